@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
+
+/** Builds the `sw` program; each command lives in its own file under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('sw')
+    .description('The stream workbench: replay streams through an event-time engine with Flink semantics')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ sw replay scenarios/binge.jsonl --speed 100x
+  $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl`,
+    );
+  program.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; a usage mistake is "invalid command-line input" (2).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const code = exitCodeOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`sw: ${code === 3 && !(error instanceof InputError) ? `internal error: ${error instanceof Error ? error.stack : message}` : message}\n`);
+    process.exitCode = code;
+  }
+}
+
+export { UsageError, SpecError, InputError };

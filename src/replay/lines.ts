@@ -1,0 +1,93 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { InputError } from '../errors.js';
+
+/** A block of whole lines from a JSONL source: `buffer` ends just after a newline (or at end of input). */
+export interface LineBlock {
+  readonly buffer: Buffer;
+  /** 1-based number of the block's first line. */
+  readonly firstLine: number;
+}
+
+export interface LineRecord {
+  readonly line: number;
+  readonly text: string;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/** Opens a JSONL source: a path (.jsonl or .jsonl.gz) or '-' for standard input. Never loads it whole. */
+export async function openLineStream(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new InputError(`${path}: is a directory; give a .jsonl, .jsonl.gz or SQLite recording`);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${path}: cannot read the recording (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path`);
+  }
+  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  if (!path.endsWith('.gz')) return file;
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  file.on('error', (error) => gunzip.destroy(error));
+  return file.pipe(gunzip);
+}
+
+/**
+ * Streams a JSONL source as blocks of whole lines, so a reader can scan bytes without copying
+ * lines out. A partial last line is carried into the next block; memory is one chunk plus the
+ * longest line.
+ */
+export async function* readLineBlocks(path: string): AsyncGenerator<LineBlock> {
+  const stream = await openLineStream(path);
+  let carry: Buffer | null = null;
+  let nextLine = 1;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const lastNewline = data.lastIndexOf(10);
+      if (lastNewline < 0) {
+        carry = data;
+        continue;
+      }
+      const block = data.subarray(0, lastNewline + 1);
+      carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : null;
+      yield { buffer: block, firstLine: nextLine };
+      nextLine += countNewlines(block);
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${path}: read failed near line ${nextLine} (${(error as Error).message}); check the file (a truncated .gz?)`);
+  }
+  if (carry && carry.length > 0) yield { buffer: carry, firstLine: nextLine };
+}
+
+function countNewlines(buffer: Buffer): number {
+  let count = 0;
+  let at = buffer.indexOf(10);
+  while (at >= 0) {
+    count++;
+    at = buffer.indexOf(10, at + 1);
+  }
+  return count;
+}
+
+/** Streams a JSONL source line by line with line numbers; blank lines are skipped. */
+export async function* readLines(path: string): AsyncGenerator<LineRecord> {
+  for await (const block of readLineBlocks(path)) {
+    const { buffer } = block;
+    let line = block.firstLine;
+    let start = 0;
+    while (start < buffer.length) {
+      let end = buffer.indexOf(10, start);
+      if (end < 0) end = buffer.length;
+      let stop = end;
+      if (stop > start && buffer[stop - 1] === 13) stop--;
+      if (stop > start) yield { line, text: buffer.toString('utf8', start, stop) };
+      line++;
+      start = end + 1;
+    }
+  }
+}
