@@ -15,7 +15,9 @@ export class WatermarkGenerator {
   private readonly idleTimeout: number;
   private maxTime = -Infinity;
   private current = -Infinity;
-  /** Per split: largest event time seen; only used once a second split appears. */
+  /** The split of the first record; while every record comes from it, no per-split bookkeeping. */
+  private firstSplit: number | null = null;
+  /** Per split: largest event time seen; filled once a second split appears. */
   private readonly splitMax = new Map<number, number>();
 
   constructor(outOfOrderness: number, idleTimeout?: number) {
@@ -36,11 +38,14 @@ export class WatermarkGenerator {
    * or NaN when it did not.
    */
   observe(ts: number, split = 0): number {
-    if (ts > this.maxTime) this.maxTime = ts;
+    this.firstSplit ??= split;
     let candidate: number;
-    if (this.splitMax.size === 0 && split === 0) {
+    if (this.splitMax.size === 0 && split === this.firstSplit) {
+      if (ts > this.maxTime) this.maxTime = ts;
       candidate = this.maxTime - this.delay;
     } else {
+      if (this.splitMax.size === 0) this.splitMax.set(this.firstSplit, this.maxTime);
+      if (ts > this.maxTime) this.maxTime = ts;
       const previous = this.splitMax.get(split);
       if (previous === undefined || ts > previous) this.splitMax.set(split, ts);
       candidate = this.minOverActiveSplits() - this.delay;

@@ -31,7 +31,7 @@ export function parsePipelineText(text: string, file: string): PipelineSpec {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax) {
-    const line = syntax.linePos?.[0]?.line;
+    const line = lineCounter.linePos(syntax.pos[0]).line;
     throw new SpecError(`${file}${line ? `:${line}` : ''}: not valid YAML/JSON: ${syntax.message.split('\n')[0]}`);
   }
   const locate = (path: SpecPath): number | undefined => {

@@ -192,7 +192,7 @@ export class WindowOperator implements Operator {
 
     const due = this.due;
     due.length = 0;
-    while (timers.peekTime() <= watermark) due.push(timers.pop()!);
+    while (timers.size > 0 && timers.peekTime() <= watermark) due.push(timers.pop()!);
 
     const firing: Window[] = [];
     for (const w of due) if (w.onTimePending) firing.push(w);
