@@ -23,6 +23,15 @@ export interface Slot {
 
 const NO_EVENT: Record<string, unknown> = Object.freeze({});
 
+/**
+ * The parser builds string literals piece by piece; V8 compares such a string with a record's
+ * string ~5× slower than an internalized one (a filter `eventType == 'x'`: 20 M/s against
+ * 100 M/s). A string used as a property key is internalized.
+ */
+function internalize(text: string): string {
+  return Object.keys({ [text]: 0 })[0] ?? text;
+}
+
 export class Compilation {
   /** Top-level event fields the expression reads. */
   readonly fields = new Set<string>();
@@ -73,7 +82,7 @@ export class Compilation {
   }
 
   constant(value: unknown): Node {
-    const frozen = deepFreeze(value);
+    const frozen = typeof value === 'string' ? internalize(value) : deepFreeze(value);
     return { run: () => frozen, type: staticTypeOf(frozen), constant: { value: frozen } };
   }
 
