@@ -119,7 +119,8 @@ export class Compilation {
       case 'call':
         return compileCall(this, ast.args[0], null, ast.args[1], ast.start);
       case 'rcall':
-        return compileCall(this, ast.args[0], ast.args[1], ast.args[2], ast.start);
+        // Messages point at the method's name, not at its receiver.
+        return compileCall(this, ast.args[0], ast.args[1], ast.args[2], this.operatorOffset(ast.args[0], ast.args[1]));
       case '?:':
         return compileConditional(this, this.node(ast.args[0]), this.node(ast.args[1]), this.node(ast.args[2]), ast.start);
       case '&&':
@@ -136,7 +137,7 @@ export class Compilation {
     }
   }
 
-  /** The binary operator's own column (the parser reports the left operand's). */
+  /** The column of an operator or method name after `left` (the parser reports the left operand's). */
   private operatorOffset(op: string, left: ASTNode): number {
     const at = this.site.source.indexOf(op, left.end);
     return at >= 0 ? at : left.start;
