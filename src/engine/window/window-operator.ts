@@ -188,11 +188,12 @@ export class WindowOperator implements Operator {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
     const timers = this.timers;
-    if (timers.peekTime() > watermark) return;
+    if (timers.size === 0 || timers.peekTime() > watermark) return;
 
     const due = this.due;
     due.length = 0;
-    while (timers.peekTime() <= watermark) due.push(timers.pop()!);
+    // The final watermark is +∞: compare with the earliest timer only while there is one.
+    while (timers.size > 0 && timers.peekTime() <= watermark) due.push(timers.pop()!);
 
     const firing: Window[] = [];
     for (const w of due) if (w.onTimePending) firing.push(w);
