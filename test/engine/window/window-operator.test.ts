@@ -31,6 +31,13 @@ const cases: Case[] = [
     counters: { seen: 5, accepted: 5, results: 4, late: 0, exprErrors: 0 },
   },
   {
+    name: 'the example of docs/windows.md (tumbling 10 s, outOfOrderness 2 s)',
+    step: { window: { type: 'tumbling', size: 10_000, offset: 0 }, key: 'user', aggregates: { n: ['count'] } },
+    outOfOrderness: 2000,
+    rows: [[{ user: 'u1' }, 3000], [{ user: 'u1' }, 9000], [{ user: 'u1' }, 11_000], [{ user: 'u1' }, 8000], [{ user: 'u1' }, 13_000], [{ user: 'u1' }, 7000]],
+    timeline: ['u1 [0,10000) onTime {"n":3}', 'late u1 {"user":"u1"}', '@end', 'u1 [10000,20000) onTime {"n":2}'],
+  },
+  {
     name: 'not keyed: one global window per period, key null',
     step: { window: tumbling10, key: null, aggregates: { n: ['count'] } },
     rows: [[e('a', 1), 1], [e('b', 1), 2], [e('c', 1), 15]],
