@@ -121,3 +121,75 @@ export interface FlinkCase {
   readonly name: string;
   readonly run: () => void;
 }
+
+/** advanceTime then process per record, keeping everything: matches, pending matches from advanceTime, timeouts. */
+export function runRecords(harness: NFATestHarness, records: readonly Rec[]): {
+  matches: Map<string, Event[]>[];
+  pending: Map<string, Event[]>[];
+  timeouts: [Map<string, Event[]>, number][];
+} {
+  const matches: Map<string, Event[]>[] = [];
+  const pending: Map<string, Event[]>[] = [];
+  const timeouts: [Map<string, Event[]>, number][] = [];
+  for (const [value, ts] of records) {
+    const advanced = harness.nfa.advanceTime(harness.state, ts);
+    pending.push(...advanced.matches.map(values));
+    timeouts.push(...advanced.timeouts.map((t): [Map<string, Event[]>, number] => [values(t.match), t.timestamp]));
+    matches.push(...harness.nfa.process(harness.state, value, ts).map(values));
+  }
+  return { matches, pending, timeouts };
+}
+
+/** A match map as stable text: stages sorted, as Java's Map equality ignores order. */
+export function mapKey(map: ReadonlyMap<string, readonly Event[]> | Record<string, readonly Event[]>): string {
+  const entries = map instanceof Map ? [...map] : Object.entries(map);
+  return JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Java Set equality of match maps (duplicates collapse). */
+export function assertSameSet(actual: readonly string[], expected: readonly string[]): void {
+  assert.deepEqual([...new Set(actual)].sort(), [...new Set(expected)].sort());
+}
+
+/** Named events of a case: name → [id, name, price] or [id, name, price, volume] (a SubEvent). */
+export type EventTable = Record<string, readonly [number, string, number] | readonly [number, string, number, number]>;
+
+export function eventsOf(table: EventTable): Record<string, Event> {
+  const result: Record<string, Event> = {};
+  for (const [key, [id, name, price, volume]] of Object.entries(table))
+    result[key] = volume === undefined ? event(id, name, price) : subEvent(id, name, price, volume);
+  return result;
+}
+
+/**
+ * The usual ITCase shape, written as a table: named events, the input as (event, timestamp) rows
+ * (a name from the table, or an inline unnamed event), and each expected match as the names of its
+ * events separated by spaces. Fed with feedNFA (noSkip) unless `harness` says forPattern.
+ */
+export function feedCase(
+  name: string,
+  table: EventTable,
+  input: readonly (readonly [string | Event, number])[],
+  pattern: () => EventPattern,
+  expected: readonly string[],
+  harness: 'forNFA' | 'forPattern' = 'forNFA',
+): FlinkCase {
+  return {
+    name,
+    run() {
+      const events = eventsOf(table);
+      const pick = (ref: string | Event): Event => {
+        if (typeof ref !== 'string') return ref;
+        const e = events[ref];
+        if (e === undefined) throw new Error(`${name}: no event named ${ref}`);
+        return e;
+      };
+      const records: Rec[] = input.map(([ref, ts]) => [pick(ref), ts]);
+      const h = harness === 'forNFA' ? NFATestHarness.forNFA(pattern()) : NFATestHarness.forPattern(pattern());
+      comparePatterns(
+        h.feedRecords(records),
+        expected.map((line) => (line === '' ? [] : line.split(' ').map(pick))),
+      );
+    },
+  };
+}
