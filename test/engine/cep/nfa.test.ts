@@ -19,7 +19,6 @@ import {
   assertSameSet,
   NFATestHarness,
   subEvent,
-  values,
   type Event,
   type FlinkCase,
   type Rec,
@@ -577,5 +576,91 @@ cases.push(
     [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['end1', 6]],
     () => begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().allowCombinations().followedBy('end1').where(named('b')).within(8),
   ),
+);
+const branchingTable: EventTable = {
+  startEvent: [40, 'start', 1.0], middleEvent1: [41, 'foo1', 1.0, 10.0], middleEvent2: [42, 'foo2', 1.0, 10.0], middleEvent3: [43, 'foo3', 1.0, 10.0],
+  nextOne1: [44, 'next-one', 1.0, 2.0], nextOne2: [45, 'next-one', 1.0, 2.0], endEvent: [46, 'end', 1.0],
+};
+const branchingInput: (readonly [string, number])[] = [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['middleEvent3', 5], ['nextOne1', 6], ['nextOne2', 7], ['endEvent', 8]];
+const isSubEvent = (e: Event): boolean => e.volume !== undefined;
+
+cases.push(
+  clearingCase(
+    'NFAITCase.testZeroOrMoreClearingBufferWithinFirstAndLast',
+    { startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], end1: [44, 'b', 5.0] },
+    [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['end1', 6]],
+    () => begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().allowCombinations().optional().followedBy('end1').where(named('b')).within(8),
+  ),
+  feedCase(
+    'NFAITCase.testBranchingPatternSkipTillNext',
+    branchingTable,
+    branchingInput,
+    () => begin('start').where(named('start'))
+      .followedBy('middle-first').where((v) => isSubEvent(v) && v.volume! > 5.0)
+      .followedBy('middle-second').where((v) => isSubEvent(v) && v.name === 'next-one')
+      .followedByAny('end').where(named('end')),
+    ['startEvent middleEvent1 nextOne1 endEvent'],
+  ),
+  feedCase(
+    'NFAITCase.testBranchingPatternMixedFollowedBy',
+    branchingTable,
+    branchingInput,
+    () => begin('start').where(named('start'))
+      .followedByAny('middle-first').where((v) => isSubEvent(v) && v.volume! > 5.0)
+      .followedBy('middle-second').where((v) => isSubEvent(v) && v.name === 'next-one')
+      .followedByAny('end').where(named('end')),
+    ['startEvent middleEvent1 nextOne1 endEvent', 'startEvent middleEvent2 nextOne1 endEvent', 'startEvent middleEvent3 nextOne1 endEvent'],
+  ),
+  feedCase(
+    'NFAITCase.testMultipleTakesVersionCollision',
+    { s: [40, 'c', 1.0], m1: [41, 'a', 2.0], m2: [41, 'a', 3.0], m3: [41, 'a', 4.0], m4: [41, 'a', 5.0], m5: [41, 'a', 6.0], end: [44, 'b', 5.0] },
+    [['s', 1], ['m1', 3], ['m2', 4], ['m3', 5], ['m4', 6], ['m5', 7], ['end', 10]],
+    () => begin('start').where(named('c'))
+      .followedBy('middle1').where(named('a')).oneOrMore().allowCombinations()
+      .followedBy('middle2').where(named('a')).oneOrMore().allowCombinations()
+      .followedBy('end').where(named('b')),
+    [
+      's m1 m2 m3 m4 m5 end', 's m1 m2 m3 m4 m5 end', 's m1 m2 m3 m4 m5 end', 's m1 m2 m3 m4 m5 end',
+      's m1 m2 m3 m4 end', 's m1 m2 m4 m5 end', 's m1 m2 m3 m4 end', 's m1 m2 m3 m5 end', 's m1 m3 m4 m5 end', 's m1 m3 m4 m5 end',
+      's m1 m2 m3 m4 end', 's m1 m2 m3 m5 end', 's m1 m2 m4 m5 end',
+      's m1 m2 m3 end', 's m1 m3 m4 end', 's m1 m4 m5 end', 's m1 m2 m3 end', 's m1 m2 m4 end', 's m1 m2 m5 end',
+      's m1 m2 end',
+    ],
+  ),
+  {
+    name: 'NFAITCase.testNFAResultOrdering',
+    run() {
+      const s = [event(41, 'a-1', 2.0), event(41, 'a-2', 3.0), event(41, 'a-3', 4.0), event(41, 'a-4', 5.0)];
+      const e = [event(41, 'b-1', 6.0), event(41, 'b-2', 7.0), event(41, 'b-3', 8.0)];
+      const input: Rec[] = [[s[0]!, 1], [s[1]!, 3], [s[2]!, 4], [s[3]!, 5], [e[0]!, 6], [e[1]!, 7], [e[2]!, 10]];
+      const pattern = begin('start').where((v) => v.name.startsWith('a-')).times(4).allowCombinations()
+        .followedByAny('middle').where((v) => v.name.startsWith('b-')).times(3).consecutive();
+      const result = NFATestHarness.forPattern(pattern).consumeRecords(input);
+      assert.equal(result.length, 1);
+      assert.deepEqual(result[0]!.get('start'), s);
+      assert.deepEqual(result[0]!.get('middle'), e);
+    },
+  },
+  {
+    name: 'NFAITCase.testNFAResultKeyOrdering',
+    run() {
+      const input: Rec[] = [[event(41, 'a', 2.0), 1], [event(41, 'b', 3.0), 3], [event(41, 'aa', 4.0), 4], [event(41, 'bb', 5.0), 5], [event(41, 'ab', 6.0), 6]];
+      const pattern = begin('a').where(named('a')).next('b').where(named('b')).next('aa').where(named('aa')).next('bb').where(named('bb')).next('ab').where(named('ab'));
+      const result = NFATestHarness.forPattern(pattern).consumeRecords(input);
+      assert.equal(result.length, 1);
+      assert.deepEqual([...result[0]!.keys()], ['a', 'b', 'aa', 'bb', 'ab']);
+    },
+  },
+  {
+    name: 'NFAITCase.testLoopClearingWithinFirstAndLast',
+    run() {
+      const pattern = begin('start', { kind: 'skipPastLastEvent' }).times(4).where(named('a')).within(3);
+      const harness = NFATestHarness.forNFA(pattern);
+      harness.nfa.process(harness.state, event(40, 'a', 1.0), 1);
+      harness.nfa.process(harness.state, event(40, 'a', 1.0), 2);
+      harness.nfa.advanceTime(harness.state, 4);
+      assert.equal(harness.state.buffer.liveEvents, 1);
+    },
+  },
 );
 for (const c of cases) test(c.name, c.run);
