@@ -56,13 +56,14 @@ export class NFATestHarness {
   }
 
   /** forNFA(nfa): Flink's harness then runs with noSkip whatever the pattern says. */
-  static forNFA(pattern: EventPattern, handleTimeout = false): NFATestHarness {
-    return new NFATestHarness(compile(pattern, handleTimeout, skipStrategyOf({ kind: 'noSkip' })));
+  static forNFA(pattern: EventPattern, handleTimeout = false, skip: AfterMatchSkipStrategy = skipStrategyOf({ kind: 'noSkip' })): NFATestHarness {
+    return new NFATestHarness(compile(pattern, handleTimeout, skip));
   }
 
+  /** Matches released by advanceTime (pending notFollowedBy-at-end runs, skip-delayed matches), then process's. */
   consumeRecord([value, ts]: Rec): NfaMatch<Event>[] {
-    this.nfa.advanceTime(this.state, ts);
-    return this.nfa.process(this.state, value, ts);
+    const pending = this.nfa.advanceTime(this.state, ts).matches;
+    return [...pending, ...this.nfa.process(this.state, value, ts)];
   }
 
   consumeRecords(records: readonly Rec[]): Map<string, Event[]>[] {
