@@ -32,6 +32,9 @@ export type EventPattern = Pattern<Cond>;
 /** A record with its timestamp: Flink's StreamRecord. */
 export type Rec = readonly [Event, number];
 
+/** StreamRecord without a timestamp: Flink reports Long.MIN_VALUE, so all such records tie. */
+export const NO_TIMESTAMP = Number.MIN_SAFE_INTEGER;
+
 export function begin(name: string, skip?: Parameters<typeof Pattern.begin>[1]): EventPattern {
   return Pattern.begin<Cond>(name, skip);
 }
@@ -173,7 +176,8 @@ export function feedCase(
   input: readonly (readonly [string | Event, number])[],
   pattern: () => EventPattern,
   expected: readonly string[],
-  harness: 'forNFA' | 'forPattern' = 'forNFA',
+  /** forNFA (noSkip), forPattern (the pattern's strategy) or forPattern(...).withAfterMatchSkipStrategy(strategy). */
+  harness: 'forNFA' | 'forPattern' | AfterMatchSkipStrategy = 'forNFA',
 ): FlinkCase {
   return {
     name,
@@ -186,7 +190,12 @@ export function feedCase(
         return e;
       };
       const records: Rec[] = input.map(([ref, ts]) => [pick(ref), ts]);
-      const h = harness === 'forNFA' ? NFATestHarness.forNFA(pattern()) : NFATestHarness.forPattern(pattern());
+      const h =
+        harness === 'forNFA'
+          ? NFATestHarness.forNFA(pattern())
+          : harness === 'forPattern'
+            ? NFATestHarness.forPattern(pattern())
+            : NFATestHarness.forPattern(pattern(), { skip: harness });
       comparePatterns(
         h.feedRecords(records),
         expected.map((line) => (line === '' ? [] : line.split(' ').map(pick))),
