@@ -4,7 +4,7 @@
  * Speed targets live here, never in timed tests.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
@@ -87,6 +87,9 @@ async function main(): Promise<void> {
   const options: BenchOptions = { root, large: args.large };
   const rows: BenchRow[] = [];
   let failed = false;
+  // Figures are wall-clock: on a machine busy with other work they are low and ratios drift.
+  const [load] = loadavg();
+  if (load! > cpus().length) process.stderr.write(`bench: load average ${load!.toFixed(1)} on ${cpus().length} cores; figures will be low and noisy\n`);
   for (const suite of await loadSuites(args.only)) {
     process.stderr.write(`bench: ${suite.name}...\n`);
     try {
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
     measuredAt: new Date().toISOString(),
     node: process.version,
     cpu: `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores)`,
+    loadAverage: loadavg()[0],
     rows: [...previous.filter((row) => !ran.has(row.suite)), ...rows],
   };
   writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
