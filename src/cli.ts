@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
 import { registerReplay } from './commands/replay.js';
 import { registerTest } from './commands/test.js';
+import { registerSynth } from './commands/synth.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ Examples:
   program.exitOverride();
   registerReplay(program);
   registerTest(program);
+  registerSynth(program);
   return program;
 }
 
