@@ -8,6 +8,7 @@ import { renderTerminal, terminalChalk } from '../design/render-terminal.js';
 import { reportSections } from '../design/report-sections.js';
 import type { KeyField } from '../design/recording-profile.js';
 import type { PipelineSpec } from '../engine/spec.js';
+import { loadPipeline } from '../spec/load.js';
 import { VELOCITIES, LATENCIES } from '../design/tiers.js';
 
 interface DesignCommandFlags extends DesignFlags {
@@ -52,7 +53,7 @@ Examples:
       if (flags.json && flags.markdown) throw new UsageError('--json and --markdown both given; choose one output format');
       const config = flags.config ? await loadConfigLayer(flags.config) : {};
       const request = resolveRequest(config, flagLayer(flags), flags.config);
-      const pipeline = request.pipeline ? await loadPipelineSpec(request.pipeline) : undefined;
+      const pipeline = request.pipeline ? await loadPipeline(request.pipeline) : undefined;
       const profile = request.from
         ? await measureRecording(request.from, { timeField: request.timeField, keys: keysToMeasure(request.key, pipeline), guessKey: true })
         : undefined;
@@ -73,8 +74,4 @@ function keysToMeasure(key: string | undefined, pipeline: PipelineSpec | undefin
   if (key) add(key.split(',').map((part) => part.trim()));
   for (const step of pipeline?.steps ?? []) if (step.keyBy.kind === 'fields') add(step.keyBy.paths);
   return keys;
-}
-
-async function loadPipelineSpec(path: string): Promise<PipelineSpec> {
-  throw new UsageError(`${path}: --pipeline is not yet available in sw design (the spec loader is not merged); run without --pipeline`);
 }

@@ -10,7 +10,8 @@ import type { Assumptions } from './assumptions.js';
 import type { DesignRequest, Source } from './design-request.js';
 import { DEFAULTS } from './design-request.js';
 import { ACCEPTABLE_LATE_SHARE, adviseLateness, lateCount, type LatenessAdvice } from './lateness.js';
-import { formatBytes, formatBytesExact, formatDuration, formatNumber, formatPercent } from './quantities.js';
+import { formatBytes, formatBytesExact, formatNumber, formatPercent } from './quantities.js';
+import { formatDuration } from '../engine/duration.js';
 import type { RecordingProfile } from './recording-profile.js';
 import { sizeEverything, type Sizing, type Workload } from './sizing.js';
 import { keyFieldName, pipelineState, type KeyCount, type PipelineState } from './state-size.js';
@@ -32,6 +33,10 @@ import {
  * bounds, HIGH at 1M). EXTREME has no top; it is sized at 10× its floor.
  */
 export const VELOCITY_SIZING_RATE: Readonly<Record<Velocity, number>> = { low: 1_000, medium: 100_000, high: 1_000_000, extreme: 10_000_000 };
+
+/** A recording's peak-to-mean replaces the default peak factor only from 60 s of data at a mean of 10 events/s or more. */
+export const MIN_PEAK_SECONDS = 60;
+export const MIN_PEAK_MEAN_RATE = 10;
 
 /** The request with every rate and size settled (given, measured or defaulted). */
 export interface DesignInputs
@@ -91,8 +96,9 @@ export function buildDesign({ request, profile, pipeline }: DesignMaterial): Des
   if (request.velocity === undefined) sources.velocity = 'mean rate';
 
   const eventBytes = valueWithSource('eventBytes', request.eventBytes, measured && measured.meanEventBytes > 0 ? measured.meanEventBytes : undefined, DEFAULTS.eventBytes, sources);
-  // A peak from under two seconds of data says nothing about bursts.
-  const measuredPeak = measured && measured.seconds >= 2 && measured.peakToMean >= 1 ? measured.peakToMean : undefined;
+  // Per-second counts say something about bursts only with enough of them and enough in each:
+  // at 0.05 events/s every non-empty second looks like a 20x peak.
+  const measuredPeak = measured && measured.seconds >= MIN_PEAK_SECONDS && measured.meanEventsPerSec >= MIN_PEAK_MEAN_RATE ? Math.max(1, measured.peakToMean) : undefined;
   const peakFactor = valueWithSource('peakFactor', request.peakFactor, measuredPeak, DEFAULTS.peakFactor, sources);
   for (const key of ['retention', 'latency', 'replication', 'timeField', 'exactlyOnce', 'multiRegion', 'compliance']) sources[key] ??= 'default';
 

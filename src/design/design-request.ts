@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { InputError, UsageError } from '../errors.js';
 import { assumptionProblem, defaultAssumptions, isAssumptionName, type Assumptions } from './assumptions.js';
-import { parseBytes, parseDuration } from './quantities.js';
+import { parseDuration } from '../engine/duration.js';
+import { parseBytes } from './quantities.js';
 import { LATENCIES, VELOCITIES, type Latency, type Velocity } from './tiers.js';
 
 /** Flags as commander hands them over (strings, booleans, repeated --assume). */
@@ -252,8 +253,8 @@ export function resolveRequest(config: Layer, flags: Layer, configPath?: string)
   const peakFactor = optionalNumber('peakFactor', (value, place) => positiveNumber(value, place, { min: 1 }));
   const retentionMs =
     optionalNumber('retention', (value, place) => {
-      const ms = typeof value === 'number' ? value : parseDuration(String(value));
-      if (ms === undefined || !(ms > 0)) throw new UsageError(`${place} ${String(value)}: expected a duration such as 7d, 24h or 30m`);
+      const ms = parseDuration(value);
+      if (ms === null || !(ms > 0)) throw new UsageError(`${place} ${String(value)}: expected a duration such as 7d, 24h or 30m`);
       return ms;
     }) ?? DEFAULTS.retentionMs;
   const latencyFound = pick('latency');

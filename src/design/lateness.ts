@@ -9,7 +9,8 @@
  * when ts ≤ max − B − 1, i.e. d > B. CEP drops (or side-outputs) every such record; a window drops
  * it only if its window has already fired, so for windows the share is an upper bound.
  */
-import { formatDuration, formatPercent } from './quantities.js';
+import { formatPercent } from './quantities.js';
+import { formatDuration } from '../engine/duration.js';
 
 /** Candidate outOfOrderness values, ms: 1s, 5s, 30s, 1m, 5m. */
 export const CANDIDATES_MS = [1_000, 5_000, 30_000, 60_000, 300_000] as const;

@@ -1,7 +1,9 @@
 /**
- * Reads a recording (JSONL, .jsonl.gz or '-' for stdin) once, streaming, into a RecordingProfile.
+ * Reads a recording once, streaming, into a RecordingProfile: JSONL (.jsonl, .jsonl.gz, '-' for
+ * stdin) through the shared line reader.
  */
 import { readLines } from '../replay/lines.js';
+import { isSqliteRecording } from '../replay/recording.js';
 import { UsageError } from '../errors.js';
 import { RecordingProfiler, guessKeyField, type KeyField, type RecordingProfile } from './recording-profile.js';
 
@@ -9,17 +11,28 @@ export interface MeasureOptions {
   readonly timeField: string;
   /** Keys to measure (from --key and the pipeline's keyed steps). */
   readonly keys: readonly KeyField[];
-  /** When no key is given, guess one from the first record. */
+  /** When no key is given, guess one from the first readable record. */
   readonly guessKey: boolean;
 }
 
-export function isSqliteRecording(path: string): boolean {
-  return /\.(db|sqlite|sqlite3)$/i.test(path);
+/** Each record of a JSONL recording: the parsed object (null when not a JSON object) and its byte length. */
+async function* recordsOf(path: string): AsyncGenerator<[Record<string, unknown> | null, number]> {
+  for await (const { text } of readLines(path)) {
+    let record: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) record = parsed as Record<string, unknown>;
+    } catch {
+      record = null;
+    }
+    yield [record, Buffer.byteLength(text)];
+  }
 }
 
 export async function measureRecording(path: string, options: MeasureOptions): Promise<RecordingProfile> {
   if (isSqliteRecording(path)) {
-    throw new UsageError(`${path}: SQLite recordings are not yet supported by sw design; export it to JSONL or pass a .jsonl/.jsonl.gz recording`);
+    // src/replay/sqlite-blocks.ts is still a placeholder on main; read its blocks here once it reads rows.
+    throw new UsageError(`${path}: SQLite recordings are not yet supported by sw design; pass a .jsonl or .jsonl.gz recording`);
   }
   let profiler: RecordingProfiler | null = null;
   let unreadableBeforeFirst = 0;
@@ -29,31 +42,21 @@ export async function measureRecording(path: string, options: MeasureOptions): P
       const guess = guessKeyField(first);
       if (guess) keys.push({ name: guess, paths: [guess] });
     }
-    return new RecordingProfiler(options.timeField, keys);
+    const created = new RecordingProfiler(options.timeField, keys);
+    for (let i = 0; i < unreadableBeforeFirst; i++) created.addUnreadable();
+    return created;
   };
-  for await (const { text } of readLines(path)) {
-    let record: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) record = parsed as Record<string, unknown>;
-    } catch {
-      record = null;
-    }
+  for await (const [record, bytes] of recordsOf(path)) {
     if (!profiler) {
-      // The key guess needs a readable record; unreadable lines before it wait here.
+      // The key guess needs a readable record; unreadable lines before it are counted when it comes.
       if (!record) {
         unreadableBeforeFirst++;
         continue;
       }
       profiler = start(record);
-      for (let i = 0; i < unreadableBeforeFirst; i++) profiler.addUnreadable();
     }
-    if (record) profiler.add(record, Buffer.byteLength(text));
+    if (record) profiler.add(record, bytes);
     else profiler.addUnreadable();
   }
-  if (!profiler) {
-    profiler = start(null);
-    for (let i = 0; i < unreadableBeforeFirst; i++) profiler.addUnreadable();
-  }
-  return profiler.finish();
+  return (profiler ?? start(null)).finish();
 }

@@ -1,17 +1,7 @@
 /**
- * Reading and writing the quantities `sw design` talks in: durations (pipeline-spec.md's
- * `500ms/5s/15m/2h/7d`, a bare number is milliseconds), byte sizes (`1KB`, `512B`, `1.5GiB`) and
- * rates. Parsers return undefined on bad text; callers turn that into a one-line usage error.
+ * Reading and writing the quantities `sw design` talks in: byte sizes (`1KB`, `512B`, `1.5GiB`),
+ * counts, shares. Durations use the spec's own spelling (src/engine/duration.ts).
  */
-
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function parseDuration(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!match) return undefined;
-  const value = Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms']!;
-  return Number.isFinite(value) ? Math.round(value) : undefined;
-}
 
 const BYTE_UNITS: Readonly<Record<string, number>> = {
   b: 1,
@@ -58,16 +48,6 @@ export function formatBytesExact(bytes: number): string {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   return formatBytes(bytes);
-}
-
-/** The largest unit that divides evenly, else milliseconds or seconds with decimals: 60000 → "1m", 1500 → "1.5s". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms === 0) return '0ms';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return ms >= 1000 ? `${formatNumber(ms / 1000, 3)}s` : `${formatNumber(ms, 3)}ms`;
 }
 
 export function formatPercent(share: number): string {

@@ -3,6 +3,7 @@
  * time), event size, key cardinality and skew, and event-time disorder. Pure: the caller feeds
  * parsed records with their byte length; see measure-recording.ts for the file reading.
  */
+import { parseEventTime } from '../engine/duration.js';
 import { DisorderTracker, type Disorder } from './lateness.js';
 
 /** A key to measure: one or several dotted paths (several make a composite key). */
@@ -58,15 +59,6 @@ export function readPath(record: Record<string, unknown>, path: string): unknown
   return value;
 }
 
-/** Epoch ms from a number or an ISO-8601 string; undefined otherwise. */
-export function eventTimeOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.length > 0) {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
 
 class KeyCounter {
   readonly counts = new Map<string, number>();
@@ -151,8 +143,9 @@ export class RecordingProfiler {
     this.bytes += byteLength;
     if (byteLength > this.maxBytes) this.maxBytes = byteLength;
     for (const counter of this.keyCounters) counter.add(record);
-    const time = eventTimeOf(readPath(record, this.timeField));
-    if (time === undefined) {
+    // Epoch ms or ISO-8601, read exactly as replay reads it (a zone-less date-time is UTC).
+    const time = parseEventTime(readPath(record, this.timeField));
+    if (Number.isNaN(time)) {
       this.missingTime++;
       return;
     }

@@ -4,7 +4,8 @@
  */
 import { ASSUMPTIONS, type Assumptions } from './assumptions.js';
 import type { DesignReport } from './design-report.js';
-import { formatBytes, formatBytesExact, formatDuration, formatNumber, formatPercent } from './quantities.js';
+import { formatBytes, formatBytesExact, formatNumber, formatPercent } from './quantities.js';
+import { formatDuration } from '../engine/duration.js';
 import type { Figure, Sizing } from './sizing.js';
 
 export interface Section {
@@ -129,7 +130,7 @@ function recordingSection(report: DesignReport): Section {
     ['records', `${formatNumber(r.records)} (${formatNumber(r.unreadable)} unreadable, ${formatNumber(r.missingTime)} without '${r.timeField}')`],
     ['event-time span', r.firstEventTime === null ? 'none' : `${formatNumber(r.seconds)} s (${new Date(r.firstEventTime).toISOString()} first record)`],
     ['mean rate', `${formatNumber(r.meanEventsPerSec)} events/s (records / seconds spanned)`],
-    ['peak second', `${formatNumber(r.peakEventsPerSec)} events (peak-to-mean ${formatNumber(r.peakToMean)})`],
+    ['busiest second', `${formatNumber(r.peakEventsPerSec)} records (peak-to-mean ${formatNumber(r.peakToMean)})`],
     ['event size', `mean ${formatNumber(r.meanEventBytes, 1)} B, max ${formatNumber(r.maxEventBytes)} B (JSON line)`],
   ];
   for (const key of r.keys) {

@@ -5,7 +5,8 @@
  */
 import type { Assumptions } from './assumptions.js';
 import { REFERENCE } from './assumptions.js';
-import { formatBytes, formatBytesExact, formatDuration, formatNumber } from './quantities.js';
+import { formatBytes, formatBytesExact, formatNumber } from './quantities.js';
+import { formatDuration } from '../engine/duration.js';
 
 export interface Workload {
   /** Mean events per second. */

@@ -5,7 +5,8 @@
  */
 import type { AggregateSpec, KeySpec, PipelineSpec, StepSpec, WindowSpec } from '../engine/spec.js';
 import type { Assumptions } from './assumptions.js';
-import { formatBytes, formatDuration, formatNumber } from './quantities.js';
+import { formatBytes, formatNumber } from './quantities.js';
+import { formatDuration } from '../engine/duration.js';
 
 /** Distinct keys of a step, measured from a recording or assumed. */
 export interface KeyCount {
