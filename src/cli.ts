@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
+import { registerDesign } from './commands/design.js';
 import { registerReplay } from './commands/replay.js';
 import { registerTest } from './commands/test.js';
 import { registerSynth } from './commands/synth.js';
@@ -21,6 +22,7 @@ Examples:
   registerReplay(program);
   registerTest(program);
   registerSynth(program);
+  registerDesign(program);
   return program;
 }
 
