@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
+import { registerQuality } from './commands/quality.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ Examples:
   $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl`,
     );
   program.exitOverride();
+  registerQuality(program);
   return program;
 }
 
