@@ -122,7 +122,3 @@ export function settle(verdict: Verdict, score: number, message: string): boolea
   return false;
 }
 
-/** Appends one issue to a record's message ("a; b"). */
-export function addIssue(message: string, issue: string): string {
-  return message.length === 0 ? issue : `${message}; ${issue}`;
-}

@@ -1,5 +1,6 @@
 import safeRegex from 'safe-regex2';
-import { addIssue, settle, type Check, type Verdict } from '../rule.js';
+import type { Check } from '../rule.js';
+import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
 
@@ -40,20 +41,10 @@ export function compilePattern(config: RuleConfig): Check {
   });
 
   return {
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      let score = 1;
-      let message = '';
-      for (const field of fields) {
-        const value = field.read(record);
-        if (value === undefined || value === null) continue;
-        let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-        if (text.length > MAX_MATCHED_LENGTH) text = text.slice(0, MAX_MATCHED_LENGTH);
-        if (!field.regex.test(text)) {
-          score -= 0.3;
-          message = addIssue(message, `${field.name} ${show(value)} does not match ${field.source}`);
-        }
-      }
-      return settle(verdict, score, message);
-    },
+    evaluate: fieldByField(fields, (field, value, issues) => {
+      let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      if (text.length > MAX_MATCHED_LENGTH) text = text.slice(0, MAX_MATCHED_LENGTH);
+      if (!field.regex.test(text)) issues.add(`${field.name} ${show(value)} does not match ${field.source}`, 0.3);
+    }),
   };
 }

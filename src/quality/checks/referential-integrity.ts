@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { addIssue, settle, type Check, type CheckContext, type Verdict } from '../rule.js';
+import type { Check, CheckContext } from '../rule.js';
+import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, valueKey, type FieldReader } from '../field-path.js';
 import { loadReferenceSet } from '../reference-set.js';
@@ -55,19 +56,9 @@ export async function compileReferentialIntegrity(config: RuleConfig, context: C
   }
 
   return {
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      let score = 1;
-      let message = '';
-      for (const field of fields) {
-        const value = field.read(record);
-        if (value === undefined || value === null) continue;
-        if (!field.values.has(valueKey(value))) {
-          score -= 0.3;
-          message = addIssue(message, `${field.name} ${show(value)} not found in ${field.from}`);
-        }
-      }
-      return settle(verdict, score, message);
-    },
+    evaluate: fieldByField(fields, (field, value, issues) => {
+      if (!field.values.has(valueKey(value))) issues.add(`${field.name} ${show(value)} not found in ${field.from}`, 0.3);
+    }),
     details: () => Object.fromEntries(fields.map((f) => [`${f.name}_reference_size`, f.values.size])),
   };
 }

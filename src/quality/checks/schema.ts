@@ -1,4 +1,5 @@
-import { addIssue, settle, type Check, type Verdict } from '../rule.js';
+import { settle, type Check, type Verdict } from '../rule.js';
+import { Issues } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
 
@@ -55,32 +56,24 @@ export function compileSchema(config: RuleConfig): Check {
   // Strict mode compares top-level names; a nested required field allows its top-level parent.
   const allowed = new Set([...required, ...optional, ...typed.map((t) => t.name)].map((name) => name.split('.')[0]!));
 
+  const issues = new Issues();
   return {
     evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      let score = 1;
-      let message = '';
+      issues.score = 1;
+      issues.message = '';
       for (const field of requiredReaders) {
-        if (field.read(record) === undefined) {
-          score -= 0.2;
-          message = addIssue(message, `missing required field ${field.name}`);
-        }
+        if (field.read(record) === undefined) issues.add(`missing required field ${field.name}`, 0.2);
       }
       for (const field of typed) {
         const value = field.read(record);
-        if (value !== undefined && value !== null && !field.test(value)) {
-          score -= 0.1;
-          message = addIssue(message, `${field.name} is ${typeName(value)}, expected ${field.type}`);
-        }
+        if (value !== undefined && value !== null && !field.test(value)) issues.add(`${field.name} is ${typeName(value)}, expected ${field.type}`, 0.1);
       }
       if (strict) {
         let extra = '';
         for (const key in record) if (!allowed.has(key)) extra += `${extra ? ', ' : ''}${key}`;
-        if (extra) {
-          score -= 0.1;
-          message = addIssue(message, `unexpected fields: ${extra}`);
-        }
+        if (extra) issues.add(`unexpected fields: ${extra}`, 0.1);
       }
-      return settle(verdict, score, message);
+      return settle(verdict, issues.score, issues.message);
     },
   };
 }

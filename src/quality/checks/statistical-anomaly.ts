@@ -1,4 +1,5 @@
-import { addIssue, settle, type Check, type Verdict } from '../rule.js';
+import type { Check } from '../rule.js';
+import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
 
@@ -97,36 +98,26 @@ export function compileStatisticalAnomaly(config: RuleConfig): Check {
     .map((name) => ({ name, read: fieldReader(name), profile: new RollingProfile(window), outliers: 0, maxZ: 0 }));
 
   return {
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      let score = 1;
-      let message = '';
-      for (const field of fields) {
-        const raw = field.read(record);
-        if (raw === undefined || raw === null) continue;
-        const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim().length > 0 ? Number(raw) : Number.NaN;
-        if (!Number.isFinite(value)) {
-          score -= 0.2;
-          message = addIssue(message, `${field.name} ${show(raw)} is not numeric`);
-          continue;
-        }
-        const { profile } = field;
-        if (profile.count >= minSamples) {
-          const deviation = profile.deviation();
-          if (deviation > 0) {
-            const z = Math.abs(value - profile.mean()) / deviation;
-            if (z > threshold) {
-              field.outliers++;
-              if (z > field.maxZ) field.maxZ = z;
-              score -= Math.min(0.5, ((z - threshold) / threshold) * 0.3);
-              message = addIssue(message, `${field.name} ${value} has z-score ${z.toFixed(2)} > ${threshold} (mean ${round(profile.mean())}, sd ${round(deviation)} over ${profile.count} values)`);
-              continue;
-            }
-          }
-        }
-        profile.add(value);
+    evaluate: fieldByField(fields, (field, raw, issues) => {
+      const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim().length > 0 ? Number(raw) : Number.NaN;
+      if (!Number.isFinite(value)) {
+        issues.add(`${field.name} ${show(raw)} is not numeric`, 0.2);
+        return;
       }
-      return settle(verdict, score, message);
-    },
+      const { profile } = field;
+      if (profile.count >= minSamples) {
+        const deviation = profile.deviation();
+        const z = deviation > 0 ? Math.abs(value - profile.mean()) / deviation : 0;
+        if (z > threshold) {
+          field.outliers++;
+          if (z > field.maxZ) field.maxZ = z;
+          const detail = `mean ${round(profile.mean())}, sd ${round(deviation)} over ${profile.count} values`;
+          issues.add(`${field.name} ${value} has z-score ${z.toFixed(2)} > ${threshold} (${detail})`, Math.min(0.5, ((z - threshold) / threshold) * 0.3));
+          return;
+        }
+      }
+      profile.add(value);
+    }),
     details: () => ({
       z_threshold: threshold,
       window,

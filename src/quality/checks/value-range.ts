@@ -1,4 +1,5 @@
-import { addIssue, settle, type Check, type Verdict } from '../rule.js';
+import type { Check } from '../rule.js';
+import { fieldByField } from './field-by-field.js';
 import { RuleConfig, checkNumber, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
 
@@ -41,30 +42,13 @@ export function compileValueRange(config: RuleConfig): Check {
   });
 
   return {
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      let score = 1;
-      let message = '';
-      for (const field of fields) {
-        const value = field.read(record);
-        if (value === undefined || value === null) continue;
-        if (field.min !== undefined || field.max !== undefined) {
-          if (typeof value !== 'number') {
-            score -= 0.2;
-            message = addIssue(message, `${field.name} ${show(value)} is not a number`);
-          } else if (field.min !== undefined && value < field.min) {
-            score -= 0.2;
-            message = addIssue(message, `${field.name} ${value} < min ${field.min}`);
-          } else if (field.max !== undefined && value > field.max) {
-            score -= 0.2;
-            message = addIssue(message, `${field.name} ${value} > max ${field.max}`);
-          }
-        }
-        if (field.allowed !== undefined && !field.allowed.has(value)) {
-          score -= 0.2;
-          message = addIssue(message, `${field.name} ${show(value)} not in allowed values`);
-        }
+    evaluate: fieldByField(fields, (field, value, issues) => {
+      if (field.min !== undefined || field.max !== undefined) {
+        if (typeof value !== 'number') issues.add(`${field.name} ${show(value)} is not a number`, 0.2);
+        else if (field.min !== undefined && value < field.min) issues.add(`${field.name} ${value} < min ${field.min}`, 0.2);
+        else if (field.max !== undefined && value > field.max) issues.add(`${field.name} ${value} > max ${field.max}`, 0.2);
       }
-      return settle(verdict, score, message);
-    },
+      if (field.allowed !== undefined && !field.allowed.has(value)) issues.add(`${field.name} ${show(value)} not in allowed values`, 0.2);
+    }),
   };
 }
