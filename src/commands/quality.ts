@@ -126,6 +126,6 @@ function exitThree(command: Command): void {
   command.exitOverride((error: CommanderError) => {
     if (error.exitCode === 0) throw error;
     const name = command.name() === 'quality' ? 'quality' : `quality ${command.name()}`;
-    throw new InputError(`sw ${name}: ${error.message.replace(/^error: /, '')}; see sw ${name} --help`);
+    throw new InputError(`${name}: ${error.message.replace(/^error: /, '')}; see sw ${name} --help`);
   });
 }
