@@ -4,6 +4,7 @@ import { registerDesign } from './commands/design.js';
 import { registerReplay } from './commands/replay.js';
 import { registerTest } from './commands/test.js';
 import { registerSynth } from './commands/synth.js';
+import { registerQuality } from './commands/quality.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ Examples:
   registerTest(program);
   registerSynth(program);
   registerDesign(program);
+  registerQuality(program);
   return program;
 }
 
