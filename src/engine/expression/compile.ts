@@ -24,6 +24,13 @@ export interface Slot {
 const NO_EVENT: Record<string, unknown> = Object.freeze({});
 
 /**
+ * Closures nest as deep as the AST, and evaluation recurses through them. The parser bounds
+ * parentheses (250) but not a chain like `a + a + ... + a`; 20 000 terms overflow the stack.
+ * 1 000 levels keep evaluation well inside Node's default stack (~10 000 frames).
+ */
+const MAX_DEPTH = 1000;
+
+/**
  * The parser builds string literals piece by piece; V8 compares such a string with a record's
  * string ~5× slower than an internalized one (a filter `eventType == 'x'`: 20 M/s against
  * 100 M/s). A string used as a property key is internalized.
@@ -38,6 +45,7 @@ export class Compilation {
   /** Whether the expression reads `event`, the whole record. */
   wholeEvent = false;
   private readonly scope = new Map<string, Slot>();
+  private depth = 0;
 
   constructor(
     readonly site: ExpressionSite,
@@ -103,6 +111,18 @@ export class Compilation {
   }
 
   node(ast: ASTNode): Node {
+    if (this.depth >= MAX_DEPTH) {
+      throw this.syntax(`the expression nests more than ${MAX_DEPTH} levels deep; split it into computed fields`, ast.start);
+    }
+    this.depth++;
+    try {
+      return this.nodeOf(ast);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private nodeOf(ast: ASTNode): Node {
     switch (ast.op) {
       case 'value':
         return this.literal(ast.args, ast.start);
