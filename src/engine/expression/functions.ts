@@ -251,8 +251,11 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
 const MATH_NAMESPACE = new Set(['abs', 'round', 'floor', 'ceil', 'sqrt', 'pow', 'log', 'min', 'max']);
 
 export function compileCall(c: Compilation, name: string, receiver: ASTNode | null, argAsts: readonly ASTNode[], offset: number): Node {
-  const macro = MACROS[name];
-  if (macro && (receiver === null) === (macro.form === 'global')) return macro.compile(c, receiver, argAsts, offset);
+  const macro = Object.hasOwn(MACROS, name) ? MACROS[name]! : undefined;
+  if (macro) {
+    if ((receiver === null) !== (macro.form === 'global')) throw c.syntax(`${name}() ${macro.form === 'global' ? 'is not a method' : 'is a method'}; write ${macro.usage}`, offset);
+    return macro.compile(c, receiver, argAsts, offset);
+  }
   if (receiver?.op === 'id' && receiver.args === 'math' && MATH_NAMESPACE.has(name) && c.isFree('math')) {
     return compileCall(c, name, null, argAsts, offset);
   }
