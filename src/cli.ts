@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
+import { registerReplay } from './commands/replay.js';
+import { registerTest } from './commands/test.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ Examples:
   $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl`,
     );
   program.exitOverride();
+  registerReplay(program);
+  registerTest(program);
   return program;
 }
 
