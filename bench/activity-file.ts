@@ -13,7 +13,7 @@ const SEED = 20260101;
 const START_MS = 1767225600000;
 const CONTENT_IDS = 2000;
 const USERS = 50_000;
-/** Zipf exponent for content popularity: the top id gets ~12% of views, the median id ~0.01%. */
+/** Zipf exponent for content popularity: the top id gets ~15% of events, the median id ~0.01%. */
 const ZIPF_EXPONENT = 1.07;
 /** Mean gap between events: 2M events span ~2.8 h, i.e. ~167 one-minute windows. */
 const MEAN_GAP_MS = 5;
