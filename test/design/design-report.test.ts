@@ -100,3 +100,12 @@ test('warnings: exactly-once under a tight latency, replication at min ISR, rete
     else assert.ok(!warnings.some((w) => /latency cannot hold/.test(w)), name);
   }
 });
+
+test('when retention drives the broker count the warning names the levers', () => {
+  // 20,000 × 1,024 B × 7 d × 3 × 1.1 = 40.87 TB: 47 brokers for storage, 3 for traffic.
+  const report = buildDesign({ request: request({ eventsPerSec: '20000' }) });
+  assert.equal(report.sizing.kafkaBrokers.value, 47);
+  assert.ok(report.warnings.some((w) => /retention, not throughput, sets the broker count \(47 for storage vs 3 for traffic\)/.test(w)), report.warnings.join('\n'));
+  const short = buildDesign({ request: request({ eventsPerSec: '20000', retention: '6h' }) });
+  assert.ok(!short.warnings.some((w) => /sets the broker count/.test(w)));
+});
