@@ -47,7 +47,7 @@ test('--markdown prints headings and pipe tables', () => {
   assert.equal(run.code, 0, run.stderr);
   assert.ok(run.stdout.startsWith('# Streaming architecture design\n'));
   assert.match(run.stdout, /^## Sizing/m);
-  assert.match(run.stdout, /^\| Figure \| Value \| Formula and workings \| Document \|$/m);
+  assert.match(run.stdout, /^\| Figure \| Value \| Formula and workings \|$/m);
   assert.match(run.stdout, /^- Monitor lag and throughput continuously$/m);
 });
 
