@@ -3,6 +3,8 @@ import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
 import { registerDesign } from './commands/design.js';
 import { registerReplay } from './commands/replay.js';
 import { registerTest } from './commands/test.js';
+import { registerSynth } from './commands/synth.js';
+import { registerQuality } from './commands/quality.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -20,7 +22,9 @@ Examples:
   program.exitOverride();
   registerReplay(program);
   registerTest(program);
+  registerSynth(program);
   registerDesign(program);
+  registerQuality(program);
   return program;
 }
 

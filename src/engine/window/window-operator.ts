@@ -188,10 +188,11 @@ export class WindowOperator implements Operator {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
     const timers = this.timers;
-    if (timers.peekTime() > watermark) return;
+    if (timers.size === 0 || timers.peekTime() > watermark) return;
 
     const due = this.due;
     due.length = 0;
+    // The final watermark is +∞: compare with the earliest timer only while there is one.
     while (timers.size > 0 && timers.peekTime() <= watermark) due.push(timers.pop()!);
 
     const firing: Window[] = [];
