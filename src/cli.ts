@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
+import { registerDesign } from './commands/design.js';
+import { registerReplay } from './commands/replay.js';
+import { registerTest } from './commands/test.js';
+import { registerSynth } from './commands/synth.js';
 import { registerQuality } from './commands/quality.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
@@ -16,6 +20,10 @@ Examples:
   $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl`,
     );
   program.exitOverride();
+  registerReplay(program);
+  registerTest(program);
+  registerSynth(program);
+  registerDesign(program);
   registerQuality(program);
   return program;
 }
