@@ -164,6 +164,11 @@ export class WindowOperator implements Operator {
       if (!passes) return;
     }
     counters.accepted++;
+    if (!Number.isFinite(ts)) {
+      // The driver dead-letters records without an event time; a NaN here would corrupt the timers.
+      counters.exprErrors++;
+      return;
+    }
     let key: unknown;
     try {
       key = emittable(spec.key(fields));

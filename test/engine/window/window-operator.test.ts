@@ -279,6 +279,12 @@ test('budget: a sliding step holds one pane per slide per key, not one accumulat
   assert.equal(records.length, 3 * (600 + 14), 'every key fires every window holding its records');
 });
 
+test('a record without a usable event time is counted as an error and changes nothing', () => {
+  const { timeline, operator } = replay(windowStep({ window: tumbling10, ...byUser }), [[e('a', 1), NaN], [e('a', 2), 3]], { outOfOrderness: 0 });
+  assert.deepEqual(timeline, ['@end', 'a [0,10) onTime {"n":1,"total":2}']);
+  assert.equal(operator.counters.exprErrors, 1);
+});
+
 test('a watermark that does not advance fires nothing', () => {
   const { timeline } = replay(windowStep({ window: tumbling10, ...byUser }), [[e('a', 1), 1], { watermark: 20 }, [e('a', 1), 25], { watermark: 10 }, { watermark: 29 }]);
   assert.deepEqual(timeline, ['@20', 'a [0,10) onTime {"n":1,"total":1}', '@10', '@29', 'a [20,30) onTime {"n":1,"total":1}']);
