@@ -110,7 +110,8 @@ function isWhitespace(byte: number): boolean {
 }
 
 function skipWhitespace(buffer: Buffer, at: number, end: number): number {
-  while (at < end && isWhitespace(buffer[at]!)) at++;
+  // All four whitespace bytes are <= 0x20, so a token byte costs one compare.
+  while (at < end && buffer[at]! <= 0x20 && isWhitespace(buffer[at]!)) at++;
   return at;
 }
 
@@ -118,17 +119,20 @@ function isHexDigit(byte: number): boolean {
   return (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
 }
 
-function hashStep(hash: number, byte: number): number {
-  return (Math.imul(hash, 31) + byte) | 0;
-}
+/** 1 for the bytes a plain string runs on: printable ASCII except the quote and the backslash. */
+const PLAIN_STRING_BYTE = new Uint8Array(256);
+for (let byte = 0x20; byte < 0x80; byte++) PLAIN_STRING_BYTE[byte] = byte === QUOTE || byte === BACKSLASH ? 0 : 1;
 
 class ByteFieldReader implements FieldReader {
   readonly counts: FieldReaderCounts = { bytePath: 0, jsonParse: 0, rejected: 0 };
 
   private readonly names: string[];
-  /** UTF-8 bytes of each ASCII wanted name (null for non-ASCII names: matched through byName). */
-  private readonly nameBytes: Array<Uint8Array | null>;
-  private readonly nameHashes: Int32Array;
+  /**
+   * Bytes of the wanted names that are plain (printable ASCII, no quote or backslash), in slot
+   * order: a key written with exactly those bytes is matched without decoding. Other names can
+   * only be written with escapes or multi-byte characters, and are matched through byName.
+   */
+  private readonly plainNames: Uint8Array[];
   private readonly byName: Map<string, number>;
   private readonly protoSlot: number;
 
@@ -136,24 +140,30 @@ class ByteFieldReader implements FieldReader {
   private readonly values: unknown[];
   private readonly stamps: Uint32Array;
   private lineStamp = 0;
+  /** Wanted fields seen on the current line (duplicates once). */
+  private presentCount = 0;
+  /** Builds the result when every wanted field is present: see completeRecordBuilder. */
+  private readonly buildComplete: ((values: unknown[]) => Record<string, unknown>) | null;
 
   private readonly internTable: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
-  private stringHash = 0;
   private stringPlain = true;
-  /** Set by scanNumber when the fast path computed the value; otherwise decodeValue calls Number(). */
+  /** Set by scanNumber when the fast path computed the value; otherwise the caller uses Number(). */
   private numberValue = 0;
   private numberExact = false;
 
   constructor(fields: readonly string[]) {
-    this.names = [...new Set(fields)];
-    this.nameBytes = this.names.map((name) => (/^[\x00-\x7f]*$/.test(name) ? Buffer.from(name, 'latin1') : null));
-    this.nameHashes = Int32Array.from(this.nameBytes, (bytes) => (bytes ? bytes.reduce(hashStep, 0) : 0));
+    // Plain names first, so that slot numbers and plainNames indices agree.
+    const unique = [...new Set(fields)];
+    const isPlain = (name: string) => [...name].every((c) => c.length === 1 && PLAIN_STRING_BYTE[c.charCodeAt(0)] === 1);
+    this.names = [...unique.filter(isPlain), ...unique.filter((name) => !isPlain(name))];
+    this.plainNames = this.names.filter(isPlain).map((name) => Buffer.from(name, 'latin1'));
     this.byName = new Map(this.names.map((name, slot) => [name, slot]));
     this.protoSlot = this.names.indexOf('__proto__');
     this.values = this.names.map(() => undefined);
     this.stamps = new Uint32Array(this.names.length);
+    this.buildComplete = completeRecordBuilder(this.names);
   }
 
   read(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
@@ -161,6 +171,7 @@ class ByteFieldReader implements FieldReader {
       this.stamps.fill(0);
       this.lineStamp = 1;
     }
+    this.presentCount = 0;
     const at = this.readObject(buffer, start, end);
     if (at === TOO_DEEP) return this.readWithJsonParse(buffer, start, end);
     if (at === INVALID) {
@@ -179,19 +190,21 @@ class ByteFieldReader implements FieldReader {
     if (at < end && buffer[at] === CLOSE_BRACE) return skipWhitespace(buffer, at + 1, end) === end ? end : INVALID;
     for (;;) {
       if (at >= end || buffer[at] !== QUOTE) return INVALID;
-      const keyEnd = this.scanString(buffer, at + 1, end);
-      if (keyEnd < 0) return INVALID;
-      const slot = this.matchKey(buffer, at + 1, keyEnd);
+      let slot = this.matchPlainName(buffer, at + 1, end);
+      let keyEnd: number;
+      if (slot >= 0) {
+        keyEnd = at + 1 + this.plainNames[slot]!.length;
+      } else {
+        keyEnd = this.scanString(buffer, at + 1, end);
+        if (keyEnd < 0) return INVALID;
+        // A plain key equal to a wanted name matched above; others compare as decoded strings.
+        if (!this.stringPlain) slot = this.byName.get(this.decodeString(buffer, at + 1, keyEnd)) ?? -1;
+      }
       at = skipWhitespace(buffer, keyEnd + 1, end);
       if (at >= end || buffer[at] !== COLON) return INVALID;
       at = skipWhitespace(buffer, at + 1, end);
-      const valueStart = at;
-      at = this.skipValue(buffer, at, end, 1);
+      at = slot >= 0 ? this.readWantedValue(buffer, at, end, slot) : this.skipValue(buffer, at, end, 1);
       if (at < 0) return at;
-      if (slot >= 0) {
-        this.values[slot] = this.decodeValue(buffer, valueStart, at);
-        this.stamps[slot] = this.lineStamp;
-      }
       at = skipWhitespace(buffer, at, end);
       if (at >= end) return INVALID;
       const byte = buffer[at];
@@ -204,41 +217,33 @@ class ByteFieldReader implements FieldReader {
     }
   }
 
-  /** The slot of the key in buffer[start, end) (between its quotes), or -1 when it is not wanted. */
-  private matchKey(buffer: Buffer, start: number, end: number): number {
-    if (!this.stringPlain) {
-      // Escaped or non-ASCII key: compare the decoded string, as JSON.parse would see it.
-      return this.byName.get(this.decodeString(buffer, start, end)) ?? -1;
-    }
-    const length = end - start;
-    const hash = this.stringHash;
-    for (let slot = 0; slot < this.nameBytes.length; slot++) {
-      const bytes = this.nameBytes[slot];
-      if (bytes === null || bytes.length !== length || this.nameHashes[slot] !== hash) continue;
-      let i = 0;
-      while (i < length && bytes[i] === buffer[start + i]) i++;
-      if (i === length) return slot;
+  /**
+   * The slot of the wanted plain name whose bytes and closing quote start at `at`, or -1. Keys
+   * mostly differ in their first byte, so an unwanted key costs one compare per wanted name.
+   */
+  private matchPlainName(buffer: Buffer, at: number, end: number): number {
+    const names = this.plainNames;
+    for (let slot = 0; slot < names.length; slot++) {
+      const bytes = names[slot]!;
+      const length = bytes.length;
+      if (at + length >= end || (length > 0 && buffer[at] !== bytes[0]) || buffer[at + length] !== QUOTE) continue;
+      let i = 1;
+      while (i < length && bytes[i] === buffer[at + i]) i++;
+      if (i >= length) return slot; // i starts past the first byte, so >= also covers the empty name
     }
     return -1;
   }
 
   /**
    * Validates the string whose content starts at `at` (just after the opening quote) and returns
-   * the position of its closing quote, or INVALID. Sets stringPlain (ASCII, no escapes) and, for
-   * plain strings, stringHash.
+   * the position of its closing quote, or INVALID. Sets stringPlain (ASCII, no escapes).
    */
   private scanString(buffer: Buffer, at: number, end: number): number {
-    let hash = 0;
-    while (at < end) {
-      const byte = buffer[at]!;
-      if (byte === QUOTE) {
-        this.stringHash = hash;
-        this.stringPlain = true;
-        return at;
-      }
-      if (byte < 0x20 || byte >= 0x80 || byte === BACKSLASH) break;
-      hash = hashStep(hash, byte);
-      at++;
+    // One table load and one branch a byte: most strings are plain ASCII to their closing quote.
+    while (at < end && PLAIN_STRING_BYTE[buffer[at]!] === 1) at++;
+    if (at < end && buffer[at] === QUOTE) {
+      this.stringPlain = true;
+      return at;
     }
     this.stringPlain = false;
     // Slow half: escapes and multi-byte characters. Any byte >= 0x80 is accepted: the line is
@@ -382,36 +387,45 @@ class ByteFieldReader implements FieldReader {
     }
   }
 
-  /** Decodes a value already validated by skipValue over buffer[start, end). */
-  private decodeValue(buffer: Buffer, start: number, end: number): unknown {
-    switch (buffer[start]) {
-      case QUOTE:
-        // scanString ran in skipValue just before, so stringPlain / stringHash describe this string.
-        return this.stringPlain ? this.plainString(buffer, start + 1, end - 1) : this.decodeString(buffer, start + 1, end - 1);
-      case OPEN_BRACE:
-      case OPEN_BRACKET:
-        // Nested values of wanted fields are rare on the hot path (keys and times are scalars);
-        // JSON.parse of the validated slice gives exactly the nested value the whole line would.
-        return JSON.parse(buffer.toString('utf8', start, end));
-      case 0x74:
-        return true;
-      case 0x66:
-        return false;
-      case 0x6e:
-        return null;
-      default:
-        // scanNumber ran in skipValue just before. Long mantissas and big exponents need correct
-        // rounding over all digits: Number() does it exactly as JSON.parse does for every form the
-        // number grammar admits.
-        return this.numberExact ? this.numberValue : Number(latin1Slice.call(buffer, start, end));
+  /** Validates and decodes the value of a wanted field; returns the position after it. */
+  private readWantedValue(buffer: Buffer, at: number, end: number, slot: number): number {
+    if (at >= end) return INVALID;
+    const first = buffer[at]!;
+    let next: number;
+    let value: unknown;
+    if (first === QUOTE) {
+      const close = this.scanString(buffer, at + 1, end);
+      if (close < 0) return INVALID;
+      value = this.stringPlain ? this.plainString(buffer, at + 1, close) : this.decodeString(buffer, at + 1, close);
+      next = close + 1;
+    } else if (first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
+      next = this.scanNumber(buffer, at, end);
+      if (next < 0) return INVALID;
+      // Long mantissas and big exponents need correct rounding over all digits: Number() does it
+      // exactly as JSON.parse does for every form the number grammar admits.
+      value = this.numberExact ? this.numberValue : Number(latin1Slice.call(buffer, at, next));
+    } else {
+      next = this.skipValue(buffer, at, end, 1);
+      if (next < 0) return next;
+      // Nested values of wanted fields are rare on the hot path (keys and times are scalars);
+      // JSON.parse of the validated slice gives exactly the nested value the whole line would.
+      value = first === 0x74 ? true : first === 0x66 ? false : first === 0x6e ? null : JSON.parse(buffer.toString('utf8', at, next));
     }
+    this.values[slot] = value;
+    if (this.stamps[slot] !== this.lineStamp) {
+      this.stamps[slot] = this.lineStamp;
+      this.presentCount++;
+    }
+    return next;
   }
 
   /** An ASCII string without escapes; short ones come from the intern table. */
   private plainString(buffer: Buffer, start: number, end: number): string {
     const length = end - start;
     if (length > INTERN_MAX_BYTES) return latin1Slice.call(buffer, start, end);
-    const slot = this.stringHash & (INTERN_SLOTS - 1);
+    let hash = 0;
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+    const slot = hash & (INTERN_SLOTS - 1);
     const known = this.internTable[slot];
     if (known !== undefined && known.length === length) {
       let i = 0;
@@ -446,15 +460,17 @@ class ByteFieldReader implements FieldReader {
   }
 
   private buildResult(): Record<string, unknown> {
+    const { names, values, stamps, lineStamp } = this;
+    // Slots are not cleared after a line: they hold at most one old value per wanted field,
+    // which is cheaper than clearing them on every line.
+    if (this.presentCount === names.length && this.buildComplete !== null) return this.buildComplete(values);
     // Fields are added in construction order, not line order, so records with the same fields
     // present share one hidden class whatever order their keys were written in.
     const result: Record<string, unknown> = {};
-    const { names, values, stamps, lineStamp } = this;
     for (let slot = 0; slot < names.length; slot++) {
       if (stamps[slot] !== lineStamp) continue;
       if (slot === this.protoSlot) Object.defineProperty(result, '__proto__', { value: values[slot], writable: true, enumerable: true, configurable: true });
       else result[names[slot]!] = values[slot];
-      values[slot] = undefined; // do not keep the line's values alive until the next line
     }
     return result;
   }
@@ -472,6 +488,20 @@ class ByteFieldReader implements FieldReader {
     }
     return result;
   }
+}
+
+/**
+ * A function returning `{ name0: values[0], name1: values[1], ... }` as an object literal with
+ * constant keys: V8 creates it from one boilerplate with a fixed hidden class, where adding the
+ * fields one by one with computed names costs a keyed-store lookup per field (8% of the read
+ * time on the benchmark file). The names enter the source only as JSON.stringify string literals,
+ * which are valid JavaScript string literals for any string, so no field name can inject code.
+ * null for '__proto__', which in a literal would set the prototype instead of adding a field.
+ */
+function completeRecordBuilder(names: readonly string[]): ((values: unknown[]) => Record<string, unknown>) | null {
+  if (names.length === 0 || names.includes('__proto__')) return null;
+  const fields = names.map((name, slot) => `${JSON.stringify(name)}: values[${slot}]`).join(', ');
+  return new Function('values', `'use strict'; return { ${fields} };`) as (values: unknown[]) => Record<string, unknown>;
 }
 
 const ESCAPED: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62: '\b', 0x66: '\f', 0x6e: '\n', 0x72: '\r', 0x74: '\t' };
