@@ -94,10 +94,6 @@ export class Compilation {
     }
   }
 
-  isLocal(name: string): boolean {
-    return this.scope.has(name);
-  }
-
   isFree(name: string): boolean {
     return !this.scope.has(name) && !this.bindingNames.has(name);
   }
