@@ -93,7 +93,6 @@ test('invalid input: a one-line error on stderr, exit 2', () => {
     ['bad latency', ['--velocity', 'low', '--latency', '2ms'], /--latency 2ms/],
     ['bad number', ['--events-per-sec', 'lots'], /--events-per-sec lots/],
     ['bad config value', ['--config', join(dir, 'bad.yaml')], /bad\.yaml: velocity warp: expected one of/],
-    ['SQLite recording', ['--from', join(dir, 'rec.db')], /SQLite recordings are not yet supported/],
   ];
   for (const [name, args, pattern] of cases) {
     const run = sw(args);
@@ -105,10 +104,16 @@ test('invalid input: a one-line error on stderr, exit 2', () => {
 });
 
 test('an unreadable recording is exit 3 with a one-line reason', () => {
-  const run = sw(['--from', join(dir, 'missing.jsonl')]);
-  assert.equal(run.code, 3);
-  assert.match(run.stderr, /missing\.jsonl: cannot read the recording/);
-  assert.equal(run.stderr.trimEnd().split('\n').length, 1);
+  const cases: Array<[string, RegExp]> = [
+    ['missing.jsonl', /missing\.jsonl: cannot read the recording/],
+    ['missing.db', /missing\.db: no such recording/],
+  ];
+  for (const [file, pattern] of cases) {
+    const run = sw(['--from', join(dir, file)]);
+    assert.equal(run.code, 3, file);
+    assert.match(run.stderr, pattern, file);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, file);
+  }
 });
 
 test('--pipeline sizes state from the spec with key counts measured by --from', () => {
