@@ -137,3 +137,15 @@ test('an invalid pipeline spec is exit 1 with a one-line reason', () => {
   assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
   assert.match(run.stderr, /broken\.pipeline\.yaml/);
 });
+
+test('--config supplies settings and assumptions; flags override it', () => {
+  writeFileSync(join(dir, 'design.yaml'), 'velocity: medium\nretention: 3d\ncompliance: [GDPR, SOX]\nassumptions:\n  slotEventsPerSec: 25000\n');
+  const run = sw(['--config', join(dir, 'design.yaml'), '--retention', '12h', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.inputs.velocity, report.inputs.retentionMs, report.inputs.compliance, report.assumptions.slotEventsPerSec], ['medium', 12 * 3_600_000, ['GDPR', 'SOX'], 25_000]);
+  assert.deepEqual([report.inputs.sources.velocity, report.inputs.sources.retention, report.inputs.sources['assumptions.slotEventsPerSec']], ['config', 'flag', 'config']);
+  // MEDIUM sized at 100,000 × 2 = 200,000 peak events/s over 25,000 per slot.
+  assert.equal(report.sizing.flinkParallelism.value, 8);
+  assert.deepEqual([report.complexity.score, report.timeline.weeks], [3, 10]);
+});
