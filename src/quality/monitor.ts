@@ -172,7 +172,7 @@ export class QualityMonitor {
 
 function statusOf(tally: Tally): { status: RuleStatus; summary: string } {
   const { spec, check } = tally.rule;
-  if (tally.evaluated === 0) return { status: 'NO DATA', summary: spec.when ? `no record matched when: ${spec.when.field}` : 'no records' };
+  if (tally.evaluated === 0) return { status: 'NO DATA', summary: spec.when ? 'no record matched its when filter' : 'no records' };
   if (check.finish !== undefined) {
     const verdict = check.finish(tally.evaluated);
     return { status: verdict.passed ? 'PASS' : 'FAIL', summary: verdict.message };
