@@ -71,9 +71,13 @@ function compileFieldFilter(filter: FieldFilter): (record: Record<string, unknow
       return value !== undefined && value !== null && allowed.has(valueKey(value));
     };
   }
-  const wanted = valueKey(filter.equals);
+  const raw = filter.equals;
+  const wanted = valueKey(raw);
   return (record) => {
     const value = read(record);
-    return value !== undefined && value !== null && valueKey(value) === wanted;
+    if (value === raw) return true;
+    // Same type but unequal primitives cannot match by string form either; skip building one.
+    if (value === undefined || value === null || (typeof value === typeof raw && typeof value !== 'object')) return false;
+    return valueKey(value) === wanted;
   };
 }

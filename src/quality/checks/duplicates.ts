@@ -23,6 +23,9 @@ import { eventTimeMs, formatDuration } from '../event-time.js';
  */
 const DEFAULT_MAX_KEYS = 1_000_000;
 const TWO_32 = 4294967296;
+/** A float's 64 bits, hashed as two words: String(0.1234) per record was a third of the key cost. */
+const FLOAT = new Float64Array(1);
+const FLOAT_WORDS = new Int32Array(FLOAT.buffer);
 
 /** Two independent 32-bit hashes folded into one 53-bit integer (exact in a double). */
 class KeyHash {
@@ -46,6 +49,10 @@ class KeyHash {
     } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER) {
       this.add(value % TWO_32 | 0);
       this.add(Math.floor(value / TWO_32) | 0);
+    } else if (typeof value === 'number') {
+      FLOAT[0] = value;
+      this.add(FLOAT_WORDS[0]!);
+      this.add(FLOAT_WORDS[1]! ^ 0x5f3759df);
     } else {
       const text = valueKey(value);
       for (let i = 0; i < text.length; i++) this.add(text.charCodeAt(i));
