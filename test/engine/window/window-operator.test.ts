@@ -217,7 +217,7 @@ for (const c of cases) {
     for (const [name, value] of Object.entries(c.counters ?? {})) {
       assert.equal(operator.counters[name as keyof StepCounters], value, `counter ${name}`);
     }
-    assert.equal(operator.openWindows, 0, 'the final watermark purges every window');
+    assert.equal(operator.openState, 0, 'the final watermark purges every window');
   });
 }
 
@@ -260,7 +260,23 @@ test('state is only kept for open windows: keys are forgotten once their windows
   const { timeline, operator } = replay(step, rows, { outOfOrderness: 0 });
   // At the last record (ts 999, watermark 998) only the windows [990, 1000) of 10 users are open.
   assert.ok(timeline.includes('open 10'));
-  assert.equal(operator.openWindows, 0);
+  assert.equal(operator.openState, 0);
+});
+
+test('budget: a sliding step holds one pane per slide per key, not one accumulator set per window', () => {
+  // 15 min / 1 min over 3 keys for 10 hours of in-order records: 15 live windows per key share
+  // 15 panes (+1 while the next one opens), whatever the number of records.
+  const minute = 60_000;
+  const step = windowStep({ window: { type: 'sliding', size: 15 * minute, slide: minute, offset: 0 }, ...byUser });
+  const rows: Row[] = [];
+  for (let i = 0; i < 6000; i++) {
+    rows.push([e(`u${i % 3}`, 1), i * 6000]);
+    if (i % 100 === 0) rows.push({ open: true });
+  }
+  const { timeline, records } = replay(step, rows, { outOfOrderness: 0 });
+  const peak = Math.max(...timeline.filter((l) => l.startsWith('open ')).map((l) => Number(l.slice(5))));
+  assert.ok(peak <= 3 * 16, `peak ${peak} panes`);
+  assert.equal(records.length, 3 * (600 + 14), 'every key fires every window holding its records');
 });
 
 test('a watermark that does not advance fires nothing', () => {
