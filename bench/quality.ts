@@ -33,7 +33,7 @@ function media(i: number, rand: () => number): string {
   return JSON.stringify({
     userId: `user_${user}`,
     eventType,
-    ...(eventType.startsWith('content.') ? { contentId: `content_${Math.floor(rand() * 5000)}` } : {}),
+    contentId: eventType.startsWith('content.') ? `content_${Math.floor(rand() * 5000)}` : null,
     timestamp: T0 + i * 10 - Math.floor(rand() * 3000),
     sessionId: `session_${user}_${Math.floor(i / 50_000)}`,
     device: DEVICES[user % 4],
@@ -46,7 +46,8 @@ function financial(i: number, rand: () => number): string {
     user_id: `user_${Math.floor(rand() * 10_000)}`,
     account_id: `acc_${Math.floor(rand() * 20_000)}`,
     transaction_type: TX_TYPES[Math.floor(rand() * 5)],
-    amount: Math.round(rand() * 100_000) / 100,
+    // Log-normal around 50 (money is skewed; the built-in anomaly rule takes z on ln(1 + amount)).
+    amount: Math.round(Math.exp(Math.log(50) + 0.5 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())) * 100) / 100,
     currency: 'USD',
     timestamp: T0 + i * 10 - Math.floor(rand() * 3000),
     merchant_id: `merchant_${Math.floor(rand() * 500)}`,
