@@ -8,6 +8,7 @@ import { parseSpeed } from '../replay/pacer.js';
 import { Replay, type ReplaySummary } from '../replay/replay.js';
 import { LineWriter } from '../replay/record-sink.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
+import { summaryTable } from '../replay/summary-table.js';
 
 interface ReplayFlags {
   pipeline?: string;
@@ -31,7 +32,7 @@ export function registerReplay(program: Command): void {
     .option('-o, --out <results.jsonl>', 'write output records here (default: stdout)')
     .option('--from <time>', 'skip records before this event time (ISO-8601 or epoch ms)')
     .option('--to <time>', 'stop at records from this event time on (exclusive)')
-    .option('--no-ui', 'never open the live view')
+    .option('--no-ui', 'never open the live view (it opens when stdin and stdout are a terminal)')
     .option('--dead-letter <file>', 'where unreadable records go (default: <out>.dead-letter.jsonl, or <recording>.dead-letter.jsonl in the current folder)')
     .option('--stats-json <file>', 'write the run summary (records, seconds, events/s, peak RSS, per step) as JSON')
     .option('--json', 'print the run summary on stderr as one JSON line instead of text')
@@ -48,13 +49,20 @@ Examples:
   $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl`,
     )
     .action(async (recording: string, flags: ReplayFlags) => {
-      const summary = await replayCommand(recording, flags);
+      const { summary, live } = await replayCommand(recording, flags);
       if (flags.statsJson) writeFileSync(flags.statsJson, JSON.stringify(summary, null, 2) + '\n');
-      process.stderr.write(flags.json ? JSON.stringify(summary) + '\n' : formatSummary(summary));
+      if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
+      else if (live) process.stdout.write(summaryTable(summary));
+      else process.stderr.write(formatSummary(summary));
     });
 }
 
-async function replayCommand(recording: string, flags: ReplayFlags): Promise<ReplaySummary> {
+/** The live view needs a terminal both ways (keys in, frames out) and a recording that is not stdin. */
+function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
+  return flags.ui && recording !== '-' && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !flags.json;
+}
+
+async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ summary: ReplaySummary; live: boolean }> {
   const speed = parseSpeed(flags.speed);
   if (speed === null) throw new UsageError(`--speed ${flags.speed}: not a speed; use max, 100x, 1x or 0.5x`);
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
@@ -62,7 +70,9 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<Rep
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
   const compiled = await loadCompiledPipeline(pipelinePath);
-  const out = flags.out ?? '-';
+  const live = wantsLiveView(recording, flags);
+  // Under the live view the terminal is the view's: records go to --out only.
+  const out = flags.out ?? (live ? null : '-');
   const replay = new Replay({
     recording,
     compiled,
@@ -71,15 +81,19 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<Rep
     ...(to === undefined ? {} : { to }),
     deadLetterPath: flags.deadLetter ?? deadLetterPathFor(recording, flags.out),
   });
-  const writer = LineWriter.open(out);
-  replay.onOutput((record) => writer.write(JSON.stringify(record)));
+  const writer = out === null ? null : LineWriter.open(out);
+  if (writer) replay.onOutput((record) => writer.write(JSON.stringify(record)));
   const interrupt = () => replay.stop();
   process.once('SIGINT', interrupt);
   try {
-    return await replay.run();
+    if (live) {
+      const { runLiveView } = await import('../ui/run-live-view.js');
+      return { summary: await runLiveView(replay, recording, pipelinePath, compiled.spec.steps), live };
+    }
+    return { summary: await replay.run(), live };
   } finally {
     process.off('SIGINT', interrupt);
-    writer.close();
+    writer?.close();
   }
 }
 

@@ -92,6 +92,9 @@ export class Replay {
   private skipped = 0;
   private outputs = 0;
   private bytesRead = 0;
+  private minTime = Infinity;
+  private lastRecordWall = performance.now();
+  private startedWall = performance.now();
   readonly totalBytes: number | null;
 
   constructor(private readonly options: ReplayOptions) {
@@ -118,6 +121,24 @@ export class Replay {
     return this.bytesRead;
   }
 
+  /** Counters for progress displays (the live view polls this each frame). */
+  snapshot() {
+    const now = performance.now();
+    return {
+      records: this.pipeline.recordCount,
+      deadLetters: this.deadLetters.count,
+      watermark: this.pipeline.watermark,
+      maxEventTime: this.pipeline.maxEventTime,
+      minEventTime: this.minTime,
+      bytesRead: this.bytesRead,
+      totalBytes: this.totalBytes,
+      wallMs: now - this.startedWall,
+      speed: this.pacer.speed,
+      paused: this.pacer.paused,
+      idleMs: now - this.lastRecordWall,
+    };
+  }
+
   /** Ends the run after the current record; the final watermark is not emitted. */
   stop(): void {
     this.stopRequested = true;
@@ -126,6 +147,7 @@ export class Replay {
 
   async run(): Promise<ReplaySummary> {
     const started = performance.now();
+    this.startedWall = started;
     const ctx = new LazyRecord();
     const { from = -Infinity, to = Infinity } = this.options;
     const pacer = this.pacer;
@@ -133,7 +155,7 @@ export class Replay {
     const file = this.options.recording;
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
-        this.bytesRead += block.buffer.length;
+        this.lastRecordWall = performance.now();
         const { buffer } = block;
         let lineIndex = 0;
         let start = 0;
@@ -157,11 +179,13 @@ export class Replay {
                 if (paced && pacer.mustWait(ts)) await pacer.pace(ts);
                 else pacer.release(ts);
                 if (this.stopRequested) break;
+                if (ts < this.minTime) this.minTime = ts;
                 ctx.set(buffer, start, end, line);
                 this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
               }
             }
           }
+          this.bytesRead += next - start;
           start = next;
         }
         if (this.stopRequested) break;

@@ -238,7 +238,7 @@ export function visibleRows(step: StepView, filter: string, sortField: number, l
       if (typeof x === 'number' && typeof y === 'number' && x !== y) return y - x;
       if (typeof x === 'string' && typeof y === 'string' && x !== y) return x < y ? -1 : 1;
     }
-    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    return KEY_ORDER.compare(a.key, b.key);
   });
   return rows.slice(0, limit);
 }
@@ -277,3 +277,6 @@ export function firstWindowEnd(window: WindowSpec | undefined, t: number): numbe
   while (start + window.size <= t) start += slide;
   return start + window.size;
 }
+
+/** Natural order for keys: u2 before u10. */
+const KEY_ORDER = new Intl.Collator('en', { numeric: true });

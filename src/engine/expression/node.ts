@@ -3,6 +3,7 @@
  * takes the record and the bindings and returns the node's value or throws EvaluationError.
  */
 import type { Fields } from '../operator.js';
+import { typeName } from './values.js';
 
 export type Bindings = (name: string) => unknown;
 
@@ -26,15 +27,7 @@ export interface Node {
 /** Throws an EvaluationError naming the expression and the node's column. */
 export type Fail = (what: string) => never;
 
+/** The static type of a literal or folded value (always a JSON value, so never `dyn`). */
 export function staticTypeOf(value: unknown): StaticType {
-  switch (typeof value) {
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return 'number';
-    case 'string':
-      return 'string';
-    default:
-      return value === null ? 'null' : Array.isArray(value) ? 'list' : 'map';
-  }
+  return typeName(value) as StaticType;
 }

@@ -3,11 +3,7 @@
  * gives them), strings, lists (arrays) and maps (plain objects with string keys).
  */
 
-export type Value = null | boolean | number | string | readonly unknown[] | Readonly<Record<string, unknown>>;
-
-/** A type as messages name it. CEL's int and double are both `number` here. */
-export type TypeName = 'null' | 'bool' | 'number' | 'string' | 'list' | 'map';
-
+/** A value's type as messages name it: null, bool, number, string, list or map (CEL's int and double are both number). */
 export function typeName(value: unknown): string {
   switch (typeof value) {
     case 'boolean':

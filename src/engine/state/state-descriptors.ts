@@ -16,8 +16,8 @@ export class StateMisuseError extends Error {
 
 export class StateDescriptors {
   private readonly byName = new Map<string, StateDescriptor>();
-  /** Kinds found in a restored snapshot, checked when the function registers the name. */
-  private readonly restoredKinds = new Map<string, StateKind>();
+  /** States of a restored snapshot, checked when the function registers the name. */
+  private readonly restoredStates = new Map<string, StateDescriptor>();
   /** True once any state has a TTL: incremental cleanup has work only then. */
   anyTtl = false;
 
@@ -33,7 +33,7 @@ export class StateDescriptors {
       return known;
     }
     if (typeof name !== 'string' || name.length === 0) throw new StateMisuseError('a state needs a non-empty name');
-    const restored = this.restoredKinds.get(name);
+    const restored = this.restoredStates.get(name)?.kind;
     if (restored !== undefined && restored !== kind) {
       throw new StateMisuseError(
         `state "${name}" was restored as a ${restored} state but the function asks for a ${kind} state; rename the state or start without the snapshot`,
@@ -50,19 +50,22 @@ export class StateDescriptors {
     return this.byName.get(name);
   }
 
+  /** Registered states, then restored ones the function has not asked for yet (kept for the next snapshot). */
   all(): StateDescriptor[] {
-    return [...this.byName.values()];
+    const all = [...this.byName.values()];
+    for (const [name, restored] of this.restoredStates) if (!this.byName.has(name)) all.push(restored);
+    return all;
   }
 
   /** Before a restore: remembers the snapshot's kinds; TTLs come from the code, as in Flink. */
-  restored(states: readonly { readonly name: string; readonly kind: StateKind }[]): void {
-    this.restoredKinds.clear();
+  restored(states: readonly StateDescriptor[]): void {
+    this.restoredStates.clear();
     for (const s of states) {
       const known = this.byName.get(s.name);
       if (known && known.kind !== s.kind) {
         throw new StateMisuseError(`state "${s.name}" is a ${known.kind} state but the snapshot holds a ${s.kind} state`);
       }
-      this.restoredKinds.set(s.name, s.kind);
+      this.restoredStates.set(s.name, { name: s.name, kind: s.kind, ttl: s.ttl ?? null });
     }
   }
 }

@@ -54,6 +54,16 @@ const sessionsUpTo14600: Row[] = [
   { watermark: 14600 },
 ];
 
+const sessionsTimelineUpTo14600 = [
+  '@1999',
+  '@4998',
+  '@7400',
+  '@11501',
+  'key2 [1000,11500) onTime {"sum":5}',
+  '@14600',
+  'key2 [11600,14600) onTime {"sum":1}',
+];
+
 const cases: Case[] = [
   {
     name: 'testTumblingEventTimeWindows',
@@ -165,13 +175,7 @@ const cases: Case[] = [
       { watermark: 100000 },
     ],
     timeline: [
-      '@1999',
-      '@4998',
-      '@7400',
-      '@11501',
-      'key2 [1000,11500) onTime {"sum":5}',
-      '@14600',
-      'key2 [11600,14600) onTime {"sum":1}',
+      ...sessionsTimelineUpTo14600,
       'late key2 {"key":"key2","value":1}',
       '@20000',
       'key2 [14500,17500) onTime {"sum":1}',
@@ -192,13 +196,7 @@ const cases: Case[] = [
       { watermark: 100000 },
     ],
     timeline: [
-      '@1999',
-      '@4998',
-      '@7400',
-      '@11501',
-      'key2 [1000,11500) onTime {"sum":5}',
-      '@14600',
-      'key2 [11600,14600) onTime {"sum":1}',
+      ...sessionsTimelineUpTo14600,
       'key2 [10000,14600) late {"sum":2}',
       '@20000',
       'key2 [10000,17500) onTime {"sum":3}',
@@ -218,13 +216,7 @@ const cases: Case[] = [
       { watermark: 100000 },
     ],
     timeline: [
-      '@1999',
-      '@4998',
-      '@7400',
-      '@11501',
-      'key2 [1000,11500) onTime {"sum":5}',
-      '@14600',
-      'key2 [11600,14600) onTime {"sum":1}',
+      ...sessionsTimelineUpTo14600,
       'key2 [1000,14600) late {"sum":7}',
       '@20000',
       'key2 [1000,17500) onTime {"sum":8}',
