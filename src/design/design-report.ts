@@ -13,7 +13,7 @@ import { ACCEPTABLE_LATE_SHARE, adviseLateness, lateCount, type LatenessAdvice }
 import { formatBytes, formatBytesExact, formatNumber, formatPercent } from './quantities.js';
 import { formatDuration } from '../engine/duration.js';
 import type { RecordingProfile } from './recording-profile.js';
-import { sizeEverything, type Sizing, type Workload } from './sizing.js';
+import { brokerLimits, sizeEverything, type Sizing, type Workload } from './sizing.js';
 import { keyFieldName, pipelineState, type KeyCount, type PipelineState } from './state-size.js';
 import {
   LATENCY_MS,
@@ -201,6 +201,13 @@ function warningsFor(
   if (perPartition > assumptions.retentionBytesPerPartition) {
     warnings.push(
       `each partition holds ${formatBytes(perPartition)} over ${formatDuration(workload.retentionMs)}, above log.retention.bytes ${formatBytesExact(assumptions.retentionBytesPerPartition)} (the document's setting): Kafka would delete data early; set log.retention.bytes=-1 or at least ${formatBytes(Math.ceil(perPartition))}`,
+    );
+  }
+  const limits = brokerLimits(workload, assumptions, sizing.kafkaPartitions.value, sizing.kafkaStorage.value);
+  const forThroughput = Math.max(limits.replication, limits.network, limits.disk, limits.partitions);
+  if (limits.storage > 2 * forThroughput) {
+    warnings.push(
+      `retention, not throughput, sets the broker count (${limits.storage} for storage vs ${forThroughput} for traffic): larger volumes (--assume brokerDiskBytes=...), compression (--assume compressionRatio=...), shorter --retention or tiered storage would cut it`,
     );
   }
   if (workload.latencyMs <= 10) {

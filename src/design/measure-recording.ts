@@ -3,7 +3,7 @@
  * stdin) through the shared line reader.
  */
 import { readLines } from '../replay/lines.js';
-import { isSqliteRecording } from '../replay/recording.js';
+import { isSqlitePath } from '../replay/sqlite-recording.js';
 import { UsageError } from '../errors.js';
 import { RecordingProfiler, guessKeyField, type KeyField, type RecordingProfile } from './recording-profile.js';
 
@@ -30,7 +30,7 @@ async function* recordsOf(path: string): AsyncGenerator<[Record<string, unknown>
 }
 
 export async function measureRecording(path: string, options: MeasureOptions): Promise<RecordingProfile> {
-  if (isSqliteRecording(path)) {
+  if (isSqlitePath(path)) {
     // src/replay/sqlite-blocks.ts is still a placeholder on main; read its blocks here once it reads rows.
     throw new UsageError(`${path}: SQLite recordings are not yet supported by sw design; pass a .jsonl or .jsonl.gz recording`);
   }

@@ -3,6 +3,7 @@
  * time), event size, key cardinality and skew, and event-time disorder. Pure: the caller feeds
  * parsed records with their byte length; see measure-recording.ts for the file reading.
  */
+import { pathReader } from '../engine/compile-pipeline.js';
 import { parseEventTime } from '../engine/duration.js';
 import { DisorderTracker, type Disorder } from './lateness.js';
 
@@ -49,34 +50,26 @@ export interface RecordingProfile {
 /** Past this many distinct keys per field, new keys are no longer stored (about 100 MB of strings). */
 export const MAX_DISTINCT_KEYS = 2_000_000;
 
-export function readPath(record: Record<string, unknown>, path: string): unknown {
-  if (!path.includes('.')) return record[path];
-  let value: unknown = record;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
-
-
 class KeyCounter {
   readonly counts = new Map<string, number>();
+  private readonly readers: Array<(record: Record<string, unknown>) => unknown>;
   records = 0;
   capped = false;
 
-  constructor(readonly field: KeyField) {}
+  constructor(readonly field: KeyField) {
+    this.readers = field.paths.map((path) => pathReader(path));
+  }
 
   add(record: Record<string, unknown>): void {
     let key: string;
-    if (this.field.paths.length === 1) {
-      const value = readPath(record, this.field.paths[0]!);
+    if (this.readers.length === 1) {
+      const value = this.readers[0]!(record);
       if (value === undefined || value === null) return;
       key = typeof value === 'string' ? value : JSON.stringify(value);
     } else {
       const parts: unknown[] = [];
-      for (const path of this.field.paths) {
-        const value = readPath(record, path);
+      for (const read of this.readers) {
+        const value = read(record);
         if (value === undefined || value === null) return;
         parts.push(value);
       }
@@ -126,12 +119,14 @@ export class RecordingProfiler {
   private readonly perSecond = new Map<number, number>();
   private readonly disorder = new DisorderTracker();
   private readonly keyCounters: KeyCounter[];
+  private readonly readTime: (record: Record<string, unknown>) => unknown;
 
   constructor(
     readonly timeField: string,
     keys: readonly KeyField[],
   ) {
     this.keyCounters = keys.map((field) => new KeyCounter(field));
+    this.readTime = pathReader(timeField);
   }
 
   addUnreadable(): void {
@@ -144,7 +139,7 @@ export class RecordingProfiler {
     if (byteLength > this.maxBytes) this.maxBytes = byteLength;
     for (const counter of this.keyCounters) counter.add(record);
     // Epoch ms or ISO-8601, read exactly as replay reads it (a zone-less date-time is UTC).
-    const time = parseEventTime(readPath(record, this.timeField));
+    const time = parseEventTime(this.readTime(record));
     if (Number.isNaN(time)) {
       this.missingTime++;
       return;

@@ -19,7 +19,7 @@ export function renderTerminal(sections: readonly Section[], chalk: ChalkInstanc
     const columns = section.columns;
     if (!columns) {
       const paint = section.emphasis === 'warning' ? chalk.yellow : (text: string) => text;
-      for (const row of section.rows) out.push(paint(`  • ${row[0]}`));
+      for (const row of section.rows) out.push(paint(wrapItem(row[0] ?? '', width, '  • ')));
     } else {
       const table = new Table({
         head: columns.some((column) => column !== '') ? columns.map((column) => chalk.cyan(column)) : [],
@@ -32,15 +32,16 @@ export function renderTerminal(sections: readonly Section[], chalk: ChalkInstanc
       for (const row of section.rows) table.push(row.map((cell) => cell));
       out.push(table.toString());
     }
-    for (const note of section.notes ?? []) out.push(chalk.green(note));
+    for (const note of section.notes ?? []) out.push(chalk.green(wrapItem(note, width, '')));
     out.push('');
   }
   return out.join('\n');
 }
 
 /**
- * Fits a table in the terminal: each column gets its natural width (longest line) until the
- * total exceeds the screen, then the widest columns shrink, never under 8 characters.
+ * Fits a table in the terminal by water-filling: narrow columns keep their natural width (longest
+ * line) and what is left is shared among the wide ones, so a formula column gets the room and a
+ * two-word column is never squeezed to the same width as a paragraph.
  */
 function columnWidths(section: Section, width: number): number[] {
   const count = section.columns!.length;
@@ -50,13 +51,32 @@ function columnWidths(section: Section, width: number): number[] {
       for (const line of cell.split('\n')) natural[index] = Math.max(natural[index]!, line.length + 2);
     });
   }
-  // Borders take one column per cell plus one.
-  const budget = Math.max(count * 10, width - (count + 1));
-  const widths = [...natural];
-  while (widths.reduce((sum, w) => sum + w, 0) > budget) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest]! <= 10) break;
-    widths[widest] = widths[widest]! - 1;
-  }
+  // Borders take one character per column plus one.
+  let budget = Math.max(count * 10, width - (count + 1));
+  const widths = new Array<number>(count).fill(0);
+  const order = natural.map((_, index) => index).sort((a, b) => natural[a]! - natural[b]!);
+  order.forEach((index, position) => {
+    const share = Math.floor(budget / (count - position));
+    widths[index] = Math.max(8, Math.min(natural[index]!, share));
+    budget -= widths[index]!;
+  });
   return widths;
+}
+
+/** Wraps a list item at word boundaries with a hanging indent. */
+export function wrapItem(text: string, width: number, bullet: string): string {
+  const indent = ' '.repeat(bullet.length);
+  const room = Math.max(20, width - bullet.length);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line.length > 0 ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  return lines.map((content, index) => (index === 0 ? bullet : indent) + content).join('\n');
 }

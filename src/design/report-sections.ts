@@ -119,9 +119,10 @@ function inputsSection(report: DesignReport): Section {
 function sizingSection(report: DesignReport): Section {
   const rows = (Object.keys(FIGURE_LABELS) as Array<keyof Sizing>).map((name) => {
     const figure: Figure = report.sizing[name];
-    return [FIGURE_LABELS[name], figure.display, `${figure.formula}\n= ${figure.workings}`, figure.reference ?? ''];
+    const reference = figure.reference ? `\ndocument: ${figure.reference}` : '';
+    return [FIGURE_LABELS[name], figure.display, `${figure.formula}\n= ${figure.workings}${reference}`];
   });
-  return { title: 'Sizing (each number with its formula and workings)', columns: ['Figure', 'Value', 'Formula and workings', 'Document'], rows };
+  return { title: 'Sizing (each number with its formula, workings and the document setting)', columns: ['Figure', 'Value', 'Formula and workings'], rows };
 }
 
 function recordingSection(report: DesignReport): Section {

@@ -4,6 +4,7 @@
  * the replay loop scans bytes the same way for both.
  */
 import { readLineBlocks } from './lines.js';
+import { isSqlitePath } from './sqlite-recording.js';
 
 export interface RecordBlock {
   readonly buffer: Buffer;
@@ -15,12 +16,8 @@ export interface RecordBlock {
   readonly splits?: readonly number[];
 }
 
-export function isSqliteRecording(path: string): boolean {
-  return path.endsWith('.db') || path.endsWith('.sqlite');
-}
-
 export async function openRecording(path: string): Promise<AsyncIterable<RecordBlock>> {
-  if (isSqliteRecording(path)) {
+  if (isSqlitePath(path)) {
     const { readSqliteBlocks } = await import('./sqlite-blocks.js');
     return readSqliteBlocks(path);
   }

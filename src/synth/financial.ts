@@ -34,6 +34,8 @@ const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
 const HOME_RADIUS_KM = 15;
 const TX_GAP = 7 * MINUTE;
 const LOGIN_GAP = 20 * MINUTE;
+/** Cases need the previous login this far back (5 logins in 5 min, 360 km/h across the home radius). */
+const CASE_LOGIN_GAP = 6 * MINUTE;
 const Z_CLAMP = 2.5;
 
 export class FinancialGenerator implements Domain {
@@ -76,6 +78,7 @@ export class FinancialGenerator implements Domain {
   private readonly merchantIds: string[];
   private readonly merchantZipf: Zipf;
   private txSeq = 0;
+  skipReason?: string;
 
   constructor(settings: DomainSettings) {
     const random = new Random(settings.seed, 'financial');
@@ -102,7 +105,8 @@ export class FinancialGenerator implements Domain {
       this.device[u] = random.int(DEVICES.length);
       this.typical[u] = Math.min(3000, Math.max(5, 60 * Math.exp(0.9 * random.normal())));
       this.fromHour[u] = random.intBetween(6, 9);
-      this.toHour[u] = random.intBetween(20, 23);
+      // Until 20:00-02:00: some are night owls past midnight, nobody transacts 02:00-06:00.
+      this.toHour[u] = random.intBetween(20, 26);
     }
     this.userZipf = new Zipf(n, settings.userSkew, random);
     this.reservations = new Reservations(n);
@@ -154,7 +158,11 @@ export class FinancialGenerator implements Domain {
   openCase(kind: string, time: number): SynthEvent[] | null {
     const at = kind === 'night_transaction' ? nightTime(time, this.random) : dayTime(time, this.random);
     const span = this.cases.find((c) => c.kind === kind)?.span ?? HOUR;
-    if (at + span > this.settings.end) return null;
+    this.skipReason = undefined;
+    if (at + span > this.settings.end) {
+      this.skipReason = kind === 'night_transaction' ? 'no 02:00-06:00 UTC left in the run' : 'the run ends before the case would';
+      return null;
+    }
     switch (kind) {
       case 'velocity_burst':
         return this.velocityBurst(at);
@@ -192,7 +200,7 @@ export class FinancialGenerator implements Domain {
 
   /** A login at home, then a login > 800 km away faster than 1000 km/h allows, and a payment there. */
   private impossibleTravel(time: number): SynthEvent[] | null {
-    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= LOGIN_GAP);
+    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= CASE_LOGIN_GAP);
     if (u < 0) return null;
     const random = this.random;
     const home = this.homePoint[u]!;
@@ -254,7 +262,7 @@ export class FinancialGenerator implements Domain {
 
   /** 5-6 logins from one place within 4 minutes, nothing else in between. */
   private rapidLogins(time: number): SynthEvent[] | null {
-    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= LOGIN_GAP);
+    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= CASE_LOGIN_GAP);
     if (u < 0) return null;
     const random = this.random;
     const logins = random.intBetween(5, 6);
@@ -305,7 +313,8 @@ export class FinancialGenerator implements Domain {
 
   private inHours(u: number, time: number): boolean {
     const hour = Math.floor((time % DAY) / HOUR);
-    return hour >= this.fromHour[u]! && hour < this.toHour[u]!;
+    const to = this.toHour[u]!;
+    return (hour >= this.fromHour[u]! && hour < to) || hour < to - 24;
   }
 
   private pickType(): number {

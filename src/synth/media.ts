@@ -34,11 +34,11 @@ export class MediaGenerator implements Domain {
   readonly name = 'media';
   readonly requiredFields = ['userId', 'eventType', 'contentId', 'timestamp', 'sessionId', 'device'] as const;
   readonly cases = [
-    { kind: 'binge', span: 2 * HOUR },
+    { kind: 'binge', span: 100 * MINUTE },
     { kind: 'churn_exit', span: 15 * MINUTE },
     { kind: 'viral_share', span: 2 * HOUR },
-    { kind: 'taste_change', span: 5 * HOUR },
-    { kind: 'premium_conversion', span: 3 * HOUR },
+    { kind: 'taste_change', span: 3 * HOUR },
+    { kind: 'premium_conversion', span: HOUR },
   ];
 
   private readonly random: Random;
@@ -196,7 +196,7 @@ export class MediaGenerator implements Domain {
       build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, 'user.login', -1, '').text);
     }
     for (let i = 0; i < watches; i++) {
-      at += random.intBetween(8 * MINUTE, 20 * MINUTE);
+      at += random.intBetween(5 * MINUTE, 15 * MINUTE);
       build.add(at, this.userIds[u]!, TOPIC, this.watch(u, at, this.pickContent(u), QUALITIES[this.qualities[u]!]!).text);
       if (i === 3) build.completesHere();
     }
@@ -207,10 +207,15 @@ export class MediaGenerator implements Domain {
   /** login → 1-3 watches → logout, all within 15 min. */
   private churnExit(time: number): SynthEvent[] | null {
     const random = this.random;
-    const u = this.findUser(time, (i) => !this.inSession[i]);
+    // A user out of session, or one whose session is old enough to end now (> 15 min: no churn of its own).
+    const u = this.findUser(time, (i) => !this.inSession[i] || time - this.loginTime[i]! > 16 * MINUTE);
     if (u < 0) return null;
     const watches = random.intBetween(1, 3);
     const build = new CaseBuilder('churn_exit', this.userIds[u]!, { watches });
+    if (this.inSession[u]) {
+      build.add(time, this.userIds[u]!, TOPIC, this.record(u, time, 'user.logout', -1, '').text);
+      time += random.intBetween(5_000, 30_000);
+    }
     this.login(u, time);
     build.add(time, this.userIds[u]!, TOPIC, this.record(u, time, 'user.login', -1, '').text);
     let at = time;
@@ -271,7 +276,7 @@ export class MediaGenerator implements Domain {
       build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, 'user.login', -1, '').text);
     }
     for (let i = 0; i < 5 + thrillers; i++) {
-      at += random.intBetween(15 * MINUTE, 35 * MINUTE);
+      at += random.intBetween(8 * MINUTE, 20 * MINUTE);
       const genre = i < 5 ? COMEDY : THRILLER;
       const items = this.genreItems[genre]!;
       const c = items[this.genreZipf[genre]!.sample(random)]!;
@@ -306,7 +311,7 @@ export class MediaGenerator implements Domain {
       const rated = random.chance(0.5);
       build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, rated ? 'content.rated' : 'content.liked', c, rated ? `,"rating":${random.intBetween(4, 5)}` : '').text);
     }
-    at += random.intBetween(10 * MINUTE, 90 * MINUTE);
+    at += random.intBetween(5 * MINUTE, 40 * MINUTE);
     build.add(at, this.userIds[u]!, TOPIC, this.watch(u, at, this.pickContent(u), '4K').text);
     build.completesHere();
     at += random.intBetween(MINUTE, 5 * MINUTE);

@@ -47,7 +47,7 @@ test('--markdown prints headings and pipe tables', () => {
   assert.equal(run.code, 0, run.stderr);
   assert.ok(run.stdout.startsWith('# Streaming architecture design\n'));
   assert.match(run.stdout, /^## Sizing/m);
-  assert.match(run.stdout, /^\| Figure \| Value \| Formula and workings \| Document \|$/m);
+  assert.match(run.stdout, /^\| Figure \| Value \| Formula and workings \|$/m);
   assert.match(run.stdout, /^- Monitor lag and throughput continuously$/m);
 });
 
@@ -109,4 +109,26 @@ test('an unreadable recording is exit 3 with a one-line reason', () => {
   assert.equal(run.code, 3);
   assert.match(run.stderr, /missing\.jsonl: cannot read the recording/);
   assert.equal(run.stderr.trimEnd().split('\n').length, 1);
+});
+
+test('--pipeline sizes state from the spec with key counts measured by --from', () => {
+  writeFileSync(join(dir, 'clicks.pipeline.yaml'), 'name: clicks\ntime: { field: ts, outOfOrderness: 15s }\nsteps:\n  perPage:\n    keyBy: page\n    window: { type: tumbling, size: 1m }\n    aggregate: { clicks: count(), total: sum(n) }\n');
+  const records = ['home', 'cart', 'home', 'news'].map((page, i) => JSON.stringify({ ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), page, n: i }));
+  writeFileSync(join(dir, 'clicks.jsonl'), records.join('\n') + '\n');
+  const run = sw(['--from', join(dir, 'clicks.jsonl'), '--time-field', 'ts', '--pipeline', join(dir, 'clicks.pipeline.yaml'), '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  // 3 pages × ceil((60 s + 15 s) / 60 s) = 2 windows × (8 + 8 + 64) bytes.
+  assert.deepEqual(report.state.steps.map((s: { step: string; keys: number; keySource: string; bytes: number }) => [s.step, s.keys, s.keySource, s.bytes]), [['perPage', 3, 'measured', 480]]);
+  assert.equal(report.recording.keys[0].name, 'page');
+  const tables = sw(['--from', join(dir, 'clicks.jsonl'), '--time-field', 'ts', '--pipeline', join(dir, 'clicks.pipeline.yaml')]);
+  assert.match(tables.stdout, /State size/);
+});
+
+test('an invalid pipeline spec is exit 1 with a one-line reason', () => {
+  writeFileSync(join(dir, 'broken.pipeline.yaml'), 'name: broken\nsteps: 3\n');
+  const run = sw(['--velocity', 'low', '--pipeline', join(dir, 'broken.pipeline.yaml')]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, /broken\.pipeline\.yaml/);
 });

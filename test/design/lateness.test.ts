@@ -135,3 +135,9 @@ test('key guess: a familiar entity id first, never a per-record id', () => {
 test('SQLite recordings are refused with a usage error until the reader lands', async () => {
   await assert.rejects(measureRecording(join(dir, 'x.db'), { timeField: 'timestamp', keys: [], guessKey: true }), (error: unknown) => error instanceof UsageError && /not yet supported/.test(error.message));
 });
+
+test('dotted paths reach nested event times and keys', async () => {
+  writeFileSync(join(dir, 'nested.jsonl'), ['{"meta":{"ts":5000,"user":"a"}}', '{"meta":{"ts":"1970-01-01T00:00:03Z","user":"b"}}'].join('\n'));
+  const profile = await measureRecording(join(dir, 'nested.jsonl'), { timeField: 'meta.ts', keys: [{ name: 'meta.user', paths: ['meta.user'] }], guessKey: false });
+  assert.deepEqual([profile.missingTime, [...profile.disorder.lags], profile.keys[0]!.distinct], [0, [2_000], 2]);
+});

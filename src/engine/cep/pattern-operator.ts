@@ -47,8 +47,12 @@ interface Timer {
 
 /** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
 export interface PatternObserver extends NfaObserver {
-  /** A record (of `key`) is about to be fed to the NFA. */
+  /** The watermark reached `key`: what follows (conditions, partial matches) is about this key. */
+  key?(key: unknown, watermark: number): void;
+  /** A record (of the current key) is about to be fed to the NFA. */
   record?(key: unknown, timestamp: number, record: Rec): void;
+  /** The record was fed; `alive` lists the key's partial matches now. */
+  afterRecord?(key: unknown, timestamp: number, alive: readonly PartialMatchView[]): void;
   /** A record arrived at or before the watermark. */
   late?(key: unknown, timestamp: number, record: Rec): void;
 }
@@ -71,7 +75,7 @@ export class PatternOperator implements Operator {
   private readonly timers: Timer[] = [];
   private timerSeq = 0;
   private watermark = -Infinity;
-  private readonly observer: PatternObserver | undefined;
+  private observer: PatternObserver | undefined;
 
   constructor(
     private readonly definition: PatternStep,
@@ -139,6 +143,12 @@ export class PatternOperator implements Operator {
     }
   }
 
+  /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
+  observe(observer: PatternObserver): void {
+    this.observer = observer;
+    this.nfa.observer = observer;
+  }
+
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
   partialMatches(key: unknown): PartialMatchView[] {
     const state = this.keys.get(identityOf(key));
@@ -167,6 +177,7 @@ export class PatternOperator implements Operator {
 
   private fire(state: KeyState, watermark: number, out: Output): void {
     const errorsBefore = this.nfa.errors;
+    this.observer?.key?.(state.key, watermark);
     state.timer = Infinity;
     const buffer = state.buffer;
     while (state.head < buffer.length && buffer[state.head]!.ts <= watermark) {
@@ -177,6 +188,7 @@ export class PatternOperator implements Operator {
         state.head++;
         this.observer?.record?.(state.key, ts, record);
         for (const match of this.nfa.process(state.nfa, record, ts)) this.emitMatch(state, match, out);
+        this.observer?.afterRecord?.(state.key, ts, this.nfa.describe(state.nfa));
       }
     }
     this.advanceTime(state, watermark, out);

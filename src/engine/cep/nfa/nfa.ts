@@ -85,7 +85,8 @@ export class NFA<E> {
   readonly skip: AfterMatchSkipStrategy;
   readonly windowTime: number;
   private readonly handleTimeout: boolean;
-  private readonly observer: NfaObserver | undefined;
+  /** The trace hook; undefined (the default) costs nothing. */
+  observer: NfaObserver | undefined;
   private nextId = 0;
 
   // The condition context (Flink's ConditionContext), reused: conditions run one at a time.
