@@ -15,6 +15,8 @@ export class MemoryOutput implements SynthOutput {
 
 export interface SynthRun {
   readonly lines: string[];
+  /** Event time of each line (also of malformed ones). */
+  readonly times: number[];
   readonly summary: SynthSummary;
 }
 
@@ -28,7 +30,7 @@ export function runSynth(request: SynthRequest): Promise<SynthRun> {
     run = (async () => {
       const output = new MemoryOutput();
       const summary = await synthesize(request, output);
-      return { lines: output.lines, summary };
+      return { lines: output.lines, times: output.times, summary };
     })();
     cache.set(id, run);
   }
