@@ -163,22 +163,15 @@ export class FinancialGenerator implements Domain {
       this.skipReason = kind === 'night_transaction' ? 'no 02:00-06:00 UTC left in the run' : 'the run ends before the case would';
       return null;
     }
-    switch (kind) {
-      case 'velocity_burst':
-        return this.velocityBurst(at);
-      case 'impossible_travel':
-        return this.impossibleTravel(at);
-      case 'amount_outlier':
-        return this.amountOutlier(at);
-      case 'night_transaction':
-        return this.nightTransaction(at);
-      case 'rapid_logins':
-        return this.rapidLogins(at);
-      case 'large_then_small':
-        return this.largeThenSmall(at);
-      default:
-        return null;
-    }
+    const builders: Record<string, (time: number) => SynthEvent[] | null> = {
+      velocity_burst: (t) => this.velocityBurst(t),
+      impossible_travel: (t) => this.impossibleTravel(t),
+      amount_outlier: (t) => this.amountOutlier(t),
+      night_transaction: (t) => this.nightTransaction(t),
+      rapid_logins: (t) => this.rapidLogins(t),
+      large_then_small: (t) => this.largeThenSmall(t),
+    };
+    return builders[kind]?.(at) ?? null;
   }
 
   /** 6-8 withdrawals within 4 minutes (the 5-minute withdrawal threshold is 5). */

@@ -167,20 +167,14 @@ export class MediaGenerator implements Domain {
   }
 
   openCase(kind: string, time: number): SynthEvent[] | null {
-    switch (kind) {
-      case 'binge':
-        return this.binge(time);
-      case 'churn_exit':
-        return this.churnExit(time);
-      case 'viral_share':
-        return this.viralShare(time);
-      case 'taste_change':
-        return this.tasteChange(time);
-      case 'premium_conversion':
-        return this.premiumConversion(time);
-      default:
-        return null;
-    }
+    const builders: Record<string, (time: number) => SynthEvent[] | null> = {
+      binge: (t) => this.binge(t),
+      churn_exit: (t) => this.churnExit(t),
+      viral_share: (t) => this.viralShare(t),
+      taste_change: (t) => this.tasteChange(t),
+      premium_conversion: (t) => this.premiumConversion(t),
+    };
+    return builders[kind]?.(time) ?? null;
   }
 
   /** ≥ 4 consecutive watches within 2 h (content.watched next content.watched times(3)). */
