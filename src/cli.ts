@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
+import { registerDesign } from './commands/design.js';
+import { registerReplay } from './commands/replay.js';
+import { registerTest } from './commands/test.js';
 import { registerSynth } from './commands/synth.js';
+import { registerQuality } from './commands/quality.js';
+import { registerPattern } from './commands/pattern.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -16,7 +21,12 @@ Examples:
   $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl`,
     );
   program.exitOverride();
+  registerReplay(program);
+  registerTest(program);
   registerSynth(program);
+  registerDesign(program);
+  registerQuality(program);
+  registerPattern(program);
   return program;
 }
 

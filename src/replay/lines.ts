@@ -35,31 +35,35 @@ export async function openLineStream(path: string): Promise<Readable> {
   return file.pipe(gunzip);
 }
 
-/**
- * Streams a JSONL source as blocks of whole lines, so a reader can scan bytes without copying
- * lines out. A partial last line is carried into the next block; memory is one chunk plus the
- * longest line.
- */
+/** Streams a JSONL source as blocks of whole lines, so a reader can scan bytes without copying lines out. */
 export async function* readLineBlocks(path: string): AsyncGenerator<LineBlock> {
   const stream = await openLineStream(path);
-  let carry: Buffer | null = null;
-  let nextLine = 1;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const lastNewline = data.lastIndexOf(10);
-      if (lastNewline < 0) {
-        carry = data;
-        continue;
-      }
-      const block = data.subarray(0, lastNewline + 1);
-      carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : null;
-      yield { buffer: block, firstLine: nextLine };
-      nextLine += countNewlines(block);
-    }
+    yield* blocksFromChunks(stream as AsyncIterable<Buffer>);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${path}: read failed near line ${nextLine} (${(error as Error).message}); check the file (a truncated .gz?)`);
+    throw new InputError(`${path}: read failed (${(error as Error).message}); check the file (a truncated .gz?)`);
+  }
+}
+
+/**
+ * Regroups arbitrary byte chunks into blocks of whole lines. A partial last line is carried into
+ * the next block; memory is one chunk plus the longest line.
+ */
+export async function* blocksFromChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<LineBlock> {
+  let carry: Buffer | null = null;
+  let nextLine = 1;
+  for await (const chunk of chunks) {
+    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const lastNewline = data.lastIndexOf(10);
+    if (lastNewline < 0) {
+      carry = data;
+      continue;
+    }
+    const block = data.subarray(0, lastNewline + 1);
+    carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : null;
+    yield { buffer: block, firstLine: nextLine };
+    nextLine += countNewlines(block);
   }
   if (carry && carry.length > 0) yield { buffer: carry, firstLine: nextLine };
 }

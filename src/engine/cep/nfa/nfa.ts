@@ -1,0 +1,412 @@
+/**
+ * The NFA transition function, as Flink's NFA.java, which implements SASE: Agrawal, Diao, Gyllstrom,
+ * Immerman, "Efficient Pattern Matching over Event Streams", SIGMOD 2008
+ * (https://people.cs.umass.edu/~yanlei/publications/sase-sigmod08.pdf).
+ *
+ * The compiled graph (CompiledPattern) is immutable and shared; all per-key state — the partial
+ * matches (computation states) and the shared buffer of their events — lives in an NfaState the
+ * caller passes in. Two calls drive it: `process(state, event, timestamp)` for each event in
+ * event-time order and `advanceTime(state, timestamp)` as time moves; it never reads a clock.
+ */
+import type { NfaObserver, PartialMatchChangeKind, PartialMatchView } from '../trace.js';
+import { skipStrategyOf, type AfterMatchSkipStrategy } from './after-match/strategy.js';
+import type { CompiledPattern } from './compiler.js';
+import { DeweyNumber } from './dewey-number.js';
+import { compareEvents, SharedBuffer, type BufferedEvent, type BufferNode, type MatchPath } from './shared-buffer.js';
+import type { Condition, State, StateTransition } from './state.js';
+
+/** A partial match: where the run is, the buffer node of its last event and its Dewey version. */
+export interface ComputationState<E> {
+  readonly state: State<E>;
+  readonly previous: BufferNode<E> | null;
+  readonly version: DeweyNumber;
+  /** First event's time; -1 for the start state's run. */
+  readonly startTimestamp: number;
+  readonly previousTimestamp: number;
+  readonly startEvent: BufferedEvent<E> | null;
+  /** Creation order: breaks ties deterministically where Flink's priority queue is unordered. */
+  readonly id: number;
+}
+
+/** Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer. */
+export class NfaState<E> {
+  partialMatches: ComputationState<E>[];
+  completedMatches: ComputationState<E>[] = [];
+  readonly buffer = new SharedBuffer<E>();
+  constructor(start: ComputationState<E>) {
+    this.partialMatches = [start];
+  }
+  /** True when only the start state is left: nothing of this key needs keeping. */
+  get isIdle(): boolean {
+    return this.completedMatches.length === 0 && this.partialMatches.length === 1 && this.partialMatches[0]!.state.isStart;
+  }
+}
+
+/** A match: stage → its events (with their timestamps), stages in pattern order. */
+export type NfaMatch<E> = ReadonlyMap<string, readonly BufferedEvent<E>[]>;
+
+export interface NfaTimeout<E> {
+  readonly match: NfaMatch<E>;
+  /** When the partial match timed out: its first event's time + within. */
+  readonly timestamp: number;
+}
+
+export interface NfaOptions {
+  /** Return partial matches dropped by `within` (Flink's timeout handling). */
+  readonly handleTimeout?: boolean;
+  /** Overrides the spec's strategy (tests use Flink's throwExceptionOnMiss variants). */
+  readonly skip?: AfterMatchSkipStrategy;
+  readonly observer?: NfaObserver;
+}
+
+const NO_START = Number.MAX_VALUE;
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** Flink's NFAState.COMPUTATION_STATE_COMPARATOR: by first event time, then first event. */
+function compareStart<E>(a: ComputationState<E>, b: ComputationState<E>): number {
+  const at = a.startTimestamp !== -1 ? a.startTimestamp : NO_START;
+  const bt = b.startTimestamp !== -1 ? b.startTimestamp : NO_START;
+  if (at !== bt) return at < bt ? -1 : 1;
+  if (a.startEvent === null || b.startEvent === null) return (a.startEvent === null ? 1 : 0) - (b.startEvent === null ? 1 : 0);
+  return compareEvents(a.startEvent, b.startEvent);
+}
+
+function compareStates<E>(a: ComputationState<E>, b: ComputationState<E>): number {
+  return compareStart(a, b) || a.id - b.id;
+}
+
+function calculateIncreasingSelfState(ignoreBranches: number, takeBranches: number): number {
+  return takeBranches === 0 && ignoreBranches === 0 ? 0 : ignoreBranches + Math.max(1, takeBranches);
+}
+
+export class NFA<E> {
+  /** Conditions that threw: counted as false (the operator reports them as exprErrors). */
+  errors = 0;
+  readonly skip: AfterMatchSkipStrategy;
+  readonly windowTime: number;
+  private readonly handleTimeout: boolean;
+  /** The trace hook; undefined (the default) costs nothing. */
+  observer: NfaObserver | undefined;
+  private nextId = 0;
+
+  // The condition context (Flink's ConditionContext), reused: conditions run one at a time.
+  private contextState: ComputationState<E> | null = null;
+  private contextBuffer: SharedBuffer<E> | null = null;
+  private contextEvents: Map<string, E[]> | null = null;
+  private readonly stageEvents = (stage: string): readonly E[] => {
+    if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.currentPath(this.contextBuffer!, this.contextState!));
+    return this.contextEvents.get(stage) ?? EMPTY;
+  };
+
+  constructor(
+    readonly compiled: CompiledPattern<E>,
+    options: NfaOptions = {},
+  ) {
+    this.handleTimeout = options.handleTimeout ?? false;
+    this.skip = options.skip ?? skipStrategyOf(compiled.skip);
+    this.observer = options.observer;
+    this.windowTime = compiled.windowTime;
+  }
+
+  createState(): NfaState<E> {
+    return new NfaState(this.startState(DeweyNumber.of(1)));
+  }
+
+  private startState(version: DeweyNumber): ComputationState<E> {
+    return { state: this.compiled.start, previous: null, version, startTimestamp: -1, previousTimestamp: -1, startEvent: null, id: this.nextId++ };
+  }
+
+  /**
+   * Feeds one event (in event-time order) and returns the matches it completes. Every partial match
+   * computes its next states; runs reaching the final state are matches, runs reaching a Stop state
+   * discard their whole branch, the rest stay partial matches.
+   */
+  process(nfaState: NfaState<E>, value: E, timestamp: number): NfaMatch<E>[] {
+    const buffer = nfaState.buffer;
+    const event = buffer.registerEvent(value, timestamp);
+    try {
+      const newPartialMatches: ComputationState<E>[] = [];
+      const potentialMatches: ComputationState<E>[] = [];
+      for (const computationState of nfaState.partialMatches) {
+        const next = this.computeNextStates(buffer, computationState, event);
+        if (this.observer?.partialMatch !== undefined && !computationState.state.isStart && next.length === 0)
+          this.report('dropped', buffer, computationState);
+        // Delay adding the new states: a Stop state discards the whole branch.
+        const retained: ComputationState<E>[] = [];
+        let discardPath = false;
+        for (const n of next) {
+          if (n.state.isFinal) potentialMatches.push(n);
+          else if (n.state.isStop) {
+            discardPath = true;
+            if (this.observer?.partialMatch !== undefined) this.report('stopped', buffer, n);
+            if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
+          } else retained.push(n);
+        }
+        if (discardPath) {
+          for (const r of retained) if (r.previous !== null) buffer.releaseNode(r.previous, r.version);
+        } else {
+          for (const r of retained) {
+            if (this.observer?.partialMatch !== undefined && computationState.state.isStart && !r.state.isStart) this.report('created', buffer, r);
+            newPartialMatches.push(r);
+          }
+        }
+      }
+      newPartialMatches.sort(compareStates);
+      potentialMatches.sort(compareStates);
+      const result: NfaMatch<E>[] = [];
+      if (this.skip.isSkipStrategy) {
+        this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, newPartialMatches, result);
+      } else {
+        for (const match of potentialMatches) {
+          const path = buffer.extractPatterns(match.previous!, match.version, 1)[0]!;
+          if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, match);
+          result.push(path);
+          buffer.releaseNode(match.previous!, match.version);
+        }
+      }
+      nfaState.partialMatches = newPartialMatches;
+      return result;
+    } finally {
+      buffer.releaseEvent(event);
+    }
+  }
+
+  /**
+   * Time moved to `timestamp` (an event's time, or the watermark): partial matches whose first event
+   * is `within` or more before it time out; a Pending run (notFollowedBy as the last stage) that
+   * times out has seen no negated event, so it completes as a match instead.
+   */
+  advanceTime(nfaState: NfaState<E>, timestamp: number): { matches: NfaMatch<E>[]; timeouts: NfaTimeout<E>[] } {
+    const matches: NfaMatch<E>[] = [];
+    const timeouts: NfaTimeout<E>[] = [];
+    const window = this.windowTime;
+    if (window <= 0 && nfaState.completedMatches.length === 0) return { matches, timeouts };
+    const buffer = nfaState.buffer;
+    const newPartialMatches: ComputationState<E>[] = [];
+    const potentialMatches: ComputationState<E>[] = [];
+    for (const cs of nfaState.partialMatches) {
+      if (!cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window) {
+        if (cs.state.isPending) {
+          potentialMatches.push(cs);
+          continue;
+        }
+        if (this.handleTimeout) {
+          const path = buffer.extractPatterns(cs.previous!, cs.version, 1)[0] ?? new Map();
+          timeouts.push({ match: path, timestamp: cs.startTimestamp + window });
+        }
+        if (this.observer?.partialMatch !== undefined) this.report('timedOut', buffer, cs);
+        buffer.releaseNode(cs.previous!, cs.version);
+      } else {
+        newPartialMatches.push(cs);
+      }
+    }
+    this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, newPartialMatches, matches);
+    nfaState.partialMatches = newPartialMatches;
+    return { matches, timeouts };
+  }
+
+  /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
+  nextTimeout(nfaState: NfaState<E>): number {
+    if (this.windowTime <= 0) return Infinity;
+    let earliest = Infinity;
+    for (const cs of nfaState.partialMatches)
+      if (!cs.state.isStart && cs.startTimestamp + this.windowTime < earliest) earliest = cs.startTimestamp + this.windowTime;
+    return earliest;
+  }
+
+  /** The live partial matches of a key, for `sw pattern trace`. */
+  describe(nfaState: NfaState<E>): PartialMatchView[] {
+    return nfaState.partialMatches.filter((cs) => !cs.state.isStart).map((cs) => this.view(nfaState.buffer, cs));
+  }
+
+  /**
+   * Completed matches are emitted in order of their first event: a match waits while an earlier
+   * partial match is alive, since that one may still complete first and prune it.
+   */
+  private processMatchesAccordingToSkipStrategy(
+    nfaState: NfaState<E>,
+    potentialMatches: ComputationState<E>[],
+    partialMatches: ComputationState<E>[],
+    result: NfaMatch<E>[],
+  ): void {
+    const completed = nfaState.completedMatches;
+    if (potentialMatches.length > 0) {
+      completed.push(...potentialMatches);
+      completed.sort(compareStates);
+    }
+    const buffer = nfaState.buffer;
+    while (completed.length > 0) {
+      const earliest = completed[0]!;
+      const earliestPartial = partialMatches[0];
+      if (earliestPartial !== undefined && compareStart(earliest, earliestPartial) > 0) break;
+      completed.shift();
+      const paths = buffer.extractPatterns(earliest.previous!, earliest.version);
+      this.prune(buffer, partialMatches, paths);
+      this.prune(buffer, completed, paths);
+      if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, earliest);
+      result.push(paths[0]!);
+      buffer.releaseNode(earliest.previous!, earliest.version);
+    }
+  }
+
+  private prune(buffer: SharedBuffer<E>, states: ComputationState<E>[], match: readonly MatchPath<E>[]): void {
+    const pruning = this.skip.pruningEvent(match as readonly MatchPath<unknown>[]);
+    if (pruning === null) return;
+    let kept = 0;
+    for (const cs of states) {
+      if (cs.startEvent !== null && this.skip.shouldPrune(cs.startEvent, pruning)) {
+        if (this.observer?.partialMatch !== undefined) this.report('pruned', buffer, cs);
+        buffer.releaseNode(cs.previous!, cs.version);
+      } else {
+        states[kept++] = cs;
+      }
+    }
+    states.length = kept;
+  }
+
+  /**
+   * Next states of one partial match for `event`:
+   *   1. decide the outgoing edges (PROCEED edges are followed at once, epsilon moves) and count
+   *      the branching TAKE and IGNORE edges, which fixes the Dewey versions;
+   *   2. IGNORE: stay on the same buffer node; a self-loop raises the version by the number of
+   *      branches, an IGNORE after PROCEED starts a new stage;
+   *   3. TAKE: store the event in the shared buffer under the source state's stage, linked to the
+   *      previous node with the current version; the new run gets version + new stage, and a second
+   *      run in the final state if PROCEED edges from the target reach it;
+   *   4. the start state always stays, so that every event can start a match;
+   *   5. release this run's reference to its previous node.
+   */
+  private computeNextStates(buffer: SharedBuffer<E>, cs: ComputationState<E>, event: BufferedEvent<E>): ComputationState<E>[] {
+    this.contextState = cs;
+    this.contextBuffer = buffer;
+    this.contextEvents = null;
+    const { edges, totalTake, totalIgnore } = this.createDecisionGraph(cs, event);
+    let takeBranchesToVisit = Math.max(0, totalTake - 1);
+    let ignoreBranchesToVisit = totalIgnore;
+    const totalTakeToSkip = Math.max(0, totalTake - 1);
+    const result: ComputationState<E>[] = [];
+    for (const edge of edges) {
+      if (edge.action === 'ignore') {
+        if (cs.state.isStart) continue;
+        let version: DeweyNumber;
+        if (edge.target === cs.state) {
+          version = cs.version.increase(calculateIncreasingSelfState(totalIgnore, totalTake));
+        } else {
+          version = cs.version.increase(totalTakeToSkip + ignoreBranchesToVisit).addStage();
+          ignoreBranchesToVisit--;
+        }
+        this.addComputationState(buffer, result, edge.target, cs.previous, version, cs.startTimestamp, cs.previousTimestamp, cs.startEvent);
+      } else {
+        const currentVersion = cs.version.increase(takeBranchesToVisit);
+        const nextVersion = currentVersion.addStage();
+        takeBranchesToVisit--;
+        const newEntry = buffer.put(edge.source.stage, event, cs.previous, currentVersion);
+        const fromStart = cs.state.isStart;
+        const startTimestamp = fromStart ? event.timestamp : cs.startTimestamp;
+        const startEvent = fromStart ? event : cs.startEvent;
+        this.addComputationState(buffer, result, edge.target, newEntry, nextVersion, startTimestamp, event.timestamp, startEvent);
+        const finalState = this.findFinalStateAfterProceed(edge.target, event);
+        if (finalState !== null) this.addComputationState(buffer, result, finalState, newEntry, nextVersion, startTimestamp, event.timestamp, startEvent);
+      }
+    }
+    if (cs.state.isStart) result.push(this.startState(cs.version.increase(calculateIncreasingSelfState(totalIgnore, totalTake))));
+    if (cs.previous !== null) buffer.releaseNode(cs.previous, cs.version);
+    return result;
+  }
+
+  private addComputationState(
+    buffer: SharedBuffer<E>,
+    into: ComputationState<E>[],
+    state: State<E>,
+    previous: BufferNode<E> | null,
+    version: DeweyNumber,
+    startTimestamp: number,
+    previousTimestamp: number,
+    startEvent: BufferedEvent<E> | null,
+  ): void {
+    into.push({ state, previous, version, startTimestamp, previousTimestamp, startEvent, id: this.nextId++ });
+    if (previous !== null) buffer.lockNode(previous, version);
+  }
+
+  private createDecisionGraph(cs: ComputationState<E>, event: BufferedEvent<E>): { edges: StateTransition<E>[]; totalTake: number; totalIgnore: number } {
+    const edges: StateTransition<E>[] = [];
+    let totalTake = 0;
+    let totalIgnore = 0;
+    const pending: State<E>[] = [cs.state];
+    while (pending.length > 0) {
+      const state = pending.pop()!;
+      for (const t of state.transitions) {
+        if (!this.evaluate(t.condition, event)) continue;
+        if (t.action === 'proceed') {
+          pending.push(t.target);
+        } else {
+          // A self IGNORE does not branch.
+          if (!(t.action === 'ignore' && t.target === cs.state)) {
+            if (t.action === 'ignore') totalIgnore++;
+            else totalTake++;
+          }
+          edges.push(t);
+        }
+      }
+    }
+    return { edges, totalTake, totalIgnore };
+  }
+
+  private findFinalStateAfterProceed(state: State<E>, event: BufferedEvent<E>): State<E> | null {
+    const pending: State<E>[] = [state];
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      for (const t of current.transitions) {
+        if (t.action !== 'proceed' || !this.evaluate(t.condition, event)) continue;
+        if (t.target.isFinal) return t.target;
+        pending.push(t.target);
+      }
+    }
+    return null;
+  }
+
+  private evaluate(condition: Condition<E>, event: BufferedEvent<E>): boolean {
+    switch (condition.kind) {
+      case 'true':
+        return true;
+      case 'not':
+        return !this.evaluate(condition.of, event);
+      case 'and':
+        return this.evaluate(condition.left, event) && this.evaluate(condition.right, event);
+      case 'where':
+      case 'until': {
+        let passed: boolean;
+        try {
+          passed = condition.test(event.value, this.stageEvents) === true;
+        } catch (error) {
+          this.errors++;
+          this.observer?.condition?.(condition.stage, condition.kind, false, error);
+          return false;
+        }
+        this.observer?.condition?.(condition.stage, condition.kind, passed);
+        return passed;
+      }
+    }
+  }
+
+  private currentPath(buffer: SharedBuffer<E>, cs: ComputationState<E>): MatchPath<E> {
+    if (cs.previous === null) return new Map();
+    return buffer.extractPatterns(cs.previous, cs.version, 1)[0] ?? new Map();
+  }
+
+  private materializeValues(path: MatchPath<E>): Map<string, E[]> {
+    const values = new Map<string, E[]>();
+    for (const [stage, events] of path) values.set(stage, events.map((e) => e.value));
+    return values;
+  }
+
+  private view(buffer: SharedBuffer<E>, cs: ComputationState<E>): PartialMatchView {
+    const events: Record<string, unknown[]> = {};
+    for (const [stage, list] of this.materializeValues(this.currentPath(buffer, cs))) events[stage] = list;
+    return { state: cs.state.name, start: cs.startTimestamp, events };
+  }
+
+  private report(kind: PartialMatchChangeKind, buffer: SharedBuffer<E>, cs: ComputationState<E>): void {
+    this.observer?.partialMatch?.({ kind, ...this.view(buffer, cs) });
+  }
+}

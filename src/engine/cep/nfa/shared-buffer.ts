@@ -1,0 +1,163 @@
+/**
+ * The shared buffer (SASE §4.3, Flink's SharedBuffer / SharedBufferAccessor): every event that
+ * belongs to a live partial match is stored once; a node is (event, stage page), and its edges point
+ * to the previous node of the runs through it, each labelled with the run's Dewey version. Runs that
+ * share a prefix share its nodes, so memory follows the live partial matches, not their
+ * combinations. Nodes, edges and events are reference-counted (Flink's Lockable): a computation
+ * state locks the node it points to and the edges compatible with its version; releasing walks
+ * back and frees what no run references any more.
+ */
+import type { DeweyNumber } from './dewey-number.js';
+
+/** An event registered while it is processed; kept while any node references it. */
+export class BufferedEvent<E> {
+  /** Nodes of this event, one per stage page (a handful at most). */
+  readonly nodes: BufferNode<E>[] = [];
+  refs = 1;
+  constructor(
+    readonly value: E,
+    readonly timestamp: number,
+    /** Arrival order; with `timestamp` it orders events as Flink's EventId (timestamp, id). */
+    readonly seq: number,
+  ) {}
+}
+
+export function compareEvents(a: BufferedEvent<unknown>, b: BufferedEvent<unknown>): number {
+  return a.timestamp !== b.timestamp ? (a.timestamp < b.timestamp ? -1 : 1) : a.seq - b.seq;
+}
+
+export interface BufferEdge<E> {
+  readonly target: BufferNode<E> | null;
+  readonly version: DeweyNumber;
+  refs: number;
+}
+
+export class BufferNode<E> {
+  readonly edges: BufferEdge<E>[] = [];
+  refs = 0;
+  removed = false;
+  constructor(
+    readonly event: BufferedEvent<E>,
+    readonly page: string,
+  ) {}
+}
+
+/** A path through the buffer: stage page → its events, pages in the order they were first taken. */
+export type MatchPath<E> = Map<string, BufferedEvent<E>[]>;
+
+/** Lockable.release: false while references remain; tolerant of an unbalanced release, as Flink. */
+function release(target: { refs: number }): boolean {
+  if (target.refs <= 0) return true;
+  target.refs -= 1;
+  return target.refs === 0;
+}
+
+export class SharedBuffer<E> {
+  private seq = 0;
+  /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
+  liveEvents = 0;
+  liveNodes = 0;
+
+  /** Registers the event being processed, locked until `releaseEvent` (Flink's EventWrapper). */
+  registerEvent(value: E, timestamp: number): BufferedEvent<E> {
+    this.liveEvents++;
+    return new BufferedEvent(value, timestamp, this.seq++);
+  }
+
+  releaseEvent(event: BufferedEvent<E>): void {
+    if (release(event)) this.liveEvents--;
+  }
+
+  /** Stores `event` under `page`, linked to `previous` with `version`; returns its node. */
+  put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
+    if (previous !== null) this.lockNode(previous, version);
+    let node: BufferNode<E> | undefined;
+    for (const candidate of event.nodes) {
+      if (candidate.page === page && !candidate.removed) {
+        node = candidate;
+        break;
+      }
+    }
+    if (node === undefined) {
+      node = new BufferNode(event, page);
+      event.nodes.push(node);
+      event.refs++;
+      this.liveNodes++;
+    }
+    node.edges.push({ target: previous, version, refs: 0 });
+    return node;
+  }
+
+  lockNode(node: BufferNode<E>, version: DeweyNumber): void {
+    node.refs++;
+    for (const edge of node.edges) if (version.isCompatibleWith(edge.version)) edge.refs++;
+  }
+
+  /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
+  releaseNode(node: BufferNode<E>, version: DeweyNumber): void {
+    const nodes: BufferNode<E>[] = [node];
+    const versions: DeweyNumber[] = [version];
+    while (nodes.length > 0) {
+      const current = nodes.pop()!;
+      const currentVersion = versions.pop()!;
+      if (current.removed) break;
+      const edges = current.edges;
+      for (let i = 0; i < edges.length; i++) {
+        const edge = edges[i]!;
+        if (currentVersion.isCompatibleWith(edge.version) && release(edge)) {
+          edges.splice(i--, 1);
+          if (edge.target !== null) {
+            nodes.push(edge.target);
+            versions.push(edge.version);
+          }
+        }
+      }
+      if (release(current)) {
+        current.removed = true;
+        this.liveNodes--;
+        const siblings = current.event.nodes;
+        siblings.splice(siblings.indexOf(current), 1);
+        this.releaseEvent(current.event);
+      }
+    }
+  }
+
+  /**
+   * Every path from `node` back to a run's first event whose edges are compatible with `version`
+   * (depth first, the last compatible edge explored first, as Flink's extractPatterns); `limit`
+   * stops after that many paths (the first is the run's own partial match).
+   */
+  extractPatterns(node: BufferNode<E>, version: DeweyNumber, limit = Infinity): MatchPath<E>[] {
+    const result: MatchPath<E>[] = [];
+    if (node.removed) return result;
+    interface Frame {
+      readonly node: BufferNode<E> | null;
+      readonly version: DeweyNumber;
+      readonly path: BufferNode<E>[];
+    }
+    const stack: Frame[] = [{ node, version, path: [] }];
+    while (stack.length > 0 && result.length < limit) {
+      const frame = stack.pop()!;
+      if (frame.node === null) {
+        const complete: MatchPath<E> = new Map();
+        for (let i = frame.path.length - 1; i >= 0; i--) {
+          const entry = frame.path[i]!;
+          let events = complete.get(entry.page);
+          if (events === undefined) complete.set(entry.page, (events = []));
+          events.push(entry.event);
+        }
+        result.push(complete);
+        continue;
+      }
+      frame.path.push(frame.node);
+      let first = true;
+      for (const edge of frame.node.edges) {
+        if (!frame.version.isCompatibleWith(edge.version)) continue;
+        const path = first ? frame.path : frame.path.slice();
+        first = false;
+        stack.push({ node: edge.target, version: edge.version, path });
+      }
+    }
+    return result;
+  }
+}

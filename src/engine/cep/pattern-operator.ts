@@ -1,0 +1,296 @@
+/**
+ * The keyed pattern operator, as Flink's CepOperator in event time:
+ *
+ *   1. per key, records are buffered until the watermark passes them (a record at or before the
+ *      current watermark is late: counted, and emitted as kind "late" with lateOutput);
+ *   2. when the watermark passes a key's earliest buffered record or its earliest `within` expiry
+ *      (an event-time timer), the key's buffered records are fed to its NFA in timestamp order
+ *      (equal timestamps keep arrival order), each preceded by advanceTime(timestamp), then
+ *      advanceTime(watermark) prunes what `within` expired;
+ *   3. matches become kind "match"; partial matches dropped by `within` become kind "timeout"
+ *      (end = first event + within) when emitTimeouts is set; a key with nothing buffered and no
+ *      partial match is forgotten.
+ *
+ * Timers fire in (time, registration) order, so output is deterministic for a given input.
+ */
+import type { Fields, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
+import { newCounters } from '../operator.js';
+import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
+import { NFA, type NfaMatch, type NfaState } from './nfa/nfa.js';
+import type { PatternStep } from './pattern-step.js';
+import type { NfaObserver, PartialMatchView } from './trace.js';
+import { SpecError } from '../../errors.js';
+
+type Rec = Record<string, unknown>;
+
+interface Buffered {
+  readonly ts: number;
+  readonly record: Rec;
+}
+
+interface KeyState {
+  readonly id: unknown;
+  readonly key: unknown;
+  readonly nfa: NfaState<Rec>;
+  /** Records waiting for the watermark, sorted by (ts, arrival); `head` is the first live one. */
+  buffer: Buffered[];
+  head: number;
+  /** The wake-up time registered in the timer queue; Infinity when none. */
+  timer: number;
+}
+
+interface Timer {
+  readonly time: number;
+  readonly seq: number;
+  readonly state: KeyState;
+}
+
+/** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
+export interface PatternObserver extends NfaObserver {
+  /** The watermark reached `key`: what follows (conditions, partial matches) is about this key. */
+  key?(key: unknown, watermark: number): void;
+  /** A record (of the current key) is about to be fed to the NFA. */
+  record?(key: unknown, timestamp: number, record: Rec): void;
+  /** The record was fed; `alive` lists the key's partial matches now. */
+  afterRecord?(key: unknown, timestamp: number, alive: readonly PartialMatchView[]): void;
+  /** A record arrived at or before the watermark. */
+  late?(key: unknown, timestamp: number, record: Rec): void;
+}
+
+export interface PatternOperatorOptions {
+  readonly observer?: PatternObserver;
+}
+
+/** Map key for a key value: primitives as is, arrays / objects by their JSON text. */
+function identityOf(key: unknown): unknown {
+  return key !== null && typeof key === 'object' ? `\u0000${JSON.stringify(key)}` : key;
+}
+
+export class PatternOperator implements Operator {
+  readonly step: string;
+  readonly counters: StepCounters = newCounters();
+  readonly compiled: CompiledPattern<Rec>;
+  private readonly nfa: NFA<Rec>;
+  private readonly keys = new Map<unknown, KeyState>();
+  private readonly timers: Timer[] = [];
+  private timerSeq = 0;
+  private watermark = -Infinity;
+  private observer: PatternObserver | undefined;
+
+  constructor(
+    private readonly definition: PatternStep,
+    options: PatternOperatorOptions = {},
+  ) {
+    this.step = definition.name;
+    try {
+      this.compiled = compilePattern<Rec>(definition.pattern, definition.conditions);
+    } catch (error) {
+      if (error instanceof MalformedPatternError) throw new SpecError(`steps.${definition.name}.${error.message}`);
+      throw error;
+    }
+    this.observer = options.observer;
+    this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
+  }
+
+  process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
+    this.counters.seen++;
+    const filter = this.definition.filter;
+    if (filter !== null) {
+      let passed: boolean;
+      try {
+        passed = filter(fields);
+      } catch {
+        this.counters.exprErrors++;
+        return;
+      }
+      if (!passed) return;
+    }
+    this.counters.accepted++;
+    let key: unknown;
+    try {
+      key = this.definition.key(fields);
+    } catch {
+      this.counters.exprErrors++;
+      return;
+    }
+    if (ts <= this.watermark) {
+      this.counters.late++;
+      if (this.definition.lateOutput || this.observer?.late !== undefined) {
+        const event = ctx.original();
+        this.observer?.late?.(key, ts, event);
+        if (this.definition.lateOutput) out.emit({ step: this.step, kind: 'late', key, event });
+      }
+      return;
+    }
+    const state = this.stateOf(key);
+    const buffer = state.buffer;
+    const entry: Buffered = { ts, record: ctx.original() };
+    // In-order arrival is the common case: append; otherwise insert after every record ≤ ts.
+    let at = buffer.length;
+    while (at > state.head && buffer[at - 1]!.ts > ts) at--;
+    if (at === buffer.length) buffer.push(entry);
+    else buffer.splice(at, 0, entry);
+    if (ts < state.timer) this.schedule(state, ts);
+  }
+
+  advanceWatermark(watermark: number, out: Output): void {
+    if (watermark <= this.watermark) return;
+    this.watermark = watermark;
+    while (this.timers.length > 0 && this.timers[0]!.time <= watermark) {
+      const timer = this.popTimer();
+      if (timer.state.timer !== timer.time) continue; // superseded by an earlier registration
+      this.fire(timer.state, watermark, out);
+    }
+  }
+
+  /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
+  observe(observer: PatternObserver): void {
+    this.observer = observer;
+    this.nfa.observer = observer;
+  }
+
+  /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
+  partialMatches(key: unknown): PartialMatchView[] {
+    const state = this.keys.get(identityOf(key));
+    return state === undefined ? [] : this.nfa.describe(state.nfa);
+  }
+
+  /** Keys currently holding buffered records or partial matches. */
+  get liveKeys(): number {
+    return this.keys.size;
+  }
+
+  /** Expression errors inside stage conditions, counted by the NFA. */
+  private syncErrors(before: number): void {
+    this.counters.exprErrors += this.nfa.errors - before;
+  }
+
+  private stateOf(key: unknown): KeyState {
+    const id = identityOf(key);
+    let state = this.keys.get(id);
+    if (state === undefined) {
+      state = { id, key, nfa: this.nfa.createState(), buffer: [], head: 0, timer: Infinity };
+      this.keys.set(id, state);
+    }
+    return state;
+  }
+
+  private fire(state: KeyState, watermark: number, out: Output): void {
+    const errorsBefore = this.nfa.errors;
+    this.observer?.key?.(state.key, watermark);
+    state.timer = Infinity;
+    const buffer = state.buffer;
+    while (state.head < buffer.length && buffer[state.head]!.ts <= watermark) {
+      const ts = buffer[state.head]!.ts;
+      this.advanceTime(state, ts, out);
+      while (state.head < buffer.length && buffer[state.head]!.ts === ts) {
+        const { record } = buffer[state.head]!;
+        state.head++;
+        this.observer?.record?.(state.key, ts, record);
+        for (const match of this.nfa.process(state.nfa, record, ts)) this.emitMatch(state, match, out);
+        this.observer?.afterRecord?.(state.key, ts, this.nfa.describe(state.nfa));
+      }
+    }
+    this.advanceTime(state, watermark, out);
+    // Drop consumed records; compact only when the dead prefix dominates (amortized O(1)).
+    if (state.head === buffer.length) {
+      state.buffer = [];
+      state.head = 0;
+    } else if (state.head > 64 && state.head * 2 > buffer.length) {
+      state.buffer = buffer.slice(state.head);
+      state.head = 0;
+    }
+    this.syncErrors(errorsBefore);
+    const next = Math.min(state.head < state.buffer.length ? state.buffer[state.head]!.ts : Infinity, this.nfa.nextTimeout(state.nfa));
+    if (next !== Infinity) this.schedule(state, next);
+    else if (state.head === state.buffer.length && state.nfa.isIdle) this.keys.delete(state.id);
+  }
+
+  private advanceTime(state: KeyState, timestamp: number, out: Output): void {
+    const { matches, timeouts } = this.nfa.advanceTime(state.nfa, timestamp);
+    for (const match of matches) this.emitMatch(state, match, out);
+    for (const timeout of timeouts) {
+      const events = this.eventsOf(timeout.match);
+      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: state.key, start: this.firstTime(timeout.match), end: timeout.timestamp, events, fields: {} };
+      this.counters.results++;
+      out.emit(result);
+    }
+  }
+
+  private emitMatch(state: KeyState, match: NfaMatch<Rec>, out: Output): void {
+    const events = this.eventsOf(match);
+    let end = -Infinity;
+    for (const list of match.values()) for (const e of list) if (e.timestamp > end) end = e.timestamp;
+    const result: MatchResult = { step: this.step, kind: 'match', key: state.key, start: this.firstTime(match), end, events, fields: this.select(events) };
+    this.counters.results++;
+    out.emit(result);
+  }
+
+  private firstTime(match: NfaMatch<Rec>): number {
+    let start = Infinity;
+    for (const list of match.values()) for (const e of list) if (e.timestamp < start) start = e.timestamp;
+    return start;
+  }
+
+  private eventsOf(match: NfaMatch<Rec>): Record<string, unknown[]> {
+    const events: Record<string, unknown[]> = {};
+    for (const [stage, list] of match) events[stage] = list.map((e) => e.value);
+    return events;
+  }
+
+  private select(events: Record<string, unknown[]>): Record<string, unknown> {
+    const fields: Record<string, unknown> = {};
+    if (this.definition.select.length === 0) return fields;
+    const scope = (name: string): unknown => (Object.hasOwn(events, name) ? events[name] : this.compiled.stages.includes(name) ? [] : undefined);
+    for (const field of this.definition.select) {
+      try {
+        fields[field.name] = field.evaluate(scope);
+      } catch {
+        this.counters.exprErrors++;
+        fields[field.name] = null;
+      }
+    }
+    return fields;
+  }
+
+  // ---- the timer queue: a binary min-heap on (time, seq) ----
+
+  private schedule(state: KeyState, time: number): void {
+    state.timer = time;
+    const heap = this.timers;
+    const timer: Timer = { time, seq: this.timerSeq++, state };
+    let i = heap.length;
+    heap.push(timer);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(timer, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  private popTimer(): Timer {
+    const heap = this.timers;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
+        if (!earlier(heap[child]!, last)) break;
+        heap[i] = heap[child]!;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}
+
+function earlier(a: Timer, b: Timer): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+}

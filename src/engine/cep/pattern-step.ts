@@ -1,0 +1,37 @@
+/**
+ * A pattern step as the operator receives it: the normalized PatternSpec plus its expressions
+ * already compiled (the pipeline compiler turns CEL into these functions; tests pass plain
+ * TypeScript functions). The operator itself never compiles CEL.
+ */
+import type { Fields } from '../operator.js';
+import type { PatternSpec } from '../spec.js';
+
+/** Stage name → the events already accepted into that stage of the current partial match (original records). */
+export type StageEvents = (stage: string) => readonly Record<string, unknown>[];
+
+export interface PatternStep {
+  readonly name: string;
+  readonly pattern: PatternSpec;
+  readonly emitTimeouts: boolean;
+  readonly lateOutput: boolean;
+  /** The step's `where`; a throw is an expression error and the record is not taken. */
+  readonly filter: ((fields: Fields) => boolean) | null;
+  /** Output key value; null when not keyed. */
+  readonly key: (fields: Fields) => unknown;
+  /**
+   * Per stage name: its compiled `where` and `until` (null when absent), called with the CURRENT
+   * event's original record and the partial match's accepted events (iterative conditions). A throw
+   * counts as an expression error and the condition is false.
+   */
+  readonly conditions: ReadonlyMap<
+    string,
+    {
+      readonly where: ((event: Record<string, unknown>, stages: StageEvents) => boolean) | null;
+      readonly until: ((event: Record<string, unknown>, stages: StageEvents) => boolean) | null;
+    }
+  >;
+  /** Computed output fields over the match: the scope resolves each stage name to its list of events. */
+  readonly select: readonly { readonly name: string; readonly evaluate: (scope: (name: string) => unknown) => unknown }[];
+}
+
+export { PatternOperator } from './pattern-operator.js';

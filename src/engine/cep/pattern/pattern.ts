@@ -1,0 +1,215 @@
+/**
+ * The TypeScript Pattern API, in Flink's vocabulary:
+ *
+ *   Pattern.begin('start').where("eventType == 'content.watched'")
+ *     .next('more').where("eventType == 'content.watched'").times(3)
+ *     .within('2h')
+ *
+ * It builds the same PatternSpec the YAML loader produces (conditions as CEL text), so both compile
+ * to the same NFA. The condition type is a parameter: tests build patterns over TypeScript
+ * functions (`Pattern.begin<Cond>('a').where((e) => e.name === 'a')`) and compile them with
+ * `functionConditions`. As in Flink, where() ANDs with the stage's condition and or() ORs.
+ */
+import type { Contiguity, PatternSpec, Quantifier, SkipStrategy, StageSpec } from '../../spec.js';
+import { MalformedPatternError, type StageConditions } from '../nfa/compiler.js';
+import type { StageCondition } from '../nfa/state.js';
+
+/** A stage condition as written: leaves joined by where() (and) and or() (or). */
+export type ConditionTree<C> =
+  | { readonly kind: 'leaf'; readonly value: C }
+  | { readonly kind: 'and' | 'or'; readonly left: ConditionTree<C>; readonly right: ConditionTree<C> };
+
+interface StageDraft<C> {
+  readonly name: string;
+  readonly contiguity?: Contiguity;
+  readonly where: ConditionTree<C> | null;
+  readonly until: ConditionTree<C> | null;
+  readonly quantifier: Quantifier;
+  readonly optional: boolean;
+  readonly greedy: boolean;
+  readonly consecutive: boolean;
+  readonly allowCombinations: boolean;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function durationMs(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) throw new MalformedPatternError(`within('${value}'): write a duration such as 500ms, 5s, 15m, 2h or 7d`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
+}
+
+export class Pattern<C = string> {
+  private constructor(
+    private readonly drafts: readonly StageDraft<C>[],
+    private readonly skipStrategy: SkipStrategy,
+    private readonly windowMs: number | undefined,
+  ) {}
+
+  /** The first stage; `skip` is the after-match skip strategy (default noSkip). */
+  static begin<C = string>(name: string, skip: SkipStrategy = { kind: 'noSkip' }): Pattern<C> {
+    return new Pattern<C>([Pattern.draft<C>(name)], skip, undefined);
+  }
+
+  private static draft<C>(name: string, contiguity?: Contiguity): StageDraft<C> {
+    return {
+      name,
+      ...(contiguity === undefined ? {} : { contiguity }),
+      where: null,
+      until: null,
+      quantifier: { kind: 'single' },
+      optional: false,
+      greedy: false,
+      consecutive: false,
+      allowCombinations: false,
+    };
+  }
+
+  private get last(): StageDraft<C> {
+    return this.drafts[this.drafts.length - 1]!;
+  }
+
+  private withLast(change: Partial<StageDraft<C>>): Pattern<C> {
+    const drafts = this.drafts.slice(0, -1);
+    drafts.push({ ...this.last, ...change });
+    return new Pattern(drafts, this.skipStrategy, this.windowMs);
+  }
+
+  private append(name: string, contiguity: Contiguity): Pattern<C> {
+    return new Pattern([...this.drafts, Pattern.draft<C>(name, contiguity)], this.skipStrategy, this.windowMs);
+  }
+
+  private get isNegated(): boolean {
+    return this.last.contiguity === 'notNext' || this.last.contiguity === 'notFollowedBy';
+  }
+
+  private checkNotNegated(option: string): void {
+    if (this.isNegated) throw new MalformedPatternError(`stage ${this.last.name}: ${option} is not applicable to a ${this.last.contiguity} stage`);
+  }
+
+  private checkNoQuantifier(): void {
+    if (this.last.quantifier.kind !== 'single') throw new MalformedPatternError(`stage ${this.last.name}: a quantifier is already applied`);
+  }
+
+  // ---- conditions ----
+  where(condition: C): Pattern<C> {
+    const leaf: ConditionTree<C> = { kind: 'leaf', value: condition };
+    return this.withLast({ where: this.last.where === null ? leaf : { kind: 'and', left: this.last.where, right: leaf } });
+  }
+  or(condition: C): Pattern<C> {
+    const leaf: ConditionTree<C> = { kind: 'leaf', value: condition };
+    return this.withLast({ where: this.last.where === null ? leaf : { kind: 'or', left: this.last.where, right: leaf } });
+  }
+  /** Stop condition of a looping stage: the loop accepts no event from the one it holds for. */
+  until(condition: C): Pattern<C> {
+    this.checkNotNegated('until');
+    if (this.last.quantifier.kind !== 'looping') throw new MalformedPatternError(`stage ${this.last.name}: until applies only to looping stages (oneOrMore, timesOrMore)`);
+    const leaf: ConditionTree<C> = { kind: 'leaf', value: condition };
+    return this.withLast({ until: this.last.until === null ? leaf : { kind: 'or', left: this.last.until, right: leaf } });
+  }
+
+  // ---- contiguity ----
+  next(name: string): Pattern<C> {
+    return this.append(name, 'next');
+  }
+  followedBy(name: string): Pattern<C> {
+    return this.append(name, 'followedBy');
+  }
+  followedByAny(name: string): Pattern<C> {
+    return this.append(name, 'followedByAny');
+  }
+  notNext(name: string): Pattern<C> {
+    this.checkNotOptionalBeforeNot();
+    return this.append(name, 'notNext');
+  }
+  notFollowedBy(name: string): Pattern<C> {
+    this.checkNotOptionalBeforeNot();
+    return this.append(name, 'notFollowedBy');
+  }
+  private checkNotOptionalBeforeNot(): void {
+    if (this.last.optional)
+      throw new MalformedPatternError(`stage ${this.last.name}: a pattern with an optional path to a NOT condition is not supported; write two patterns, one with and one without the optional stage`);
+  }
+
+  // ---- quantifiers ----
+  oneOrMore(): Pattern<C> {
+    return this.timesOrMore(1);
+  }
+  timesOrMore(times: number): Pattern<C> {
+    this.checkNotNegated('timesOrMore');
+    this.checkNoQuantifier();
+    return this.withLast({ quantifier: { kind: 'looping', atLeast: times } });
+  }
+  times(from: number, to: number = from): Pattern<C> {
+    this.checkNotNegated('times');
+    this.checkNoQuantifier();
+    if (from === 0) return this.withLast({ quantifier: { kind: 'times', from: 1, to }, optional: true });
+    return this.withLast({ quantifier: { kind: 'times', from, to } });
+  }
+  optional(): Pattern<C> {
+    this.checkNotNegated('optional');
+    return this.withLast({ optional: true });
+  }
+  greedy(): Pattern<C> {
+    this.checkNotNegated('greedy');
+    if (this.last.quantifier.kind === 'single') throw new MalformedPatternError(`stage ${this.last.name}: greedy applies only to quantified stages`);
+    if (this.last.contiguity === 'followedByAny') throw new MalformedPatternError(`stage ${this.last.name}: greedy is not applicable to a followedByAny stage`);
+    return this.withLast({ greedy: true });
+  }
+  /** Strict contiguity between a loop's events. */
+  consecutive(): Pattern<C> {
+    if (this.last.quantifier.kind === 'single') throw new MalformedPatternError(`stage ${this.last.name}: consecutive applies only to quantified stages`);
+    if (this.last.allowCombinations) throw new MalformedPatternError(`stage ${this.last.name}: choose either consecutive or allowCombinations, not both`);
+    return this.withLast({ consecutive: true });
+  }
+  /** Non-deterministic relaxed contiguity between a loop's events. */
+  allowCombinations(): Pattern<C> {
+    if (this.last.quantifier.kind === 'single') throw new MalformedPatternError(`stage ${this.last.name}: allowCombinations applies only to quantified stages`);
+    if (this.last.consecutive) throw new MalformedPatternError(`stage ${this.last.name}: choose either consecutive or allowCombinations, not both`);
+    return this.withLast({ allowCombinations: true });
+  }
+
+  /** The whole match must fit in this time from its first event (ms, or "2h"). Flink keeps the smallest. */
+  within(duration: number | string): Pattern<C> {
+    const ms = durationMs(duration);
+    return new Pattern(this.drafts, this.skipStrategy, this.windowMs === undefined ? ms : Math.min(ms, this.windowMs));
+  }
+
+  /** The normalized spec; `text` renders a condition (CEL source for string patterns). */
+  toSpec(text: (condition: C) => string = String): PatternSpec {
+    const render = (tree: ConditionTree<C>): string =>
+      tree.kind === 'leaf' ? text(tree.value) : `(${render(tree.left)}) ${tree.kind === 'and' ? '&&' : '||'} (${render(tree.right)})`;
+    const stages: StageSpec[] = this.drafts.map((d) => ({
+      name: d.name,
+      ...(d.contiguity === undefined ? {} : { contiguity: d.contiguity }),
+      ...(d.where === null ? {} : { where: render(d.where) }),
+      quantifier: d.quantifier,
+      optional: d.optional,
+      greedy: d.greedy,
+      consecutive: d.consecutive,
+      allowCombinations: d.allowCombinations,
+      ...(d.until === null ? {} : { until: render(d.until) }),
+    }));
+    return { ...(this.windowMs === undefined ? {} : { within: this.windowMs }), skip: this.skipStrategy, stages };
+  }
+
+  /** Per stage: its where / until trees (null when absent). */
+  conditionTrees(): ReadonlyMap<string, { readonly where: ConditionTree<C> | null; readonly until: ConditionTree<C> | null }> {
+    return new Map(this.drafts.map((d) => [d.name, { where: d.where, until: d.until }]));
+  }
+}
+
+/** Compiles a pattern built over functions into the NFA's per-stage conditions. */
+export function functionConditions<E>(pattern: Pattern<StageCondition<E>>): Map<string, StageConditions<E>> {
+  const compile = (tree: ConditionTree<StageCondition<E>> | null): StageCondition<E> | null => {
+    if (tree === null) return null;
+    if (tree.kind === 'leaf') return tree.value;
+    const left = compile(tree.left)!;
+    const right = compile(tree.right)!;
+    return tree.kind === 'and' ? (e, s) => left(e, s) && right(e, s) : (e, s) => left(e, s) || right(e, s);
+  };
+  const result = new Map<string, StageConditions<E>>();
+  for (const [stage, trees] of pattern.conditionTrees()) result.set(stage, { where: compile(trees.where), until: compile(trees.until) });
+  return result;
+}

@@ -1,0 +1,445 @@
+/**
+ * The event-time window operator: Flink's WindowOperator with the EventTimeTrigger, for tumbling,
+ * sliding and session windows, aggregating incrementally (Flink's AggregatingState) with the
+ * mergeable aggregates of ../aggregate.
+ *
+ * Per record (`process`, the watermark has not moved yet):
+ *   1. FILTER: the step's `where`; KEY: the key value (a throw drops the record, counted).
+ *   2. ASSIGN: the windows holding the timestamp. A window is late when its cleanup time
+ *      (end − 1 + allowedLateness) ≤ watermark: the record skips it (Flink's isWindowLate).
+ *      Sessions first MERGE the new window [ts, ts + gap) with every open session it touches
+ *      (MergingWindowSet.addWindow), so a late-but-allowed record can bridge two sessions.
+ *   3. ADD the record's values to each remaining window's accumulators.
+ *   4. TRIGGER (EventTimeTrigger.onElement): a window whose end − 1 ≤ watermark fires at once,
+ *      firing "late", once per such record; otherwise its timer at end − 1 is pending.
+ *   5. LATE: a record no window took is counted late and, with lateOutput, emitted as "late".
+ * Per watermark advance (`advanceWatermark`):
+ *   1. Windows whose timer (end − 1) ≤ watermark fire "onTime", ordered by end, then key in
+ *      first-seen order, then start (Flink fires timers by time; the rest makes ties deterministic).
+ *   2. Windows whose cleanup time ≤ watermark are purged (Flink's cleanup timer, clearAllState).
+ * Only open windows hold state: a key with no open window is forgotten. Sliding steps keep their
+ * accumulators per pane rather than per window (./sliding-panes.ts), with the same results.
+ */
+import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters } from '../operator.js';
+import { SpecError } from '../../errors.js';
+import type { Aggregate } from '../aggregate/aggregate.js';
+import { aggregateFor } from '../aggregate/registry.js';
+import { windowSpecProblem, windowStart } from './assigner.js';
+import { intersectingRange } from './session-set.js';
+import { SlidingPanes, type DueWindow, type Pane, type PaneClock, type PaneKey } from './sliding-panes.js';
+import { TimerQueue } from './timer-queue.js';
+import type { Scope, WindowStep } from './window-step.js';
+
+interface KeyState {
+  /** The key as emitted (bigints made numbers). */
+  readonly key: unknown;
+  /** The Map key this state is stored under. */
+  readonly id: unknown;
+  /** Creation order among the keys with open state; breaks ties between windows of equal end. */
+  readonly order: number;
+  /** Tumbling windows by start (the size is fixed, so the start names the window). */
+  readonly aligned: Map<number, Window> | null;
+  /** Session windows, sorted by start and disjoint. */
+  readonly sessions: Window[] | null;
+  /** Sliding windows' panes. */
+  readonly sliding: SlidingState | null;
+}
+
+class SlidingState implements PaneKey<SlidingState> {
+  readonly panes: Pane[] = [];
+  readonly fire: PaneClock<SlidingState>;
+  readonly cleanup: PaneClock<SlidingState>;
+  constructor(readonly keyState: KeyState) {
+    ({ fire: this.fire, cleanup: this.cleanup } = SlidingPanes.clocksFor<SlidingState>(this));
+  }
+}
+
+class Window {
+  /** The pending timer: end − 1 while `onTimePending`, else the cleanup time. */
+  timerAt = 0;
+  heapIndex = -1;
+  onTimePending = false;
+  constructor(
+    public start: number,
+    public end: number,
+    readonly accumulators: unknown[],
+    readonly keyState: KeyState,
+  ) {}
+}
+
+/** The value count() adds for every record: any non-null value. */
+const EVERY_RECORD = true;
+
+/** Outcome of evaluating one aggregate argument: an evaluation error means "skip, counted once". */
+const EVALUATION_FAILED = Symbol('evaluation failed');
+
+export class WindowOperator implements Operator {
+  readonly step: string;
+  readonly counters: StepCounters = newCounters();
+
+  private readonly spec: WindowStep;
+  private readonly aggregates: Aggregate<unknown>[];
+  private readonly keys = new Map<unknown, KeyState>();
+  /** Tumbling and session windows' timers. */
+  private readonly timers = new TimerQueue<Window>();
+  /** Sliding steps aggregate by panes instead of windows. */
+  private readonly panes: SlidingPanes<SlidingState> | null;
+  private watermark = -Infinity;
+  private keysCreated = 0;
+  /** Arrival number of the current record (first/last break event-time ties by it). */
+  private sequence = 0;
+
+  // Reused per record (one record is processed at a time): no per-record allocation for these.
+  private readonly values: unknown[];
+  private readonly typeErrorCounted: boolean[];
+  private readonly due: Window[] = [];
+  private readonly duePanes: DueWindow<SlidingState>[] = [];
+  private valuesReady = false;
+  private currentFields: Fields = {};
+  private currentOut: Output | null = null;
+
+  // The scope handed to select and having reads these; one closure for the operator's lifetime.
+  private scopeFields: Record<string, unknown> = {};
+  private scopeKey: unknown = null;
+  private scopeWindow: { start: number; end: number } = { start: 0, end: 0 };
+  private readonly scope: Scope;
+
+  constructor(step: WindowStep) {
+    const problem = windowSpecProblem(step.window);
+    if (problem) throw new SpecError(`step ${step.name}: ${problem}`);
+    if (!(step.allowedLateness >= 0)) {
+      throw new SpecError(`step ${step.name}: allowedLateness cannot be negative (got ${step.allowedLateness}); use 0 or a duration such as 30s`);
+    }
+    this.spec = step;
+    this.step = step.name;
+    this.aggregates = step.aggregates.map((a) => {
+      if (a.arg === null && a.fn !== 'count') {
+        throw new SpecError(`step ${step.name}: aggregate ${a.name}: ${a.fn}() needs an argument, e.g. ${a.fn}(amount)`);
+      }
+      try {
+        return aggregateFor(a.fn, a.quantile);
+      } catch (error) {
+        throw new SpecError(`step ${step.name}: aggregate ${a.name}: ${(error as Error).message}`);
+      }
+    });
+    const window = step.window;
+    this.panes =
+      window.type === 'sliding'
+        ? new SlidingPanes<SlidingState>(window.size, window.slide, window.offset, step.allowedLateness, this.aggregates, {
+            addRecord: (accumulators, ts) => this.addValues(accumulators, ts),
+            emitLate: (sliding, start, end, accumulators) => this.emitResult(sliding.keyState, start, end, accumulators, 'late', this.currentOut!),
+            forget: (sliding) => this.keys.delete(sliding.keyState.id),
+          })
+        : null;
+    this.values = new Array<unknown>(this.aggregates.length);
+    this.typeErrorCounted = new Array<boolean>(this.aggregates.length).fill(false);
+    this.scope = (name) => {
+      if (Object.hasOwn(this.scopeFields, name)) return this.scopeFields[name];
+      if (name === 'key') return this.scopeKey;
+      if (name === 'window') return this.scopeWindow;
+      return undefined;
+    };
+  }
+
+  /**
+   * Accumulator sets held, across all keys: open windows for tumbling and session steps, panes
+   * for sliding ones (what the live view and the memory budget test read).
+   */
+  get openState(): number {
+    return this.panes === null ? this.timers.size : this.panes.openPanes;
+  }
+
+  process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
+    const counters = this.counters;
+    counters.seen++;
+    const spec = this.spec;
+    if (spec.filter !== null) {
+      let passes: boolean;
+      try {
+        passes = spec.filter(fields) === true;
+      } catch {
+        counters.exprErrors++;
+        return;
+      }
+      if (!passes) return;
+    }
+    counters.accepted++;
+    let key: unknown;
+    try {
+      key = emittable(spec.key(fields));
+    } catch {
+      counters.exprErrors++;
+      return;
+    }
+
+    const id = keyId(key);
+    let keyState = this.keys.get(id);
+    if (keyState === undefined) {
+      const type = spec.window.type;
+      const created: { -readonly [F in keyof KeyState]: KeyState[F] } = {
+        key,
+        id,
+        order: this.keysCreated++,
+        aligned: type === 'tumbling' ? new Map() : null,
+        sessions: type === 'session' ? [] : null,
+        sliding: null,
+      };
+      if (type === 'sliding') created.sliding = new SlidingState(created);
+      keyState = created;
+      this.keys.set(id, keyState);
+    }
+
+    this.currentFields = fields;
+    this.currentOut = out;
+    this.valuesReady = false;
+    this.sequence++;
+    let taken: boolean;
+    switch (spec.window.type) {
+      case 'tumbling': {
+        const start = windowStart(ts, spec.window.offset, spec.window.size);
+        taken = this.addToAligned(keyState, start, start + spec.window.size, ts, out);
+        break;
+      }
+      case 'sliding':
+        taken = this.panes!.add(keyState.sliding!, ts, this.watermark);
+        break;
+      case 'session':
+        taken = this.addToSession(keyState, ts, ts + spec.window.gap, out);
+        break;
+    }
+    this.currentFields = {};
+    this.currentOut = null;
+
+    if (!taken) {
+      // Flink's isSkippedElement && isElementLate: a record in no window at all (a slide longer
+      // than the size leaves gaps) is dropped silently unless it is late itself.
+      if (ts + spec.allowedLateness <= this.watermark) {
+        counters.late++;
+        if (spec.lateOutput) out.emit({ step: this.step, kind: 'late', key, event: ctx.original() });
+      }
+      if (this.isEmpty(keyState)) this.keys.delete(id);
+    }
+  }
+
+  advanceWatermark(watermark: number, out: Output): void {
+    if (!(watermark > this.watermark)) return;
+    this.watermark = watermark;
+    if (this.panes !== null) {
+      this.advancePanes(watermark, this.panes, out);
+      return;
+    }
+    const timers = this.timers;
+    if (timers.size === 0 || timers.peekTime() > watermark) return;
+
+    const due = this.due;
+    due.length = 0;
+    // The final watermark is +∞: compare with the earliest timer only while there is one.
+    while (timers.size > 0 && timers.peekTime() <= watermark) due.push(timers.pop()!);
+
+    const firing: Window[] = [];
+    for (const w of due) if (w.onTimePending) firing.push(w);
+    firing.sort(byEndKeyStart);
+    for (const w of firing) {
+      w.onTimePending = false;
+      this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'onTime', out);
+    }
+
+    for (const w of due) {
+      const cleanup = this.cleanupTime(w.end);
+      if (cleanup <= watermark) this.purge(w);
+      else {
+        w.timerAt = cleanup;
+        timers.push(w);
+      }
+    }
+    due.length = 0;
+  }
+
+  private advancePanes(watermark: number, panes: SlidingPanes<SlidingState>, out: Output): void {
+    const due = this.duePanes;
+    panes.collectDue(watermark, due);
+    if (due.length > 1) due.sort((a, b) => a.end - b.end || a.key.keyState.order - b.key.keyState.order || a.start - b.start);
+    for (const w of due) this.emitResult(w.key.keyState, w.start, w.end, panes.merged(w.key, w.start, w.end), 'onTime', out);
+    due.length = 0;
+    panes.dropExpired(watermark);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Flink's cleanupTime: the window's last timestamp plus the allowed lateness. */
+  private cleanupTime(end: number): number {
+    return end - 1 + this.spec.allowedLateness;
+  }
+
+  /** A tumbling window takes the current record unless it is past cleanup. */
+  private addToAligned(keyState: KeyState, start: number, end: number, ts: number, out: Output): boolean {
+    if (this.cleanupTime(end) <= this.watermark) return false;
+    const windows = keyState.aligned!;
+    let w = windows.get(start);
+    if (w === undefined) {
+      w = this.openWindow(keyState, start, end);
+      windows.set(start, w);
+    }
+    this.addValues(w.accumulators, ts);
+    if (end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
+    return true;
+  }
+
+  /**
+   * Flink's MergingWindowSet.addWindow followed by the operator's merge function: the sessions
+   * the new window touches merge into the earliest of them (its accumulators take the others'),
+   * their timers are cancelled and the merged window gets one at its end − 1 unless the watermark
+   * is already past it (EventTimeTrigger.onMerge); then the record is added to the result.
+   */
+  private addToSession(keyState: KeyState, start: number, end: number, out: Output): boolean {
+    const sessions = keyState.sessions!;
+    const [lo, hi] = intersectingRange(sessions, start, end);
+    let w: Window;
+    if (lo === hi) {
+      // A new session. Merging never makes a window late (every open session ends after the
+      // watermark's cleanup horizon), so only a session of its own can be.
+      if (this.cleanupTime(end) <= this.watermark) return false;
+      w = this.openWindow(keyState, start, end);
+      sessions.splice(lo, 0, w);
+    } else {
+      w = sessions[lo]!;
+      const mergedStart = Math.min(start, w.start);
+      const mergedEnd = Math.max(end, sessions[hi - 1]!.end);
+      if (hi - lo > 1 || mergedStart !== w.start || mergedEnd !== w.end) {
+        for (let i = lo + 1; i < hi; i++) {
+          const other = sessions[i]!;
+          for (let a = 0; a < this.aggregates.length; a++) {
+            this.aggregates[a]!.merge(w.accumulators[a], other.accumulators[a]);
+          }
+          this.timers.remove(other);
+        }
+        if (hi - lo > 1) sessions.splice(lo + 1, hi - lo - 1);
+        w.start = mergedStart;
+        w.end = mergedEnd;
+        this.schedule(w);
+        this.timers.update(w);
+      }
+    }
+    this.addValues(w.accumulators, start);
+    if (w.end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
+    return true;
+  }
+
+  private openWindow(keyState: KeyState, start: number, end: number): Window {
+    const accumulators = new Array<unknown>(this.aggregates.length);
+    for (let a = 0; a < this.aggregates.length; a++) accumulators[a] = this.aggregates[a]!.create();
+    const w = new Window(start, end, accumulators, keyState);
+    this.schedule(w);
+    this.timers.push(w);
+    return w;
+  }
+
+  /** The window's one timer: its end − 1 if the watermark is before it, else its cleanup. */
+  private schedule(w: Window): void {
+    const maxTimestamp = w.end - 1;
+    w.onTimePending = maxTimestamp > this.watermark;
+    w.timerAt = w.onTimePending ? maxTimestamp : this.cleanupTime(w.end);
+  }
+
+  private addValues(accumulators: unknown[], ts: number): void {
+    if (!this.valuesReady) this.evaluateArguments();
+    const aggregates = this.aggregates;
+    for (let a = 0; a < aggregates.length; a++) {
+      const value = this.values[a];
+      if (value === EVALUATION_FAILED) continue;
+      if (!aggregates[a]!.add(accumulators[a], value, ts, this.sequence) && !this.typeErrorCounted[a]) {
+        // A wrong-typed value is one error per record, however many sliding windows it reaches.
+        this.typeErrorCounted[a] = true;
+        this.counters.exprErrors++;
+      }
+    }
+  }
+
+  /** Aggregate arguments are evaluated once per record, and only for records a window takes. */
+  private evaluateArguments(): void {
+    const fields = this.currentFields;
+    const specs = this.spec.aggregates;
+    for (let a = 0; a < specs.length; a++) {
+      this.typeErrorCounted[a] = false;
+      const arg = specs[a]!.arg;
+      if (arg === null) {
+        this.values[a] = EVERY_RECORD;
+        continue;
+      }
+      try {
+        this.values[a] = arg(fields);
+      } catch {
+        this.values[a] = EVALUATION_FAILED;
+        this.counters.exprErrors++;
+      }
+    }
+    this.valuesReady = true;
+  }
+
+  private emitResult(keyState: KeyState, start: number, end: number, accumulators: unknown[], firing: 'onTime' | 'late', out: Output): void {
+    const fields: Record<string, unknown> = {};
+    const specs = this.spec.aggregates;
+    for (let a = 0; a < specs.length; a++) fields[specs[a]!.name] = this.aggregates[a]!.result(accumulators[a]);
+
+    const key = keyState.key;
+    this.scopeFields = fields;
+    this.scopeKey = key;
+    this.scopeWindow = { start, end };
+    for (const computed of this.spec.select) {
+      try {
+        fields[computed.name] = emittable(computed.evaluate(this.scope));
+      } catch {
+        fields[computed.name] = null;
+        this.counters.exprErrors++;
+      }
+    }
+    let emit = true;
+    if (this.spec.having !== null) {
+      try {
+        emit = this.spec.having(this.scope) === true;
+      } catch {
+        this.counters.exprErrors++;
+        emit = false;
+      }
+    }
+    this.scopeFields = {};
+    if (!emit) return;
+    this.counters.results++;
+    out.emit({ step: this.step, kind: 'window', key, start, end, firing, fields });
+  }
+
+  /** Flink's clearAllState: the window, its accumulators and (if it was the last) its key go. */
+  private purge(w: Window): void {
+    const keyState = w.keyState;
+    if (keyState.aligned !== null) keyState.aligned.delete(w.start);
+    else {
+      const sessions = keyState.sessions!;
+      sessions.splice(sessions.indexOf(w), 1);
+    }
+    if (this.isEmpty(keyState)) this.keys.delete(keyState.id);
+  }
+
+  private isEmpty(keyState: KeyState): boolean {
+    if (keyState.aligned !== null) return keyState.aligned.size === 0;
+    if (keyState.sessions !== null) return keyState.sessions.length === 0;
+    return keyState.sliding!.panes.length === 0;
+  }
+}
+
+function byEndKeyStart(a: Window, b: Window): number {
+  return a.end - b.end || a.keyState.order - b.keyState.order || a.start - b.start;
+}
+
+/** CEL integers are bigints, which JSON output cannot carry: emit them as numbers. */
+function emittable(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value) && value.some((v) => typeof v === 'bigint')) {
+    return value.map((v) => (typeof v === 'bigint' ? Number(v) : v));
+  }
+  return value;
+}
+
+/** Strings, numbers, booleans and null are Map keys as they are; lists and maps by their JSON. */
+function keyId(key: unknown): unknown {
+  return typeof key === 'object' && key !== null ? '\u0000' + JSON.stringify(key) : key;
+}

@@ -1,0 +1,41 @@
+import { LineWriter } from './record-sink.js';
+
+export interface DeadLetter {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+  /** The record's text as read (cut at 10 KB so one huge bad line cannot flood the output). */
+  readonly raw: string;
+}
+
+const MAX_RAW = 10_240;
+
+/**
+ * Records that cannot be processed (bad JSON, no event time) go here with file, line and reason,
+ * and are counted; a run never stops for them. The file is created on the first dead letter only.
+ */
+export class DeadLetterOutput {
+  private writer: LineWriter | null = null;
+  private readonly first: DeadLetter[] = [];
+  count = 0;
+
+  constructor(readonly path: string | null) {}
+
+  add(file: string, line: number, reason: string, raw: string): void {
+    this.count++;
+    const letter: DeadLetter = { file, line, reason, raw: raw.length > MAX_RAW ? raw.slice(0, MAX_RAW) + '…' : raw };
+    if (this.first.length < 5) this.first.push(letter);
+    if (this.path === null) return;
+    this.writer ??= LineWriter.open(this.path);
+    this.writer.write(JSON.stringify(letter));
+  }
+
+  /** The first few dead letters, for the summary. */
+  get examples(): readonly DeadLetter[] {
+    return this.first;
+  }
+
+  close(): void {
+    this.writer?.close();
+  }
+}

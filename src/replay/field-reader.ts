@@ -1,0 +1,507 @@
+/**
+ * The byte-level field reader: the fast path of `sw replay`.
+ *
+ * A pipeline usually reads three or four top-level fields of a record that has a dozen, so
+ * decoding the whole line with `buffer.toString()` + `JSON.parse` spends most of its time on
+ * strings nobody looks at. This reader walks the UTF-8 bytes of one line once:
+ *   1. keys are matched against the wanted names by length + hash + bytes, never decoded;
+ *   2. unwanted values are skip-scanned (validated, not built);
+ *   3. wanted values are decoded straight from bytes: ASCII strings as latin1 slices, short ones
+ *      interned (a contentId repeats millions of times; the interned string is one allocation and
+ *      its hash is already cached for the engine's key maps), numbers parsed from digits.
+ * Whole-line syntax is validated exactly as JSON.parse would (RFC 8259), so a line this reader
+ * accepts is a line JSON.parse accepts, with the same values: the differential test in
+ * test/replay/field-reader.test.ts holds it to that.
+ */
+
+export interface FieldReaderCounts {
+  /** Lines decoded by the byte path. */
+  bytePath: number;
+  /** Lines decoded with JSON.parse ('all' fields, or nesting deeper than the byte path follows). */
+  jsonParse: number;
+  /** Lines that were not a JSON object (read returned null). */
+  rejected: number;
+}
+
+export interface FieldReader {
+  /**
+   * Decodes the JSON object in buffer[start, end) (one line, no newline) and returns the wanted
+   * top-level fields that are present, with values exactly as JSON.parse gives them, or null when
+   * the line is not valid JSON or not an object (call JSON.parse on the line for the reason).
+   */
+  read(buffer: Buffer, start: number, end: number): Record<string, unknown> | null;
+  readonly counts: FieldReaderCounts;
+}
+
+/** `fields` are top-level names; 'all' returns every field (decoded with JSON.parse). */
+export function createFieldReader(fields: readonly string[] | 'all'): FieldReader {
+  return fields === 'all' ? new WholeLineReader() : new ByteFieldReader(fields);
+}
+
+class WholeLineReader implements FieldReader {
+  readonly counts: FieldReaderCounts = { bytePath: 0, jsonParse: 0, rejected: 0 };
+
+  read(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
+    const value = parseLine(buffer, start, end);
+    if (value === null) {
+      this.counts.rejected++;
+      return null;
+    }
+    this.counts.jsonParse++;
+    return value;
+  }
+}
+
+function parseLine(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(buffer.toString('utf8', start, end));
+  } catch {
+    return null;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/** Returned instead of a position: the line is not valid JSON. */
+const INVALID = -1;
+/** Returned instead of a position: nesting deeper than MAX_DEPTH; the line goes to JSON.parse. */
+const TOO_DEEP = -2;
+/** Recursion bound for skip-scanning; V8's stack holds far more, this keeps a hostile line cheap. */
+const MAX_DEPTH = 256;
+
+/** Strings up to this many bytes are interned: ids and enum-like values, not free text. */
+const INTERN_MAX_BYTES = 32;
+/** 4096 slots: a 2,000-id content catalogue plus event types and devices fit with few collisions. */
+const INTERN_SLOTS = 4096;
+
+/**
+ * Exact powers of ten: up to 1e22 every power is a double, so mantissa (< 2^53) times or divided by
+ * one of them is a single correctly rounded operation, the same double JSON.parse gives (Clinger's fast path).
+ */
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+/** 15 decimal digits always fit below 2^53, so accumulating them is exact. */
+const MAX_EXACT_DIGITS = 15;
+
+type SliceDecoder = (this: Buffer, start: number, end: number) => string;
+// Buffer#latin1Slice is what toString('latin1') calls after its encoding switch; calling it directly
+// saves that dispatch on every string. Fallback for runtimes without it.
+const latin1Slice: SliceDecoder =
+  (Buffer.prototype as unknown as { latin1Slice?: SliceDecoder }).latin1Slice ??
+  function (this: Buffer, start: number, end: number) {
+    return this.toString('latin1', start, end);
+  };
+
+function isWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+function skipWhitespace(buffer: Buffer, at: number, end: number): number {
+  // All four whitespace bytes are <= 0x20, so a token byte costs one compare.
+  while (at < end && buffer[at]! <= 0x20 && isWhitespace(buffer[at]!)) at++;
+  return at;
+}
+
+function isHexDigit(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
+}
+
+/** 1 for the bytes a plain string runs on: printable ASCII except the quote and the backslash. */
+const PLAIN_STRING_BYTE = new Uint8Array(256);
+for (let byte = 0x20; byte < 0x80; byte++) PLAIN_STRING_BYTE[byte] = byte === QUOTE || byte === BACKSLASH ? 0 : 1;
+
+class ByteFieldReader implements FieldReader {
+  readonly counts: FieldReaderCounts = { bytePath: 0, jsonParse: 0, rejected: 0 };
+
+  private readonly names: string[];
+  /**
+   * Bytes of the wanted names that are plain (printable ASCII, no quote or backslash), in slot
+   * order: a key written with exactly those bytes is matched without decoding. Other names can
+   * only be written with escapes or multi-byte characters, and are matched through byName.
+   */
+  private readonly plainNames: Uint8Array[];
+  private readonly byName: Map<string, number>;
+  private readonly protoSlot: number;
+
+  /** Per-line decoded values, reused: a slot is current when its stamp equals lineStamp. */
+  private readonly values: unknown[];
+  private readonly stamps: Uint32Array;
+  private lineStamp = 0;
+  /** Wanted fields seen on the current line (duplicates once). */
+  private presentCount = 0;
+  /** Builds the result when every wanted field is present: see completeRecordBuilder. */
+  private readonly buildComplete: ((values: unknown[]) => Record<string, unknown>) | null;
+
+  private readonly internTable: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+  // Out-parameters of scanString / scanNumber, so that they return a plain position.
+  private stringPlain = true;
+  /** Set by scanNumber when the fast path computed the value; otherwise the caller uses Number(). */
+  private numberValue = 0;
+  private numberExact = false;
+
+  constructor(fields: readonly string[]) {
+    // Plain names first, so that slot numbers and plainNames indices agree.
+    const unique = [...new Set(fields)];
+    const isPlain = (name: string) => [...name].every((c) => c.length === 1 && PLAIN_STRING_BYTE[c.charCodeAt(0)] === 1);
+    this.names = [...unique.filter(isPlain), ...unique.filter((name) => !isPlain(name))];
+    this.plainNames = this.names.filter(isPlain).map((name) => Buffer.from(name, 'latin1'));
+    this.byName = new Map(this.names.map((name, slot) => [name, slot]));
+    this.protoSlot = this.names.indexOf('__proto__');
+    this.values = this.names.map(() => undefined);
+    this.stamps = new Uint32Array(this.names.length);
+    this.buildComplete = completeRecordBuilder(this.names);
+  }
+
+  read(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
+    if (++this.lineStamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.lineStamp = 1;
+    }
+    this.presentCount = 0;
+    const at = this.readObject(buffer, start, end);
+    if (at === TOO_DEEP) return this.readWithJsonParse(buffer, start, end);
+    if (at === INVALID) {
+      this.counts.rejected++;
+      return null;
+    }
+    this.counts.bytePath++;
+    return this.buildResult();
+  }
+
+  /** Walks the top-level object; returns the end position, INVALID or TOO_DEEP. */
+  private readObject(buffer: Buffer, start: number, end: number): number {
+    let at = skipWhitespace(buffer, start, end);
+    if (at >= end || buffer[at] !== OPEN_BRACE) return INVALID;
+    at = skipWhitespace(buffer, at + 1, end);
+    if (at < end && buffer[at] === CLOSE_BRACE) return skipWhitespace(buffer, at + 1, end) === end ? end : INVALID;
+    for (;;) {
+      if (at >= end || buffer[at] !== QUOTE) return INVALID;
+      let slot = this.matchPlainName(buffer, at + 1, end);
+      let keyEnd: number;
+      if (slot >= 0) {
+        keyEnd = at + 1 + this.plainNames[slot]!.length;
+      } else {
+        keyEnd = this.scanString(buffer, at + 1, end);
+        if (keyEnd < 0) return INVALID;
+        // A plain key equal to a wanted name matched above; others compare as decoded strings.
+        if (!this.stringPlain) slot = this.byName.get(this.decodeString(buffer, at + 1, keyEnd)) ?? -1;
+      }
+      at = skipWhitespace(buffer, keyEnd + 1, end);
+      if (at >= end || buffer[at] !== COLON) return INVALID;
+      at = skipWhitespace(buffer, at + 1, end);
+      at = slot >= 0 ? this.readWantedValue(buffer, at, end, slot) : this.skipValue(buffer, at, end, 1);
+      if (at < 0) return at;
+      at = skipWhitespace(buffer, at, end);
+      if (at >= end) return INVALID;
+      const byte = buffer[at];
+      if (byte === COMMA) {
+        at = skipWhitespace(buffer, at + 1, end);
+        continue;
+      }
+      if (byte !== CLOSE_BRACE) return INVALID;
+      return skipWhitespace(buffer, at + 1, end) === end ? end : INVALID;
+    }
+  }
+
+  /**
+   * The slot of the wanted plain name whose bytes and closing quote start at `at`, or -1. Keys
+   * mostly differ in their first byte, so an unwanted key costs one compare per wanted name.
+   */
+  private matchPlainName(buffer: Buffer, at: number, end: number): number {
+    const names = this.plainNames;
+    for (let slot = 0; slot < names.length; slot++) {
+      const bytes = names[slot]!;
+      const length = bytes.length;
+      if (at + length >= end || (length > 0 && buffer[at] !== bytes[0]) || buffer[at + length] !== QUOTE) continue;
+      let i = 1;
+      while (i < length && bytes[i] === buffer[at + i]) i++;
+      if (i >= length) return slot; // i starts past the first byte, so >= also covers the empty name
+    }
+    return -1;
+  }
+
+  /**
+   * Validates the string whose content starts at `at` (just after the opening quote) and returns
+   * the position of its closing quote, or INVALID. Sets stringPlain (ASCII, no escapes).
+   */
+  private scanString(buffer: Buffer, at: number, end: number): number {
+    // One table load and one branch a byte: most strings are plain ASCII to their closing quote.
+    while (at < end && PLAIN_STRING_BYTE[buffer[at]!] === 1) at++;
+    if (at < end && buffer[at] === QUOTE) {
+      this.stringPlain = true;
+      return at;
+    }
+    this.stringPlain = false;
+    // Slow half: escapes and multi-byte characters. Any byte >= 0x80 is accepted: the line is
+    // decoded as UTF-8 with replacement characters before JSON.parse sees it, and no byte < 0x80
+    // is ever swallowed by that decoding, so the quotes stay where they are.
+    while (at < end) {
+      const byte = buffer[at]!;
+      if (byte === QUOTE) return at;
+      if (byte < 0x20) return INVALID;
+      if (byte === BACKSLASH) {
+        if (++at >= end) return INVALID;
+        switch (buffer[at]) {
+          case QUOTE: case BACKSLASH: case 0x2f: case 0x62: case 0x66: case 0x6e: case 0x72: case 0x74: // " \ / b f n r t
+            break;
+          case 0x75: // u: four hex digits
+            if (at + 4 >= end || !isHexDigit(buffer[at + 1]!) || !isHexDigit(buffer[at + 2]!) || !isHexDigit(buffer[at + 3]!) || !isHexDigit(buffer[at + 4]!)) return INVALID;
+            at += 4;
+            break;
+          default:
+            return INVALID;
+        }
+      }
+      at++;
+    }
+    return INVALID;
+  }
+
+  /**
+   * Validates a number starting at `at` and returns the position after it. When the digits allow
+   * an exact computation (numberExact), numberValue holds the value.
+   */
+  private scanNumber(buffer: Buffer, at: number, end: number): number {
+    let negative = false;
+    if (buffer[at] === MINUS) {
+      negative = true;
+      at++;
+    }
+    if (at >= end) return INVALID;
+    let mantissa = 0;
+    let digits = 0;
+    let byte = buffer[at]!;
+    if (byte === DIGIT_0) {
+      at++;
+    } else if (byte > DIGIT_0 && byte <= DIGIT_9) {
+      while (at < end && (byte = buffer[at]!) >= DIGIT_0 && byte <= DIGIT_9) {
+        mantissa = mantissa * 10 + (byte - DIGIT_0);
+        digits++;
+        at++;
+      }
+    } else {
+      return INVALID;
+    }
+    let fractionDigits = 0;
+    if (at < end && buffer[at] === DOT) {
+      at++;
+      while (at < end && (byte = buffer[at]!) >= DIGIT_0 && byte <= DIGIT_9) {
+        mantissa = mantissa * 10 + (byte - DIGIT_0);
+        fractionDigits++;
+        at++;
+      }
+      if (fractionDigits === 0) return INVALID;
+    }
+    let exponent = 0;
+    let exponentDigits = 0;
+    if (at < end && (buffer[at]! | 0x20) === 0x65) {
+      at++;
+      let exponentNegative = false;
+      if (at < end && (buffer[at] === PLUS || buffer[at] === MINUS)) exponentNegative = buffer[at++] === MINUS;
+      while (at < end && (byte = buffer[at]!) >= DIGIT_0 && byte <= DIGIT_9) {
+        if (exponentDigits < 6) exponent = exponent * 10 + (byte - DIGIT_0);
+        exponentDigits++;
+        at++;
+      }
+      if (exponentDigits === 0) return INVALID;
+      if (exponentNegative) exponent = -exponent;
+    }
+    const scale = exponent - fractionDigits;
+    this.numberExact = digits + fractionDigits <= MAX_EXACT_DIGITS && exponentDigits < 6 && scale >= -22 && scale <= 22;
+    if (this.numberExact) {
+      const magnitude = scale >= 0 ? mantissa * POWERS_OF_TEN[scale]! : mantissa / POWERS_OF_TEN[-scale]!;
+      this.numberValue = negative ? -magnitude : magnitude;
+    }
+    return at;
+  }
+
+  /** Validates one value starting at `at` (no leading whitespace); returns the position after it. */
+  private skipValue(buffer: Buffer, at: number, end: number, depth: number): number {
+    if (at >= end) return INVALID;
+    switch (buffer[at]) {
+      case QUOTE: {
+        const close = this.scanString(buffer, at + 1, end);
+        return close < 0 ? INVALID : close + 1;
+      }
+      case OPEN_BRACE:
+        return this.skipObject(buffer, at, end, depth);
+      case OPEN_BRACKET:
+        return this.skipArray(buffer, at, end, depth);
+      case 0x74: // true
+        return at + 4 <= end && buffer[at + 1] === 0x72 && buffer[at + 2] === 0x75 && buffer[at + 3] === 0x65 ? at + 4 : INVALID;
+      case 0x66: // false
+        return at + 5 <= end && buffer[at + 1] === 0x61 && buffer[at + 2] === 0x6c && buffer[at + 3] === 0x73 && buffer[at + 4] === 0x65 ? at + 5 : INVALID;
+      case 0x6e: // null
+        return at + 4 <= end && buffer[at + 1] === 0x75 && buffer[at + 2] === 0x6c && buffer[at + 3] === 0x6c ? at + 4 : INVALID;
+      default:
+        return this.scanNumber(buffer, at, end);
+    }
+  }
+
+  private skipObject(buffer: Buffer, at: number, end: number, depth: number): number {
+    if (depth >= MAX_DEPTH) return TOO_DEEP;
+    at = skipWhitespace(buffer, at + 1, end);
+    if (at < end && buffer[at] === CLOSE_BRACE) return at + 1;
+    for (;;) {
+      if (at >= end || buffer[at] !== QUOTE) return INVALID;
+      at = this.scanString(buffer, at + 1, end);
+      if (at < 0) return INVALID;
+      at = skipWhitespace(buffer, at + 1, end);
+      if (at >= end || buffer[at] !== COLON) return INVALID;
+      at = this.skipValue(buffer, skipWhitespace(buffer, at + 1, end), end, depth + 1);
+      if (at < 0) return at;
+      at = skipWhitespace(buffer, at, end);
+      if (at >= end) return INVALID;
+      if (buffer[at] === CLOSE_BRACE) return at + 1;
+      if (buffer[at] !== COMMA) return INVALID;
+      at = skipWhitespace(buffer, at + 1, end);
+    }
+  }
+
+  private skipArray(buffer: Buffer, at: number, end: number, depth: number): number {
+    if (depth >= MAX_DEPTH) return TOO_DEEP;
+    at = skipWhitespace(buffer, at + 1, end);
+    if (at < end && buffer[at] === CLOSE_BRACKET) return at + 1;
+    for (;;) {
+      at = this.skipValue(buffer, at, end, depth + 1);
+      if (at < 0) return at;
+      at = skipWhitespace(buffer, at, end);
+      if (at >= end) return INVALID;
+      if (buffer[at] === CLOSE_BRACKET) return at + 1;
+      if (buffer[at] !== COMMA) return INVALID;
+      at = skipWhitespace(buffer, at + 1, end);
+    }
+  }
+
+  /** Validates and decodes the value of a wanted field; returns the position after it. */
+  private readWantedValue(buffer: Buffer, at: number, end: number, slot: number): number {
+    if (at >= end) return INVALID;
+    const first = buffer[at]!;
+    let next: number;
+    let value: unknown;
+    if (first === QUOTE) {
+      const close = this.scanString(buffer, at + 1, end);
+      if (close < 0) return INVALID;
+      value = this.stringPlain ? this.plainString(buffer, at + 1, close) : this.decodeString(buffer, at + 1, close);
+      next = close + 1;
+    } else if (first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
+      next = this.scanNumber(buffer, at, end);
+      if (next < 0) return INVALID;
+      // Long mantissas and big exponents need correct rounding over all digits: Number() does it
+      // exactly as JSON.parse does for every form the number grammar admits.
+      value = this.numberExact ? this.numberValue : Number(latin1Slice.call(buffer, at, next));
+    } else {
+      next = this.skipValue(buffer, at, end, 1);
+      if (next < 0) return next;
+      // Nested values of wanted fields are rare on the hot path (keys and times are scalars);
+      // JSON.parse of the validated slice gives exactly the nested value the whole line would.
+      value = first === 0x74 ? true : first === 0x66 ? false : first === 0x6e ? null : JSON.parse(buffer.toString('utf8', at, next));
+    }
+    this.values[slot] = value;
+    if (this.stamps[slot] !== this.lineStamp) {
+      this.stamps[slot] = this.lineStamp;
+      this.presentCount++;
+    }
+    return next;
+  }
+
+  /** An ASCII string without escapes; short ones come from the intern table. */
+  private plainString(buffer: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length > INTERN_MAX_BYTES) return latin1Slice.call(buffer, start, end);
+    let hash = 0;
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+    const slot = hash & (INTERN_SLOTS - 1);
+    const known = this.internTable[slot];
+    if (known !== undefined && known.length === length) {
+      let i = 0;
+      while (i < length && known.charCodeAt(i) === buffer[start + i]) i++;
+      if (i === length) return known;
+    }
+    const text = latin1Slice.call(buffer, start, end);
+    this.internTable[slot] = text;
+    return text;
+  }
+
+  /** A validated string with escapes or multi-byte characters (content between the quotes). */
+  private decodeString(buffer: Buffer, start: number, end: number): string {
+    let escape = buffer.indexOf(BACKSLASH, start);
+    if (escape < 0 || escape >= end) return buffer.toString('utf8', start, end);
+    let text = '';
+    let from = start;
+    while (escape >= 0 && escape < end) {
+      text += buffer.toString('utf8', from, escape);
+      const kind = buffer[escape + 1]!;
+      if (kind === 0x75) {
+        // \uXXXX is one UTF-16 code unit; a lone surrogate stays lone, as in JSON.parse.
+        text += String.fromCharCode(parseInt(latin1Slice.call(buffer, escape + 2, escape + 6), 16));
+        from = escape + 6;
+      } else {
+        text += ESCAPED[kind];
+        from = escape + 2;
+      }
+      escape = buffer.indexOf(BACKSLASH, from);
+    }
+    return text + buffer.toString('utf8', from, end);
+  }
+
+  private buildResult(): Record<string, unknown> {
+    const { names, values, stamps, lineStamp } = this;
+    // Slots are not cleared after a line: they hold at most one old value per wanted field,
+    // which is cheaper than clearing them on every line.
+    if (this.presentCount === names.length && this.buildComplete !== null) return this.buildComplete(values);
+    // Fields are added in construction order, not line order, so records with the same fields
+    // present share one hidden class whatever order their keys were written in.
+    const result: Record<string, unknown> = {};
+    for (let slot = 0; slot < names.length; slot++) {
+      if (stamps[slot] !== lineStamp) continue;
+      if (slot === this.protoSlot) Object.defineProperty(result, '__proto__', { value: values[slot], writable: true, enumerable: true, configurable: true });
+      else result[names[slot]!] = values[slot];
+    }
+    return result;
+  }
+
+  private readWithJsonParse(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
+    const whole = parseLine(buffer, start, end);
+    if (whole === null) {
+      this.counts.rejected++;
+      return null;
+    }
+    this.counts.jsonParse++;
+    const result: Record<string, unknown> = {};
+    for (const name of this.names) {
+      if (Object.hasOwn(whole, name)) Object.defineProperty(result, name, { value: whole[name], writable: true, enumerable: true, configurable: true });
+    }
+    return result;
+  }
+}
+
+/**
+ * A function returning `{ name0: values[0], name1: values[1], ... }` as an object literal with
+ * constant keys: V8 creates it from one boilerplate with a fixed hidden class, where adding the
+ * fields one by one with computed names costs a keyed-store lookup per field (8% of the read
+ * time on the benchmark file). The names enter the source only as JSON.stringify string literals,
+ * which are valid JavaScript string literals for any string, so no field name can inject code.
+ * null for '__proto__', which in a literal would set the prototype instead of adding a field.
+ */
+function completeRecordBuilder(names: readonly string[]): ((values: unknown[]) => Record<string, unknown>) | null {
+  if (names.length === 0 || names.includes('__proto__')) return null;
+  const fields = names.map((name, slot) => `${JSON.stringify(name)}: values[${slot}]`).join(', ');
+  return new Function('values', `'use strict'; return { ${fields} };`) as (values: unknown[]) => Record<string, unknown>;
+}
+
+const ESCAPED: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62: '\b', 0x66: '\f', 0x6e: '\n', 0x72: '\r', 0x74: '\t' };

@@ -1,0 +1,255 @@
+/**
+ * A replay: recording → engine → sinks. Streams the recording block by block (never whole),
+ * decodes only the fields the pipeline reads, routes unreadable records to the dead-letter
+ * output, paces in accelerated event time, and writes output records as JSON Lines.
+ * The live view and `sw test` drive the same class.
+ */
+import { statSync } from 'node:fs';
+import type { CompiledPipeline } from '../engine/compile-pipeline.js';
+import { parseEventTime } from '../engine/duration.js';
+import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
+import { Pipeline } from '../engine/pipeline.js';
+import { createFieldReader, type FieldReader } from './field-reader.js';
+import { DeadLetterOutput } from './dead-letter.js';
+import { Pacer } from './pacer.js';
+import { openRecording, type RecordBlock } from './recording.js';
+
+export interface ReplayOptions {
+  readonly recording: string;
+  readonly compiled: CompiledPipeline;
+  /** Infinity = as fast as possible. */
+  readonly speed: number;
+  /** Event-time range, inclusive start, exclusive end. */
+  readonly from?: number;
+  readonly to?: number;
+  /** Where unreadable records go; null keeps only the count. */
+  readonly deadLetterPath: string | null;
+  /** Record blocks to read instead of opening `recording` (tests, in-memory sources). */
+  readonly source?: AsyncIterable<RecordBlock>;
+}
+
+export interface StepSummary {
+  readonly step: string;
+  readonly kind: string;
+  readonly seen: number;
+  readonly accepted: number;
+  readonly results: number;
+  readonly late: number;
+  readonly exprErrors: number;
+}
+
+export interface ReplaySummary {
+  readonly recording: string;
+  readonly pipeline: string;
+  readonly records: number;
+  /** Records outside --from/--to. */
+  readonly skipped: number;
+  readonly deadLetters: number;
+  readonly deadLetterPath: string | null;
+  readonly outputs: number;
+  readonly seconds: number;
+  readonly eventsPerSec: number;
+  readonly maxRssBytes: number;
+  readonly watermark: number;
+  readonly maxEventTime: number;
+  readonly steps: readonly StepSummary[];
+  readonly stopped: boolean;
+}
+
+export type OutputListener = (record: OutputRecord) => void;
+
+/** Per-record context handed to operators: decodes the whole record only when asked. */
+class LazyRecord implements RecordContext {
+  line = 0;
+  buffer: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  private cached: Record<string, unknown> | null = null;
+
+  set(buffer: Buffer, start: number, end: number, line: number): void {
+    this.buffer = buffer;
+    this.start = start;
+    this.end = end;
+    this.line = line;
+    this.cached = null;
+  }
+
+  original(): Record<string, unknown> {
+    this.cached ??= JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string, unknown>;
+    return this.cached;
+  }
+}
+
+export class Replay {
+  readonly pacer: Pacer;
+  readonly pipeline: Pipeline;
+  readonly deadLetters: DeadLetterOutput;
+  private readonly listeners: OutputListener[] = [];
+  private readonly reader: FieldReader;
+  private readonly timeOf: (fields: Fields) => unknown;
+  private readonly timeField: string;
+  private stopRequested = false;
+  private skipped = 0;
+  private outputs = 0;
+  private bytesRead = 0;
+  private minTime = Infinity;
+  private lastRecordWall = performance.now();
+  private startedWall = performance.now();
+  readonly totalBytes: number | null;
+
+  constructor(private readonly options: ReplayOptions) {
+    this.pacer = new Pacer(options.speed);
+    this.deadLetters = new DeadLetterOutput(options.deadLetterPath);
+    this.reader = createFieldReader(options.compiled.fields);
+    this.timeOf = options.compiled.timeOf;
+    this.timeField = options.compiled.spec.time.field;
+    this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
+      emit: (record) => {
+        this.outputs++;
+        for (const listener of this.listeners) listener(record);
+      },
+    });
+    this.totalBytes = sizeOf(options.recording);
+  }
+
+  onOutput(listener: OutputListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Bytes of the recording read so far (decompressed for .gz), for progress. */
+  get progressBytes(): number {
+    return this.bytesRead;
+  }
+
+  /** Counters for progress displays (the live view polls this each frame). */
+  snapshot() {
+    const now = performance.now();
+    return {
+      records: this.pipeline.recordCount,
+      deadLetters: this.deadLetters.count,
+      watermark: this.pipeline.watermark,
+      maxEventTime: this.pipeline.maxEventTime,
+      minEventTime: this.minTime,
+      bytesRead: this.bytesRead,
+      totalBytes: this.totalBytes,
+      wallMs: now - this.startedWall,
+      speed: this.pacer.speed,
+      paused: this.pacer.paused,
+      idleMs: now - this.lastRecordWall,
+    };
+  }
+
+  /** Ends the run after the current record; the final watermark is not emitted. */
+  stop(): void {
+    this.stopRequested = true;
+    this.pacer.resume();
+  }
+
+  async run(): Promise<ReplaySummary> {
+    const started = performance.now();
+    this.startedWall = started;
+    const ctx = new LazyRecord();
+    const { from = -Infinity, to = Infinity } = this.options;
+    const pacer = this.pacer;
+    const paced = this.options.speed !== Infinity;
+    const file = this.options.recording;
+    try {
+      for await (const block of this.options.source ?? (await openRecording(file))) {
+        this.lastRecordWall = performance.now();
+        const { buffer } = block;
+        let lineIndex = 0;
+        let start = 0;
+        while (start < buffer.length) {
+          let end = buffer.indexOf(10, start);
+          if (end < 0) end = buffer.length;
+          const next = end + 1;
+          if (end > start && buffer[end - 1] === 13) end--;
+          const line = lineNumber(block, lineIndex++);
+          if (end > start) {
+            const fields = this.reader.read(buffer, start, end);
+            if (fields === null) {
+              this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
+            } else {
+              const ts = parseEventTime(this.timeOf(fields));
+              if (ts !== ts) {
+                this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
+              } else if (ts < from || ts >= to) {
+                this.skipped++;
+              } else {
+                if (paced && pacer.mustWait(ts)) await pacer.pace(ts);
+                else pacer.release(ts);
+                if (this.stopRequested) break;
+                if (ts < this.minTime) this.minTime = ts;
+                ctx.set(buffer, start, end, line);
+                this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
+              }
+            }
+          }
+          this.bytesRead += next - start;
+          start = next;
+        }
+        if (this.stopRequested) break;
+      }
+      if (!this.stopRequested) this.pipeline.finish();
+    } finally {
+      this.deadLetters.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const records = this.pipeline.recordCount;
+    return {
+      recording: file,
+      pipeline: this.options.compiled.spec.source ?? this.options.compiled.spec.name,
+      records,
+      skipped: this.skipped,
+      deadLetters: this.deadLetters.count,
+      deadLetterPath: this.deadLetters.count > 0 ? this.options.deadLetterPath : null,
+      outputs: this.outputs,
+      seconds,
+      eventsPerSec: seconds > 0 ? Math.round(records / seconds) : 0,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      watermark: this.pipeline.watermark,
+      maxEventTime: this.pipeline.maxEventTime,
+      steps: this.stepSummaries(),
+      stopped: this.stopRequested,
+    };
+  }
+
+  stepSummaries(): StepSummary[] {
+    return this.pipeline.operators.map((op, i) => ({
+      step: op.step,
+      kind: this.options.compiled.spec.steps[i]!.kind,
+      ...op.counters,
+    }));
+  }
+
+  private deadLetter(file: string, line: number, buffer: Buffer, start: number, end: number, reason: string): void {
+    this.deadLetters.add(file, line, reason, buffer.toString('utf8', start, end));
+  }
+}
+
+function lineNumber(block: RecordBlock, index: number): number {
+  return block.lineNumbers ? block.lineNumbers[index]! : block.firstLine + index;
+}
+
+function badJsonReason(buffer: Buffer, start: number, end: number): string {
+  try {
+    const value: unknown = JSON.parse(buffer.toString('utf8', start, end));
+    return `not a JSON object (a ${Array.isArray(value) ? 'list' : value === null ? 'null' : typeof value})`;
+  } catch (error) {
+    return `bad JSON: ${(error as Error).message}`;
+  }
+}
+
+function noTimeReason(field: string, value: unknown): string {
+  if (value === undefined) return `no event time: field '${field}' is missing`;
+  return `no event time: '${field}' is ${JSON.stringify(value)}, not epoch ms or ISO-8601`;
+}
+
+function sizeOf(path: string): number | null {
+  if (path === '-') return null;
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,42 @@
+import type { RecordBlock } from './recording.js';
+import { readRecording } from './sqlite-recording.js';
+import { InputError } from '../errors.js';
+
+/** Rows per block: big enough that the per-block cost vanishes, small enough to stay cache-friendly. */
+const ROWS_PER_BLOCK = 4096;
+
+/**
+ * Streams a SQLite recording as record blocks: each row's value on its own line, numbered by the
+ * row's seq, with its Kafka partition as the watermark split. A raw newline inside a value can
+ * only be JSON whitespace (inside strings it must be escaped), so it is read as a space.
+ */
+export async function* readSqliteBlocks(path: string): AsyncGenerator<RecordBlock> {
+  let values: string[] = [];
+  let lineNumbers: number[] = [];
+  let splits: number[] = [];
+  const flush = (): RecordBlock => {
+    const block = { buffer: Buffer.from(values.join('\n') + '\n'), firstLine: lineNumbers[0]!, lineNumbers, splits };
+    values = [];
+    lineNumbers = [];
+    splits = [];
+    return block;
+  };
+  let rows: Generator<{ seq: number; value: string; partition?: number | null }>;
+  try {
+    rows = readRecording(path);
+  } catch (error) {
+    throw new InputError(`${path}: cannot read the SQLite recording (${(error as Error).message}); is it an sw recording?`);
+  }
+  try {
+    for (const row of rows) {
+      values.push(row.value.includes('\n') ? row.value.replace(/[\r\n]/g, ' ') : row.value);
+      lineNumbers.push(row.seq);
+      splits.push(row.partition ?? 0);
+      if (values.length >= ROWS_PER_BLOCK) yield flush();
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${path}: cannot read the SQLite recording (${(error as Error).message}); is it an sw recording?`);
+  }
+  if (values.length > 0) yield flush();
+}

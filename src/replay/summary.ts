@@ -1,0 +1,39 @@
+import { basename } from 'node:path';
+import chalk from 'chalk';
+import type { ReplaySummary } from './replay.js';
+
+/** Default dead-letter file: beside --out, else in the current folder named after the recording. */
+export function deadLetterPathFor(recording: string, out: string | undefined): string {
+  if (out && out !== '-') return out.replace(/(\.jsonl)?$/, '') + '.dead-letter.jsonl';
+  const name = recording === '-' ? 'stdin' : basename(recording).replace(/(\.jsonl(\.gz)?|\.ndjson|\.db|\.sqlite)$/, '');
+  return `${name}.dead-letter.jsonl`;
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}K/s`;
+  return `${Math.round(perSecond)}/s`;
+}
+
+/** The run summary on stderr: one line for the run, one per step, dead letters with examples. */
+export function formatSummary(s: ReplaySummary): string {
+  const lines: string[] = [];
+  lines.push(
+    `${chalk.bold('sw replay')} ${s.recording}: ${number.format(s.records)} records in ${s.seconds.toFixed(2)}s ` +
+      `(${formatRate(s.eventsPerSec)}), ${number.format(s.outputs)} output records` +
+      (s.skipped > 0 ? `, ${number.format(s.skipped)} outside --from/--to` : '') +
+      (s.stopped ? chalk.yellow(' — stopped early') : ''),
+  );
+  for (const step of s.steps) {
+    const parts = [`${number.format(step.results)} results`, `${number.format(step.accepted)}/${number.format(step.seen)} records passed`];
+    if (step.late > 0) parts.push(chalk.yellow(`${number.format(step.late)} late`));
+    if (step.exprErrors > 0) parts.push(chalk.yellow(`${number.format(step.exprErrors)} expression errors`));
+    lines.push(`  ${step.step} (${step.kind}): ${parts.join(', ')}`);
+  }
+  if (s.deadLetters > 0) {
+    lines.push(chalk.yellow(`  ${number.format(s.deadLetters)} dead-letter records → ${s.deadLetterPath ?? '(not written)'}`));
+  }
+  return lines.join('\n') + '\n';
+}

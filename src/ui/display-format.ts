@@ -1,0 +1,61 @@
+/** Text formats of the live view and the summary table: times, durations, rates, sparklines. */
+
+/** Event time as `2026-01-01 10:00:05`, UTC; '—' before the first record. */
+export function formatEventTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
+}
+
+/** Clock time of a window bound, `10:00:05` (with the date when the window spans days). */
+export function formatClock(ms: number): string {
+  if (!Number.isFinite(ms)) return '∞';
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** A duration for humans: 850ms, 5.0s, 3m 05s, 2h 10m, 3d 4h. */
+export function formatSpan(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  if (abs < 1_000) return `${sign}${Math.round(abs)}ms`;
+  if (abs < 60_000) return `${sign}${(abs / 1_000).toFixed(1)}s`;
+  if (abs < 3_600_000) return `${sign}${Math.floor(abs / 60_000)}m ${String(Math.floor((abs % 60_000) / 1_000)).padStart(2, '0')}s`;
+  if (abs < 86_400_000) return `${sign}${Math.floor(abs / 3_600_000)}h ${String(Math.floor((abs % 3_600_000) / 60_000)).padStart(2, '0')}m`;
+  return `${sign}${Math.floor(abs / 86_400_000)}d ${Math.floor((abs % 86_400_000) / 3_600_000)}h`;
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}K`;
+  return String(Math.round(n));
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** One character per sample, scaled to the largest sample. */
+export function sparkline(samples: readonly number[], width: number): string {
+  const shown = samples.slice(-width);
+  const max = Math.max(1, ...shown);
+  return shown.map((s) => (s <= 0 ? ' ' : BARS[Math.min(BARS.length - 1, Math.floor((s / max) * (BARS.length - 1)))])).join('');
+}
+
+export function progressBar(fraction: number, width: number): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const full = Math.round(f * width);
+  return '█'.repeat(full) + '░'.repeat(width - full);
+}
+
+/** A field value in a table cell: numbers rounded to 3 decimals, long text cut. */
+export function formatValue(value: unknown, max = 24): string {
+  let text: string;
+  if (typeof value === 'number') text = Number.isInteger(value) ? String(value) : String(Math.round(value * 1000) / 1000);
+  else if (typeof value === 'string') text = value;
+  else text = JSON.stringify(value) ?? 'null';
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+}

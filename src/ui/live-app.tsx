@@ -1,0 +1,106 @@
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Header } from './header.js';
+import { StepTabs } from './step-tabs.js';
+import { WindowPanel } from './window-panel.js';
+import { FeedPanel } from './feed-panel.js';
+import type { LiveStore } from './live-store.js';
+import { theme } from './theme.js';
+
+/** What the keys drive: the replay's pacer and its stop. */
+export interface ReplayControls {
+  pause(): void;
+  resume(): void;
+  step(): void;
+  setSpeed(speed: number): void;
+  quit(): void;
+}
+
+const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+export function nextSpeed(current: number, direction: 1 | -1): number {
+  if (current === Infinity) return direction > 0 ? Infinity : SPEEDS[SPEEDS.length - 1]!;
+  if (direction > 0) return SPEEDS.find((s) => s > current) ?? Infinity;
+  return [...SPEEDS].reverse().find((s) => s < current) ?? SPEEDS[0]!;
+}
+
+function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 100, rows: stdout.rows || 30 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filter · s sort · q quit';
+
+export function LiveApp({ store, controls }: { store: LiveStore; controls: ReplayControls }) {
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+
+  useInput((input, key) => {
+    if (state.editingFilter) {
+      if (key.return) store.dispatch({ type: 'endFilter', keep: true });
+      else if (key.escape) store.dispatch({ type: 'endFilter', keep: false });
+      else if (key.backspace || key.delete) store.dispatch({ type: 'filterText', text: state.filter.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) store.dispatch({ type: 'filterText', text: state.filter + input });
+      return;
+    }
+    if (input === 'q' || (key.ctrl && input === 'c')) {
+      controls.quit();
+      exit();
+    } else if (input === ' ') {
+      if (state.stats.paused) controls.resume();
+      else controls.pause();
+    } else if (key.rightArrow) {
+      controls.step();
+    } else if (input === '+' || input === '=') {
+      controls.setSpeed(nextSpeed(state.stats.speed, 1));
+    } else if (input === '-' || input === '_') {
+      controls.setSpeed(nextSpeed(state.stats.speed, -1));
+    } else if (key.tab) {
+      store.dispatch({ type: 'nextPanel' });
+    } else if (/^[1-9]$/.test(input)) {
+      store.dispatch({ type: 'select', index: Number(input) - 1 });
+    } else if (input === '/') {
+      store.dispatch({ type: 'startFilter' });
+    } else if (input === 's') {
+      store.dispatch({ type: 'cycleSort' });
+    }
+  });
+
+  const step = state.steps[state.selected];
+  const width = Math.max(40, columns - 2);
+  // Header 7, tabs 1, panel border, title and footer 4, help 1, and a spare line: the frame must never exceed the screen.
+  const panelHeight = Math.max(3, rows - 15);
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header state={state} width={width} />
+      <StepTabs state={state} />
+      <Box flexDirection="column" borderStyle="single" borderColor={theme.muted} paddingX={1}>
+        {step ? (
+          <>
+            <Text bold>
+              {step.info.name} <Text color={theme.label}>({step.info.kind})</Text>
+            </Text>
+            {step.info.kind === 'window' ? (
+              <WindowPanel step={step} state={state} width={width - 4} height={panelHeight} />
+            ) : (
+              <FeedPanel step={step} state={state} width={width - 4} height={panelHeight} />
+            )}
+          </>
+        ) : (
+          <Text color={theme.muted}>no steps</Text>
+        )}
+      </Box>
+      <Text color={theme.muted}>{state.editingFilter ? `filter by key: ${state.filter}▏ (enter keep · esc clear)` : HELP}</Text>
+    </Box>
+  );
+}

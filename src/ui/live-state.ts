@@ -1,0 +1,282 @@
+/**
+ * The live view's state and its pure reducer. The replay pushes output records and counters;
+ * the runner batches them into one `frame` action per render tick (at most 20 a second), so the
+ * reducer, not React, absorbs a million records a second. Components only render this state.
+ */
+import type { OutputRecord } from '../engine/operator.js';
+import type { WindowSpec } from '../engine/spec.js';
+
+export interface StepInfo {
+  readonly name: string;
+  readonly kind: 'window' | 'pattern' | 'process';
+  /** Window steps: the output fields, in order (aggregates then select), to sort and show. */
+  readonly fields: readonly string[];
+  readonly window?: WindowSpec;
+}
+
+export interface WindowRow {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+  readonly firing: 'onTime' | 'late';
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Frame in which the row last changed (highlighted while recent). */
+  readonly changedAt: number;
+}
+
+export interface FeedItem {
+  readonly kind: 'match' | 'timeout' | 'late' | 'result';
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Stage name → number of events (matches and timeouts). */
+  readonly stages: Readonly<Record<string, number>>;
+  readonly frame: number;
+}
+
+export interface StepCountersView {
+  readonly seen: number;
+  readonly accepted: number;
+  readonly results: number;
+  readonly late: number;
+  readonly exprErrors: number;
+}
+
+export interface StepView {
+  readonly info: StepInfo;
+  /** Window steps: the latest result per key. */
+  readonly rows: ReadonlyMap<string, WindowRow>;
+  /** Pattern and process steps (and late records of every step): newest last, bounded. */
+  readonly feed: readonly FeedItem[];
+  readonly counters: StepCountersView;
+  readonly timeouts: number;
+}
+
+export interface RunStats {
+  readonly records: number;
+  readonly deadLetters: number;
+  readonly watermark: number;
+  readonly maxEventTime: number;
+  readonly minEventTime: number;
+  readonly bytesRead: number;
+  readonly totalBytes: number | null;
+  readonly wallMs: number;
+  readonly speed: number;
+  readonly paused: boolean;
+  /** Wall ms since the last record arrived (for "the input is idle"). */
+  readonly idleMs: number;
+}
+
+export interface LiveState {
+  readonly recording: string;
+  readonly pipeline: string;
+  readonly steps: readonly StepView[];
+  readonly stats: RunStats;
+  /** Records per second, one sample per second of wall time, the last 60. */
+  readonly rateHistory: readonly number[];
+  readonly rate: number;
+  readonly selected: number;
+  readonly filter: string;
+  readonly editingFilter: boolean;
+  /** Index into the selected window step's fields; -1 sorts by key. */
+  readonly sortField: number;
+  readonly frame: number;
+  readonly done: boolean;
+}
+
+export type LiveAction =
+  | { readonly type: 'frame'; readonly outputs: readonly OutputRecord[]; readonly stats: RunStats; readonly counters: readonly StepCountersView[] }
+  | { readonly type: 'select'; readonly index: number }
+  | { readonly type: 'nextPanel' }
+  | { readonly type: 'startFilter' }
+  | { readonly type: 'filterText'; readonly text: string }
+  | { readonly type: 'endFilter'; readonly keep: boolean }
+  | { readonly type: 'cycleSort' }
+  | { readonly type: 'done' };
+
+export const FEED_LIMIT = 200;
+/** A row stays highlighted for this many frames after it changed (0.5 s at 20 frames/s). */
+export const HIGHLIGHT_FRAMES = 10;
+
+const ZERO_COUNTERS: StepCountersView = { seen: 0, accepted: 0, results: 0, late: 0, exprErrors: 0 };
+
+export function initialState(recording: string, pipeline: string, steps: readonly StepInfo[], speed: number): LiveState {
+  return {
+    recording,
+    pipeline,
+    steps: steps.map((info) => ({ info, rows: new Map(), feed: [], counters: ZERO_COUNTERS, timeouts: 0 })),
+    stats: {
+      records: 0,
+      deadLetters: 0,
+      watermark: -Infinity,
+      maxEventTime: -Infinity,
+      minEventTime: Infinity,
+      bytesRead: 0,
+      totalBytes: null,
+      wallMs: 0,
+      speed,
+      paused: false,
+      idleMs: 0,
+    },
+    rateHistory: [],
+    rate: 0,
+    selected: 0,
+    filter: '',
+    editingFilter: false,
+    sortField: 0,
+    frame: 0,
+    done: false,
+  };
+}
+
+export function liveReducer(state: LiveState, action: LiveAction): LiveState {
+  switch (action.type) {
+    case 'frame':
+      return applyFrame(state, action);
+    case 'select':
+      return action.index >= 0 && action.index < state.steps.length ? { ...state, selected: action.index, sortField: 0 } : state;
+    case 'nextPanel':
+      return { ...state, selected: (state.selected + 1) % Math.max(1, state.steps.length), sortField: 0 };
+    case 'startFilter':
+      return { ...state, editingFilter: true };
+    case 'filterText':
+      return { ...state, filter: action.text };
+    case 'endFilter':
+      return { ...state, editingFilter: false, filter: action.keep ? state.filter : '' };
+    case 'cycleSort': {
+      const fields = state.steps[state.selected]?.info.fields.length ?? 0;
+      // Cycles through the fields, then by key (-1), then back to the first field.
+      return { ...state, sortField: state.sortField + 1 >= fields ? -1 : state.sortField + 1 };
+    }
+    case 'done':
+      return { ...state, done: true };
+  }
+}
+
+function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame' }>): LiveState {
+  const frame = state.frame + 1;
+  const index = new Map(state.steps.map((s, i) => [s.info.name, i]));
+  const rows: (Map<string, WindowRow> | null)[] = state.steps.map(() => null);
+  const feeds: (FeedItem[] | null)[] = state.steps.map(() => null);
+  const timeouts = state.steps.map((s) => s.timeouts);
+  for (const record of action.outputs) {
+    const i = index.get(record.step);
+    if (i === undefined) continue;
+    const key = keyText(record.key);
+    if (record.kind === 'window') {
+      const map = (rows[i] ??= new Map(state.steps[i]!.rows));
+      const current = map.get(key);
+      // The table shows the latest window per key; an older window's late firing does not replace it.
+      if (!current || record.start >= current.start) {
+        map.set(key, { key, start: record.start, end: record.end, firing: record.firing, fields: record.fields, changedAt: frame });
+      }
+      continue;
+    }
+    const feed = (feeds[i] ??= [...state.steps[i]!.feed]);
+    if (record.kind === 'timeout') timeouts[i]!++;
+    feed.push(feedItem(record, key, frame));
+  }
+  const steps = state.steps.map((step, i) => {
+    const feed = feeds[i];
+    if (feed && feed.length > FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
+    return {
+      info: step.info,
+      rows: rows[i] ?? step.rows,
+      feed: feed ?? step.feed,
+      counters: action.counters[i] ?? step.counters,
+      timeouts: timeouts[i]!,
+    };
+  });
+  // One rate sample per elapsed wall second.
+  let { rateHistory, rate } = state;
+  const previousSecond = Math.floor(state.stats.wallMs / 1000);
+  const second = Math.floor(action.stats.wallMs / 1000);
+  if (second > previousSecond || state.frame === 0) {
+    const seconds = Math.max(1e-3, (action.stats.wallMs - state.stats.wallMs) / 1000);
+    rate = (action.stats.records - state.stats.records) / seconds;
+    if (second > previousSecond) rateHistory = [...rateHistory.slice(-59), rate];
+  }
+  return { ...state, steps, stats: action.stats, frame, rateHistory, rate };
+}
+
+function feedItem(record: Exclude<OutputRecord, { kind: 'window' }>, key: string, frame: number): FeedItem {
+  switch (record.kind) {
+    case 'match':
+    case 'timeout':
+      return {
+        kind: record.kind,
+        key,
+        start: record.start,
+        end: record.end,
+        fields: record.fields,
+        stages: Object.fromEntries(Object.entries(record.events).map(([stage, events]) => [stage, events.length])),
+        frame,
+      };
+    case 'late':
+      return { kind: 'late', key, start: NaN, end: NaN, fields: { event: record.event }, stages: {}, frame };
+    case 'result':
+      return { kind: 'result', key, start: record.time, end: record.time, fields: record.fields, stages: {}, frame };
+  }
+}
+
+export function keyText(key: unknown): string {
+  if (key === null || key === undefined) return '(all)';
+  if (typeof key === 'string') return key;
+  return JSON.stringify(key);
+}
+
+/** The rows a window panel shows: filtered by key, sorted by the chosen field (descending), top `limit`. */
+export function visibleRows(step: StepView, filter: string, sortField: number, limit: number): WindowRow[] {
+  const needle = filter.toLowerCase();
+  const rows = [...step.rows.values()].filter((r) => needle === '' || r.key.toLowerCase().includes(needle));
+  const field = sortField >= 0 ? step.info.fields[sortField] : undefined;
+  rows.sort((a, b) => {
+    if (field !== undefined) {
+      const x = a.fields[field];
+      const y = b.fields[field];
+      if (typeof x === 'number' && typeof y === 'number' && x !== y) return y - x;
+      if (typeof x === 'string' && typeof y === 'string' && x !== y) return x < y ? -1 : 1;
+    }
+    return KEY_ORDER.compare(a.key, b.key);
+  });
+  return rows.slice(0, limit);
+}
+
+/** Why a step has no results yet, in the user's words; null once it has some. */
+export function whyNothingYet(step: StepView, stats: RunStats): string | null {
+  if (step.counters.results > 0 || step.rows.size > 0 || step.feed.length > 0) return null;
+  if (stats.records === 0) return stats.idleMs > 2_000 ? 'the input is idle: no record has arrived yet' : 'waiting for the first record';
+  if (step.counters.accepted === 0) {
+    return step.counters.exprErrors > 0
+      ? `no record passed its filter (${step.counters.exprErrors} expression errors: a field missing?)`
+      : `no record passed its filter yet (${step.counters.seen} seen)`;
+  }
+  const firstEnd = firstWindowEnd(step.info.window, stats.minEventTime);
+  if (firstEnd !== null && stats.watermark < firstEnd - 1) {
+    return `the watermark is ${formatLag(firstEnd - 1 - stats.watermark)} behind the first window's end`;
+  }
+  if (stats.idleMs > 2_000) return 'the input is idle: no record for a while, and the watermark only moves with records';
+  return step.info.kind === 'pattern' ? 'no match yet: partial matches are open' : 'nothing emitted yet';
+}
+
+function formatLag(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.round(ms / 60_000)}m`;
+}
+
+/** End of the earliest window that holds a record at `t`, as Flink assigns it. */
+export function firstWindowEnd(window: WindowSpec | undefined, t: number): number | null {
+  if (!window || !Number.isFinite(t)) return null;
+  if (window.type === 'session') return t + window.gap;
+  const slide = window.type === 'sliding' ? window.slide : window.size;
+  const lastStart = t - ((((t - window.offset) % slide) + slide) % slide);
+  const firstStart = window.type === 'sliding' ? lastStart - Math.ceil(window.size / slide - 1) * slide : lastStart;
+  let start = firstStart;
+  while (start + window.size <= t) start += slide;
+  return start + window.size;
+}
+
+/** Natural order for keys: u2 before u10. */
+const KEY_ORDER = new Intl.Collator('en', { numeric: true });

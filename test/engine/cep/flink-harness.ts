@@ -1,0 +1,205 @@
+/**
+ * The pieces of flink-cep's test utilities the ported ITCases need: its Event / SubEvent records,
+ * NFATestHarness (advanceTime then process per record), feedNFA and comparePatterns (order-insensitive,
+ * as NFATestUtilities.compareMaps). Conditions are TypeScript functions where Flink uses lambdas.
+ */
+import assert from 'node:assert/strict';
+import { skipStrategyOf, type AfterMatchSkipStrategy } from '../../../src/engine/cep/nfa/after-match/strategy.js';
+import { compilePattern } from '../../../src/engine/cep/nfa/compiler.js';
+import { NFA, type NfaMatch, type NfaState } from '../../../src/engine/cep/nfa/nfa.js';
+import type { StageCondition } from '../../../src/engine/cep/nfa/state.js';
+import { functionConditions, Pattern } from '../../../src/engine/cep/pattern/pattern.js';
+import type { NfaObserver } from '../../../src/engine/cep/trace.js';
+
+/** org.apache.flink.cep.Event (and SubEvent, which adds volume). */
+export interface Event {
+  readonly id: number;
+  readonly name: string;
+  readonly price: number;
+  readonly volume?: number;
+}
+
+export function event(id: number, name: string, price: number): Event {
+  return { id, name, price };
+}
+
+export function subEvent(id: number, name: string, price: number, volume: number): Event {
+  return { id, name, price, volume };
+}
+
+export type Cond = StageCondition<Event>;
+export type EventPattern = Pattern<Cond>;
+/** A record with its timestamp: Flink's StreamRecord. */
+export type Rec = readonly [Event, number];
+
+/** StreamRecord without a timestamp: Flink reports Long.MIN_VALUE, so all such records tie. */
+export const NO_TIMESTAMP = Number.MIN_SAFE_INTEGER;
+
+export function begin(name: string, skip?: Parameters<typeof Pattern.begin>[1]): EventPattern {
+  return Pattern.begin<Cond>(name, skip);
+}
+
+/** Flink's SimpleCondition: a condition on the event alone. */
+export const named = (name: string): Cond => (e) => e.name === name;
+
+export function compile(pattern: EventPattern, handleTimeout = false, skip?: AfterMatchSkipStrategy, observer?: NfaObserver): NFA<Event> {
+  const compiled = compilePattern<Event>(pattern.toSpec((c) => c.toString()), functionConditions(pattern));
+  return new NFA(compiled, { handleTimeout, ...(skip === undefined ? {} : { skip }), ...(observer === undefined ? {} : { observer }) });
+}
+
+export class NFATestHarness {
+  readonly state: NfaState<Event>;
+  constructor(readonly nfa: NFA<Event>) {
+    this.state = nfa.createState();
+  }
+
+  /** forPattern(...).build(): the pattern's own skip strategy. */
+  static forPattern(pattern: EventPattern, options: { timeoutHandling?: boolean; skip?: AfterMatchSkipStrategy } = {}): NFATestHarness {
+    return new NFATestHarness(compile(pattern, options.timeoutHandling ?? false, options.skip));
+  }
+
+  /** forNFA(nfa): Flink's harness then runs with noSkip whatever the pattern says. */
+  static forNFA(pattern: EventPattern, handleTimeout = false, skip: AfterMatchSkipStrategy = skipStrategyOf({ kind: 'noSkip' })): NFATestHarness {
+    return new NFATestHarness(compile(pattern, handleTimeout, skip));
+  }
+
+  /** Matches released by advanceTime (pending notFollowedBy-at-end runs, skip-delayed matches), then process's. */
+  consumeRecord([value, ts]: Rec): NfaMatch<Event>[] {
+    const pending = this.nfa.advanceTime(this.state, ts).matches;
+    return [...pending, ...this.nfa.process(this.state, value, ts)];
+  }
+
+  consumeRecords(records: readonly Rec[]): Map<string, Event[]>[] {
+    return records.flatMap((r) => this.consumeRecord(r)).map(values);
+  }
+
+  feedRecord(record: Rec): Event[][] {
+    return this.consumeRecord(record).map(flatten);
+  }
+
+  feedRecords(records: readonly Rec[]): Event[][] {
+    return records.flatMap((r) => this.feedRecord(r));
+  }
+}
+
+export function values(match: NfaMatch<Event>): Map<string, Event[]> {
+  return new Map([...match].map(([stage, events]) => [stage, events.map((e) => e.value)]));
+}
+
+export function flatten(match: NfaMatch<Event>): Event[] {
+  return [...match.values()].flatMap((events) => events.map((e) => e.value));
+}
+
+/** NFATestUtilities.feedNFA: noSkip, one advanceTime + process per record. */
+export function feedNFA(records: readonly Rec[], pattern: EventPattern): Event[][] {
+  return NFATestHarness.forNFA(pattern).feedRecords(records);
+}
+
+function compareEvent(a: Event, b: Event): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  if (a.price !== b.price) return a.price - b.price;
+  return a.id - b.id;
+}
+
+function compareList(a: readonly Event[], b: readonly Event[]): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) {
+    const c = compareEvent(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function canonical(patterns: readonly (readonly Event[])[]): Event[][] {
+  return patterns.map((p) => [...p].sort(compareEvent)).sort(compareList);
+}
+
+/** NFATestUtilities.comparePatterns / compareMaps: same matches, in any order. */
+export function comparePatterns(actual: readonly (readonly Event[])[], expected: readonly (readonly Event[])[]): void {
+  assert.equal(actual.length, expected.length, `expected ${expected.length} matches, got ${actual.length}: ${JSON.stringify(actual)}`);
+  assert.deepEqual(canonical(actual), canonical(expected));
+}
+
+/** One ported case: its Flink origin as the name. */
+export interface FlinkCase {
+  readonly name: string;
+  readonly run: () => void;
+}
+
+/** advanceTime then process per record, keeping everything: matches, pending matches from advanceTime, timeouts. */
+export function runRecords(harness: NFATestHarness, records: readonly Rec[]): {
+  matches: Map<string, Event[]>[];
+  pending: Map<string, Event[]>[];
+  timeouts: [Map<string, Event[]>, number][];
+} {
+  const matches: Map<string, Event[]>[] = [];
+  const pending: Map<string, Event[]>[] = [];
+  const timeouts: [Map<string, Event[]>, number][] = [];
+  for (const [value, ts] of records) {
+    const advanced = harness.nfa.advanceTime(harness.state, ts);
+    pending.push(...advanced.matches.map(values));
+    timeouts.push(...advanced.timeouts.map((t): [Map<string, Event[]>, number] => [values(t.match), t.timestamp]));
+    matches.push(...harness.nfa.process(harness.state, value, ts).map(values));
+  }
+  return { matches, pending, timeouts };
+}
+
+/** A match map as stable text: stages sorted, as Java's Map equality ignores order. */
+export function mapKey(map: ReadonlyMap<string, readonly Event[]> | Record<string, readonly Event[]>): string {
+  const entries = map instanceof Map ? [...map] : Object.entries(map);
+  return JSON.stringify(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Java Set equality of match maps (duplicates collapse). */
+export function assertSameSet(actual: readonly string[], expected: readonly string[]): void {
+  assert.deepEqual([...new Set(actual)].sort(), [...new Set(expected)].sort());
+}
+
+/** Named events of a case: name → [id, name, price] or [id, name, price, volume] (a SubEvent). */
+export type EventTable = Record<string, readonly [number, string, number] | readonly [number, string, number, number]>;
+
+export function eventsOf(table: EventTable): Record<string, Event> {
+  const result: Record<string, Event> = {};
+  for (const [key, [id, name, price, volume]] of Object.entries(table))
+    result[key] = volume === undefined ? event(id, name, price) : subEvent(id, name, price, volume);
+  return result;
+}
+
+/**
+ * The usual ITCase shape, written as a table: named events, the input as (event, timestamp) rows
+ * (a name from the table, or an inline unnamed event), and each expected match as the names of its
+ * events separated by spaces. Fed with feedNFA (noSkip) unless `harness` says forPattern.
+ */
+export function feedCase(
+  name: string,
+  table: EventTable,
+  input: readonly (readonly [string | Event, number])[],
+  pattern: () => EventPattern,
+  expected: readonly string[],
+  /** forNFA (noSkip), forPattern (the pattern's strategy) or forPattern(...).withAfterMatchSkipStrategy(strategy). */
+  harness: 'forNFA' | 'forPattern' | AfterMatchSkipStrategy = 'forNFA',
+): FlinkCase {
+  return {
+    name,
+    run() {
+      const events = eventsOf(table);
+      const pick = (ref: string | Event): Event => {
+        if (typeof ref !== 'string') return ref;
+        const e = events[ref];
+        if (e === undefined) throw new Error(`${name}: no event named ${ref}`);
+        return e;
+      };
+      const records: Rec[] = input.map(([ref, ts]) => [pick(ref), ts]);
+      const h =
+        harness === 'forNFA'
+          ? NFATestHarness.forNFA(pattern())
+          : harness === 'forPattern'
+            ? NFATestHarness.forPattern(pattern())
+            : NFATestHarness.forPattern(pattern(), { skip: harness });
+      comparePatterns(
+        h.feedRecords(records),
+        expected.map((line) => (line === '' ? [] : line.split(' ').map(pick))),
+      );
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { expressionTable } from './expression-table.js';
+
+const event = { name: 'Premium_Ada', text: '  padded  ', emoji: 'a😀b', tags: ['x', 'y', 'z'], meta: { a: 1, b: 2 }, n: -2.5, when: '2026-01-01T00:15:00Z' };
+
+expressionTable('size', [
+  { source: 'size(name)', event, value: 11 },
+  { source: 'name.size()', event, value: 11 },
+  { source: 'size(emoji)', event, value: 3 },
+  { source: 'size(tags)', event, value: 3 },
+  { source: 'tags.size()', event, value: 3 },
+  { source: 'size(meta)', event, value: 2 },
+  { source: "size('')", value: 0 },
+  { source: 'size(n)', event, evaluationError: /no such overload: size\(number\); it takes a string, list or map/ },
+  { source: 'size(1)', syntaxError: /no such overload: size\(number\)/ },
+  { source: 'size(tags, tags)', event, syntaxError: /wrong number of arguments to size\(\); write size\(x\) or x\.size\(\)/ },
+]);
+
+expressionTable('strings', [
+  { source: "name.startsWith('Premium_')", event, value: true },
+  { source: "name.startsWith('premium_')", event, value: false },
+  { source: "name.endsWith('Ada')", event, value: true },
+  { source: "name.contains('um_A')", event, value: true },
+  { source: "name.contains('')", event, value: true },
+  { source: 'name.lowerAscii()', event, value: 'premium_ada' },
+  { source: 'name.upperAscii()', event, value: 'PREMIUM_ADA' },
+  { source: "'ÉcoLE'.lowerAscii()", value: 'École' },
+  { source: 'text.trim()', event, value: 'padded' },
+  { source: "name.lowerAscii().startsWith('premium_')", event, value: true },
+  { source: "tags.startsWith('x')", event, evaluationError: /no such overload: startsWith\(list\); it takes a string/ },
+  { source: 'name.startsWith(1)', event, evaluationError: /no such overload: startsWith\(number\)/ },
+  { source: "startsWith(name, 'P')", event, syntaxError: /startsWith\(\) is a method; write s\.startsWith\('text'\)/ },
+]);
+
+expressionTable('matches', [
+  { source: "name.matches('^Premium_[A-Z]')", event, value: true },
+  { source: "name.matches('Ada$')", event, value: true },
+  { source: "name.matches('^Ada')", event, value: false },
+  { source: "matches(name, 'um_')", event, value: true },
+  { source: "name.matches('(?i)^premium')", event, value: true },
+  { source: "emoji.matches('^a.b$')", event, value: true },
+  { source: 'name.matches(pattern)', event: { name: 'abc', pattern: 'b+' }, value: true },
+  { source: 'name.matches(pattern)', event: { name: 'abc', pattern: '(a+)+$' }, evaluationError: /risks catastrophic backtracking/ },
+  { source: "name.matches('(a+)+$')", event, syntaxError: /regular expression "\(a\+\)\+\$" risks catastrophic backtracking.*simplify it/ },
+  { source: "name.matches('([a-z]*)*x')", event, syntaxError: /risks catastrophic backtracking/ },
+  { source: "name.matches('[unclosed')", event, syntaxError: /invalid regular expression "\[unclosed"/ },
+  { source: 'name.matches(1)', event, syntaxError: /matches\(\) takes a string pattern, got number/ },
+]);
+
+expressionTable('conversions', [
+  { source: 'int(3.7)', value: 3 },
+  { source: 'int(-3.7)', value: -3 },
+  { source: "int('42')", value: 42 },
+  { source: "int(' -7 ')", value: -7 },
+  { source: 'int(s)', event: { s: '4.5' }, evaluationError: /cannot convert string "4\.5" to int/ },
+  { source: "int('4.5')", syntaxError: /cannot convert string "4\.5" to int/ },
+  { source: "double('4.5')", value: 4.5 },
+  { source: "double('1e3')", value: 1000 },
+  { source: 'double(2)', value: 2 },
+  { source: 'double(s)', event: { s: 'abc' }, evaluationError: /cannot convert string "abc" to double/ },
+  { source: 'string(2.5)', value: '2.5' },
+  { source: 'string(10)', value: '10' },
+  { source: 'string(true)', value: 'true' },
+  { source: "string('s')", value: 's' },
+  { source: 'string(tags)', event, evaluationError: /no such overload: string\(list\)/ },
+  { source: "bool('true')", value: true },
+  { source: "bool('f')", value: false },
+  { source: 'bool(s)', event: { s: 'yes' }, evaluationError: /cannot convert string "yes" to bool/ },
+  { source: 'dyn(tags)', event, value: ['x', 'y', 'z'] },
+]);
+
+expressionTable('math', [
+  { source: 'abs(n)', event, value: 2.5 },
+  { source: 'round(2.5)', value: 3 },
+  { source: 'round(n)', event, value: -3 },
+  { source: 'round(2.4)', value: 2 },
+  { source: 'floor(n)', event, value: -3 },
+  { source: 'ceil(n)', event, value: -2 },
+  { source: 'sqrt(16)', value: 4 },
+  { source: 'pow(2, 10)', value: 1024 },
+  { source: 'log(1)', value: 0 },
+  { source: 'math.floor(2.7)', value: 2 },
+  { source: 'math.max(1, 5)', value: 5 },
+  { source: 'sqrt(n)', event, evaluationError: /sqrt\(\) gives NaN, which is not a finite number/ },
+  { source: 'log(0)', syntaxError: /log\(\) gives -Infinity/ },
+  { source: 'pow(x, 2000)', event: { x: 10 }, evaluationError: /pow\(\) gives Infinity/ },
+  { source: "abs('x')", syntaxError: /no such overload: abs\(string\); it takes a number/ },
+  { source: 'flor(1.5)', syntaxError: /unknown function 'flor'; did you mean 'floor'\?/ },
+  { source: 'frobnicate(1)', syntaxError: /unknown function 'frobnicate'; known functions: size, / },
+  { source: 'n.abs()', event, syntaxError: /abs\(\) is not a method; write abs\(x\)/ },
+]);
+
+expressionTable('aggregates over lists', [
+  { source: 'sum([1, 2, 3.5])', value: 6.5 },
+  { source: 'sum([])', value: 0 },
+  { source: 'avg([1, 2, 3, 4])', value: 2.5 },
+  { source: 'min([3, 1, 2])', value: 1 },
+  { source: 'max([3, 1, 2])', value: 3 },
+  { source: 'min(3, 1, 2)', value: 1 },
+  { source: 'max(3, 1)', value: 3 },
+  { source: 'min(x, 1.0)', event: { x: 0.4 }, value: 0.4 },
+  { source: 'max(x)', event: { x: 7 }, value: 7 },
+  { source: 'avg(xs)', event: { xs: [] }, evaluationError: /avg\(\) of an empty list/ },
+  { source: 'min(xs)', event: { xs: [] }, evaluationError: /min\(\) of an empty list/ },
+  { source: "sum(['a'])", syntaxError: /sum\(\) needs numbers, the list holds a string/ },
+  { source: 'sum(xs)', event: { xs: 5 }, evaluationError: /no such overload: sum\(number\); it takes a list of numbers/ },
+  { source: "max(1, 'b')", syntaxError: /max\(\) needs numbers, the list holds a string/ },
+]);
+
+expressionTable('timestamp and duration', [
+  { source: "timestamp('2026-01-01T00:00:00Z')", value: 1767225600000 },
+  { source: "timestamp('2026-01-01T01:00:00+01:00')", value: 1767225600000 },
+  { source: "timestamp('2026-01-01T00:00:00.250Z')", value: 1767225600250 },
+  { source: "timestamp('2026-01-01')", value: 1767225600000 },
+  { source: "timestamp(when) - timestamp('2026-01-01T00:00:00Z') == duration('15m')", event, value: true },
+  { source: 'timestamp(1767225600000)', value: 1767225600000 },
+  { source: "timestamp('2026-02-30T00:00:00Z')", syntaxError: /"2026-02-30T00:00:00Z" is not a timestamp; write one like '2026-01-01T00:00:00Z'/ },
+  { source: 'timestamp(s)', event: { s: 'yesterday' }, evaluationError: /"yesterday" is not a timestamp/ },
+  { source: "duration('500ms')", value: 500 },
+  { source: "duration('5s')", value: 5000 },
+  { source: "duration('15m')", value: 900000 },
+  { source: "duration('2h')", value: 7200000 },
+  { source: "duration('7d')", value: 604800000 },
+  { source: "duration('1h30m')", value: 5400000 },
+  { source: "duration('1.5s')", value: 1500 },
+  { source: "duration('-5m')", value: -300000 },
+  { source: "duration('5 minutes')", syntaxError: /"5 minutes" is not a duration; use 500ms, 5s, 15m, 2h or 7d/ },
+  { source: "duration('5')", syntaxError: /is not a duration/ },
+]);

@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStateBackend } from '../../../src/engine/state/memory-backend.js';
+import { StateMisuseError } from '../../../src/engine/state/state-descriptors.js';
+import type { KeyedStateBackend } from '../../../src/engine/state/state-backend.js';
+
+const at = (backend: KeyedStateBackend, key: unknown) => {
+  backend.setCurrentKey(key);
+  return backend;
+};
+
+const isolationCases: { name: string; keys: unknown[] }[] = [
+  { name: 'string keys', keys: ['u1', 'u2'] },
+  { name: 'a string and the number it spells are two keys', keys: ['1', 1] },
+  { name: 'an array key and a string spelling its JSON are two keys', keys: [['a', 1], '["a",1]'] },
+  { name: 'the null key (a non-keyed step) is a key too', keys: [null, 'null'] },
+];
+
+for (const tc of isolationCases) {
+  test(`state is isolated per key: ${tc.name}`, () => {
+    const backend = new MemoryStateBackend();
+    const value = backend.value<number>('v');
+    const list = backend.list<number>('l');
+    const map = backend.map<string, number>('m');
+    tc.keys.forEach((key, i) => {
+      at(backend, key);
+      value.update(i);
+      list.add(i);
+      map.put('k', i);
+    });
+    tc.keys.forEach((key, i) => {
+      at(backend, key);
+      assert.equal(value.value(), i);
+      assert.deepEqual(list.get(), [i]);
+      assert.equal(map.get('k'), i);
+    });
+    at(backend, 'never-written');
+    assert.equal(value.value(), undefined);
+    assert.deepEqual(list.get(), []);
+    assert.equal(map.isEmpty(), true);
+    assert.equal(backend.stats().keys, tc.keys.length);
+  });
+}
+
+test('array keys are equal by content, as Flink compares serialized keys', () => {
+  const backend = new MemoryStateBackend();
+  const value = backend.value<string>('v');
+  at(backend, ['u1', 7]);
+  value.update('x');
+  at(backend, ['u1', 7]);
+  assert.equal(value.value(), 'x');
+});
+
+const misuseCases: { name: string; act: (b: MemoryStateBackend) => unknown; message: RegExp }[] = [
+  { name: 'one name, two kinds', act: (b) => (b.value('s'), b.list('s')), message: /state "s" is a value state/ },
+  { name: 'one name, two TTLs', act: (b) => (b.value('s', { ttl: 10 }), b.value('s', { ttl: 20 })), message: /another TTL/ },
+  { name: 'a TTL of zero', act: (b) => b.value('s', { ttl: 0 }), message: /ttl must be a positive number/ },
+  { name: 'adding undefined to a list', act: (b) => b.list('s').add(undefined), message: /cannot add undefined/ },
+  { name: 'putting undefined in a map', act: (b) => b.map('s').put('k', undefined), message: /use remove\(\)/ },
+];
+
+for (const tc of misuseCases) {
+  test(`state misuse is refused with a reason: ${tc.name}`, () => {
+    const backend = new MemoryStateBackend();
+    backend.setCurrentKey('k');
+    assert.throws(() => tc.act(backend), (e: unknown) => e instanceof StateMisuseError && tc.message.test(e.message));
+  });
+}
+
+test('asking again for a state by name gives the same state', () => {
+  const backend = new MemoryStateBackend();
+  backend.setCurrentKey('k');
+  backend.value<number>('count', { ttl: 5 }).update(3);
+  assert.equal(backend.value<number>('count', { ttl: 5 }).value(), 3);
+});
+
+test('list get() returns a copy: adding while iterating it terminates', () => {
+  const backend = new MemoryStateBackend();
+  backend.setCurrentKey('k');
+  const list = backend.list<number>('l');
+  list.update([1, 2]);
+  for (const x of list.get()) list.add(x * 10);
+  assert.deepEqual(list.get(), [1, 2, 10, 20]);
+});
+
+test('map entries keep insertion order; object map keys compare by content', () => {
+  const backend = new MemoryStateBackend();
+  backend.setCurrentKey('k');
+  const map = backend.map<unknown, string>('m');
+  map.put('b', 'B');
+  map.put({ lat: 1 }, 'obj');
+  map.put('a', 'A');
+  map.put({ lat: 1 }, 'obj2');
+  assert.deepEqual([...map.entries()], [['b', 'B'], [{ lat: 1 }, 'obj2'], ['a', 'A']]);
+  map.remove('b');
+  assert.deepEqual([...map.keys()], [{ lat: 1 }, 'a']);
+  assert.equal(map.has({ lat: 1 }), true);
+});
+
+const cleanupCases: { name: string; keys: number; perCall: number; calls: number; left: number }[] = [
+  { name: 'a sweep of 2 keys per call cleans 10 keys in 5 calls', keys: 10, perCall: 2, calls: 5, left: 0 },
+  { name: 'fewer calls leave the rest for later', keys: 10, perCall: 2, calls: 3, left: 4 },
+  { name: 'a call never loops over a small table twice', keys: 1, perCall: 5, calls: 1, left: 0 },
+];
+
+for (const tc of cleanupCases) {
+  test(`incremental cleanup: ${tc.name}`, () => {
+    const backend = new MemoryStateBackend();
+    const withTtl = backend.value<number>('ttl', { ttl: 100 });
+    backend.advanceTime(0);
+    for (let i = 0; i < tc.keys; i++) at(backend, `k${i}`).value<number>('ttl', { ttl: 100 }).update(i);
+    at(backend, 'kept');
+    backend.value<number>('plain').update(1);
+    backend.advanceTime(100);
+    for (let i = 0; i < tc.calls; i++) backend.cleanupIncrementally(tc.perCall);
+    // "kept" has no TTL state; it stays whatever the sweep does.
+    assert.equal(backend.stats().keys, tc.left + 1);
+    assert.equal(withTtl.value(), undefined);
+  });
+}
+
+test('the TTL clock only moves forward: an older record does not revive expired state', () => {
+  const backend = new MemoryStateBackend();
+  backend.setCurrentKey('k');
+  const v = backend.value<string>('v', { ttl: 100 });
+  backend.advanceTime(0);
+  v.update('x');
+  backend.advanceTime(150);
+  backend.advanceTime(10);
+  assert.equal(backend.time, 150);
+  assert.equal(v.value(), undefined);
+});
+
+test('snapshot round trip: every key and kind survives JSON, stamps included', () => {
+  const backend = new MemoryStateBackend();
+  backend.advanceTime(1000);
+  const keys: unknown[] = ['u1', 42, ['a', 1], null];
+  keys.forEach((key, i) => {
+    at(backend, key);
+    backend.value<object>('profile', { ttl: 500 }).update({ n: i, tags: ['x'] });
+    backend.list<number>('amounts').update([i, i + 0.5]);
+    backend.map<string, number>('byType', { ttl: 500, refreshOnRead: true }).put('payment', i);
+  });
+  const snapshot = backend.snapshot();
+  const restored = new MemoryStateBackend();
+  restored.restore(JSON.parse(JSON.stringify(snapshot)));
+  assert.deepEqual(restored.snapshot(), JSON.parse(JSON.stringify(snapshot)));
+  keys.forEach((key, i) => {
+    at(restored, key);
+    assert.deepEqual(restored.value('profile', { ttl: 500 }).value(), { n: i, tags: ['x'] });
+    assert.deepEqual(restored.list('amounts').get(), [i, i + 0.5]);
+    assert.equal(restored.map('byType', { ttl: 500, refreshOnRead: true }).get('payment'), i);
+  });
+  // Stamps came along: written at 1000 with a 500 TTL, the value expires at 1500.
+  restored.advanceTime(1500);
+  at(restored, 'u1');
+  assert.equal(restored.value('profile', { ttl: 500 }).value(), undefined);
+});
+
+test('a restore refuses a function that reads a restored state as another kind', () => {
+  const backend = new MemoryStateBackend();
+  at(backend, 'k').list<number>('history').add(1);
+  const restored = new MemoryStateBackend();
+  restored.restore(JSON.parse(JSON.stringify(backend.snapshot())));
+  assert.throws(() => restored.value('history'), /restored as a list state but the function asks for a value state/);
+});
+
+test('a restore refuses what is not a keyed state snapshot', () => {
+  assert.throws(() => new MemoryStateBackend().restore({ format: 'nope' } as never), /not a keyed state snapshot/);
+});

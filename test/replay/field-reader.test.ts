@@ -1,0 +1,330 @@
+// Differential test: the byte-level field reader against JSON.parse, the reference it must equal
+// on every line (issue 2, "Tests"). Each check also asserts that the byte path really ran.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createFieldReader } from '../../src/replay/field-reader.js';
+
+/** What the reader must return: JSON.parse of the line's UTF-8, projected to `fields`. */
+function reference(bytes: Buffer, fields: readonly string[]): Record<string, unknown> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const projected: Record<string, unknown> = {};
+  for (const name of fields) {
+    if (Object.hasOwn(value, name)) {
+      Object.defineProperty(projected, name, { value: (value as Record<string, unknown>)[name], enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return projected;
+}
+
+/** Reads `bytes` placed inside a larger block, so that the reader must respect start/end. */
+function readInBlock(fields: readonly string[] | 'all', bytes: Buffer) {
+  const reader = createFieldReader(fields);
+  // Digits and a quote around the line would extend a number or a string that overran `end`.
+  const block = Buffer.concat([Buffer.from('9"{\n'), bytes, Buffer.from('7"}\n')]);
+  const result = reader.read(block, 4, 4 + bytes.length);
+  return { result, counts: reader.counts };
+}
+
+const F = ['a', 'b', 'c'];
+
+const valid: Array<[name: string, line: string, fields: readonly string[]]> = [
+  ['plain scalars', '{"a":1,"b":"x","c":true}', F],
+  ['absent fields stay absent', '{"z":1}', F],
+  ['empty object', '{}', F],
+  ['empty object with whitespace', ' \t{ \r\n } \r', F],
+  ['empty string and empty key', '{"":1,"a":""}', ['', 'a']],
+  ['whitespace everywhere', ' \t\r\n{ \t"a" \n:\r 1 , "b"\t:\t[ 1 , { "x" : null } ] ,"c":{ } }\t\r\n ', F],
+  ['null false true', '{"a":null,"b":false,"c":true}', F],
+  ['zero', '{"a":0}', F],
+  ['negative zero', '{"a":-0}', F],
+  ['negative zero fraction', '{"a":-0.0,"b":-0e5}', F],
+  ['exponent', '{"a":1e5,"b":1E-5,"c":1.5e+300}', F],
+  ['exponent forms', '{"a":2E+2,"b":-3e-0,"c":0e0}', F],
+  ['big integer', '{"a":123456789012345678901234567890}', F],
+  ['integer above 2^53', '{"a":9007199254740993,"b":-9007199254740993}', F],
+  ['fifteen and sixteen digits', '{"a":999999999999999,"b":9999999999999999,"c":123456789012.345}', F],
+  ['fractions', '{"a":0.1,"b":0.3,"c":-123.456}', F],
+  ['tiny and huge', '{"a":5e-324,"b":1.7976931348623157e308,"c":2e-400}', F],
+  ['overflow to infinity', '{"a":1e400,"b":-1e400}', F],
+  ['exponent with leading zeros', '{"a":1e0000005,"b":1.5e-0000000300}', F],
+  ['many fraction digits', '{"a":0.30000000000000004,"b":3.141592653589793238462643383279}', F],
+  ['epoch milliseconds', '{"a":1767225600000,"b":-1767225600000}', F],
+  ['unicode escape', '{"a":"caf\\u00e9","b":"\\u00E9"}', F],
+  ['surrogate pair', '{"a":"\\ud83d\\ude00","b":"x\\uD83D\\uDE00y"}', F],
+  ['lone surrogates are kept', '{"a":"\\ud800","b":"\\udc00x"}', F],
+  ['escaped NUL', '{"a":"\\u0000","b":"a\\u0000b"}', F],
+  ['short escapes', '{"a":"\\"\\\\\\/\\b\\f\\n\\r\\t"}', F],
+  ['raw UTF-8', '{"a":"café ☕ 😀","b":"日本語"}', F],
+  ['raw DEL and U+2028', '{"a":"\x7f","b":"\u2028\u2029"}', F],
+  ['escaped key', '{"\\u0061":1,"\\u0062":"\\u0062"}', F],
+  ['non-ASCII key', '{"é":1,"a":2}', ['é', 'a']],
+  ['escaped non-ASCII key', '{"\\u00e9":1}', ['é']],
+  ['key with a quote', '{"a\\"b":1}', ['a"b']],
+  ['nested object and array', '{"a":{"x":[1,{"y":"\\u00e9"}],"z":{}},"b":[[],[[]],{}],"c":[1,"2",null]}', F],
+  ['nested proto key', '{"a":{"__proto__":{"x":1}}}', F],
+  ['top-level proto key', '{"__proto__":5,"a":1}', ['__proto__', 'a']],
+  ['duplicate keys: last wins', '{"a":1,"b":2,"a":3}', F],
+  ['duplicate keys with every wanted field present', '{"a":1,"b":2,"c":3,"a":4,"b":{}}', F],
+  ['duplicate wanted nested', '{"a":{"x":1},"a":[2]}', F],
+  ['long string not interned', `{"a":"${'x'.repeat(100)}","b":"${'y'.repeat(32)}","c":"${'z'.repeat(33)}"}`, F],
+  ['long key', `{"${'k'.repeat(200)}":1,"a":2}`, ['a', 'k'.repeat(200)]],
+  ['prototype names are plain fields', '{"constructor":1,"toString":2,"hasOwnProperty":3}', ['constructor', 'toString', 'hasOwnProperty']],
+  ['duplicate names at construction', '{"a":1}', ['a', 'a']],
+  ['no fields wanted', '{"a":1}', []],
+  ['deep nesting in a skipped field', `{"z":${'['.repeat(200)}${']'.repeat(200)},"a":1}`, F],
+];
+
+const invalid: Array<[name: string, line: string]> = [
+  ['empty line', ''],
+  ['whitespace only', '   '],
+  ['array', '[1,2]'],
+  ['string', '"a"'],
+  ['number', '1'],
+  ['null', 'null'],
+  ['trailing garbage', '{"a":1}x'],
+  ['two objects', '{"a":1}{"a":2}'],
+  ['trailing comma', '{"a":1,}'],
+  ['trailing comma in array', '{"a":[1,]}'],
+  ['missing colon', '{"a" 1}'],
+  ['missing value', '{"a":}'],
+  ['missing comma', '{"a":1 "b":2}'],
+  ['unclosed object', '{"a":1'],
+  ['unclosed nested', '{"a":{"b":[1,2}}'],
+  ['unclosed string', '{"a":"x}'],
+  ['single quotes', "{'a':1}"],
+  ['unquoted key', '{a:1}'],
+  ['leading zero', '{"a":01}'],
+  ['negative leading zero', '{"a":-01}'],
+  ['leading plus', '{"a":+1}'],
+  ['bare minus', '{"a":-}'],
+  ['leading dot', '{"a":.5}'],
+  ['trailing dot', '{"a":1.}'],
+  ['dot before exponent', '{"a":1.e5}'],
+  ['empty exponent', '{"a":1e}'],
+  ['signed empty exponent', '{"a":1e+}'],
+  ['hex number', '{"a":0x10}'],
+  ['NaN', '{"a":NaN}'],
+  ['Infinity', '{"a":Infinity}'],
+  ['bad literal', '{"a":tru}'],
+  ['literal prefix', '{"a":nulls}'],
+  ['capital literal', '{"a":True}'],
+  ['bad escape', '{"a":"\\x41"}'],
+  ['short unicode escape', '{"a":"\\u00e"}'],
+  ['non-hex unicode escape', '{"a":"\\u00g0"}'],
+  ['escape at end', '{"a":"\\'],
+  ['raw tab in string', '{"a":"a\tb"}'],
+  ['raw newline in string', '{"a":"a\nb"}'],
+  ['raw NUL in string', '{"a":"\0"}'],
+  ['raw control in key', '{"\x01":1}'],
+  ['bad escape in skipped field', '{"z":"\\q","a":1}'],
+  ['bad number in skipped array', '{"z":[1,2,03],"a":1}'],
+  ['comment', '{"a":1 /* c */}'],
+  ['byte order mark', '\ufeff{"a":1}'],
+  ['non-JSON whitespace', '{"a":\u00a01}'],
+  ['vertical tab', '{"a":\v1}'],
+  ['form feed', '{\f"a":1}'],
+];
+
+test('valid lines decode exactly as JSON.parse projects them, on the byte path', () => {
+  for (const [name, line, fields] of valid) {
+    const bytes = Buffer.from(line);
+    const expected = reference(bytes, fields);
+    assert.notEqual(expected, null, `${name}: fixture must be valid JSON`);
+    const { result, counts } = readInBlock(fields, bytes);
+    assert.deepEqual(result, expected, name);
+    assert.deepEqual(counts, { bytePath: 1, jsonParse: 0, rejected: 0 }, `${name}: byte path`);
+  }
+});
+
+test('invalid lines and non-objects give null, as JSON.parse rejects them', () => {
+  for (const [name, line] of invalid) {
+    const bytes = Buffer.from(line);
+    assert.equal(reference(bytes, F), null, `${name}: fixture must be rejected by JSON.parse or not be an object`);
+    for (const fields of [F, [] as string[], 'all' as const]) {
+      const { result, counts } = readInBlock(fields, bytes);
+      assert.equal(result, null, `${name} (${String(fields)})`);
+      assert.equal(counts.rejected, 1, `${name}: counted`);
+    }
+  }
+});
+
+test('bytes that are not UTF-8 decode to replacement characters, as Buffer#toString does before JSON.parse', () => {
+  const cases: Array<[name: string, bytes: Buffer, fields: readonly string[]]> = [
+    ['invalid byte in value', Buffer.concat([Buffer.from('{"a":"x'), Buffer.from([0xff]), Buffer.from('y"}')]), F],
+    ['truncated sequence before the quote', Buffer.concat([Buffer.from('{"a":"x'), Buffer.from([0xe6, 0x97]), Buffer.from('"}')]), F],
+    ['truncated sequence before an escape', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xe6]), Buffer.from('\\n"}')]), F],
+    ['invalid byte in a key', Buffer.concat([Buffer.from('{"'), Buffer.from([0xc0]), Buffer.from('":1}')]), ['\ufffd']],
+    ['invalid byte in a skipped value', Buffer.concat([Buffer.from('{"z":"'), Buffer.from([0x80, 0x80]), Buffer.from('","a":1}')]), F],
+  ];
+  for (const [name, bytes, fields] of cases) {
+    const { result, counts } = readInBlock(fields, bytes);
+    assert.deepEqual(result, reference(bytes, fields), name);
+    assert.equal(counts.bytePath, 1, `${name}: byte path`);
+  }
+});
+
+test('nesting deeper than the byte path follows is decoded by JSON.parse, and counted', () => {
+  const cases: Array<[name: string, line: string, expected: 'value' | 'null']> = [
+    ['deep array in a skipped field', `{"z":${'['.repeat(5000)}${']'.repeat(5000)},"a":1}`, 'value'],
+    ['deep object in a wanted field', `{"a":${'{"x":'.repeat(1000)}1${'}'.repeat(1000)}}`, 'value'],
+    ['deep and unclosed', `{"a":${'['.repeat(5000)}}`, 'null'],
+  ];
+  for (const [name, line, expected] of cases) {
+    const bytes = Buffer.from(line);
+    const { result, counts } = readInBlock(F, bytes);
+    assert.deepEqual(result, reference(bytes, F), name);
+    assert.deepEqual(counts, expected === 'value' ? { bytePath: 0, jsonParse: 1, rejected: 0 } : { bytePath: 0, jsonParse: 0, rejected: 1 }, name);
+  }
+});
+
+test("'all' returns the whole object, as JSON.parse", () => {
+  for (const [name, line] of valid) {
+    const bytes = Buffer.from(line);
+    const { result, counts } = readInBlock('all', bytes);
+    assert.deepEqual(result, JSON.parse(line), name);
+    assert.equal(counts.jsonParse, 1, name);
+  }
+});
+
+test('one reader keeps no state between lines: absent fields do not leak from the line before', () => {
+  const reader = createFieldReader(['a', 'b']);
+  const lines = ['{"a":1,"b":"x"}', '{"b":"y"}', 'oops', '{"a":2,"z":{"b":1}}', '{}', '{"a":"x","b":"x"}'];
+  const block = Buffer.from(lines.join('\n') + '\n');
+  const results: unknown[] = [];
+  let start = 0;
+  for (let end = block.indexOf(10); end >= 0; start = end + 1, end = block.indexOf(10, start)) results.push(reader.read(block, start, end));
+  assert.deepEqual(results, [{ a: 1, b: 'x' }, { b: 'y' }, null, { a: 2 }, {}, { a: 'x', b: 'x' }]);
+  assert.deepEqual(reader.counts, { bytePath: 5, jsonParse: 0, rejected: 1 });
+});
+
+test('interned strings stay correct when ids collide in the intern table', () => {
+  // 20,000 distinct short ids over 4,096 slots: every slot is overwritten many times.
+  const reader = createFieldReader(['id']);
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 20_000; i++) {
+      const id = `c${(i * 7919) % 20_000}`;
+      const bytes = Buffer.from(`{"id":"${id}","n":${i}}`);
+      assert.equal(reader.read(bytes, 0, bytes.length)?.id, id);
+    }
+  }
+  assert.equal(reader.counts.bytePath, 40_000);
+});
+
+// ---- generated lines ----------------------------------------------------------------------
+
+/** mulberry32: a seeded generator, so that fast-check shrinks and replays the serialization. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WHITESPACE = [' ', '\t', '\r', '\n'];
+
+/** JSON text for `value` with random whitespace, random string escapes and random number forms. */
+function serialize(value: unknown, next: () => number): string {
+  const space = () => (next() < 0.3 ? Array.from({ length: 1 + Math.floor(next() * 3) }, () => WHITESPACE[Math.floor(next() * 4)]).join('') : '');
+  const write = (v: unknown): string => {
+    if (typeof v === 'string') return writeString(v, next);
+    if (typeof v === 'number') return writeNumber(v, next);
+    if (v === null || typeof v === 'boolean') return String(v);
+    if (Array.isArray(v)) return `[${space()}${v.map((item) => `${space()}${write(item)}${space()}`).join(',')}${space()}]`;
+    const entries = Object.entries(v as Record<string, unknown>);
+    return `{${space()}${entries.map(([k, item]) => `${space()}${writeString(k, next)}${space()}:${space()}${write(item)}${space()}`).join(',')}${space()}}`;
+  };
+  return `${space()}${write(value)}${space()}`;
+}
+
+function writeString(text: string, next: () => number): string {
+  let out = '"';
+  for (const unit of text.split('')) {
+    const code = unit.charCodeAt(0);
+    const mustEscape = code < 0x20 || unit === '"' || unit === '\\';
+    const roll = next();
+    if (roll < 0.15 || (mustEscape && roll < 0.5)) {
+      const hex = code.toString(16).padStart(4, '0');
+      out += `\\u${roll < 0.07 ? hex.toUpperCase() : hex}`;
+    } else if (mustEscape) {
+      out += JSON.stringify(unit).slice(1, -1);
+    } else if (unit === '/' && roll < 0.6) {
+      out += '\\/';
+    } else {
+      out += unit;
+    }
+  }
+  return `${out}"`;
+}
+
+function writeNumber(n: number, next: () => number): string {
+  if (Object.is(n, -0)) return next() < 0.5 ? '-0' : '-0.0e0';
+  const roll = next();
+  if (roll < 0.5) return JSON.stringify(n);
+  if (roll < 0.7) return n.toExponential().replace('e', next() < 0.5 ? 'e' : 'E');
+  if (roll < 0.85) return n.toPrecision(1 + Math.floor(next() * 21)).replace(/^(-?)\./, '$10.');
+  return n.toExponential().replace(/e\+?(-?)/, 'e$10');
+}
+
+const jsonObject = fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), { maxKeys: 8 });
+const numberField = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constant(-0), fc.bigInt().map((n) => Number(n)));
+
+/** Wanted names: some of the object's keys plus names it may not have. */
+function pickFields(object: Record<string, unknown>, next: () => number): string[] {
+  return [...Object.keys(object).filter(() => next() < 0.5), 'a', 'é', '__proto__'];
+}
+
+test('generated objects with random whitespace, escapes and number forms agree with JSON.parse', () => {
+  fc.assert(
+    fc.property(jsonObject, fc.array(numberField, { maxLength: 4 }), fc.integer(), (object, numbers, seed) => {
+      const next = random(seed);
+      const withNumbers: Record<string, unknown> = { ...object };
+      numbers.forEach((n, i) => (withNumbers[`n${i}`] = n));
+      const bytes = Buffer.from(serialize(withNumbers, next));
+      const fields = [...pickFields(withNumbers, next), 'n0', 'n1'];
+      const { result, counts } = readInBlock(fields, bytes);
+      assert.deepEqual(result, reference(bytes, fields));
+      assert.equal(counts.bytePath, 1, 'decoded on the byte path');
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+/** Mutations that mostly break a line: delete, insert or replace one byte, or cut it short. */
+const MUTATION_BYTES = Buffer.from('{}[]",:\\0123456789-+.eEtrufalsn \t\x01x');
+
+test('mutated lines are rejected exactly when JSON.parse rejects them, and agree otherwise', () => {
+  let rejected = 0;
+  fc.assert(
+    fc.property(jsonObject, fc.integer(), (object, seed) => {
+      const next = random(seed);
+      const line = Buffer.from(serialize(object, next));
+      const at = Math.floor(next() * (line.length + 1));
+      const byte = MUTATION_BYTES[Math.floor(next() * MUTATION_BYTES.length)]!;
+      const kind = Math.floor(next() * 4);
+      const mutated =
+        kind === 0 ? Buffer.concat([line.subarray(0, at), line.subarray(at + 1)])
+        : kind === 1 ? Buffer.concat([line.subarray(0, at), Buffer.from([byte]), line.subarray(at)])
+        : kind === 2 ? Buffer.concat([line.subarray(0, at), Buffer.from([byte]), line.subarray(at + 1)])
+        : line.subarray(0, at);
+      const fields = pickFields(object, next);
+      const expected = reference(mutated, fields);
+      const { result, counts } = readInBlock(fields, mutated);
+      assert.deepEqual(result, expected);
+      assert.equal(expected === null ? counts.rejected : counts.bytePath, 1);
+      if (expected === null) rejected++;
+    }),
+    { numRuns: 4000 },
+  );
+  assert.ok(rejected > 1000, `mutations produced ${rejected} invalid lines; the generator should break most lines`);
+});
