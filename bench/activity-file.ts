@@ -7,13 +7,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, w
 import { join } from 'node:path';
 
 /** Bump when the generated content changes, so that cached files are regenerated. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 const SEED = 20260101;
 /** 2026-01-01T00:00:00Z. */
 const START_MS = 1767225600000;
 const CONTENT_IDS = 2000;
 const USERS = 50_000;
-/** Zipf exponent for content popularity: the top id gets ~12% of views, the median id ~0.01%. */
+/** Zipf exponent for content popularity: the top id gets ~15% of events, the median id ~0.01%. */
 const ZIPF_EXPONENT = 1.07;
 /** Mean gap between events: 2M events span ~2.8 h, i.e. ~167 one-minute windows. */
 const MEAN_GAP_MS = 5;
@@ -76,11 +76,11 @@ function writeActivity(path: string, events: number): number {
       const session = (Math.imul(user + 1, 0x9e3779b1) ^ Math.floor(clock / 1_800_000)) >>> 0;
       lines.push(
         JSON.stringify({
-          userId: `u${String(user).padStart(6, '0')}`,
+          userId: `u${user}`,
           eventType: EVENT_TYPES[type]![0],
-          contentId: `c${String(pickContent(next())).padStart(5, '0')}`,
+          contentId: `c${pickContent(next())}`,
           timestamp,
-          sessionId: `s${session.toString(16).padStart(8, '0')}`,
+          sessionId: `s${(session & 0xffffff).toString(16).padStart(6, '0')}`,
           device: DEVICES[user % DEVICES.length],
         }),
       );

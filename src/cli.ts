@@ -5,6 +5,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerTest } from './commands/test.js';
 import { registerSynth } from './commands/synth.js';
 import { registerQuality } from './commands/quality.js';
+import { registerPattern } from './commands/pattern.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ Examples:
   registerSynth(program);
   registerDesign(program);
   registerQuality(program);
+  registerPattern(program);
   return program;
 }
 

@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../errors.js';
-import { runQualityCheck } from '../quality/check-run.js';
-import { parseSeverity } from '../quality/monitor.js';
-import { renderJson, renderMarkdown, renderTerminal, verdictOf } from '../quality/report-render.js';
-import { Profiler, starterRules, DEFAULT_MAX_ENUM } from '../quality/profile.js';
-import { scanRecords } from '../quality/record-stream.js';
 import { eventTimeMs } from '../quality/event-time.js';
+
+// The quality modules (yaml, cli-table3, safe-regex2) load only when a quality command runs,
+// so they add nothing to the start-up of every other `sw` command.
+const DEFAULT_MAX_ENUM = 20; // profile.ts DEFAULT_MAX_ENUM, repeated to keep that module lazy
 
 /**
  * `sw quality check` and `sw quality profile` (cli-contract.md). Exit codes of `check`:
@@ -43,6 +42,9 @@ Examples:
   $ tail -f live.jsonl | sw quality check - --rules rules.yaml --now`,
     )
     .action(async (recording: string, options: CheckFlags) => {
+      const { runQualityCheck } = await import('../quality/check-run.js');
+      const { parseSeverity } = await import('../quality/monitor.js');
+      const { renderJson, renderMarkdown, renderTerminal, verdictOf } = await import('../quality/report-render.js');
       const failOn = parseSeverity(options.failOn);
       if (failOn === undefined) throw new InputError(`--fail-on ${options.failOn}: expected LOW, MEDIUM, HIGH or CRITICAL`);
       if (options.json && options.markdown) throw new InputError('--json and --markdown: choose one output format');
@@ -78,6 +80,8 @@ Examples:
   $ sw quality profile tx.jsonl.gz --out rules.yaml && sw quality check tx.jsonl.gz --rules rules.yaml`,
     )
     .action(async (recording: string, options: { out?: string; maxEnum: string }) => {
+      const { Profiler, starterRules } = await import('../quality/profile.js');
+      const { scanRecords } = await import('../quality/record-stream.js');
       const maxEnum = Number(options.maxEnum);
       if (!Number.isInteger(maxEnum) || maxEnum < 1) throw new InputError(`--max-enum ${options.maxEnum}: expected a whole number of at least 1`);
       const profiler = new Profiler(maxEnum);

@@ -39,7 +39,7 @@ export function registerSynth(program: Command): void {
     .option('--skew <s>', 'Zipf exponent of content, product and merchant popularity (0 = uniform)', '1.1')
     .option('--user-skew <s>', 'Zipf exponent of how active users are', '0.6')
     .option('--faults <spec>', 'e.g. late:0.01@30s-5m,disorder:0.05@0-3s,dup:0.005,missing:0.002,malformed:0.001')
-    .option('--start <iso time>', 'event time of the first record', '2026-01-01T00:00:00Z')
+    .option('--start <iso time>', 'event time of the first record', '2026-01-01T06:00:00Z')
     .option('--cases <n>', 'injected cases per kind (default: one per 10,000 events, at least 2)')
     .option('--json', 'print the summary as JSON (stdout with --out, else stderr)')
     .addOption(new Option('--quiet', 'no summary or progress on stderr').hideHelp())

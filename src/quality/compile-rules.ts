@@ -1,4 +1,4 @@
-import type { Check, CheckContext, CheckType, RecordFilter, RuleSet, RuleSpec } from './rule.js';
+import type { Check, CheckContext, CheckType, FieldFilter, RecordFilter, RuleSet, RuleSpec } from './rule.js';
 import { RuleConfig } from './rule-config.js';
 import { fieldReader, valueKey } from './field-path.js';
 import { compileSchema } from './checks/schema.js';
@@ -48,6 +48,14 @@ export async function compileRules(ruleSet: RuleSet, context: Omit<CheckContext,
 }
 
 function compileFilter(filter: RecordFilter): (record: Record<string, unknown>) => boolean {
+  if ('any' in filter) {
+    const tests = filter.any.map(compileFieldFilter);
+    return (record) => tests.some((test) => test(record));
+  }
+  return compileFieldFilter(filter);
+}
+
+function compileFieldFilter(filter: FieldFilter): (record: Record<string, unknown>) => boolean {
   const read = fieldReader(filter.field);
   if (filter.present !== undefined) {
     const wanted = filter.present;
@@ -63,9 +71,13 @@ function compileFilter(filter: RecordFilter): (record: Record<string, unknown>) 
       return value !== undefined && value !== null && allowed.has(valueKey(value));
     };
   }
-  const wanted = valueKey(filter.equals);
+  const raw = filter.equals;
+  const wanted = valueKey(raw);
   return (record) => {
     const value = read(record);
-    return value !== undefined && value !== null && valueKey(value) === wanted;
+    if (value === raw) return true;
+    // Same type but unequal primitives cannot match by string form either; skip building one.
+    if (value === undefined || value === null || (typeof value === typeof raw && typeof value !== 'object')) return false;
+    return valueKey(value) === wanted;
   };
 }

@@ -37,8 +37,14 @@ export const CHECK_TYPE_ALIASES: Readonly<Record<string, CheckType>> = {
   anomaly: 'statistical_anomaly',
 };
 
-/** Only records matching `when` are checked by the rule (mixed streams: orders and products in one file). */
-export interface RecordFilter {
+/**
+ * Only records matching `when` are checked by the rule (mixed streams: orders and products in one
+ * file). `any` matches when one of its filters does: `{any: [{field: stream, equals: order},
+ * {field: order_id, present: true}]}` still selects an order that lost one of the two fields.
+ */
+export type RecordFilter = FieldFilter | { readonly any: readonly FieldFilter[] };
+
+export interface FieldFilter {
   readonly field: string;
   /** true: the field must be present and not null; false: absent or null. */
   readonly present?: boolean;

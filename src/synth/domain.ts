@@ -99,8 +99,10 @@ export interface Domain {
   readonly requiredFields: readonly string[];
   /** Appends the background record(s) of one tick at `time` (usually one; a purchase writes several). */
   background(time: number, out: SynthEvent[]): void;
-  /** The events of one case starting near `time`, or null when no entity fits (the case is skipped). */
+  /** The events of one case starting at or after `time`, or null when no entity fits (the case is skipped). */
   openCase(kind: string, time: number): SynthEvent[] | null;
+  /** Why the last `openCase` returned null, when it is not "no entity fitted". */
+  readonly skipReason?: string;
 }
 
 /**

@@ -189,7 +189,7 @@ export class EcommerceGenerator implements Domain {
   }
 
   openCase(kind: string, time: number): SynthEvent[] | null {
-    const u = this.reservations.find(time, this.random, (r) => r.int(this.users), (i) => !this.inSession[i] && this.buyer[i] === 1 && time - this.lastOrder[i]! > 10 * MINUTE);
+    const u = this.reservations.find(time, this.random, (r) => r.int(this.users), (i) => this.buyer[i] === 1 && time - this.lastOrder[i]! > 10 * MINUTE);
     if (u < 0) return null;
     this.building = true;
     try {
@@ -209,14 +209,13 @@ export class EcommerceGenerator implements Domain {
   }
 
   /** One order of ≥ 1,000,000 KRW, bought slowly enough not to be a funnel. */
-  private highValueOrder(u: number, time: number): SynthEvent[] {
+  private highValueOrder(u: number, opened: number): SynthEvent[] {
     const random = this.random;
     const p = this.expensive[random.int(this.expensive.length)]!;
     const quantity = Math.ceil(HIGH_VALUE / this.prices[p]!) + random.intBetween(0, 1);
     const build = new CaseBuilder('high_value_order', this.userIds[u]!, { product_id: this.productIds[p], quantity, total_amount: quantity * this.prices[p]! });
     const out: SynthEvent[] = [];
-    this.login(u, time);
-    out.push(this.userEvent(u, time, 'login', -1, '/login'));
+    const time = this.startSession(u, opened, out);
     this.view(u, time + random.intBetween(20 * SECOND, MINUTE), p, out);
     this.addToCart(u, time + random.intBetween(2 * MINUTE, 3 * MINUTE), p, quantity, out);
     const checkout = time + random.intBetween(4 * MINUTE, 6 * MINUTE);
@@ -229,13 +228,12 @@ export class EcommerceGenerator implements Domain {
   }
 
   /** 3-4 orders by one user within 10 minutes. */
-  private orderBurst(u: number, time: number): SynthEvent[] {
+  private orderBurst(u: number, opened: number): SynthEvent[] {
     const random = this.random;
     const orders = random.intBetween(3, 4);
     const build = new CaseBuilder('order_burst', this.userIds[u]!, { orders });
     const out: SynthEvent[] = [];
-    this.login(u, time);
-    out.push(this.userEvent(u, time, 'login', -1, '/login'));
+    const time = this.startSession(u, opened, out);
     let at = time + 16 * MINUTE + random.intBetween(0, 2 * MINUTE);
     let third = -1;
     for (let i = 0; i < orders; i++) {
@@ -256,13 +254,12 @@ export class EcommerceGenerator implements Domain {
   }
 
   /** login → browse → view → click ×3 → add_to_cart → checkout → purchase within 4 min: every funnel pattern. */
-  private funnel(u: number, time: number): SynthEvent[] {
+  private funnel(u: number, opened: number): SynthEvent[] {
     const random = this.random;
     const p = this.cheapProduct();
     const build = new CaseBuilder('funnel', this.userIds[u]!, { product_id: this.productIds[p] });
     const out: SynthEvent[] = [];
-    this.login(u, time);
-    out.push(this.userEvent(u, time, 'login', -1, '/login'));
+    const time = this.startSession(u, opened, out);
     out.push(this.userEvent(u, time + 20 * SECOND, 'browse', -1, '/category/featured'));
     this.view(u, time + 60 * SECOND, p, out);
     for (let i = 0; i < 3; i++) this.click(u, time + (80 + 20 * i) * SECOND, out);
@@ -272,6 +269,17 @@ export class EcommerceGenerator implements Domain {
     this.purchase(u, time + 200 * SECOND + random.intBetween(0, 20 * SECOND), 'paid', out);
     out.push(this.logout(u, time + 5 * MINUTE));
     return this.finish(u, build, out, purchaseAt);
+  }
+
+  /** A fresh session at `time` for a case; an open one ends (cart abandoned) a few seconds before. */
+  private startSession(u: number, time: number, out: SynthEvent[]): number {
+    if (this.inSession[u]) {
+      out.push(this.logout(u, time));
+      time += this.random.intBetween(5 * SECOND, 30 * SECOND);
+    }
+    this.login(u, time);
+    out.push(this.userEvent(u, time, 'login', -1, '/login'));
+    return time;
   }
 
   private finish(u: number, build: CaseBuilder, events: SynthEvent[], completes: number): SynthEvent[] {

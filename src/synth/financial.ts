@@ -34,6 +34,8 @@ const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
 const HOME_RADIUS_KM = 15;
 const TX_GAP = 7 * MINUTE;
 const LOGIN_GAP = 20 * MINUTE;
+/** Cases need the previous login this far back (5 logins in 5 min, 360 km/h across the home radius). */
+const CASE_LOGIN_GAP = 6 * MINUTE;
 const Z_CLAMP = 2.5;
 
 export class FinancialGenerator implements Domain {
@@ -76,6 +78,7 @@ export class FinancialGenerator implements Domain {
   private readonly merchantIds: string[];
   private readonly merchantZipf: Zipf;
   private txSeq = 0;
+  skipReason?: string;
 
   constructor(settings: DomainSettings) {
     const random = new Random(settings.seed, 'financial');
@@ -102,7 +105,8 @@ export class FinancialGenerator implements Domain {
       this.device[u] = random.int(DEVICES.length);
       this.typical[u] = Math.min(3000, Math.max(5, 60 * Math.exp(0.9 * random.normal())));
       this.fromHour[u] = random.intBetween(6, 9);
-      this.toHour[u] = random.intBetween(20, 23);
+      // Until 20:00-02:00: some are night owls past midnight, nobody transacts 02:00-06:00.
+      this.toHour[u] = random.intBetween(20, 26);
     }
     this.userZipf = new Zipf(n, settings.userSkew, random);
     this.reservations = new Reservations(n);
@@ -152,25 +156,22 @@ export class FinancialGenerator implements Domain {
   }
 
   openCase(kind: string, time: number): SynthEvent[] | null {
-    const at = kind === 'night_transaction' ? nightTime(time, this.random) : dayTime(time, this.random);
     const span = this.cases.find((c) => c.kind === kind)?.span ?? HOUR;
-    if (at + span > this.settings.end) return null;
-    switch (kind) {
-      case 'velocity_burst':
-        return this.velocityBurst(at);
-      case 'impossible_travel':
-        return this.impossibleTravel(at);
-      case 'amount_outlier':
-        return this.amountOutlier(at);
-      case 'night_transaction':
-        return this.nightTransaction(at);
-      case 'rapid_logins':
-        return this.rapidLogins(at);
-      case 'large_then_small':
-        return this.largeThenSmall(at);
-      default:
-        return null;
+    const at = kind === 'night_transaction' ? nightTime(time, this.random) : dayTime(time, span, this.random);
+    this.skipReason = undefined;
+    if (at + span > this.settings.end) {
+      this.skipReason = kind === 'night_transaction' ? 'no 02:00-06:00 UTC left in the run' : 'the run ends before the case would';
+      return null;
     }
+    const builders: Record<string, (time: number) => SynthEvent[] | null> = {
+      velocity_burst: (t) => this.velocityBurst(t),
+      impossible_travel: (t) => this.impossibleTravel(t),
+      amount_outlier: (t) => this.amountOutlier(t),
+      night_transaction: (t) => this.nightTransaction(t),
+      rapid_logins: (t) => this.rapidLogins(t),
+      large_then_small: (t) => this.largeThenSmall(t),
+    };
+    return builders[kind]?.(at) ?? null;
   }
 
   /** 6-8 withdrawals within 4 minutes (the 5-minute withdrawal threshold is 5). */
@@ -192,7 +193,7 @@ export class FinancialGenerator implements Domain {
 
   /** A login at home, then a login > 800 km away faster than 1000 km/h allows, and a payment there. */
   private impossibleTravel(time: number): SynthEvent[] | null {
-    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= LOGIN_GAP);
+    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= CASE_LOGIN_GAP);
     if (u < 0) return null;
     const random = this.random;
     const home = this.homePoint[u]!;
@@ -254,7 +255,7 @@ export class FinancialGenerator implements Domain {
 
   /** 5-6 logins from one place within 4 minutes, nothing else in between. */
   private rapidLogins(time: number): SynthEvent[] | null {
-    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= LOGIN_GAP);
+    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= CASE_LOGIN_GAP);
     if (u < 0) return null;
     const random = this.random;
     const logins = random.intBetween(5, 6);
@@ -305,7 +306,8 @@ export class FinancialGenerator implements Domain {
 
   private inHours(u: number, time: number): boolean {
     const hour = Math.floor((time % DAY) / HOUR);
-    return hour >= this.fromHour[u]! && hour < this.toHour[u]!;
+    const to = this.toHour[u]!;
+    return (hour >= this.fromHour[u]! && hour < to) || hour < to - 24;
   }
 
   private pickType(): number {
@@ -378,11 +380,12 @@ function zScore(x: number, n: number, mean: number, m2: number, includeSelf: boo
   return (x - mean1) / Math.sqrt(m21 / (n1 - 1));
 }
 
-/** `time` if it is not in the 02:00-06:00 UTC night; otherwise 06:00-07:00 the same day. */
-function dayTime(time: number, random: Random): number {
-  const hour = Math.floor((time % DAY) / HOUR);
-  if (hour < 2 || hour >= 6) return time;
-  return time - (time % DAY) + 6 * HOUR + random.int(HOUR);
+/** `time` if a case of `span` starting then ends before 02:00 or starts after 06:00 UTC; else 06:00-07:00. */
+function dayTime(time: number, span: number, random: Random): number {
+  const ofDay = time % DAY;
+  const afterMorning = ofDay >= 6 * HOUR;
+  if (afterMorning ? ofDay + span < DAY + 2 * HOUR : ofDay + span < 2 * HOUR) return time;
+  return time - ofDay + (afterMorning ? DAY : 0) + 6 * HOUR + random.int(HOUR);
 }
 
 /** The next moment between 02:00 and 05:59 UTC at or after `time`. */

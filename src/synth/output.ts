@@ -3,12 +3,19 @@ import { InputError } from '../errors.js';
 import { SqliteRecordingWriter } from '../replay/sqlite-recording.js';
 import type { SynthOutput } from './synthesize.js';
 
-/** 1 MiB of text per write: large enough that syscalls cost < 1% of generation time. */
-const FLUSH_CHARS = 1 << 20;
+/**
+ * Records are encoded straight into one reusable 4 MiB buffer and written when it is nearly full:
+ * appending to a JS string and writing that costs a rope flatten plus a second utf-8 encode, and
+ * measured 2x slower at 500K lines/s.
+ */
+const BUFFER_BYTES = 4 << 20;
+/** Flush when less than this is free: no record line comes close (they are < 2 KiB). */
+const HEADROOM = 64 << 10;
 
-/** JSONL to a file or stdout. Lines are joined in memory and written in ~1 MiB chunks. */
+/** JSONL to a file or stdout. */
 export class JsonlOutput implements SynthOutput {
-  private chunk = '';
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
 
   private constructor(
     private readonly file: FileHandle | null,
@@ -25,22 +32,38 @@ export class JsonlOutput implements SynthOutput {
   }
 
   write(text: string): void {
-    this.chunk += text + '\n';
+    if (text.length * 3 + 1 > BUFFER_BYTES - this.used) {
+      // Only a pathological line gets here: queue what is buffered, then the line, in order.
+      this.pendingBig.push(Buffer.from(this.buffer.subarray(0, this.used)), Buffer.from(text + '\n'));
+      this.used = 0;
+      return;
+    }
+    this.used += this.buffer.write(text, this.used);
+    this.buffer[this.used++] = 10;
   }
 
+  private readonly pendingBig: Buffer[] = [];
+
   get wantsFlush(): boolean {
-    return this.chunk.length >= FLUSH_CHARS;
+    return this.used > BUFFER_BYTES - HEADROOM || this.pendingBig.length > 0;
   }
 
   async flush(): Promise<void> {
-    if (this.chunk.length === 0) return;
-    const data = this.chunk;
-    this.chunk = '';
+    for (const queued of this.pendingBig.splice(0)) await this.put(queued);
+    if (this.used > 0) {
+      await this.put(this.buffer.subarray(0, this.used));
+      this.used = 0;
+    }
+  }
+
+  private async put(data: Buffer): Promise<void> {
     if (this.file) {
-      await this.file.write(data);
+      let at = 0;
+      while (at < data.length) at += (await this.file.write(data, at, data.length - at)).bytesWritten;
       return;
     }
-    if (!process.stdout.write(data)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    // stdout copies what it cannot write at once, so the shared buffer can be reused after drain.
+    if (!process.stdout.write(Buffer.from(data))) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
   }
 
   async close(): Promise<void> {

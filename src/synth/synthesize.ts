@@ -141,9 +141,10 @@ export async function synthesize(
     if (!byCount && time >= end) break;
     while (planIndex < plan.length && plan[planIndex]!.time <= time) {
       const planned = plan[planIndex++]!;
-      const caseEvents = domain.openCase(planned.kind, planned.time);
+      // At the current tick, not the planned time: nothing may be written before what is already out.
+      const caseEvents = domain.openCase(planned.kind, time);
       if (!caseEvents) {
-        skipped[planned.kind] ??= 'no entity fitted at the planned time';
+        skipped[planned.kind] ??= domain.skipReason ?? 'no free entity fitted at the planned time';
         continue;
       }
       caseTimes.set(caseEvents[0]!.owner!, caseEvents.map((e) => e.time));

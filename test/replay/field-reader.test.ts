@@ -71,6 +71,7 @@ const valid: Array<[name: string, line: string, fields: readonly string[]]> = [
   ['nested proto key', '{"a":{"__proto__":{"x":1}}}', F],
   ['top-level proto key', '{"__proto__":5,"a":1}', ['__proto__', 'a']],
   ['duplicate keys: last wins', '{"a":1,"b":2,"a":3}', F],
+  ['duplicate keys with every wanted field present', '{"a":1,"b":2,"c":3,"a":4,"b":{}}', F],
   ['duplicate wanted nested', '{"a":{"x":1},"a":[2]}', F],
   ['long string not interned', `{"a":"${'x'.repeat(100)}","b":"${'y'.repeat(32)}","c":"${'z'.repeat(33)}"}`, F],
   ['long key', `{"${'k'.repeat(200)}":1,"a":2}`, ['a', 'k'.repeat(200)]],

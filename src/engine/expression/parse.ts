@@ -50,6 +50,7 @@ function spotForeignHabit(source: string): { what: string; offset: number } | nu
 function withFix(what: string): string {
   if (what.startsWith('Unterminated string')) return 'unterminated string; close it with the quote that opened it';
   if (what === 'Unexpected token: EOF') return 'the expression ends too early; complete the last operand';
+  if (/^Exceeded maxDepth/.test(what)) return `${what}: the expression nests too deeply; simplify it or split it into computed fields`;
   if (/^Expected RPAREN/.test(what)) return `${what}; close the parenthesis`;
   if (/^Expected RBRACKET/.test(what)) return `${what}; close the list with ]`;
   if (/^Expected RBRACE/.test(what)) return `${what}; close the map with }`;

@@ -17,14 +17,16 @@
  *   1. Windows whose timer (end − 1) ≤ watermark fire "onTime", ordered by end, then key in
  *      first-seen order, then start (Flink fires timers by time; the rest makes ties deterministic).
  *   2. Windows whose cleanup time ≤ watermark are purged (Flink's cleanup timer, clearAllState).
- * Only open windows hold state: a key with no open window is forgotten.
+ * Only open windows hold state: a key with no open window is forgotten. Sliding steps keep their
+ * accumulators per pane rather than per window (./sliding-panes.ts), with the same results.
  */
 import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters } from '../operator.js';
 import { SpecError } from '../../errors.js';
 import type { Aggregate } from '../aggregate/aggregate.js';
 import { aggregateFor } from '../aggregate/registry.js';
-import { slidingStarts, windowSpecProblem, windowStart } from './assigner.js';
+import { windowSpecProblem, windowStart } from './assigner.js';
 import { intersectingRange } from './session-set.js';
+import { SlidingPanes, type DueWindow, type Pane, type PaneClock, type PaneKey } from './sliding-panes.js';
 import { TimerQueue } from './timer-queue.js';
 import type { Scope, WindowStep } from './window-step.js';
 
@@ -35,10 +37,21 @@ interface KeyState {
   readonly id: unknown;
   /** Creation order among the keys with open state; breaks ties between windows of equal end. */
   readonly order: number;
-  /** Tumbling and sliding windows by start (the size is fixed, so the start names the window). */
+  /** Tumbling windows by start (the size is fixed, so the start names the window). */
   readonly aligned: Map<number, Window> | null;
   /** Session windows, sorted by start and disjoint. */
   readonly sessions: Window[] | null;
+  /** Sliding windows' panes. */
+  readonly sliding: SlidingState | null;
+}
+
+class SlidingState implements PaneKey<SlidingState> {
+  readonly panes: Pane[] = [];
+  readonly fire: PaneClock<SlidingState>;
+  readonly cleanup: PaneClock<SlidingState>;
+  constructor(readonly keyState: KeyState) {
+    ({ fire: this.fire, cleanup: this.cleanup } = SlidingPanes.clocksFor<SlidingState>(this));
+  }
 }
 
 class Window {
@@ -54,6 +67,9 @@ class Window {
   ) {}
 }
 
+/** What `currentFields` holds between records (no allocation per record). */
+const NO_FIELDS: Fields = Object.freeze({}) as Fields;
+
 /** The value count() adds for every record: any non-null value. */
 const EVERY_RECORD = true;
 
@@ -67,7 +83,10 @@ export class WindowOperator implements Operator {
   private readonly spec: WindowStep;
   private readonly aggregates: Aggregate<unknown>[];
   private readonly keys = new Map<unknown, KeyState>();
+  /** Tumbling and session windows' timers. */
   private readonly timers = new TimerQueue<Window>();
+  /** Sliding steps aggregate by panes instead of windows. */
+  private readonly panes: SlidingPanes<SlidingState> | null;
   private watermark = -Infinity;
   private keysCreated = 0;
   /** Arrival number of the current record (first/last break event-time ties by it). */
@@ -76,10 +95,11 @@ export class WindowOperator implements Operator {
   // Reused per record (one record is processed at a time): no per-record allocation for these.
   private readonly values: unknown[];
   private readonly typeErrorCounted: boolean[];
-  private readonly starts: number[] = [];
   private readonly due: Window[] = [];
+  private readonly duePanes: DueWindow<SlidingState>[] = [];
   private valuesReady = false;
-  private currentFields: Fields = {};
+  private currentFields: Fields = NO_FIELDS;
+  private currentOut: Output | null = null;
 
   // The scope handed to select and having reads these; one closure for the operator's lifetime.
   private scopeFields: Record<string, unknown> = {};
@@ -105,6 +125,15 @@ export class WindowOperator implements Operator {
         throw new SpecError(`step ${step.name}: aggregate ${a.name}: ${(error as Error).message}`);
       }
     });
+    const window = step.window;
+    this.panes =
+      window.type === 'sliding'
+        ? new SlidingPanes<SlidingState>(window.size, window.slide, window.offset, step.allowedLateness, this.aggregates, {
+            addRecord: (accumulators, ts) => this.addValues(accumulators, ts),
+            emitLate: (sliding, start, end, accumulators) => this.emitResult(sliding.keyState, start, end, accumulators, 'late', this.currentOut!),
+            forget: (sliding) => this.keys.delete(sliding.keyState.id),
+          })
+        : null;
     this.values = new Array<unknown>(this.aggregates.length);
     this.typeErrorCounted = new Array<boolean>(this.aggregates.length).fill(false);
     this.scope = (name) => {
@@ -115,9 +144,12 @@ export class WindowOperator implements Operator {
     };
   }
 
-  /** Open windows, across all keys (what the live view and the memory budget test read). */
-  get openWindows(): number {
-    return this.timers.size;
+  /**
+   * Accumulator sets held, across all keys: open windows for tumbling and session steps, panes
+   * for sliding ones (what the live view and the memory budget test read).
+   */
+  get openState(): number {
+    return this.panes === null ? this.timers.size : this.panes.openPanes;
   }
 
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
@@ -135,6 +167,11 @@ export class WindowOperator implements Operator {
       if (!passes) return;
     }
     counters.accepted++;
+    if (!Number.isFinite(ts)) {
+      // The driver dead-letters records without an event time; a NaN here would corrupt the timers.
+      counters.exprErrors++;
+      return;
+    }
     let key: unknown;
     try {
       key = emittable(spec.key(fields));
@@ -146,12 +183,22 @@ export class WindowOperator implements Operator {
     const id = keyId(key);
     let keyState = this.keys.get(id);
     if (keyState === undefined) {
-      const session = spec.window.type === 'session';
-      keyState = { key, id, order: this.keysCreated++, aligned: session ? null : new Map(), sessions: session ? [] : null };
+      const type = spec.window.type;
+      const created: { -readonly [F in keyof KeyState]: KeyState[F] } = {
+        key,
+        id,
+        order: this.keysCreated++,
+        aligned: type === 'tumbling' ? new Map() : null,
+        sessions: type === 'session' ? [] : null,
+        sliding: null,
+      };
+      if (type === 'sliding') created.sliding = new SlidingState(created);
+      keyState = created;
       this.keys.set(id, keyState);
     }
 
     this.currentFields = fields;
+    this.currentOut = out;
     this.valuesReady = false;
     this.sequence++;
     let taken: boolean;
@@ -161,25 +208,23 @@ export class WindowOperator implements Operator {
         taken = this.addToAligned(keyState, start, start + spec.window.size, ts, out);
         break;
       }
-      case 'sliding': {
-        const { size, slide, offset } = spec.window;
-        const starts = slidingStarts(ts, size, slide, offset, this.starts);
-        taken = false;
-        // Earliest window first, so that several late firings of one record come out by end.
-        for (let i = starts.length - 1; i >= 0; i--) {
-          if (this.addToAligned(keyState, starts[i]!, starts[i]! + size, ts, out)) taken = true;
-        }
+      case 'sliding':
+        taken = this.panes!.add(keyState.sliding!, ts, this.watermark);
         break;
-      }
       case 'session':
         taken = this.addToSession(keyState, ts, ts + spec.window.gap, out);
         break;
     }
-    this.currentFields = {};
+    this.currentFields = NO_FIELDS;
+    this.currentOut = null;
 
     if (!taken) {
-      counters.late++;
-      if (spec.lateOutput) out.emit({ step: this.step, kind: 'late', key, event: ctx.original() });
+      // Flink's isSkippedElement && isElementLate: a record in no window at all (a slide longer
+      // than the size leaves gaps) is dropped silently unless it is late itself.
+      if (ts + spec.allowedLateness <= this.watermark) {
+        counters.late++;
+        if (spec.lateOutput) out.emit({ step: this.step, kind: 'late', key, event: ctx.original() });
+      }
       if (this.isEmpty(keyState)) this.keys.delete(id);
     }
   }
@@ -187,6 +232,10 @@ export class WindowOperator implements Operator {
   advanceWatermark(watermark: number, out: Output): void {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
+    if (this.panes !== null) {
+      this.advancePanes(watermark, this.panes, out);
+      return;
+    }
     const timers = this.timers;
     if (timers.size === 0 || timers.peekTime() > watermark) return;
 
@@ -200,7 +249,7 @@ export class WindowOperator implements Operator {
     firing.sort(byEndKeyStart);
     for (const w of firing) {
       w.onTimePending = false;
-      this.emitResult(w, 'onTime', out);
+      this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'onTime', out);
     }
 
     for (const w of due) {
@@ -214,6 +263,15 @@ export class WindowOperator implements Operator {
     due.length = 0;
   }
 
+  private advancePanes(watermark: number, panes: SlidingPanes<SlidingState>, out: Output): void {
+    const due = this.duePanes;
+    panes.collectDue(watermark, due);
+    if (due.length > 1) due.sort((a, b) => a.end - b.end || a.key.keyState.order - b.key.keyState.order || a.start - b.start);
+    for (const w of due) this.emitResult(w.key.keyState, w.start, w.end, panes.merged(w.key, w.start, w.end), 'onTime', out);
+    due.length = 0;
+    panes.dropExpired(watermark);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /** Flink's cleanupTime: the window's last timestamp plus the allowed lateness. */
@@ -221,7 +279,7 @@ export class WindowOperator implements Operator {
     return end - 1 + this.spec.allowedLateness;
   }
 
-  /** A tumbling or sliding window takes the current record unless it is past cleanup. */
+  /** A tumbling window takes the current record unless it is past cleanup. */
   private addToAligned(keyState: KeyState, start: number, end: number, ts: number, out: Output): boolean {
     if (this.cleanupTime(end) <= this.watermark) return false;
     const windows = keyState.aligned!;
@@ -230,8 +288,8 @@ export class WindowOperator implements Operator {
       w = this.openWindow(keyState, start, end);
       windows.set(start, w);
     }
-    this.addRecord(w, ts);
-    if (end - 1 <= this.watermark) this.emitResult(w, 'late', out);
+    this.addValues(w.accumulators, ts);
+    if (end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
   }
 
@@ -270,8 +328,8 @@ export class WindowOperator implements Operator {
         this.timers.update(w);
       }
     }
-    this.addRecord(w, start);
-    if (w.end - 1 <= this.watermark) this.emitResult(w, 'late', out);
+    this.addValues(w.accumulators, start);
+    if (w.end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
   }
 
@@ -291,13 +349,13 @@ export class WindowOperator implements Operator {
     w.timerAt = w.onTimePending ? maxTimestamp : this.cleanupTime(w.end);
   }
 
-  private addRecord(w: Window, ts: number): void {
+  private addValues(accumulators: unknown[], ts: number): void {
     if (!this.valuesReady) this.evaluateArguments();
     const aggregates = this.aggregates;
     for (let a = 0; a < aggregates.length; a++) {
       const value = this.values[a];
       if (value === EVALUATION_FAILED) continue;
-      if (!aggregates[a]!.add(w.accumulators[a], value, ts, this.sequence) && !this.typeErrorCounted[a]) {
+      if (!aggregates[a]!.add(accumulators[a], value, ts, this.sequence) && !this.typeErrorCounted[a]) {
         // A wrong-typed value is one error per record, however many sliding windows it reaches.
         this.typeErrorCounted[a] = true;
         this.counters.exprErrors++;
@@ -326,15 +384,15 @@ export class WindowOperator implements Operator {
     this.valuesReady = true;
   }
 
-  private emitResult(w: Window, firing: 'onTime' | 'late', out: Output): void {
+  private emitResult(keyState: KeyState, start: number, end: number, accumulators: unknown[], firing: 'onTime' | 'late', out: Output): void {
     const fields: Record<string, unknown> = {};
     const specs = this.spec.aggregates;
-    for (let a = 0; a < specs.length; a++) fields[specs[a]!.name] = this.aggregates[a]!.result(w.accumulators[a]);
+    for (let a = 0; a < specs.length; a++) fields[specs[a]!.name] = this.aggregates[a]!.result(accumulators[a]);
 
-    const key = w.keyState.key;
+    const key = keyState.key;
     this.scopeFields = fields;
     this.scopeKey = key;
-    this.scopeWindow = { start: w.start, end: w.end };
+    this.scopeWindow = { start, end };
     for (const computed of this.spec.select) {
       try {
         fields[computed.name] = emittable(computed.evaluate(this.scope));
@@ -355,7 +413,7 @@ export class WindowOperator implements Operator {
     this.scopeFields = {};
     if (!emit) return;
     this.counters.results++;
-    out.emit({ step: this.step, kind: 'window', key, start: w.start, end: w.end, firing, fields });
+    out.emit({ step: this.step, kind: 'window', key, start, end, firing, fields });
   }
 
   /** Flink's clearAllState: the window, its accumulators and (if it was the last) its key go. */
@@ -370,7 +428,9 @@ export class WindowOperator implements Operator {
   }
 
   private isEmpty(keyState: KeyState): boolean {
-    return keyState.aligned !== null ? keyState.aligned.size === 0 : keyState.sessions!.length === 0;
+    if (keyState.aligned !== null) return keyState.aligned.size === 0;
+    if (keyState.sessions !== null) return keyState.sessions.length === 0;
+    return keyState.sliding!.panes.length === 0;
   }
 }
 

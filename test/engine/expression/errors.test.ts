@@ -76,3 +76,16 @@ test('a bug in a binding function is not mistaken for an evaluation error: && do
   // `false` as a literal decides without evaluating the other side at all.
   assert.equal(compileExpression('boom > 1 && false', { where, bindings: ['boom'] }).evaluate({}), false);
 });
+
+test('huge or deeply nested expressions are syntax errors, not stack overflows, and messages stay short', () => {
+  const cases: ReadonlyArray<[source: string, message: RegExp]> = [
+    [Array.from({ length: 20_000 }, () => 'a').join(' + '), /the expression nests more than 1000 levels deep; split it into computed fields/],
+    ['-'.repeat(3000) + '1', /nests more than 1000 levels deep/],
+    ['('.repeat(300) + '1' + ')'.repeat(300), /Exceeded maxDepth \(250\): the expression nests too deeply/],
+  ];
+  for (const [source, message] of cases) {
+    const actual = syntaxMessage(source);
+    assert.match(actual, message);
+    assert.ok(actual.length < 400, `message of ${actual.length} characters`);
+  }
+});

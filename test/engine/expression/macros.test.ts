@@ -21,6 +21,8 @@ expressionTable('all and exists', [
   { source: 'xs.all(x, x + 1)', event, syntaxError: /the condition of all\(\) must be a bool, got number/ },
   { source: "'abc'.all(c, true)", syntaxError: /all\(\) iterates a list or a map, not a string/ },
   { source: 's.all(c, true)', event: { s: 'abc' }, evaluationError: /all\(\) iterates a list or a map, not a string/ },
+  { source: 'all(xs, x, x > 0)', event, syntaxError: /all\(\) is a method; write list\.all\(x, p\(x\)\)/ },
+  { source: 'metadata.has(price)', event, syntaxError: /has\(\) is not a method; write has\(a\.b\)/ },
   { source: 'xs.all(x)', event, syntaxError: /wrong number of arguments to all\(\); write list\.all\(x, p\(x\)\)/ },
 ]);
 

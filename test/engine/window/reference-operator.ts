@@ -46,7 +46,8 @@ export class ReferenceOperator {
       if (w.end - 1 <= this.watermark) this.emit(w, 'late');
     }
     if (!taken) {
-      this.timeline.push(`late ${key} ${value}`);
+      // Flink's isSkippedElement && isElementLate (a record in a gap between windows is not late).
+      if (ts + this.allowedLateness <= this.watermark) this.timeline.push(`late ${key} ${value}`);
       if (!this.windows.some((w) => w.key === key)) this.keyOrder.delete(key);
     }
   }

@@ -90,7 +90,7 @@ export function replay(step: WindowStep, rows: readonly Row[], rule?: { outOfOrd
       timeline.push(`@${row.watermark}`);
       operator.advanceWatermark(row.watermark, out);
     } else if ('open' in row) {
-      timeline.push(`open ${operator.openWindows}`);
+      timeline.push(`open ${operator.openState}`);
     } else {
       const [event, ts] = row;
       line++;

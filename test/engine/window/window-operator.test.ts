@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { field, replay, windowStep, type Row, type StepOptions } from './scenario.js';
 import type { StepCounters } from '../../../src/engine/operator.js';
+import { WindowOperator } from '../../../src/engine/window/window-step.js';
+import { SpecError } from '../../../src/errors.js';
 
 interface Case {
   readonly name: string;
@@ -217,7 +219,7 @@ for (const c of cases) {
     for (const [name, value] of Object.entries(c.counters ?? {})) {
       assert.equal(operator.counters[name as keyof StepCounters], value, `counter ${name}`);
     }
-    assert.equal(operator.openWindows, 0, 'the final watermark purges every window');
+    assert.equal(operator.openState, 0, 'the final watermark purges every window');
   });
 }
 
@@ -260,10 +262,47 @@ test('state is only kept for open windows: keys are forgotten once their windows
   const { timeline, operator } = replay(step, rows, { outOfOrderness: 0 });
   // At the last record (ts 999, watermark 998) only the windows [990, 1000) of 10 users are open.
   assert.ok(timeline.includes('open 10'));
-  assert.equal(operator.openWindows, 0);
+  assert.equal(operator.openState, 0);
+});
+
+test('budget: a sliding step holds one pane per slide per key, not one accumulator set per window', () => {
+  // 15 min / 1 min over 3 keys for 10 hours of in-order records: 15 live windows per key share
+  // 15 panes (+1 while the next one opens), whatever the number of records.
+  const minute = 60_000;
+  const step = windowStep({ window: { type: 'sliding', size: 15 * minute, slide: minute, offset: 0 }, ...byUser });
+  const rows: Row[] = [];
+  for (let i = 0; i < 6000; i++) {
+    rows.push([e(`u${i % 3}`, 1), i * 6000]);
+    if (i % 100 === 0) rows.push({ open: true });
+  }
+  const { timeline, records } = replay(step, rows, { outOfOrderness: 0 });
+  const peak = Math.max(...timeline.filter((l) => l.startsWith('open ')).map((l) => Number(l.slice(5))));
+  assert.ok(peak <= 3 * 16, `peak ${peak} panes`);
+  assert.equal(records.length, 3 * (600 + 14), 'every key fires every window holding its records');
+});
+
+test('a record without a usable event time is counted as an error and changes nothing', () => {
+  const { timeline, operator } = replay(windowStep({ window: tumbling10, ...byUser }), [[e('a', 1), NaN], [e('a', 2), 3]], { outOfOrderness: 0 });
+  assert.deepEqual(timeline, ['@end', 'a [0,10) onTime {"n":1,"total":2}']);
+  assert.equal(operator.counters.exprErrors, 1);
 });
 
 test('a watermark that does not advance fires nothing', () => {
   const { timeline } = replay(windowStep({ window: tumbling10, ...byUser }), [[e('a', 1), 1], { watermark: 20 }, [e('a', 1), 25], { watermark: 10 }, { watermark: 29 }]);
   assert.deepEqual(timeline, ['@20', 'a [0,10) onTime {"n":1,"total":1}', '@10', '@29', 'a [20,30) onTime {"n":1,"total":1}']);
 });
+
+const invalidSteps: Array<{ name: string; step: StepOptions; message: RegExp }> = [
+  { name: 'a tumbling offset as large as the size', step: { window: { type: 'tumbling', size: 10, offset: 10 } }, message: /step w: tumbling windows must satisfy abs\(offset\) < size/ },
+  { name: 'a zero slide', step: { window: { type: 'sliding', size: 10, slide: 0, offset: 0 } }, message: /abs\(offset\) < slide and size > 0/ },
+  { name: 'a negative gap', step: { window: { type: 'session', gap: -5 } }, message: /0 < size/ },
+  { name: 'negative allowed lateness', step: { window: tumbling10, allowedLateness: -1 }, message: /allowedLateness cannot be negative/ },
+  { name: 'sum without an argument', step: { window: tumbling10, aggregates: { s: ['sum'] } }, message: /aggregate s: sum\(\) needs an argument/ },
+  { name: 'a percentile above 1', step: { window: tumbling10, aggregates: { p: ['percentile', 'amount', 95] } }, message: /aggregate p: percentile must be between 0.0 and 1.0/ },
+];
+
+for (const c of invalidSteps) {
+  test(`an invalid step is refused with a SpecError: ${c.name}`, () => {
+    assert.throws(() => new WindowOperator(windowStep(c.step)), (error: unknown) => error instanceof SpecError && c.message.test(error.message));
+  });
+}

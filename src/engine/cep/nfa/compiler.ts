@@ -87,6 +87,8 @@ export function validatePattern(spec: PatternSpec): void {
       if (previous.optional || (previous.quantifier.kind === 'times' && previous.quantifier.from === 0))
         throw new MalformedPatternError(`${at}: a ${stage.contiguity} stage cannot follow an optional stage (${previous.name}); write two patterns, one with and one without the optional stage`);
     }
+    if (i > 0 && stages[i - 1]!.greedy && (stage.optional || (stage.quantifier.kind === 'times' && stage.quantifier.from === 0)))
+      throw new MalformedPatternError(`${at}: an optional stage cannot follow a greedy stage (${stages[i - 1]!.name}); drop greedy there or optional here`);
     const q = stage.quantifier;
     if (q.kind === 'times' && (q.from < 0 || q.to < 1 || q.from > q.to || !Number.isInteger(q.from) || !Number.isInteger(q.to)))
       throw new MalformedPatternError(`${at}: times must be whole numbers with 0 ≤ from ≤ to and to ≥ 1; got [${q.from}, ${q.to}]`);

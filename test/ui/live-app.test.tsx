@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render } from 'ink-testing-library';
+import type { OutputRecord } from '../../src/engine/operator.js';
+import { LiveApp, nextSpeed, type ReplayControls } from '../../src/ui/live-app.js';
+import { initialState, type StepInfo } from '../../src/ui/live-state.js';
+import { LiveStore } from '../../src/ui/live-store.js';
+import { stats } from './live-state.test.js';
+
+const STEPS: StepInfo[] = [
+  { name: 'trending', kind: 'window', fields: ['watches', 'users'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
+  { name: 'binge', kind: 'pattern', fields: ['watched'] },
+];
+
+function recordingControls() {
+  const calls: string[] = [];
+  const controls: ReplayControls = {
+    pause: () => calls.push('pause'),
+    resume: () => calls.push('resume'),
+    step: () => calls.push('step'),
+    setSpeed: (s) => calls.push(`speed ${s}`),
+    quit: () => calls.push('quit'),
+  };
+  return { calls, controls };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+function frame(store: LiveStore, outputs: OutputRecord[], paused = false) {
+  store.dispatch({
+    type: 'frame',
+    outputs,
+    stats: stats({ records: 1234, maxEventTime: Date.UTC(2026, 0, 1, 10, 0, 5), watermark: Date.UTC(2026, 0, 1, 10, 0, 0), paused }),
+    counters: [
+      { seen: 1234, accepted: 900, results: 2, late: 3, exprErrors: 0 },
+      { seen: 1234, accepted: 40, results: 1, late: 0, exprErrors: 0 },
+    ],
+  });
+}
+
+const w = (key: string, watches: number): OutputRecord => ({
+  step: 'trending', kind: 'window', key, start: Date.UTC(2026, 0, 1, 10), end: Date.UTC(2026, 0, 1, 10, 1), firing: 'onTime', fields: { watches, users: 7 },
+});
+
+test('the first frame names the recording and says why the panel is empty', () => {
+  const store = new LiveStore(initialState('scenarios/binge.jsonl', 'binge.pipeline.yaml', STEPS, 100));
+  const { lastFrame, unmount } = render(<LiveApp store={store} controls={recordingControls().controls} />);
+  const text = lastFrame() ?? '';
+  assert.match(text, /sw replay scenarios\/binge\.jsonl · pipeline binge\.pipeline\.yaml/);
+  assert.match(text, /▶ playing 100x/);
+  assert.match(text, /waiting for the first record/);
+  assert.match(text, /1 trending \(0\)/);
+  unmount();
+});
+
+test('a frame fills the header and the window table, sorted by the first aggregate', async () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
+  const { lastFrame, unmount } = render(<LiveApp store={store} controls={recordingControls().controls} />);
+  frame(store, [w('c1', 3), w('c2', 12)]);
+  await tick();
+  const text = lastFrame() ?? '';
+  assert.match(text, /event time 2026-01-01 10:00:05 {2}watermark 2026-01-01 10:00:00 {2}lag 5\.0s/);
+  assert.match(text, /records 1234 {2}late 3/);
+  const c2 = text.indexOf('c2');
+  const c1 = text.indexOf('c1 ');
+  assert.ok(c2 > 0 && c1 > c2, `c2 (12 watches) should be listed before c1:\n${text}`);
+  assert.match(text, /c2 +10:00:00–10:01:00 +12 +7/);
+  assert.match(text, /2 keys · sorted by watches/);
+  unmount();
+});
+
+test('keys drive the replay and the view: space, →, +, −, 2, /, s, q', async () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
+  const { calls, controls } = recordingControls();
+  const { lastFrame, stdin, unmount } = render(<LiveApp store={store} controls={controls} />);
+  frame(store, [w('c1', 3), w('c2', 12), { step: 'binge', kind: 'match', key: 'u9', start: 0, end: 60_000, events: { start: [{}], more: [{}, {}, {}] }, fields: { watched: 4 } }]);
+  await tick();
+  for (const key of [' ', '\u001B[C', '+', '-']) {
+    stdin.write(key);
+    await tick();
+  }
+  assert.deepEqual(calls, ['pause', 'step', 'speed 200', 'speed 50']);
+
+  stdin.write('2');
+  await tick();
+  assert.match(lastFrame() ?? '', /binge \(pattern\)/);
+  assert.match(lastFrame() ?? '', /match {3}u9 00:00:00–00:01:00 {2}\[start×1 more×3\] watched=4/);
+
+  stdin.write('1');
+  await tick();
+  stdin.write('/');
+  await tick();
+  for (const ch of 'c1') {
+    stdin.write(ch);
+    await tick();
+  }
+  stdin.write('\r');
+  await tick();
+  let text = lastFrame() ?? '';
+  assert.match(text, /filter "c1"/);
+  assert.doesNotMatch(text, /c2 /);
+
+  stdin.write('s');
+  await tick();
+  text = lastFrame() ?? '';
+  assert.match(text, /sorted by users/);
+
+  stdin.write('q');
+  await tick();
+  assert.equal(calls[calls.length - 1], 'quit');
+  unmount();
+});
+
+test('paused state shows in the header', async () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
+  const { lastFrame, unmount } = render(<LiveApp store={store} controls={recordingControls().controls} />);
+  frame(store, [], true);
+  await tick();
+  assert.match(lastFrame() ?? '', /⏸ paused 100x/);
+  unmount();
+});
+
+test('speed steps go through a ladder and reach max', () => {
+  assert.deepEqual([nextSpeed(100, 1), nextSpeed(100, -1), nextSpeed(10000, 1), nextSpeed(Infinity, -1), nextSpeed(1, -1)], [200, 50, Infinity, 10000, 1]);
+});

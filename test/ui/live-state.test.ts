@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { OutputRecord } from '../../src/engine/operator.js';
+import { firstWindowEnd, initialState, liveReducer, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
+
+const STEPS: StepInfo[] = [
+  { name: 'trending', kind: 'window', fields: ['watches', 'users'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
+  { name: 'binge', kind: 'pattern', fields: ['watched'] },
+];
+
+export function stats(over: Partial<RunStats> = {}): RunStats {
+  return {
+    records: 10, deadLetters: 0, watermark: 0, maxEventTime: 5_000, minEventTime: 1_000, bytesRead: 100, totalBytes: 1_000,
+    wallMs: 1_000, speed: 100, paused: false, idleMs: 0, ...over,
+  };
+}
+
+const win = (key: string, start: number, watches: number, firing: 'onTime' | 'late' = 'onTime'): OutputRecord =>
+  ({ step: 'trending', kind: 'window', key, start, end: start + 60_000, firing, fields: { watches, users: 1 } });
+
+function frame(state: LiveState, outputs: OutputRecord[], over: Partial<RunStats> = {}, results = [outputs.length, 0]): LiveState {
+  return liveReducer(state, {
+    type: 'frame',
+    outputs,
+    stats: stats(over),
+    counters: results.map((r) => ({ seen: 10, accepted: 10, results: r, late: 0, exprErrors: 0 })),
+  });
+}
+
+test('window results keep the latest window per key; an older late firing does not replace it', () => {
+  let s = initialState('r.jsonl', 'p.yaml', STEPS, 100);
+  s = frame(s, [win('c1', 0, 3), win('c2', 0, 5), win('c1', 60_000, 1), win('c1', 0, 4, 'late')]);
+  const rows = s.steps[0]!.rows;
+  assert.equal(rows.size, 2);
+  assert.deepEqual(rows.get('c1')!.fields, { watches: 1, users: 1 });
+  assert.equal(rows.get('c1')!.start, 60_000);
+});
+
+test('rows sort by the chosen field descending, then by key in natural order; the filter matches keys', () => {
+  let s = initialState('r', 'p', STEPS, 100);
+  s = frame(s, [win('c10', 0, 2), win('c2', 0, 2), win('c3', 0, 9)]);
+  const keys = (st: LiveState) => visibleRows(st.steps[0]!, st.filter, st.sortField, 10).map((r) => r.key);
+  assert.deepEqual(keys(s), ['c3', 'c2', 'c10']);
+  s = liveReducer(s, { type: 'cycleSort' }); // users (all 1): ties by key
+  s = liveReducer(s, { type: 'cycleSort' }); // key
+  assert.equal(s.sortField, -1);
+  assert.deepEqual(keys(s), ['c2', 'c3', 'c10']);
+  s = liveReducer(s, { type: 'filterText', text: 'c1' });
+  assert.deepEqual(keys(s), ['c10']);
+  s = liveReducer(s, { type: 'endFilter', keep: false });
+  assert.equal(s.filter, '');
+});
+
+test('matches, timeouts and late records go to the feed, bounded', () => {
+  let s = initialState('r', 'p', STEPS, 100);
+  const match: OutputRecord = { step: 'binge', kind: 'match', key: 'u1', start: 0, end: 10, events: { start: [{}], more: [{}, {}, {}] }, fields: { watched: 4 } };
+  const timeout: OutputRecord = { step: 'binge', kind: 'timeout', key: 'u2', start: 0, end: 7_200_000, events: { start: [{}] }, fields: {} };
+  s = frame(s, [match, timeout, { step: 'binge', kind: 'late', key: 'u3', event: { a: 1 } }]);
+  const step = s.steps[1]!;
+  assert.deepEqual(step.feed.map((f) => [f.kind, f.key]), [['match', 'u1'], ['timeout', 'u2'], ['late', 'u3']]);
+  assert.deepEqual(step.feed[0]!.stages, { start: 1, more: 3 });
+  assert.equal(step.timeouts, 1);
+  s = frame(s, Array.from({ length: 250 }, () => match));
+  assert.equal(s.steps[1]!.feed.length, 200);
+});
+
+test('panels: select by number, tab cycles, out-of-range numbers are ignored', () => {
+  let s = initialState('r', 'p', STEPS, 100);
+  s = liveReducer(s, { type: 'select', index: 1 });
+  assert.equal(s.selected, 1);
+  s = liveReducer(s, { type: 'nextPanel' });
+  assert.equal(s.selected, 0);
+  assert.equal(liveReducer(s, { type: 'select', index: 7 }), s);
+});
+
+test('a rate sample is taken once per wall second for the sparkline', () => {
+  let s = initialState('r', 'p', STEPS, 100);
+  s = frame(s, [], { wallMs: 500, records: 500 });
+  s = frame(s, [], { wallMs: 1_000, records: 1_000 });
+  s = frame(s, [], { wallMs: 2_000, records: 3_000 });
+  assert.deepEqual(s.rateHistory, [1_000, 2_000]);
+  assert.equal(s.rate, 2_000);
+});
+
+const WHY: Array<[string, Partial<RunStats>, { seen: number; accepted: number; exprErrors: number }, RegExp]> = [
+  ['no records yet', { records: 0 }, { seen: 0, accepted: 0, exprErrors: 0 }, /waiting for the first record/],
+  ['idle input', { records: 0, idleMs: 5_000 }, { seen: 0, accepted: 0, exprErrors: 0 }, /the input is idle/],
+  ['filter passes nothing', {}, { seen: 10, accepted: 0, exprErrors: 0 }, /no record passed its filter yet \(10 seen\)/],
+  ['filter errors', {}, { seen: 10, accepted: 0, exprErrors: 4 }, /4 expression errors: a field missing\?/],
+  ['watermark behind the first window end', { minEventTime: 1_000, watermark: 30_000 }, { seen: 10, accepted: 10, exprErrors: 0 }, /the watermark is 30\.0s behind the first window's end/],
+];
+
+for (const [title, over, counters, message] of WHY) {
+  test(`an empty panel says why: ${title}`, () => {
+    const s = initialState('r', 'p', STEPS, 100);
+    const step = { ...s.steps[0]!, counters: { ...counters, results: 0, late: 0 } };
+    assert.match(whyNothingYet(step, stats(over)) ?? '', message);
+  });
+}
+
+const ENDS: Array<[string, Parameters<typeof firstWindowEnd>[0], number, number]> = [
+  ['tumbling', { type: 'tumbling', size: 60_000, offset: 0 }, 61_000, 120_000],
+  ['tumbling with offset', { type: 'tumbling', size: 60_000, offset: 15_000 }, 10_000, 15_000],
+  ['sliding 10m/3m: the earliest window holding t', { type: 'sliding', size: 600_000, slide: 180_000, offset: 0 }, 60_000, 240_000],
+  ['session: t + gap', { type: 'session', gap: 30_000 }, 5_000, 35_000],
+];
+
+for (const [title, window, t, end] of ENDS) {
+  test(`first window end: ${title}`, () => {
+    assert.equal(firstWindowEnd(window, t), end);
+  });
+}
