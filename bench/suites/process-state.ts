@@ -111,7 +111,7 @@ export async function run(): Promise<BenchRow[]> {
   ] as const) {
     const operator = new ProcessOperator({ name: 'bench', filter: null, key: (f) => f.key, create });
     const { seconds } = drive(operator, counters);
-    rows.push(throughputRow(name, subject, EVENTS, seconds, { note: `${operator.pendingTimers} timers left` }));
+    rows.push(throughputRow(name, subject, EVENTS, { seconds }, { note: `${operator.pendingTimers} timers left` }));
   }
 
   const transactions = transactionInput(2_000);
@@ -131,7 +131,7 @@ export async function run(): Promise<BenchRow[]> {
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  rows.push(throughputRow(name, 'fraud scorer, 2K users', EVENTS, seconds, { note: `${outputs.toLocaleString('en')} assessments` }));
+  rows.push(throughputRow(name, 'fraud scorer, 2K users', EVENTS, { seconds }, { note: `${outputs.toLocaleString('en')} assessments` }));
 
   const snapStarted = process.hrtime.bigint();
   const json = JSON.stringify(scorer.snapshot());
