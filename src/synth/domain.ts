@@ -20,7 +20,7 @@ export interface SynthEvent {
   readonly owner: InjectedCase | null;
 }
 
-/** One injected case: its events are written with `owner` set; the truth lists it once all are written. */
+/** One injected case: its events are written with `owner` set; the truth lists it once its completing event is written. */
 export class InjectedCase {
   /** Output lines of the case's events, in the order written. */
   readonly lines: number[] = [];
@@ -37,9 +37,6 @@ export class InjectedCase {
     readonly details: Record<string, unknown>,
   ) {}
 
-  get done(): boolean {
-    return this.total > 0 && this.lines.length === this.total;
-  }
 }
 
 /** Collects a case's events in time order; reserved entities make them free of interleaved background. */
