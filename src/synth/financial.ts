@@ -83,10 +83,14 @@ export class FinancialGenerator implements Domain {
   private readonly loginTime: Float64Array;
   private readonly lastLogin: Float64Array;
   private readonly lastTx: Float64Array;
-  // Welford running mean / variance of each account's amounts.
+  // Welford running mean / variance of each account's background amounts (for the clamp)...
   private readonly count: Uint32Array;
   private readonly mean: Float64Array;
   private readonly m2: Float64Array;
+  // ...and of all its amounts, injected ones included: what a scorer downstream sees.
+  private readonly allCount: Uint32Array;
+  private readonly allMean: Float64Array;
+  private readonly allM2: Float64Array;
   private readonly merchants: string[];
   private readonly merchantIds: string[];
   private readonly merchantZipf: Zipf;
@@ -134,6 +138,9 @@ export class FinancialGenerator implements Domain {
     this.count = new Uint32Array(n);
     this.mean = new Float64Array(n);
     this.m2 = new Float64Array(n);
+    this.allCount = new Uint32Array(n);
+    this.allMean = new Float64Array(n);
+    this.allM2 = new Float64Array(n);
     const merchantCount = Math.max(20, Math.min(500, Math.round(n / 10)));
     this.merchants = fakerPool(merchantCount, () => faker.company.name()).map(quote);
     this.merchantIds = Array.from({ length: merchantCount }, (_, i) => `m_${i + 1}`);
@@ -239,19 +246,23 @@ export class FinancialGenerator implements Domain {
     return events;
   }
 
-  /** One transaction far above the account's own history (z > 4 with or without itself). */
+  /**
+   * One transaction far above the account's own history: z > 4 against all its earlier amounts,
+   * with or without itself. Needs 20 earlier amounts: with itself included, n values allow at most
+   * z = (n - 1) / sqrt(n), which passes 4 only from n = 18.
+   */
   private amountOutlier(time: number): SynthEvent[] | null {
-    const u = this.findUser(time, (i) => this.count[i]! >= 5);
+    const u = this.findUser(time, (i) => this.allCount[i]! >= 20);
     if (u < 0) return null;
-    const n = this.count[u]!;
-    const mean = this.mean[u]!;
-    const sd = Math.sqrt(this.m2[u]! / n);
+    const n = this.allCount[u]!;
+    const mean = this.allMean[u]!;
+    const m2 = this.allM2[u]!;
+    const sd = Math.sqrt(m2 / (n - 1));
     let amount = 0;
     let z = 0;
-    for (let k = 6; k < 200; k += 2) {
+    for (let k = 6; k < 1000 && z <= 4; k += 2) {
       amount = round2(mean + k * Math.max(sd, mean * 0.05));
-      z = Math.min(zScore(amount, n, mean, this.m2[u]!, false), zScore(amount, n, mean, this.m2[u]!, true));
-      if (z > 4) break;
+      z = Math.min(zScore(amount, n, mean, m2, false), zScore(amount, n, mean, m2, true));
     }
     const build = new CaseBuilder('amount_outlier', this.userIds[u]!, { amount, historyMean: round2(mean), historyCount: n, z: round2(z) });
     const e = this.transaction(u, time, 'transfer', amount, this.near(u), false);
@@ -294,8 +305,8 @@ export class FinancialGenerator implements Domain {
     const random = this.random;
     const smalls = random.intBetween(10, 12);
     const large = round2(random.between(12_000, 40_000));
-    const n = this.count[u]!;
-    const outlier = n >= 2 && zScore(large, n, this.mean[u]!, this.m2[u]!, true) > 3;
+    const n = this.allCount[u]!;
+    const outlier = n >= 2 && zScore(large, n, this.allMean[u]!, this.allM2[u]!, false) > 3;
     const build = new CaseBuilder('large_then_small', this.userIds[u]!, { large, smalls, ...(outlier ? { alsoQualifies: ['amount_outlier'] } : {}) });
     const first = this.transaction(u, time, 'transfer', large, this.near(u), false);
     build.add(first.time, first.key, first.topic, first.text);
@@ -361,6 +372,10 @@ export class FinancialGenerator implements Domain {
       this.mean[u]! += delta / n;
       this.m2[u]! += delta * (amount - this.mean[u]!);
     }
+    const all = ++this.allCount[u]!;
+    const allDelta = amount - this.allMean[u]!;
+    this.allMean[u]! += allDelta / all;
+    this.allM2[u]! += allDelta * (amount - this.allMean[u]!);
     this.lastTx[u] = Math.max(this.lastTx[u]!, time);
     const random = this.random;
     const hasMerchant = typeName === 'payment' || typeName === 'investment';
