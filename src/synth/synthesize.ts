@@ -40,6 +40,8 @@ export interface SynthOutput {
   write(text: string, time: number, key: string, topic: string): void;
   /** True when enough is buffered that the synthesizer should await `flush`. */
   readonly wantsFlush: boolean;
+  /** True when nobody reads the output any more (a closed pipe): generation stops. */
+  readonly stopped?: boolean;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -163,7 +165,10 @@ export async function synthesize(
       faults.push(batch[i]!);
       events++;
     }
-    if (output.wantsFlush) await output.flush();
+    if (output.wantsFlush) {
+      await output.flush();
+      if (output.stopped) break;
+    }
     if (progress && events >= nextProgress) {
       nextProgress = events + (1 << 16);
       progress(events, byCount ? events / limit : (time - start) / (end - start));
