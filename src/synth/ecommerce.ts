@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { KOREAN_CITIES, fakerPool, seededFaker } from './entities.js';
@@ -375,7 +375,7 @@ export class EcommerceGenerator implements Domain {
     this.orderSeq++;
     const orderId = `order_${this.orderSeq}${this.random.token(4)}`;
     const payment = PAYMENTS[this.random.int(PAYMENTS.length)];
-    const text = `{"stream":"order","order_id":"${orderId}","user_id":"${this.userIds[u]}","status":"${status}","total_amount":${total},"currency":"KRW","timestamp":${time},"items":[${items}],"shipping_address":{"city":"${this.city[u]}"},"payment_method":"${payment}"}`;
+    const text = `{"stream":"order","order_id":"${orderId}","user_id":"${this.userIds[u]}","status":"${status}","total_amount":${total},"currency":"KRW","timestamp":${epochText(time)},"items":[${items}],"shipping_address":{"city":"${this.city[u]}"},"payment_method":"${payment}"}`;
     out.push({ time, key: this.userIds[u]!, topic: TOPICS.order, text, owner: null });
     this.lastOrder[u] = time;
     this.cartSize[u] = 0;
@@ -384,12 +384,12 @@ export class EcommerceGenerator implements Domain {
 
   private userEvent(u: number, time: number, type: string, p: number, page: string): SynthEvent {
     const where = p < 0 ? `"page":${quote(page)}` : this.productPage[p]!;
-    const text = `{"stream":"user","user_id":"${this.userIds[u]}","event_type":"${type}","timestamp":${time},"metadata":{"device":"${DEVICES[this.device[u]!]}","session_id":"${this.sessionIds[u]}",${where}}}`;
+    const text = `{"stream":"user","user_id":"${this.userIds[u]}","event_type":"${type}","timestamp":${epochText(time)},"metadata":{"device":"${DEVICES[this.device[u]!]}","session_id":"${this.sessionIds[u]}",${where}}}`;
     return { time, key: this.userIds[u]!, topic: TOPICS.user, text, owner: null };
   }
 
   private productEvent(u: number, time: number, p: number, action: string): SynthEvent {
-    const text = `{"stream":"product","product_id":"${this.productIds[p]}","action":"${action}","user_id":"${this.userIds[u]}","session_id":"${this.sessionIds[u]}","timestamp":${time},${this.productProps[p]}}`;
+    const text = `{"stream":"product","product_id":"${this.productIds[p]}","action":"${action}","user_id":"${this.userIds[u]}","session_id":"${this.sessionIds[u]}","timestamp":${epochText(time)},${this.productProps[p]}}`;
     return { time, key: this.productIds[p]!, topic: TOPICS.product, text, owner: null };
   }
 }

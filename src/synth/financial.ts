@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { WORLD_CITIES, fakerPool, haversineKm, pointNear, round2, seededFaker, type City, type Point } from './entities.js';
@@ -80,6 +80,11 @@ export class FinancialGenerator implements Domain {
   private readonly reservations: Reservations;
   private readonly inSession: Uint8Array;
   private readonly sessionIds: string[];
+  /** `"user_id":..,"account_id":..,"session_id":"..",` for the current session. */
+  private readonly sessionHead: string[];
+  /** `"ip_address":..,"device":..,"success":true}` (and false). */
+  private readonly tailOk: string[];
+  private readonly tailFailed: string[];
   private readonly loginTime: Float64Array;
   private readonly lastLogin: Float64Array;
   private readonly lastTx: Float64Array;
@@ -132,6 +137,9 @@ export class FinancialGenerator implements Domain {
     this.reservations = new Reservations(n);
     this.inSession = new Uint8Array(n);
     this.sessionIds = new Array<string>(n).fill('');
+    this.sessionHead = this.ids.map((ids) => `${ids},"session_id":"",`);
+    this.tailOk = this.ip.map((ip, u) => `"ip_address":"${ip}","device":"${DEVICES[this.device[u]!]}","success":true}`);
+    this.tailFailed = this.tailOk.map((tail) => tail.replace('"success":true}', '"success":false}'));
     this.loginTime = new Float64Array(n);
     this.lastLogin = new Float64Array(n).fill(-Infinity);
     this.lastTx = new Float64Array(n).fill(-Infinity);
@@ -384,20 +392,22 @@ export class FinancialGenerator implements Domain {
     const merchantName = m < 0 ? '' : `,"merchant_name":${this.merchants[m]}`;
     const channel = typeName === 'withdrawal' ? 'atm' : CHANNELS[random.int(CHANNELS.length)];
     this.txSeq++;
-    const text = `{"type":"transaction","transaction_id":"tx_${this.txSeq}${random.token(4)}",${this.ids[u]},"transaction_type":"${typeName}","amount":${amount},"currency":"USD","timestamp":${time},"merchant_id":${merchant},${where.json},"metadata":{"channel":"${channel}","device":"${DEVICES[this.device[u]!]}"${merchantName}${this.cityJson[u]}}}`;
+    const text = `{"type":"transaction","transaction_id":"tx_${this.txSeq}${random.token(4)}",${this.ids[u]},"transaction_type":"${typeName}","amount":${amount},"currency":"USD","timestamp":${epochText(time)},"merchant_id":${merchant},${where.json},"metadata":{"channel":"${channel}","device":"${DEVICES[this.device[u]!]}"${merchantName}${this.cityJson[u]}}}`;
     return { time, key: this.userIds[u]!, topic: TOPICS.transaction, text, owner: null };
   }
 
   private login(u: number, time: number, where: Place, success: boolean): SynthEvent {
     this.inSession[u] = 1;
     this.sessionIds[u] = `sess_${this.random.token(8)}`;
+    this.sessionHead[u] = `${this.ids[u]},"session_id":"${this.sessionIds[u]}",`;
     this.loginTime[u] = time;
     this.lastLogin[u] = Math.max(this.lastLogin[u]!, time);
     return this.sessionEvent(u, time, 'login', where, success);
   }
 
   private sessionEvent(u: number, time: number, type: string, where: Place, success: boolean): SynthEvent {
-    const text = `{"type":"session","event_type":"${type}",${this.ids[u]},"session_id":"${this.sessionIds[u]}","timestamp":${time},${where.json},"ip_address":"${this.ip[u]}","device":"${DEVICES[this.device[u]!]}","success":${success}}`;
+    // Session events are most of this stream: the per-session and per-account parts are joined once.
+    const text = `{"type":"session","event_type":"${type}",${this.sessionHead[u]}"timestamp":${epochText(time)},${where.json},${success ? this.tailOk[u] : this.tailFailed[u]}`;
     return { time, key: this.userIds[u]!, topic: TOPICS.session, text, owner: null };
   }
 }
