@@ -156,29 +156,22 @@ export class FinancialGenerator implements Domain {
   }
 
   openCase(kind: string, time: number): SynthEvent[] | null {
-    const at = kind === 'night_transaction' ? nightTime(time, this.random) : dayTime(time, this.random);
     const span = this.cases.find((c) => c.kind === kind)?.span ?? HOUR;
+    const at = kind === 'night_transaction' ? nightTime(time, this.random) : dayTime(time, span, this.random);
     this.skipReason = undefined;
     if (at + span > this.settings.end) {
       this.skipReason = kind === 'night_transaction' ? 'no 02:00-06:00 UTC left in the run' : 'the run ends before the case would';
       return null;
     }
-    switch (kind) {
-      case 'velocity_burst':
-        return this.velocityBurst(at);
-      case 'impossible_travel':
-        return this.impossibleTravel(at);
-      case 'amount_outlier':
-        return this.amountOutlier(at);
-      case 'night_transaction':
-        return this.nightTransaction(at);
-      case 'rapid_logins':
-        return this.rapidLogins(at);
-      case 'large_then_small':
-        return this.largeThenSmall(at);
-      default:
-        return null;
-    }
+    const builders: Record<string, (time: number) => SynthEvent[] | null> = {
+      velocity_burst: (t) => this.velocityBurst(t),
+      impossible_travel: (t) => this.impossibleTravel(t),
+      amount_outlier: (t) => this.amountOutlier(t),
+      night_transaction: (t) => this.nightTransaction(t),
+      rapid_logins: (t) => this.rapidLogins(t),
+      large_then_small: (t) => this.largeThenSmall(t),
+    };
+    return builders[kind]?.(at) ?? null;
   }
 
   /** 6-8 withdrawals within 4 minutes (the 5-minute withdrawal threshold is 5). */
@@ -387,11 +380,12 @@ function zScore(x: number, n: number, mean: number, m2: number, includeSelf: boo
   return (x - mean1) / Math.sqrt(m21 / (n1 - 1));
 }
 
-/** `time` if it is not in the 02:00-06:00 UTC night; otherwise 06:00-07:00 the same day. */
-function dayTime(time: number, random: Random): number {
-  const hour = Math.floor((time % DAY) / HOUR);
-  if (hour < 2 || hour >= 6) return time;
-  return time - (time % DAY) + 6 * HOUR + random.int(HOUR);
+/** `time` if a case of `span` starting then ends before 02:00 or starts after 06:00 UTC; else 06:00-07:00. */
+function dayTime(time: number, span: number, random: Random): number {
+  const ofDay = time % DAY;
+  const afterMorning = ofDay >= 6 * HOUR;
+  if (afterMorning ? ofDay + span < DAY + 2 * HOUR : ofDay + span < 2 * HOUR) return time;
+  return time - ofDay + (afterMorning ? DAY : 0) + 6 * HOUR + random.int(HOUR);
 }
 
 /** The next moment between 02:00 and 05:59 UTC at or after `time`. */
