@@ -41,6 +41,11 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `sw ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
