@@ -6,7 +6,7 @@ export const name = 'cep';
 
 export async function run(): Promise<BenchRow[]> {
   return runCepBench().map((r) =>
-    throughputRow(name, r.subject, r.events, r.seconds, {
+    throughputRow(name, r.subject, r.events, { seconds: r.seconds }, {
       maxRssBytes: r.maxRssBytes,
       note: `${Math.round(r.eventsPerCpuSec).toLocaleString('en')} events per CPU-second; ${r.matches.toLocaleString('en')} matches; peak heap ${Math.round(r.peakHeapBytes / 1048576)} MB${r.subject.startsWith('binge') ? '; target ≥ 1M events/s' : ''}`,
     }),
