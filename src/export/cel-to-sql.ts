@@ -289,7 +289,7 @@ class Translation {
     const index = node.args[1] as ASTNode;
     if (index.op === 'value' && typeof index.args === 'bigint') {
       const n = Number(index.args);
-      return { text: n === 0 ? `FIRST(${column})` : `FIRST(${column}, ${n})`, type: 'dyn' };
+      return { text: n === 0 ? `FIRST(${column})` : `FIRST(${column}, ${n})`, type: this.scope.fieldType?.(path) ?? 'dyn', path };
     }
     // more[size(more) - k] is the k-th event from the end: LAST(x, k - 1).
     if (index.op === '-') {
@@ -297,7 +297,7 @@ class Translation {
       const sized = left.op === 'call' && left.args[0] === 'size' ? this.stageRef((left.args[1] as ASTNode[])[0]!) : null;
       if (sized?.stage === stage.stage && right.op === 'value' && typeof right.args === 'bigint' && right.args >= 1n) {
         const k = Number(right.args) - 1;
-        return { text: k === 0 ? `LAST(${column})` : `LAST(${column}, ${k})`, type: 'dyn' };
+        return { text: k === 0 ? `LAST(${column})` : `LAST(${column}, ${k})`, type: this.scope.fieldType?.(path) ?? 'dyn', path };
       }
     }
     return this.fail(`a stage index must be a number (${stage.stage}[0]) or count from the end (${stage.stage}[size(${stage.stage}) - 1]) to become FIRST / LAST`, ast);
