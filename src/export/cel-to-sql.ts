@@ -23,6 +23,8 @@ export interface Sql {
   readonly type: SqlType;
   /** Set when the value is a plain event field: the dotted path, so that its use can hint its type. */
   readonly path?: readonly string[];
+  /** Already a DOUBLE cast (double(x)), so that division does not cast it again. */
+  readonly double?: boolean;
 }
 
 /** A pattern stage's events as CEL sees them (`more`), or one of its columns (`more.map(e, e.price)`). */
@@ -347,7 +349,7 @@ class Translation {
     this.hint(left, 'number');
     this.hint(right, 'number');
     // CEL here divides as floating point (7 / 2 is 3.5); SQL divides BIGINTs (COUNT) as integers.
-    if (ast.op === '/') return { text: `(CAST(${left.text} AS DOUBLE) / ${right.text})`, type: 'number' };
+    if (ast.op === '/') return { text: `(${left.double ? left.text : `CAST(${bare(left.text)} AS DOUBLE)`} / ${right.text})`, type: 'number' };
     if (ast.op === '%') return { text: `MOD(${bare(left.text)}, ${bare(right.text)})`, type: 'number' };
     return { text: `(${left.text} ${ast.op} ${right.text})`, type: 'number' };
   }
@@ -401,7 +403,7 @@ class Translation {
       case 'string':
       case 'bool': {
         const [type, result] = CASTS[name]!;
-        return { text: `CAST(${bare(this.one(all, ast).text)} AS ${type})`, type: result };
+        return { text: `CAST(${bare(this.one(all, ast).text)} AS ${type})`, type: result, ...(type === 'DOUBLE' ? { double: true } : {}) };
       }
       case 'dyn':
         return this.one(all, ast);

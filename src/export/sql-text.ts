@@ -10,7 +10,7 @@
  * that did not need it is harmless, so the list errs on the long side.
  */
 const KEYWORDS = new Set(
-  `a abs absolute action add after all allocate allow alter and any are array as asc assertion at authorization avg
+  `abs absolute add after all allocate allow alter and any are array as asc assertion at authorization avg
   before begin between bigint binary bit blob boolean both breadth by call called cardinality cascade case cast catalog
   ceil ceiling char char_length character character_length check classifier clob close coalesce collate collect column
   commit condition connect constraint constraints constructor continue convert count create cross cube current
@@ -20,7 +20,7 @@ const KEYWORDS = new Set(
   float floor for foreign found free from full function fusion get global go goto grant group grouping having hold
   hour identity if immediate in index indicator initial inner inout input insert int integer intersect interval into is
   join key language large last lateral leading left level like limit ln local localtime localtimestamp location lower
-  map match match_recognize matches max measures member merge method min minute mod modifies module month more
+  map match match_recognize matches max measures member merge metadata method min minute mod modifies module month more
   multiset names national natural nchar nclob new next no none normalize not null nullif numeric object of offset old
   on one only open option or order ordinal out outer output over overlaps overlay pad parameter partial partition
   past path pattern per percent percentile period permute position power precision prepare prev primary prior

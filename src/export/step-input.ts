@@ -5,21 +5,30 @@
  * on the view as on the table.
  */
 import type { StepSpec } from '../engine/spec.js';
-import { bare, celToSql, type CelScope, type Sql } from './cel-to-sql.js';
+import { bare, celToSql, type CelScope, type Sql, type SqlType } from './cel-to-sql.js';
 import type { SourceColumns } from './source-table.js';
 import { identifier } from './sql-text.js';
 
 /** Translation of the step's CEL with field reads recorded on the source columns. */
-export type Translate = (source: string, where: string, scope?: Omit<CelScope, 'where' | 'onField' | 'fieldType'>) => Sql;
+export interface Translate {
+  (source: string, where: string, scope?: Omit<CelScope, 'where' | 'onField' | 'fieldType'>): Sql;
+  /** Records what a use outside CEL reveals of a field's type (sum(price) makes price a number). */
+  hint(sql: Sql, type: SqlType): void;
+}
 
 export function translator(columns: SourceColumns): Translate {
-  return (source, where, scope = {}) =>
+  const translate = (source: string, where: string, scope: Omit<CelScope, 'where' | 'onField' | 'fieldType'> = {}): Sql =>
     celToSql(source, {
       ...scope,
       where,
       onField: (path, type) => columns.use(path, type),
       fieldType: (path) => columns.sqlTypeOf(path),
     });
+  return Object.assign(translate, {
+    hint: (sql: Sql, type: SqlType) => {
+      if (sql.path) columns.use(sql.path, type);
+    },
+  });
 }
 
 export interface KeyColumn {

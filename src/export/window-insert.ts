@@ -124,7 +124,8 @@ function aggregate(spec: AggregateSpec, where: string, translate: Translate): Ag
   const arg = spec.arg === undefined ? null : translate(spec.arg, where);
   const value = arg ? bare(arg.text) : '*';
   // CEL numbers are doubles; SUM of an INT expression (cond ? 1 : 0) would stay INT in SQL.
-  const double = `CAST(${value} AS DOUBLE)`;
+  const double = arg?.double ? value : `CAST(${value} AS DOUBLE)`;
+  if (arg && ['sum', 'avg', 'stddev', 'percentile'].includes(spec.fn)) translate.hint(arg, 'number');
   const number = (text: string): AggregateSql => ({ name: spec.name, text, sql: { text, type: 'number' }, type: 'DOUBLE' });
   switch (spec.fn) {
     case 'count':
