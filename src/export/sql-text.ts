@@ -5,33 +5,59 @@
  */
 
 /**
- * Flink SQL reserved words plus the non-reserved keywords that Flink's or dt-sql-parser's grammar
- * refuses as bare column or pattern-variable names (`more`, `start`, `value` ...). Quoting a word
+ * Flink SQL reserved words plus every keyword of dt-sql-parser's Flink lexer (which refuses some of them
+ * as bare column or pattern-variable names: `more`, `views`, `metadata` ...). Quoting a word
  * that did not need it is harmless, so the list errs on the long side.
  */
 const KEYWORDS = new Set(
-  `abs absolute add after all allocate allow alter and any are array as asc assertion at authorization avg
-  before begin between bigint binary bit blob boolean both breadth by call called cardinality cascade case cast catalog
-  ceil ceiling char char_length character character_length check classifier clob close coalesce collate collect column
-  commit condition connect constraint constraints constructor continue convert count create cross cube current
-  current_date current_time current_timestamp cursor cycle data date day deallocate dec decimal declare default define
-  delete depth desc describe descriptor distinct do domain double drop dynamic each element else end end-exec equals
-  escape every except exception exec execute exists exp explain extend external extract false fetch filter first
-  float floor for foreign found free from full function fusion get global go goto grant group grouping having hold
-  hour identity if immediate in index indicator initial inner inout input insert int integer intersect interval into is
-  join key language large last lateral leading left level like limit ln local localtime localtimestamp location lower
-  map match match_recognize matches max measures member merge metadata method min minute mod modifies module month more
-  multiset names national natural nchar nclob new next no none normalize not null nullif numeric object of offset old
-  on one only open option or order ordinal out outer output over overlaps overlay pad parameter partial partition
-  past path pattern per percent percentile period permute position power precision prepare prev primary prior
-  privileges procedure range rank raw read reads real recursive ref references referencing regexp relative release
-  repeat replace reset restrict result return returns revoke right role rollback rollup routine row rows running
-  savepoint schema scope scroll search second section select session set sets show similar size skip smallint some
-  space specific sql sqlrt sqlexception sqlstate sqlwarning sqrt start state statement static string subset substring
-  sum system system_time system_user table tablesample temporary then time timestamp timestamp_ltz timezone_hour
-  timezone_minute tinyint to trailing transaction translate translation treat trigger trim true truncate type uescape
-  under union unique unknown unnest until update upper usage user using value values var_pop var_samp varbinary
-  varchar varying view watermark when whenever where width window with within without work write year zone`.split(/\s+/),
+  `abs absolute add after all allocate allow alter analyze and any are array array_agg
+  array_concat_agg array_max_cardinality as asc asensitive assertion asymmetric at atomic
+  authorization avg before begin begin_frame begin_partition between bigint binary bit blob boolean
+  both breadth by bytes call called cardinality cascade cascaded case cast catalog catalogs ceil
+  ceiling century changelog_mode char char_length character character_length check classifier clob
+  close coalesce collate collect column columns comment commit compute condition config connect
+  constraint constraints constructor contains continue convert corr corresponding count covar_pop
+  covar_samp create cross cube cume_dist cumulate current current_catalog current_date
+  current_default_transform_group current_path current_role current_row current_schema current_time
+  current_timestamp current_transform_group_for_type current_user cursor cycle data database
+  databases date date_diff date_trunc datetime datetime_diff datetime_trunc day dayofweek dayofyear
+  days deallocate dec decade decimal declare default define delete dense_rank depth deref desc
+  describe descriptor deterministic disallow disconnect distinct div do domain dot double drop
+  dynamic each element else empty end end_frame end_partition enforced engine epoch equals escape
+  estimated_cost every except exception excluding exec execute exists exp explain extend extended
+  external extract false fetch file filter first first_value float floor following for foreign found
+  frame_row free friday from full function functions fusion generated get global go goto grant group
+  group_concat grouping groups having hold hop hour hours identity if ignore ilike immediate import
+  in include including index indicator initial inner inout input insensitive insert int integer
+  intersect intersection interval into is jar jars java join json json_array json_arrayagg
+  json_execution_plan json_exists json_object json_objectagg json_query json_value key lag language
+  large last last_value lateral lead leading left level like like_regex limit ln load local
+  localtime localtimestamp location lower map match match_number match_recognize matches max
+  measures member merge metadata method microsecond millennium millisecond min minus minute minutes
+  mod modifies modify module modules monday month months more multiset names nanosecond national
+  natural nchar nclob new next no none normalize not nth_value ntile null nullif nulls numeric
+  object occurrences_regex octet_length of offset old omit on one only open option options or order
+  ordinal out outer output over overlaps overlay overwrite overwriting pad parameter partial
+  partition partitioned partitions past path pattern per percent percent_rank percentile
+  percentile_cont percentile_disc period permute pivot plan portion position position_regex power
+  precedes preceding precision prepare prev primary prior privileges procedure python
+  python_archives python_dependencies python_files python_jar python_parameter python_requirements
+  qualify quarter quarters range rank raw read reads real recursive ref references referencing
+  regexp regr_avgx regr_avgy regr_count regr_intercept regr_r2 regr_slope regr_sxx regr_sxy regr_syy
+  relative release remove rename repeat replace reset restrict result return returns revoke right
+  rlike role rollback rollup routine row row_number rows running safe_cast safe_offset safe_ordinal
+  saturday savepoint scala schema scope scroll search second seconds section seek select sensitive
+  separator session session_user set sets show similar size skip slide smallint some space specific
+  specifictype sql sqlexception sqlrt sqlstate sqlwarning sqrt start state statement static
+  statistics stddev_pop stddev_samp step stream string string_agg submultiset subset substring
+  substring_regex succeeds sum sunday symmetric system system_time system_user table tables
+  tablesample temporary then thursday time time_diff time_trunc timecol timestamp timestamp_diff
+  timestamp_ltz timestamp_trunc timezone_hour timezone_minute tinyint to trailing transaction
+  translate translate_regex translation treat trigger trim trim_array true truncate try_cast tuesday
+  tumble type uescape unbounded under union unique unknown unload unnest unpivot until update upper
+  upsert usage use user using value value_of values var_pop var_samp varbinary varchar varying
+  versioning view views virtual watermark watermarks wednesday week weeks when whenever where width
+  width_bucket window with within without work write year years zone`.split(/\s+/),
 );
 
 /** `name` as a Flink SQL identifier: bare when it is a plain non-keyword word, else in backticks. */

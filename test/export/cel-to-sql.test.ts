@@ -78,7 +78,7 @@ const CASES: readonly Case[] = [
   { what: 'escapes decoded', cel: "name == 'a\\tb'", sql: "name = 'a\tb'" },
   { what: 'raw string', cel: "name == r'a\\d'", sql: "name = 'a\\d'" },
   { what: 'startsWith → LIKE', cel: "userId.startsWith('premium_')", sql: "userId LIKE 'premium!_%' ESCAPE '!'" },
-  { what: 'endsWith → LIKE', cel: "file.endsWith('.mp4')", sql: "file LIKE '%.mp4' ESCAPE '!'" },
+  { what: 'endsWith → LIKE', cel: "file.endsWith('.mp4')", sql: "`file` LIKE '%.mp4' ESCAPE '!'" },
   { what: 'contains → LIKE, % and ! escaped', cel: "title.contains('50%!')", sql: "title LIKE '%50!%!!%' ESCAPE '!'" },
   { what: 'startsWith a field → POSITION', cel: 'title.startsWith(prefix)', sql: 'POSITION(prefix IN title) = 1' },
   { what: 'contains a field → POSITION', cel: 'title.contains(word)', sql: 'POSITION(word IN title) > 0' },
