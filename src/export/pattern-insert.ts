@@ -166,12 +166,16 @@ export function planPatternStep(step: PatternStepSpec, source: string, rowtime: 
   return {
     name: step.name,
     render(columnType, sinkDdl, sink) {
+      const keyNames = new Set(input.keys.map((k) => k.name));
+      // MATCH_RECOGNIZE's output holds the PARTITION BY columns and the measures, whose names must
+      // differ: a measure named like a key column (userId: start[0].userId) is renamed inside and
+      // takes the key's place in the sink.
+      const inside = (name: string): string => (keyNames.has(name) ? `${name}_measure` : name);
       const measureNames = new Set(measures.map((m) => m.name));
-      // A key column that a measure also names is left to the measure (MATCH_RECOGNIZE output names must differ).
       const keys = input.keys.filter((k) => !measureNames.has(k.name));
       const partition = input.keys.map((k) => identifier(k.name));
       const measureList = [
-        ...measures.map((m) => `${castTo(m.sql, columnType(m.sql))} AS ${identifier(m.name)}`),
+        ...measures.map((m) => `${castTo(m.sql, columnType(m.sql))} AS ${identifier(inside(m.name))}`),
         `MATCH_ROWTIME() AS match_time`,
       ];
       const outputs = [
@@ -179,7 +183,11 @@ export function planPatternStep(step: PatternStepSpec, source: string, rowtime: 
         ...measures.map((m) => [m.name, columnType(m.sql)] as const),
         ['match_time', 'TIMESTAMP_LTZ(3)'] as const,
       ];
-      const selected = [...keys.map((k) => identifier(k.name)), ...measures.map((m) => identifier(m.name)), 'match_time'];
+      const selected = [
+        ...keys.map((k) => identifier(k.name)),
+        ...measures.map((m) => (inside(m.name) === m.name ? identifier(m.name) : `${identifier(inside(m.name))} AS ${identifier(m.name)}`)),
+        'match_time',
+      ];
       const lines = [
         `SELECT ${selected.join(', ')}`,
         `FROM ${identifier(input.relation)}`,

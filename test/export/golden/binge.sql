@@ -43,13 +43,13 @@ BEGIN
 
 -- step binge
 INSERT INTO binge_sink
-SELECT userId, watched, `minutes`, match_time
+SELECT userId_measure AS userId, watched, `minutes`, match_time
 FROM events
 MATCH_RECOGNIZE (
   PARTITION BY userId
   ORDER BY event_time
   MEASURES
-    FIRST(start_stage.userId) AS userId,
+    FIRST(start_stage.userId) AS userId_measure,
     COUNT(more_stage.*) + 1 AS watched,
     CAST(LAST(more_stage.`timestamp`) - FIRST(start_stage.`timestamp`) AS DOUBLE) / 60000 AS `minutes`,
     MATCH_ROWTIME() AS match_time

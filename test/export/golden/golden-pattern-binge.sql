@@ -42,13 +42,13 @@ BEGIN
 
 -- step binge
 INSERT INTO binge_sink
-SELECT `user`, watched, match_time
+SELECT user_measure AS `user`, watched, match_time
 FROM events
 MATCH_RECOGNIZE (
   PARTITION BY `user`
   ORDER BY event_time
   MEASURES
-    FIRST(start_stage.`user`) AS `user`,
+    FIRST(start_stage.`user`) AS user_measure,
     COUNT(more_stage.*) + 1 AS watched,
     MATCH_ROWTIME() AS match_time
   ONE ROW PER MATCH
