@@ -310,7 +310,7 @@ class Translation {
     const own = this.scope.pattern?.defining === stage.stage;
     const variable = this.variable(stage.stage);
     if (fn === 'size') {
-      if (stage.column) this.fail('size() of a mapped stage is the stage size: write size(stage)', ast);
+      // size(more.map(e, e.x)) has one element per event, as size(more).
       return { text: own ? `(COUNT(${variable}.*) - 1)` : `COUNT(${variable}.*)`, type: 'number' };
     }
     if (!stage.column) return this.fail(`${fn}() needs the field to aggregate: ${fn}(${stage.stage}.map(e, e.field))`, ast);
