@@ -13,6 +13,7 @@ import { LiveStore } from './live-store.js';
 import { LiveApp } from './live-app.js';
 
 export const FRAME_MS = 50;
+const FRAME_COST_FACTOR = 19;
 
 /** Paths in the header: relative to the current folder when that is shorter. */
 function shortPath(path: string): string {
@@ -49,6 +50,7 @@ export async function runLiveView(
     store.dispatch({ type: 'frame', outputs, stats: replay.snapshot(), counters: replay.pipeline.operators.map((op) => ({ ...op.counters })) });
   };
   let quit = false;
+  let lastRenderMs = 0;
   const app = render(
     <LiveApp
       store={store}
@@ -63,18 +65,38 @@ export async function runLiveView(
         },
       }}
     />,
-    { maxFps: 20, exitOnCtrlC: false, patchConsole: io.stdout === undefined, ...io },
+    {
+      maxFps: 20,
+      exitOnCtrlC: false,
+      patchConsole: io.stdout === undefined,
+      // ink lays out and writes after the dispatch returns: its own measure of that work.
+      onRender: ({ renderTime }) => {
+        lastRenderMs = renderTime;
+      },
+      ...io,
+    },
   );
   // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
   const exited = app.waitUntilExit();
-  const timer = setInterval(frame, FRAME_MS);
+  // Adaptive throttle: a frame (reducer + React + ink layout and write) costs 10-40 ms for a busy
+  // table, which at a fixed 20 frames/s took 80% of the CPU from a --speed max replay. The next
+  // frame waits at least 19× the last frame's cost, so drawing stays under 5% of the time, and
+  // never comes sooner than 50 ms (20 frames/s).
+  let timer: NodeJS.Timeout;
+  const tick = () => {
+    const started = performance.now();
+    frame();
+    const cost = performance.now() - started + lastRenderMs;
+    timer = setTimeout(tick, Math.max(FRAME_MS, cost * FRAME_COST_FACTOR));
+  };
+  timer = setTimeout(tick, FRAME_MS);
   try {
     const summary = await replay.run();
     frame();
     store.dispatch({ type: 'done' });
     return summary;
   } finally {
-    clearInterval(timer);
+    clearTimeout(timer);
     // Let ink paint the final frame before handing the terminal back.
     await new Promise((resolve) => setTimeout(resolve, FRAME_MS));
     if (!quit) app.unmount();
