@@ -51,7 +51,7 @@ export interface OutgoingMessage {
   value: string;
   /** Epoch ms as a decimal string. */
   timestamp: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
 }
 
 export interface ProducerPort {
