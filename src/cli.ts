@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   quality: async () => (await import('./commands/quality.js')).registerQuality,
   design: async () => (await import('./commands/design.js')).registerDesign,
   export: async () => (await import('./commands/export.js')).registerExport,
+  record: async () => (await import('./commands/record.js')).registerRecord,
 };
 
 /** Builds the `sw` program with the command named in argv, or every command for help. */

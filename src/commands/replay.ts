@@ -1,16 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseEventTime } from '../engine/duration.js';
 import { UsageError } from '../errors.js';
 import { loadCompiledPipeline } from '../spec/compile.js';
 import { pipelineBeside } from '../spec/load.js';
 import { parseSpeed } from '../replay/pacer.js';
 import { Replay, type ReplaySummary } from '../replay/replay.js';
-import { LineWriter } from '../replay/record-sink.js';
+import { PASSWORD_ENV } from '../replay/kafka-client.js';
+import { attachKafkaSink, closeKafkaSink, openOutputSink, planKafkaSink, type SinkFlags } from '../replay/replay-sinks.js';
+import { parseTimeFlag } from '../replay/time-flag.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
 
-interface ReplayFlags {
+interface ReplayFlags extends SinkFlags {
   pipeline?: string;
   speed: string;
   out?: string;
@@ -29,13 +30,24 @@ export function registerReplay(program: Command): void {
     .argument('<recording>', 'a .jsonl, .jsonl.gz or SQLite (.db/.sqlite) recording, or - for stdin')
     .option('-p, --pipeline <spec>', 'pipeline spec (YAML, JSON or .pipeline.ts); default: <name>.pipeline.yaml beside the recording')
     .option('-s, --speed <speed>', 'event-time speed: 100x plays gaps 100 times faster; max as fast as possible', 'max')
-    .option('-o, --out <results.jsonl>', 'write output records here (default: stdout)')
+    .option('-o, --out <results.jsonl|results.db>', 'write output records here: JSON Lines, or a SQLite table for .db/.sqlite (default: stdout; none with --sink kafka)')
     .option('--from <time>', 'skip records before this event time (ISO-8601 or epoch ms)')
     .option('--to <time>', 'stop at records from this event time on (exclusive)')
     .option('--no-ui', 'never open the live view (it opens when stdin and stdout are a terminal)')
     .option('--dead-letter <file>', 'where unreadable records go (default: <out>.dead-letter.jsonl, or <recording>.dead-letter.jsonl in the current folder)')
     .option('--stats-json <file>', 'write the run summary (records, seconds, events/s, peak RSS, per step) as JSON')
     .option('--json', 'print the run summary on stderr as one JSON line instead of text')
+    .option('--sink <kafka>', 'also send the replayed input records, paced, to a Kafka topic')
+    .option('--brokers <list>', 'with --sink kafka: bootstrap brokers, host:port[,host:port]')
+    .option('--topic <t>', 'with --sink kafka: the topic to produce to')
+    .option('--retime <now>', 'with --sink kafka: stamp records with the wall clock at release instead of their event time')
+    .option('--key-field <path>', 'with --sink kafka: message key from this field (default: the SQLite recording\'s key column)')
+    .option('--headers <all|none|list>', 'with --sink kafka: which recorded headers to copy (default all)')
+    .option('--ssl', 'with --sink kafka: connect with TLS')
+    .option('--ca <file>', 'with --sink kafka: PEM file of the brokers\' CA (implies --ssl)')
+    .option('--sasl <mechanism>', 'with --sink kafka: plain, scram-sha-256 or scram-sha-512')
+    .option('--username <name>', 'with --sink kafka: SASL user name')
+    .option('--password <secret>', `with --sink kafka: SASL password (default: the ${PASSWORD_ENV} environment variable)`)
     .addHelpText(
       'after',
       `
@@ -46,7 +58,9 @@ Examples:
   $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl
   $ sw replay scenarios/binge.jsonl --speed 100x
   $ sw replay events.jsonl.gz --pipeline trending.pipeline.yaml --from 2026-01-01T10:00:00Z --to 2026-01-01T11:00:00Z
-  $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl`,
+  $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl
+  $ sw replay events.db --speed 1000x --out results.db
+  $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now`,
     )
     .action(async (recording: string, flags: ReplayFlags) => {
       const { summary, live } = await replayCommand(recording, flags);
@@ -68,11 +82,13 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
   const to = flags.to === undefined ? undefined : parseTimeFlag('--to', flags.to);
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
+  const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
   const compiled = await loadCompiledPipeline(pipelinePath);
   const live = wantsLiveView(recording, flags);
-  // Under the live view the terminal is the view's: records go to --out only.
-  const out = flags.out ?? (live ? null : '-');
+  // Under the live view the terminal is the view's, and with --sink kafka the input records are
+  // the product: output records go to --out only.
+  const out = flags.out ?? (live || kafkaPlan ? null : '-');
   const replay = new Replay({
     recording,
     compiled,
@@ -81,8 +97,9 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
     ...(to === undefined ? {} : { to }),
     deadLetterPath: flags.deadLetter ?? deadLetterPathFor(recording, flags.out),
   });
-  const writer = out === null ? null : LineWriter.open(out);
-  if (writer) replay.onOutput((record) => writer.write(JSON.stringify(record)));
+  const kafkaSink = kafkaPlan ? await attachKafkaSink(replay, kafkaPlan) : null;
+  const writer = out === null ? null : openOutputSink(out, { recording, pipeline: pipelinePath });
+  if (writer) replay.onOutput(writer.write);
   const interrupt = () => replay.stop();
   process.once('SIGINT', interrupt);
   try {
@@ -94,11 +111,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   } finally {
     process.off('SIGINT', interrupt);
     writer?.close();
+    if (kafkaSink && kafkaPlan) await closeKafkaSink(kafkaSink, kafkaPlan);
   }
 }
 
-function parseTimeFlag(flag: string, text: string): number {
-  const time = parseEventTime(/^-?\d+$/.test(text) ? Number(text) : text);
-  if (Number.isNaN(time)) throw new UsageError(`${flag} ${text}: not a time; use ISO-8601 (2026-01-01T10:00:00Z) or epoch ms`);
-  return time;
-}

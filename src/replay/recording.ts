@@ -14,6 +14,9 @@ export interface RecordBlock {
   readonly lineNumbers?: readonly number[];
   /** Source split of each record (a Kafka partition), for per-split watermarks. */
   readonly splits?: readonly number[];
+  /** Each record's Kafka key and headers (JSON object text), when the source keeps them (SQLite recordings). */
+  readonly keys?: readonly (string | null)[];
+  readonly headers?: readonly (string | null)[];
 }
 
 export async function openRecording(path: string): Promise<AsyncIterable<RecordBlock>> {

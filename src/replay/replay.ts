@@ -60,6 +60,14 @@ export interface ReplaySummary {
 
 export type OutputListener = (record: OutputRecord) => void;
 
+/**
+ * Sees each input record the engine is about to process (after pacing and the --from/--to
+ * range; unreadable records never reach it): its raw text, event time, and the recording's key
+ * and headers (SQLite recordings; null for JSONL). A returned promise is awaited before the next
+ * record: that is how a Kafka sink applies backpressure.
+ */
+export type InputListener = (value: string, ts: number, key: string | null, headers: string | null) => void | Promise<void>;
+
 /** Per-record context handed to operators: decodes the whole record only when asked. */
 class LazyRecord implements RecordContext {
   line = 0;
@@ -87,6 +95,8 @@ export class Replay {
   readonly pipeline: Pipeline;
   readonly deadLetters: DeadLetterOutput;
   private readonly listeners: OutputListener[] = [];
+  /** Null when nobody listens: the hot loop then skips decoding the record's text. */
+  private inputListener: InputListener | null = null;
   private readonly reader: FieldReader;
   private readonly timeOf: (fields: Fields) => unknown;
   private readonly timeField: string;
@@ -116,6 +126,19 @@ export class Replay {
 
   onOutput(listener: OutputListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Adds a listener for the input records (several are called in the order added). */
+  onInput(listener: InputListener): void {
+    const previous = this.inputListener;
+    this.inputListener =
+      previous === null
+        ? listener
+        : (value, ts, key, headers) => {
+            const first = previous(value, ts, key, headers);
+            if (first) return first.then(() => listener(value, ts, key, headers));
+            return listener(value, ts, key, headers);
+          };
   }
 
   /** Bytes of the recording read so far (decompressed for .gz), for progress. */
@@ -182,6 +205,11 @@ export class Replay {
                 else pacer.release(ts);
                 if (this.stopRequested) break;
                 if (ts < this.minTime) this.minTime = ts;
+                if (this.inputListener !== null) {
+                  const index = lineIndex - 1;
+                  const wait = this.inputListener(buffer.toString('utf8', start, end), ts, block.keys ? block.keys[index]! : null, block.headers ? block.headers[index]! : null);
+                  if (wait) await wait;
+                }
                 ctx.set(buffer, start, end, line);
                 this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
               }

@@ -14,14 +14,18 @@ export async function* readSqliteBlocks(path: string): AsyncGenerator<RecordBloc
   let values: string[] = [];
   let lineNumbers: number[] = [];
   let splits: number[] = [];
+  let keys: (string | null)[] = [];
+  let headers: (string | null)[] = [];
   const flush = (): RecordBlock => {
-    const block = { buffer: Buffer.from(values.join('\n') + '\n'), firstLine: lineNumbers[0]!, lineNumbers, splits };
+    const block = { buffer: Buffer.from(values.join('\n') + '\n'), firstLine: lineNumbers[0]!, lineNumbers, splits, keys, headers };
     values = [];
     lineNumbers = [];
     splits = [];
+    keys = [];
+    headers = [];
     return block;
   };
-  let rows: Generator<{ seq: number; value: string; partition?: number | null }>;
+  let rows: Generator<{ seq: number; value: string; partition?: number | null; key?: string | null; headers?: string | null }>;
   try {
     rows = readRecording(path);
   } catch (error) {
@@ -32,6 +36,8 @@ export async function* readSqliteBlocks(path: string): AsyncGenerator<RecordBloc
       values.push(row.value.includes('\n') ? row.value.replace(/[\r\n]/g, ' ') : row.value);
       lineNumbers.push(row.seq);
       splits.push(row.partition ?? 0);
+      keys.push(row.key ?? null);
+      headers.push(row.headers ?? null);
       if (values.length >= ROWS_PER_BLOCK) yield flush();
     }
   } catch (error) {

@@ -4,7 +4,7 @@ import type { ReplaySummary } from './replay.js';
 
 /** Default dead-letter file: beside --out, else in the current folder named after the recording. */
 export function deadLetterPathFor(recording: string, out: string | undefined): string {
-  if (out && out !== '-') return out.replace(/(\.jsonl)?$/, '') + '.dead-letter.jsonl';
+  if (out && out !== '-') return out.replace(/(\.jsonl|\.db|\.sqlite3?)?$/, '') + '.dead-letter.jsonl';
   const name = recording === '-' ? 'stdin' : basename(recording).replace(/(\.jsonl(\.gz)?|\.ndjson|\.db|\.sqlite)$/, '');
   return `${name}.dead-letter.jsonl`;
 }
