@@ -6,6 +6,7 @@ import { registerTest } from './commands/test.js';
 import { registerSynth } from './commands/synth.js';
 import { registerQuality } from './commands/quality.js';
 import { registerPattern } from './commands/pattern.js';
+import { registerScenarios } from './commands/scenarios.js';
 
 /** Builds the `sw` program; each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ Examples:
   registerDesign(program);
   registerQuality(program);
   registerPattern(program);
+  registerScenarios(program);
   return program;
 }
 

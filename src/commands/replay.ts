@@ -10,7 +10,7 @@ import { LineWriter } from '../replay/record-sink.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
 
-interface ReplayFlags {
+export interface ReplayFlags {
   pipeline?: string;
   speed: string;
   out?: string;
@@ -48,13 +48,16 @@ Examples:
   $ sw replay events.jsonl.gz --pipeline trending.pipeline.yaml --from 2026-01-01T10:00:00Z --to 2026-01-01T11:00:00Z
   $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl`,
     )
-    .action(async (recording: string, flags: ReplayFlags) => {
-      const { summary, live } = await replayCommand(recording, flags);
-      if (flags.statsJson) writeFileSync(flags.statsJson, JSON.stringify(summary, null, 2) + '\n');
-      if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
-      else if (live) process.stdout.write(summaryTable(summary));
-      else process.stderr.write(formatSummary(summary));
-    });
+    .action(runReplay);
+}
+
+/** The whole `sw replay` run: replay (live or headless), then the summary. `sw scenarios run` uses it too. */
+export async function runReplay(recording: string, flags: ReplayFlags): Promise<void> {
+  const { summary, live } = await replayCommand(recording, flags);
+  if (flags.statsJson) writeFileSync(flags.statsJson, JSON.stringify(summary, null, 2) + '\n');
+  if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
+  else if (live) process.stdout.write(summaryTable(summary));
+  else process.stderr.write(formatSummary(summary));
 }
 
 /** The live view needs a terminal both ways (keys in, frames out) and a recording that is not stdin. */
