@@ -4,10 +4,10 @@
  */
 import { readLineBlocks } from '../src/replay/lines.js';
 import { createFieldReader, type FieldReaderCounts } from '../src/replay/field-reader.js';
+import { startTiming, type Timing } from './timing.js';
 
-export interface PassResult {
+export interface PassResult extends Timing {
   readonly events: number;
-  readonly seconds: number;
   /** Sum of the timestamps read: proves every line was decoded and keeps the work observable. */
   readonly checksum: number;
   readonly counts?: FieldReaderCounts;
@@ -27,7 +27,7 @@ export async function fieldReaderPass(path: string, fields: readonly string[] | 
 
 /** Decodes every non-empty line with `decode` (which returns its timestamp) and times the pass. */
 async function timeLines(path: string, decode: (buffer: Buffer, start: number, end: number) => number): Promise<PassResult> {
-  const started = performance.now();
+  const stop = startTiming();
   let events = 0;
   let checksum = 0;
   for await (const { buffer } of readLineBlocks(path)) {
@@ -42,15 +42,5 @@ async function timeLines(path: string, decode: (buffer: Buffer, start: number, e
       start = end + 1;
     }
   }
-  return { events, seconds: (performance.now() - started) / 1000, checksum };
-}
-
-/** Runs `pass` `times` times and keeps the fastest: the first run also pays for JIT warm-up. */
-export async function fastestOf(times: number, pass: () => Promise<PassResult>): Promise<PassResult> {
-  let best: PassResult | null = null;
-  for (let i = 0; i < times; i++) {
-    const result = await pass();
-    if (best === null || result.seconds < best.seconds) best = result;
-  }
-  return best!;
+  return { events, checksum, ...stop() };
 }

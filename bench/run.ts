@@ -75,8 +75,11 @@ function formatRow(row: BenchRow): string[] {
     number(row.events, 0),
     number(row.seconds, 2),
     number(row.eventsPerSec, 0),
+    number(row.cpuSeconds, 2),
+    number(row.eventsPerCpuSec, 0),
     row.maxRssBytes === undefined ? '' : number(row.maxRssBytes / (1 << 20), 0),
     row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
+    row.cpuRatio === undefined ? '' : `${row.cpuRatio.toFixed(2)}×`,
     row.note ?? '',
   ];
 }
@@ -87,9 +90,9 @@ async function main(): Promise<void> {
   const options: BenchOptions = { root, large: args.large };
   const rows: BenchRow[] = [];
   let failed = false;
-  // Figures are wall-clock: on a machine busy with other work they are low and ratios drift.
+  // Wall-clock figures are low and drift on a machine busy with other work; the CPU columns hold.
   const [load] = loadavg();
-  if (load! > cpus().length) process.stderr.write(`bench: load average ${load!.toFixed(1)} on ${cpus().length} cores; figures will be low and noisy\n`);
+  if (load! > cpus().length) process.stderr.write(`bench: load average ${load!.toFixed(1)} on ${cpus().length} cores; wall-clock figures will be low and noisy; compare the CPU columns\n`);
   for (const suite of await loadSuites(args.only)) {
     process.stderr.write(`bench: ${suite.name}...\n`);
     try {
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const table = new Table({ head: ['suite', 'subject', 'events', 'seconds', 'events/s', 'RSS MB', 'ratio', 'note'] });
+  const table = new Table({ head: ['suite', 'subject', 'events', 'wall s', 'events/s', 'CPU s', 'events/CPU s', 'RSS MB', 'ratio', 'CPU ratio', 'note'] });
   for (const row of rows) table.push(formatRow(row));
   process.stdout.write(`${table.toString()}\n`);
 

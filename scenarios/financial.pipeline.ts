@@ -5,6 +5,18 @@
  * every step keeps only `type == 'transaction'`. Watermark: 30 s out-of-orderness, as the
  * document's BoundedOutOfOrdernessTimestampExtractor(Time.seconds(30)).
  *
+ * Where the document stubs a value, this scenario computes it for real (details in
+ * src/scenarios/financial/):
+ *  - velocity counts: the document's counter never expires; here real sliding 5 min / 15 min /
+ *    1 h windows in event time, pruned by event-time timers;
+ *  - std_amount: never stored by the document (always average·0.5); here the user's real
+ *    standard deviation, the document's fallback until two different amounts are known;
+ *  - weekend_activity: never set by the document (every weekend transaction scored 0.3); here
+ *    set once the user has transacted on a weekend;
+ *  - hours and weekdays: UTC (the document uses the server's local zone);
+ *  - the metrics' high_risk_transactions: the document counts `risk_level` on raw transactions,
+ *    which have none (always 0); the fraud_alerts step gives the high-risk transactions instead.
+ *
  *   sw synth financial --seed 7 --duration 2h --out financial.jsonl
  *   sw replay financial.jsonl --pipeline scenarios/financial.pipeline.ts --speed max --out results.jsonl
  */

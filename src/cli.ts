@@ -1,15 +1,24 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, SpecError, InputError, exitCodeOf } from './errors.js';
-import { registerDesign } from './commands/design.js';
-import { registerReplay } from './commands/replay.js';
-import { registerTest } from './commands/test.js';
-import { registerSynth } from './commands/synth.js';
-import { registerQuality } from './commands/quality.js';
-import { registerPattern } from './commands/pattern.js';
-import { registerScenarios } from './commands/scenarios.js';
 
-/** Builds the `sw` program; each command lives in its own file under commands/. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command lives in its own file under commands/ and is loaded only when it runs: a headless
+ * replay should not pay for faker's locales or ink (0.3 s of CPU at start-up otherwise).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  test: async () => (await import('./commands/test.js')).registerTest,
+  pattern: async () => (await import('./commands/pattern.js')).registerPattern,
+  scenarios: async () => (await import('./commands/scenarios.js')).registerScenarios,
+  synth: async () => (await import('./commands/synth.js')).registerSynth,
+  quality: async () => (await import('./commands/quality.js')).registerQuality,
+  design: async () => (await import('./commands/design.js')).registerDesign,
+};
+
+/** Builds the `sw` program with the command named in argv, or every command for help. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('sw')
     .description('The stream workbench: replay streams through an event-time engine with Flink semantics')
     .version('0.1.0')
@@ -19,21 +28,21 @@ export function buildProgram(): Command {
       `
 Examples:
   $ sw replay scenarios/binge.jsonl --speed 100x
-  $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl`,
+  $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl
+  $ sw test test/golden
+  $ sw synth media --seed 1 --duration 1d --out day.jsonl
+  $ sw quality check day.jsonl --fail-on HIGH
+  $ sw design --velocity high --exactly-once`,
     );
   program.exitOverride();
-  registerReplay(program);
-  registerTest(program);
-  registerSynth(program);
-  registerDesign(program);
-  registerQuality(program);
-  registerPattern(program);
-  registerScenarios(program);
+  const named = argv[2];
+  const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const name of wanted) (await COMMANDS[name]!())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ensureActivityFile, type ActivityFile } from '../activity-file.js';
-import { fastestOf, jsonParsePass } from '../file-passes.js';
+import { jsonParsePass } from '../file-passes.js';
+import { childCpuSeconds, fastestOf, startTiming, type Timing } from '../timing.js';
 import { ratioRow, throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
 export const name = 'engine-window';
@@ -24,35 +25,35 @@ const RSS_BOUND_BYTES = 300 * 1024 * 1024;
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const file = ensureActivityFile(options.root, '2m', 2_000_000);
   const floor = await fastestOf(RUNS, () => jsonParsePass(file.path));
-  const floorRow = throughputRow(name, 'JSON.parse floor', floor.events, floor.seconds, { note: `${Math.round(file.bytes / file.events)} bytes/event` });
+  const floorRow = throughputRow(name, 'JSON.parse floor', floor.events, floor, { note: `${Math.round(file.bytes / file.events)} bytes/event` });
 
   const projected = await duckdbWindowCount(file, 'columns');
   const detected = await duckdbWindowCount(file, 'auto');
-  const duckdbRow = throughputRow(name, 'DuckDB', projected.events, projected.seconds, { note: `threads=1, columns contentId+timestamp; ${projected.windows.toLocaleString('en')} windows` });
-  const duckdbAutoRow = throughputRow(name, 'DuckDB, schema auto-detected', detected.events, detected.seconds, { note: 'threads=1, every column' });
+  const duckdbRow = throughputRow(name, 'DuckDB', projected.events, projected, { note: `threads=1, columns contentId+timestamp; ${projected.windows.toLocaleString('en')} windows` });
+  const duckdbAutoRow = throughputRow(name, 'DuckDB, schema auto-detected', detected.events, detected, { note: 'threads=1, every column' });
 
-  const sw = runSw(options.root, file);
+  const sw = await runSw(options.root, file);
   const swRow: BenchRow =
     'unavailable' in sw
       ? { suite: name, subject: 'sw', note: sw.unavailable }
-      : throughputRow(name, 'sw', sw.records, sw.seconds, {
+      : throughputRow(name, 'sw', sw.records, sw, {
           maxRssBytes: sw.maxRssBytes,
           note: [
             `${sw.outputs.toLocaleString('en')} windows`,
             sw.outputs === projected.windows ? 'same as DuckDB' : `DuckDB has ${projected.windows.toLocaleString('en')}: RESULTS DIFFER`,
             sw.deadLetters > 0 ? `${sw.deadLetters} dead letters` : '',
-            `wall ${sw.wallSeconds.toFixed(2)} s with start-up`,
+            `wall ${sw.wallSeconds.toFixed(2)} s with start-up; CPU includes start-up`,
           ].filter(Boolean).join('; '),
         });
 
   const rows = [floorRow, duckdbRow, duckdbAutoRow, swRow, ratioRow(name, swRow, floorRow), ratioRow(name, swRow, duckdbRow), ratioRow(name, duckdbRow, floorRow)];
   if (options.large) {
     const large = ensureActivityFile(options.root, '10m', 10_000_000);
-    const result = runSw(options.root, large);
+    const result = await runSw(options.root, large);
     rows.push(
       'unavailable' in result
         ? { suite: name, subject: 'sw, 10M events', note: result.unavailable }
-        : throughputRow(name, 'sw, 10M events', result.records, result.seconds, {
+        : throughputRow(name, 'sw, 10M events', result.records, result, {
             maxRssBytes: result.maxRssBytes,
             note: `RSS bound 300 MB: ${result.maxRssBytes < RSS_BOUND_BYTES ? 'within' : 'EXCEEDED'}`,
           }),
@@ -61,10 +62,9 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   return rows;
 }
 
-interface WindowCount {
+interface WindowCount extends Timing {
   readonly events: number;
   readonly windows: number;
-  readonly seconds: number;
 }
 
 /**
@@ -85,14 +85,11 @@ async function duckdbWindowCount(file: ActivityFile, schema: 'columns' | 'auto')
         : `read_ndjson('${path}')`;
     const sql = `SELECT count(*) AS windows, sum(n) AS events FROM (
       SELECT contentId, timestamp // 60000 AS minute, count(*) AS n FROM ${source} GROUP BY contentId, minute)`;
-    let best: WindowCount | null = null;
-    for (let i = 0; i < RUNS; i++) {
-      const started = performance.now();
+    return await fastestOf(RUNS, async () => {
+      const stop = startTiming();
       const [row] = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Array<{ windows: bigint; events: bigint }>;
-      const seconds = (performance.now() - started) / 1000;
-      if (best === null || seconds < best.seconds) best = { events: Number(row!.events), windows: Number(row!.windows), seconds };
-    }
-    return best!;
+      return { events: Number(row!.events), windows: Number(row!.windows), ...stop() };
+    });
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -109,33 +106,48 @@ interface SwStats {
   readonly outputs: number;
 }
 
-/** Runs `sw replay` on `file` (fastest of RUNS), or says why it cannot. */
-function runSw(root: string, file: ActivityFile): (SwStats & { wallSeconds: number }) | { unavailable: string } {
+interface SwRun extends SwStats, Timing {
+  /** Wall-clock seconds of the whole child process, start-up included. */
+  readonly wallSeconds: number;
+}
+
+/**
+ * Runs `sw replay` on `file` (fastest of RUNS), or says why it cannot. Seconds are sw's own
+ * (reading to the end of output); CPU seconds are the child's, start-up included.
+ */
+async function runSw(root: string, file: ActivityFile): Promise<SwRun | { unavailable: string }> {
   const help = spawnSync(process.execPath, ['bin/sw', 'replay', '--help'], { cwd: root, encoding: 'utf8' });
   if (help.status !== 0 || !help.stdout.includes('--stats-json')) {
     return { unavailable: 'not available: this build has no `sw replay --stats-json`' };
   }
   const dir = mkdtempSync(join(tmpdir(), 'sw-bench-'));
   try {
-    let best: (SwStats & { wallSeconds: number }) | null = null;
-    for (let i = 0; i < RUNS; i++) {
-      const statsPath = join(dir, `stats-${i}.json`);
-      const started = performance.now();
-      const child = spawnSync(
-        process.execPath,
-        ['bin/sw', 'replay', file.path, '--pipeline', PIPELINE, '--speed', 'max', '--out', '/dev/null', '--stats-json', statsPath],
-        { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      const wallSeconds = (performance.now() - started) / 1000;
-      if (child.status !== 0) {
-        const reason = (child.stderr ?? '').trim().split('\n').pop() || `exit ${child.status ?? child.signal}`;
-        return { unavailable: `sw failed: ${reason}` };
-      }
-      const stats = JSON.parse(readFileSync(statsPath, 'utf8')) as SwStats;
-      if (best === null || stats.seconds < best.seconds) best = { ...stats, wallSeconds };
-    }
-    return best!;
+    return await fastestOf(RUNS, () => runSwOnce(root, file, join(dir, 'stats.json')));
+  } catch (error) {
+    if (error instanceof SwFailed) return { unavailable: error.message };
+    throw error;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** sw ran but exited non-zero: reported in its row, the other subjects still run. */
+class SwFailed extends Error {}
+
+function runSwOnce(root: string, file: ActivityFile, statsPath: string): SwRun {
+  const cpuBefore = childCpuSeconds();
+  const started = performance.now();
+  const child = spawnSync(
+    process.execPath,
+    ['bin/sw', 'replay', file.path, '--pipeline', PIPELINE, '--speed', 'max', '--out', '/dev/null', '--stats-json', statsPath],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = childCpuSeconds();
+  if (child.status !== 0) {
+    const reason = (child.stderr ?? '').trim().split('\n').pop() || `exit ${child.status ?? child.signal}`;
+    throw new SwFailed(`sw failed: ${reason}`);
+  }
+  const stats = JSON.parse(readFileSync(statsPath, 'utf8')) as SwStats;
+  return { ...stats, wallSeconds, ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuSeconds: cpuAfter - cpuBefore }) };
 }

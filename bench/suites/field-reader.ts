@@ -3,7 +3,8 @@
  * progress on the reader shows apart from the engine.
  */
 import { ensureActivityFile } from '../activity-file.js';
-import { fastestOf, fieldReaderPass, jsonParsePass, type PassResult } from '../file-passes.js';
+import { fieldReaderPass, jsonParsePass, type PassResult } from '../file-passes.js';
+import { fastestOf } from '../timing.js';
 import { ratioRow, throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
 export const name = 'field-reader';
@@ -17,7 +18,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const file = ensureActivityFile(options.root, '2m', 2_000_000);
   const floor = await fastestOf(RUNS, () => jsonParsePass(file.path));
   const row = (subject: string, result: PassResult) =>
-    throughputRow(name, subject, result.events, result.seconds, {
+    throughputRow(name, subject, result.events, result, {
       note: [
         result.counts ? `byte path ${result.counts.bytePath.toLocaleString('en')}, JSON.parse ${result.counts.jsonParse}, rejected ${result.counts.rejected}` : `${Math.round(file.bytes / file.events)} bytes/event`,
         result.checksum === floor.checksum ? '' : 'CHECKSUM DIFFERS FROM JSON.parse',

@@ -32,7 +32,7 @@ export function registerDesign(program: Command): void {
     .option('--compliance <list>', 'compliance regimes, comma-separated: GDPR,SOX')
     .option('--replication <n>', 'Kafka replication factor (default 3)')
     .option('--consumers <n>', 'consumer parallelism (default: the Flink parallelism)')
-    .option('--from <recording>', 'measure rate, peak, event size, keys and event-time disorder from a .jsonl/.jsonl.gz recording (- for stdin)')
+    .option('--from <recording>', 'measure rate, peak, event size, keys and event-time disorder from a recording: .jsonl, .jsonl.gz, .db (- for stdin)')
     .option('--key <field>', 'key field to measure in --from (default: a guessed entity id such as userId)')
     .option('--time-field <field>', 'event-time field in --from: epoch ms or ISO-8601 (default timestamp)')
     .option('--pipeline <spec>', 'pipeline spec whose windows and patterns give the state size')
@@ -46,7 +46,7 @@ export function registerDesign(program: Command): void {
 Examples:
   $ sw design --velocity high --exactly-once --multi-region --compliance GDPR,SOX --latency 10ms
   $ sw design --events-per-sec 25000 --event-bytes 700 --retention 3d --json
-  $ sw design --from scenarios/media.jsonl --key userId --pipeline scenarios/media.pipeline.yaml
+  $ sw design --from scenarios/binge.jsonl --pipeline scenarios/binge.pipeline.yaml
   $ sw design --config design.yaml --assume slotEventsPerSec=25000 --markdown`,
     )
     .action(async (flags: DesignCommandFlags) => {

@@ -220,6 +220,16 @@ function warningsFor(
     }
     for (const step of state.steps) if (step.bytes === null) warnings.push(`step '${step.step}': ${step.workings}`);
   }
+  // Keyed state lives on one subtask per key, so the hottest key's peak rate cannot be spread out.
+  const peak = sizing.peakEventsPerSec.value;
+  for (const key of profile?.keys ?? []) {
+    const hot = key.topShare * peak;
+    if (key.distinct > 1 && hot > assumptions.slotEventsPerSec) {
+      warnings.push(
+        `hot key: ${key.name}=${key.topKey} carries ${formatPercent(key.topShare)} of the stream, ${formatNumber(hot)} events/s at peak, more than one slot's ${formatNumber(assumptions.slotEventsPerSec)}; keyed state pins a key to one subtask, so pre-aggregate it (two-phase aggregation) or salt the key`,
+      );
+    }
+  }
   if (pipeline && profile && lateness && lateness.distribution.records > 0) {
     const bound = pipeline.time.outOfOrderness;
     const share = lateCount(profile.disorder, bound) / lateness.distribution.records;

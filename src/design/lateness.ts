@@ -9,7 +9,7 @@
  * when ts ≤ max − B − 1, i.e. d > B. CEP drops (or side-outputs) every such record; a window drops
  * it only if its window has already fired, so for windows the share is an upper bound.
  */
-import { formatPercent } from './quantities.js';
+import { formatElapsed, formatPercent } from './quantities.js';
 import { formatDuration } from '../engine/duration.js';
 
 /** Candidate outOfOrderness values, ms: 1s, 5s, 30s, 1m, 5m. */
@@ -124,7 +124,7 @@ export function adviseLateness(disorder: Disorder, candidatesMs: readonly number
       recommendedMs: null,
       reason:
         `no candidate keeps late records at or under ${formatPercent(ACCEPTABLE_LATE_SHARE)} (${last.label} still makes ${formatPercent(last.lateShare)} late); ` +
-        `p99.9 disorder is ${formatDuration(distribution.p999)}: set outOfOrderness at least that high, or keep ${last.label} and route late records with lateOutput/allowedLateness`,
+        `p99.9 disorder is ${formatElapsed(distribution.p999)}: set outOfOrderness at least that high, or keep ${last.label} and route late records with lateOutput/allowedLateness`,
     };
   }
   const chosen = candidates[index]!;

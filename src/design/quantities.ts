@@ -50,6 +50,23 @@ export function formatBytesExact(bytes: number): string {
   return formatBytes(bytes);
 }
 
+/**
+ * A measured span for reading, not for a config file: 850 → "850ms", 1644 → "1.644s",
+ * 148038 → "2m 28.038s", 7200000 → "2h". Exact config durations use engine/duration.ts.
+ */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 1000) return `${formatNumber(ms, 3)}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  const parts: string[] = [];
+  if (hours > 0) parts.push(`${hours}h`);
+  if (minutes > 0) parts.push(`${minutes}m`);
+  if (seconds > 0) parts.push(`${formatNumber(seconds, 3)}s`);
+  return parts.join(' ');
+}
+
 export function formatPercent(share: number): string {
   return `${formatNumber(share * 100, share * 100 < 1 ? 3 : 2)}%`;
 }

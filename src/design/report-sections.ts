@@ -4,7 +4,7 @@
  */
 import { ASSUMPTIONS, type Assumptions } from './assumptions.js';
 import type { DesignReport } from './design-report.js';
-import { formatBytes, formatBytesExact, formatNumber, formatPercent } from './quantities.js';
+import { formatBytes, formatBytesExact, formatElapsed, formatNumber, formatPercent } from './quantities.js';
 import { formatDuration } from '../engine/duration.js';
 import type { Figure, Sizing } from './sizing.js';
 
@@ -55,7 +55,7 @@ export function reportSections(report: DesignReport): Section[] {
     sections.push({
       title: 'Event-time disorder (how far each record trails the newest event time before it)',
       columns: ['records', 'out of order', 'p50', 'p90', 'p99', 'p99.9', 'max'],
-      rows: [[formatNumber(d.records), `${formatNumber(d.outOfOrder)} (${formatPercent(d.records === 0 ? 0 : d.outOfOrder / d.records)})`, ...[d.p50, d.p90, d.p99, d.p999, d.max].map(formatDuration)]],
+      rows: [[formatNumber(d.records), `${formatNumber(d.outOfOrder)} (${formatPercent(d.records === 0 ? 0 : d.outOfOrder / d.records)})`, ...[d.p50, d.p90, d.p99, d.p999, d.max].map(formatElapsed)]],
     });
     sections.push({
       title: 'Lateness advisor (late = event time at or below the watermark max − outOfOrderness − 1)',

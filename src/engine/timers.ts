@@ -10,7 +10,9 @@
  * unspecified; we fix it so output is deterministic). A deleted and re-registered timer counts as
  * registered anew.
  *
- * Storage: a binary heap ordered by (time, seq) plus a per-key index for dedup and deletion.
+ * Storage: a binary heap ordered by (time, seq) plus a per-key index for dedup and deletion. A key
+ * with one timer (the common case: a session timeout, a window end) indexes the timer itself; a
+ * Map of times is made only for a second timer, which saves a Map allocation per registration.
  * Deletion is lazy (the heap entry is marked dead and skipped when it surfaces), so delete is
  * O(1) and the heap is rebuilt only when dead entries outnumber live ones.
  */
@@ -42,7 +44,7 @@ const MIN_DEAD_BEFORE_COMPACTION = 64;
 
 export class EventTimeTimers {
   private heap: HeapTimer[] = [];
-  private readonly byKey = new Map<KeyId, Map<number, HeapTimer>>();
+  private readonly byKey = new Map<KeyId, HeapTimer | Map<number, HeapTimer>>();
   private seq = 0;
   private live = 0;
 
@@ -54,15 +56,12 @@ export class EventTimeTimers {
   /** Registers (key, time) unless it exists; returns whether a timer was added. */
   register(key: unknown, keyId: KeyId, time: number): boolean {
     if (typeof time !== 'number' || !Number.isFinite(time)) throw new TimerTimeError(time);
-    let times = this.byKey.get(keyId);
-    if (!times) {
-      times = new Map();
-      this.byKey.set(keyId, times);
-    } else if (times.has(time)) {
-      return false;
-    }
+    const slot = this.byKey.get(keyId);
+    if (slot !== undefined && (slot instanceof Map ? slot.has(time) : slot.time === time)) return false;
     const timer: HeapTimer = { time, key, keyId, seq: this.seq++, dead: false };
-    times.set(time, timer);
+    if (slot === undefined) this.byKey.set(keyId, timer);
+    else if (slot instanceof Map) slot.set(time, timer);
+    else this.byKey.set(keyId, new Map([[slot.time, slot], [time, timer]]));
     this.push(timer);
     this.live++;
     return true;
@@ -70,23 +69,23 @@ export class EventTimeTimers {
 
   /** Deletes (key, time) if registered; returns whether one was deleted. */
   delete(keyId: KeyId, time: number): boolean {
-    const times = this.byKey.get(keyId);
-    const timer = times?.get(time);
-    if (!times || !timer) return false;
-    this.unindex(times, timer);
+    const timer = this.find(keyId, time);
+    if (!timer) return false;
+    this.unindex(timer);
     timer.dead = true;
     if (this.heap.length - this.live > Math.max(MIN_DEAD_BEFORE_COMPACTION, this.live)) this.compact();
     return true;
   }
 
   has(keyId: KeyId, time: number): boolean {
-    return this.byKey.get(keyId)?.has(time) === true;
+    return this.find(keyId, time) !== undefined;
   }
 
   /** Times registered for one key, ascending. */
   timesOf(keyId: KeyId): number[] {
-    const times = this.byKey.get(keyId);
-    return times ? [...times.keys()].sort((a, b) => a - b) : [];
+    const slot = this.byKey.get(keyId);
+    if (slot === undefined) return [];
+    return slot instanceof Map ? [...slot.keys()].sort((a, b) => a - b) : [slot.time];
   }
 
   /** The earliest live timer's time, or Infinity. */
@@ -101,7 +100,7 @@ export class EventTimeTimers {
     const top = this.heap[0];
     if (!top || top.time > watermark) return undefined;
     this.pop();
-    this.unindex(this.byKey.get(top.keyId)!, top);
+    this.unindex(top);
     return top;
   }
 
@@ -119,9 +118,22 @@ export class EventTimeTimers {
     for (const t of timers) this.register(t.key, keyIdOf(t.key), t.time);
   }
 
-  private unindex(times: Map<number, HeapTimer>, timer: HeapTimer): void {
-    times.delete(timer.time);
-    if (times.size === 0) this.byKey.delete(timer.keyId);
+  private find(keyId: KeyId, time: number): HeapTimer | undefined {
+    const slot = this.byKey.get(keyId);
+    if (slot === undefined) return undefined;
+    if (slot instanceof Map) return slot.get(time);
+    return slot.time === time ? slot : undefined;
+  }
+
+  private unindex(timer: HeapTimer): void {
+    const slot = this.byKey.get(timer.keyId);
+    if (slot === timer) {
+      this.byKey.delete(timer.keyId);
+    } else if (slot instanceof Map) {
+      slot.delete(timer.time);
+      // Back to one timer: index it directly again.
+      if (slot.size === 1) this.byKey.set(timer.keyId, slot.values().next().value!);
+    }
     this.live--;
   }
 

@@ -50,8 +50,9 @@ export function sniffDomain(records: readonly Record<string, unknown>[]): RulesC
 
 function domainOf(record: Record<string, unknown>): Domain | undefined {
   const has = (field: string) => record[field] !== undefined;
-  if (has('transaction_id') || (has('account_id') && has('amount'))) return 'financial';
+  // Only financial records (transactions and security sessions) carry an account.
+  if (has('transaction_id') || has('account_id')) return 'financial';
   if (has('userId') && has('eventType')) return 'media';
-  if (has('order_id') || has('product_id') || (has('user_id') && has('event_type'))) return 'ecommerce';
+  if (has('order_id') || has('product_id') || (has('user_id') && (has('event_type') || has('stream')))) return 'ecommerce';
   return undefined;
 }

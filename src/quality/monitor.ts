@@ -47,8 +47,17 @@ export interface MalformedLine {
 export interface QualitySnapshot {
   readonly records: number;
   readonly malformed: number;
+  /** The per-record EMA (α = 0.1). */
   readonly score: number;
-  readonly rules: ReadonlyArray<{ readonly id: string; readonly severity: Severity; readonly evaluated: number; readonly failed: number }>;
+  readonly rules: ReadonlyArray<{
+    readonly id: string;
+    readonly type: CheckType;
+    readonly severity: Severity;
+    readonly evaluated: number;
+    readonly failed: number;
+    /** The rule's status if the stream ended now. */
+    readonly status: RuleStatus;
+  }>;
 }
 
 export interface QualityReport {
@@ -87,7 +96,13 @@ export class QualityMonitor {
   constructor(rules: readonly CompiledRule[], options: MonitorOptions = {}) {
     this.tallies = rules.map((rule) => ({ rule, evaluated: 0, failed: 0, scoreSum: 0, examples: [] }));
     this.examples = options.examples ?? 5;
+    const fields = new Set<string>();
+    for (const rule of rules) if (rule.reads !== 'all') for (const field of rule.reads) fields.add(field);
+    this.reads = rules.some((rule) => rule.reads === 'all') ? 'all' : [...fields];
   }
+
+  /** Top-level fields any rule reads, or 'all': a reader may decode only these. Fixed per monitor. */
+  readonly reads: readonly string[] | 'all';
 
   get ruleSpecs(): readonly RuleSpec[] {
     return this.tallies.map((t) => t.rule.spec);
@@ -124,12 +139,20 @@ export class QualityMonitor {
     if (this.malformedFirst.length < this.examples) this.malformedFirst.push({ line, reason });
   }
 
+  /** Counters and statuses for a live panel: O(rules), no copies of examples. */
   snapshot(): QualitySnapshot {
     return {
       records: this.records,
       malformed: this.malformedCount,
       score: this.score.current,
-      rules: this.tallies.map((t) => ({ id: t.rule.spec.id, severity: t.rule.spec.severity, evaluated: t.evaluated, failed: t.failed })),
+      rules: this.tallies.map((t) => ({
+        id: t.rule.spec.id,
+        type: t.rule.spec.type,
+        severity: t.rule.spec.severity,
+        evaluated: t.evaluated,
+        failed: t.failed,
+        status: statusOf(t).status,
+      })),
     };
   }
 
@@ -172,7 +195,7 @@ export class QualityMonitor {
 
 function statusOf(tally: Tally): { status: RuleStatus; summary: string } {
   const { spec, check } = tally.rule;
-  if (tally.evaluated === 0) return { status: 'NO DATA', summary: spec.when ? `no record matched when: ${spec.when.field}` : 'no records' };
+  if (tally.evaluated === 0) return { status: 'NO DATA', summary: spec.when ? 'no record matched its when filter' : 'no records' };
   if (check.finish !== undefined) {
     const verdict = check.finish(tally.evaluated);
     return { status: verdict.passed ? 'PASS' : 'FAIL', summary: verdict.message };

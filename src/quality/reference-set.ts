@@ -1,10 +1,13 @@
 import { readLines } from '../replay/lines.js';
 import { InputError } from '../errors.js';
 import { fieldReader, valueKey } from './field-path.js';
+import { scanRecords } from './record-stream.js';
+import { isSqlitePath } from '../replay/sqlite-recording.js';
 
 /**
  * Loads the set of valid values for a referential-integrity check, streaming the file:
- * - `.jsonl` / `.jsonl.gz` / `.ndjson` (a reference table or another recording): the `key` field of each record;
+ * - a recording — `.jsonl` / `.jsonl.gz` / `.ndjson` / SQLite `.db` (a reference table or another
+ *   stream): the `key` field of each record;
  * - `.csv`: the `key` column (by header name), or the first column without `key`;
  * - anything else: one value per line.
  * Values are compared by their string form (valueKey), so 42 in a CSV matches 42 in JSON.
@@ -13,19 +16,20 @@ export async function loadReferenceSet(path: string, key: string | undefined, wh
   const values = new Set<string>();
   const lower = path.toLowerCase();
   try {
-    if (/\.(jsonl|ndjson)(\.gz)?$/.test(lower) || lower.endsWith('.json.gz')) {
-      if (key === undefined) throw new InputError(`${where}: ${path} is JSON Lines; add key: <field> to say which field holds the values`);
+    if (/\.(jsonl|ndjson)(\.gz)?$/.test(lower) || isSqlitePath(path)) {
+      if (key === undefined) throw new InputError(`${where}: ${path} is a recording; add key: <field> to say which field holds the values`);
       const read = fieldReader(key);
-      for await (const { line, text } of readLines(path)) {
-        let record: unknown;
-        try {
-          record = JSON.parse(text);
-        } catch {
-          throw new InputError(`${where}: ${path}:${line}: not valid JSON; fix or remove the line`);
-        }
-        const value = record !== null && typeof record === 'object' ? read(record as Record<string, unknown>) : undefined;
-        if (value !== undefined && value !== null) values.add(valueKey(value));
-      }
+      const topField = [key.split('.')[0]!];
+      await scanRecords(path, {
+        fields: () => topField,
+        record(record) {
+          const value = read(record);
+          if (value !== undefined && value !== null) values.add(valueKey(value));
+        },
+        malformed(line) {
+          throw new InputError(`${where}: ${path}:${line}: not a JSON object; fix or remove the line`);
+        },
+      });
     } else if (/\.csv(\.gz)?$/.test(lower)) {
       let column = -1;
       for await (const { line, text } of readLines(path)) {

@@ -37,8 +37,14 @@ export const CHECK_TYPE_ALIASES: Readonly<Record<string, CheckType>> = {
   anomaly: 'statistical_anomaly',
 };
 
-/** Only records matching `when` are checked by the rule (mixed streams: orders and products in one file). */
-export interface RecordFilter {
+/**
+ * Only records matching `when` are checked by the rule (mixed streams: orders and products in one
+ * file). `any` matches when one of its filters does: `{any: [{field: stream, equals: order},
+ * {field: order_id, present: true}]}` still selects an order that lost one of the two fields.
+ */
+export type RecordFilter = FieldFilter | { readonly any: readonly FieldFilter[] };
+
+export interface FieldFilter {
   readonly field: string;
   /** true: the field must be present and not null; false: absent or null. */
   readonly present?: boolean;
@@ -81,6 +87,11 @@ export interface Verdict {
 }
 
 export interface Check {
+  /**
+   * The top-level fields the check reads ('all' when it needs whole records: strict schema,
+   * completeness of '*'), so the scan can decode only those (src/replay/field-reader.ts).
+   */
+  readonly reads: readonly string[] | 'all';
   /** Evaluates one record; `line` is its 1-based line in the recording. */
   evaluate(record: Record<string, unknown>, verdict: Verdict): boolean;
   /** Stream-level outcome decided only at the end (completeness ratios); undefined = by record counts. */
@@ -122,3 +133,8 @@ export function settle(verdict: Verdict, score: number, message: string): boolea
   return false;
 }
 
+
+/** Top-level names of dotted field paths: `location.latitude` is read as `location`. */
+export function topLevel(paths: readonly string[]): string[] {
+  return [...new Set(paths.map((path) => path.split('.')[0]!))];
+}

@@ -7,6 +7,7 @@ import {
   SEVERITIES,
   RulesError,
   type CheckType,
+  type FieldFilter,
   type RecordFilter,
   type RuleSet,
   type RuleSpec,
@@ -110,15 +111,26 @@ function parseRule(raw: unknown, index: number, at: string): RuleSpec {
 }
 
 function parseFilter(raw: unknown, where: string): RecordFilter {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RulesError(`${where} when: expected {field, present | equals | in}, got ${show(raw)}`);
+  if (raw !== null && typeof raw === 'object' && 'any' in raw) {
+    const any = (raw as Record<string, unknown>)['any'];
+    if (Object.keys(raw).length !== 1 || !Array.isArray(any) || any.length === 0) {
+      throw new RulesError(`${where} when.any: expected a non-empty list of {field, present | equals | in} and nothing beside it`);
+    }
+    return { any: any.map((item, at) => parseFieldFilter(item, `${where} when.any[${at}]`)) };
+  }
+  return parseFieldFilter(raw, `${where} when`);
+}
+
+function parseFieldFilter(raw: unknown, where: string): FieldFilter {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RulesError(`${where}: expected {field, present | equals | in}, got ${show(raw)}`);
   const filter = raw as Record<string, unknown>;
   for (const key of Object.keys(filter)) {
-    if (!['field', 'present', 'equals', 'in'].includes(key)) throw new RulesError(`${where} when.${key}: unknown key; expected field, present, equals or in`);
+    if (!['field', 'present', 'equals', 'in'].includes(key)) throw new RulesError(`${where}.${key}: unknown key; expected field, present, equals or in`);
   }
-  if (typeof filter['field'] !== 'string' || filter['field'].length === 0) throw new RulesError(`${where} when.field: expected a field name, got ${show(filter['field'])}`);
+  if (typeof filter['field'] !== 'string' || filter['field'].length === 0) throw new RulesError(`${where}.field: expected a field name, got ${show(filter['field'])}`);
   const tests = ['present', 'equals', 'in'].filter((k) => filter[k] !== undefined);
-  if (tests.length !== 1) throw new RulesError(`${where} when: give exactly one of present, equals or in`);
-  if (filter['present'] !== undefined && typeof filter['present'] !== 'boolean') throw new RulesError(`${where} when.present: expected true or false, got ${show(filter['present'])}`);
-  if (filter['in'] !== undefined && (!Array.isArray(filter['in']) || filter['in'].length === 0)) throw new RulesError(`${where} when.in: expected a non-empty list, got ${show(filter['in'])}`);
-  return filter as unknown as RecordFilter;
+  if (tests.length !== 1) throw new RulesError(`${where}: give exactly one of present, equals or in`);
+  if (filter['present'] !== undefined && typeof filter['present'] !== 'boolean') throw new RulesError(`${where}.present: expected true or false, got ${show(filter['present'])}`);
+  if (filter['in'] !== undefined && (!Array.isArray(filter['in']) || filter['in'].length === 0)) throw new RulesError(`${where}.in: expected a non-empty list, got ${show(filter['in'])}`);
+  return filter as unknown as FieldFilter;
 }

@@ -85,8 +85,14 @@ const MAX_DEPTH = 256;
 
 /** Strings up to this many bytes are interned: ids and enum-like values, not free text. */
 const INTERN_MAX_BYTES = 32;
-/** 4096 slots: a 2,000-id content catalogue plus event types and devices fit with few collisions. */
+/** 4096 slots a field: a 2,000-id content catalogue fits with few collisions. */
 const INTERN_SLOTS = 4096;
+/** Interning is judged per field over windows of this many values... */
+const INTERN_WINDOW = 4096;
+/** ...and a field hitting its table less often than this... */
+const INTERN_MIN_HIT_RATE = 0.25;
+/** ...skips interning for this many values, then gets another trial window (streams change). */
+const INTERN_PAUSE = 1 << 16;
 
 /**
  * Exact powers of ten: up to 1e22 every power is a double, so mantissa (< 2^53) times or divided by
@@ -145,7 +151,11 @@ class ByteFieldReader implements FieldReader {
   /** Builds the result when every wanted field is present: see completeRecordBuilder. */
   private readonly buildComplete: ((values: unknown[]) => Record<string, unknown>) | null;
 
-  private readonly internTable: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+  /** Per wanted field: its intern table (made on first use) and the hit statistics that pause it. */
+  private readonly internTables: Array<Array<string | undefined> | undefined>;
+  private readonly internLookups: Uint32Array;
+  private readonly internHits: Uint32Array;
+  private readonly internPause: Uint32Array;
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
   private stringPlain = true;
@@ -164,6 +174,10 @@ class ByteFieldReader implements FieldReader {
     this.values = this.names.map(() => undefined);
     this.stamps = new Uint32Array(this.names.length);
     this.buildComplete = completeRecordBuilder(this.names);
+    this.internTables = this.names.map(() => undefined);
+    this.internLookups = new Uint32Array(this.names.length);
+    this.internHits = new Uint32Array(this.names.length);
+    this.internPause = new Uint32Array(this.names.length);
   }
 
   read(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
@@ -396,7 +410,7 @@ class ByteFieldReader implements FieldReader {
     if (first === QUOTE) {
       const close = this.scanString(buffer, at + 1, end);
       if (close < 0) return INVALID;
-      value = this.stringPlain ? this.plainString(buffer, at + 1, close) : this.decodeString(buffer, at + 1, close);
+      value = this.stringPlain ? this.plainString(buffer, at + 1, close, slot) : this.decodeString(buffer, at + 1, close);
       next = close + 1;
     } else if (first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
       next = this.scanNumber(buffer, at, end);
@@ -419,21 +433,39 @@ class ByteFieldReader implements FieldReader {
     return next;
   }
 
-  /** An ASCII string without escapes; short ones come from the intern table. */
-  private plainString(buffer: Buffer, start: number, end: number): string {
+  /**
+   * An ASCII string without escapes. Short values of a field that repeats come from the field's
+   * intern table; a field whose values rarely repeat (user or session ids: a 50,000-user stream
+   * hits a 4,096-slot table a few percent of the time) pauses interning, since a miss costs a
+   * hash, a compare and the slice anyway.
+   */
+  private plainString(buffer: Buffer, start: number, end: number, field: number): string {
     const length = end - start;
     if (length > INTERN_MAX_BYTES) return latin1Slice.call(buffer, start, end);
+    if (this.internPause[field]! > 0) {
+      this.internPause[field]!--;
+      return latin1Slice.call(buffer, start, end);
+    }
+    if (++this.internLookups[field]! === INTERN_WINDOW) {
+      if (this.internHits[field]! < INTERN_WINDOW * INTERN_MIN_HIT_RATE) this.internPause[field] = INTERN_PAUSE;
+      this.internLookups[field] = 0;
+      this.internHits[field] = 0;
+    }
     let hash = 0;
     for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+    const table = (this.internTables[field] ??= new Array<string | undefined>(INTERN_SLOTS).fill(undefined));
     const slot = hash & (INTERN_SLOTS - 1);
-    const known = this.internTable[slot];
+    const known = table[slot];
     if (known !== undefined && known.length === length) {
       let i = 0;
       while (i < length && known.charCodeAt(i) === buffer[start + i]) i++;
-      if (i === length) return known;
+      if (i === length) {
+        this.internHits[field]!++;
+        return known;
+      }
     }
     const text = latin1Slice.call(buffer, start, end);
-    this.internTable[slot] = text;
+    table[slot] = text;
     return text;
   }
 

@@ -53,15 +53,28 @@ export async function* readLineBlocks(path: string): AsyncGenerator<LineBlock> {
 export async function* blocksFromChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<LineBlock> {
   let carry: Buffer | null = null;
   let nextLine = 1;
-  for await (const chunk of chunks) {
-    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const lastNewline = data.lastIndexOf(10);
+  for await (let chunk of chunks) {
+    if (carry) {
+      // Finish the carried partial line with the head of this chunk, copying only that line
+      // (concatenating whole 1 MB chunks would copy every byte twice).
+      const newline = chunk.indexOf(10);
+      if (newline < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const line = Buffer.concat([carry, chunk.subarray(0, newline + 1)]);
+      carry = null;
+      yield { buffer: line, firstLine: nextLine };
+      nextLine++;
+      chunk = chunk.subarray(newline + 1);
+    }
+    const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline < 0) {
-      carry = data;
+      if (chunk.length > 0) carry = chunk;
       continue;
     }
-    const block = data.subarray(0, lastNewline + 1);
-    carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : null;
+    const block = chunk.subarray(0, lastNewline + 1);
+    carry = lastNewline + 1 < chunk.length ? chunk.subarray(lastNewline + 1) : null;
     yield { buffer: block, firstLine: nextLine };
     nextLine += countNewlines(block);
   }

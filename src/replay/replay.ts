@@ -50,6 +50,8 @@ export interface ReplaySummary {
   readonly seconds: number;
   readonly eventsPerSec: number;
   readonly maxRssBytes: number;
+  /** CPU time of the whole process (user + system): a rate that does not depend on machine load. */
+  readonly cpuSeconds: number;
   readonly watermark: number;
   readonly maxEventTime: number;
   readonly steps: readonly StepSummary[];
@@ -207,6 +209,7 @@ export class Replay {
       seconds,
       eventsPerSec: seconds > 0 ? Math.round(records / seconds) : 0,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      cpuSeconds: cpuSeconds(),
       watermark: this.pipeline.watermark,
       maxEventTime: this.pipeline.maxEventTime,
       steps: this.stepSummaries(),
@@ -225,6 +228,11 @@ export class Replay {
   private deadLetter(file: string, line: number, buffer: Buffer, start: number, end: number, reason: string): void {
     this.deadLetters.add(file, line, reason, buffer.toString('utf8', start, end));
   }
+}
+
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
 }
 
 function lineNumber(block: RecordBlock, index: number): number {

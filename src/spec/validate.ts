@@ -231,7 +231,15 @@ const CALL = /^\s*([A-Za-z_]\w*)\s*\(([\s\S]*)\)\s*$/;
 function parseAggregate(c: Checker, name: string, raw: unknown, path: SpecPath): AggregateSpec {
   const text = c.string(raw, path);
   const call = CALL.exec(text);
-  if (!call) c.fail(path, `"${text}" is not an aggregate call; write function(expression), e.g. count() or sum(amount)`);
+  if (!call) {
+    const unbalanced = (text.match(/\(/g) ?? []).length !== (text.match(/\)/g) ?? []).length;
+    c.fail(
+      path,
+      unbalanced
+        ? `"${text}" is cut at a comma; inside { } quote the call: "percentile(x, 0.95)"`
+        : `"${text}" is not an aggregate call; write function(expression), e.g. count() or sum(amount)`,
+    );
+  }
   const fn = call[1]! as AggregateFunction;
   if (!AGGREGATES.includes(fn)) {
     const guess = closest(fn, AGGREGATES);

@@ -82,15 +82,22 @@ interface Held {
 export class FaultStage {
   private readonly held = new TimeHeap<Held>();
   private readonly thresholds: number[] = [];
+  private readonly write: WriteRecord;
   readonly counts: Record<FaultKind, number> = { late: 0, disorder: 0, duplicate: 0, missing: 0, malformed: 0 };
+  /** The latest event time written so far. */
+  private maxTime = -Infinity;
 
   constructor(
     private readonly rules: readonly FaultRule[],
     private readonly random: Random,
     private readonly requiredFields: readonly string[],
-    private readonly write: WriteRecord,
+    write: WriteRecord,
     private readonly truth: (entry: TruthEntry) => void,
   ) {
+    this.write = (event, text) => {
+      if (event.time > this.maxTime) this.maxTime = event.time;
+      return write(event, text);
+    };
     let total = 0;
     for (const rule of rules) this.thresholds.push((total += rule.fraction));
   }
@@ -159,8 +166,11 @@ export class FaultStage {
         this.duplicate(held.event, held.of, held.delay);
         continue;
       }
+      // The truth gives the lag a watermark sees: how far behind the latest record written so far
+      // it is (about the drawn delay; less for records still held when the stream ends).
+      const lag = this.maxTime - held.event.time;
       const line = this.write(held.event, held.event.text);
-      this.note({ kind: held.kind, key: held.event.key, time: held.event.time, line, delay: held.delay });
+      if (lag > 0) this.note({ kind: held.kind, key: held.event.key, time: held.event.time, line, delay: lag, planned: held.delay });
     }
   }
 

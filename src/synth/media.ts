@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { fakerPool, seededFaker } from './entities.js';
@@ -167,20 +167,14 @@ export class MediaGenerator implements Domain {
   }
 
   openCase(kind: string, time: number): SynthEvent[] | null {
-    switch (kind) {
-      case 'binge':
-        return this.binge(time);
-      case 'churn_exit':
-        return this.churnExit(time);
-      case 'viral_share':
-        return this.viralShare(time);
-      case 'taste_change':
-        return this.tasteChange(time);
-      case 'premium_conversion':
-        return this.premiumConversion(time);
-      default:
-        return null;
-    }
+    const builders: Record<string, (time: number) => SynthEvent[] | null> = {
+      binge: (t) => this.binge(t),
+      churn_exit: (t) => this.churnExit(t),
+      viral_share: (t) => this.viralShare(t),
+      taste_change: (t) => this.tasteChange(t),
+      premium_conversion: (t) => this.premiumConversion(t),
+    };
+    return builders[kind]?.(time) ?? null;
   }
 
   /** ≥ 4 consecutive watches within 2 h (content.watched next content.watched times(3)). */
@@ -220,10 +214,15 @@ export class MediaGenerator implements Domain {
     build.add(time, this.userIds[u]!, TOPIC, this.record(u, time, 'user.login', -1, '').text);
     let at = time;
     for (let i = 0; i < watches; i++) {
-      at += random.intBetween(MINUTE, 3 * MINUTE);
+      at += random.intBetween(MINUTE, 2 * MINUTE);
+      if (i > 0) {
+        // Browsing between the watches: two watches in a row would start a binge.
+        build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, 'content.browsed', -1, '').text);
+        at += random.intBetween(10_000, 40_000);
+      }
       build.add(at, this.userIds[u]!, TOPIC, this.watch(u, at, this.pickContent(u), QUALITIES[this.qualities[u]!]!).text);
     }
-    at += random.intBetween(MINUTE, 4 * MINUTE);
+    at += random.intBetween(MINUTE, 3 * MINUTE);
     build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, 'user.logout', -1, '').text);
     this.inSession[u] = 0;
     this.lastWasWatch[u] = 0;
@@ -240,7 +239,7 @@ export class MediaGenerator implements Domain {
       if (this.newestShare(candidate) < time - VIRAL_WITHIN) c = candidate;
     }
     if (c < 0) return null;
-    const watcher = this.findUser(time, () => true);
+    const watcher = this.findUser(time, (u) => !this.lastWasWatch[u] && this.genres[u]!.includes(this.contentGenre[c]!));
     if (watcher < 0) return null;
     const shares = random.intBetween(VIRAL_SHARES, 8);
     const build = new CaseBuilder('viral_share', this.contentIds[c]!, { shares, watcher: this.userIds[watcher] });
@@ -251,7 +250,8 @@ export class MediaGenerator implements Domain {
     const sharers = new Set<number>([watcher]);
     for (let i = 0; i < shares; i++) {
       const at = time + offsets[i]!;
-      const u = this.findUser(time, (candidate) => !sharers.has(candidate));
+      // Sharers like the item's genre: a comedy fan sharing a thriller would bend the taste-change pattern.
+      const u = this.findUser(time, (candidate) => !sharers.has(candidate) && this.genres[candidate]!.includes(this.contentGenre[c]!));
       if (u < 0) return null;
       sharers.add(u);
       build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, 'content.shared', c, '').text);
@@ -266,7 +266,8 @@ export class MediaGenerator implements Domain {
   /** 5 comedies, then ≥ 3 thrillers, within 7 days; the user's taste stays thriller afterwards. */
   private tasteChange(time: number): SynthEvent[] | null {
     const random = this.random;
-    const u = this.findUser(time, (i) => this.genres[i]!.includes(COMEDY));
+    // Not right after a watch of its own: the first case watch must not make a pair (a binge start).
+    const u = this.findUser(time, (i) => !this.lastWasWatch[i] && this.genres[i]!.includes(COMEDY));
     if (u < 0) return null;
     const thrillers = random.intBetween(3, 4);
     const build = new CaseBuilder('taste_change', this.userIds[u]!, { from: 'comedy', to: 'thriller', comedies: 5, thrillers });
@@ -282,9 +283,10 @@ export class MediaGenerator implements Domain {
       const c = items[this.genreZipf[genre]!.sample(random)]!;
       build.add(at, this.userIds[u]!, TOPIC, this.watch(u, at, c, QUALITIES[this.qualities[u]!]!).text);
       if (i === 7) build.completesHere();
-      // A completion between watches: the taste change must not also be a binge.
-      const done = at + random.intBetween(MINUTE, 5 * MINUTE);
-      build.add(done, this.userIds[u]!, TOPIC, this.record(u, done, 'content.completed', c, '').text);
+      // Browsing between watches: the taste change must not also be a binge. (Browsing carries
+      // no genre, so the genre events are exactly the 5 + N watches.)
+      const browse = at + random.intBetween(MINUTE, 5 * MINUTE);
+      build.add(browse, this.userIds[u]!, TOPIC, this.record(u, browse, 'content.browsed', -1, '').text);
     }
     this.genres[u] = Uint8Array.from(this.genres[u]!, (g) => (g === COMEDY ? THRILLER : g));
     this.lastWasWatch[u] = 0;
@@ -294,7 +296,7 @@ export class MediaGenerator implements Domain {
   /** watch → next 3-4 likes/ratings → a 4K watch (then an upgrade), within 24 h. */
   private premiumConversion(time: number): SynthEvent[] | null {
     const random = this.random;
-    const u = this.findUser(time, () => true);
+    const u = this.findUser(time, (i) => !this.lastWasWatch[i]);
     if (u < 0) return null;
     const engagements = random.intBetween(3, 4);
     const build = new CaseBuilder('premium_conversion', this.userIds[u]!, { engagements });
@@ -360,7 +362,7 @@ export class MediaGenerator implements Domain {
     const content = c < 0 ? 'null' : `"${this.contentIds[c]}"`;
     const genre = c < 0 ? '' : `,"genre":"${GENRES[this.contentGenre[c]!]}"`;
     const session = this.sessionIds[u] ? `"${this.sessionIds[u]}"` : 'null';
-    const text = `${this.head[u]}${type}","contentId":${content},"timestamp":${time},"sessionId":${session},"device":"${device}"${genre}${extra}${this.experiment[u]}}`;
+    const text = `${this.head[u]}${type}","contentId":${content},"timestamp":${epochText(time)},"sessionId":${session},"device":"${device}"${genre}${extra}${this.experiment[u]}}`;
     return { time, key: this.userIds[u]!, topic: TOPIC, text, owner: null };
   }
 

@@ -24,7 +24,7 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.title} paddingX={1}>
       <Box justifyContent="space-between">
-        <Text>
+        <Text wrap="truncate-middle">
           <Text bold color={theme.title}>sw replay </Text>
           <Text>{state.recording}</Text>
           <Text color={theme.label}> · pipeline </Text>

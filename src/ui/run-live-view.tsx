@@ -3,6 +3,7 @@
  * load ink or react. Output records are collected as they come and handed to the reducer in one
  * batch per frame; frames are at most 20 a second (ink's maxFps and our own tick agree).
  */
+import { relative } from 'node:path';
 import { render } from 'ink';
 import type { OutputRecord } from '../engine/operator.js';
 import type { StepSpec } from '../engine/spec.js';
@@ -13,6 +14,12 @@ import { LiveApp } from './live-app.js';
 
 export const FRAME_MS = 50;
 
+/** Paths in the header: relative to the current folder when that is shorter. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.length < path.length && !rel.startsWith('..') ? rel : path;
+}
+
 export function stepInfo(step: StepSpec): StepInfo {
   if (step.kind === 'window') {
     return { name: step.name, kind: 'window', fields: [...step.aggregate.map((a) => a.name), ...step.select.map((s) => s.name)], window: step.window };
@@ -21,7 +28,7 @@ export function stepInfo(step: StepSpec): StepInfo {
 }
 
 export async function runLiveView(replay: Replay, recording: string, pipeline: string, steps: readonly StepSpec[]): Promise<ReplaySummary> {
-  const store = new LiveStore(initialState(recording, pipeline, steps.map(stepInfo), replay.pacer.speed));
+  const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), steps.map(stepInfo), replay.pacer.speed));
   let pending: OutputRecord[] = [];
   replay.onOutput((record) => pending.push(record));
   const frame = () => {

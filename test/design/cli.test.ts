@@ -93,7 +93,6 @@ test('invalid input: a one-line error on stderr, exit 2', () => {
     ['bad latency', ['--velocity', 'low', '--latency', '2ms'], /--latency 2ms/],
     ['bad number', ['--events-per-sec', 'lots'], /--events-per-sec lots/],
     ['bad config value', ['--config', join(dir, 'bad.yaml')], /bad\.yaml: velocity warp: expected one of/],
-    ['SQLite recording', ['--from', join(dir, 'rec.db')], /SQLite recordings are not yet supported/],
   ];
   for (const [name, args, pattern] of cases) {
     const run = sw(args);
@@ -105,10 +104,16 @@ test('invalid input: a one-line error on stderr, exit 2', () => {
 });
 
 test('an unreadable recording is exit 3 with a one-line reason', () => {
-  const run = sw(['--from', join(dir, 'missing.jsonl')]);
-  assert.equal(run.code, 3);
-  assert.match(run.stderr, /missing\.jsonl: cannot read the recording/);
-  assert.equal(run.stderr.trimEnd().split('\n').length, 1);
+  const cases: Array<[string, RegExp]> = [
+    ['missing.jsonl', /missing\.jsonl: cannot read the recording/],
+    ['missing.db', /missing\.db: no such recording/],
+  ];
+  for (const [file, pattern] of cases) {
+    const run = sw(['--from', join(dir, file)]);
+    assert.equal(run.code, 3, file);
+    assert.match(run.stderr, pattern, file);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, file);
+  }
 });
 
 test('--pipeline sizes state from the spec with key counts measured by --from', () => {
@@ -131,4 +136,16 @@ test('an invalid pipeline spec is exit 1 with a one-line reason', () => {
   assert.equal(run.code, 1, run.stderr);
   assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
   assert.match(run.stderr, /broken\.pipeline\.yaml/);
+});
+
+test('--config supplies settings and assumptions; flags override it', () => {
+  writeFileSync(join(dir, 'design.yaml'), 'velocity: medium\nretention: 3d\ncompliance: [GDPR, SOX]\nassumptions:\n  slotEventsPerSec: 25000\n');
+  const run = sw(['--config', join(dir, 'design.yaml'), '--retention', '12h', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.inputs.velocity, report.inputs.retentionMs, report.inputs.compliance, report.assumptions.slotEventsPerSec], ['medium', 12 * 3_600_000, ['GDPR', 'SOX'], 25_000]);
+  assert.deepEqual([report.inputs.sources.velocity, report.inputs.sources.retention, report.inputs.sources['assumptions.slotEventsPerSec']], ['config', 'flag', 'config']);
+  // MEDIUM sized at 100,000 × 2 = 200,000 peak events/s over 25,000 per slot.
+  assert.equal(report.sizing.flinkParallelism.value, 8);
+  assert.deepEqual([report.complexity.score, report.timeline.weeks], [3, 10]);
 });

@@ -109,3 +109,11 @@ test('when retention drives the broker count the warning names the levers', () =
   const short = buildDesign({ request: request({ eventsPerSec: '20000', retention: '6h' }) });
   assert.ok(!short.warnings.some((w) => /sets the broker count/.test(w)));
 });
+
+test('a key hotter than one slot at peak is warned about', () => {
+  // u1 holds 10% of 1,000,000 × 2 events/s = 200,000/s > 10,000 per slot; at 10 events/s it is 2/s.
+  const hot = buildDesign({ request: request({ from: 'r', eventsPerSec: '1000000', peakFactor: '2' }), profile: profile({}) });
+  assert.ok(hot.warnings.some((w) => /hot key: userId=u1 carries 10% of the stream, 200,000 events\/s at peak/.test(w)), hot.warnings.join('\n'));
+  const calm = buildDesign({ request: request({ from: 'r' }), profile: profile({}) });
+  assert.ok(!calm.warnings.some((w) => /hot key/.test(w)));
+});

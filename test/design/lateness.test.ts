@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { DisorderTracker, adviseLateness, disorderPercentile, lateCount } from '../../src/design/lateness.js';
 import { measureRecording } from '../../src/design/measure-recording.js';
 import { guessKeyField } from '../../src/design/recording-profile.js';
-import { UsageError } from '../../src/errors.js';
+import { InputError } from '../../src/errors.js';
+import { SqliteRecordingWriter } from '../../src/replay/sqlite-recording.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-design-'));
 
@@ -132,8 +133,24 @@ test('key guess: a familiar entity id first, never a per-record id', () => {
   for (const [record, expected] of cases) assert.equal(guessKeyField(record), expected, JSON.stringify(record));
 });
 
-test('SQLite recordings are refused with a usage error until the reader lands', async () => {
-  await assert.rejects(measureRecording(join(dir, 'x.db'), { timeField: 'timestamp', keys: [], guessKey: true }), (error: unknown) => error instanceof UsageError && /not yet supported/.test(error.message));
+test('a SQLite recording measures the same as the JSONL it holds; a non-recording is unreadable input', async () => {
+  const values = [
+    '{"userId":"a","timestamp":1000}',
+    '{"userId":"b","timestamp":3000}',
+    'not json',
+    '{"userId":"a","timestamp":2000}',
+  ];
+  writeFileSync(join(dir, 'same.jsonl'), values.join('\n') + '\n');
+  const writer = new SqliteRecordingWriter(join(dir, 'same.db'), { source: 'test' });
+  for (const value of values) writer.append({ value, partition: 0 });
+  writer.close();
+  const options = { timeField: 'timestamp', keys: [], guessKey: true };
+  const fromSqlite = await measureRecording(join(dir, 'same.db'), options);
+  const fromJsonl = await measureRecording(join(dir, 'same.jsonl'), options);
+  assert.deepEqual(fromSqlite, fromJsonl);
+  assert.deepEqual([fromSqlite.records, fromSqlite.unreadable, [...fromSqlite.disorder.lags]], [3, 1, [1_000]]);
+  writeFileSync(join(dir, 'fake.db'), 'not sqlite');
+  await assert.rejects(measureRecording(join(dir, 'fake.db'), options), (error: unknown) => error instanceof InputError);
 });
 
 test('dotted paths reach nested event times and keys', async () => {

@@ -125,3 +125,22 @@ test('live use: QualityMonitor.observe one record at a time, snapshot while runn
   assert.ok(report.score.min < 1);
   assert.deepEqual(monitor.report().rules.map((r) => r.failed), report.rules.map((r) => r.failed), 'report() can be called again');
 });
+
+test('a SQLite recording is checked like its JSONL twin (row seq as the line number)', async () => {
+  const { SqliteRecordingWriter } = await import('../../src/replay/sqlite-recording.js');
+  const stream = transactionStream(2000, { faults: true, perKind: 1 });
+  const db = join(dir, 'faulty.db');
+  const writer = new SqliteRecordingWriter(db, { source: 'test' });
+  for (const text of stream.text.trim().split('\n')) writer.append({ value: text });
+  writer.close();
+  const jsonl = join(dir, 'twin.jsonl');
+  writeFileSync(jsonl, stream.text);
+  const fromDb = await runQualityCheck({ input: db, rules: join(dir, 'rules.yaml'), examples: 100 });
+  const fromJsonl = await runQualityCheck({ input: jsonl, rules: join(dir, 'rules.yaml'), examples: 100 });
+  assert.deepEqual(
+    fromDb.report.rules.map((r) => [r.id, r.failed, r.firstFailures.map((f) => f.line)]),
+    fromJsonl.report.rules.map((r) => [r.id, r.failed, r.firstFailures.map((f) => f.line)]),
+  );
+  assert.deepEqual(fromDb.report.malformed, fromJsonl.report.malformed);
+  assert.ok(fromDb.report.checks.failed > 0);
+});

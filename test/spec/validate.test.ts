@@ -118,3 +118,10 @@ for (const [title, text, message] of INVALID) {
     );
   });
 }
+
+test('an aggregate cut at a comma by a YAML flow mapping says to quote it', () => {
+  assert.throws(
+    () => parsePipelineText('name: x\ntime: {field: ts}\nsteps:\n  s:\n    window: {type: session, gap: 1m}\n    aggregate: { p: percentile(v, 0.5) }\n', 'x.yaml'),
+    /steps\.s\.aggregate\.p: "percentile\(v" is cut at a comma; inside \{ \} quote the call: "percentile\(x, 0\.95\)"/,
+  );
+});

@@ -23,26 +23,20 @@ import { SpecError } from '../../errors.js';
 
 type Rec = Record<string, unknown>;
 
-interface Buffered {
-  readonly ts: number;
-  readonly record: Rec;
-}
-
 interface KeyState {
   readonly id: unknown;
   readonly key: unknown;
   readonly nfa: NfaState<Rec>;
-  /** Records waiting for the watermark, sorted by (ts, arrival); `head` is the first live one. */
-  buffer: Buffered[];
+  /** Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object per record); `head` is the first live one. */
+  times: number[];
+  records: Rec[];
   head: number;
-  /** The wake-up time registered in the timer queue; Infinity when none. */
+  /** The key's event-time timer: its earliest buffered record or `within` expiry; Infinity when none. */
   timer: number;
-}
-
-interface Timer {
-  readonly time: number;
-  readonly seq: number;
-  readonly state: KeyState;
+  /** Registration order of the timer: ties fire in registration order. */
+  timerSeq: number;
+  /** Position in the timer heap; -1 when not queued. One entry per key, so nothing goes stale. */
+  heapIndex: number;
 }
 
 /** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
@@ -72,7 +66,7 @@ export class PatternOperator implements Operator {
   readonly compiled: CompiledPattern<Rec>;
   private readonly nfa: NFA<Rec>;
   private readonly keys = new Map<unknown, KeyState>();
-  private readonly timers: Timer[] = [];
+  private readonly timers: KeyState[] = [];
   private timerSeq = 0;
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
@@ -123,24 +117,24 @@ export class PatternOperator implements Operator {
       return;
     }
     const state = this.stateOf(key);
-    const buffer = state.buffer;
-    const entry: Buffered = { ts, record: ctx.original() };
+    const { times, records } = state;
     // In-order arrival is the common case: append; otherwise insert after every record ≤ ts.
-    let at = buffer.length;
-    while (at > state.head && buffer[at - 1]!.ts > ts) at--;
-    if (at === buffer.length) buffer.push(entry);
-    else buffer.splice(at, 0, entry);
+    let at = times.length;
+    while (at > state.head && times[at - 1]! > ts) at--;
+    if (at === times.length) {
+      times.push(ts);
+      records.push(ctx.original());
+    } else {
+      times.splice(at, 0, ts);
+      records.splice(at, 0, ctx.original());
+    }
     if (ts < state.timer) this.schedule(state, ts);
   }
 
   advanceWatermark(watermark: number, out: Output): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    while (this.timers.length > 0 && this.timers[0]!.time <= watermark) {
-      const timer = this.popTimer();
-      if (timer.state.timer !== timer.time) continue; // superseded by an earlier registration
-      this.fire(timer.state, watermark, out);
-    }
+    while (this.timers.length > 0 && this.timers[0]!.timer <= watermark) this.fire(this.popTimer(), watermark, out);
   }
 
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
@@ -169,7 +163,7 @@ export class PatternOperator implements Operator {
     const id = identityOf(key);
     let state = this.keys.get(id);
     if (state === undefined) {
-      state = { id, key, nfa: this.nfa.createState(), buffer: [], head: 0, timer: Infinity };
+      state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, timer: Infinity, timerSeq: 0, heapIndex: -1 };
       this.keys.set(id, state);
     }
     return state;
@@ -179,12 +173,13 @@ export class PatternOperator implements Operator {
     const errorsBefore = this.nfa.errors;
     this.observer?.key?.(state.key, watermark);
     state.timer = Infinity;
-    const buffer = state.buffer;
-    while (state.head < buffer.length && buffer[state.head]!.ts <= watermark) {
-      const ts = buffer[state.head]!.ts;
+    const { times, records } = state;
+    while (state.head < times.length && times[state.head]! <= watermark) {
+      const ts = times[state.head]!;
       this.advanceTime(state, ts, out);
-      while (state.head < buffer.length && buffer[state.head]!.ts === ts) {
-        const { record } = buffer[state.head]!;
+      while (state.head < times.length && times[state.head] === ts) {
+        const record = records[state.head]!;
+        records[state.head] = EMPTY_RECORD; // the NFA keeps what it needs
         state.head++;
         this.observer?.record?.(state.key, ts, record);
         for (const match of this.nfa.process(state.nfa, record, ts)) this.emitMatch(state, match, out);
@@ -193,17 +188,19 @@ export class PatternOperator implements Operator {
     }
     this.advanceTime(state, watermark, out);
     // Drop consumed records; compact only when the dead prefix dominates (amortized O(1)).
-    if (state.head === buffer.length) {
-      state.buffer = [];
+    if (state.head === times.length) {
+      times.length = 0;
+      records.length = 0;
       state.head = 0;
-    } else if (state.head > 64 && state.head * 2 > buffer.length) {
-      state.buffer = buffer.slice(state.head);
+    } else if (state.head > 64 && state.head * 2 > times.length) {
+      times.splice(0, state.head);
+      records.splice(0, state.head);
       state.head = 0;
     }
     this.syncErrors(errorsBefore);
-    const next = Math.min(state.head < state.buffer.length ? state.buffer[state.head]!.ts : Infinity, this.nfa.nextTimeout(state.nfa));
+    const next = Math.min(state.head < times.length ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
     if (next !== Infinity) this.schedule(state, next);
-    else if (state.head === state.buffer.length && state.nfa.isIdle) this.keys.delete(state.id);
+    else if (state.head === times.length && state.nfa.isIdle) this.keys.delete(state.id);
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
@@ -253,26 +250,34 @@ export class PatternOperator implements Operator {
     return fields;
   }
 
-  // ---- the timer queue: a binary min-heap on (time, seq) ----
+  // ---- the timer queue: an indexed binary min-heap of keys on (timer, timerSeq) ----
 
+  /** Sets (or moves earlier) the key's timer. */
   private schedule(state: KeyState, time: number): void {
-    state.timer = time;
     const heap = this.timers;
-    const timer: Timer = { time, seq: this.timerSeq++, state };
-    let i = heap.length;
-    heap.push(timer);
+    state.timer = time;
+    state.timerSeq = this.timerSeq++;
+    let i = state.heapIndex;
+    if (i < 0) {
+      i = heap.length;
+      heap.push(state);
+    }
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!earlier(timer, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
+      const above = heap[parent]!;
+      if (!earlier(state, above)) break;
+      heap[i] = above;
+      above.heapIndex = i;
       i = parent;
     }
-    heap[i] = timer;
+    heap[i] = state;
+    state.heapIndex = i;
   }
 
-  private popTimer(): Timer {
+  private popTimer(): KeyState {
     const heap = this.timers;
     const top = heap[0]!;
+    top.heapIndex = -1;
     const last = heap.pop()!;
     if (heap.length > 0) {
       let i = 0;
@@ -281,16 +286,21 @@ export class PatternOperator implements Operator {
         if (left >= heap.length) break;
         const right = left + 1;
         const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
-        if (!earlier(heap[child]!, last)) break;
-        heap[i] = heap[child]!;
+        const below = heap[child]!;
+        if (!earlier(below, last)) break;
+        heap[i] = below;
+        below.heapIndex = i;
         i = child;
       }
       heap[i] = last;
+      last.heapIndex = i;
     }
     return top;
   }
 }
 
-function earlier(a: Timer, b: Timer): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+const EMPTY_RECORD: Rec = Object.freeze({}) as Rec;
+
+function earlier(a: KeyState, b: KeyState): boolean {
+  return a.timer < b.timer || (a.timer === b.timer && a.timerSeq < b.timerSeq);
 }

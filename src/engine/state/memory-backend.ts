@@ -22,7 +22,11 @@ interface ValueCell {
   stamp: number;
 }
 
-/** Elements and their stamps in parallel arrays: one number per element, no wrapper object. */
+/**
+ * Elements and their stamps in parallel arrays: one number per element, no wrapper object.
+ * Stamps never decrease along the list (add appends the clock, which only moves forward; update
+ * and refresh stamp all alike), so expired elements are always a prefix.
+ */
 interface ListCell {
   readonly kind: 'list';
   values: unknown[];
@@ -30,6 +34,7 @@ interface ListCell {
 }
 
 interface MapEntry {
+  readonly id: KeyId;
   readonly key: unknown;
   value: unknown;
   stamp: number;
@@ -38,6 +43,8 @@ interface MapEntry {
 interface MapCell {
   readonly kind: 'map';
   readonly entries: Map<KeyId, MapEntry>;
+  /** No entry is stamped earlier: while this is unexpired, nothing in the map is (O(1) checks). */
+  oldest: number;
 }
 
 type Cell = ValueCell | ListCell | MapCell;
@@ -56,6 +63,8 @@ export class MemoryStateBackend implements KeyedStateBackend {
   private readonly descriptors = new StateDescriptors();
   private readonly handles = new Map<string, ValueHandle<unknown> | ListHandle<unknown> | MapHandle<unknown, unknown>>();
   private cursor: Iterator<KeyRow> | null = null;
+  /** The current key's row, looked up once per setCurrentKey. */
+  private row: KeyRow | undefined = undefined;
   private key: unknown = null;
   private id: KeyId = null;
   private clock = CLOCK_START;
@@ -75,6 +84,7 @@ export class MemoryStateBackend implements KeyedStateBackend {
   setCurrentKey(key: unknown, id: KeyId = keyIdOf(key)): void {
     this.key = key;
     this.id = id;
+    this.row = this.rows.get(id);
   }
 
   advanceTime(time: number): void {
@@ -110,23 +120,27 @@ export class MemoryStateBackend implements KeyedStateBackend {
 
   /** The current key's cell of a state, or undefined. */
   cell(name: string): Cell | undefined {
-    return this.rows.get(this.id)?.cells.get(name);
+    return this.row?.cells.get(name);
   }
 
   putCell(name: string, cell: Cell): void {
-    let row = this.rows.get(this.id);
+    let row = this.row;
     if (!row) {
       row = { id: this.id, key: this.key, cells: new Map() };
       this.rows.set(this.id, row);
+      this.row = row;
     }
     row.cells.set(name, cell);
   }
 
   removeCell(name: string): void {
-    const row = this.rows.get(this.id);
+    const row = this.row;
     if (!row) return;
     row.cells.delete(name);
-    if (row.cells.size === 0) this.rows.delete(this.id);
+    if (row.cells.size === 0) {
+      this.rows.delete(this.id);
+      this.row = undefined;
+    }
   }
 
   expired(stamp: number, ttl: StateTtl | null): boolean {
@@ -156,9 +170,12 @@ export class MemoryStateBackend implements KeyedStateBackend {
     for (const [name, cell] of row.cells) {
       const ttl = this.descriptors.get(name)?.ttl ?? null;
       if (ttl === null) continue;
-      if (purgeCell(cell, (stamp) => stamp + ttl.ttl <= this.clock)) row.cells.delete(name);
+      if (purgeCell(cell, ttl.ttl, this.clock)) row.cells.delete(name);
     }
-    if (row.cells.size === 0) this.rows.delete(row.id);
+    if (row.cells.size === 0) {
+      this.rows.delete(row.id);
+      if (row === this.row) this.row = undefined;
+    }
   }
 
   snapshot(): KeyedStateSnapshot {
@@ -190,6 +207,7 @@ export class MemoryStateBackend implements KeyedStateBackend {
       const id = keyIdOf(k.key);
       if (cells.size > 0) this.rows.set(id, { id, key: k.key, cells });
     }
+    this.row = this.rows.get(this.id);
   }
 
   stats(): StateStats {
@@ -203,26 +221,32 @@ export class MemoryStateBackend implements KeyedStateBackend {
   }
 }
 
-/** Drops expired parts of a cell; true when nothing is left. */
-function purgeCell(cell: Cell, isExpired: (stamp: number) => boolean): boolean {
+/** Drops expired parts of a cell (expired: stamp + ttl <= clock); true when nothing is left. */
+function purgeCell(cell: Cell, ttl: number, clock: number): boolean {
   switch (cell.kind) {
     case 'value':
-      return isExpired(cell.stamp);
+      return cell.stamp + ttl <= clock;
     case 'list': {
-      let kept = 0;
-      for (let i = 0; i < cell.values.length; i++) {
-        if (isExpired(cell.stamps[i]!)) continue;
-        cell.values[kept] = cell.values[i];
-        cell.stamps[kept] = cell.stamps[i]!;
-        kept++;
+      // Stamps are ascending: find the first live element and cut the prefix.
+      const stamps = cell.stamps;
+      let first = 0;
+      while (first < stamps.length && stamps[first]! + ttl <= clock) first++;
+      if (first > 0) {
+        cell.values.splice(0, first);
+        stamps.splice(0, first);
       }
-      cell.values.length = kept;
-      cell.stamps.length = kept;
-      return kept === 0;
+      return stamps.length === 0;
     }
-    case 'map':
-      for (const [id, entry] of cell.entries) if (isExpired(entry.stamp)) cell.entries.delete(id);
+    case 'map': {
+      if (cell.oldest + ttl > clock) return false;
+      let oldest = Infinity;
+      for (const entry of cell.entries.values()) {
+        if (entry.stamp + ttl <= clock) cell.entries.delete(entry.id);
+        else if (entry.stamp < oldest) oldest = entry.stamp;
+      }
+      cell.oldest = oldest;
       return cell.entries.size === 0;
+    }
   }
 }
 
@@ -243,11 +267,19 @@ function restoreCell(name: string, cell: CellSnapshot): Cell {
       return { kind: 'value', value: cell.value, stamp: cell.stamp };
     case 'list':
       if (cell.values.length !== cell.stamps.length) throw new StateMisuseError(`state "${name}": list snapshot has ${cell.values.length} values but ${cell.stamps.length} stamps`);
+      for (let i = 1; i < cell.stamps.length; i++) {
+        if (cell.stamps[i]! < cell.stamps[i - 1]!) throw new StateMisuseError(`state "${name}": list snapshot stamps must not decrease (element ${i})`);
+      }
       return { kind: 'list', values: cell.values.slice(), stamps: cell.stamps.slice() };
     case 'map': {
       const entries = new Map<KeyId, MapEntry>();
-      for (const [key, value, stamp] of cell.entries) entries.set(keyIdOf(key), { key, value, stamp });
-      return { kind: 'map', entries };
+      let oldest = Infinity;
+      for (const [key, value, stamp] of cell.entries) {
+        const id = keyIdOf(key);
+        entries.set(id, { id, key, value, stamp });
+        oldest = Math.min(oldest, stamp);
+      }
+      return { kind: 'map', entries, oldest };
     }
     default:
       throw new StateMisuseError(`state "${name}": unknown cell kind ${JSON.stringify((cell as { kind: unknown }).kind)}`);
@@ -309,7 +341,7 @@ class ListHandle<T> implements ListState<T> {
     if (!cell) return [];
     const ttl = this.descriptor.ttl;
     if (ttl !== null) {
-      if (purgeCell(cell, (stamp) => this.backend.expired(stamp, ttl))) {
+      if (purgeCell(cell, ttl.ttl, this.backend.time)) {
         this.backend.removeCell(this.descriptor.name);
         return [];
       }
@@ -373,16 +405,12 @@ class MapHandle<K, V> implements MapState<K, V> {
     const cell = cellOf<MapCell>(this.backend, this.descriptor);
     if (!cell) return [];
     const ttl = this.descriptor.ttl;
-    const out: MapEntry[] = [];
-    for (const [id, entry] of cell.entries) {
-      if (this.backend.expired(entry.stamp, ttl)) {
-        cell.entries.delete(id);
-        continue;
-      }
-      if (refresh && ttl?.refreshOnRead) entry.stamp = this.backend.time;
-      out.push(entry);
+    if (ttl !== null && purgeCell(cell, ttl.ttl, this.backend.time)) {
+      this.backend.removeCell(this.descriptor.name);
+      return [];
     }
-    if (cell.entries.size === 0) this.backend.removeCell(this.descriptor.name);
+    const out = [...cell.entries.values()];
+    if (refresh && ttl?.refreshOnRead) for (const entry of out) entry.stamp = this.backend.time;
     return out;
   }
 
@@ -398,7 +426,7 @@ class MapHandle<K, V> implements MapState<K, V> {
     if (value === undefined) throw new StateMisuseError(`state "${this.descriptor.name}": cannot put undefined in a map state; use remove()`);
     let cell = cellOf<MapCell>(this.backend, this.descriptor);
     if (!cell) {
-      cell = { kind: 'map', entries: new Map() };
+      cell = { kind: 'map', entries: new Map(), oldest: this.backend.time };
       this.backend.putCell(this.descriptor.name, cell);
     }
     const id = keyIdOf(key);
@@ -407,7 +435,7 @@ class MapHandle<K, V> implements MapState<K, V> {
       entry.value = value;
       entry.stamp = this.backend.time;
     } else {
-      cell.entries.set(id, { key, value, stamp: this.backend.time });
+      cell.entries.set(id, { id, key, value, stamp: this.backend.time });
     }
   }
 

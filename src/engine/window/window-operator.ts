@@ -67,6 +67,9 @@ class Window {
   ) {}
 }
 
+/** What `currentFields` holds between records (no allocation per record). */
+const NO_FIELDS: Fields = Object.freeze({}) as Fields;
+
 /** The value count() adds for every record: any non-null value. */
 const EVERY_RECORD = true;
 
@@ -95,7 +98,7 @@ export class WindowOperator implements Operator {
   private readonly due: Window[] = [];
   private readonly duePanes: DueWindow<SlidingState>[] = [];
   private valuesReady = false;
-  private currentFields: Fields = {};
+  private currentFields: Fields = NO_FIELDS;
   private currentOut: Output | null = null;
 
   // The scope handed to select and having reads these; one closure for the operator's lifetime.
@@ -164,6 +167,11 @@ export class WindowOperator implements Operator {
       if (!passes) return;
     }
     counters.accepted++;
+    if (!Number.isFinite(ts)) {
+      // The driver dead-letters records without an event time; a NaN here would corrupt the timers.
+      counters.exprErrors++;
+      return;
+    }
     let key: unknown;
     try {
       key = emittable(spec.key(fields));
@@ -207,7 +215,7 @@ export class WindowOperator implements Operator {
         taken = this.addToSession(keyState, ts, ts + spec.window.gap, out);
         break;
     }
-    this.currentFields = {};
+    this.currentFields = NO_FIELDS;
     this.currentOut = null;
 
     if (!taken) {

@@ -61,8 +61,12 @@ export function haversineKm(a: Location, b: Location): number {
 export function locationRisks(location: Location | null, history: Iterable<Location>): RiskFactor[] {
   if (location === null) return [];
   let nearest = Infinity;
-  for (const earlier of history) nearest = Math.min(nearest, haversineKm(location, earlier));
-  if (nearest === Infinity || !(nearest > 100)) return [];
+  for (const earlier of history) {
+    nearest = Math.min(nearest, haversineKm(location, earlier));
+    // One known place within 100 km settles it: no risk, whatever the rest.
+    if (nearest <= 100) return [];
+  }
+  if (nearest === Infinity) return [];
   return [{ type: 'unusual_location', distance_from_last: nearest, risk_score: Math.min(nearest / 1000, 1.0) }];
 }
 

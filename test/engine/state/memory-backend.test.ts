@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { MemoryStateBackend } from '../../../src/engine/state/memory-backend.js';
 import { StateMisuseError } from '../../../src/engine/state/state-descriptors.js';
 import type { KeyedStateBackend } from '../../../src/engine/state/state-backend.js';
@@ -167,4 +168,85 @@ test('a restore refuses a function that reads a restored state as another kind',
 
 test('a restore refuses what is not a keyed state snapshot', () => {
   assert.throws(() => new MemoryStateBackend().restore({ format: 'nope' } as never), /not a keyed state snapshot/);
+});
+
+test('incremental cleanup removes only the expired entries of a map and keeps its newer ones', () => {
+  const backend = new MemoryStateBackend();
+  backend.setCurrentKey('k');
+  const map = backend.map<string, number>('m', { ttl: 100 });
+  backend.advanceTime(0);
+  map.put('old', 1);
+  backend.advanceTime(50);
+  map.put('new', 2);
+  backend.advanceTime(120);
+  backend.cleanupIncrementally(1);
+  assert.equal(backend.stats().entries, 1);
+  assert.deepEqual([...map.entries()], [['new', 2]]);
+  backend.advanceTime(150);
+  backend.cleanupIncrementally(1);
+  assert.deepEqual(backend.stats(), { keys: 0, entries: 0 });
+});
+
+test('a restore refuses list stamps that decrease (they are ascending in every snapshot we write)', () => {
+  const snapshot = {
+    format: 'sw-keyed-state/1' as const,
+    time: 10,
+    states: [{ name: 'l', kind: 'list' as const, ttl: null }],
+    keys: [{ key: 'k', states: { l: { kind: 'list' as const, values: [1, 2], stamps: [5, 3] } } }],
+  };
+  assert.throws(() => new MemoryStateBackend().restore(snapshot), /stamps must not decrease/);
+});
+
+type TtlOp = ['put', string, number] | ['get', string] | ['remove', string] | ['time', number] | ['cleanup'] | ['entries'];
+
+test('map state with TTL agrees with a naive model on random operations (refresh on read or not)', () => {
+  const mapKey = fc.constantFrom('a', 'b', 'c');
+  const op: fc.Arbitrary<TtlOp> = fc.oneof(
+    fc.tuple(fc.constant('put' as const), mapKey, fc.integer({ min: 0, max: 9 })),
+    fc.tuple(fc.constant('get' as const), mapKey),
+    fc.tuple(fc.constant('remove' as const), mapKey),
+    fc.tuple(fc.constant('time' as const), fc.integer({ min: 0, max: 60 })),
+    fc.tuple(fc.constant('cleanup' as const)),
+    fc.tuple(fc.constant('entries' as const)),
+  );
+  fc.assert(
+    fc.property(fc.boolean(), fc.array(op, { maxLength: 200 }), (refreshOnRead, ops) => {
+      const ttl = { ttl: 50, refreshOnRead };
+      const backend = new MemoryStateBackend();
+      backend.setCurrentKey('k');
+      const map = backend.map<string, number>('m', ttl);
+      // The model: value and stamp per map key, expiry checked on every read.
+      const model = new Map<string, { value: number; stamp: number }>();
+      let clock = 0;
+      backend.advanceTime(0);
+      const alive = (k: string) => {
+        const e = model.get(k);
+        if (e && e.stamp + ttl.ttl <= clock) model.delete(k);
+        return model.get(k);
+      };
+      for (const o of ops) {
+        if (o[0] === 'put') {
+          map.put(o[1], o[2]);
+          model.set(o[1], { value: o[2], stamp: clock });
+        } else if (o[0] === 'get') {
+          const e = alive(o[1]);
+          if (e && refreshOnRead) e.stamp = clock;
+          assert.equal(map.get(o[1]), e?.value);
+        } else if (o[0] === 'remove') {
+          map.remove(o[1]);
+          model.delete(o[1]);
+        } else if (o[0] === 'time') {
+          clock += o[1];
+          backend.advanceTime(clock);
+        } else if (o[0] === 'cleanup') {
+          backend.cleanupIncrementally(1);
+        } else {
+          const expected = [...model.keys()].filter((k) => alive(k)).sort();
+          if (refreshOnRead) for (const k of expected) model.get(k)!.stamp = clock;
+          assert.deepEqual([...map.keys()].sort(), expected);
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
 });

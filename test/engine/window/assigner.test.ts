@@ -143,31 +143,55 @@ for (const c of invalid) {
   });
 }
 
-/** Adds windows one at a time, as the operator adds each record's session window. */
-function addAll(windows: Array<[number, number]>): Array<[number, number]> {
+/**
+ * Adds windows one at a time, as the operator adds each record's session window; returns the
+ * final sessions and, per added window, whether it merged (Flink's merge function was called:
+ * an existing session grew or several joined, not when the new window lies inside one).
+ */
+function addAll(windows: Array<[number, number]>): { sessions: Array<[number, number]>; merges: boolean[] } {
   const sessions: Span[] = [];
+  const merges: boolean[] = [];
   for (const [start, end] of windows) {
     const [lo, hi] = intersectingRange(sessions, start, end);
-    if (lo === hi) sessions.splice(lo, 0, { start, end });
-    else {
-      const merged = { start: Math.min(start, sessions[lo]!.start), end: Math.max(end, sessions[hi - 1]!.end) };
-      sessions.splice(lo, hi - lo, merged);
+    if (lo === hi) {
+      sessions.splice(lo, 0, { start, end });
+      merges.push(false);
+      continue;
     }
+    const merged = { start: Math.min(start, sessions[lo]!.start), end: Math.max(end, sessions[hi - 1]!.end) };
+    merges.push(hi - lo > 1 || merged.start !== sessions[lo]!.start || merged.end !== sessions[lo]!.end);
+    sessions.splice(lo, hi - lo, merged);
   }
-  return sessions.map((s) => [s.start, s.end]);
+  return { sessions: sessions.map((s) => [s.start, s.end]), merges };
 }
 
-const merges: Array<{ name: string; windows: Array<[number, number]>; merged: Array<[number, number]> }> = [
+const merges: Array<{ name: string; windows: Array<[number, number]>; merged: Array<[number, number]>; merges?: boolean[] }> = [
   { name: 'EventTimeSessionWindowsTest.testMergeSinglePointWindow', windows: [[0, 0]], merged: [[0, 0]] },
   { name: 'EventTimeSessionWindowsTest.testMergeSingleWindow', windows: [[0, 1]], merged: [[0, 1]] },
   { name: 'EventTimeSessionWindowsTest.testMergeConsecutiveWindows', windows: [[0, 1], [1, 2], [2, 3], [4, 5], [5, 6]], merged: [[0, 3], [4, 6]] },
   { name: 'EventTimeSessionWindowsTest.testMergeCoveringWindow', windows: [[1, 1], [0, 2], [4, 7], [5, 6]], merged: [[0, 2], [4, 7]] },
+  {
+    name: 'MergingWindowSetTest.testLateMerging',
+    windows: [[0, 3], [5, 8], [10, 13], [8, 10], [5, 8], [8, 10], [10, 13], [3, 5]],
+    merged: [[0, 13]],
+    merges: [false, false, false, true, false, false, false, true],
+  },
+  { name: 'MergingWindowSetTest.testMergeLargeWindowCoveringSingleWindow', windows: [[1, 2], [0, 3]], merged: [[0, 3]], merges: [false, true] },
+  { name: 'MergingWindowSetTest.testAddingIdenticalWindows', windows: [[1, 2], [1, 2]], merged: [[1, 2]], merges: [false, false] },
+  {
+    name: 'MergingWindowSetTest.testMergeLargeWindowCoveringMultipleWindows',
+    windows: [[1, 3], [5, 8], [10, 13], [0, 13]],
+    merged: [[0, 13]],
+    merges: [false, false, false, true],
+  },
   { name: 'a window bridging two sessions', windows: [[0, 3000], [8500, 11500], [7000, 10000], [2000, 5000], [5000, 8000]], merged: [[0, 11500]] },
   { name: 'windows added out of order stay sorted', windows: [[9000, 9500], [100, 200], [4000, 4100]], merged: [[100, 200], [4000, 4100], [9000, 9500]] },
 ];
 
 for (const c of merges) {
   test(`${c.name}: ${JSON.stringify(c.windows)} → ${JSON.stringify(c.merged)}`, () => {
-    assert.deepEqual(addAll(c.windows), c.merged);
+    const result = addAll(c.windows);
+    assert.deepEqual(result.sessions, c.merged);
+    if (c.merges) assert.deepEqual(result.merges, c.merges);
   });
 }

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { field, replay, windowStep, type Row, type StepOptions } from './scenario.js';
 import type { StepCounters } from '../../../src/engine/operator.js';
+import { WindowOperator } from '../../../src/engine/window/window-step.js';
+import { SpecError } from '../../../src/errors.js';
 
 interface Case {
   readonly name: string;
@@ -279,7 +281,28 @@ test('budget: a sliding step holds one pane per slide per key, not one accumulat
   assert.equal(records.length, 3 * (600 + 14), 'every key fires every window holding its records');
 });
 
+test('a record without a usable event time is counted as an error and changes nothing', () => {
+  const { timeline, operator } = replay(windowStep({ window: tumbling10, ...byUser }), [[e('a', 1), NaN], [e('a', 2), 3]], { outOfOrderness: 0 });
+  assert.deepEqual(timeline, ['@end', 'a [0,10) onTime {"n":1,"total":2}']);
+  assert.equal(operator.counters.exprErrors, 1);
+});
+
 test('a watermark that does not advance fires nothing', () => {
   const { timeline } = replay(windowStep({ window: tumbling10, ...byUser }), [[e('a', 1), 1], { watermark: 20 }, [e('a', 1), 25], { watermark: 10 }, { watermark: 29 }]);
   assert.deepEqual(timeline, ['@20', 'a [0,10) onTime {"n":1,"total":1}', '@10', '@29', 'a [20,30) onTime {"n":1,"total":1}']);
 });
+
+const invalidSteps: Array<{ name: string; step: StepOptions; message: RegExp }> = [
+  { name: 'a tumbling offset as large as the size', step: { window: { type: 'tumbling', size: 10, offset: 10 } }, message: /step w: tumbling windows must satisfy abs\(offset\) < size/ },
+  { name: 'a zero slide', step: { window: { type: 'sliding', size: 10, slide: 0, offset: 0 } }, message: /abs\(offset\) < slide and size > 0/ },
+  { name: 'a negative gap', step: { window: { type: 'session', gap: -5 } }, message: /0 < size/ },
+  { name: 'negative allowed lateness', step: { window: tumbling10, allowedLateness: -1 }, message: /allowedLateness cannot be negative/ },
+  { name: 'sum without an argument', step: { window: tumbling10, aggregates: { s: ['sum'] } }, message: /aggregate s: sum\(\) needs an argument/ },
+  { name: 'a percentile above 1', step: { window: tumbling10, aggregates: { p: ['percentile', 'amount', 95] } }, message: /aggregate p: percentile must be between 0.0 and 1.0/ },
+];
+
+for (const c of invalidSteps) {
+  test(`an invalid step is refused with a SpecError: ${c.name}`, () => {
+    assert.throws(() => new WindowOperator(windowStep(c.step)), (error: unknown) => error instanceof SpecError && c.message.test(error.message));
+  });
+}

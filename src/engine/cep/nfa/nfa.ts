@@ -31,6 +31,8 @@ export interface ComputationState<E> {
 /** Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer. */
 export class NfaState<E> {
   partialMatches: ComputationState<E>[];
+  /** The previous partial-match array, reused for the next event's runs (no array per event). */
+  spare: ComputationState<E>[] = [];
   completedMatches: ComputationState<E>[] = [];
   readonly buffer = new SharedBuffer<E>();
   constructor(start: ComputationState<E>) {
@@ -60,6 +62,18 @@ export interface NfaOptions {
 }
 
 const NO_START = Number.MAX_VALUE;
+const NO_MATCHES: readonly never[] = Object.freeze([]);
+const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
+
+/** Sorts by compareStates; runs are usually already in order (a check saves the sort). */
+function sortStates<E>(states: ComputationState<E>[]): void {
+  for (let i = 1; i < states.length; i++) {
+    if (compareStates(states[i - 1]!, states[i]!) > 0) {
+      states.sort(compareStates);
+      return;
+    }
+  }
+}
 const EMPTY: readonly never[] = Object.freeze([]);
 
 /** Flink's NFAState.COMPUTATION_STATE_COMPARATOR: by first event time, then first event. */
@@ -88,6 +102,17 @@ export class NFA<E> {
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
   private nextId = 0;
+
+  // Scratch space reused for every event (the NFA is not re-entrant: conditions cannot call it).
+  private readonly edges: StateTransition<E>[] = [];
+  private readonly pendingStates: State<E>[] = [];
+  private readonly nextStates: ComputationState<E>[] = [];
+  private totalTake = 0;
+  private totalIgnore = 0;
+  private eventValue: E | null = null;
+  private eventTimestamp = 0;
+  private eventBuffer: SharedBuffer<E> | null = null;
+  private event: BufferedEvent<E> | null = null;
 
   // The condition context (Flink's ConditionContext), reused: conditions run one at a time.
   private contextState: ComputationState<E> | null = null;
@@ -121,53 +146,65 @@ export class NFA<E> {
    * computes its next states; runs reaching the final state are matches, runs reaching a Stop state
    * discard their whole branch, the rest stay partial matches.
    */
-  process(nfaState: NfaState<E>, value: E, timestamp: number): NfaMatch<E>[] {
+  process(nfaState: NfaState<E>, value: E, timestamp: number): readonly NfaMatch<E>[] {
     const buffer = nfaState.buffer;
-    const event = buffer.registerEvent(value, timestamp);
+    // The event enters the shared buffer only when some run takes it (most events of a busy key
+    // start nothing): registering lazily saves an object per ignored event.
+    this.eventValue = value;
+    this.eventTimestamp = timestamp;
+    this.eventBuffer = buffer;
+    this.event = null;
     try {
-      const newPartialMatches: ComputationState<E>[] = [];
-      const potentialMatches: ComputationState<E>[] = [];
+      const newPartialMatches = nfaState.spare;
+      newPartialMatches.length = 0;
+      let potentialMatches: ComputationState<E>[] | null = null;
+      const observing = this.observer?.partialMatch !== undefined;
       for (const computationState of nfaState.partialMatches) {
-        const next = this.computeNextStates(buffer, computationState, event);
-        if (this.observer?.partialMatch !== undefined && !computationState.state.isStart && next.length === 0)
-          this.report('dropped', buffer, computationState);
+        const next = this.computeNextStates(buffer, computationState, value);
+        if (observing && !computationState.state.isStart && next.length === 0) this.report('dropped', buffer, computationState);
         // Delay adding the new states: a Stop state discards the whole branch.
-        const retained: ComputationState<E>[] = [];
         let discardPath = false;
         for (const n of next) {
-          if (n.state.isFinal) potentialMatches.push(n);
-          else if (n.state.isStop) {
+          if (n.state.isStop) {
             discardPath = true;
-            if (this.observer?.partialMatch !== undefined) this.report('stopped', buffer, n);
+            if (observing) this.report('stopped', buffer, n);
             if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
-          } else retained.push(n);
+          }
         }
-        if (discardPath) {
-          for (const r of retained) if (r.previous !== null) buffer.releaseNode(r.previous, r.version);
-        } else {
-          for (const r of retained) {
-            if (this.observer?.partialMatch !== undefined && computationState.state.isStart && !r.state.isStart) this.report('created', buffer, r);
-            newPartialMatches.push(r);
+        for (const n of next) {
+          if (n.state.isFinal) (potentialMatches ??= []).push(n);
+          else if (n.state.isStop) continue;
+          else if (discardPath) {
+            if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
+          } else {
+            if (observing && computationState.state.isStart && !n.state.isStart) this.report('created', buffer, n);
+            newPartialMatches.push(n);
           }
         }
       }
-      newPartialMatches.sort(compareStates);
-      potentialMatches.sort(compareStates);
+      sortStates(newPartialMatches);
+      nfaState.spare = nfaState.partialMatches;
+      nfaState.partialMatches = newPartialMatches;
+      if (potentialMatches === null) {
+        if (nfaState.completedMatches.length === 0) return NO_MATCHES;
+        potentialMatches = [];
+      }
+      sortStates(potentialMatches);
       const result: NfaMatch<E>[] = [];
       if (this.skip.isSkipStrategy) {
         this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, newPartialMatches, result);
       } else {
         for (const match of potentialMatches) {
           const path = buffer.extractPatterns(match.previous!, match.version, 1)[0]!;
-          if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, match);
+          if (observing) this.report('completed', buffer, match);
           result.push(path);
           buffer.releaseNode(match.previous!, match.version);
         }
       }
-      nfaState.partialMatches = newPartialMatches;
       return result;
     } finally {
-      buffer.releaseEvent(event);
+      if (this.event !== null) buffer.releaseEvent(this.event);
+      this.event = null;
     }
   }
 
@@ -176,11 +213,22 @@ export class NFA<E> {
    * is `within` or more before it time out; a Pending run (notFollowedBy as the last stage) that
    * times out has seen no negated event, so it completes as a match instead.
    */
-  advanceTime(nfaState: NfaState<E>, timestamp: number): { matches: NfaMatch<E>[]; timeouts: NfaTimeout<E>[] } {
+  advanceTime(nfaState: NfaState<E>, timestamp: number): { readonly matches: readonly NfaMatch<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
+    const window = this.windowTime;
+    if (nfaState.completedMatches.length === 0) {
+      // The common case — nothing expires — allocates nothing.
+      if (window <= 0) return NOTHING;
+      let expires = false;
+      for (const cs of nfaState.partialMatches) {
+        if (!cs.state.isStart && timestamp - cs.startTimestamp >= window) {
+          expires = true;
+          break;
+        }
+      }
+      if (!expires) return NOTHING;
+    }
     const matches: NfaMatch<E>[] = [];
     const timeouts: NfaTimeout<E>[] = [];
-    const window = this.windowTime;
-    if (window <= 0 && nfaState.completedMatches.length === 0) return { matches, timeouts };
     const buffer = nfaState.buffer;
     const newPartialMatches: ComputationState<E>[] = [];
     const potentialMatches: ComputationState<E>[] = [];
@@ -276,15 +324,18 @@ export class NFA<E> {
    *   4. the start state always stays, so that every event can start a match;
    *   5. release this run's reference to its previous node.
    */
-  private computeNextStates(buffer: SharedBuffer<E>, cs: ComputationState<E>, event: BufferedEvent<E>): ComputationState<E>[] {
+  private computeNextStates(buffer: SharedBuffer<E>, cs: ComputationState<E>, value: E): ComputationState<E>[] {
     this.contextState = cs;
     this.contextBuffer = buffer;
     this.contextEvents = null;
-    const { edges, totalTake, totalIgnore } = this.createDecisionGraph(cs, event);
+    const edges = this.createDecisionGraph(cs, value);
+    const totalTake = this.totalTake;
+    const totalIgnore = this.totalIgnore;
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
     let ignoreBranchesToVisit = totalIgnore;
     const totalTakeToSkip = Math.max(0, totalTake - 1);
-    const result: ComputationState<E>[] = [];
+    const result = this.nextStates;
+    result.length = 0;
     for (const edge of edges) {
       if (edge.action === 'ignore') {
         if (cs.state.isStart) continue;
@@ -297,6 +348,7 @@ export class NFA<E> {
         }
         this.addComputationState(buffer, result, edge.target, cs.previous, version, cs.startTimestamp, cs.previousTimestamp, cs.startEvent);
       } else {
+        const event = this.currentEvent();
         const currentVersion = cs.version.increase(takeBranchesToVisit);
         const nextVersion = currentVersion.addStage();
         takeBranchesToVisit--;
@@ -305,13 +357,21 @@ export class NFA<E> {
         const startTimestamp = fromStart ? event.timestamp : cs.startTimestamp;
         const startEvent = fromStart ? event : cs.startEvent;
         this.addComputationState(buffer, result, edge.target, newEntry, nextVersion, startTimestamp, event.timestamp, startEvent);
-        const finalState = this.findFinalStateAfterProceed(edge.target, event);
+        const finalState = this.findFinalStateAfterProceed(edge.target, value);
         if (finalState !== null) this.addComputationState(buffer, result, finalState, newEntry, nextVersion, startTimestamp, event.timestamp, startEvent);
       }
     }
-    if (cs.state.isStart) result.push(this.startState(cs.version.increase(calculateIncreasingSelfState(totalIgnore, totalTake))));
+    if (cs.state.isStart) {
+      const branches = calculateIncreasingSelfState(totalIgnore, totalTake);
+      // An event that starts nothing leaves the start run as it was: keep the same object.
+      result.push(branches === 0 ? cs : this.startState(cs.version.increase(branches)));
+    }
     if (cs.previous !== null) buffer.releaseNode(cs.previous, cs.version);
     return result;
+  }
+
+  private currentEvent(): BufferedEvent<E> {
+    return (this.event ??= this.eventBuffer!.registerEvent(this.eventValue!, this.eventTimestamp));
   }
 
   private addComputationState(
@@ -328,15 +388,19 @@ export class NFA<E> {
     if (previous !== null) buffer.lockNode(previous, version);
   }
 
-  private createDecisionGraph(cs: ComputationState<E>, event: BufferedEvent<E>): { edges: StateTransition<E>[]; totalTake: number; totalIgnore: number } {
-    const edges: StateTransition<E>[] = [];
+  /** Outgoing TAKE / IGNORE edges for `value` (PROCEED edges followed at once), counting the branching ones. */
+  private createDecisionGraph(cs: ComputationState<E>, value: E): readonly StateTransition<E>[] {
+    const edges = this.edges;
+    edges.length = 0;
     let totalTake = 0;
     let totalIgnore = 0;
-    const pending: State<E>[] = [cs.state];
+    const pending = this.pendingStates;
+    pending.length = 0;
+    pending.push(cs.state);
     while (pending.length > 0) {
       const state = pending.pop()!;
       for (const t of state.transitions) {
-        if (!this.evaluate(t.condition, event)) continue;
+        if (!this.evaluate(t.condition, value)) continue;
         if (t.action === 'proceed') {
           pending.push(t.target);
         } else {
@@ -349,15 +413,20 @@ export class NFA<E> {
         }
       }
     }
-    return { edges, totalTake, totalIgnore };
+    this.totalTake = totalTake;
+    this.totalIgnore = totalIgnore;
+    return edges;
   }
 
-  private findFinalStateAfterProceed(state: State<E>, event: BufferedEvent<E>): State<E> | null {
-    const pending: State<E>[] = [state];
+  private findFinalStateAfterProceed(state: State<E>, value: E): State<E> | null {
+    // Called after the decision graph is built, so its stack is free to reuse.
+    const pending = this.pendingStates;
+    pending.length = 0;
+    pending.push(state);
     while (pending.length > 0) {
       const current = pending.pop()!;
       for (const t of current.transitions) {
-        if (t.action !== 'proceed' || !this.evaluate(t.condition, event)) continue;
+        if (t.action !== 'proceed' || !this.evaluate(t.condition, value)) continue;
         if (t.target.isFinal) return t.target;
         pending.push(t.target);
       }
@@ -365,19 +434,19 @@ export class NFA<E> {
     return null;
   }
 
-  private evaluate(condition: Condition<E>, event: BufferedEvent<E>): boolean {
+  private evaluate(condition: Condition<E>, value: E): boolean {
     switch (condition.kind) {
       case 'true':
         return true;
       case 'not':
-        return !this.evaluate(condition.of, event);
+        return !this.evaluate(condition.of, value);
       case 'and':
-        return this.evaluate(condition.left, event) && this.evaluate(condition.right, event);
+        return this.evaluate(condition.left, value) && this.evaluate(condition.right, value);
       case 'where':
       case 'until': {
         let passed: boolean;
         try {
-          passed = condition.test(event.value, this.stageEvents) === true;
+          passed = condition.test(value, this.stageEvents) === true;
         } catch (error) {
           this.errors++;
           this.observer?.condition?.(condition.stage, condition.kind, false, error);

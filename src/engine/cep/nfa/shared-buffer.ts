@@ -57,6 +57,8 @@ export class SharedBuffer<E> {
   /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
   liveEvents = 0;
   liveNodes = 0;
+  private readonly releaseNodes: BufferNode<E>[] = [];
+  private readonly releaseVersions: DeweyNumber[] = [];
 
   /** Registers the event being processed, locked until `releaseEvent` (Flink's EventWrapper). */
   registerEvent(value: E, timestamp: number): BufferedEvent<E> {
@@ -95,8 +97,13 @@ export class SharedBuffer<E> {
 
   /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
   releaseNode(node: BufferNode<E>, version: DeweyNumber): void {
-    const nodes: BufferNode<E>[] = [node];
-    const versions: DeweyNumber[] = [version];
+    // Reused stacks: releasing runs once per partial match per event, the hottest call here.
+    const nodes = this.releaseNodes;
+    const versions = this.releaseVersions;
+    nodes.length = 0;
+    versions.length = 0;
+    nodes.push(node);
+    versions.push(version);
     while (nodes.length > 0) {
       const current = nodes.pop()!;
       const currentVersion = versions.pop()!;
