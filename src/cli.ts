@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   replay: async () => (await import('./commands/replay.js')).registerReplay,
   test: async () => (await import('./commands/test.js')).registerTest,
   pattern: async () => (await import('./commands/pattern.js')).registerPattern,
+  scenarios: async () => (await import('./commands/scenarios.js')).registerScenarios,
   synth: async () => (await import('./commands/synth.js')).registerSynth,
   quality: async () => (await import('./commands/quality.js')).registerQuality,
   design: async () => (await import('./commands/design.js')).registerDesign,

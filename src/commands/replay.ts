@@ -11,7 +11,7 @@ import { parseTimeFlag } from '../replay/time-flag.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
 
-interface ReplayFlags extends SinkFlags {
+export interface ReplayFlags extends SinkFlags {
   pipeline?: string;
   speed: string;
   out?: string;
@@ -62,13 +62,16 @@ Examples:
   $ sw replay events.db --speed 1000x --out results.db
   $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now`,
     )
-    .action(async (recording: string, flags: ReplayFlags) => {
-      const { summary, live } = await replayCommand(recording, flags);
-      if (flags.statsJson) writeFileSync(flags.statsJson, JSON.stringify(summary, null, 2) + '\n');
-      if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
-      else if (live) process.stdout.write(summaryTable(summary));
-      else process.stderr.write(formatSummary(summary));
-    });
+    .action(runReplay);
+}
+
+/** The whole `sw replay` run: replay (live or headless), then the summary. `sw scenarios run` uses it too. */
+export async function runReplay(recording: string, flags: ReplayFlags): Promise<void> {
+  const { summary, live } = await replayCommand(recording, flags);
+  if (flags.statsJson) writeFileSync(flags.statsJson, JSON.stringify(summary, null, 2) + '\n');
+  if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
+  else if (live) process.stdout.write(summaryTable(summary));
+  else process.stderr.write(formatSummary(summary));
 }
 
 /** The live view needs a terminal both ways (keys in, frames out) and a recording that is not stdin. */

@@ -29,7 +29,7 @@ Examples:
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${flags.limit}: give a whole number ≥ 1`);
       const cases = findCases(dir);
-      if (cases.length === 0) throw new UsageError(`${dir}: no case folders (each needs input.jsonl and pipeline.yaml)`);
+      if (cases.length === 0) throw new UsageError(`${dir}: no case folders (each needs input.jsonl and pipeline.yaml, or a case.yaml naming them)`);
       let passed = 0;
       let failed = 0;
       for (const c of cases) {

@@ -13,7 +13,7 @@ import { WORLD_CITIES, fakerPool, haversineKm, pointNear, round2, seededFaker, t
  *                session_id, timestamp, location{latitude, longitude}, ip_address, device, success}
  *
  * Background account holders live in a home city and transact within 15 km of it, during their
- * own hours (never 02:00-06:00 UTC), at least 7 minutes apart, with amounts near their typical
+ * own hours (never 02:00-06:59 UTC), at least 7 minutes apart, with amounts near their typical
  * amount (never more than 2.5 standard deviations from their own history, never above 10,000).
  * They log in at most every 20 minutes, from home. So the fraud and security patterns (velocity
  * bursts, impossible travel, z > 3 outliers, night transactions, rapid logins, a large
@@ -37,6 +37,8 @@ const LOGIN_GAP = 20 * MINUTE;
 /** Cases need the previous login this far back (5 logins in 5 min, 360 km/h across the home radius). */
 const CASE_LOGIN_GAP = 6 * MINUTE;
 const Z_CLAMP = 2.5;
+/** The session analysis window of source 002: tumbling 30 minutes. */
+const BOT_WINDOW = 30 * MINUTE;
 /** Places per account near home, formatted once: float-to-text of coordinates per event cost ~15% of the run. */
 const PLACES = 8;
 
@@ -59,6 +61,7 @@ export class FinancialGenerator implements Domain {
     { kind: 'night_transaction', span: MINUTE },
     { kind: 'rapid_logins', span: 5 * MINUTE },
     { kind: 'large_then_small', span: HOUR },
+    { kind: 'bot_session', span: HOUR },
   ];
 
   private readonly random: Random;
@@ -129,8 +132,8 @@ export class FinancialGenerator implements Domain {
       this.ip.push(`${random.intBetween(11, 223)}.${random.int(256)}.${random.int(256)}.${random.intBetween(1, 254)}`);
       this.device[u] = random.int(DEVICES.length);
       this.typical[u] = Math.min(3000, Math.max(5, 60 * Math.exp(0.9 * random.normal())));
-      this.fromHour[u] = random.intBetween(6, 9);
-      // Until 20:00-02:00: some are night owls past midnight, nobody transacts 02:00-06:00.
+      this.fromHour[u] = random.intBetween(7, 9);
+      // Until 20:00-02:00: some are night owls past midnight, nobody transacts 02:00-06:59 (the fraud scorer's late night is source 001's `2 <= hour <= 6`).
       this.toHour[u] = random.intBetween(20, 26);
     }
     this.userZipf = new Zipf(n, settings.userSkew, random);
@@ -201,6 +204,7 @@ export class FinancialGenerator implements Domain {
       night_transaction: (t) => this.nightTransaction(t),
       rapid_logins: (t) => this.rapidLogins(t),
       large_then_small: (t) => this.largeThenSmall(t),
+      bot_session: (t) => this.botSession(t),
     };
     return builders[kind]?.(at) ?? null;
   }
@@ -328,6 +332,35 @@ export class FinancialGenerator implements Domain {
     return this.finish(u, build);
   }
 
+  /**
+   * A bot: a login, then 101-140 api_call events and no page_view, inside one 30-minute tumbling
+   * window (the session analysis of source 002 scores > 100 api calls without page views 0.5).
+   * The case starts at the next half hour so that no earlier page view shares its window.
+   */
+  private botSession(time: number): SynthEvent[] | null {
+    const windowStart = time - (time % BOT_WINDOW) + BOT_WINDOW;
+    if (windowStart + BOT_WINDOW > this.settings.end) return null;
+    const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= CASE_LOGIN_GAP);
+    if (u < 0) return null;
+    const random = this.random;
+    const calls = random.intBetween(101, 140);
+    const build = new CaseBuilder('bot_session', this.userIds[u]!, { api_calls: calls });
+    const where = this.near(u);
+    let at = windowStart + random.intBetween(5 * SECOND, MINUTE);
+    const login = this.login(u, at, where, true);
+    build.add(login.time, login.key, login.topic, login.text);
+    for (let i = 0; i < calls; i++) {
+      at += random.intBetween(2 * SECOND, 8 * SECOND);
+      const e = this.sessionEvent(u, at, 'api_call', where, true);
+      build.add(e.time, e.key, e.topic, e.text);
+      if (i === 100) build.completesHere();
+    }
+    // The session stays open without page views until the window has closed.
+    const events = this.finish(u, build);
+    this.reservations.reserve(u, windowStart + BOT_WINDOW);
+    return events;
+  }
+
   private findUser(time: number, fits: (u: number) => boolean): number {
     return this.reservations.find(time, this.random, (r) => r.int(this.users), fits);
   }
@@ -422,12 +455,12 @@ function zScore(x: number, n: number, mean: number, m2: number, includeSelf: boo
   return (x - mean1) / Math.sqrt(m21 / (n1 - 1));
 }
 
-/** `time` if a case of `span` starting then ends before 02:00 or starts after 06:00 UTC; else 06:00-07:00. */
+/** `time` if a case of `span` starting then ends before 02:00 or starts after 07:00 UTC (the scorer's late night is 02:00-06:59); else 07:00-08:00. */
 function dayTime(time: number, span: number, random: Random): number {
   const ofDay = time % DAY;
-  const afterMorning = ofDay >= 6 * HOUR;
+  const afterMorning = ofDay >= 7 * HOUR;
   if (afterMorning ? ofDay + span < DAY + 2 * HOUR : ofDay + span < 2 * HOUR) return time;
-  return time - ofDay + (afterMorning ? DAY : 0) + 6 * HOUR + random.int(HOUR);
+  return time - ofDay + (afterMorning ? DAY : 0) + 7 * HOUR + random.int(HOUR);
 }
 
 /** The next moment between 02:00 and 05:59 UTC at or after `time`. */

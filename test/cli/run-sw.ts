@@ -13,13 +13,13 @@ export interface SwResult {
 }
 
 /** Runs the built CLI (bin/sw) with no TTY, as CI and scripts do. */
-export function runSw(args: readonly string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}): SwResult {
+export function runSw(args: readonly string[], options: { input?: string; cwd?: string; env?: Record<string, string>; timeout?: number } = {}): SwResult {
   const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'sw'), ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input ?? '',
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...options.env },
-    timeout: 60_000,
+    timeout: options.timeout ?? 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -181,6 +181,17 @@ export function financialPatterns(records: Rec[]): Found[] {
       const hours = Math.max(1, logins[i]!.timestamp - logins[i - 1]!.timestamp) / HOUR;
       if (km(logins[i - 1]!.location, logins[i]!.location) / hours > 1000) found.push({ kind: 'impossible_travel', key: user, time: logins[i]!.timestamp, start: logins[i - 1]!.timestamp });
     }
+    // Bot sessions: > 100 api calls and no page view in one 30-minute tumbling window; the case completes at the 101st call.
+    const windows = new Map<number, Rec[]>();
+    for (const e of events) {
+      if (e.type !== 'session') continue;
+      const w = e.timestamp - (e.timestamp % (30 * MIN));
+      windows.set(w, [...(windows.get(w) ?? []), e]);
+    }
+    for (const [w, inWindow] of windows) {
+      const calls = inWindow.filter((e) => e.event_type === 'api_call');
+      if (calls.length > 100 && !inWindow.some((e) => e.event_type === 'page_view')) found.push({ kind: 'bot_session', key: user, time: calls[100]!.timestamp, start: w });
+    }
     let n = 0;
     let sum = 0;
     let squares = 0;
