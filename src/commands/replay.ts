@@ -10,6 +10,7 @@ import { attachKafkaSink, closeKafkaSink, openOutputSink, planKafkaSink, type Si
 import { parseTimeFlag } from '../replay/time-flag.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
+import { attachQuality, type ReplayQuality } from '../replay/replay-quality.js';
 
 export interface ReplayFlags extends SinkFlags {
   pipeline?: string;
@@ -21,6 +22,7 @@ export interface ReplayFlags extends SinkFlags {
   deadLetter?: string;
   statsJson?: string;
   json?: boolean;
+  quality?: string;
 }
 
 export function registerReplay(program: Command): void {
@@ -37,6 +39,7 @@ export function registerReplay(program: Command): void {
     .option('--dead-letter <file>', 'where unreadable records go (default: <out>.dead-letter.jsonl, or <recording>.dead-letter.jsonl in the current folder)')
     .option('--stats-json <file>', 'write the run summary (records, seconds, events/s, peak RSS, per step) as JSON')
     .option('--json', 'print the run summary on stderr as one JSON line instead of text')
+    .option('--quality <rules.yaml>', 'run these data-quality rules (as sw quality check) on every record; a quality panel in the live view')
     .option('--sink <kafka>', 'also send the replayed input records, paced, to a Kafka topic')
     .option('--brokers <list>', 'with --sink kafka: bootstrap brokers, host:port[,host:port]')
     .option('--topic <t>', 'with --sink kafka: the topic to produce to')
@@ -74,6 +77,10 @@ export async function runReplay(recording: string, flags: ReplayFlags): Promise<
   else process.stderr.write(formatSummary(summary));
 }
 
+function withQuality(summary: ReplaySummary, quality: ReplayQuality | null): ReplaySummary {
+  return quality ? { ...summary, quality: quality.headline() } : summary;
+}
+
 /** The live view needs a terminal both ways (keys in, frames out) and a recording that is not stdin. */
 function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
   return flags.ui && recording !== '-' && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !flags.json;
@@ -101,6 +108,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
     deadLetterPath: flags.deadLetter ?? deadLetterPathFor(recording, flags.out),
   });
   const kafkaSink = kafkaPlan ? await attachKafkaSink(replay, kafkaPlan) : null;
+  const quality = flags.quality ? await attachQuality(replay, flags.quality) : null;
   const writer = out === null ? null : openOutputSink(out, { recording, pipeline: pipelinePath });
   if (writer) replay.onOutput(writer.write);
   const interrupt = () => replay.stop();
@@ -108,9 +116,10 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   try {
     if (live) {
       const { runLiveView } = await import('../ui/run-live-view.js');
-      return { summary: await runLiveView(replay, recording, pipelinePath, compiled.spec.steps), live };
+      const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
+      return { summary: withQuality(summary, quality), live };
     }
-    return { summary: await replay.run(), live };
+    return { summary: withQuality(await replay.run(), quality), live };
   } finally {
     process.off('SIGINT', interrupt);
     writer?.close();

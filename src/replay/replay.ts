@@ -56,6 +56,8 @@ export interface ReplaySummary {
   readonly maxEventTime: number;
   readonly steps: readonly StepSummary[];
   readonly stopped: boolean;
+  /** With --quality: the data-quality headline at the end of the run. */
+  readonly quality?: string;
 }
 
 export type OutputListener = (record: OutputRecord) => void;

@@ -32,6 +32,7 @@ export function formatSummary(s: ReplaySummary): string {
     if (step.exprErrors > 0) parts.push(chalk.yellow(`${number.format(step.exprErrors)} expression errors`));
     lines.push(`  ${step.step} (${step.kind}): ${parts.join(', ')}`);
   }
+  if (s.quality) lines.push(`  quality: ${s.quality}`);
   if (s.deadLetters > 0) {
     lines.push(chalk.yellow(`  ${number.format(s.deadLetters)} dead-letter records → ${s.deadLetterPath ?? '(not written)'}`));
   }

@@ -4,6 +4,7 @@ import { Header } from './header.js';
 import { StepTabs } from './step-tabs.js';
 import { WindowPanel } from './window-panel.js';
 import { FeedPanel } from './feed-panel.js';
+import { QualityPanel } from './quality-panel.js';
 import type { LiveStore } from './live-store.js';
 import { theme } from './theme.js';
 
@@ -85,7 +86,14 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
       <Header state={state} width={width} />
       <StepTabs state={state} />
       <Box flexDirection="column" borderStyle="single" borderColor={theme.muted} paddingX={1}>
-        {step ? (
+        {state.quality && state.selected === state.steps.length ? (
+          <>
+            <Text bold>
+              quality <Text color={theme.label}>(data-quality rules)</Text>
+            </Text>
+            <QualityPanel quality={state.quality} width={width - 4} height={panelHeight} />
+          </>
+        ) : step ? (
           <>
             <Text bold>
               {step.info.name} <Text color={theme.label}>({step.info.kind})</Text>

@@ -68,7 +68,15 @@ export interface RunStats {
   readonly idleMs: number;
 }
 
+/** The data-quality panel (`--quality`): the monitor's latest snapshot, as rows. */
+export interface QualityView {
+  readonly headline: string;
+  readonly score: number;
+  readonly rules: ReadonlyArray<{ readonly id: string; readonly type: string; readonly severity: string; readonly evaluated: number; readonly failed: number; readonly status: string }>;
+}
+
 export interface LiveState {
+  readonly quality: QualityView | null;
   readonly recording: string;
   readonly pipeline: string;
   readonly steps: readonly StepView[];
@@ -86,7 +94,13 @@ export interface LiveState {
 }
 
 export type LiveAction =
-  | { readonly type: 'frame'; readonly outputs: readonly OutputRecord[]; readonly stats: RunStats; readonly counters: readonly StepCountersView[] }
+  | {
+      readonly type: 'frame';
+      readonly outputs: readonly OutputRecord[];
+      readonly stats: RunStats;
+      readonly counters: readonly StepCountersView[];
+      readonly quality?: QualityView;
+    }
   | { readonly type: 'select'; readonly index: number }
   | { readonly type: 'nextPanel' }
   | { readonly type: 'startFilter' }
@@ -101,8 +115,14 @@ export const HIGHLIGHT_FRAMES = 10;
 
 const ZERO_COUNTERS: StepCountersView = { seen: 0, accepted: 0, results: 0, late: 0, exprErrors: 0 };
 
-export function initialState(recording: string, pipeline: string, steps: readonly StepInfo[], speed: number): LiveState {
+/** Panels: one per step, then the quality panel when the run checks quality. */
+export function panelCount(state: LiveState): number {
+  return state.steps.length + (state.quality ? 1 : 0);
+}
+
+export function initialState(recording: string, pipeline: string, steps: readonly StepInfo[], speed: number, quality: QualityView | null = null): LiveState {
   return {
+    quality,
     recording,
     pipeline,
     steps: steps.map((info) => ({ info, rows: new Map(), feed: [], counters: ZERO_COUNTERS, timeouts: 0 })),
@@ -135,9 +155,9 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     case 'frame':
       return applyFrame(state, action);
     case 'select':
-      return action.index >= 0 && action.index < state.steps.length ? { ...state, selected: action.index, sortField: 0 } : state;
+      return action.index >= 0 && action.index < panelCount(state) ? { ...state, selected: action.index, sortField: 0 } : state;
     case 'nextPanel':
-      return { ...state, selected: (state.selected + 1) % Math.max(1, state.steps.length), sortField: 0 };
+      return { ...state, selected: (state.selected + 1) % Math.max(1, panelCount(state)), sortField: 0 };
     case 'startFilter':
       return { ...state, editingFilter: true };
     case 'filterText':
@@ -197,7 +217,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     rate = (action.stats.records - state.stats.records) / seconds;
     if (second > previousSecond) rateHistory = [...rateHistory.slice(-59), rate];
   }
-  return { ...state, steps, stats: action.stats, frame, rateHistory, rate };
+  return { ...state, steps, stats: action.stats, frame, rateHistory, rate, quality: action.quality ?? state.quality };
 }
 
 function feedItem(record: Exclude<OutputRecord, { kind: 'window' }>, key: string, frame: number): FeedItem {

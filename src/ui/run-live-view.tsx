@@ -8,7 +8,8 @@ import { render } from 'ink';
 import type { OutputRecord } from '../engine/operator.js';
 import type { StepSpec } from '../engine/spec.js';
 import type { Replay, ReplaySummary } from '../replay/replay.js';
-import { initialState, type StepInfo } from './live-state.js';
+import { initialState, type QualityView, type StepInfo } from './live-state.js';
+import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
 import { LiveApp } from './live-app.js';
 
@@ -40,14 +41,27 @@ export async function runLiveView(
   pipeline: string,
   steps: readonly StepSpec[],
   io: LiveViewIo = {},
+  quality?: { snapshot(): QualitySnapshot; headline(): string },
 ): Promise<ReplaySummary> {
-  const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), steps.map(stepInfo), replay.pacer.speed));
+  const qualityView = (): QualityView | undefined => {
+    if (!quality) return undefined;
+    const snapshot = quality.snapshot();
+    return { headline: quality.headline(), score: snapshot.score, rules: snapshot.rules };
+  };
+  const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), steps.map(stepInfo), replay.pacer.speed, qualityView() ?? null));
   let pending: OutputRecord[] = [];
   replay.onOutput((record) => pending.push(record));
   const frame = () => {
     const outputs = pending;
     pending = [];
-    store.dispatch({ type: 'frame', outputs, stats: replay.snapshot(), counters: replay.pipeline.operators.map((op) => ({ ...op.counters })) });
+    const view = qualityView();
+    store.dispatch({
+      type: 'frame',
+      outputs,
+      stats: replay.snapshot(),
+      counters: replay.pipeline.operators.map((op) => ({ ...op.counters })),
+      ...(view ? { quality: view } : {}),
+    });
   };
   let quit = false;
   let lastRenderMs = 0;

@@ -15,6 +15,11 @@ export function StepTabs({ state }: { state: LiveState }) {
           </Text>
         );
       })}
+      {state.quality ? (
+        <Text inverse={state.selected === state.steps.length} color={state.selected === state.steps.length ? theme.selected : theme.label}>
+          {` ${state.steps.length + 1} quality (${state.quality.score.toFixed(2)}) `}
+        </Text>
+      ) : null}
     </Box>
   );
 }
