@@ -9,6 +9,7 @@ import { Replay, type ReplaySummary } from '../replay/replay.js';
 import { LineWriter } from '../replay/record-sink.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
+import { startCheckpointedRun } from '../replay/checkpointing.js';
 
 interface ReplayFlags {
   pipeline?: string;
@@ -20,6 +21,9 @@ interface ReplayFlags {
   deadLetter?: string;
   statsJson?: string;
   json?: boolean;
+  checkpointEvery?: string;
+  checkpointDb?: string;
+  resume?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -36,6 +40,9 @@ export function registerReplay(program: Command): void {
     .option('--dead-letter <file>', 'where unreadable records go (default: <out>.dead-letter.jsonl, or <recording>.dead-letter.jsonl in the current folder)')
     .option('--stats-json <file>', 'write the run summary (records, seconds, events/s, peak RSS, per step) as JSON')
     .option('--json', 'print the run summary on stderr as one JSON line instead of text')
+    .option('--checkpoint-every <n|duration>', 'take a checkpoint every n records (100000) or every span of event time (10m); needs --out')
+    .option('--checkpoint-db <file>', 'where checkpoints go (default: <out>.checkpoints.db)')
+    .option('--resume', 'continue from the last valid checkpoint after a crash; the output is cut back to it, nothing lost or repeated')
     .addHelpText(
       'after',
       `
@@ -46,7 +53,9 @@ Examples:
   $ sw replay scenarios/binge.jsonl --speed max --out results.jsonl
   $ sw replay scenarios/binge.jsonl --speed 100x
   $ sw replay events.jsonl.gz --pipeline trending.pipeline.yaml --from 2026-01-01T10:00:00Z --to 2026-01-01T11:00:00Z
-  $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl`,
+  $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl
+  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000
+  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash`,
     )
     .action(async (recording: string, flags: ReplayFlags) => {
       const { summary, live } = await replayCommand(recording, flags);
@@ -73,15 +82,26 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   const live = wantsLiveView(recording, flags);
   // Under the live view the terminal is the view's: records go to --out only.
   const out = flags.out ?? (live ? null : '-');
+  const deadLetterPath = flags.deadLetter ?? deadLetterPathFor(recording, flags.out);
+  const checkpointed =
+    flags.checkpointEvery !== undefined || flags.resume
+      ? await startCheckpointedRun(
+          { recording, compiled, pipelinePath, out: flags.out, deadLetterPath, every: flags.checkpointEvery, db: flags.checkpointDb, resume: flags.resume === true, warn: (line) => process.stderr.write(line + '\n') },
+          (path, append) => LineWriter.open(path, { truncate: !append }),
+        )
+      : null;
   const replay = new Replay({
     recording,
     compiled,
     speed,
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
-    deadLetterPath: flags.deadLetter ?? deadLetterPathFor(recording, flags.out),
+    deadLetterPath,
+    ...(checkpointed?.source === undefined ? {} : { source: checkpointed.source }),
+    ...(checkpointed?.resumeFrom === undefined ? {} : { resumeFrom: checkpointed.resumeFrom }),
   });
-  const writer = out === null ? null : LineWriter.open(out);
+  checkpointed?.attach(replay);
+  const writer = checkpointed?.output ?? (out === null ? null : LineWriter.open(out));
   if (writer) replay.onOutput((record) => writer.write(JSON.stringify(record)));
   const interrupt = () => replay.stop();
   process.once('SIGINT', interrupt);
@@ -94,6 +114,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   } finally {
     process.off('SIGINT', interrupt);
     writer?.close();
+    checkpointed?.store.close();
   }
 }
 
