@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   synth: async () => (await import('./commands/synth.js')).registerSynth,
   quality: async () => (await import('./commands/quality.js')).registerQuality,
   design: async () => (await import('./commands/design.js')).registerDesign,
+  export: async () => (await import('./commands/export.js')).registerExport,
 };
 
 /** Builds the `sw` program with the command named in argv, or every command for help. */
@@ -31,7 +32,8 @@ Examples:
   $ sw test test/golden
   $ sw synth media --seed 1 --duration 1d --out day.jsonl
   $ sw quality check day.jsonl --fail-on HIGH
-  $ sw design --velocity high --exactly-once`,
+  $ sw design --velocity high --exactly-once
+  $ sw export flink-sql scenarios/binge.pipeline.yaml --out binge.sql`,
     );
   program.exitOverride();
   const named = argv[2];
@@ -41,6 +43,11 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `sw ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

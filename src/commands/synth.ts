@@ -90,7 +90,8 @@ injected case and fault as {kind, key, time, line, ...}; see docs/synth.md.`,
             `event time ${new Date(summary.start).toISOString()} - ${new Date(summary.end).toISOString()}; cases: ${cases}; faults: ${faults}` +
             `${truthPath ? `; truth: ${truthPath}` : ''}\n`,
         );
-        for (const [kind, why] of Object.entries(summary.skipped)) process.stderr.write(`sw synth: no ${kind} cases: ${why}\n`);
+        if (output.stopped) process.stderr.write('sw synth: the reader closed the output; stopped early\n');
+        else for (const [kind, why] of Object.entries(summary.skipped)) process.stderr.write(`sw synth: no ${kind} cases: ${why}\n`);
       }
     });
 }

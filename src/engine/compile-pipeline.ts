@@ -52,7 +52,7 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
       case 'window':
         return new WindowOperator(windowStep(step, at, filter, key, compile, condition));
       case 'pattern':
-        return new PatternOperator(patternStep(step, at, filter, key, compile, condition)) as unknown as Operator;
+        return new PatternOperator(patternStep(step, at, filter, key, compile, condition));
       case 'process':
         return new ProcessOperator(processStep(step, filter, key, used, () => (whole = true)));
     }

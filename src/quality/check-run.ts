@@ -69,13 +69,13 @@ export async function runQualityCheck(options: CheckRunOptions): Promise<CheckRu
 
   try {
     await scanRecords(options.input, {
-      record(record, line, text) {
+      record(record, line, source) {
         if (!monitor) {
-          sample.push({ record, line, text });
+          sample.push({ record, line, text: source.text() });
           return;
         }
         const failures = monitor.observe(record, line);
-        if (quarantine && failures.length > 0) quarantine.record(line, text, failures);
+        if (quarantine && failures.length > 0) quarantine.record(line, source.text(), failures);
       },
       malformed(line, reason, text) {
         if (!monitor) {
@@ -85,6 +85,8 @@ export async function runQualityCheck(options: CheckRunOptions): Promise<CheckRu
         monitor.observeMalformed(line, reason);
         quarantine?.malformed(line, reason, text);
       },
+      // Until the rule set is chosen the sample needs whole records; then only what the rules read.
+      fields: () => monitor?.reads,
       async afterBlock() {
         if (!monitor && sample.length >= SNIFF_RECORDS) monitor = await start();
       },

@@ -1,4 +1,4 @@
-import type { Check, CheckContext, CheckType, FieldFilter, RecordFilter, RuleSet, RuleSpec } from './rule.js';
+import { topLevel, type Check, type CheckContext, type CheckType, type FieldFilter, type RecordFilter, type RuleSet, type RuleSpec } from './rule.js';
 import { RuleConfig } from './rule-config.js';
 import { fieldReader, valueKey } from './field-path.js';
 import { compileSchema } from './checks/schema.js';
@@ -13,6 +13,8 @@ import { compileStatisticalAnomaly } from './checks/statistical-anomaly.js';
 /** A rule ready to run: its spec, its check (with the check's own state) and its record filter. */
 export interface CompiledRule {
   readonly spec: RuleSpec;
+  /** Top-level fields the rule reads, its `when` included; 'all' for whole records. */
+  readonly reads: readonly string[] | 'all';
   readonly check: Check;
   /** undefined: every record. */
   readonly applies: ((record: Record<string, unknown>) => boolean) | undefined;
@@ -42,7 +44,10 @@ export async function compileRules(ruleSet: RuleSet, context: Omit<CheckContext,
   for (const spec of ruleSet.rules) {
     // Disabled rules are still validated, so switching one on later cannot surface a stale config.
     const check = await COMPILERS[spec.type](new RuleConfig(spec.at, spec.id, spec.index, spec.config), full);
-    if (spec.enabled) compiled.push({ spec, check, applies: spec.when ? compileFilter(spec.when) : undefined });
+    if (!spec.enabled) continue;
+    const filterFields = spec.when === undefined ? [] : 'any' in spec.when ? spec.when.any.map((f) => f.field) : [spec.when.field];
+    const reads = check.reads === 'all' ? 'all' : topLevel([...check.reads, ...filterFields]);
+    compiled.push({ spec, check, reads, applies: spec.when ? compileFilter(spec.when) : undefined });
   }
   return compiled;
 }

@@ -96,7 +96,13 @@ export class QualityMonitor {
   constructor(rules: readonly CompiledRule[], options: MonitorOptions = {}) {
     this.tallies = rules.map((rule) => ({ rule, evaluated: 0, failed: 0, scoreSum: 0, examples: [] }));
     this.examples = options.examples ?? 5;
+    const fields = new Set<string>();
+    for (const rule of rules) if (rule.reads !== 'all') for (const field of rule.reads) fields.add(field);
+    this.reads = rules.some((rule) => rule.reads === 'all') ? 'all' : [...fields];
   }
+
+  /** Top-level fields any rule reads, or 'all': a reader may decode only these. Fixed per monitor. */
+  readonly reads: readonly string[] | 'all';
 
   get ruleSpecs(): readonly RuleSpec[] {
     return this.tallies.map((t) => t.rule.spec);

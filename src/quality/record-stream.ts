@@ -1,5 +1,6 @@
 import { readLineBlocks } from '../replay/lines.js';
 import { isSqlitePath, readRecording } from '../replay/sqlite-recording.js';
+import { createFieldReader, type FieldReader } from '../replay/field-reader.js';
 
 /**
  * Streams a recording's records to a sink: lines are cut from 1 MB blocks and parsed one by one
@@ -9,10 +10,29 @@ import { isSqlitePath, readRecording } from '../replay/sqlite-recording.js';
  * .sqlite) is read row by row through a cursor; a row's `seq` stands for the line number.
  */
 export interface RecordSink {
-  record(record: Record<string, unknown>, line: number, text: string): void;
+  /** `source.text()` is the line as written (decoded only when asked: quarantine, sniffing). */
+  record(record: Record<string, unknown>, line: number, source: LineText): void;
   malformed(line: number, reason: string, text: string): void;
   /** Runs between blocks; the check runner chooses its rule set here once it has sampled records. */
   afterBlock?(): Promise<void> | void;
+  /**
+   * The top-level fields the sink needs, asked before each block: with a list, lines are decoded
+   * by the byte-level field reader (only those fields are built; the rest is validated and
+   * skipped, ~2-3x cheaper than JSON.parse of the whole line); undefined or 'all': JSON.parse.
+   */
+  fields?(): readonly string[] | 'all' | undefined;
+}
+
+/** The current line's bytes, reused for every line; `text()` decodes them on demand. */
+export class LineText {
+  buffer: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  string: string | undefined;
+
+  text(): string {
+    return (this.string ??= this.buffer.toString('utf8', this.start, this.end));
+  }
 }
 
 /** Rows of a SQLite recording between two afterBlock calls, like a 1 MB block of ~7K lines. */
@@ -20,8 +40,17 @@ const SQLITE_BLOCK_ROWS = 10_000;
 
 export async function scanRecords(path: string, sink: RecordSink): Promise<void> {
   if (isSqlitePath(path)) return scanSqlite(path, sink);
+  const source = new LineText();
+  let wanted: readonly string[] | 'all' | undefined;
+  let reader: FieldReader | undefined;
   for await (const block of readLineBlocks(path)) {
+    const fields = sink.fields?.();
+    if (fields !== wanted) {
+      wanted = fields;
+      reader = fields === undefined || fields === 'all' ? undefined : createFieldReader(fields);
+    }
     const { buffer } = block;
+    source.buffer = buffer;
     let line = block.firstLine;
     let from = 0;
     while (from < buffer.length) {
@@ -30,7 +59,12 @@ export async function scanRecords(path: string, sink: RecordSink): Promise<void>
       let stop = end;
       if (stop > from && buffer[stop - 1] === 13) stop--;
       if (stop > from) {
-        deliver(buffer.toString('utf8', from, stop), line, sink);
+        source.start = from;
+        source.end = stop;
+        source.string = undefined;
+        const record = reader?.read(buffer, from, stop);
+        if (record) sink.record(record, line, source);
+        else deliver(source.text(), line, sink, source);
       }
       line++;
       from = end + 1;
@@ -41,14 +75,17 @@ export async function scanRecords(path: string, sink: RecordSink): Promise<void>
 
 async function scanSqlite(path: string, sink: RecordSink): Promise<void> {
   let rows = 0;
+  const source = new LineText();
   for (const row of readRecording(path)) {
-    deliver(row.value, row.seq, sink);
+    source.string = row.value;
+    deliver(row.value, row.seq, sink, source);
     if (++rows % SQLITE_BLOCK_ROWS === 0) await sink.afterBlock?.();
   }
   await sink.afterBlock?.();
 }
 
-function deliver(text: string, line: number, sink: RecordSink): void {
+/** JSON.parse path: whole records, and the reason for a line the field reader rejected. */
+function deliver(text: string, line: number, sink: RecordSink, source: LineText): void {
   let parsed: unknown;
   let reason: string | undefined;
   try {
@@ -59,6 +96,6 @@ function deliver(text: string, line: number, sink: RecordSink): void {
   } catch (error) {
     reason = `invalid JSON: ${(error as Error).message}`;
   }
-  if (reason === undefined) sink.record(parsed as Record<string, unknown>, line, text);
+  if (reason === undefined) sink.record(parsed as Record<string, unknown>, line, source);
   else sink.malformed(line, reason, text);
 }

@@ -19,7 +19,9 @@ export async function loadReferenceSet(path: string, key: string | undefined, wh
     if (/\.(jsonl|ndjson)(\.gz)?$/.test(lower) || isSqlitePath(path)) {
       if (key === undefined) throw new InputError(`${where}: ${path} is a recording; add key: <field> to say which field holds the values`);
       const read = fieldReader(key);
+      const topField = [key.split('.')[0]!];
       await scanRecords(path, {
+        fields: () => topField,
         record(record) {
           const value = read(record);
           if (value !== undefined && value !== null) values.add(valueKey(value));

@@ -87,6 +87,11 @@ export interface Verdict {
 }
 
 export interface Check {
+  /**
+   * The top-level fields the check reads ('all' when it needs whole records: strict schema,
+   * completeness of '*'), so the scan can decode only those (src/replay/field-reader.ts).
+   */
+  readonly reads: readonly string[] | 'all';
   /** Evaluates one record; `line` is its 1-based line in the recording. */
   evaluate(record: Record<string, unknown>, verdict: Verdict): boolean;
   /** Stream-level outcome decided only at the end (completeness ratios); undefined = by record counts. */
@@ -128,3 +133,8 @@ export function settle(verdict: Verdict, score: number, message: string): boolea
   return false;
 }
 
+
+/** Top-level names of dotted field paths: `location.latitude` is read as `location`. */
+export function topLevel(paths: readonly string[]): string[] {
+  return [...new Set(paths.map((path) => path.split('.')[0]!))];
+}

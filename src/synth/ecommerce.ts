@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { KOREAN_CITIES, fakerPool, seededFaker } from './entities.js';
@@ -67,6 +67,8 @@ export class EcommerceGenerator implements Domain {
   readonly productIds: string[];
   readonly prices: Int32Array;
   private readonly productProps: string[];
+  /** `"page":"/products/p_12","product_id":"p_12"` per product. */
+  private readonly productPage: string[];
   private readonly productZipf: Zipf;
   private readonly expensive: number[];
   private readonly categories: string[];
@@ -111,6 +113,7 @@ export class EcommerceGenerator implements Domain {
     this.productIds = Array.from({ length: items }, (_, i) => `p_${i + 1}`);
     this.prices = new Int32Array(items);
     this.productProps = [];
+    this.productPage = this.productIds.map((id) => `"page":"/products/${id}","product_id":"${id}"`);
     this.expensive = [];
     for (let p = 0; p < items; p++) {
       // Log-normal prices around 35,000 KRW, 5,000-890,000, rounded to 100 won.
@@ -330,7 +333,7 @@ export class EcommerceGenerator implements Domain {
   private view(u: number, time: number, p: number, out: SynthEvent[]): void {
     this.lastView[u] = time;
     this.lastProduct[u] = p;
-    out.push(this.userEvent(u, time, 'view', p, `/products/${this.productIds[p]}`));
+    out.push(this.userEvent(u, time, 'view', p, ''));
     out.push(this.productEvent(u, time, p, 'view'));
   }
 
@@ -338,7 +341,7 @@ export class EcommerceGenerator implements Domain {
     const p = this.lastProduct[u]! >= 0 && this.random.chance(0.7) ? this.lastProduct[u]! : this.productZipf.sample(this.random);
     this.clicks[u * 3 + this.clickAt[u]!] = time;
     this.clickAt[u] = (this.clickAt[u]! + 1) % 3;
-    out.push(this.userEvent(u, time, 'click', p, `/products/${this.productIds[p]}`));
+    out.push(this.userEvent(u, time, 'click', p, ''));
   }
 
   private addToCart(u: number, time: number, p: number, quantity: number, out: SynthEvent[]): void {
@@ -352,7 +355,7 @@ export class EcommerceGenerator implements Domain {
       this.cartQty[u * CART_SLOTS + slot] = quantity;
       this.cartSize[u] = slot + 1;
     }
-    out.push(this.userEvent(u, time, 'add_to_cart', p, `/products/${this.productIds[p]}`));
+    out.push(this.userEvent(u, time, 'add_to_cart', p, ''));
     out.push(this.productEvent(u, time, p, 'cart'));
   }
 
@@ -372,7 +375,7 @@ export class EcommerceGenerator implements Domain {
     this.orderSeq++;
     const orderId = `order_${this.orderSeq}${this.random.token(4)}`;
     const payment = PAYMENTS[this.random.int(PAYMENTS.length)];
-    const text = `{"stream":"order","order_id":"${orderId}","user_id":"${this.userIds[u]}","status":"${status}","total_amount":${total},"currency":"KRW","timestamp":${time},"items":[${items}],"shipping_address":{"city":"${this.city[u]}"},"payment_method":"${payment}"}`;
+    const text = `{"stream":"order","order_id":"${orderId}","user_id":"${this.userIds[u]}","status":"${status}","total_amount":${total},"currency":"KRW","timestamp":${epochText(time)},"items":[${items}],"shipping_address":{"city":"${this.city[u]}"},"payment_method":"${payment}"}`;
     out.push({ time, key: this.userIds[u]!, topic: TOPICS.order, text, owner: null });
     this.lastOrder[u] = time;
     this.cartSize[u] = 0;
@@ -380,13 +383,13 @@ export class EcommerceGenerator implements Domain {
   }
 
   private userEvent(u: number, time: number, type: string, p: number, page: string): SynthEvent {
-    const product = p < 0 ? '' : `,"product_id":"${this.productIds[p]}"`;
-    const text = `{"stream":"user","user_id":"${this.userIds[u]}","event_type":"${type}","timestamp":${time},"metadata":{"device":"${DEVICES[this.device[u]!]}","session_id":"${this.sessionIds[u]}","page":${quote(page)}${product}}}`;
+    const where = p < 0 ? `"page":${quote(page)}` : this.productPage[p]!;
+    const text = `{"stream":"user","user_id":"${this.userIds[u]}","event_type":"${type}","timestamp":${epochText(time)},"metadata":{"device":"${DEVICES[this.device[u]!]}","session_id":"${this.sessionIds[u]}",${where}}}`;
     return { time, key: this.userIds[u]!, topic: TOPICS.user, text, owner: null };
   }
 
   private productEvent(u: number, time: number, p: number, action: string): SynthEvent {
-    const text = `{"stream":"product","product_id":"${this.productIds[p]}","action":"${action}","user_id":"${this.userIds[u]}","session_id":"${this.sessionIds[u]}","timestamp":${time},${this.productProps[p]}}`;
+    const text = `{"stream":"product","product_id":"${this.productIds[p]}","action":"${action}","user_id":"${this.userIds[u]}","session_id":"${this.sessionIds[u]}","timestamp":${epochText(time)},${this.productProps[p]}}`;
     return { time, key: this.productIds[p]!, topic: TOPICS.product, text, owner: null };
   }
 }

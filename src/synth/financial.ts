@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { WORLD_CITIES, fakerPool, haversineKm, pointNear, round2, seededFaker, type City, type Point } from './entities.js';
@@ -37,6 +37,17 @@ const LOGIN_GAP = 20 * MINUTE;
 /** Cases need the previous login this far back (5 logins in 5 min, 360 km/h across the home radius). */
 const CASE_LOGIN_GAP = 6 * MINUTE;
 const Z_CLAMP = 2.5;
+/** Places per account near home, formatted once: float-to-text of coordinates per event cost ~15% of the run. */
+const PLACES = 8;
+
+/** A point with its `"location":{...}` JSON ready to splice into a record. */
+interface Place extends Point {
+  readonly json: string;
+}
+
+function place(point: Point): Place {
+  return { ...point, json: `"location":{"latitude":${point.latitude},"longitude":${point.longitude}}` };
+}
 
 export class FinancialGenerator implements Domain {
   readonly name = 'financial';
@@ -57,7 +68,9 @@ export class FinancialGenerator implements Domain {
   /** `"user_id":"user_1","account_id":"acc_1"` */
   private readonly ids: string[];
   private readonly home: City[];
-  private readonly homePoint: Point[];
+  private readonly places: Place[];
+  /** `,"city":"Seoul"` per account. */
+  private readonly cityJson: string[];
   private readonly ip: string[];
   private readonly device: Uint8Array;
   private readonly typical: Float64Array;
@@ -67,13 +80,22 @@ export class FinancialGenerator implements Domain {
   private readonly reservations: Reservations;
   private readonly inSession: Uint8Array;
   private readonly sessionIds: string[];
+  /** `"user_id":..,"account_id":..,"session_id":"..",` for the current session. */
+  private readonly sessionHead: string[];
+  /** `"ip_address":..,"device":..,"success":true}` (and false). */
+  private readonly tailOk: string[];
+  private readonly tailFailed: string[];
   private readonly loginTime: Float64Array;
   private readonly lastLogin: Float64Array;
   private readonly lastTx: Float64Array;
-  // Welford running mean / variance of each account's amounts.
+  // Welford running mean / variance of each account's background amounts (for the clamp)...
   private readonly count: Uint32Array;
   private readonly mean: Float64Array;
   private readonly m2: Float64Array;
+  // ...and of all its amounts, injected ones included: what a scorer downstream sees.
+  private readonly allCount: Uint32Array;
+  private readonly allMean: Float64Array;
+  private readonly allM2: Float64Array;
   private readonly merchants: string[];
   private readonly merchantIds: string[];
   private readonly merchantZipf: Zipf;
@@ -90,7 +112,8 @@ export class FinancialGenerator implements Domain {
     this.userIds = Array.from({ length: n }, (_, i) => `user_${i + 1}`);
     this.ids = this.userIds.map((id, i) => `"user_id":"${id}","account_id":"acc_${i + 1}"`);
     this.home = [];
-    this.homePoint = [];
+    this.places = [];
+    this.cityJson = [];
     this.ip = [];
     this.device = new Uint8Array(n);
     this.typical = new Float64Array(n);
@@ -100,7 +123,9 @@ export class FinancialGenerator implements Domain {
       // Cities weighted towards the head of the list (Seoul, Busan, Tokyo...).
       const city = WORLD_CITIES[Math.floor(random.float() ** 2 * WORLD_CITIES.length)]!;
       this.home.push(city);
-      this.homePoint.push(pointNear(city, 5, random));
+      const home = pointNear(city, 5, random);
+      for (let i = 0; i < PLACES; i++) this.places.push(place(pointNear(home, HOME_RADIUS_KM, random)));
+      this.cityJson.push(`,"city":${quote(city.name)}`);
       this.ip.push(`${random.intBetween(11, 223)}.${random.int(256)}.${random.int(256)}.${random.intBetween(1, 254)}`);
       this.device[u] = random.int(DEVICES.length);
       this.typical[u] = Math.min(3000, Math.max(5, 60 * Math.exp(0.9 * random.normal())));
@@ -112,12 +137,18 @@ export class FinancialGenerator implements Domain {
     this.reservations = new Reservations(n);
     this.inSession = new Uint8Array(n);
     this.sessionIds = new Array<string>(n).fill('');
+    this.sessionHead = this.ids.map((ids) => `${ids},"session_id":"",`);
+    this.tailOk = this.ip.map((ip, u) => `"ip_address":"${ip}","device":"${DEVICES[this.device[u]!]}","success":true}`);
+    this.tailFailed = this.tailOk.map((tail) => tail.replace('"success":true}', '"success":false}'));
     this.loginTime = new Float64Array(n);
     this.lastLogin = new Float64Array(n).fill(-Infinity);
     this.lastTx = new Float64Array(n).fill(-Infinity);
     this.count = new Uint32Array(n);
     this.mean = new Float64Array(n);
     this.m2 = new Float64Array(n);
+    this.allCount = new Uint32Array(n);
+    this.allMean = new Float64Array(n);
+    this.allM2 = new Float64Array(n);
     const merchantCount = Math.max(20, Math.min(500, Math.round(n / 10)));
     this.merchants = fakerPool(merchantCount, () => faker.company.name()).map(quote);
     this.merchantIds = Array.from({ length: merchantCount }, (_, i) => `m_${i + 1}`);
@@ -196,11 +227,11 @@ export class FinancialGenerator implements Domain {
     const u = this.findUser(time, (i) => time - this.lastLogin[i]! >= CASE_LOGIN_GAP);
     if (u < 0) return null;
     const random = this.random;
-    const home = this.homePoint[u]!;
+    const home = this.near(u);
     const far = WORLD_CITIES.filter((c) => haversineKm(home, c) >= 800);
     const near = far.filter((c) => haversineKm(home, c) <= 3000);
     const city = random.pick(near.length > 0 ? near : far);
-    const there = pointNear(city, 5, random);
+    const there = place(pointNear(city, 5, random));
     const distanceKm = haversineKm(home, there);
     // At most 80% of the time a 1000 km/h flight would need, and at most 40 minutes.
     const gap = Math.max(MINUTE, Math.min(40 * MINUTE, Math.floor(((distanceKm / 1000) * HOUR) * 0.8)));
@@ -223,19 +254,23 @@ export class FinancialGenerator implements Domain {
     return events;
   }
 
-  /** One transaction far above the account's own history (z > 4 with or without itself). */
+  /**
+   * One transaction far above the account's own history: z > 4 against all its earlier amounts,
+   * with or without itself. Needs 20 earlier amounts: with itself included, n values allow at most
+   * z = (n - 1) / sqrt(n), which passes 4 only from n = 18.
+   */
   private amountOutlier(time: number): SynthEvent[] | null {
-    const u = this.findUser(time, (i) => this.count[i]! >= 5);
+    const u = this.findUser(time, (i) => this.allCount[i]! >= 20);
     if (u < 0) return null;
-    const n = this.count[u]!;
-    const mean = this.mean[u]!;
-    const sd = Math.sqrt(this.m2[u]! / n);
+    const n = this.allCount[u]!;
+    const mean = this.allMean[u]!;
+    const m2 = this.allM2[u]!;
+    const sd = Math.sqrt(m2 / (n - 1));
     let amount = 0;
     let z = 0;
-    for (let k = 6; k < 200; k += 2) {
+    for (let k = 6; k < 1000 && z <= 4; k += 2) {
       amount = round2(mean + k * Math.max(sd, mean * 0.05));
-      z = Math.min(zScore(amount, n, mean, this.m2[u]!, false), zScore(amount, n, mean, this.m2[u]!, true));
-      if (z > 4) break;
+      z = Math.min(zScore(amount, n, mean, m2, false), zScore(amount, n, mean, m2, true));
     }
     const build = new CaseBuilder('amount_outlier', this.userIds[u]!, { amount, historyMean: round2(mean), historyCount: n, z: round2(z) });
     const e = this.transaction(u, time, 'transfer', amount, this.near(u), false);
@@ -278,8 +313,8 @@ export class FinancialGenerator implements Domain {
     const random = this.random;
     const smalls = random.intBetween(10, 12);
     const large = round2(random.between(12_000, 40_000));
-    const n = this.count[u]!;
-    const outlier = n >= 2 && zScore(large, n, this.mean[u]!, this.m2[u]!, true) > 3;
+    const n = this.allCount[u]!;
+    const outlier = n >= 2 && zScore(large, n, this.allMean[u]!, this.allM2[u]!, false) > 3;
     const build = new CaseBuilder('large_then_small', this.userIds[u]!, { large, smalls, ...(outlier ? { alsoQualifies: ['amount_outlier'] } : {}) });
     const first = this.transaction(u, time, 'transfer', large, this.near(u), false);
     build.add(first.time, first.key, first.topic, first.text);
@@ -330,11 +365,12 @@ export class FinancialGenerator implements Domain {
     return Math.max(1, round2(amount));
   }
 
-  private near(u: number): Point {
-    return pointNear(this.homePoint[u]!, HOME_RADIUS_KM, this.random);
+  /** One of the account's usual places, all within 15 km of home. */
+  private near(u: number): Place {
+    return this.places[u * PLACES + this.random.int(PLACES)]!;
   }
 
-  private transaction(u: number, time: number, type: number | string, amount: number, where: Point, background: boolean): SynthEvent {
+  private transaction(u: number, time: number, type: number | string, amount: number, where: Place, background: boolean): SynthEvent {
     const t = typeof type === 'number' ? type : TYPES.indexOf(type as (typeof TYPES)[number]);
     const typeName = TYPES[t]!;
     if (background) {
@@ -344,6 +380,10 @@ export class FinancialGenerator implements Domain {
       this.mean[u]! += delta / n;
       this.m2[u]! += delta * (amount - this.mean[u]!);
     }
+    const all = ++this.allCount[u]!;
+    const allDelta = amount - this.allMean[u]!;
+    this.allMean[u]! += allDelta / all;
+    this.allM2[u]! += allDelta * (amount - this.allMean[u]!);
     this.lastTx[u] = Math.max(this.lastTx[u]!, time);
     const random = this.random;
     const hasMerchant = typeName === 'payment' || typeName === 'investment';
@@ -352,20 +392,22 @@ export class FinancialGenerator implements Domain {
     const merchantName = m < 0 ? '' : `,"merchant_name":${this.merchants[m]}`;
     const channel = typeName === 'withdrawal' ? 'atm' : CHANNELS[random.int(CHANNELS.length)];
     this.txSeq++;
-    const text = `{"type":"transaction","transaction_id":"tx_${this.txSeq}${random.token(4)}",${this.ids[u]},"transaction_type":"${typeName}","amount":${amount},"currency":"USD","timestamp":${time},"merchant_id":${merchant},"location":{"latitude":${where.latitude},"longitude":${where.longitude}},"metadata":{"channel":"${channel}","device":"${DEVICES[this.device[u]!]}"${merchantName},"city":${quote(this.home[u]!.name)}}}`;
+    const text = `{"type":"transaction","transaction_id":"tx_${this.txSeq}${random.token(4)}",${this.ids[u]},"transaction_type":"${typeName}","amount":${amount},"currency":"USD","timestamp":${epochText(time)},"merchant_id":${merchant},${where.json},"metadata":{"channel":"${channel}","device":"${DEVICES[this.device[u]!]}"${merchantName}${this.cityJson[u]}}}`;
     return { time, key: this.userIds[u]!, topic: TOPICS.transaction, text, owner: null };
   }
 
-  private login(u: number, time: number, where: Point, success: boolean): SynthEvent {
+  private login(u: number, time: number, where: Place, success: boolean): SynthEvent {
     this.inSession[u] = 1;
     this.sessionIds[u] = `sess_${this.random.token(8)}`;
+    this.sessionHead[u] = `${this.ids[u]},"session_id":"${this.sessionIds[u]}",`;
     this.loginTime[u] = time;
     this.lastLogin[u] = Math.max(this.lastLogin[u]!, time);
     return this.sessionEvent(u, time, 'login', where, success);
   }
 
-  private sessionEvent(u: number, time: number, type: string, where: Point, success: boolean): SynthEvent {
-    const text = `{"type":"session","event_type":"${type}",${this.ids[u]},"session_id":"${this.sessionIds[u]}","timestamp":${time},"location":{"latitude":${where.latitude},"longitude":${where.longitude}},"ip_address":"${this.ip[u]}","device":"${DEVICES[this.device[u]!]}","success":${success}}`;
+  private sessionEvent(u: number, time: number, type: string, where: Place, success: boolean): SynthEvent {
+    // Session events are most of this stream: the per-session and per-account parts are joined once.
+    const text = `{"type":"session","event_type":"${type}",${this.sessionHead[u]}"timestamp":${epochText(time)},${where.json},${success ? this.tailOk[u] : this.tailFailed[u]}`;
     return { time, key: this.userIds[u]!, topic: TOPICS.session, text, owner: null };
   }
 }

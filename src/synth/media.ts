@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { fakerPool, seededFaker } from './entities.js';
@@ -362,7 +362,7 @@ export class MediaGenerator implements Domain {
     const content = c < 0 ? 'null' : `"${this.contentIds[c]}"`;
     const genre = c < 0 ? '' : `,"genre":"${GENRES[this.contentGenre[c]!]}"`;
     const session = this.sessionIds[u] ? `"${this.sessionIds[u]}"` : 'null';
-    const text = `${this.head[u]}${type}","contentId":${content},"timestamp":${time},"sessionId":${session},"device":"${device}"${genre}${extra}${this.experiment[u]}}`;
+    const text = `${this.head[u]}${type}","contentId":${content},"timestamp":${epochText(time)},"sessionId":${session},"device":"${device}"${genre}${extra}${this.experiment[u]}}`;
     return { time, key: this.userIds[u]!, topic: TOPIC, text, owner: null };
   }
 

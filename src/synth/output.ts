@@ -17,10 +17,20 @@ export class JsonlOutput implements SynthOutput {
   private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
 
+  /** Set when the reader of stdout went away (`sw synth ... | head`): the run stops quietly. */
+  stopped = false;
+
   private constructor(
     private readonly file: FileHandle | null,
     private readonly path: string,
-  ) {}
+  ) {
+    if (!file) {
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        this.stopped = true;
+      });
+    }
+  }
 
   static async open(path: string | null): Promise<JsonlOutput> {
     if (path === null) return new JsonlOutput(null, '<stdout>');
@@ -62,8 +72,14 @@ export class JsonlOutput implements SynthOutput {
       while (at < data.length) at += (await this.file.write(data, at, data.length - at)).bytesWritten;
       return;
     }
+    if (this.stopped) return;
     // stdout copies what it cannot write at once, so the shared buffer can be reused after drain.
-    if (!process.stdout.write(Buffer.from(data))) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    if (!process.stdout.write(Buffer.from(data))) {
+      await new Promise<void>((resolve) => {
+        process.stdout.once('drain', resolve);
+        process.stdout.once('error', () => resolve());
+      });
+    }
   }
 
   async close(): Promise<void> {

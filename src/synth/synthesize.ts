@@ -40,6 +40,8 @@ export interface SynthOutput {
   write(text: string, time: number, key: string, topic: string): void;
   /** True when enough is buffered that the synthesizer should await `flush`. */
   readonly wantsFlush: boolean;
+  /** True when nobody reads the output any more (a closed pipe): generation stops. */
+  readonly stopped?: boolean;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -113,12 +115,15 @@ export async function synthesize(
     if (event.owner) noteCaseLine(event.owner, lines);
     return lines;
   };
+  // A case is in the truth once its completing record is written (a --count run may cut its
+  // tail); `lines` is the live list, so it ends up holding every record that was written.
   const noteCaseLine = (owner: InjectedCase, line: number) => {
-    if (owner.lines.length === owner.completes) owner.completingLine = line;
+    const completing = owner.lines.length === owner.completes;
     owner.lines.push(line);
-    if (owner.done) {
+    if (completing) {
+      owner.completingLine = line;
       const events = owner.details as { start: number; end: number };
-      truth.push({ kind: owner.kind, key: owner.key, time: completingTime(owner), line: owner.completingLine, ...owner.details, start: events.start, end: events.end, lines: owner.lines });
+      truth.push({ kind: owner.kind, key: owner.key, time: completingTime(owner), line, ...owner.details, start: events.start, end: events.end, lines: owner.lines });
       written[owner.kind] = (written[owner.kind] ?? 0) + 1;
     }
   };
@@ -160,13 +165,16 @@ export async function synthesize(
       faults.push(batch[i]!);
       events++;
     }
-    if (output.wantsFlush) await output.flush();
+    if (output.wantsFlush) {
+      await output.flush();
+      if (output.stopped) break;
+    }
     if (progress && events >= nextProgress) {
       nextProgress = events + (1 << 16);
       progress(events, byCount ? events / limit : (time - start) / (end - start));
     }
   }
-  // Case events beyond the end are not written; a case whose completing event was not written is not in the truth.
+  // Case events beyond the end are not written; a case whose completing record was not written is not in the truth.
   faults.finish();
   await output.flush();
   for (const kind of Object.keys(skipped)) if (written[kind]) delete skipped[kind];

@@ -27,7 +27,19 @@ export function stepInfo(step: StepSpec): StepInfo {
   return { name: step.name, kind: step.kind, fields: step.kind === 'pattern' ? step.select.map((s) => s.name) : [] };
 }
 
-export async function runLiveView(replay: Replay, recording: string, pipeline: string, steps: readonly StepSpec[]): Promise<ReplaySummary> {
+/** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
+export interface LiveViewIo {
+  readonly stdout?: NodeJS.WriteStream;
+  readonly stdin?: NodeJS.ReadStream;
+}
+
+export async function runLiveView(
+  replay: Replay,
+  recording: string,
+  pipeline: string,
+  steps: readonly StepSpec[],
+  io: LiveViewIo = {},
+): Promise<ReplaySummary> {
   const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), steps.map(stepInfo), replay.pacer.speed));
   let pending: OutputRecord[] = [];
   replay.onOutput((record) => pending.push(record));
@@ -51,7 +63,7 @@ export async function runLiveView(replay: Replay, recording: string, pipeline: s
         },
       }}
     />,
-    { maxFps: 20, exitOnCtrlC: false, patchConsole: true },
+    { maxFps: 20, exitOnCtrlC: false, patchConsole: io.stdout === undefined, ...io },
   );
   // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
   const exited = app.waitUntilExit();

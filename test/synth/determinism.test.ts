@@ -36,3 +36,10 @@ for (const domain of ['media', 'ecommerce', 'financial'] as const) {
     assert.notEqual(other.output, first.output);
   });
 }
+
+test('epoch times are written exactly as String(time) would', async () => {
+  const { epochText } = await import('../../src/synth/domain.js');
+  for (const time of [0, 7, 999_999, 1_000_000, 1_000_001, 1_767_225_600_000, 1_767_225_600_016, 1_767_226_000_999, 9_999_999_999_999, -5, 1.5]) {
+    assert.equal(epochText(time), String(time), String(time));
+  }
+});

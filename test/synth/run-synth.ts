@@ -39,5 +39,5 @@ export function runSynth(request: SynthRequest): Promise<SynthRun> {
 
 /** A day at a low rate: every case kind fits (the night, the 3 h taste change) in a fast test. */
 export function dayRequest(domain: SynthRequest['domain'], extra: Partial<SynthRequest> = {}): SynthRequest {
-  return { domain, seed: 11, duration: 86_400_000, start: Date.UTC(2026, 0, 1, 6), rate: 'constant:2/s', entities: 300, skew: 1.1, userSkew: 0.6, cases: 6, ...extra };
+  return { domain, seed: 11, duration: 86_400_000, start: Date.UTC(2026, 0, 1, 6), rate: 'constant:1/s', entities: 200, skew: 1.1, userSkew: 0.6, cases: 6, ...extra };
 }

@@ -5,7 +5,7 @@ import type { OutputRecord } from '../../src/engine/operator.js';
 import { LiveApp, nextSpeed, type ReplayControls } from '../../src/ui/live-app.js';
 import { initialState, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
-import { stats } from './live-state.test.js';
+import { stats } from './run-stats.js';
 
 const STEPS: StepInfo[] = [
   { name: 'trending', kind: 'window', fields: ['watches', 'users'], window: { type: 'tumbling', size: 60_000, offset: 0 } },

@@ -2,18 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutputRecord } from '../../src/engine/operator.js';
 import { firstWindowEnd, initialState, liveReducer, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
+import { stats } from './run-stats.js';
 
 const STEPS: StepInfo[] = [
   { name: 'trending', kind: 'window', fields: ['watches', 'users'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
   { name: 'binge', kind: 'pattern', fields: ['watched'] },
 ];
 
-export function stats(over: Partial<RunStats> = {}): RunStats {
-  return {
-    records: 10, deadLetters: 0, watermark: 0, maxEventTime: 5_000, minEventTime: 1_000, bytesRead: 100, totalBytes: 1_000,
-    wallMs: 1_000, speed: 100, paused: false, idleMs: 0, ...over,
-  };
-}
 
 const win = (key: string, start: number, watches: number, firing: 'onTime' | 'late' = 'onTime'): OutputRecord =>
   ({ step: 'trending', kind: 'window', key, start, end: start + 60_000, firing, fields: { watches, users: 1 } });

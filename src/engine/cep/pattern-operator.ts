@@ -149,6 +149,12 @@ export class PatternOperator implements Operator {
     return state === undefined ? [] : this.nfa.describe(state.nfa);
   }
 
+  /** How many partial matches a key holds (cheap: no paths extracted). */
+  partialMatchCount(key: unknown): number {
+    const state = this.keys.get(identityOf(key));
+    return state === undefined ? 0 : state.nfa.partialMatches.filter((cs) => !cs.state.isStart).length;
+  }
+
   /** Keys currently holding buffered records or partial matches. */
   get liveKeys(): number {
     return this.keys.size;

@@ -1,4 +1,4 @@
-import type { Check, StreamVerdict, Verdict } from '../rule.js';
+import { topLevel, type Check, type StreamVerdict, type Verdict } from '../rule.js';
 import { RuleConfig, checkNumber } from '../rule-config.js';
 import { fieldReader, isEmptyValue, type FieldReader } from '../field-path.js';
 
@@ -35,6 +35,7 @@ export function compileCompleteness(config: RuleConfig): Check {
       : config.fieldList('fields').map((name) => ({ name, read: fieldReader(name), maxRatio: defaultMax, empty: 0 }));
 
   return {
+    reads: topLevel(fields.map((f) => f.name)),
     evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
       let empty = 0;
       let message = '';
@@ -59,6 +60,7 @@ function wildcard(maxRatio: number): Check {
   const byName = new Map<string, CountedField>();
   let overflow = false;
   return {
+    reads: 'all',
     evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
       let empty = 0;
       let total = 0;

@@ -1,4 +1,4 @@
-import type { Check, Verdict } from '../rule.js';
+import { topLevel, type Check, type Verdict } from '../rule.js';
 import { RuleConfig } from '../rule-config.js';
 import { fieldReader, valueKey, type FieldReader } from '../field-path.js';
 import { eventTimeMs, formatDuration } from '../event-time.js';
@@ -222,6 +222,7 @@ export function compileDuplicates(config: RuleConfig): Check {
   }
 
   return {
+    reads: topLevel([...keyFields, timeField]),
     evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
       const key = hashOf(record);
       verdict.score = 1;

@@ -1,4 +1,4 @@
-import type { Check, CheckContext, Verdict } from '../rule.js';
+import { topLevel, type Check, type CheckContext, type Verdict } from '../rule.js';
 import { RuleConfig } from '../rule-config.js';
 import { fieldReader } from '../field-path.js';
 import { eventTimeMs, formatDuration } from '../event-time.js';
@@ -20,6 +20,7 @@ export function compileFreshness(config: RuleConfig, context: CheckContext): Che
   let oldest = 0;
 
   return {
+    reads: topLevel([fieldName]),
     evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
       const raw = read(record);
       const time = eventTimeMs(raw);

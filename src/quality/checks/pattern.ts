@@ -1,5 +1,5 @@
 import safeRegex from 'safe-regex2';
-import type { Check } from '../rule.js';
+import { topLevel, type Check } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
@@ -41,6 +41,7 @@ export function compilePattern(config: RuleConfig): Check {
   });
 
   return {
+    reads: topLevel(fields.map((f) => f.name)),
     evaluate: fieldByField(fields, (field, value, issues) => {
       let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
       if (text.length > MAX_MATCHED_LENGTH) text = text.slice(0, MAX_MATCHED_LENGTH);

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Check, CheckContext } from '../rule.js';
+import { topLevel, type Check, type CheckContext } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, valueKey, type FieldReader } from '../field-path.js';
@@ -56,6 +56,7 @@ export async function compileReferentialIntegrity(config: RuleConfig, context: C
   }
 
   return {
+    reads: topLevel(fields.map((f) => f.name)),
     evaluate: fieldByField(fields, (field, value, issues) => {
       if (!field.values.has(valueKey(value))) issues.add(`${field.name} ${show(value)} not found in ${field.from}`, 0.3);
     }),

@@ -1,4 +1,4 @@
-import { settle, type Check, type Verdict } from '../rule.js';
+import { settle, topLevel, type Check, type Verdict } from '../rule.js';
 import { Issues } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
@@ -58,6 +58,7 @@ export function compileSchema(config: RuleConfig): Check {
 
   const issues = new Issues();
   return {
+    reads: strict ? 'all' : topLevel([...required, ...typed.map((t) => t.name)]),
     evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
       issues.score = 1;
       issues.message = '';

@@ -1,4 +1,4 @@
-import type { Check } from '../rule.js';
+import { topLevel, type Check } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
@@ -101,6 +101,7 @@ export function compileStatisticalAnomaly(config: RuleConfig): Check {
     .map((name) => ({ name, read: fieldReader(name), profile: new RollingProfile(window), outliers: 0, maxZ: 0 }));
 
   return {
+    reads: topLevel(fields.map((f) => f.name)),
     evaluate: fieldByField(fields, (field, raw, issues) => {
       const number = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim().length > 0 ? Number(raw) : Number.NaN;
       const value = logScale ? Math.sign(number) * Math.log1p(Math.abs(number)) : number;

@@ -1,4 +1,4 @@
-import type { Check } from '../rule.js';
+import { topLevel, type Check } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, checkNumber, show } from '../rule-config.js';
 import { fieldReader, type FieldReader } from '../field-path.js';
@@ -42,6 +42,7 @@ export function compileValueRange(config: RuleConfig): Check {
   });
 
   return {
+    reads: topLevel(fields.map((f) => f.name)),
     evaluate: fieldByField(fields, (field, value, issues) => {
       if (field.min !== undefined || field.max !== undefined) {
         if (typeof value !== 'number') issues.add(`${field.name} ${show(value)} is not a number`, 0.2);

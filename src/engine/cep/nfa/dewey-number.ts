@@ -43,8 +43,11 @@ export class DeweyNumber {
 
   /** A new stage: the version with a trailing 0 (a child branch). */
   addStage(): DeweyNumber {
-    const next = this.digits.slice();
-    next.push(0);
+    // Exact-size copy: versions live as long as their partial match (a push would over-allocate).
+    const digits = this.digits;
+    const next = new Array<number>(digits.length + 1);
+    for (let i = 0; i < digits.length; i++) next[i] = digits[i]!;
+    next[digits.length] = 0;
     return new DeweyNumber(next);
   }
 

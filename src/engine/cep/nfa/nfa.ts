@@ -160,8 +160,10 @@ export class NFA<E> {
       let potentialMatches: ComputationState<E>[] | null = null;
       const observing = this.observer?.partialMatch !== undefined;
       for (const computationState of nfaState.partialMatches) {
+        // Its events must be read before computeNextStates releases them.
+        const before = observing && !computationState.state.isStart ? this.view(buffer, computationState) : null;
         const next = this.computeNextStates(buffer, computationState, value);
-        if (observing && !computationState.state.isStart && next.length === 0) this.report('dropped', buffer, computationState);
+        if (before !== null && next.length === 0) this.observer!.partialMatch!({ kind: 'dropped', ...before });
         // Delay adding the new states: a Stop state discards the whole branch.
         let discardPath = false;
         for (const n of next) {

@@ -11,8 +11,8 @@ import type { DeweyNumber } from './dewey-number.js';
 
 /** An event registered while it is processed; kept while any node references it. */
 export class BufferedEvent<E> {
-  /** Nodes of this event, one per stage page (a handful at most). */
-  readonly nodes: BufferNode<E>[] = [];
+  /** Nodes of this event, one per stage page (a handful at most); created on the first put with exact size. */
+  nodes: BufferNode<E>[] | null = null;
   refs = 1;
   constructor(
     readonly value: E,
@@ -33,12 +33,13 @@ export interface BufferEdge<E> {
 }
 
 export class BufferNode<E> {
-  readonly edges: BufferEdge<E>[] = [];
   refs = 0;
   removed = false;
   constructor(
     readonly event: BufferedEvent<E>,
     readonly page: string,
+    /** Most nodes keep one edge: created as a one-element array (an empty array grows to 17 slots on its first push). */
+    readonly edges: BufferEdge<E>[],
   ) {}
 }
 
@@ -73,20 +74,20 @@ export class SharedBuffer<E> {
   /** Stores `event` under `page`, linked to `previous` with `version`; returns its node. */
   put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
     if (previous !== null) this.lockNode(previous, version);
-    let node: BufferNode<E> | undefined;
-    for (const candidate of event.nodes) {
-      if (candidate.page === page && !candidate.removed) {
-        node = candidate;
-        break;
+    const edge: BufferEdge<E> = { target: previous, version, refs: 0 };
+    if (event.nodes !== null) {
+      for (const candidate of event.nodes) {
+        if (candidate.page === page && !candidate.removed) {
+          candidate.edges.push(edge);
+          return candidate;
+        }
       }
     }
-    if (node === undefined) {
-      node = new BufferNode(event, page);
-      event.nodes.push(node);
-      event.refs++;
-      this.liveNodes++;
-    }
-    node.edges.push({ target: previous, version, refs: 0 });
+    const node = new BufferNode(event, page, [edge]);
+    if (event.nodes === null) event.nodes = [node];
+    else event.nodes.push(node);
+    event.refs++;
+    this.liveNodes++;
     return node;
   }
 
@@ -122,7 +123,7 @@ export class SharedBuffer<E> {
       if (release(current)) {
         current.removed = true;
         this.liveNodes--;
-        const siblings = current.event.nodes;
+        const siblings = current.event.nodes!;
         siblings.splice(siblings.indexOf(current), 1);
         this.releaseEvent(current.event);
       }

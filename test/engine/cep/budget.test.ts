@@ -1,0 +1,78 @@
+/**
+ * Budget tests: what silently regresses. Bytes the operator adds per record waiting for the
+ * watermark, bytes per event held in the shared buffer, and the adversarial key — every event
+ * starts a match that never completes — holding no more partial matches than `within` allows.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { OutputRecord } from '../../../src/engine/operator.js';
+import { PatternOperator } from '../../../src/engine/cep/pattern-operator.js';
+import type { PatternStep } from '../../../src/engine/cep/pattern-step.js';
+import type { PatternSpec, StageSpec } from '../../../src/engine/spec.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+type Rec = Record<string, unknown>;
+const stage = (name: string, extra: Partial<StageSpec> = {}): StageSpec => ({
+  name, quantifier: { kind: 'single' }, optional: false, greedy: false, consecutive: false, allowCombinations: false, ...extra,
+});
+function step(pattern: PatternSpec, where: Record<string, (e: Rec) => boolean>): PatternStep {
+  return {
+    name: 'p', pattern, emitTimeouts: false, lateOutput: false, filter: null, key: (f) => f.user,
+    conditions: new Map(pattern.stages.map((s) => [s.name, { where: where[s.name] ?? null, until: null }])), select: [],
+  };
+}
+const sink = { emit: (_: OutputRecord) => undefined };
+const heap = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+test('budget: ≤ 48 bytes per record waiting for the watermark (two array slots, no object per record)', () => {
+  const pattern: PatternSpec = { skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'followedBy' })] };
+  const op = new PatternOperator(step(pattern, { a: () => true, b: () => true }));
+  const n = 200_000;
+  const records: Rec[] = Array.from({ length: n }, (_, i) => ({ user: `u${i % 10}`, i }));
+  const before = heap();
+  for (let i = 0; i < n; i++) op.process(records[i]!, i, { line: i, original: () => records[i]! }, sink);
+  const perRecord = (heap() - before) / n;
+  assert.ok(perRecord <= 48, `${perRecord.toFixed(1)} bytes per buffered record`);
+  assert.equal(op.liveKeys, 10); // also keeps `op` alive until after the measurement
+});
+
+test('budget: ≤ 900 bytes per event held by a live partial match (its run, version, buffer node, edge and event; 781 measured)', () => {
+  // followedByAny with an end that never comes: every event starts a run that stays alive.
+  const pattern: PatternSpec = { within: 1_000_000, skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'followedByAny' })] };
+  const op = new PatternOperator(step(pattern, { a: () => true, b: () => false }));
+  // 20 keys × 100 live runs each: every event steps every run of its key (the followedByAny cost).
+  const n = 2_000;
+  const records: Rec[] = Array.from({ length: n }, (_, i) => ({ user: `u${i % 20}`, i }));
+  const before = heap();
+  for (let i = 0; i < n; i++) {
+    op.process(records[i]!, i, { line: i, original: () => records[i]! }, sink);
+    op.advanceWatermark(i, sink);
+  }
+  const partial = Array.from({ length: 20 }, (_, u) => op.partialMatchCount(`u${u}`)).reduce((a, b) => a + b, 0);
+  assert.equal(partial, n);
+  const perEvent = (heap() - before) / n;
+  assert.ok(perEvent <= 900, `${perEvent.toFixed(0)} bytes per buffered event`);
+});
+
+test('budget: a key whose events all match the first stage never holds more partial matches than within allows', () => {
+  const within = 100;
+  const pattern: PatternSpec = { within, skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'followedByAny' })] };
+  const op = new PatternOperator(step(pattern, { a: () => true, b: () => false }));
+  let most = 0;
+  for (let ts = 0; ts < 20 * within; ts++) {
+    const record = { user: 'hot', ts };
+    op.process(record, ts, { line: ts, original: () => record }, sink);
+    op.advanceWatermark(ts, sink);
+    // Runs alive after the watermark passed ts: those started in (ts − within, ts], one per ms.
+    most = Math.max(most, op.partialMatchCount('hot'));
+  }
+  assert.equal(most, within);
+});
