@@ -11,6 +11,8 @@ import { parseTimeFlag } from '../replay/time-flag.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
 import { attachQuality, type ReplayQuality } from '../replay/replay-quality.js';
+import { startCheckpointedRun } from '../replay/checkpointing.js';
+import { LineWriter } from '../replay/record-sink.js';
 
 export interface ReplayFlags extends SinkFlags {
   pipeline?: string;
@@ -23,6 +25,9 @@ export interface ReplayFlags extends SinkFlags {
   statsJson?: string;
   json?: boolean;
   quality?: string;
+  checkpointEvery?: string;
+  checkpointDb?: string;
+  resume?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -51,6 +56,9 @@ export function registerReplay(program: Command): void {
     .option('--sasl <mechanism>', 'with --sink kafka: plain, scram-sha-256 or scram-sha-512')
     .option('--username <name>', 'with --sink kafka: SASL user name')
     .option('--password <secret>', `with --sink kafka: SASL password (default: the ${PASSWORD_ENV} environment variable)`)
+    .option('--checkpoint-every <n|duration>', 'take a checkpoint every n records (100000) or every span of event time (10m); needs --out')
+    .option('--checkpoint-db <file>', 'where checkpoints go (default: <out>.checkpoints.db)')
+    .option('--resume', 'continue from the last valid checkpoint after a crash; the output is cut back to it, nothing lost or repeated')
     .addHelpText(
       'after',
       `
@@ -63,7 +71,10 @@ Examples:
   $ sw replay events.jsonl.gz --pipeline trending.pipeline.yaml --from 2026-01-01T10:00:00Z --to 2026-01-01T11:00:00Z
   $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl
   $ sw replay events.db --speed 1000x --out results.db
-  $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now`,
+  $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now
+
+  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000
+  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash`,
     )
     .action(runReplay);
 }
@@ -99,17 +110,31 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   // Under the live view the terminal is the view's, and with --sink kafka the input records are
   // the product: output records go to --out only.
   const out = flags.out ?? (live || kafkaPlan ? null : '-');
+  const deadLetterPath = flags.deadLetter ?? deadLetterPathFor(recording, flags.out);
+  const checkpointed =
+    flags.checkpointEvery !== undefined || flags.resume
+      ? await startCheckpointedRun(
+          { recording, compiled, pipelinePath, out: flags.out, deadLetterPath, every: flags.checkpointEvery, db: flags.checkpointDb, resume: flags.resume === true, warn: (line) => process.stderr.write(line + '\n') },
+          (path, append) => LineWriter.open(path, { truncate: !append }),
+        )
+      : null;
   const replay = new Replay({
     recording,
     compiled,
     speed,
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
-    deadLetterPath: flags.deadLetter ?? deadLetterPathFor(recording, flags.out),
+    deadLetterPath,
+    ...(checkpointed?.source === undefined ? {} : { source: checkpointed.source }),
+    ...(checkpointed?.resumeFrom === undefined ? {} : { resumeFrom: checkpointed.resumeFrom }),
   });
   const kafkaSink = kafkaPlan ? await attachKafkaSink(replay, kafkaPlan) : null;
   const quality = flags.quality ? await attachQuality(replay, flags.quality) : null;
-  const writer = out === null ? null : openOutputSink(out, { recording, pipeline: pipelinePath });
+  checkpointed?.attach(replay);
+  // A checkpointed run writes JSON Lines through the checkpoint's positioned writer.
+  const checkpointOutput = checkpointed?.output ?? null;
+  if (checkpointOutput) replay.onOutput((record) => checkpointOutput.write(JSON.stringify(record)));
+  const writer = checkpointOutput || out === null ? null : openOutputSink(out, { recording, pipeline: pipelinePath });
   if (writer) replay.onOutput(writer.write);
   const interrupt = () => replay.stop();
   process.once('SIGINT', interrupt);
@@ -123,7 +148,9 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   } finally {
     process.off('SIGINT', interrupt);
     writer?.close();
+    checkpointOutput?.close();
     if (kafkaSink && kafkaPlan) await closeKafkaSink(kafkaSink, kafkaPlan);
+    checkpointed?.store.close();
   }
 }
 

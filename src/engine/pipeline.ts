@@ -5,7 +5,22 @@
  * firings of the watermark it caused, step by step.
  */
 import type { Fields, Operator, Output, RecordContext } from './operator.js';
-import { WatermarkGenerator } from './watermark.js';
+import { WatermarkGenerator, type WatermarkSnapshot } from './watermark.js';
+import { isSnapshottable } from './snapshot/snapshot-json.js';
+
+/** Everything a pipeline holds between two records: enough to continue as if never stopped. */
+export interface PipelineSnapshot {
+  readonly format: 'sw-pipeline';
+  readonly records: number;
+  readonly watermarks: WatermarkSnapshot;
+  /** One per step, in declaration order. */
+  readonly operators: readonly { readonly step: string; readonly state: unknown }[];
+}
+
+/** Steps whose operator cannot be snapshotted (a checkpointed run refuses them up front). */
+export function unsnapshottableSteps(operators: readonly Operator[]): string[] {
+  return operators.filter((op) => !isSnapshottable(op)).map((op) => op.step);
+}
 
 export interface PipelineStats {
   records: number;
@@ -55,6 +70,36 @@ export class Pipeline {
 
   stats(): PipelineStats {
     return { records: this.records, watermark: this.watermark, maxEventTime: this.maxEventTime };
+  }
+
+  /** The state between two records; call it between `process` calls, never during one. */
+  snapshot(): PipelineSnapshot {
+    return {
+      format: 'sw-pipeline',
+      records: this.records,
+      watermarks: this.watermarks.snapshot(),
+      operators: this.operators.map((op) => {
+        if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator cannot be checkpointed yet (pattern steps keep NFA state without a snapshot form)`);
+        return { step: op.step, state: op.snapshot() };
+      }),
+    };
+  }
+
+  /** Puts a snapshot back into a freshly built pipeline of the same steps. */
+  restore(snapshot: PipelineSnapshot): void {
+    if (snapshot?.format !== 'sw-pipeline') throw new Error(`not a pipeline snapshot (format ${JSON.stringify(snapshot?.format)})`);
+    if (snapshot.operators.length !== this.operators.length) {
+      throw new Error(`the snapshot has ${snapshot.operators.length} steps, the pipeline ${this.operators.length}`);
+    }
+    this.operators.forEach((op, i) => {
+      const saved = snapshot.operators[i]!;
+      if (saved.step !== op.step) throw new Error(`step ${i + 1} is ${op.step} but the snapshot holds ${saved.step}`);
+      if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator cannot be restored`);
+      op.restore(saved.state);
+    });
+    this.watermarks.restore(snapshot.watermarks);
+    this.records = snapshot.records;
+    this.finished = false;
   }
 
   private advance(watermark: number): void {

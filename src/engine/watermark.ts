@@ -10,6 +10,13 @@
  * a replay has no meaningful processing time, so sw measures it in the stream's event time,
  * which keeps runs deterministic. A record on an idle split makes it active again.
  */
+export interface WatermarkSnapshot {
+  readonly maxTime: number;
+  readonly current: number;
+  readonly firstSplit: number | null;
+  readonly splits: readonly (readonly [number, number])[];
+}
+
 export class WatermarkGenerator {
   private readonly delay: number;
   private readonly idleTimeout: number;
@@ -55,6 +62,19 @@ export class WatermarkGenerator {
       return candidate;
     }
     return NaN;
+  }
+
+  /** The generator's state as a plain object (watermark, maxima per split), for checkpoints. */
+  snapshot(): WatermarkSnapshot {
+    return { maxTime: this.maxTime, current: this.current, firstSplit: this.firstSplit, splits: [...this.splitMax] };
+  }
+
+  restore(snapshot: WatermarkSnapshot): void {
+    this.maxTime = snapshot.maxTime;
+    this.current = snapshot.current;
+    this.firstSplit = snapshot.firstSplit;
+    this.splitMax.clear();
+    for (const [split, max] of snapshot.splits) this.splitMax.set(split, max);
   }
 
   /** End of input: the final +∞ watermark that fires everything still open. */

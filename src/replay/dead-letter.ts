@@ -16,6 +16,8 @@ const MAX_RAW = 10_240;
  */
 export class DeadLetterOutput {
   private writer: LineWriter | null = null;
+  /** A resumed run appends to the file (already truncated to the checkpoint) instead of starting it anew. */
+  private append = false;
   private readonly first: DeadLetter[] = [];
   count = 0;
 
@@ -26,8 +28,19 @@ export class DeadLetterOutput {
     const letter: DeadLetter = { file, line, reason, raw: raw.length > MAX_RAW ? raw.slice(0, MAX_RAW) + '…' : raw };
     if (this.first.length < 5) this.first.push(letter);
     if (this.path === null) return;
-    this.writer ??= LineWriter.open(this.path);
+    this.writer ??= LineWriter.open(this.path, { truncate: !this.append });
     this.writer.write(JSON.stringify(letter));
+  }
+
+  /** Bytes written so far (synced) and the count: a checkpoint's dead-letter position. */
+  durablePosition(): { bytes: number; count: number } {
+    return { bytes: this.writer === null ? 0 : this.writer.durablePosition(), count: this.count };
+  }
+
+  /** Continues after a checkpoint: `count` letters are already in the (truncated) file. */
+  resumeAfter(count: number): void {
+    this.count = count;
+    this.append = true;
   }
 
   /** The first few dead letters, for the summary. */

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 /**
@@ -47,6 +47,22 @@ export class LineWriter {
     this.size = 0;
     if (this.fd === null) process.stdout.write(text);
     else writeSync(this.fd, text);
+  }
+
+  /**
+   * Flushes, syncs to disk and returns the file's length in bytes: a checkpoint's output position.
+   * Only for files (stdout has no position to truncate back to).
+   */
+  durablePosition(): number {
+    this.flush();
+    if (this.fd === null) throw new Error('stdout has no position; checkpoints need --out <file>');
+    fsyncSync(this.fd);
+    return fstatSync(this.fd).size;
+  }
+
+  /** Lines written before this writer was opened (a resumed run appends after a checkpoint). */
+  resumeCount(lines: number): void {
+    this.written = lines;
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import type { CompiledPipeline } from '../engine/compile-pipeline.js';
 import { parseEventTime } from '../engine/duration.js';
 import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
-import { Pipeline } from '../engine/pipeline.js';
+import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -24,8 +24,28 @@ export interface ReplayOptions {
   readonly to?: number;
   /** Where unreadable records go; null keeps only the count. */
   readonly deadLetterPath: string | null;
-  /** Record blocks to read instead of opening `recording` (tests, in-memory sources). */
+  /** Record blocks to read instead of opening `recording` (tests, in-memory sources, a resumed source). */
   readonly source?: AsyncIterable<RecordBlock>;
+  /** Continue from this position; `source` must start at the record after it. */
+  readonly resumeFrom?: ReplayPosition;
+}
+
+/** Where a replay stands between two records. */
+export interface ReplayPosition {
+  /** Bytes of the recording consumed (decompressed for .gz): the next record starts here. */
+  readonly byteOffset: number;
+  /** Line (row seq for SQLite) of the last record consumed; 0 before the first. */
+  readonly line: number;
+  readonly skipped: number;
+  readonly outputs: number;
+  readonly minTime: number;
+  readonly engine: PipelineSnapshot;
+}
+
+export interface ReplayCheckpointer {
+  /** Asked after every record: is a checkpoint due now? Must be cheap. */
+  due(records: number, maxEventTime: number): boolean;
+  take(position: () => ReplayPosition): void;
 }
 
 export interface StepSummary {
@@ -103,6 +123,7 @@ export class Replay {
   private readonly timeOf: (fields: Fields) => unknown;
   private readonly timeField: string;
   private stopRequested = false;
+  private checkpointer: ReplayCheckpointer | null = null;
   private skipped = 0;
   private outputs = 0;
   private bytesRead = 0;
@@ -124,6 +145,31 @@ export class Replay {
       },
     });
     this.totalBytes = sizeOf(options.recording);
+    const resume = options.resumeFrom;
+    if (resume !== undefined) {
+      this.pipeline.restore(resume.engine);
+      this.bytesRead = resume.byteOffset;
+      this.skipped = resume.skipped;
+      this.outputs = resume.outputs;
+      this.minTime = resume.minTime;
+    }
+  }
+
+  /** The position after the record just consumed (`line`), with the engine's state. */
+  position(line: number): ReplayPosition {
+    return {
+      byteOffset: this.bytesRead,
+      line,
+      skipped: this.skipped,
+      outputs: this.outputs,
+      minTime: this.minTime,
+      engine: this.pipeline.snapshot(),
+    };
+  }
+
+  /** Takes checkpoints between records from now on (see checkpointing.ts). */
+  checkpointWith(checkpointer: ReplayCheckpointer): void {
+    this.checkpointer = checkpointer;
   }
 
   onOutput(listener: OutputListener): void {
@@ -180,6 +226,7 @@ export class Replay {
     const pacer = this.pacer;
     const paced = this.options.speed !== Infinity;
     const file = this.options.recording;
+    const checkpointer = this.checkpointer;
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         this.lastRecordWall = performance.now();
@@ -219,6 +266,9 @@ export class Replay {
           }
           this.bytesRead += next - start;
           start = next;
+          if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
+            checkpointer.take(() => this.position(line));
+          }
         }
         if (this.stopRequested) break;
       }

@@ -10,7 +10,7 @@ const ROWS_PER_BLOCK = 4096;
  * row's seq, with its Kafka partition as the watermark split. A raw newline inside a value can
  * only be JSON whitespace (inside strings it must be escaped), so it is read as a space.
  */
-export async function* readSqliteBlocks(path: string): AsyncGenerator<RecordBlock> {
+export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenerator<RecordBlock> {
   let values: string[] = [];
   let lineNumbers: number[] = [];
   let splits: number[] = [];
@@ -27,7 +27,7 @@ export async function* readSqliteBlocks(path: string): AsyncGenerator<RecordBloc
   };
   let rows: Generator<{ seq: number; value: string; partition?: number | null; key?: string | null; headers?: string | null }>;
   try {
-    rows = readRecording(path);
+    rows = readRecording(path, afterSeq > 0 ? { afterSeq } : {});
   } catch (error) {
     throw new InputError(`${path}: cannot read the SQLite recording (${(error as Error).message}); is it an sw recording?`);
   }

@@ -132,6 +132,8 @@ export interface ReadOptions {
   /** Only rows with timestamp ≥ from / < to (rows without a timestamp are kept). */
   readonly from?: number;
   readonly to?: number;
+  /** Only rows after this seq (a resumed replay). */
+  readonly afterSeq?: number;
 }
 
 /** Streams the rows in seq order without loading the recording (better-sqlite3's iterate is a cursor). */
@@ -147,6 +149,10 @@ export function* readRecording(path: string, options: ReadOptions = {}): Generat
     if (options.to !== undefined) {
       where.push('(timestamp IS NULL OR timestamp < ?)');
       params.push(options.to);
+    }
+    if (options.afterSeq !== undefined) {
+      where.push('seq > ?');
+      params.push(options.afterSeq);
     }
     const sql = `SELECT seq, value, key, headers, topic, partition, offset, timestamp FROM records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
     for (const row of db.prepare(sql).iterate(...params)) yield row as StoredRow;

@@ -83,6 +83,17 @@ export class SlidingPanes<K extends PaneKey<K>> {
     return this.paneCount;
   }
 
+  /**
+   * Puts a restored key's panes back (snapshots): counts them and re-arms its clocks at the saved
+   * times; a clock at Infinity was not pending.
+   */
+  restoreKey(key: K, panes: readonly Pane[], fireAt: number, cleanupAt: number): void {
+    key.panes.push(...panes);
+    this.paneCount += panes.length;
+    if (fireAt !== Infinity) this.moveClock(key.fire, fireAt);
+    if (cleanupAt !== Infinity) this.moveClock(key.cleanup, cleanupAt);
+  }
+
   static clocksFor<K>(owner: K): { fire: PaneClock<K>; cleanup: PaneClock<K> } {
     return {
       fire: { owner, kind: 'fire', timerAt: Infinity, heapIndex: -1 },

@@ -74,6 +74,28 @@ class Window {
   ) {}
 }
 
+/** One key's open state in a snapshot: windows (tumbling, session) or panes (sliding). */
+export interface WindowKeySnapshot {
+  readonly key: unknown;
+  readonly order: number;
+  readonly windows?: readonly { start: number; end: number; onTimePending: boolean; timerAt: number; accumulators: unknown[] }[];
+  readonly panes?: readonly { start: number; accumulators: unknown[] }[];
+  readonly fireAt?: number;
+  readonly cleanupAt?: number;
+}
+
+export interface WindowOperatorSnapshot {
+  readonly format: 'sw-window';
+  readonly step: string;
+  readonly window: string;
+  readonly watermark: number;
+  readonly keysCreated: number;
+  readonly sequence: number;
+  readonly counters: StepCounters;
+  /** In the operator's key order (first seen first). */
+  readonly keys: readonly WindowKeySnapshot[];
+}
+
 /** What `currentFields` holds between records (no allocation per record). */
 const NO_FIELDS: Fields = Object.freeze({}) as Fields;
 
@@ -165,6 +187,84 @@ export class WindowOperator implements Operator {
    */
   get openState(): number {
     return this.panes === null ? this.timers.size : this.panes.openPanes;
+  }
+
+  /**
+   * Open windows (or panes) with their accumulators and timers, per key in key order, as a plain
+   * object (encode it with snapshot-json: it holds −∞ and sets). Accumulators are copied, so the
+   * snapshot stays valid while the operator goes on.
+   */
+  snapshot(): WindowOperatorSnapshot {
+    const keys: WindowKeySnapshot[] = [];
+    for (const state of this.keys.values()) {
+      const copy = (accumulators: unknown[]) => structuredClone(accumulators);
+      if (state.sliding !== null) {
+        const sliding = state.sliding;
+        keys.push({
+          key: state.key,
+          order: state.order,
+          panes: sliding.panes.map((p) => ({ start: p.start, accumulators: copy(p.accumulators) })),
+          fireAt: sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity,
+          cleanupAt: sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity,
+        });
+        continue;
+      }
+      const windows = state.aligned !== null ? [...state.aligned.values()] : state.sessions!;
+      keys.push({
+        key: state.key,
+        order: state.order,
+        windows: windows.map((w) => ({ start: w.start, end: w.end, onTimePending: w.onTimePending, timerAt: w.timerAt, accumulators: copy(w.accumulators) })),
+      });
+    }
+    return {
+      format: 'sw-window',
+      step: this.step,
+      window: this.spec.window.type,
+      watermark: this.watermark,
+      keysCreated: this.keysCreated,
+      sequence: this.sequence,
+      counters: { ...this.counters },
+      keys,
+    };
+  }
+
+  /** Loads a snapshot into this operator, which must be fresh and built from the same step. */
+  restore(snapshot: WindowOperatorSnapshot): void {
+    if (snapshot?.format !== 'sw-window') throw new Error(`step ${this.step}: not a window operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
+    if (snapshot.step !== this.step) throw new Error(`step ${this.step}: the snapshot belongs to step ${snapshot.step}`);
+    if (snapshot.window !== this.spec.window.type) throw new Error(`step ${this.step}: the snapshot holds ${snapshot.window} windows, the step has ${this.spec.window.type} ones`);
+    if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    const type = this.spec.window.type;
+    for (const saved of snapshot.keys) {
+      const id = keyId(saved.key);
+      const state: { -readonly [F in keyof KeyState]: KeyState[F] } = {
+        key: saved.key,
+        id,
+        order: saved.order,
+        aligned: type === 'tumbling' ? new Map() : null,
+        current: null,
+        sessions: type === 'session' ? [] : null,
+        sliding: null,
+      };
+      if (type === 'sliding') {
+        state.sliding = new SlidingState(state);
+        this.panes!.restoreKey(state.sliding, saved.panes ?? [], saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
+      } else {
+        for (const w of saved.windows ?? []) {
+          const window = new Window(w.start, w.end, w.accumulators, state);
+          window.onTimePending = w.onTimePending;
+          window.timerAt = w.timerAt;
+          if (state.aligned !== null) state.aligned.set(w.start, window);
+          else state.sessions!.push(window);
+          this.timers.push(window);
+        }
+      }
+      this.keys.set(id, state);
+    }
+    this.watermark = snapshot.watermark;
+    this.keysCreated = snapshot.keysCreated;
+    this.sequence = snapshot.sequence;
+    Object.assign(this.counters, snapshot.counters);
   }
 
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {

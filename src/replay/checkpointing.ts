@@ -1,0 +1,253 @@
+/**
+ * Checkpointed replays: when to take a checkpoint (`--checkpoint-every 500` records or `10m` of
+ * event time), what goes in it (the source position, the engine's state, the output and
+ * dead-letter positions, made durable first), and how a resumed run puts everything back: the
+ * output files are cut to the checkpoint's lengths and the recording is reopened just after the
+ * last record the checkpoint covers, so the combined output equals an uninterrupted run's.
+ */
+import { createReadStream, existsSync, statSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { parseDuration } from '../engine/duration.js';
+import type { CompiledPipeline } from '../engine/compile-pipeline.js';
+import { unsnapshottableSteps } from '../engine/pipeline.js';
+import { InputError, UsageError } from '../errors.js';
+import { CHECKPOINT_FORMAT, CheckpointStore, type Checkpoint, type StoredCheckpoint } from './checkpoint-store.js';
+import type { DeadLetterOutput } from './dead-letter.js';
+import { blocksFromChunks, openLineStream } from './lines.js';
+import type { LineWriter } from './record-sink.js';
+import type { RecordBlock } from './recording.js';
+import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
+import { isSqlitePath } from './sqlite-recording.js';
+
+export type CheckpointPolicy = { readonly kind: 'records'; readonly every: number } | { readonly kind: 'eventTime'; readonly every: number };
+
+/** `500` or `100000` → every that many records; `10m`, `1h` → every that much event time. */
+export function parseCheckpointEvery(text: string): CheckpointPolicy {
+  if (/^\d+$/.test(text)) {
+    const every = Number(text);
+    if (every >= 1) return { kind: 'records', every };
+  } else {
+    const every = parseDuration(text);
+    if (every !== null && every > 0) return { kind: 'eventTime', every };
+  }
+  throw new UsageError(`--checkpoint-every ${text}: not a record count or an event-time duration; use e.g. 100000 or 10m`);
+}
+
+export function defaultCheckpointPath(out: string): string {
+  return `${out}.checkpoints.db`;
+}
+
+/** A hash of the pipeline as compiled (expressions as written); a resume refuses another pipeline. */
+export function pipelineHash(compiled: CompiledPipeline): string {
+  return createHash('sha256').update(JSON.stringify(compiled.spec)).digest('hex').slice(0, 16);
+}
+
+/** Refuses a checkpointed run up front when a step's state has no snapshot form. */
+export function assertCheckpointable(compiled: CompiledPipeline, file: string): void {
+  const steps = unsnapshottableSteps(compiled.operators);
+  if (steps.length > 0) {
+    throw new UsageError(`${file}: step ${steps.join(', ')} cannot be checkpointed yet (pattern steps); drop --checkpoint-every/--resume or run without them`);
+  }
+}
+
+export interface CheckpointerOptions {
+  readonly policy: CheckpointPolicy;
+  readonly store: CheckpointStore;
+  readonly recording: string;
+  readonly pipelineHash: string;
+  readonly output: LineWriter;
+  readonly deadLetters: DeadLetterOutput;
+  /** The last checkpoint a resumed run started from: the next one is due one interval later. */
+  readonly after?: Checkpoint;
+}
+
+export class Checkpointer implements ReplayCheckpointer {
+  private nextRecords: number;
+  private nextTime: number;
+  taken = 0;
+
+  constructor(private readonly options: CheckpointerOptions) {
+    const { policy, after } = options;
+    this.nextRecords = policy.kind === 'records' ? (after?.engine.records ?? 0) + policy.every : Infinity;
+    this.nextTime = policy.kind === 'eventTime' ? (after ? nextBoundary(after.engine.watermarks.maxTime, policy.every) : -Infinity) : Infinity;
+  }
+
+  due(records: number, maxEventTime: number): boolean {
+    if (records >= this.nextRecords) {
+      this.nextRecords = records + (this.options.policy as { every: number }).every;
+      return true;
+    }
+    if (maxEventTime >= this.nextTime) {
+      const first = this.nextTime === -Infinity;
+      this.nextTime = nextBoundary(maxEventTime, this.options.policy.every);
+      // The first record only sets the first boundary: a checkpoint of nothing is no use.
+      return !first;
+    }
+    return false;
+  }
+
+  take(position: () => ReplayPosition): void {
+    const at = position();
+    // Outputs first, durably: a checkpoint must never point past what is on disk.
+    const output = { bytes: this.options.output.durablePosition(), records: this.options.output.lines };
+    const deadLetters = this.options.deadLetters.durablePosition();
+    const sqlite = isSqlitePath(this.options.recording);
+    this.options.store.write({
+      format: CHECKPOINT_FORMAT,
+      version: 1,
+      recording: this.options.recording,
+      pipelineHash: this.options.pipelineHash,
+      source: { byteOffset: at.byteOffset, nextLine: at.line + 1, lastSeq: sqlite ? at.line : null },
+      engine: at.engine,
+      replay: { skipped: at.skipped, outputs: at.outputs, minTime: at.minTime },
+      output,
+      deadLetters,
+    });
+    this.taken++;
+  }
+}
+
+function nextBoundary(time: number, every: number): number {
+  return Math.floor(time / every) * every + every;
+}
+
+/**
+ * The checkpoint to resume from, checked against this run's inputs; reports bad rows passed over
+ * on `warn`. Null when the store holds no usable checkpoint (the run starts from the beginning).
+ */
+export function checkpointToResume(store: CheckpointStore, recording: string, hash: string, warn: (line: string) => void): StoredCheckpoint | null {
+  const { latest, rejected } = store.latestValid();
+  for (const bad of rejected) warn(`${store.path}: checkpoint ${bad.id} skipped: ${bad.reason}; using the one before`);
+  if (latest === null) return null;
+  const cp = latest.checkpoint;
+  if (cp.pipelineHash !== hash) {
+    throw new UsageError(`${store.path}: checkpoint ${latest.id} was taken with another pipeline; resume with the same pipeline, or drop --resume to start over`);
+  }
+  if (cp.recording !== recording) {
+    throw new UsageError(`${store.path}: checkpoint ${latest.id} is of ${cp.recording}, not ${recording}; resume with the same recording`);
+  }
+  return latest;
+}
+
+/** Cuts an output file back to a checkpoint's length (what came after it is produced again). */
+export function truncateTo(path: string, bytes: number, what: string): void {
+  if (!existsSync(path)) {
+    if (bytes === 0) return;
+    throw new InputError(`${path}: the ${what} is gone but the checkpoint expects ${bytes} bytes; start over without --resume`);
+  }
+  const size = statSync(path).size;
+  if (size < bytes) throw new InputError(`${path}: the ${what} has ${size} bytes, fewer than the checkpoint's ${bytes}; start over without --resume`);
+  truncateSync(path, bytes);
+}
+
+/**
+ * The recording from a checkpoint's position on. Plain JSONL is opened at the byte offset; .gz
+ * has no random access, so it is decompressed and the first bytes dropped; SQLite reads rows with
+ * seq > lastSeq.
+ */
+export async function openRecordingAt(path: string, source: Checkpoint['source']): Promise<AsyncIterable<RecordBlock>> {
+  if (isSqlitePath(path)) {
+    const { readSqliteBlocks } = await import('./sqlite-blocks.js');
+    return readSqliteBlocks(path, source.lastSeq ?? 0);
+  }
+  const chunks: AsyncIterable<Buffer> =
+    path.endsWith('.gz') ? dropBytes((await openLineStream(path)) as AsyncIterable<Buffer>, source.byteOffset) : createReadStream(path, { start: source.byteOffset, highWaterMark: 1 << 20 });
+  return renumber(blocksFromChunks(chunks), source.nextLine - 1);
+}
+
+async function* dropBytes(chunks: AsyncIterable<Buffer>, count: number): AsyncGenerator<Buffer> {
+  let left = count;
+  for await (const chunk of chunks) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+async function* renumber(blocks: AsyncIterable<RecordBlock>, linesBefore: number): AsyncGenerator<RecordBlock> {
+  for await (const block of blocks) yield { buffer: block.buffer, firstLine: block.firstLine + linesBefore };
+}
+
+export interface CheckpointedRunOptions {
+  readonly recording: string;
+  readonly compiled: CompiledPipeline;
+  readonly pipelinePath: string;
+  readonly out: string | undefined;
+  readonly deadLetterPath: string | null;
+  readonly every: string | undefined;
+  readonly db: string | undefined;
+  readonly resume: boolean;
+  readonly warn: (line: string) => void;
+}
+
+/** What a checkpointed (or resumed) replay needs: its output writer, source and start position. */
+export interface CheckpointedRun {
+  readonly store: CheckpointStore;
+  readonly output: LineWriter;
+  readonly resumed: StoredCheckpoint | null;
+  readonly source?: AsyncIterable<RecordBlock>;
+  readonly resumeFrom?: ReplayPosition;
+  /** Call once the Replay exists: restores its dead-letter count and starts taking checkpoints. */
+  attach(replay: { deadLetters: DeadLetterOutput; checkpointWith(checkpointer: ReplayCheckpointer): void }): Checkpointer | null;
+}
+
+/**
+ * Opens the checkpoint store and, with --resume, puts the run back at its last valid checkpoint:
+ * outputs cut to the checkpoint's lengths, the recording reopened after its last record.
+ */
+export async function startCheckpointedRun(
+  options: CheckpointedRunOptions,
+  openWriter: (path: string, append: boolean) => LineWriter,
+): Promise<CheckpointedRun> {
+  const { recording, compiled, out } = options;
+  if (out === undefined || out === '-') throw new UsageError('--checkpoint-every and --resume need --out <file>: stdout cannot be cut back to a checkpoint');
+  if (recording === '-') throw new UsageError('--checkpoint-every and --resume need a recording file: stdin cannot be read again from a position');
+  assertCheckpointable(compiled, options.pipelinePath);
+  const policy = options.every === undefined ? null : parseCheckpointEvery(options.every);
+  const store = CheckpointStore.open(options.db ?? defaultCheckpointPath(out));
+  const hash = pipelineHash(compiled);
+  const resumed = options.resume ? checkpointToResume(store, recording, hash, options.warn) : null;
+  if (options.resume && resumed === null) options.warn(`${store.path}: no usable checkpoint; starting from the beginning`);
+  if (resumed === null) store.clear();
+  else options.warn(`${store.path}: resuming from checkpoint ${resumed.id} after record ${resumed.checkpoint.engine.records} (line ${resumed.checkpoint.source.nextLine - 1})`);
+
+  let output: LineWriter;
+  let source: AsyncIterable<RecordBlock> | undefined;
+  let resumeFrom: ReplayPosition | undefined;
+  if (resumed !== null) {
+    const cp = resumed.checkpoint;
+    truncateTo(out, cp.output.bytes, 'output');
+    if (options.deadLetterPath !== null) truncateTo(options.deadLetterPath, cp.deadLetters.bytes, 'dead-letter file');
+    output = openWriter(out, true);
+    output.resumeCount(cp.output.records);
+    source = await openRecordingAt(recording, cp.source);
+    resumeFrom = { byteOffset: cp.source.byteOffset, line: cp.source.nextLine - 1, ...cp.replay, engine: cp.engine };
+  } else {
+    output = openWriter(out, false);
+  }
+  return {
+    store,
+    output,
+    resumed,
+    ...(source === undefined ? {} : { source }),
+    ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    attach(replay) {
+      if (resumed !== null) replay.deadLetters.resumeAfter(resumed.checkpoint.deadLetters.count);
+      if (policy === null) return null;
+      const checkpointer = new Checkpointer({
+        policy,
+        store,
+        recording,
+        pipelineHash: hash,
+        output,
+        deadLetters: replay.deadLetters,
+        ...(resumed === null ? {} : { after: resumed.checkpoint }),
+      });
+      replay.checkpointWith(checkpointer);
+      return checkpointer;
+    },
+  };
+}
