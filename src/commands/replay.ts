@@ -92,9 +92,13 @@ function withQuality(summary: ReplaySummary, quality: ReplayQuality | null): Rep
   return quality ? { ...summary, quality: quality.headline() } : summary;
 }
 
-/** The live view needs a terminal both ways (keys in, frames out) and a recording that is not stdin. */
+/**
+ * The live view needs a terminal both ways (keys in, frames out) and a recording that is not
+ * stdin, and never opens under CI (CI=true), where a pseudo-terminal may exist but nobody watches.
+ */
 function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
-  return flags.ui && recording !== '-' && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !flags.json;
+  const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
+  return flags.ui && !ci && recording !== '-' && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY) && !flags.json;
 }
 
 async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ summary: ReplaySummary; live: boolean }> {

@@ -27,7 +27,8 @@ async function screenUntil(pattern: RegExp, timeoutMs = 30_000): Promise<string>
 test('sw replay on a terminal opens the live view; space pauses, 2 switches panel, q quits with a summary table', async () => {
   const pipeline = 'test/fixtures/live.pipeline.yaml';
   const recording = 'test/fixtures/live.jsonl';
-  const command = `cd ${ROOT} && NO_COLOR=1 node bin/sw replay ${recording} --pipeline ${pipeline} --speed 20x; echo EXIT=$?; sleep 60`;
+  // A person's terminal: CI unset (under CI=true sw stays headless, and ink draws only a last frame).
+  const command = `cd ${ROOT} && env -u CI NO_COLOR=1 node bin/sw replay ${recording} --pipeline ${pipeline} --speed 20x; echo EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', 'sw', '-x', '110', '-y', '32', command);
   try {
     let screen = await screenUntil(/▶ playing 20x/);
