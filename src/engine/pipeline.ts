@@ -79,7 +79,7 @@ export class Pipeline {
       records: this.records,
       watermarks: this.watermarks.snapshot(),
       operators: this.operators.map((op) => {
-        if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator cannot be checkpointed yet (pattern steps keep NFA state without a snapshot form)`);
+        if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator has no snapshot form`);
         return { step: op.step, state: op.snapshot() };
       }),
     };

@@ -46,7 +46,7 @@ export function pipelineHash(compiled: CompiledPipeline): string {
 export function assertCheckpointable(compiled: CompiledPipeline, file: string): void {
   const steps = unsnapshottableSteps(compiled.operators);
   if (steps.length > 0) {
-    throw new UsageError(`${file}: step ${steps.join(', ')} cannot be checkpointed yet (pattern steps); drop --checkpoint-every/--resume or run without them`);
+    throw new UsageError(`${file}: step ${steps.join(', ')} cannot be checkpointed (its operator has no snapshot form); drop --checkpoint-every/--resume or run without them`);
   }
 }
 

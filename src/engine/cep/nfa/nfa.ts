@@ -101,7 +101,8 @@ export class NFA<E> {
   private readonly handleTimeout: boolean;
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
-  private nextId = 0;
+  /** Computation-state ids handed out so far (a snapshot keeps it, so restored ids keep their order). */
+  nextId = 0;
 
   // Scratch space reused for every event (the NFA is not re-entrant: conditions cannot call it).
   private readonly edges: StateTransition<E>[] = [];
