@@ -56,6 +56,8 @@ export interface StepSummary {
   readonly results: number;
   readonly late: number;
   readonly exprErrors: number;
+  /** The first expression or function error's message (which record, what), when the step keeps one. */
+  readonly firstError: string | null;
 }
 
 export interface ReplaySummary {
@@ -302,6 +304,7 @@ export class Replay {
       step: op.step,
       kind: this.options.compiled.spec.steps[i]!.kind,
       ...op.counters,
+      firstError: op.firstError ?? null,
     }));
   }
 
