@@ -28,6 +28,8 @@ export interface ReplayOptions {
   readonly source?: AsyncIterable<RecordBlock>;
   /** Continue from this position; `source` must start at the record after it. */
   readonly resumeFrom?: ReplayPosition;
+  /** A savepoint into a possibly changed pipeline: state goes to steps by name (Pipeline.restoreByStep). */
+  readonly resumeByStep?: boolean;
 }
 
 /** Where a replay stands between two records. */
@@ -151,7 +153,8 @@ export class Replay {
     this.totalBytes = sizeOf(options.recording);
     const resume = options.resumeFrom;
     if (resume !== undefined) {
-      this.pipeline.restore(resume.engine);
+      if (options.resumeByStep === true) this.pipeline.restoreByStep(resume.engine);
+      else this.pipeline.restore(resume.engine);
       this.bytesRead = resume.byteOffset;
       this.skipped = resume.skipped;
       this.outputs = resume.outputs;
@@ -171,9 +174,9 @@ export class Replay {
     };
   }
 
-  /** Takes checkpoints between records from now on (see checkpointing.ts). */
+  /** Takes checkpoints between records from now on (see checkpointing.ts); a second one (a savepoint) joins the first. */
   checkpointWith(checkpointer: ReplayCheckpointer): void {
-    this.checkpointer = checkpointer;
+    this.checkpointer = this.checkpointer === null ? checkpointer : bothCheckpointers(this.checkpointer, checkpointer);
   }
 
   onOutput(listener: OutputListener): void {
@@ -277,6 +280,8 @@ export class Replay {
           start = next;
           if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
             checkpointer.take(() => this.position(line));
+            // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
+            if (this.stopRequested) break;
           }
         }
         if (this.stopRequested) break;
@@ -318,6 +323,26 @@ export class Replay {
   private deadLetter(file: string, line: number, buffer: Buffer, start: number, end: number, reason: string): void {
     this.deadLetters.add(file, line, reason, buffer.toString('utf8', start, end));
   }
+}
+
+/** Two checkpointers asked in turn; a position wanted by both is taken once. */
+function bothCheckpointers(first: ReplayCheckpointer, second: ReplayCheckpointer): ReplayCheckpointer {
+  let firstDue = false;
+  let secondDue = false;
+  return {
+    due(records, maxEventTime) {
+      // Both are asked every time: due() moves each one's next boundary.
+      firstDue = first.due(records, maxEventTime);
+      secondDue = second.due(records, maxEventTime);
+      return firstDue || secondDue;
+    },
+    take(position) {
+      let at: ReplayPosition | null = null;
+      const once = () => (at ??= position());
+      if (firstDue) first.take(once);
+      if (secondDue) second.take(once);
+    },
+  };
 }
 
 function cpuSeconds(): number {
