@@ -132,7 +132,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   if (flags.allowNonRestoredState && flags.fromSavepoint === undefined) throw new UsageError('--allow-non-restored-state goes with --from-savepoint <file>; add it or drop the flag');
   const stopAt = flags.savepointAt === undefined ? null : parseSavepointAt(flags.savepointAt);
   if (stopAt === null && (flags.savepointDir !== undefined || flags.savepointName !== undefined)) throw new UsageError('--savepoint-dir and --savepoint-name go with --savepoint-at <n|time>; add it or drop them');
-  if (flags.savepointName !== undefined) checkSavepointName(flags.savepointName);
+  if (flags.savepointName !== undefined) checkSavepointName(flags.savepointName, '--savepoint-name');
   const savepoint = flags.fromSavepoint === undefined ? undefined : savepointToStartFrom(flags.fromSavepoint, recording, stepShapes(compiled.spec), flags.allowNonRestoredState === true, warn);
   // Under the live view the terminal is the view's, and with --sink kafka the input records are
   // the product: output records go to --out only.
