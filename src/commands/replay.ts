@@ -13,8 +13,9 @@ import { summaryTable } from '../replay/summary-table.js';
 import { attachQuality, type ReplayQuality } from '../replay/replay-quality.js';
 import { startCheckpointedRun } from '../replay/checkpointing.js';
 import { LineWriter } from '../replay/record-sink.js';
+import { addStateOptions, openRunState, type RunState, type StateFlags } from '../state/state-flags.js';
 
-export interface ReplayFlags extends SinkFlags {
+export interface ReplayFlags extends SinkFlags, StateFlags {
   pipeline?: string;
   speed: string;
   out?: string;
@@ -31,7 +32,7 @@ export interface ReplayFlags extends SinkFlags {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('Replay a recording through a pipeline in accelerated event time')
     .argument('<recording>', 'a .jsonl, .jsonl.gz or SQLite (.db/.sqlite) recording, or - for stdin')
@@ -58,7 +59,8 @@ export function registerReplay(program: Command): void {
     .option('--password <secret>', `with --sink kafka: SASL password (default: the ${PASSWORD_ENV} environment variable)`)
     .option('--checkpoint-every <n|duration>', 'take a checkpoint every n records (100000) or every span of event time (10m); needs --out')
     .option('--checkpoint-db <file>', 'where checkpoints go (default: <out>.checkpoints.db)')
-    .option('--resume', 'continue from the last valid checkpoint after a crash; the output is cut back to it, nothing lost or repeated')
+    .option('--resume', 'continue from the last valid checkpoint after a crash; the output is cut back to it, nothing lost or repeated');
+  addStateOptions(command)
     .addHelpText(
       'after',
       `
@@ -74,7 +76,10 @@ Examples:
   $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now
 
   $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000
-  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash`,
+  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash
+
+  $ sw replay financial.jsonl --pipeline financial.pipeline.ts --state-backend sqlite          # state larger than memory
+  $ sw replay financial.jsonl --pipeline financial.pipeline.ts --state-backend sqlite --state-db state.db --state-cache 50000`,
     )
     .action(runReplay);
 }
@@ -102,6 +107,16 @@ function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
 }
 
 async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ summary: ReplaySummary; live: boolean }> {
+  const state = openRunState(flags);
+  try {
+    return await replayWithState(recording, flags, state);
+  } finally {
+    // After the run's own finally (outputs closed): the state file is written back and closed last.
+    state.close();
+  }
+}
+
+async function replayWithState(recording: string, flags: ReplayFlags, state: RunState): Promise<{ summary: ReplaySummary; live: boolean }> {
   const speed = parseSpeed(flags.speed);
   if (speed === null) throw new UsageError(`--speed ${flags.speed}: not a speed; use max, 100x, 1x or 0.5x`);
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
@@ -109,7 +124,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
-  const compiled = await loadCompiledPipeline(pipelinePath);
+  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend });
   const live = wantsLiveView(recording, flags);
   // Under the live view the terminal is the view's, and with --sink kafka the input records are
   // the product: output records go to --out only.
