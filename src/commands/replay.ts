@@ -13,6 +13,7 @@ import { summaryTable } from '../replay/summary-table.js';
 import { attachQuality, type ReplayQuality } from '../replay/replay-quality.js';
 import { startCheckpointedRun } from '../replay/checkpointing.js';
 import { LineWriter } from '../replay/record-sink.js';
+import { OutputJson } from '../replay/output-json.js';
 
 export interface ReplayFlags extends SinkFlags {
   pipeline?: string;
@@ -137,7 +138,10 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   checkpointed?.attach(replay);
   // A checkpointed run writes JSON Lines through the checkpoint's positioned writer.
   const checkpointOutput = checkpointed?.output ?? null;
-  if (checkpointOutput) replay.onOutput((record) => checkpointOutput.write(JSON.stringify(record)));
+  if (checkpointOutput) {
+    const json = new OutputJson();
+    replay.onOutput((record) => checkpointOutput.write(json.text(record)));
+  }
   const writer = checkpointOutput || out === null ? null : openOutputSink(out, { recording, pipeline: pipelinePath });
   if (writer) replay.onOutput(writer.write);
   const interrupt = () => replay.stop();

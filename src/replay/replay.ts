@@ -56,6 +56,8 @@ export interface StepSummary {
   readonly results: number;
   readonly late: number;
   readonly exprErrors: number;
+  /** The first expression or function error's message (which record, what), when the step keeps one. */
+  readonly firstError: string | null;
 }
 
 export interface ReplaySummary {
@@ -128,7 +130,9 @@ export class Replay {
   private outputs = 0;
   private bytesRead = 0;
   private minTime = Infinity;
+  /** When the record count last changed, as seen by snapshot() (idle = no record since). */
   private lastRecordWall = performance.now();
+  private lastRecordCount = -1;
   private startedWall = performance.now();
   readonly totalBytes: number | null;
 
@@ -197,6 +201,11 @@ export class Replay {
   /** Counters for progress displays (the live view polls this each frame). */
   snapshot() {
     const now = performance.now();
+    // Polled a few times a second, so the hot loop need not read the clock per record.
+    if (this.pipeline.recordCount !== this.lastRecordCount) {
+      this.lastRecordCount = this.pipeline.recordCount;
+      this.lastRecordWall = now;
+    }
     return {
       records: this.pipeline.recordCount,
       deadLetters: this.deadLetters.count,
@@ -221,6 +230,7 @@ export class Replay {
   async run(): Promise<ReplaySummary> {
     const started = performance.now();
     this.startedWall = started;
+    this.lastRecordWall = started;
     const ctx = new LazyRecord();
     const { from = -Infinity, to = Infinity } = this.options;
     const pacer = this.pacer;
@@ -229,7 +239,6 @@ export class Replay {
     const checkpointer = this.checkpointer;
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
-        this.lastRecordWall = performance.now();
         const { buffer } = block;
         let lineIndex = 0;
         let start = 0;
@@ -302,6 +311,7 @@ export class Replay {
       step: op.step,
       kind: this.options.compiled.spec.steps[i]!.kind,
       ...op.counters,
+      firstError: op.firstError ?? null,
     }));
   }
 
