@@ -229,3 +229,27 @@ export function cQuantifiedB(
     return p.followedBy('end1').where(named('b'));
   };
 }
+
+/**
+ * feedCase (forNFA) for Flink's NFATestHarness.withNFAState cases, which afterwards check the
+ * partial matches left: `alive` lists their state names (null: no check).
+ */
+export function feedCaseLeaving(
+  name: string,
+  table: EventTable,
+  input: readonly (readonly [string, number])[],
+  pattern: () => EventPattern,
+  expected: readonly string[],
+  alive: readonly string[] | null,
+): FlinkCase {
+  return {
+    name,
+    run() {
+      const e = eventsOf(table);
+      const harness = NFATestHarness.forNFA(pattern());
+      const records: Rec[] = input.map(([ref, ts]) => [e[ref]!, ts]);
+      comparePatterns(harness.feedRecords(records), expected.map((line) => line.split(' ').map((ref) => e[ref]!)));
+      if (alive !== null) assert.deepEqual(harness.state.partialMatches.map((cs) => cs.state.name), alive);
+    },
+  };
+}

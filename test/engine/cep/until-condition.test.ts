@@ -4,37 +4,21 @@
  * and iterative until conditions over the loop's own events. Same inputs and expected matches, every
  * case of the class; where Flink also checks that only the start state is left, so does the port.
  */
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { begin, comparePatterns, eventsOf, named, NFATestHarness, type Cond, type EventPattern, type EventTable, type FlinkCase, type Rec } from './flink-harness.js';
+import { begin, feedCaseLeaving, named, type Cond, type EventPattern, type EventTable, type FlinkCase } from './flink-harness.js';
 
 /** UntilConditionITCase.UNTIL_CONDITION. */
 const UNTIL: Cond = (v) => v.price === 5.0;
 
-/**
- * One case: `input` names events of `table`; `expected` lists matches as event names. With
- * `onlyStartLeft` (Flink's NFATestHarness.withNFAState cases) the run must end with just the start
- * state alive.
- */
-function untilCase(
+/** feedCaseLeaving; by default (Flink's withNFAState cases) only the start state may be left. */
+const untilCase = (
   name: string,
   table: EventTable,
   input: readonly (readonly [string, number])[],
   pattern: () => EventPattern,
   expected: readonly string[],
   onlyStartLeft = true,
-): FlinkCase {
-  return {
-    name,
-    run() {
-      const e = eventsOf(table);
-      const harness = NFATestHarness.forNFA(pattern());
-      const records: Rec[] = input.map(([ref, ts]) => [e[ref]!, ts]);
-      comparePatterns(harness.feedRecords(records), expected.map((line) => line.split(' ').map((ref) => e[ref]!)));
-      if (onlyStartLeft) assert.deepEqual(harness.state.partialMatches.map((cs) => cs.state.name), ['start']);
-    },
-  };
-}
+): FlinkCase => feedCaseLeaving(name, table, input, pattern, expected, onlyStartLeft ? ['start'] : null);
 
 const threeA = { startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], breaking: [44, 'a', 5.0], ignored: [45, 'a', 6.0] } as const;
 const threeAInput: [string, number][] = [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['breaking', 6], ['ignored', 7]];
