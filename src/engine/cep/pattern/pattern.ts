@@ -141,8 +141,8 @@ export class Pattern<C = string> {
   until(condition: C): Pattern<C> {
     this.checkNotNegated('until');
     if (this.last.quantifier.kind !== 'looping') throw new MalformedPatternError(`stage ${this.last.name}: until applies only to looping stages (oneOrMore, timesOrMore)`);
-    const leaf: ConditionTree<C> = { kind: 'leaf', value: condition };
-    return this.withLast({ until: this.last.until === null ? leaf : { kind: 'or', left: this.last.until, right: leaf } });
+    if (this.last.until !== null) throw new MalformedPatternError(`stage ${this.last.name}: only one until condition can be applied; join the conditions with ||`);
+    return this.withLast({ until: { kind: 'leaf', value: condition } });
   }
 
   // ---- contiguity (a Pattern argument makes a group pattern, as Flink's next(Pattern) ...) ----
@@ -176,6 +176,7 @@ export class Pattern<C = string> {
   timesOrMore(times: number, window?: Duration): Pattern<C> {
     this.checkNotNegated('timesOrMore');
     this.checkNoQuantifier();
+    if (!Number.isInteger(times) || times < 1) throw new MalformedPatternError(`stage ${this.last.name}: timesOrMore(${times}) needs a whole number ≥ 1`);
     return this.withLast({ quantifier: { kind: 'looping', atLeast: times }, ...Pattern.loopWindow(window) });
   }
   /** times(n), times(from, to), times(n, '5s') or times(from, to, '5s'). */
@@ -184,6 +185,9 @@ export class Pattern<C = string> {
     this.checkNoQuantifier();
     if (typeof to === 'string') return this.times(from, from, to);
     const upTo = to ?? from;
+    // Flink's Times.of preconditions.
+    if (!Number.isInteger(from) || !Number.isInteger(upTo) || from < 0 || upTo < from || upTo === 0)
+      throw new MalformedPatternError(`stage ${this.last.name}: times(${from}, ${upTo}) needs whole numbers with 0 ≤ from ≤ to and to ≥ 1`);
     if (from === 0) return this.withLast({ quantifier: { kind: 'times', from: 1, to: upTo }, optional: true, ...Pattern.loopWindow(window) });
     return this.withLast({ quantifier: { kind: 'times', from, to: upTo }, ...Pattern.loopWindow(window) });
   }
