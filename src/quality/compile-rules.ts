@@ -69,7 +69,7 @@ function compileFilter(filter: RecordFilter, fields: FieldSlots): (row: FieldRow
 }
 
 function compileFieldFilter(filter: FieldFilter, fields: FieldSlots): (row: FieldRow) => boolean {
-  const field = fields.ref(filter.field);
+  const field = fields.ref(filter.field, filter.present !== undefined ? 'kind' : 'value');
   if (filter.present !== undefined) {
     // Presence needs the value's kind only: the value itself stays undecoded.
     const wanted = filter.present;

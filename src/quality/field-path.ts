@@ -41,8 +41,17 @@ export interface FieldRef {
 export class FieldSlots {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
+  /** Top-level fields some rule reads as a whole value. */
+  private readonly whole = new Set<number>();
+  /** Per top-level field, the nested names rules read below it (`location.latitude` → latitude). */
+  private readonly nested = new Map<number, Set<string>>();
 
-  ref(path: string): FieldRef {
+  /**
+   * `use: 'kind'` promises the rule looks at a top-level field only through its kind, isMissing,
+   * isEmptyField or typeName (schema, completeness, presence filters): for those an object may be
+   * decoded to just the nested fields other rules read (FieldRow.project).
+   */
+  ref(path: string, use: 'value' | 'kind' = 'value'): FieldRef {
     const parts = path.split('.');
     const top = parts[0]!;
     let slot = this.index.get(top);
@@ -52,8 +61,19 @@ export class FieldSlots {
       this.index.set(top, slot);
     }
     const at = slot;
+    if (parts.length === 1 && use === 'value') this.whole.add(at);
+    if (parts.length > 1) {
+      const below = this.nested.get(at) ?? new Set<string>();
+      below.add(parts[1]!);
+      this.nested.set(at, below);
+    }
     if (parts.length === 1) return { path, slot: at, topLevel: true, read: (row) => row.get(at) };
     return { path, slot: at, topLevel: false, read: (row) => walk(row.get(at), parts, 1) };
+  }
+
+  /** Sets the row's projections: objects no rule reads whole are decoded to their read nested fields. */
+  project(row: FieldRow): void {
+    for (const [slot, below] of this.nested) if (!this.whole.has(slot)) row.project(slot, [...below]);
   }
 }
 

@@ -3,6 +3,7 @@ import { CHECK_TYPES, SEVERITIES, severityRank } from './rule.js';
 import type { CompiledRule } from './compile-rules.js';
 import { QualityScore, type ScoreSummary } from './score.js';
 import { FieldRow } from '../replay/field-reader.js';
+import type { FieldSlots } from './field-path.js';
 
 /**
  * Runs a rule set over a stream one record at a time (002 `StreamingDataQualityMonitor`):
@@ -100,6 +101,7 @@ export class QualityMonitor {
     const names = rules[0]?.fields.names ?? [];
     if (rules.some((rule) => rule.fields.names !== names)) throw new Error('QualityMonitor: rules compiled by different compileRules calls');
     this.row = new FieldRow([...names]);
+    this.fields = rules[0]?.fields;
     this.reads = rules.some((rule) => rule.reads === 'all') ? 'all' : this.row.names;
   }
 
@@ -110,6 +112,12 @@ export class QualityMonitor {
   readonly reads: readonly string[] | 'all';
   /** The row a parsed record is copied into (observe). */
   private readonly row: FieldRow;
+  private readonly fields: FieldSlots | undefined;
+
+  /** Prepares a RowReader's row (created with `reads`) for observeRow: nested-field projections. */
+  prepareRow(row: FieldRow): void {
+    this.fields?.project(row);
+  }
 
   get ruleSpecs(): readonly RuleSpec[] {
     return this.tallies.map((t) => t.rule.spec);

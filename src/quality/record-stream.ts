@@ -17,6 +17,8 @@ export interface RecordSink {
    * (createRowReader: values decoded only when asked). Without `row`, lists decode records.
    */
   row?(row: FieldRow, line: number, source: LineText): void;
+  /** Called with each new row reader's row before its first line (the monitor sets projections). */
+  prepareRow?(row: FieldRow): void;
   malformed(line: number, reason: string, text: string): void;
   /** Runs between blocks; the check runner chooses its rule set here once it has sampled records. */
   afterBlock?(): Promise<void> | void;
@@ -56,6 +58,7 @@ export async function scanRecords(path: string, sink: RecordSink): Promise<void>
       const list = fields === undefined || fields === 'all' ? undefined : fields;
       reader = list !== undefined && sink.row !== undefined ? createRowReader(list) : undefined;
       recordReader = list !== undefined && sink.row === undefined ? createFieldReader(list) : undefined;
+      if (reader !== undefined) sink.prepareRow?.(reader.row);
     }
     const { buffer } = block;
     source.buffer = buffer;

@@ -90,6 +90,8 @@ export class FieldRow {
   buffer: Buffer = Buffer.alloc(0);
   /** The whole record when the row was filled from one (JSON.parse or live input). */
   record: Record<string, unknown> | undefined;
+  /** Per field: a reader of the nested fields its consumer reads (see `project`), or undefined. */
+  private readonly projections: Array<FieldReader | undefined>;
 
   constructor(
     readonly names: readonly string[],
@@ -102,6 +104,16 @@ export class FieldRow {
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
     this.values = names.map(() => undefined);
+    this.projections = names.map(() => undefined);
+  }
+
+  /**
+   * The consumer reads only these nested fields of field `i` (`location.latitude`): an object
+   * there is decoded by a field reader into an object holding just them, with JSON.parse's values
+   * (on financial events the JSON.parse of `location` was 15% of the quality check).
+   */
+  project(i: number, nested: readonly string[]): void {
+    this.projections[i] = createFieldReader(nested);
   }
 
   /** The field's value exactly as JSON.parse gives it (undefined when absent). */
@@ -116,7 +128,9 @@ export class FieldRow {
     const start = this.starts[i]!;
     const end = this.ends[i]!;
     let value: unknown;
-    if (this.kinds[i] !== STRING) value = JSON.parse(buffer.toString('utf8', start, end));
+    const projection = this.projections[i];
+    if (this.kinds[i] === OBJECT && projection !== undefined) value = projection.read(buffer, start, end);
+    else if (this.kinds[i] !== STRING) value = JSON.parse(buffer.toString('utf8', start, end));
     else if (this.plain[i] === 1 && this.reader !== undefined) value = this.reader.internedString(buffer, start, end, i);
     else value = decodeEscapedString(buffer, start, end);
     this.values[i] = value;

@@ -32,11 +32,11 @@ export function compileCompleteness(config: RuleConfig, context: CheckContext): 
     typeof raw === 'object' && !Array.isArray(raw)
       ? config.fieldMap('fields').map(([name, ratio]) => ({
           name,
-          field: context.fields.ref(name),
+          field: context.fields.ref(name, 'kind'),
           maxRatio: checkNumber(config, `fields.${name}`, ratio, 0, 1),
           empty: 0,
         }))
-      : config.fieldList('fields').map((name) => ({ name, field: context.fields.ref(name), maxRatio: defaultMax, empty: 0 }));
+      : config.fieldList('fields').map((name) => ({ name, field: context.fields.ref(name, 'kind'), maxRatio: defaultMax, empty: 0 }));
 
   return {
     reads: topLevel(fields.map((f) => f.name)),

@@ -52,7 +52,17 @@ class KeyHash {
     const slot = field.slot;
     if (field.topLevel && row.pending[slot] === 1 && row.plain[slot] === 1 && row.kinds[slot] === STRING) {
       const { buffer } = row;
-      for (let i = row.starts[slot]!, end = row.ends[slot]!; i < end; i++) this.add(buffer[i]!);
+      // The state in locals for the loop: a property write per byte was a fifth of the check.
+      let h1 = this.h1;
+      let h2 = this.h2;
+      for (let i = row.starts[slot]!, end = row.ends[slot]!; i < end; i++) {
+        const code = buffer[i]!;
+        h1 = Math.imul(h1 ^ code, 0x01000193);
+        h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h1 = h1;
+      this.h2 = h2;
       this.add(0x110000);
       return;
     }
@@ -61,7 +71,16 @@ class KeyHash {
 
   addValue(value: unknown): void {
     if (typeof value === 'string') {
-      for (let i = 0; i < value.length; i++) this.add(value.charCodeAt(i));
+      let h1 = this.h1;
+      let h2 = this.h2;
+      for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        h1 = Math.imul(h1 ^ code, 0x01000193);
+        h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h1 = h1;
+      this.h2 = h2;
     } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER) {
       this.add(value % TWO_32 | 0);
       this.add(Math.floor(value / TWO_32) | 0);

@@ -51,7 +51,7 @@ export function compileSchema(config: RuleConfig, context: CheckContext): Check 
         if (typeof type !== 'string' || !(type in TYPE_TESTS)) {
           throw config.error(`field_types.${name}`, `unknown type ${show(type)}; use one of ${FIELD_TYPES.join(', ')}`);
         }
-        const field = context.fields.ref(name);
+        const field = context.fields.ref(name, 'kind');
         return { name, field, type, test: TYPE_TESTS[type]!, kind: field.topLevel ? (KIND_OF_TYPE[type] ?? -1) : -1 };
       })
     : [];
@@ -59,7 +59,7 @@ export function compileSchema(config: RuleConfig, context: CheckContext): Check 
   if (required.length === 0 && typed.length === 0 && !strict) {
     throw config.error('required_fields', 'the schema checks nothing; give required_fields, field_types or strict_schema: true');
   }
-  const requiredFields = required.map((name) => ({ name, field: context.fields.ref(name) }));
+  const requiredFields = required.map((name) => ({ name, field: context.fields.ref(name, 'kind') }));
   // Strict mode compares top-level names; a nested required field allows its top-level parent.
   const allowed = new Set([...required, ...optional, ...typed.map((t) => t.name)].map((name) => name.split('.')[0]!));
 
