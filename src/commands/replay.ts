@@ -17,8 +17,9 @@ import { stepShapes } from '../engine/snapshot/step-shape.js';
 import { basename } from 'node:path';
 import { LineWriter } from '../replay/record-sink.js';
 import { OutputJson } from '../replay/output-json.js';
+import { addStateOptions, openRunState, type RunState, type StateFlags } from '../state/state-flags.js';
 
-export interface ReplayFlags extends SinkFlags {
+export interface ReplayFlags extends SinkFlags, StateFlags {
   pipeline?: string;
   speed: string;
   out?: string;
@@ -40,7 +41,7 @@ export interface ReplayFlags extends SinkFlags {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('Replay a recording through a pipeline in accelerated event time')
     .argument('<recording>', 'a .jsonl, .jsonl.gz or SQLite (.db/.sqlite) recording, or - for stdin')
@@ -72,7 +73,8 @@ export function registerReplay(program: Command): void {
     .option('--savepoint-dir <dir>', `with --savepoint-at: where the savepoint goes (default ${DEFAULT_SAVEPOINT_DIR}/)`)
     .option('--savepoint-name <name>', 'with --savepoint-at: the savepoint\'s name (default <recording>-<records>)')
     .option('--from-savepoint <file>', 'start from a savepoint, into this pipeline or a changed one (state matched by step name); output from the savepoint on')
-    .option('--allow-non-restored-state', 'with --from-savepoint: drop the saved state of steps the pipeline no longer has')
+    .option('--allow-non-restored-state', 'with --from-savepoint: drop the saved state of steps the pipeline no longer has');
+  addStateOptions(command)
     .addHelpText(
       'after',
       `
@@ -91,7 +93,10 @@ Examples:
   $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash
 
   $ sw replay events.jsonl --out part1.jsonl --savepoint-at 500000 --savepoint-name before-v2
-  $ sw replay events.jsonl --pipeline v2.pipeline.yaml --from-savepoint savepoints/before-v2.savepoint.json --out part2.jsonl`,
+  $ sw replay events.jsonl --pipeline v2.pipeline.yaml --from-savepoint savepoints/before-v2.savepoint.json --out part2.jsonl
+
+  $ sw replay financial.jsonl --pipeline financial.pipeline.ts --state-backend sqlite          # state larger than memory
+  $ sw replay financial.jsonl --pipeline financial.pipeline.ts --state-backend sqlite --state-db state.db --state-cache 50000`,
     )
     .action(runReplay);
 }
@@ -119,6 +124,16 @@ function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
 }
 
 async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ summary: ReplaySummary; live: boolean }> {
+  const state = openRunState(flags);
+  try {
+    return await replayWithState(recording, flags, state);
+  } finally {
+    // After the run's own finally (outputs closed): the state file is written back and closed last.
+    state.close();
+  }
+}
+
+async function replayWithState(recording: string, flags: ReplayFlags, state: RunState): Promise<{ summary: ReplaySummary; live: boolean }> {
   const speed = parseSpeed(flags.speed);
   if (speed === null) throw new UsageError(`--speed ${flags.speed}: not a speed; use max, 100x, 1x or 0.5x`);
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
@@ -126,7 +141,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
-  const compiled = await loadCompiledPipeline(pipelinePath);
+  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend });
   const live = wantsLiveView(recording, flags);
   const warn = (line: string) => process.stderr.write(line + '\n');
   if (flags.allowNonRestoredState && flags.fromSavepoint === undefined) throw new UsageError('--allow-non-restored-state goes with --from-savepoint <file>; add it or drop the flag');
