@@ -10,6 +10,12 @@ export class DeweyNumber {
     return new DeweyNumber([start]);
   }
 
+  /** The inverse of toString (`1.0.2`), for snapshots; null when `text` is not a version. */
+  static parse(text: string): DeweyNumber | null {
+    if (!/^\d+(\.\d+)*$/.test(text)) return null;
+    return new DeweyNumber(text.split('.').map(Number));
+  }
+
   get length(): number {
     return this.digits.length;
   }

@@ -49,7 +49,7 @@ export type NfaMatch<E> = ReadonlyMap<string, readonly BufferedEvent<E>[]>;
 
 export interface NfaTimeout<E> {
   readonly match: NfaMatch<E>;
-  /** When the partial match timed out: its first event's time + within. */
+  /** When the partial match timed out: its first event's time + within, or its previous event's time + that state's window. */
   readonly timestamp: number;
 }
 
@@ -98,10 +98,13 @@ export class NFA<E> {
   errors = 0;
   readonly skip: AfterMatchSkipStrategy;
   readonly windowTime: number;
+  /** Some state has a window since the previous event (WithinType.PREVIOUS_AND_CURRENT). */
+  private readonly stateWindows: boolean;
   private readonly handleTimeout: boolean;
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
-  private nextId = 0;
+  /** Computation-state ids handed out so far (a snapshot keeps it, so restored ids keep their order). */
+  nextId = 0;
 
   // Scratch space reused for every event (the NFA is not re-entrant: conditions cannot call it).
   private readonly edges: StateTransition<E>[] = [];
@@ -131,6 +134,7 @@ export class NFA<E> {
     this.skip = options.skip ?? skipStrategyOf(compiled.skip);
     this.observer = options.observer;
     this.windowTime = compiled.windowTime;
+    this.stateWindows = compiled.states.some((state) => state.previousWindow > 0);
   }
 
   createState(): NfaState<E> {
@@ -212,17 +216,18 @@ export class NFA<E> {
 
   /**
    * Time moved to `timestamp` (an event's time, or the watermark): partial matches whose first event
-   * is `within` or more before it time out; a Pending run (notFollowedBy as the last stage) that
-   * times out has seen no negated event, so it completes as a match instead.
+   * is `within` or more before it time out, and so do those whose state has a window since the
+   * previous event (WithinType.PREVIOUS_AND_CURRENT) that has passed; a Pending run (notFollowedBy
+   * as the last stage) that times out has seen no negated event, so it completes as a match instead.
    */
   advanceTime(nfaState: NfaState<E>, timestamp: number): { readonly matches: readonly NfaMatch<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
     const window = this.windowTime;
     if (nfaState.completedMatches.length === 0) {
       // The common case — nothing expires — allocates nothing.
-      if (window <= 0) return NOTHING;
+      if (window <= 0 && !this.stateWindows) return NOTHING;
       let expires = false;
       for (const cs of nfaState.partialMatches) {
-        if (!cs.state.isStart && timestamp - cs.startTimestamp >= window) {
+        if (this.expiry(cs) <= timestamp) {
           expires = true;
           break;
         }
@@ -235,14 +240,17 @@ export class NFA<E> {
     const newPartialMatches: ComputationState<E>[] = [];
     const potentialMatches: ComputationState<E>[] = [];
     for (const cs of nfaState.partialMatches) {
-      if (!cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window) {
+      const stateWindow = cs.state.previousWindow;
+      const previousTimedOut = !cs.state.isStart && stateWindow > 0 && timestamp - cs.previousTimestamp >= stateWindow;
+      const firstTimedOut = !cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window;
+      if (previousTimedOut || firstTimedOut) {
         if (cs.state.isPending) {
           potentialMatches.push(cs);
           continue;
         }
         if (this.handleTimeout) {
           const path = buffer.extractPatterns(cs.previous!, cs.version, 1)[0] ?? new Map();
-          timeouts.push({ match: path, timestamp: cs.startTimestamp + window });
+          timeouts.push({ match: path, timestamp: previousTimedOut ? cs.previousTimestamp + stateWindow : cs.startTimestamp + window });
         }
         if (this.observer?.partialMatch !== undefined) this.report('timedOut', buffer, cs);
         buffer.releaseNode(cs.previous!, cs.version);
@@ -255,12 +263,22 @@ export class NFA<E> {
     return { matches, timeouts };
   }
 
+  /** When `advanceTime` would drop this partial match: the earlier of its two windows' ends. */
+  private expiry(cs: ComputationState<E>): number {
+    if (cs.state.isStart) return Infinity;
+    const stateWindow = cs.state.previousWindow;
+    const byFirst = this.windowTime > 0 ? cs.startTimestamp + this.windowTime : Infinity;
+    return stateWindow > 0 ? Math.min(byFirst, cs.previousTimestamp + stateWindow) : byFirst;
+  }
+
   /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
   nextTimeout(nfaState: NfaState<E>): number {
-    if (this.windowTime <= 0) return Infinity;
+    if (this.windowTime <= 0 && !this.stateWindows) return Infinity;
     let earliest = Infinity;
-    for (const cs of nfaState.partialMatches)
-      if (!cs.state.isStart && cs.startTimestamp + this.windowTime < earliest) earliest = cs.startTimestamp + this.windowTime;
+    for (const cs of nfaState.partialMatches) {
+      const expiry = this.expiry(cs);
+      if (expiry < earliest) earliest = expiry;
+    }
     return earliest;
   }
 

@@ -54,7 +54,8 @@ function release(target: { refs: number }): boolean {
 }
 
 export class SharedBuffer<E> {
-  private seq = 0;
+  /** Arrival number of the next registered event (a snapshot keeps it: restored events keep their order). */
+  seq = 0;
   /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
   liveEvents = 0;
   liveNodes = 0;
