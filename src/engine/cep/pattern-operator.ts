@@ -20,24 +20,27 @@ import { NFA, type NfaMatch, type NfaState } from './nfa/nfa.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
+import { KeyTimers, type TimedKey } from './key-timers.js';
 
 type Rec = Record<string, unknown>;
 
-interface KeyState {
-  readonly id: unknown;
-  readonly key: unknown;
+interface KeyState extends TimedKey {
+  /** Set when the key is (re)used: idle key states are recycled. */
+  id: unknown;
+  key: unknown;
   readonly nfa: NfaState<Rec>;
   /** Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object per record); `head` is the first live one. */
   times: number[];
   records: Rec[];
   head: number;
-  /** The key's event-time timer: its earliest buffered record or `within` expiry; Infinity when none. */
-  timer: number;
-  /** Registration order of the timer: ties fire in registration order. */
-  timerSeq: number;
-  /** Position in the timer heap; -1 when not queued. One entry per key, so nothing goes stale. */
-  heapIndex: number;
 }
+
+/**
+ * Idle key states kept for reuse. On a stream of many keys, a key often goes idle (its runs died)
+ * between two of its events: recycling saves the key's state, NFA state, shared buffer and seven
+ * arrays (~500 bytes) per such event. 1024 states cap what idle keys can hold.
+ */
+const SPARE_KEYS = 1024;
 
 /** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
 export interface PatternObserver extends NfaObserver {
@@ -66,8 +69,8 @@ export class PatternOperator implements Operator {
   readonly compiled: CompiledPattern<Rec>;
   private readonly nfa: NFA<Rec>;
   private readonly keys = new Map<unknown, KeyState>();
-  private readonly timers: KeyState[] = [];
-  private timerSeq = 0;
+  private readonly timers = new KeyTimers<KeyState>();
+  private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
 
@@ -128,13 +131,13 @@ export class PatternOperator implements Operator {
       times.splice(at, 0, ts);
       records.splice(at, 0, ctx.original());
     }
-    if (ts < state.timer) this.schedule(state, ts);
+    if (ts < state.timer) this.timers.schedule(state, ts);
   }
 
   advanceWatermark(watermark: number, out: Output): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    while (this.timers.length > 0 && this.timers[0]!.timer <= watermark) this.fire(this.popTimer(), watermark, out);
+    while (this.timers.length > 0 && this.timers.earliest <= watermark) this.fire(this.timers.pop(), watermark, out);
   }
 
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
@@ -169,7 +172,12 @@ export class PatternOperator implements Operator {
     const id = identityOf(key);
     let state = this.keys.get(id);
     if (state === undefined) {
-      state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, timer: Infinity, timerSeq: 0, heapIndex: -1 };
+      state = this.spareKeys.pop();
+      if (state === undefined) state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, timer: Infinity, heapIndex: -1 };
+      else {
+        state.id = id;
+        state.key = key;
+      }
       this.keys.set(id, state);
     }
     return state;
@@ -188,7 +196,10 @@ export class PatternOperator implements Operator {
         records[state.head] = EMPTY_RECORD; // the NFA keeps what it needs
         state.head++;
         this.observer?.record?.(state.key, ts, record);
-        for (const match of this.nfa.process(state.nfa, record, ts)) this.emitMatch(state, match, out);
+        // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
+        // by the optimizer and allocated an iterator per record.
+        const matches = this.nfa.process(state.nfa, record, ts);
+        for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
         this.observer?.afterRecord?.(state.key, ts, this.nfa.describe(state.nfa));
       }
     }
@@ -205,14 +216,23 @@ export class PatternOperator implements Operator {
     }
     this.syncErrors(errorsBefore);
     const next = Math.min(state.head < times.length ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
-    if (next !== Infinity) this.schedule(state, next);
-    else if (state.head === times.length && state.nfa.isIdle) this.keys.delete(state.id);
+    if (next !== Infinity) this.timers.schedule(state, next);
+    else if (state.head === times.length && state.nfa.isIdle) {
+      // Idle: only the start run is left and the buffer is empty, so the state is as good as new
+      // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
+      this.keys.delete(state.id);
+      if (this.spareKeys.length < SPARE_KEYS) {
+        state.id = state.key = undefined;
+        this.spareKeys.push(state);
+      }
+    }
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
     const { matches, timeouts } = this.nfa.advanceTime(state.nfa, timestamp);
-    for (const match of matches) this.emitMatch(state, match, out);
-    for (const timeout of timeouts) {
+    for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
+    for (let i = 0; i < timeouts.length; i++) {
+      const timeout = timeouts[i]!;
       const events = this.eventsOf(timeout.match);
       const result: TimeoutResult = { step: this.step, kind: 'timeout', key: state.key, start: this.firstTime(timeout.match), end: timeout.timestamp, events, fields: {} };
       this.counters.results++;
@@ -255,58 +275,7 @@ export class PatternOperator implements Operator {
     }
     return fields;
   }
-
-  // ---- the timer queue: an indexed binary min-heap of keys on (timer, timerSeq) ----
-
-  /** Sets (or moves earlier) the key's timer. */
-  private schedule(state: KeyState, time: number): void {
-    const heap = this.timers;
-    state.timer = time;
-    state.timerSeq = this.timerSeq++;
-    let i = state.heapIndex;
-    if (i < 0) {
-      i = heap.length;
-      heap.push(state);
-    }
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const above = heap[parent]!;
-      if (!earlier(state, above)) break;
-      heap[i] = above;
-      above.heapIndex = i;
-      i = parent;
-    }
-    heap[i] = state;
-    state.heapIndex = i;
-  }
-
-  private popTimer(): KeyState {
-    const heap = this.timers;
-    const top = heap[0]!;
-    top.heapIndex = -1;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
-        const below = heap[child]!;
-        if (!earlier(below, last)) break;
-        heap[i] = below;
-        below.heapIndex = i;
-        i = child;
-      }
-      heap[i] = last;
-      last.heapIndex = i;
-    }
-    return top;
-  }
 }
 
 const EMPTY_RECORD: Rec = Object.freeze({}) as Rec;
 
-function earlier(a: KeyState, b: KeyState): boolean {
-  return a.timer < b.timer || (a.timer === b.timer && a.timerSeq < b.timerSeq);
-}
