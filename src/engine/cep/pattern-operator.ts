@@ -29,10 +29,15 @@ interface KeyState extends TimedKey {
   id: unknown;
   key: unknown;
   readonly nfa: NfaState<Rec>;
-  /** Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object per record); `head` is the first live one. */
+  /**
+   * Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object
+   * per record): the live ones are [head, end). The arrays are never truncated to empty (V8 drops
+   * the backing store then, and the next record allocated a new one): slots are reused.
+   */
   times: number[];
   records: Rec[];
   head: number;
+  end: number;
 }
 
 /**
@@ -122,15 +127,20 @@ export class PatternOperator implements Operator {
     const state = this.stateOf(key);
     const { times, records } = state;
     // In-order arrival is the common case: append; otherwise insert after every record ≤ ts.
-    let at = times.length;
+    const end = state.end;
+    let at = end;
     while (at > state.head && times[at - 1]! > ts) at--;
-    if (at === times.length) {
-      times.push(ts);
-      records.push(ctx.original());
-    } else {
-      times.splice(at, 0, ts);
-      records.splice(at, 0, ctx.original());
+    if (end === times.length) {
+      times.push(0);
+      records.push(EMPTY_RECORD);
     }
+    for (let i = end; i > at; i--) {
+      times[i] = times[i - 1]!;
+      records[i] = records[i - 1]!;
+    }
+    times[at] = ts;
+    records[at] = ctx.original();
+    state.end = end + 1;
     if (ts < state.timer) this.timers.schedule(state, ts);
   }
 
@@ -173,7 +183,7 @@ export class PatternOperator implements Operator {
     let state = this.keys.get(id);
     if (state === undefined) {
       state = this.spareKeys.pop();
-      if (state === undefined) state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, timer: Infinity, heapIndex: -1 };
+      if (state === undefined) state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, end: 0, timer: Infinity, heapIndex: -1 };
       else {
         state.id = id;
         state.key = key;
@@ -188,10 +198,10 @@ export class PatternOperator implements Operator {
     this.observer?.key?.(state.key, watermark);
     state.timer = Infinity;
     const { times, records } = state;
-    while (state.head < times.length && times[state.head]! <= watermark) {
+    while (state.head < state.end && times[state.head]! <= watermark) {
       const ts = times[state.head]!;
       this.advanceTime(state, ts, out);
-      while (state.head < times.length && times[state.head] === ts) {
+      while (state.head < state.end && times[state.head] === ts) {
         const record = records[state.head]!;
         records[state.head] = EMPTY_RECORD; // the NFA keeps what it needs
         state.head++;
@@ -205,24 +215,30 @@ export class PatternOperator implements Operator {
     }
     this.advanceTime(state, watermark, out);
     // Drop consumed records; compact only when the dead prefix dominates (amortized O(1)).
-    if (state.head === times.length) {
-      times.length = 0;
-      records.length = 0;
+    if (state.head === state.end) {
+      state.head = state.end = 0;
+    } else if (state.head > 64 && state.head * 2 > state.end) {
+      times.copyWithin(0, state.head, state.end);
+      records.copyWithin(0, state.head, state.end);
+      const live = state.end - state.head;
+      records.fill(EMPTY_RECORD, live, state.end);
       state.head = 0;
-    } else if (state.head > 64 && state.head * 2 > times.length) {
-      times.splice(0, state.head);
-      records.splice(0, state.head);
-      state.head = 0;
+      state.end = live;
     }
     this.syncErrors(errorsBefore);
-    const next = Math.min(state.head < times.length ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
+    const next = Math.min(state.head < state.end ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
     if (next !== Infinity) this.timers.schedule(state, next);
-    else if (state.head === times.length && state.nfa.isIdle) {
+    else if (state.head === state.end && state.nfa.isIdle) {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
       this.keys.delete(state.id);
       if (this.spareKeys.length < SPARE_KEYS) {
         state.id = state.key = undefined;
+        // A burst leaves big arrays behind: a recycled key keeps small ones only.
+        if (times.length > 1024) {
+          state.times = [];
+          state.records = [];
+        }
         this.spareKeys.push(state);
       }
     }

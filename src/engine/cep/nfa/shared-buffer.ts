@@ -102,13 +102,15 @@ function release(target: { refs: number }): boolean {
   return target.refs === 0;
 }
 
+/** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
+const releaseNodes: BufferNode<unknown>[] = [];
+const releaseVersions: DeweyNumber[] = [];
+
 export class SharedBuffer<E> {
   private seq = 0;
   /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
   liveEvents = 0;
   liveNodes = 0;
-  private readonly releaseNodes: BufferNode<E>[] = [];
-  private readonly releaseVersions: DeweyNumber[] = [];
 
   /** Registers the event being processed, locked until `releaseEvent` (Flink's EventWrapper). */
   registerEvent(value: E, timestamp: number): BufferedEvent<E> {
@@ -146,24 +148,24 @@ export class SharedBuffer<E> {
 
   /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
   releaseNode(node: BufferNode<E>, version: DeweyNumber): void {
-    // Reused stacks: releasing runs once per partial match per event, the hottest call here.
-    const nodes = this.releaseNodes;
-    const versions = this.releaseVersions;
-    nodes.length = 0;
-    versions.length = 0;
-    nodes.push(node);
-    versions.push(version);
-    while (nodes.length > 0) {
-      const current = nodes.pop()!;
-      const currentVersion = versions.pop()!;
+    // Reused stacks with their own top (never truncated, which would drop their backing store):
+    // releasing runs once per partial match per event, the hottest call here.
+    const nodes = releaseNodes as BufferNode<E>[];
+    const versions = releaseVersions;
+    let top = 0;
+    nodes[top] = node;
+    versions[top++] = version;
+    while (top > 0) {
+      const current = nodes[--top]!;
+      const currentVersion = versions[top]!;
       if (current.removed) break;
       for (let i = 0; i < current.edgeCount; i++) {
         const edge = current.edgeAt(i);
         if (currentVersion.isCompatibleWith(edge.version) && release(edge)) {
           current.removeEdgeAt(i--);
           if (edge.target !== null) {
-            nodes.push(edge.target);
-            versions.push(edge.version);
+            nodes[top] = edge.target;
+            versions[top++] = edge.version;
           }
         }
       }
