@@ -231,14 +231,7 @@ export class NFA<E> {
     if (nfaState.completedMatches.length === 0) {
       // The common case — nothing expires — allocates nothing.
       if (window <= 0) return NOTHING;
-      let expires = false;
-      for (const cs of nfaState.partialMatches) {
-        if (!cs.state.isStart && timestamp - cs.startTimestamp >= window) {
-          expires = true;
-          break;
-        }
-      }
-      if (!expires) return NOTHING;
+      if (!(timestamp - this.earliestStart(nfaState) >= window)) return NOTHING;
     }
     const matches: NfaMatch<E>[] = [];
     const timeouts: NfaTimeout<E>[] = [];
@@ -268,10 +261,24 @@ export class NFA<E> {
 
   /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
   nextTimeout(nfaState: NfaState<E>): number {
-    if (this.windowTime <= 0) return Infinity;
+    return this.windowTime <= 0 ? Infinity : this.earliestStart(nfaState) + this.windowTime;
+  }
+
+  /**
+   * The first event time of the oldest partial match (Infinity when none). Partial matches are kept
+   * sorted by first event time (compareStates), so the first one that is not the start run is the
+   * oldest: O(1), where a scan of every run cost ~8% of the binge bench (two calls per record).
+   * A first event at time -1 sorts with the start run (-1 is its "no start" mark): those are checked too.
+   */
+  private earliestStart(nfaState: NfaState<E>): number {
+    const runs = nfaState.partialMatches;
     let earliest = Infinity;
-    for (const cs of nfaState.partialMatches)
-      if (!cs.state.isStart && cs.startTimestamp + this.windowTime < earliest) earliest = cs.startTimestamp + this.windowTime;
+    for (let i = 0; i < runs.length; i++) {
+      const cs = runs[i]!;
+      if (cs.state.isStart) continue;
+      if (cs.startTimestamp < earliest) earliest = cs.startTimestamp;
+      if (cs.startTimestamp !== -1) break;
+    }
     return earliest;
   }
 
