@@ -15,17 +15,22 @@ import { DeweyNumber } from './dewey-number.js';
 import { compareEvents, SharedBuffer, type BufferedEvent, type BufferNode, type MatchPath } from './shared-buffer.js';
 import type { Condition, State, StateTransition } from './state.js';
 
-/** A partial match: where the run is, the buffer node of its last event and its Dewey version. */
+/**
+ * A partial match: where the run is, the buffer node of its last event and its Dewey version.
+ * Mutable only inside computeNextStates, which turns a run it steps into the run's first successor
+ * (Flink makes a new one): a run lives for many events, so the object saved per step is one the GC
+ * would otherwise copy to the old generation and mark there.
+ */
 export interface ComputationState<E> {
-  readonly state: State<E>;
-  readonly previous: BufferNode<E> | null;
-  readonly version: DeweyNumber;
+  state: State<E>;
+  previous: BufferNode<E> | null;
+  version: DeweyNumber;
   /** First event's time; -1 for the start state's run. */
-  readonly startTimestamp: number;
-  readonly previousTimestamp: number;
-  readonly startEvent: BufferedEvent<E> | null;
+  startTimestamp: number;
+  previousTimestamp: number;
+  startEvent: BufferedEvent<E> | null;
   /** Creation order: breaks ties deterministically where Flink's priority queue is unordered. */
-  readonly id: number;
+  id: number;
 }
 
 /** Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer. */
@@ -119,12 +124,16 @@ export class NFA<E> {
   private eventBuffer: SharedBuffer<E> | null = null;
   private event: BufferedEvent<E> | null = null;
 
-  // The condition context (Flink's ConditionContext), reused: conditions run one at a time.
-  private contextState: ComputationState<E> | null = null;
+  // The condition context (Flink's ConditionContext), reused: conditions run one at a time. It holds
+  // the run's node and version, not the run: the run object becomes its first successor mid-step.
+  private contextPrevious: BufferNode<E> | null = null;
+  private contextVersion: DeweyNumber | null = null;
   private contextBuffer: SharedBuffer<E> | null = null;
   private contextEvents: Map<string, E[]> | null = null;
+  /** The run being stepped, while it may still be reused as its first successor. */
+  private reusable: ComputationState<E> | null = null;
   private readonly stageEvents = (stage: string): readonly E[] => {
-    if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.currentPath(this.contextBuffer!, this.contextState!));
+    if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.pathOf(this.contextBuffer!, this.contextPrevious, this.contextVersion!));
     return this.contextEvents.get(stage) ?? EMPTY;
   };
 
@@ -168,7 +177,8 @@ export class NFA<E> {
       for (let r = 0; r < runs.length; r++) {
         const computationState = runs[r]!;
         // Its events must be read before computeNextStates releases them.
-        const before = observing && !computationState.state.isStart ? this.view(buffer, computationState) : null;
+        const wasStart = computationState.state.isStart; // read now: the object may become a successor
+        const before = observing && !wasStart ? this.view(buffer, computationState) : null;
         const nextCount = this.computeNextStates(buffer, computationState, value);
         const next = this.nextStates;
         if (before !== null && nextCount === 0) this.observer!.partialMatch!({ kind: 'dropped', ...before });
@@ -189,7 +199,7 @@ export class NFA<E> {
           else if (discardPath) {
             if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
           } else {
-            if (observing && computationState.state.isStart && !n.state.isStart) this.report('created', buffer, n);
+            if (observing && wasStart && !n.state.isStart) this.report('created', buffer, n);
             collected[count++] = n;
           }
         }
@@ -346,9 +356,15 @@ export class NFA<E> {
    */
   /** Writes the next states to `nextStates` and returns how many there are. */
   private computeNextStates(buffer: SharedBuffer<E>, cs: ComputationState<E>, value: E): number {
-    this.contextState = cs;
+    // The run's fields, read once: the run object itself is reused for its first successor.
+    const { state, previous, version, startTimestamp, previousTimestamp, startEvent } = cs;
+    const fromStart = state.isStart;
+    this.contextPrevious = previous;
+    this.contextVersion = version;
     this.contextBuffer = buffer;
     this.contextEvents = null;
+    // The start run stays in place when the event starts nothing: reused only as the new start run.
+    this.reusable = fromStart ? null : cs;
     const edgeCount = this.createDecisionGraph(cs, value);
     const edges = this.edges;
     const totalTake = this.totalTake;
@@ -360,35 +376,40 @@ export class NFA<E> {
     for (let e = 0; e < edgeCount; e++) {
       const edge = edges[e]!;
       if (edge.action === 'ignore') {
-        if (cs.state.isStart) continue;
-        let version: DeweyNumber;
-        if (edge.target === cs.state) {
-          version = cs.version.increase(calculateIncreasingSelfState(totalIgnore, totalTake));
+        if (fromStart) continue;
+        let nextVersion: DeweyNumber;
+        if (edge.target === state) {
+          nextVersion = version.increase(calculateIncreasingSelfState(totalIgnore, totalTake));
         } else {
-          version = cs.version.increase(totalTakeToSkip + ignoreBranchesToVisit).addStage();
+          nextVersion = version.increase(totalTakeToSkip + ignoreBranchesToVisit).addStage();
           ignoreBranchesToVisit--;
         }
-        this.addComputationState(buffer, edge.target, cs.previous, version, cs.startTimestamp, cs.previousTimestamp, cs.startEvent);
+        this.addComputationState(buffer, edge.target, previous, nextVersion, startTimestamp, previousTimestamp, startEvent);
       } else {
         const event = this.currentEvent();
-        const currentVersion = cs.version.increase(takeBranchesToVisit);
+        const currentVersion = version.increase(takeBranchesToVisit);
         const nextVersion = currentVersion.addStage();
         takeBranchesToVisit--;
-        const newEntry = buffer.put(edge.source.stage, event, cs.previous, currentVersion);
-        const fromStart = cs.state.isStart;
-        const startTimestamp = fromStart ? event.timestamp : cs.startTimestamp;
-        const startEvent = fromStart ? event : cs.startEvent;
-        this.addComputationState(buffer, edge.target, newEntry, nextVersion, startTimestamp, event.timestamp, startEvent);
+        const newEntry = buffer.put(edge.source.stage, event, previous, currentVersion);
+        const runStart = fromStart ? event.timestamp : startTimestamp;
+        const runStartEvent = fromStart ? event : startEvent;
+        this.addComputationState(buffer, edge.target, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
         const finalState = this.findFinalStateAfterProceed(edge.target, value);
-        if (finalState !== null) this.addComputationState(buffer, finalState, newEntry, nextVersion, startTimestamp, event.timestamp, startEvent);
+        if (finalState !== null) this.addComputationState(buffer, finalState, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
       }
     }
-    if (cs.state.isStart) {
+    if (fromStart) {
       const branches = calculateIncreasingSelfState(totalIgnore, totalTake);
-      // An event that starts nothing leaves the start run as it was: keep the same object.
-      this.nextStates[this.nextCount++] = branches === 0 ? cs : this.startState(cs.version.increase(branches));
+      // An event that starts nothing leaves the start run as it was: keep the same object. Otherwise
+      // the new start run (a raised version, a new creation number) is the same object too.
+      if (branches !== 0) {
+        cs.version = version.increase(branches);
+        cs.id = this.nextId++;
+      }
+      this.nextStates[this.nextCount++] = cs;
     }
-    if (cs.previous !== null) buffer.releaseNode(cs.previous, cs.version);
+    this.reusable = null;
+    if (previous !== null) buffer.releaseNode(previous, version);
     return this.nextCount;
   }
 
@@ -405,7 +426,20 @@ export class NFA<E> {
     previousTimestamp: number,
     startEvent: BufferedEvent<E> | null,
   ): void {
-    this.nextStates[this.nextCount++] = { state, previous, version, startTimestamp, previousTimestamp, startEvent, id: this.nextId++ };
+    const reused = this.reusable;
+    if (reused === null) {
+      this.nextStates[this.nextCount++] = { state, previous, version, startTimestamp, previousTimestamp, startEvent, id: this.nextId++ };
+    } else {
+      this.reusable = null;
+      reused.state = state;
+      reused.previous = previous;
+      reused.version = version;
+      reused.startTimestamp = startTimestamp;
+      reused.previousTimestamp = previousTimestamp;
+      reused.startEvent = startEvent;
+      reused.id = this.nextId++;
+      this.nextStates[this.nextCount++] = reused;
+    }
     if (previous !== null) buffer.lockNode(previous, version);
   }
 
@@ -483,8 +517,12 @@ export class NFA<E> {
   }
 
   private currentPath(buffer: SharedBuffer<E>, cs: ComputationState<E>): MatchPath<E> {
-    if (cs.previous === null) return new Map();
-    return buffer.extractPatterns(cs.previous, cs.version, 1)[0] ?? new Map();
+    return this.pathOf(buffer, cs.previous, cs.version);
+  }
+
+  private pathOf(buffer: SharedBuffer<E>, previous: BufferNode<E> | null, version: DeweyNumber): MatchPath<E> {
+    if (previous === null) return new Map();
+    return buffer.extractPatterns(previous, version, 1)[0] ?? new Map();
   }
 
   private materializeValues(path: MatchPath<E>): Map<string, E[]> {
