@@ -11,6 +11,7 @@ import { WindowOperator } from './window/window-operator.js';
 import type { WindowStep } from './window/window-step.js';
 import { PatternOperator } from './cep/pattern-operator.js';
 import type { PatternStep, StageEvents } from './cep/pattern-step.js';
+import { leafStages, type CepStageSpec } from './cep/nfa/compiler.js';
 import { ProcessOperator } from './process/process-operator.js';
 
 export interface CompiledPipeline {
@@ -111,13 +112,17 @@ function patternStep(
   compile: Compile,
   condition: Condition,
 ): PatternStep {
-  const stageNames = step.pattern.stages.map((s) => s.name);
+  // A pattern from the TypeScript builder may nest group patterns: their stages have conditions too.
+  const stageNames = leafStages(step.pattern.stages).map((s) => s.name);
   const conditions = new Map<string, { where: StageCondition | null; until: StageCondition | null }>();
-  step.pattern.stages.forEach((stage, i) => {
-    const where = stage.where === undefined ? null : condition(stage.where, `${at}.pattern.stages[${i}].where`, stageNames);
-    const until = stage.until === undefined ? null : condition(stage.until, `${at}.pattern.stages[${i}].until`, stageNames);
-    conditions.set(stage.name, { where: where ? stageCondition(where) : null, until: until ? stageCondition(until) : null });
-  });
+  const compileStages = (stages: readonly CepStageSpec[], path: string): void =>
+    stages.forEach((stage, i) => {
+      const where = stage.where === undefined ? null : condition(stage.where, `${path}[${i}].where`, stageNames);
+      const until = stage.until === undefined ? null : condition(stage.until, `${path}[${i}].until`, stageNames);
+      conditions.set(stage.name, { where: where ? stageCondition(where) : null, until: until ? stageCondition(until) : null });
+      if (stage.group !== undefined) compileStages(stage.group, `${path}[${i}].group`);
+    });
+  compileStages(step.pattern.stages, `${at}.pattern.stages`);
   return {
     name: step.name,
     pattern: step.pattern,

@@ -29,6 +29,31 @@ export class KeyTimers<K extends TimedKey> {
     return this.size === 0 ? Infinity : this.times[0]!;
   }
 
+  /** The registration number of the key's timer (0 when it has none): snapshots keep it. */
+  registrationOf(key: K): number {
+    return key.heapIndex < 0 ? 0 : this.seqs[key.heapIndex]!;
+  }
+
+  /** The next registration number: snapshots keep it, so a restored queue orders ties as before. */
+  get nextRegistration(): number {
+    return this.seq;
+  }
+
+  /** Fills an empty queue from a snapshot: each key with its timer set, and its registration number. */
+  load(entries: readonly { readonly key: K; readonly registration: number }[], nextRegistration: number): void {
+    // A list sorted by (timer, registration) is a valid min-heap.
+    const sorted = [...entries].sort((a, b) => a.key.timer - b.key.timer || a.registration - b.registration);
+    while (this.times.length < sorted.length) this.grow();
+    sorted.forEach(({ key, registration }, i) => {
+      this.keys[i] = key;
+      this.times[i] = key.timer;
+      this.seqs[i] = registration;
+      key.heapIndex = i;
+    });
+    this.size = sorted.length;
+    this.seq = nextRegistration;
+  }
+
   /** Sets the key's timer (new, or moved earlier) with a fresh registration number. */
   schedule(key: K, time: number): void {
     key.timer = time;

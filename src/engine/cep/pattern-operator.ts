@@ -17,6 +17,7 @@ import type { Fields, MatchResult, Operator, Output, RecordContext, StepCounters
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
 import { NFA, type NfaMatch, type NfaState } from './nfa/nfa.js';
+import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
@@ -46,6 +47,33 @@ interface KeyState extends TimedKey {
  * arrays (~500 bytes) per such event. 1024 states cap what idle keys can hold.
  */
 const SPARE_KEYS = 1024;
+
+export const PATTERN_OPERATOR_FORMAT = 'sw-pattern';
+
+/** One key of a pattern step in a snapshot: its records waiting for the watermark, its timer, its NFA state. */
+export interface PatternKeySnapshot {
+  readonly key: unknown;
+  /** Buffered records in (time, arrival) order, and their event times. */
+  readonly times: readonly number[];
+  readonly records: readonly Rec[];
+  /** The key's event-time timer (Infinity when none) and its registration number. */
+  readonly timer: number;
+  readonly timerSeq: number;
+  readonly nfa: NfaSnapshot<Rec>;
+}
+
+export interface PatternOperatorSnapshot {
+  readonly format: typeof PATTERN_OPERATOR_FORMAT;
+  readonly step: string;
+  /** The compiled NFA's state names: a snapshot restores only into the same pattern. */
+  readonly states: readonly string[];
+  readonly watermark: number;
+  readonly timerSeq: number;
+  /** The NFA's computation-state counter (ids order runs that tie). */
+  readonly nextRunId: number;
+  readonly counters: StepCounters;
+  readonly keys: readonly PatternKeySnapshot[];
+}
 
 /** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
 export interface PatternObserver extends NfaObserver {
@@ -171,6 +199,60 @@ export class PatternOperator implements Operator {
   /** Keys currently holding buffered records or partial matches. */
   get liveKeys(): number {
     return this.keys.size;
+  }
+
+  /**
+   * Every key's buffered records, timer and partial matches (with the shared buffer they point
+   * into) as plain data; encode it with snapshot-json (it holds ±∞). Taken between two records.
+   */
+  snapshot(): PatternOperatorSnapshot {
+    const keys: PatternKeySnapshot[] = [];
+    for (const state of this.keys.values()) {
+      keys.push({
+        key: state.key,
+        times: state.times.slice(state.head, state.end),
+        records: state.records.slice(state.head, state.end),
+        timer: state.timer,
+        timerSeq: this.timers.registrationOf(state),
+        nfa: snapshotNfaState(state.nfa),
+      });
+    }
+    return {
+      format: PATTERN_OPERATOR_FORMAT,
+      step: this.step,
+      states: this.compiled.states.map((s) => s.name),
+      watermark: this.watermark,
+      timerSeq: this.timers.nextRegistration,
+      nextRunId: this.nfa.nextId,
+      counters: { ...this.counters },
+      keys,
+    };
+  }
+
+  /** Loads a snapshot into this operator, which must be fresh and built from the same pattern. */
+  restore(snapshot: PatternOperatorSnapshot): void {
+    if (snapshot?.format !== PATTERN_OPERATOR_FORMAT) throw new Error(`step ${this.step}: not a pattern operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
+    if (snapshot.step !== this.step) throw new Error(`step ${this.step}: the snapshot belongs to step ${snapshot.step}`);
+    const states = this.compiled.states.map((s) => s.name).join(', ');
+    if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
+    if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    const timed: { key: KeyState; registration: number }[] = [];
+    for (const saved of snapshot.keys) {
+      let nfa: NfaState<Rec>;
+      try {
+        nfa = restoreNfaState(this.nfa, saved.nfa);
+      } catch (error) {
+        throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
+      }
+      const id = identityOf(saved.key);
+      const state: KeyState = { id, key: saved.key, nfa, times: [...saved.times], records: [...saved.records], head: 0, end: saved.times.length, timer: saved.timer, heapIndex: -1 };
+      this.keys.set(id, state);
+      if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
+    }
+    this.timers.load(timed, snapshot.timerSeq);
+    this.watermark = snapshot.watermark;
+    this.nfa.nextId = snapshot.nextRunId;
+    Object.assign(this.counters, snapshot.counters);
   }
 
   /** Expression errors inside stage conditions, counted by the NFA. */

@@ -35,7 +35,7 @@ export type Rec = readonly [Event, number];
 /** StreamRecord without a timestamp: Flink reports Long.MIN_VALUE, so all such records tie. */
 export const NO_TIMESTAMP = Number.MIN_SAFE_INTEGER;
 
-export function begin(name: string, skip?: Parameters<typeof Pattern.begin>[1]): EventPattern {
+export function begin(name: string | EventPattern, skip?: Parameters<typeof Pattern.begin>[1]): EventPattern {
   return Pattern.begin<Cond>(name, skip);
 }
 

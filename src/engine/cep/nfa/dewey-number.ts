@@ -20,6 +20,15 @@ export class DeweyNumber {
     return new DeweyNumber(null, start, 1);
   }
 
+  /** The inverse of toString (`1.0.2`), for snapshots; null when `text` is not a version. */
+  static parse(text: string): DeweyNumber | null {
+    if (!/^\d+(\.\d+)*$/.test(text)) return null;
+    const digits = text.split('.').map(Number);
+    let version = DeweyNumber.of(digits[0]!);
+    for (let i = 1; i < digits.length; i++) version = new DeweyNumber(version, digits[i]!, i + 1);
+    return version;
+  }
+
   /**
    * True when `other` is a prefix of this version, or both have the same length, agree on all but
    * the last digit and this last digit is ≥ other's (a later branch of the same stage).

@@ -53,7 +53,7 @@ export type NfaMatch<E> = ReadonlyMap<string, readonly BufferedEvent<E>[]>;
 
 export interface NfaTimeout<E> {
   readonly match: NfaMatch<E>;
-  /** When the partial match timed out: its first event's time + within. */
+  /** When the partial match timed out: its first event's time + within, or its previous event's time + that state's window. */
   readonly timestamp: number;
 }
 
@@ -102,10 +102,13 @@ export class NFA<E> {
   errors = 0;
   readonly skip: AfterMatchSkipStrategy;
   readonly windowTime: number;
+  /** Some state has a window since the previous event (WithinType.PREVIOUS_AND_CURRENT). */
+  private readonly stateWindows: boolean;
   private readonly handleTimeout: boolean;
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
-  private nextId = 0;
+  /** Computation-state ids handed out so far (a snapshot keeps it, so restored ids keep their order). */
+  nextId = 0;
 
   // Scratch space reused for every event (the NFA is not re-entrant: conditions cannot call it).
   // Each array comes with its own count and is never truncated: `array.length = 0` drops V8's
@@ -145,6 +148,7 @@ export class NFA<E> {
     this.skip = options.skip ?? skipStrategyOf(compiled.skip);
     this.observer = options.observer;
     this.windowTime = compiled.windowTime;
+    this.stateWindows = compiled.states.some((state) => state.previousWindow > 0);
   }
 
   createState(): NfaState<E> {
@@ -233,15 +237,16 @@ export class NFA<E> {
 
   /**
    * Time moved to `timestamp` (an event's time, or the watermark): partial matches whose first event
-   * is `within` or more before it time out; a Pending run (notFollowedBy as the last stage) that
-   * times out has seen no negated event, so it completes as a match instead.
+   * is `within` or more before it time out, and so do those whose state has a window since the
+   * previous event (WithinType.PREVIOUS_AND_CURRENT) that has passed; a Pending run (notFollowedBy
+   * as the last stage) that times out has seen no negated event, so it completes as a match instead.
    */
   advanceTime(nfaState: NfaState<E>, timestamp: number): { readonly matches: readonly NfaMatch<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
     const window = this.windowTime;
     if (nfaState.completedMatches.length === 0) {
       // The common case — nothing expires — allocates nothing.
-      if (window <= 0) return NOTHING;
-      if (!(timestamp - this.earliestStart(nfaState) >= window)) return NOTHING;
+      if (window <= 0 && !this.stateWindows) return NOTHING;
+      if (!(this.earliestExpiry(nfaState) <= timestamp)) return NOTHING;
     }
     const matches: NfaMatch<E>[] = [];
     const timeouts: NfaTimeout<E>[] = [];
@@ -249,14 +254,17 @@ export class NFA<E> {
     const newPartialMatches: ComputationState<E>[] = [];
     const potentialMatches: ComputationState<E>[] = [];
     for (const cs of nfaState.partialMatches) {
-      if (!cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window) {
+      const stateWindow = cs.state.previousWindow;
+      const previousTimedOut = !cs.state.isStart && stateWindow > 0 && timestamp - cs.previousTimestamp >= stateWindow;
+      const firstTimedOut = !cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window;
+      if (previousTimedOut || firstTimedOut) {
         if (cs.state.isPending) {
           potentialMatches.push(cs);
           continue;
         }
         if (this.handleTimeout) {
           const path = buffer.extractPatterns(cs.previous!, cs.version, 1)[0] ?? new Map();
-          timeouts.push({ match: path, timestamp: cs.startTimestamp + window });
+          timeouts.push({ match: path, timestamp: previousTimedOut ? cs.previousTimestamp + stateWindow : cs.startTimestamp + window });
         }
         if (this.observer?.partialMatch !== undefined) this.report('timedOut', buffer, cs);
         buffer.releaseNode(cs.previous!, cs.version);
@@ -269,25 +277,35 @@ export class NFA<E> {
     return { matches, timeouts };
   }
 
+  /** When `advanceTime` would drop this partial match: the earlier of its two windows' ends. */
+  private expiry(cs: ComputationState<E>): number {
+    if (cs.state.isStart) return Infinity;
+    const stateWindow = cs.state.previousWindow;
+    const byFirst = this.windowTime > 0 ? cs.startTimestamp + this.windowTime : Infinity;
+    return stateWindow > 0 ? Math.min(byFirst, cs.previousTimestamp + stateWindow) : byFirst;
+  }
+
   /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
   nextTimeout(nfaState: NfaState<E>): number {
-    return this.windowTime <= 0 ? Infinity : this.earliestStart(nfaState) + this.windowTime;
+    return this.windowTime <= 0 && !this.stateWindows ? Infinity : this.earliestExpiry(nfaState);
   }
 
   /**
-   * The first event time of the oldest partial match (Infinity when none). Partial matches are kept
-   * sorted by first event time (compareStates), so the first one that is not the start run is the
-   * oldest: O(1), where a scan of every run cost ~8% of the binge bench (two calls per record).
-   * A first event at time -1 sorts with the start run (-1 is its "no start" mark): those are checked too.
+   * The earliest expiry of a partial match (Infinity when none). Without per-state windows only the
+   * first event's time counts, and partial matches are kept sorted by it (compareStates), so the
+   * first one that is not the start run expires first: O(1), where a scan of every run cost ~8% of
+   * the binge bench (two calls per record). A first event at time -1 sorts with the start run (-1 is
+   * its "no start" mark): those are checked too. Per-state windows (previous event's time) scan.
    */
-  private earliestStart(nfaState: NfaState<E>): number {
+  private earliestExpiry(nfaState: NfaState<E>): number {
     const runs = nfaState.partialMatches;
     let earliest = Infinity;
     for (let i = 0; i < runs.length; i++) {
       const cs = runs[i]!;
       if (cs.state.isStart) continue;
-      if (cs.startTimestamp < earliest) earliest = cs.startTimestamp;
-      if (cs.startTimestamp !== -1) break;
+      const expiry = this.expiry(cs);
+      if (expiry < earliest) earliest = expiry;
+      if (!this.stateWindows && cs.startTimestamp !== -1) break;
     }
     return earliest;
   }

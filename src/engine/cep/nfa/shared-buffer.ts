@@ -68,7 +68,8 @@ export class BufferNode<E> {
   constructor(
     readonly event: BufferedEvent<E>,
     readonly page: string,
-    edge: BufferEdge<E>,
+    /** The first edge; null only while a snapshot is restored (its edges are added next). */
+    edge: BufferEdge<E> | null,
   ) {
     this.first = edge;
   }
@@ -107,7 +108,8 @@ const releaseNodes: BufferNode<unknown>[] = [];
 const releaseVersions: DeweyNumber[] = [];
 
 export class SharedBuffer<E> {
-  private seq = 0;
+  /** Arrival number of the next registered event (a snapshot keeps it: restored events keep their order). */
+  seq = 0;
   /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
   liveEvents = 0;
   liveNodes = 0;
