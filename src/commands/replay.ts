@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { StateStorageError } from '../engine/state/state-backend.js';
 import { loadCompiledPipeline } from '../spec/compile.js';
 import { pipelineBeside } from '../spec/load.js';
 import { parseSpeed } from '../replay/pacer.js';
@@ -127,6 +128,10 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   const state = openRunState(flags);
   try {
     return await replayWithState(recording, flags, state);
+  } catch (error) {
+    // The state file failed (disk full, removed): one line and exit 3, as for unreadable input.
+    if (error instanceof StateStorageError) throw new InputError(error.message);
+    throw error;
   } finally {
     // After the run's own finally (outputs closed): the state file is written back and closed last.
     state.close();
