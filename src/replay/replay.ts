@@ -9,6 +9,7 @@ import type { CompiledPipeline } from '../engine/compile-pipeline.js';
 import { parseEventTime } from '../engine/duration.js';
 import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
+import { WindowOperator } from '../engine/window/window-operator.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -141,7 +142,11 @@ export class Replay {
   constructor(private readonly options: ReplayOptions) {
     this.pacer = new Pacer(options.speed);
     this.deadLetters = new DeadLetterOutput(options.deadLetterPath);
-    this.reader = createFieldReader(options.compiled.fields);
+    // Window steps read a record's fields during process() and keep none of them (aggregates keep
+    // values), so the reader may hand the same object for every record; process and pattern
+    // steps may store the record, and get a fresh one each time.
+    const reuseRecord = options.compiled.operators.every((op) => op instanceof WindowOperator);
+    this.reader = createFieldReader(options.compiled.fields, { reuseRecord });
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;
     this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
