@@ -211,6 +211,10 @@ const TOO_DEEP = -2;
 /** Recursion bound for skip-scanning; V8's stack holds far more, this keeps a hostile line cheap. */
 const MAX_DEPTH = 256;
 
+/** slotByFirstByte entries: no wanted name starts with this byte / several do. */
+const NO_NAME = -1;
+const SEVERAL_NAMES = -2;
+
 /** Strings up to this many bytes are interned: ids and enum-like values, not free text. */
 const INTERN_MAX_BYTES = 32;
 /** 4096 slots a field: a 2,000-id content catalogue fits with few collisions. */
@@ -268,6 +272,8 @@ class ByteFieldReader implements FieldReader {
    */
   private readonly plainNames: Uint8Array[];
   private readonly byName: Map<string, number>;
+  /** Per first byte of a key: the one plain wanted name starting with it, NO_NAME or SEVERAL_NAMES. */
+  private readonly slotByFirstByte: Int16Array;
   private readonly protoSlot: number;
 
   /** Per-line decoded values, reused: a slot is current when its stamp equals lineStamp. */
@@ -287,6 +293,7 @@ class ByteFieldReader implements FieldReader {
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
   private stringPlain = true;
+  private stringHash = 0;
   /** Set by scanNumber when the fast path computed the value; otherwise the caller uses Number(). */
   private numberValue = 0;
   private numberExact = false;
@@ -305,6 +312,12 @@ class ByteFieldReader implements FieldReader {
     this.names = [...unique.filter(isPlain), ...unique.filter((name) => !isPlain(name))];
     this.plainNames = this.names.filter(isPlain).map((name) => Buffer.from(name, 'latin1'));
     this.byName = new Map(this.names.map((name, slot) => [name, slot]));
+    this.slotByFirstByte = new Int16Array(256).fill(NO_NAME);
+    this.plainNames.forEach((bytes, slot) => {
+      // An empty name's key starts with its closing quote.
+      const first = bytes.length > 0 ? bytes[0]! : QUOTE;
+      this.slotByFirstByte[first] = this.slotByFirstByte[first] === NO_NAME ? slot : SEVERAL_NAMES;
+    });
     this.protoSlot = this.names.indexOf('__proto__');
     this.values = this.names.map(() => undefined);
     this.stamps = new Uint32Array(this.names.length);
@@ -441,20 +454,27 @@ class ByteFieldReader implements FieldReader {
   }
 
   /**
-   * The slot of the wanted plain name whose bytes and closing quote start at `at`, or -1. Keys
-   * mostly differ in their first byte, so an unwanted key costs one compare per wanted name.
+   * The slot of the wanted plain name whose bytes and closing quote start at `at`, or -1. The
+   * key's first byte picks the one candidate (most keys are unwanted and stop at that table
+   * load): a loop over every wanted name per key was 20% of the read time on the bench file.
    */
   private matchPlainName(buffer: Buffer, at: number, end: number): number {
-    const names = this.plainNames;
-    for (let slot = 0; slot < names.length; slot++) {
-      const bytes = names[slot]!;
-      const length = bytes.length;
-      if (at + length >= end || (length > 0 && buffer[at] !== bytes[0]) || buffer[at + length] !== QUOTE) continue;
-      let i = 1;
-      while (i < length && bytes[i] === buffer[at + i]) i++;
-      if (i >= length) return slot; // i starts past the first byte, so >= also covers the empty name
-    }
+    if (at >= end) return -1;
+    const candidate = this.slotByFirstByte[buffer[at]!]!;
+    if (candidate >= 0) return this.isPlainName(buffer, at, end, candidate) ? candidate : -1;
+    if (candidate === NO_NAME) return -1;
+    for (let slot = 0; slot < this.plainNames.length; slot++) if (this.isPlainName(buffer, at, end, slot)) return slot;
     return -1;
+  }
+
+  /** Whether wanted name `slot`'s bytes and a closing quote start at `at`. */
+  private isPlainName(buffer: Buffer, at: number, end: number, slot: number): boolean {
+    const bytes = this.plainNames[slot]!;
+    const length = bytes.length;
+    if (at + length >= end || buffer[at + length] !== QUOTE) return false;
+    let i = 0;
+    while (i < length && bytes[i] === buffer[at + i]) i++;
+    return i === length;
   }
 
   /**
@@ -468,6 +488,31 @@ class ByteFieldReader implements FieldReader {
       this.stringPlain = true;
       return at;
     }
+    return this.scanStringRest(buffer, at, end);
+  }
+
+  /**
+   * scanString for a wanted value: the same, and leaves in stringHash the intern hash of the
+   * bytes scanned before the first non-plain one (all of them for a plain string), so that
+   * interning does not read the bytes a second time.
+   */
+  private scanWantedString(buffer: Buffer, at: number, end: number): number {
+    let hash = 0;
+    let byte = 0;
+    while (at < end && PLAIN_STRING_BYTE[(byte = buffer[at]!)] === 1) {
+      hash = (Math.imul(hash, 31) + byte) | 0;
+      at++;
+    }
+    this.stringHash = hash;
+    if (at < end && byte === QUOTE) {
+      this.stringPlain = true;
+      return at;
+    }
+    return this.scanStringRest(buffer, at, end);
+  }
+
+  /** The slow half of scanString from `at`, the first byte that is not plain ASCII. */
+  private scanStringRest(buffer: Buffer, at: number, end: number): number {
     this.stringPlain = false;
     // Slow half: escapes and multi-byte characters. Any byte >= 0x80 is accepted: the line is
     // decoded as UTF-8 with replacement characters before JSON.parse sees it, and no byte < 0x80
@@ -617,7 +662,7 @@ class ByteFieldReader implements FieldReader {
     let next: number;
     let value: unknown;
     if (first === QUOTE) {
-      const close = this.scanString(buffer, at + 1, end);
+      const close = this.scanWantedString(buffer, at + 1, end);
       if (close < 0) return INVALID;
       value = this.stringPlain ? this.plainString(buffer, at + 1, close, slot) : this.decodeString(buffer, at + 1, close);
       next = close + 1;
@@ -660,8 +705,7 @@ class ByteFieldReader implements FieldReader {
       this.internLookups[field] = 0;
       this.internHits[field] = 0;
     }
-    let hash = 0;
-    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+    const hash = this.stringHash; // of exactly these bytes: see scanWantedString
     const table = (this.internTables[field] ??= new Array<string | undefined>(INTERN_SLOTS).fill(undefined));
     const slot = hash & (INTERN_SLOTS - 1);
     const known = table[slot];
