@@ -11,10 +11,15 @@ import { parseTimeFlag } from '../replay/time-flag.js';
 import { deadLetterPathFor, formatSummary } from '../replay/summary.js';
 import { summaryTable } from '../replay/summary-table.js';
 import { attachQuality, type ReplayQuality } from '../replay/replay-quality.js';
-import { startCheckpointedRun } from '../replay/checkpointing.js';
+import { pipelineHash, startAtSavepoint, startCheckpointedRun } from '../replay/checkpointing.js';
+import { DEFAULT_SAVEPOINT_DIR, checkSavepointName, parseSavepointAt, savepointAt, savepointToStartFrom, SavepointTrigger } from '../replay/savepoint.js';
+import { stepShapes } from '../engine/snapshot/step-shape.js';
+import { basename } from 'node:path';
 import { LineWriter } from '../replay/record-sink.js';
+import { OutputJson } from '../replay/output-json.js';
+import { addStateOptions, openRunState, type RunState, type StateFlags } from '../state/state-flags.js';
 
-export interface ReplayFlags extends SinkFlags {
+export interface ReplayFlags extends SinkFlags, StateFlags {
   pipeline?: string;
   speed: string;
   out?: string;
@@ -28,10 +33,15 @@ export interface ReplayFlags extends SinkFlags {
   checkpointEvery?: string;
   checkpointDb?: string;
   resume?: boolean;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
+  savepointAt?: string;
+  savepointDir?: string;
+  savepointName?: string;
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('Replay a recording through a pipeline in accelerated event time')
     .argument('<recording>', 'a .jsonl, .jsonl.gz or SQLite (.db/.sqlite) recording, or - for stdin')
@@ -59,6 +69,12 @@ export function registerReplay(program: Command): void {
     .option('--checkpoint-every <n|duration>', 'take a checkpoint every n records (100000) or every span of event time (10m); needs --out')
     .option('--checkpoint-db <file>', 'where checkpoints go (default: <out>.checkpoints.db)')
     .option('--resume', 'continue from the last valid checkpoint after a crash; the output is cut back to it, nothing lost or repeated')
+    .option('--savepoint-at <n|time>', 'stop with a savepoint after n records, or once event time reaches an ISO-8601 time (Flink\'s stop-with-savepoint)')
+    .option('--savepoint-dir <dir>', `with --savepoint-at: where the savepoint goes (default ${DEFAULT_SAVEPOINT_DIR}/)`)
+    .option('--savepoint-name <name>', 'with --savepoint-at: the savepoint\'s name (default <recording>-<records>)')
+    .option('--from-savepoint <file>', 'start from a savepoint, into this pipeline or a changed one (state matched by step name); output from the savepoint on')
+    .option('--allow-non-restored-state', 'with --from-savepoint: drop the saved state of steps the pipeline no longer has');
+  addStateOptions(command)
     .addHelpText(
       'after',
       `
@@ -74,7 +90,13 @@ Examples:
   $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now
 
   $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000
-  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash`,
+  $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000 --resume   # after a crash
+
+  $ sw replay events.jsonl --out part1.jsonl --savepoint-at 500000 --savepoint-name before-v2
+  $ sw replay events.jsonl --pipeline v2.pipeline.yaml --from-savepoint savepoints/before-v2.savepoint.json --out part2.jsonl
+
+  $ sw replay financial.jsonl --pipeline financial.pipeline.ts --state-backend sqlite          # state larger than memory
+  $ sw replay financial.jsonl --pipeline financial.pipeline.ts --state-backend sqlite --state-db state.db --state-cache 50000`,
     )
     .action(runReplay);
 }
@@ -102,6 +124,16 @@ function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
 }
 
 async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ summary: ReplaySummary; live: boolean }> {
+  const state = openRunState(flags);
+  try {
+    return await replayWithState(recording, flags, state);
+  } finally {
+    // After the run's own finally (outputs closed): the state file is written back and closed last.
+    state.close();
+  }
+}
+
+async function replayWithState(recording: string, flags: ReplayFlags, state: RunState): Promise<{ summary: ReplaySummary; live: boolean }> {
   const speed = parseSpeed(flags.speed);
   if (speed === null) throw new UsageError(`--speed ${flags.speed}: not a speed; use max, 100x, 1x or 0.5x`);
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
@@ -109,8 +141,14 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
-  const compiled = await loadCompiledPipeline(pipelinePath);
+  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend });
   const live = wantsLiveView(recording, flags);
+  const warn = (line: string) => process.stderr.write(line + '\n');
+  if (flags.allowNonRestoredState && flags.fromSavepoint === undefined) throw new UsageError('--allow-non-restored-state goes with --from-savepoint <file>; add it or drop the flag');
+  const stopAt = flags.savepointAt === undefined ? null : parseSavepointAt(flags.savepointAt);
+  if (stopAt === null && (flags.savepointDir !== undefined || flags.savepointName !== undefined)) throw new UsageError('--savepoint-dir and --savepoint-name go with --savepoint-at <n|time>; add it or drop them');
+  if (flags.savepointName !== undefined) checkSavepointName(flags.savepointName, '--savepoint-name');
+  const savepoint = flags.fromSavepoint === undefined ? undefined : savepointToStartFrom(flags.fromSavepoint, recording, stepShapes(compiled.spec), flags.allowNonRestoredState === true, warn);
   // Under the live view the terminal is the view's, and with --sink kafka the input records are
   // the product: output records go to --out only.
   const out = flags.out ?? (live || kafkaPlan ? null : '-');
@@ -118,10 +156,11 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   const checkpointed =
     flags.checkpointEvery !== undefined || flags.resume
       ? await startCheckpointedRun(
-          { recording, compiled, pipelinePath, out: flags.out, deadLetterPath, every: flags.checkpointEvery, db: flags.checkpointDb, resume: flags.resume === true, warn: (line) => process.stderr.write(line + '\n') },
+          { recording, compiled, pipelinePath, out: flags.out, deadLetterPath, every: flags.checkpointEvery, db: flags.checkpointDb, resume: flags.resume === true, ...(savepoint === undefined ? {} : { savepoint }), warn },
           (path, append) => LineWriter.open(path, { truncate: !append }),
         )
       : null;
+  const start = checkpointed ?? (savepoint === undefined ? null : { ...(await startAtSavepoint(recording, savepoint)), resumeByStep: true });
   const replay = new Replay({
     recording,
     compiled,
@@ -129,15 +168,38 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
     deadLetterPath,
-    ...(checkpointed?.source === undefined ? {} : { source: checkpointed.source }),
-    ...(checkpointed?.resumeFrom === undefined ? {} : { resumeFrom: checkpointed.resumeFrom }),
+    ...(start?.source === undefined ? {} : { source: start.source }),
+    ...(start?.resumeFrom === undefined ? {} : { resumeFrom: start.resumeFrom, resumeByStep: start.resumeByStep }),
   });
+  if (checkpointed === null && savepoint !== undefined) replay.deadLetters.count = savepoint.deadLetters.count;
   const kafkaSink = kafkaPlan ? await attachKafkaSink(replay, kafkaPlan) : null;
   const quality = flags.quality ? await attachQuality(replay, flags.quality) : null;
   checkpointed?.attach(replay);
+  const trigger =
+    stopAt === null
+      ? null
+      : new SavepointTrigger(
+          stopAt,
+          (position) =>
+            savepointAt(position, {
+              name: flags.savepointName ?? `${basename(recording).replace(/\..*$/, '')}-${position.engine.records}`,
+              recording,
+              pipeline: pipelinePath,
+              pipelineHash: pipelineHash(compiled),
+              steps: stepShapes(compiled.spec),
+              out: flags.out ?? null,
+              deadLetters: replay.deadLetters.count,
+            }),
+          flags.savepointDir ?? DEFAULT_SAVEPOINT_DIR,
+          () => replay.stop(),
+        );
+  if (trigger !== null) replay.checkpointWith(trigger);
   // A checkpointed run writes JSON Lines through the checkpoint's positioned writer.
   const checkpointOutput = checkpointed?.output ?? null;
-  if (checkpointOutput) replay.onOutput((record) => checkpointOutput.write(JSON.stringify(record)));
+  if (checkpointOutput) {
+    const json = new OutputJson();
+    replay.onOutput((record) => checkpointOutput.write(json.text(record)));
+  }
   const writer = checkpointOutput || out === null ? null : openOutputSink(out, { recording, pipeline: pipelinePath });
   if (writer) replay.onOutput(writer.write);
   const interrupt = () => replay.stop();
@@ -146,9 +208,12 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
     if (live) {
       const { runLiveView } = await import('../ui/run-live-view.js');
       const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
+      reportSavepoint(trigger, flags.savepointAt, warn);
       return { summary: withQuality(summary, quality), live };
     }
-    return { summary: withQuality(await replay.run(), quality), live };
+    const summary = await replay.run();
+    reportSavepoint(trigger, flags.savepointAt, warn);
+    return { summary: withQuality(summary, quality), live };
   } finally {
     process.off('SIGINT', interrupt);
     writer?.close();
@@ -158,3 +223,9 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   }
 }
 
+
+function reportSavepoint(trigger: SavepointTrigger | null, at: string | undefined, warn: (line: string) => void): void {
+  if (trigger === null) return;
+  if (trigger.written !== null) warn(`savepoint written: ${trigger.written}; resume with --from-savepoint ${trigger.written}`);
+  else warn(`--savepoint-at ${at}: the replay ended before it; no savepoint written`);
+}

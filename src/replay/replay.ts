@@ -28,6 +28,8 @@ export interface ReplayOptions {
   readonly source?: AsyncIterable<RecordBlock>;
   /** Continue from this position; `source` must start at the record after it. */
   readonly resumeFrom?: ReplayPosition;
+  /** A savepoint into a possibly changed pipeline: state goes to steps by name (Pipeline.restoreByStep). */
+  readonly resumeByStep?: boolean;
 }
 
 /** Where a replay stands between two records. */
@@ -56,6 +58,8 @@ export interface StepSummary {
   readonly results: number;
   readonly late: number;
   readonly exprErrors: number;
+  /** The first expression or function error's message (which record, what), when the step keeps one. */
+  readonly firstError: string | null;
 }
 
 export interface ReplaySummary {
@@ -130,7 +134,9 @@ export class Replay {
   private outputs = 0;
   private bytesRead = 0;
   private minTime = Infinity;
+  /** When the record count last changed, as seen by snapshot() (idle = no record since). */
   private lastRecordWall = performance.now();
+  private lastRecordCount = -1;
   private startedWall = performance.now();
   readonly totalBytes: number | null;
 
@@ -149,7 +155,8 @@ export class Replay {
     this.totalBytes = sizeOf(options.recording);
     const resume = options.resumeFrom;
     if (resume !== undefined) {
-      this.pipeline.restore(resume.engine);
+      if (options.resumeByStep === true) this.pipeline.restoreByStep(resume.engine);
+      else this.pipeline.restore(resume.engine);
       this.bytesRead = resume.byteOffset;
       this.skipped = resume.skipped;
       this.outputs = resume.outputs;
@@ -169,9 +176,9 @@ export class Replay {
     };
   }
 
-  /** Takes checkpoints between records from now on (see checkpointing.ts). */
+  /** Takes checkpoints between records from now on (see checkpointing.ts); a second one (a savepoint) joins the first. */
   checkpointWith(checkpointer: ReplayCheckpointer): void {
-    this.checkpointer = checkpointer;
+    this.checkpointer = this.checkpointer === null ? checkpointer : bothCheckpointers(this.checkpointer, checkpointer);
   }
 
   onOutput(listener: OutputListener): void {
@@ -199,6 +206,11 @@ export class Replay {
   /** Counters for progress displays (the live view polls this each frame). */
   snapshot() {
     const now = performance.now();
+    // Polled a few times a second, so the hot loop need not read the clock per record.
+    if (this.pipeline.recordCount !== this.lastRecordCount) {
+      this.lastRecordCount = this.pipeline.recordCount;
+      this.lastRecordWall = now;
+    }
     return {
       records: this.pipeline.recordCount,
       deadLetters: this.deadLetters.count,
@@ -224,6 +236,7 @@ export class Replay {
   async run(): Promise<ReplaySummary> {
     const started = performance.now();
     this.startedWall = started;
+    this.lastRecordWall = started;
     const ctx = new LazyRecord();
     const { from = -Infinity, to = Infinity } = this.options;
     const pacer = this.pacer;
@@ -232,7 +245,6 @@ export class Replay {
     const checkpointer = this.checkpointer;
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
-        this.lastRecordWall = performance.now();
         const { buffer } = block;
         let lineIndex = 0;
         let start = 0;
@@ -271,6 +283,8 @@ export class Replay {
           start = next;
           if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
             checkpointer.take(() => this.position(line));
+            // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
+            if (this.stopRequested) break;
           }
         }
         if (this.stopRequested) break;
@@ -307,12 +321,33 @@ export class Replay {
       step: op.step,
       kind: this.options.compiled.spec.steps[i]!.kind,
       ...op.counters,
+      firstError: op.firstError ?? null,
     }));
   }
 
   private deadLetter(file: string, line: number, buffer: Buffer, start: number, end: number, reason: string): void {
     this.deadLetters.add(file, line, reason, buffer.toString('utf8', start, end));
   }
+}
+
+/** Two checkpointers asked in turn; a position wanted by both is taken once. */
+function bothCheckpointers(first: ReplayCheckpointer, second: ReplayCheckpointer): ReplayCheckpointer {
+  let firstDue = false;
+  let secondDue = false;
+  return {
+    due(records, maxEventTime) {
+      // Both are asked every time: due() moves each one's next boundary.
+      firstDue = first.due(records, maxEventTime);
+      secondDue = second.due(records, maxEventTime);
+      return firstDue || secondDue;
+    },
+    take(position) {
+      let at: ReplayPosition | null = null;
+      const once = () => (at ??= position());
+      if (firstDue) first.take(once);
+      if (secondDue) second.take(once);
+    },
+  };
 }
 
 function cpuSeconds(): number {

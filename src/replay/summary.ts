@@ -46,6 +46,7 @@ export function formatSummary(s: ReplaySummary): string {
     if (step.late > 0) parts.push(chalk.yellow(`${number.format(step.late)} late`));
     if (step.exprErrors > 0) parts.push(chalk.yellow(`${number.format(step.exprErrors)} expression errors`));
     lines.push(`  ${step.step} (${step.kind}): ${parts.join(', ')}`);
+    if (step.firstError) lines.push(chalk.yellow(`    first error: ${step.firstError}`));
   }
   if (s.quality) lines.push(`  quality: ${s.quality}`);
   if (s.deadLetters > 0) {

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { LiveState } from './live-state.js';
-import { formatCount, formatEventTime, formatSpan, progressBar, sparkline } from './display-format.js';
+import { formatCount, formatElapsed, formatEventTime, formatSpan, progressBar, sparkline } from './display-format.js';
 import { theme } from './theme.js';
 import { formatSpeed } from '../replay/summary.js';
 
@@ -26,25 +26,27 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
   const barWidth = Math.max(10, Math.min(30, width - 60));
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.title} paddingX={1}>
-      <Box justifyContent="space-between">
+      <Box justifyContent="space-between" columnGap={2}>
         <Text wrap="truncate-middle">
           <Text bold color={theme.title}>sw replay </Text>
           <Text>{state.recording}</Text>
           <Text color={theme.label}> · pipeline </Text>
           <Text>{state.pipeline}</Text>
         </Text>
-        <Text color={s.paused || behind ? theme.warn : state.done ? theme.good : theme.value}>
-          {state.done ? 'done' : s.paused ? '⏸ paused' : '▶ playing'} {speed}
-          {behind ? ` · behind: achieving ${formatSpeed(s.pacing!.achieved!)}x` : ''}
-        </Text>
+        <Box flexShrink={0}>
+          <Text color={s.paused || behind ? theme.warn : state.done ? theme.good : theme.value}>
+            {state.done ? '■ done' : s.paused ? `⏸ paused ${speed}` : `▶ playing ${speed}`}
+            {behind ? ` · behind: achieving ${formatSpeed(s.pacing!.achieved!)}x` : ''}
+          </Text>
+        </Box>
       </Box>
-      <Box gap={2} flexWrap="wrap">
+      <Box columnGap={2} flexWrap="wrap">
         <Field label="event time" value={formatEventTime(s.maxEventTime)} />
         <Field label="watermark" value={formatEventTime(s.watermark)} />
         <Field label="lag" value={Number.isFinite(lag) ? formatSpan(lag) : '—'} color={lag > 60_000 ? theme.warn : theme.value} />
-        <Field label="wall" value={formatSpan(s.wallMs)} />
+        <Field label="wall" value={formatElapsed(s.wallMs)} />
       </Box>
-      <Box gap={2} flexWrap="wrap">
+      <Box columnGap={2} flexWrap="wrap">
         <Field label="events/s" value={formatCount(state.rate)} />
         <Text color={theme.accent}>{sparkline(state.rateHistory, 30).padEnd(30)}</Text>
         <Field label="records" value={formatCount(s.records)} />

@@ -21,7 +21,7 @@ export interface WindowRow {
   readonly end: number;
   readonly firing: 'onTime' | 'late';
   readonly fields: Readonly<Record<string, unknown>>;
-  /** Frame in which the row last changed (highlighted while recent). */
+  /** Wall ms of the run when the row last changed (highlighted for HIGHLIGHT_MS). */
   readonly changedAt: number;
 }
 
@@ -85,8 +85,11 @@ export interface LiveState {
   readonly steps: readonly StepView[];
   readonly stats: RunStats;
   /** Records per second, one sample per second of wall time, the last 60. */
+  /** Events/s, one sample per wall second, the last minute of them. */
   readonly rateHistory: readonly number[];
   readonly rate: number;
+  /** Where the current rate sample started: wall ms and records then. */
+  readonly rateFrom: { readonly wallMs: number; readonly records: number };
   readonly selected: number;
   readonly filter: string;
   readonly editingFilter: boolean;
@@ -113,8 +116,14 @@ export type LiveAction =
   | { readonly type: 'done' };
 
 export const FEED_LIMIT = 200;
-/** A row stays highlighted for this many frames after it changed (0.5 s at 20 frames/s). */
-export const HIGHLIGHT_FRAMES = 10;
+/**
+ * A row stays highlighted this long after it changed. Wall time, not frames: frames are skipped
+ * when nothing changed, and the view redraws at least once a wall second (its clock), so a
+ * highlight goes out within 1-2 s even when the replay is paused.
+ */
+export const HIGHLIGHT_MS = 1_000;
+/** No record for this long and the input counts as idle. */
+export const IDLE_MS = 2_000;
 
 const ZERO_COUNTERS: StepCountersView = { seen: 0, accepted: 0, results: 0, late: 0, exprErrors: 0 };
 
@@ -144,6 +153,7 @@ export function initialState(recording: string, pipeline: string, steps: readonl
     },
     rateHistory: [],
     rate: 0,
+    rateFrom: { wallMs: 0, records: 0 },
     selected: 0,
     filter: '',
     editingFilter: false,
@@ -192,7 +202,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
       const current = map.get(key);
       // The table shows the latest window per key; an older window's late firing does not replace it.
       if (!current || record.start >= current.start) {
-        map.set(key, { key, start: record.start, end: record.end, firing: record.firing, fields: record.fields, changedAt: frame });
+        map.set(key, { key, start: record.start, end: record.end, firing: record.firing, fields: record.fields, changedAt: action.stats.wallMs });
       }
       continue;
     }
@@ -211,16 +221,17 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
       timeouts: timeouts[i]!,
     };
   });
-  // One rate sample per elapsed wall second.
-  let { rateHistory, rate } = state;
-  const previousSecond = Math.floor(state.stats.wallMs / 1000);
-  const second = Math.floor(action.stats.wallMs / 1000);
-  if (second > previousSecond || state.frame === 0) {
-    const seconds = Math.max(1e-3, (action.stats.wallMs - state.stats.wallMs) / 1000);
-    rate = (action.stats.records - state.stats.records) / seconds;
-    if (second > previousSecond) rateHistory = [...rateHistory.slice(-59), rate];
+  // One rate sample per elapsed wall second: the records since the last sample over the time since.
+  let { rateHistory, rate, rateFrom } = state;
+  if (Math.floor(action.stats.wallMs / 1000) > Math.floor(rateFrom.wallMs / 1000)) {
+    const seconds = Math.max(1e-3, (action.stats.wallMs - rateFrom.wallMs) / 1000);
+    rate = (action.stats.records - rateFrom.records) / seconds;
+    rateHistory = [...rateHistory.slice(-59), rate];
+    rateFrom = { wallMs: action.stats.wallMs, records: action.stats.records };
+  } else if (state.frame === 0 && action.stats.wallMs > 0) {
+    rate = action.stats.records / (action.stats.wallMs / 1000);
   }
-  return { ...state, steps, stats: action.stats, frame, rateHistory, rate, quality: action.quality ?? state.quality };
+  return { ...state, steps, stats: action.stats, frame, rateHistory, rate, rateFrom, quality: action.quality ?? state.quality };
 }
 
 function feedItem(record: Exclude<OutputRecord, { kind: 'window' }>, key: string, frame: number): FeedItem {
@@ -269,7 +280,7 @@ export function visibleRows(step: StepView, filter: string, sortField: number, l
 /** Why a step has no results yet, in the user's words; null once it has some. */
 export function whyNothingYet(step: StepView, stats: RunStats): string | null {
   if (step.counters.results > 0 || step.rows.size > 0 || step.feed.length > 0) return null;
-  if (stats.records === 0) return stats.idleMs > 2_000 ? 'the input is idle: no record has arrived yet' : 'waiting for the first record';
+  if (stats.records === 0) return stats.idleMs > IDLE_MS ? 'the input is idle: no record has arrived yet' : 'waiting for the first record';
   if (step.counters.accepted === 0) {
     return step.counters.exprErrors > 0
       ? `no record passed its filter (${step.counters.exprErrors} expression errors: a field missing?)`
@@ -279,7 +290,7 @@ export function whyNothingYet(step: StepView, stats: RunStats): string | null {
   if (firstEnd !== null && stats.watermark < firstEnd - 1) {
     return `the watermark is ${formatLag(firstEnd - 1 - stats.watermark)} behind the first window's end`;
   }
-  if (stats.idleMs > 2_000) return 'the input is idle: no record for a while, and the watermark only moves with records';
+  if (stats.idleMs > IDLE_MS) return 'the input is idle: no record for a while, and the watermark only moves with records';
   return step.info.kind === 'pattern' ? 'no match yet: partial matches are open' : 'nothing emitted yet';
 }
 

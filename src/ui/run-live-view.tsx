@@ -1,19 +1,27 @@
 /**
  * Runs a replay under the live view. Imported lazily (only on a terminal), so headless runs never
  * load ink or react. Output records are collected as they come and handed to the reducer in one
- * batch per frame; frames are at most 20 a second (ink's maxFps and our own tick agree).
+ * batch per frame; a frame is drawn at most 20 times a second, and not at all when nothing the
+ * view shows has changed. ink renders each frame to a string (debug mode: synchronously, no
+ * writer of its own); the screen writer puts only the changed lines on the terminal.
  */
 import { relative } from 'node:path';
 import { render } from 'ink';
 import type { OutputRecord } from '../engine/operator.js';
 import type { StepSpec } from '../engine/spec.js';
 import type { Replay, ReplaySummary } from '../replay/replay.js';
-import { initialState, type QualityView, type StepInfo } from './live-state.js';
+import { IDLE_MS, initialState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
 import { LiveApp } from './live-app.js';
+import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
 
 export const FRAME_MS = 50;
+/**
+ * The next frame waits at least this many times the last frame's cost: drawing then takes at most
+ * 1/(1+19) = 5% of the time, however big the table (a busy frame costs 10-40 ms; at a fixed
+ * 20 frames/s that took 80% of the CPU from a --speed max replay in session 1).
+ */
 const FRAME_COST_FACTOR = 19;
 
 /** Paths in the header: relative to the current folder when that is shorter. */
@@ -29,10 +37,35 @@ export function stepInfo(step: StepSpec): StepInfo {
   return { name: step.name, kind: step.kind, fields: step.kind === 'pattern' ? step.select.map((s) => s.name) : [] };
 }
 
+/** What the view cost: frames drawn and skipped, their CPU time, bytes written to the terminal. */
+export interface ViewCost {
+  readonly frames: number;
+  readonly skipped: number;
+  readonly cpuMs: number;
+  readonly bytes: number;
+}
+
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
 export interface LiveViewIo {
-  readonly stdout?: NodeJS.WriteStream;
+  readonly stdout?: Terminal;
   readonly stdin?: NodeJS.ReadStream;
+  /** Told what the view cost when it closes (the benchmark's figure). */
+  readonly onCost?: (cost: ViewCost) => void;
+}
+
+/** Whether anything the view shows differs between two polls of the replay. */
+function statsChanged(a: RunStats, b: RunStats): boolean {
+  return (
+    a.records !== b.records ||
+    a.bytesRead !== b.bytesRead ||
+    a.deadLetters !== b.deadLetters ||
+    a.watermark !== b.watermark ||
+    a.paused !== b.paused ||
+    a.speed !== b.speed ||
+    // The wall clock shows whole seconds; the idle message appears after IDLE_MS.
+    Math.floor(a.wallMs / 1000) !== Math.floor(b.wallMs / 1000) ||
+    a.idleMs > IDLE_MS !== b.idleMs > IDLE_MS
+  );
 }
 
 export async function runLiveView(
@@ -51,20 +84,59 @@ export async function runLiveView(
   const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), steps.map(stepInfo), replay.pacer.speed, qualityView() ?? null));
   let pending: OutputRecord[] = [];
   replay.onOutput((record) => pending.push(record));
-  const frame = () => {
+  let shown = store.getState().stats;
+  let frames = 0;
+  let skipped = 0;
+  /** Hands the outputs since the last frame and the replay's counters to the view, if anything changed. */
+  const frame = (force: boolean): boolean => {
+    const stats = replay.snapshot();
+    if (!force && pending.length === 0 && !statsChanged(shown, stats)) return false;
     const outputs = pending;
     pending = [];
+    shown = stats;
     const view = qualityView();
     store.dispatch({
       type: 'frame',
       outputs,
-      stats: replay.snapshot(),
+      stats,
       counters: replay.pipeline.operators.map((op) => ({ ...op.counters })),
       ...(view ? { quality: view } : {}),
     });
+    return true;
   };
+
+  // A frame's cost runs from the tick's dispatch to the end of the draw: React renders in a
+  // microtask after the dispatch, ink lays out and hands the frame over, the writer diffs it.
+  let tickStarted: { wall: number; cpu: NodeJS.CpuUsage } | null = null;
+  let lastCostMs = 0;
+  let cpuMs = 0;
+  const frameDrawn = () => {
+    if (tickStarted === null) return;
+    const used = process.cpuUsage(tickStarted.cpu);
+    cpuMs += (used.user + used.system) / 1000;
+    lastCostMs = performance.now() - tickStarted.wall;
+    tickStarted = null;
+  };
+  const terminal: Terminal = io.stdout ?? process.stdout;
+  const writer = new ScreenWriter(terminal);
+  const frameStream = new FrameStream(terminal, writer, frameDrawn);
+  // Anything written to stderr while the view owns the screen (a warning) would land in the
+  // middle of a frame: keep it and print it after the view closes.
+  const ownsTerminal = io.stdout === undefined;
+  const held: string[] = [];
+  const stderrWrite = process.stderr.write;
+  const restoreTerminal = () => process.stdout.write(ScreenWriter.restoreSequence());
+  if (ownsTerminal) {
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stderr.write;
+    // A crash must not leave the terminal on the alternate screen with the cursor hidden.
+    process.once('exit', restoreTerminal);
+  }
+  writer.start();
+
   let quit = false;
-  let lastRenderMs = 0;
   const app = render(
     <LiveApp
       store={store}
@@ -80,40 +152,47 @@ export async function runLiveView(
       }}
     />,
     {
-      maxFps: 20,
+      stdout: frameStream as unknown as NodeJS.WriteStream,
+      ...(io.stdin ? { stdin: io.stdin } : {}),
+      // Debug mode: ink renders each commit synchronously and writes the whole frame to
+      // frameStream, without its own throttle or erase-and-rewrite; the writer diffs the lines.
+      debug: true,
       exitOnCtrlC: false,
-      patchConsole: io.stdout === undefined,
-      // ink lays out and writes after the dispatch returns: its own measure of that work.
-      onRender: ({ renderTime }) => {
-        lastRenderMs = renderTime;
-      },
-      ...io,
+      patchConsole: false,
     },
   );
   // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
   const exited = app.waitUntilExit();
-  // Adaptive throttle: a frame (reducer + React + ink layout and write) costs 10-40 ms for a busy
-  // table, which at a fixed 20 frames/s took 80% of the CPU from a --speed max replay. The next
-  // frame waits at least 19× the last frame's cost, so drawing stays under 5% of the time, and
-  // never comes sooner than 50 ms (20 frames/s).
   let timer: NodeJS.Timeout;
+  // Paced by the previous frame's cost: this frame's draw happens after the timer is set.
   const tick = () => {
-    const started = performance.now();
-    frame();
-    const cost = performance.now() - started + lastRenderMs;
-    timer = setTimeout(tick, Math.max(FRAME_MS, cost * FRAME_COST_FACTOR));
+    tickStarted = { wall: performance.now(), cpu: process.cpuUsage() };
+    if (frame(false)) frames++;
+    else {
+      skipped++;
+      frameDrawn();
+    }
+    timer = setTimeout(tick, Math.max(FRAME_MS, lastCostMs * FRAME_COST_FACTOR));
   };
   timer = setTimeout(tick, FRAME_MS);
   try {
     const summary = await replay.run();
-    frame();
+    frame(true);
     store.dispatch({ type: 'done' });
+    // Let React render the last frame (a microtask away) before unmounting.
+    await new Promise((resolve) => setImmediate(resolve));
     return summary;
   } finally {
-    clearTimeout(timer);
-    // Let ink paint the final frame before handing the terminal back.
-    await new Promise((resolve) => setTimeout(resolve, FRAME_MS));
+    clearTimeout(timer!);
     if (!quit) app.unmount();
     await exited;
+    frameStream.detach();
+    writer.finish();
+    if (ownsTerminal) {
+      process.stderr.write = stderrWrite;
+      process.off('exit', restoreTerminal);
+      for (const text of held) process.stderr.write(text);
+    }
+    io.onCost?.({ frames, skipped, cpuMs, bytes: writer.bytesWritten });
   }
 }

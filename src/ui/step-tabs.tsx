@@ -5,7 +5,7 @@ import { theme } from './theme.js';
 /** One tab per step: number, name and result count; the selected one highlighted. */
 export function StepTabs({ state }: { state: LiveState }) {
   return (
-    <Box gap={1} flexWrap="wrap">
+    <Box columnGap={1} flexWrap="wrap">
       {state.steps.map((step, i) => {
         const selected = i === state.selected;
         const count = step.info.kind === 'window' ? step.rows.size : step.counters.results;

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { HIGHLIGHT_FRAMES, visibleRows, whyNothingYet, type LiveState, type StepView } from './live-state.js';
+import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView } from './live-state.js';
 import { fit, formatClock, formatValue } from './display-format.js';
 import { theme } from './theme.js';
 
@@ -20,7 +20,7 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
         {fit('key', keyWidth)}  {fit('window', windowWidth)}  {shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}
       </Text>
       {rows.map((row) => {
-        const recent = state.frame - row.changedAt < HIGHLIGHT_FRAMES;
+        const recent = state.stats.wallMs - row.changedAt < HIGHLIGHT_MS;
         return (
           <Text key={row.key} color={recent ? theme.changed : theme.value}>
             {fit(row.key, keyWidth)}  {fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}{'  '}

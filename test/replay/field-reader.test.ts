@@ -78,6 +78,11 @@ const valid: Array<[name: string, line: string, fields: readonly string[]]> = [
   ['prototype names are plain fields', '{"constructor":1,"toString":2,"hasOwnProperty":3}', ['constructor', 'toString', 'hasOwnProperty']],
   ['duplicate names at construction', '{"a":1}', ['a', 'a']],
   ['no fields wanted', '{"a":1}', []],
+  // Wanted names sharing a first byte, prefixes of each other, the empty name: the key's first
+  // byte no longer picks one candidate, every wanted name is tried.
+  ['names sharing a first byte', '{"ab":1,"a":2,"abc":3,"":4,"ax":5,"b":6}', ['ab', 'a', 'abc', '', 'b']],
+  ['a key that is a prefix of a wanted name', '{"ab":1,"abcd":2}', ['abc', 'abcd']],
+  ['a wanted name that is a prefix of a key', '{"abc":1,"ab":2}', ['ab']],
   ['deep nesting in a skipped field', `{"z":${'['.repeat(200)}${']'.repeat(200)},"a":1}`, F],
 ];
 
@@ -215,6 +220,17 @@ test('interned strings stay correct when ids collide in the intern table', () =>
     }
   }
   assert.equal(reader.counts.bytePath, 40_000);
+});
+
+test('interned strings with equal hash and length are told apart by their bytes', () => {
+  // "Aa" and "BB" (and "AaAa", "BBBB", ...) have the same 31-multiplier hash: one slot, same length.
+  const reader = createFieldReader(['id']);
+  const ids = ['Aa', 'BB', 'Aa', 'AaBB', 'BBAa', 'AaAa', 'BBBB', 'BB', 'Aa\\u0041', 'Aa'];
+  for (const id of ids) {
+    const bytes = Buffer.from(`{"id":"${id}"}`);
+    assert.equal(reader.read(bytes, 0, bytes.length)?.id, JSON.parse(`"${id}"`), id);
+  }
+  assert.equal(reader.counts.bytePath, ids.length);
 });
 
 // ---- generated lines ----------------------------------------------------------------------

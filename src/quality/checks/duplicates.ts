@@ -1,6 +1,7 @@
-import { topLevel, type Check, type Verdict } from '../rule.js';
+import { topLevel, type Check, type CheckContext, type Verdict } from '../rule.js';
 import { RuleConfig } from '../rule-config.js';
-import { fieldReader, valueKey, type FieldReader } from '../field-path.js';
+import { isMissing, valueKey, type FieldRef } from '../field-path.js';
+import { STRING, type FieldRow } from '../../replay/field-reader.js';
 import { eventTimeMs, formatDuration } from '../event-time.js';
 
 /**
@@ -43,9 +44,43 @@ class KeyHash {
     this.h2 ^= this.h2 >>> 15;
   }
 
+  /**
+   * The field's value as addValue would hash it; a plain ASCII string still in the line is hashed
+   * from its bytes (they are its char codes), so the key's strings are never built.
+   */
+  addField(row: FieldRow, field: FieldRef): void {
+    const slot = field.slot;
+    if (field.topLevel && row.pending[slot] === 1 && row.plain[slot] === 1 && row.kinds[slot] === STRING) {
+      const { buffer } = row;
+      // The state in locals for the loop: a property write per byte was a fifth of the check.
+      let h1 = this.h1;
+      let h2 = this.h2;
+      for (let i = row.starts[slot]!, end = row.ends[slot]!; i < end; i++) {
+        const code = buffer[i]!;
+        h1 = Math.imul(h1 ^ code, 0x01000193);
+        h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h1 = h1;
+      this.h2 = h2;
+      this.add(0x110000);
+      return;
+    }
+    this.addValue(field.read(row));
+  }
+
   addValue(value: unknown): void {
     if (typeof value === 'string') {
-      for (let i = 0; i < value.length; i++) this.add(value.charCodeAt(i));
+      let h1 = this.h1;
+      let h2 = this.h2;
+      for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        h1 = Math.imul(h1 ^ code, 0x01000193);
+        h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h1 = h1;
+      this.h2 = h2;
     } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER) {
       this.add(value % TWO_32 | 0);
       this.add(Math.floor(value / TWO_32) | 0);
@@ -174,13 +209,13 @@ function slotOf(key: number, mask: number): number {
   return (key >>> 0) & mask;
 }
 
-export function compileDuplicates(config: RuleConfig): Check {
+export function compileDuplicates(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['key_fields', 'window', 'window_size', 'timestamp_field', 'max_keys']);
   const keyFields = config.fieldList('key_fields');
-  const readers: FieldReader[] = keyFields.map(fieldReader);
+  const keys: FieldRef[] = keyFields.map((name) => context.fields.ref(name));
   const window = config.duration('window', 'window_size', 3_600_000);
   const timeField = config.string('timestamp_field', 'timestamp');
-  const readTime = fieldReader(timeField);
+  const timeRef = context.fields.ref(timeField);
   const maxKeys = config.number('max_keys', { fallback: DEFAULT_MAX_KEYS, min: 1 });
 
   const firstSeen = new FirstSeenTable();
@@ -191,14 +226,14 @@ export function compileDuplicates(config: RuleConfig): Check {
   let peakKeys = 0;
 
   /** The key's hash, or -1 when every key field is missing. */
-  function hashOf(record: Record<string, unknown>): number {
+  function hashOf(row: FieldRow): number {
     hash.reset();
     let present = 0;
-    for (let i = 0; i < readers.length; i++) {
-      const value = readers[i]!(record);
-      if (value === undefined || value === null) hash.add(0x110001);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (isMissing(row, key)) hash.add(0x110001);
       else {
-        hash.addValue(value);
+        hash.addField(row, key);
         present++;
       }
     }
@@ -223,17 +258,17 @@ export function compileDuplicates(config: RuleConfig): Check {
 
   return {
     reads: topLevel([...keyFields, timeField]),
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      const key = hashOf(record);
+    evaluate(row: FieldRow, verdict: Verdict): boolean {
+      const key = hashOf(row);
       verdict.score = 1;
       if (key < 0) return true;
-      const parsed = eventTimeMs(readTime(record));
+      const parsed = eventTimeMs(timeRef.read(row));
       const time = Number.isNaN(parsed) ? clock : parsed;
       if (time > clock) clock = time;
       const seen = firstSeen.get(key);
       if (!Number.isNaN(seen) && Math.abs(time - seen) < window) {
         verdict.score = 0;
-        const text = readers.map((read) => { const value = read(record); return value === undefined || value === null ? '-' : valueKey(value); }).join('+');
+        const text = keys.map((field) => { const value = field.read(row); return value === undefined || value === null ? '-' : valueKey(value); }).join('+');
         verdict.message = `duplicate of ${keyFields.join('+')} = ${text} seen ${formatDuration(Math.abs(time - seen))} apart in event time`;
         return false;
       }

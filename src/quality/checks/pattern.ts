@@ -1,8 +1,8 @@
 import safeRegex from 'safe-regex2';
-import { topLevel, type Check } from '../rule.js';
+import { topLevel, type Check, type CheckContext } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
-import { fieldReader, type FieldReader } from '../field-path.js';
+import type { FieldRef } from '../field-path.js';
 
 /**
  * Pattern check (002 `_check_pattern_matching`): each field's string form must match its regular
@@ -13,7 +13,7 @@ import { fieldReader, type FieldReader } from '../field-path.js';
  */
 interface PatternField {
   readonly name: string;
-  readonly read: FieldReader;
+  readonly field: FieldRef;
   readonly source: string;
   readonly regex: RegExp;
 }
@@ -21,7 +21,7 @@ interface PatternField {
 /** Values longer than this are cut before matching; a safe regex is linear, so this bounds one test's time. */
 const MAX_MATCHED_LENGTH = 4096;
 
-export function compilePattern(config: RuleConfig): Check {
+export function compilePattern(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['field_patterns', 'flags']);
   const flags = config.string('flags', '');
   if (!/^[imsu]*$/.test(flags)) throw config.error('flags', `expected some of i, m, s, u, got ${show(flags)}`);
@@ -37,7 +37,7 @@ export function compilePattern(config: RuleConfig): Check {
     if (!safeRegex(regex)) {
       throw config.error(path, `pattern ${show(source)} risks catastrophic backtracking (a repeated group inside a repetition); rewrite it without nested quantifiers, e.g. (a+)+ → a+`);
     }
-    return { name, read: fieldReader(name), source, regex };
+    return { name, field: context.fields.ref(name), source, regex };
   });
 
   return {

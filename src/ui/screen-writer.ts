@@ -1,0 +1,173 @@
+/**
+ * Draws the live view's frames on the terminal's alternate screen and rewrites only the lines
+ * that changed. ink renders each frame to a string (its debug mode hands us the whole frame);
+ * this writer, not ink's log-update, decides what reaches the terminal.
+ *
+ * Why not ink's own writers: the standard one erases and rewrites every line of every frame, and
+ * once a frame is as tall as the screen it clears the whole terminal each time. Its
+ * `incrementalRendering` mode diffs lines but finds them by moving the cursor up from the bottom
+ * of the last frame, so every scroll, resize reflow or off-by-one in that count leaves stale
+ * lines behind (ink issues #1023 and #894; session 1 saw them too). On the alternate screen each
+ * line has an absolute address (row i is `ESC[i;1H`), nothing scrolls, and a resize is answered
+ * by one clear and one full paint at the new size.
+ */
+
+import { EventEmitter } from 'node:events';
+
+const ESC = '\u001B[';
+const ALTERNATE_SCREEN_ON = `${ESC}?1049h`;
+const ALTERNATE_SCREEN_OFF = `${ESC}?1049l`;
+const HIDE_CURSOR = `${ESC}?25l`;
+const SHOW_CURSOR = `${ESC}?25h`;
+const CLEAR_SCREEN = `${ESC}2J${ESC}H`;
+/** Erase the rest of the line, the rest of the screen. */
+const ERASE_LINE = `${ESC}K`;
+const ERASE_DOWN = `${ESC}J`;
+/** Synchronized output (DEC mode 2026): the terminal shows the frame at once; others ignore it. */
+const BEGIN_SYNC = `${ESC}?2026h`;
+const END_SYNC = `${ESC}?2026l`;
+
+/** The part of a terminal stream the writer uses. */
+export interface TerminalOutput {
+  write(data: string): boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+export class ScreenWriter {
+  /** What the screen shows, one string per row; empty after a clear. */
+  private shown: string[] = [];
+  private lastFrame = '';
+  private open = false;
+  /** While set, frames are kept, not drawn (the moment between a resize and the re-layout). */
+  private holding = false;
+  private held: string | null = null;
+  /** Bytes written so far (tests and the benchmark read it). */
+  bytesWritten = 0;
+
+  constructor(private readonly out: TerminalOutput) {}
+
+  /** Switches to the alternate screen, hides the cursor and clears. */
+  start(): void {
+    this.open = true;
+    this.shown = [];
+    this.emit(ALTERNATE_SCREEN_ON + HIDE_CURSOR + CLEAR_SCREEN);
+  }
+
+  /**
+   * Shows `frame`: writes each row that differs from what the screen shows (erased, then its new
+   * text) and erases rows the new frame no longer has. A frame equal to the last writes nothing.
+   * Rows below the screen's height are not drawn: on the alternate screen they would scroll.
+   */
+  draw(frame: string): void {
+    this.lastFrame = frame;
+    if (!this.open) return;
+    if (this.holding) {
+      this.held = frame;
+      return;
+    }
+    const rows = frame.split('\n');
+    const height = this.out.rows || rows.length;
+    if (rows.length > height) rows.length = height;
+    let patch = '';
+    for (let i = 0; i < rows.length; i++) {
+      // Erase first, then write: erasing after a full-width row would wipe its last column.
+      if (rows[i] !== this.shown[i]) patch += `${ESC}${i + 1};1H${ERASE_LINE}${rows[i]}`;
+    }
+    if (rows.length < this.shown.length) patch += `${ESC}${rows.length + 1};1H${ERASE_DOWN}`;
+    this.shown = rows;
+    if (patch !== '') this.emit(BEGIN_SYNC + patch + END_SYNC);
+  }
+
+  /**
+   * Around a terminal resize: clears the screen (the terminal may have reflowed the old rows
+   * anywhere) and holds frames until `resized` runs, so that only the frame laid out at the new
+   * size is painted, once.
+   */
+  resizing(): void {
+    if (!this.open) return;
+    this.emit(CLEAR_SCREEN);
+    this.shown = [];
+    this.holding = true;
+    this.held = null;
+  }
+
+  resized(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.draw(this.held ?? this.lastFrame);
+  }
+
+  /** Leaves the alternate screen and prints the last frame on the normal screen, where it stays. */
+  finish(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.holding = false;
+    this.emit(SHOW_CURSOR + ALTERNATE_SCREEN_OFF + (this.lastFrame === '' ? '' : this.lastFrame + '\n'));
+  }
+
+  /** The same as `finish`, for a process that is exiting: synchronous, no final frame. */
+  static restoreSequence(): string {
+    return SHOW_CURSOR + ALTERNATE_SCREEN_OFF;
+  }
+
+  private emit(data: string): void {
+    this.bytesWritten += Buffer.byteLength(data);
+    this.out.write(data);
+  }
+}
+
+/** A terminal: the output the writer draws on, with its size and resize events. */
+export interface Terminal extends TerminalOutput {
+  on(event: 'resize', listener: () => void): unknown;
+  off(event: 'resize', listener: () => void): unknown;
+}
+
+/**
+ * The stdout ink renders to: it looks like the terminal (same size, same resize events) and hands
+ * every frame ink writes to the screen writer. A terminal resize clears the screen, lets ink and
+ * the app lay out again at the new size, and paints that one frame.
+ */
+export class FrameStream extends EventEmitter {
+  readonly isTTY = true;
+
+  constructor(
+    private readonly terminal: Terminal,
+    private readonly writer: ScreenWriter,
+    /** Called after each frame ink hands over (React renders in a microtask after a dispatch). */
+    private readonly onFrame: () => void = () => undefined,
+  ) {
+    super();
+    terminal.on('resize', this.onResize);
+  }
+
+  get columns(): number {
+    return this.terminal.columns || 80;
+  }
+
+  get rows(): number {
+    return this.terminal.rows || 24;
+  }
+
+  write = (data: string | Uint8Array, callback?: () => void): boolean => {
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    // Not frames: '' (ink's barrier when it unmounts) and the cursor show/hide ink's App writes
+    // when it unmounts; the writer owns the cursor.
+    if (text !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
+      this.writer.draw(text);
+      this.onFrame();
+    }
+    callback?.();
+    return true;
+  };
+
+  detach(): void {
+    this.terminal.off('resize', this.onResize);
+  }
+
+  private readonly onResize = (): void => {
+    this.writer.resizing();
+    this.emit('resize');
+    this.writer.resized();
+  };
+}
