@@ -48,7 +48,7 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
       </Box>
       <Box columnGap={2} flexWrap="wrap">
         <Field label="events/s" value={formatCount(state.rate)} />
-        <Text color={theme.accent}>{sparkline(state.rateHistory, 30).padEnd(30)}</Text>
+        <Text color={theme.accent}>{sparkline(state.rateHistory, 30, 2).padEnd(30)}</Text>
         <Field label="records" value={formatCount(s.records)} />
         <Field label="late" value={String(late)} color={late > 0 ? theme.warn : theme.value} />
         <Field label="dead-letter" value={String(s.deadLetters)} color={s.deadLetters > 0 ? theme.bad : theme.value} />
