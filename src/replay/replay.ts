@@ -81,6 +81,8 @@ export interface ReplaySummary {
   readonly maxEventTime: number;
   readonly steps: readonly StepSummary[];
   readonly stopped: boolean;
+  /** Paced runs: the speed asked for, the speed achieved and the worst lateness against schedule. */
+  readonly pacing?: { readonly speed: number; readonly achieved: number | null; readonly maxLateMs: number; readonly behind: boolean };
   /** With --quality: the data-quality headline at the end of the run. */
   readonly quality?: string;
 }
@@ -224,6 +226,7 @@ export class Replay {
       totalBytes: this.totalBytes,
       wallMs: now - this.startedWall,
       speed: this.pacer.speed,
+      pacing: this.pacer.status(),
       paused: this.pacer.paused,
       idleMs: now - this.lastRecordWall,
     };
@@ -297,6 +300,7 @@ export class Replay {
     }
     const seconds = (performance.now() - started) / 1000;
     const records = this.pipeline.recordCount;
+    const pacing = paced ? pacer.status() : null;
     return {
       recording: file,
       pipeline: this.options.compiled.spec.source ?? this.options.compiled.spec.name,
@@ -313,6 +317,7 @@ export class Replay {
       maxEventTime: this.pipeline.maxEventTime,
       steps: this.stepSummaries(),
       stopped: this.stopRequested,
+      ...(pacing ? { pacing: { speed: pacing.speed, achieved: pacing.achieved, maxLateMs: Math.round(pacing.maxLateMs), behind: pacing.behind } } : {}),
     };
   }
 
