@@ -144,6 +144,9 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   process.once('SIGINT', interrupt);
   try {
     if (live) {
+      // React's production build: its development build checks and logs on every render, and
+      // rendering must stay a small share of a --speed max replay.
+      process.env.NODE_ENV ??= 'production';
       const { runLiveView } = await import('../ui/run-live-view.js');
       const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
       return { summary: withQuality(summary, quality), live };
