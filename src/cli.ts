@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   design: async () => (await import('./commands/design.js')).registerDesign,
   export: async () => (await import('./commands/export.js')).registerExport,
   record: async () => (await import('./commands/record.js')).registerRecord,
+  savepoint: async () => (await import('./commands/savepoint.js')).registerSavepoint,
 };
 
 /** Builds the `sw` program with the command named in argv, or every command for help. */

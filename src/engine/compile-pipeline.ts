@@ -11,7 +11,9 @@ import { WindowOperator } from './window/window-operator.js';
 import type { WindowStep } from './window/window-step.js';
 import { PatternOperator } from './cep/pattern-operator.js';
 import type { PatternStep, StageEvents } from './cep/pattern-step.js';
+import { leafStages, type CepStageSpec } from './cep/nfa/compiler.js';
 import { ProcessOperator } from './process/process-operator.js';
+import type { StateBackendFactory } from './state/state-backend.js';
 
 export interface CompiledPipeline {
   readonly spec: PipelineSpec;
@@ -22,10 +24,15 @@ export interface CompiledPipeline {
   readonly timeOf: (fields: Fields) => unknown;
 }
 
+export interface CompileOptions {
+  /** Keyed state of process steps; default: on the heap (MemoryStateBackend). */
+  readonly stateBackend?: StateBackendFactory;
+}
+
 /** A spec problem found while compiling: message already names the file and spec path. */
 export class PipelineCompileError extends Error {}
 
-export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
+export function compilePipeline(spec: PipelineSpec, options: CompileOptions = {}): CompiledPipeline {
   const used = new Set<string>();
   let whole = false;
   const file = spec.source ?? spec.name;
@@ -54,7 +61,7 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
       case 'pattern':
         return new PatternOperator(patternStep(step, at, filter, key, compile, condition));
       case 'process':
-        return new ProcessOperator(processStep(step, filter, key, used, () => (whole = true)));
+        return new ProcessOperator(processStep(step, filter, key, used, () => (whole = true)), options.stateBackend?.(step.name));
     }
   });
   return { spec, operators, fields: whole ? 'all' : [...used], timeOf: pathReader(spec.time.field) };
@@ -111,13 +118,17 @@ function patternStep(
   compile: Compile,
   condition: Condition,
 ): PatternStep {
-  const stageNames = step.pattern.stages.map((s) => s.name);
+  // A pattern from the TypeScript builder may nest group patterns: their stages have conditions too.
+  const stageNames = leafStages(step.pattern.stages).map((s) => s.name);
   const conditions = new Map<string, { where: StageCondition | null; until: StageCondition | null }>();
-  step.pattern.stages.forEach((stage, i) => {
-    const where = stage.where === undefined ? null : condition(stage.where, `${at}.pattern.stages[${i}].where`, stageNames);
-    const until = stage.until === undefined ? null : condition(stage.until, `${at}.pattern.stages[${i}].until`, stageNames);
-    conditions.set(stage.name, { where: where ? stageCondition(where) : null, until: until ? stageCondition(until) : null });
-  });
+  const compileStages = (stages: readonly CepStageSpec[], path: string): void =>
+    stages.forEach((stage, i) => {
+      const where = stage.where === undefined ? null : condition(stage.where, `${path}[${i}].where`, stageNames);
+      const until = stage.until === undefined ? null : condition(stage.until, `${path}[${i}].until`, stageNames);
+      conditions.set(stage.name, { where: where ? stageCondition(where) : null, until: until ? stageCondition(until) : null });
+      if (stage.group !== undefined) compileStages(stage.group, `${path}[${i}].group`);
+    });
+  compileStages(step.pattern.stages, `${at}.pattern.stages`);
   return {
     name: step.name,
     pattern: step.pattern,

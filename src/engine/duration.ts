@@ -4,7 +4,8 @@
  * such as `ms`, which also take "15 minutes" or "1y": the spec promises one spelling, and
  * `sw export flink-sql` must translate every accepted value exactly.
  */
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Milliseconds per unit, shared with CEL's duration() (src/engine/expression/time.ts). */
+export const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 
 /** Milliseconds, or null when the value is not a duration. */

@@ -85,6 +85,8 @@ export interface StepCounters {
 export interface Operator {
   readonly step: string;
   readonly counters: StepCounters;
+  /** The first error counted in `counters.exprErrors`, as one line (step, where, message), if the operator keeps it. */
+  readonly firstError?: string | null;
   /** One record, with its event time; the watermark has not moved yet. */
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void;
   /** The watermark advanced to `watermark` (Infinity at end of input): fire every timer ≤ it. */

@@ -57,8 +57,7 @@ export class Pipeline {
     this.records++;
     const operators = this.operators;
     for (let i = 0; i < operators.length; i++) operators[i]!.process(fields, ts, ctx, this.output);
-    const advanced = this.watermarks.observe(ts, split);
-    if (advanced === advanced) this.advance(advanced); // NaN check without a call: NaN !== NaN
+    if (this.watermarks.observe(ts, split)) this.advance(this.watermarks.watermark);
   }
 
   /** End of input: the final +∞ watermark fires every open window and pattern. */
@@ -79,7 +78,7 @@ export class Pipeline {
       records: this.records,
       watermarks: this.watermarks.snapshot(),
       operators: this.operators.map((op) => {
-        if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator cannot be checkpointed yet (pattern steps keep NFA state without a snapshot form)`);
+        if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator has no snapshot form`);
         return { step: op.step, state: op.snapshot() };
       }),
     };
@@ -98,6 +97,31 @@ export class Pipeline {
       op.restore(saved.state);
     });
     this.watermarks.restore(snapshot.watermarks);
+    this.records = snapshot.records;
+    this.finished = false;
+  }
+
+  /**
+   * Puts a savepoint's state back into a possibly changed pipeline, matching state to steps by
+   * name (the caller has checked the shapes, see step-shape.ts). A step without saved state starts
+   * empty at the restored watermark, so it judges lateness as the others do; saved state of steps
+   * the pipeline no longer has is dropped.
+   */
+  restoreByStep(snapshot: PipelineSnapshot): void {
+    if (snapshot?.format !== 'sw-pipeline') throw new Error(`not a pipeline snapshot (format ${JSON.stringify(snapshot?.format)})`);
+    const saved = new Map(snapshot.operators.map((o) => [o.step, o.state]));
+    this.watermarks.restore(snapshot.watermarks);
+    const silent: Output = { emit: () => {} };
+    for (const op of this.operators) {
+      const state = saved.get(op.step);
+      if (state === undefined) {
+        // Fresh operators hold nothing, so moving their watermark emits nothing.
+        op.advanceWatermark(this.watermarks.watermark, silent);
+        continue;
+      }
+      if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator cannot be restored`);
+      op.restore(state);
+    }
     this.records = snapshot.records;
     this.finished = false;
   }

@@ -11,6 +11,7 @@
  * `next` stage folds into that stage's DEFINE; notFollowedBy before a `followedBy` stage into its
  * gap. followedByAny, allowCombinations and notFollowedBy at the end have no MATCH_RECOGNIZE form.
  */
+import type { CepPatternSpec } from '../engine/cep/nfa/compiler.js';
 import type { PatternStepSpec, StageSpec } from '../engine/spec.js';
 import { bare, NotExpressible, type Sql } from './cel-to-sql.js';
 import type { ExportReport } from './export-report.js';
@@ -30,6 +31,10 @@ export function planPatternStep(step: PatternStepSpec, source: string, rowtime: 
     report.add(step.name, 'unsupported', reason, suggestion);
     return null;
   };
+
+  // Builder-only parts of Flink's Pattern API (see docs/patterns.md) have no translation here.
+  const extended = (step.pattern as CepPatternSpec).stages.some((s) => s.group !== undefined || s.withinPrevious !== undefined || s.loopWithin !== undefined);
+  if (extended) return unsupported('group patterns and windows between events (TypeScript Pattern builder only) have no MATCH_RECOGNIZE translation here');
 
   const input = stepInput(step, source, translate);
   /** A stage's condition as SQL over the row the variable `qualifier` names (TRUE when it has none). */

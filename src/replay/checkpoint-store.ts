@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
+import type { StepShape } from '../engine/snapshot/step-shape.js';
 
 const KEEP_CHECKPOINTS = 3;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
@@ -29,6 +30,8 @@ export interface Checkpoint {
   /** Output file length and line count when the checkpoint was taken. */
   readonly output: { readonly bytes: number; readonly records: number };
   readonly deadLetters: { readonly bytes: number; readonly count: number };
+  /** Absolute paths of the recording, pipeline and output, and the steps' state shapes: what `sw savepoint create` needs. */
+  readonly origin?: { readonly recording: string; readonly pipeline: string; readonly output?: string; readonly steps: readonly StepShape[] };
 }
 
 export interface StoredCheckpoint {

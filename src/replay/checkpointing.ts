@@ -17,7 +17,11 @@ import { blocksFromChunks, openLineStream } from './lines.js';
 import type { LineWriter } from './record-sink.js';
 import type { RecordBlock } from './recording.js';
 import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
+import type { Savepoint } from './savepoint.js';
 import { isSqlitePath } from './sqlite-recording.js';
+import { stepShapes } from '../engine/snapshot/step-shape.js';
+import type { PipelineSnapshot } from '../engine/pipeline.js';
+import { resolve } from 'node:path';
 
 export type CheckpointPolicy = { readonly kind: 'records'; readonly every: number } | { readonly kind: 'eventTime'; readonly every: number };
 
@@ -46,7 +50,7 @@ export function pipelineHash(compiled: CompiledPipeline): string {
 export function assertCheckpointable(compiled: CompiledPipeline, file: string): void {
   const steps = unsnapshottableSteps(compiled.operators);
   if (steps.length > 0) {
-    throw new UsageError(`${file}: step ${steps.join(', ')} cannot be checkpointed yet (pattern steps); drop --checkpoint-every/--resume or run without them`);
+    throw new UsageError(`${file}: step ${steps.join(', ')} cannot be checkpointed (its operator has no snapshot form); drop --checkpoint-every/--resume or run without them`);
   }
 }
 
@@ -57,8 +61,10 @@ export interface CheckpointerOptions {
   readonly pipelineHash: string;
   readonly output: LineWriter;
   readonly deadLetters: DeadLetterOutput;
-  /** The last checkpoint a resumed run started from: the next one is due one interval later. */
-  readonly after?: Checkpoint;
+  /** Absolute paths and step shapes, so `sw savepoint create` can make a savepoint of a checkpoint. */
+  readonly origin: NonNullable<Checkpoint['origin']>;
+  /** The checkpoint (or savepoint) a resumed run started from: the next one is due one interval later. */
+  readonly after?: { readonly engine: PipelineSnapshot };
 }
 
 export class Checkpointer implements ReplayCheckpointer {
@@ -102,6 +108,7 @@ export class Checkpointer implements ReplayCheckpointer {
       replay: { skipped: at.skipped, outputs: at.outputs, minTime: at.minTime },
       output,
       deadLetters,
+      origin: this.options.origin,
     });
     this.taken++;
   }
@@ -180,6 +187,8 @@ export interface CheckpointedRunOptions {
   readonly every: string | undefined;
   readonly db: string | undefined;
   readonly resume: boolean;
+  /** `--from-savepoint`: where the run starts when there is no checkpoint to resume from. */
+  readonly savepoint?: Savepoint;
   readonly warn: (line: string) => void;
 }
 
@@ -190,6 +199,8 @@ export interface CheckpointedRun {
   readonly resumed: StoredCheckpoint | null;
   readonly source?: AsyncIterable<RecordBlock>;
   readonly resumeFrom?: ReplayPosition;
+  /** True when the run starts from the savepoint (state goes to steps by name), not from a checkpoint. */
+  readonly resumeByStep: boolean;
   /** Call once the Replay exists: restores its dead-letter count and starts taking checkpoints. */
   attach(replay: { deadLetters: DeadLetterOutput; checkpointWith(checkpointer: ReplayCheckpointer): void }): Checkpointer | null;
 }
@@ -225,17 +236,24 @@ export async function startCheckpointedRun(
     output.resumeCount(cp.output.records);
     source = await openRecordingAt(recording, cp.source);
     resumeFrom = { byteOffset: cp.source.byteOffset, line: cp.source.nextLine - 1, ...cp.replay, engine: cp.engine };
+  } else if (options.savepoint !== undefined) {
+    // A savepoint's output went elsewhere: this run writes a new output from the savepoint on.
+    output = openWriter(out, false);
+    ({ source, resumeFrom } = await startAtSavepoint(recording, options.savepoint));
   } else {
     output = openWriter(out, false);
   }
+  const startedAfter = resumed?.checkpoint ?? options.savepoint;
   return {
     store,
     output,
     resumed,
+    resumeByStep: resumed === null && options.savepoint !== undefined,
     ...(source === undefined ? {} : { source }),
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
     attach(replay) {
       if (resumed !== null) replay.deadLetters.resumeAfter(resumed.checkpoint.deadLetters.count);
+      else if (options.savepoint !== undefined) replay.deadLetters.count = options.savepoint.deadLetters.count;
       if (policy === null) return null;
       const checkpointer = new Checkpointer({
         policy,
@@ -244,10 +262,20 @@ export async function startCheckpointedRun(
         pipelineHash: hash,
         output,
         deadLetters: replay.deadLetters,
-        ...(resumed === null ? {} : { after: resumed.checkpoint }),
+        origin: { recording: resolve(recording), pipeline: resolve(options.pipelinePath), output: resolve(out), steps: stepShapes(compiled.spec) },
+        ...(startedAfter === undefined ? {} : { after: startedAfter }),
       });
       replay.checkpointWith(checkpointer);
       return checkpointer;
     },
+  };
+}
+
+/** The recording from a savepoint's position, and the position to restore (state by step name). */
+export async function startAtSavepoint(recording: string, savepoint: Savepoint): Promise<{ source: AsyncIterable<RecordBlock>; resumeFrom: ReplayPosition }> {
+  const { source: at, replay, engine } = savepoint;
+  return {
+    source: await openRecordingAt(recording, at),
+    resumeFrom: { byteOffset: at.byteOffset, line: at.nextLine - 1, ...replay, engine },
   };
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { connectionFrom, connectKafka, kafkaError, parseBrokers, type KafkaClients, type KafkaConnection, type SecurityFlags } from './kafka-client.js';
 import { KafkaSink, parseHeaderChoice } from './kafka-sink.js';
 import { LineWriter } from './record-sink.js';
+import { OutputJson } from './output-json.js';
 import type { Replay } from './replay.js';
 import { isSqlitePath } from './sqlite-recording.js';
 import { SqliteOutputWriter } from './sqlite-output.js';
@@ -30,7 +31,8 @@ export interface OutputSink {
 export function openOutputSink(path: string, meta: Record<string, string>): OutputSink {
   if (isSqlitePath(path)) return new SqliteOutputWriter(path, meta);
   const lines = LineWriter.open(path);
-  return { write: (record) => lines.write(JSON.stringify(record)), close: () => lines.close() };
+  const json = new OutputJson();
+  return { write: (record) => lines.write(json.text(record)), close: () => lines.close() };
 }
 
 export interface KafkaSinkPlan {

@@ -9,6 +9,7 @@ import type { CompiledPipeline } from '../engine/compile-pipeline.js';
 import { parseEventTime } from '../engine/duration.js';
 import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
+import { WindowOperator } from '../engine/window/window-operator.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -28,6 +29,8 @@ export interface ReplayOptions {
   readonly source?: AsyncIterable<RecordBlock>;
   /** Continue from this position; `source` must start at the record after it. */
   readonly resumeFrom?: ReplayPosition;
+  /** A savepoint into a possibly changed pipeline: state goes to steps by name (Pipeline.restoreByStep). */
+  readonly resumeByStep?: boolean;
 }
 
 /** Where a replay stands between two records. */
@@ -56,6 +59,8 @@ export interface StepSummary {
   readonly results: number;
   readonly late: number;
   readonly exprErrors: number;
+  /** The first expression or function error's message (which record, what), when the step keeps one. */
+  readonly firstError: string | null;
 }
 
 export interface ReplaySummary {
@@ -76,6 +81,8 @@ export interface ReplaySummary {
   readonly maxEventTime: number;
   readonly steps: readonly StepSummary[];
   readonly stopped: boolean;
+  /** Paced runs: the speed asked for, the speed achieved and the worst lateness against schedule. */
+  readonly pacing?: { readonly speed: number; readonly achieved: number | null; readonly maxLateMs: number; readonly behind: boolean };
   /** With --quality: the data-quality headline at the end of the run. */
   readonly quality?: string;
 }
@@ -137,7 +144,11 @@ export class Replay {
   constructor(private readonly options: ReplayOptions) {
     this.pacer = new Pacer(options.speed);
     this.deadLetters = new DeadLetterOutput(options.deadLetterPath);
-    this.reader = createFieldReader(options.compiled.fields);
+    // Window steps read a record's fields during process() and keep none of them (aggregates keep
+    // values), so the reader may hand the same object for every record; process and pattern
+    // steps may store the record, and get a fresh one each time.
+    const reuseRecord = options.compiled.operators.every((op) => op instanceof WindowOperator);
+    this.reader = createFieldReader(options.compiled.fields, { reuseRecord });
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;
     this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
@@ -149,7 +160,8 @@ export class Replay {
     this.totalBytes = sizeOf(options.recording);
     const resume = options.resumeFrom;
     if (resume !== undefined) {
-      this.pipeline.restore(resume.engine);
+      if (options.resumeByStep === true) this.pipeline.restoreByStep(resume.engine);
+      else this.pipeline.restore(resume.engine);
       this.bytesRead = resume.byteOffset;
       this.skipped = resume.skipped;
       this.outputs = resume.outputs;
@@ -169,9 +181,9 @@ export class Replay {
     };
   }
 
-  /** Takes checkpoints between records from now on (see checkpointing.ts). */
+  /** Takes checkpoints between records from now on (see checkpointing.ts); a second one (a savepoint) joins the first. */
   checkpointWith(checkpointer: ReplayCheckpointer): void {
-    this.checkpointer = checkpointer;
+    this.checkpointer = this.checkpointer === null ? checkpointer : bothCheckpointers(this.checkpointer, checkpointer);
   }
 
   onOutput(listener: OutputListener): void {
@@ -214,6 +226,7 @@ export class Replay {
       totalBytes: this.totalBytes,
       wallMs: now - this.startedWall,
       speed: this.pacer.speed,
+      pacing: this.pacer.status(),
       paused: this.pacer.paused,
       idleMs: now - this.lastRecordWall,
     };
@@ -275,6 +288,8 @@ export class Replay {
           start = next;
           if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
             checkpointer.take(() => this.position(line));
+            // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
+            if (this.stopRequested) break;
           }
         }
         if (this.stopRequested) break;
@@ -285,6 +300,7 @@ export class Replay {
     }
     const seconds = (performance.now() - started) / 1000;
     const records = this.pipeline.recordCount;
+    const pacing = paced ? pacer.status() : null;
     return {
       recording: file,
       pipeline: this.options.compiled.spec.source ?? this.options.compiled.spec.name,
@@ -301,6 +317,7 @@ export class Replay {
       maxEventTime: this.pipeline.maxEventTime,
       steps: this.stepSummaries(),
       stopped: this.stopRequested,
+      ...(pacing ? { pacing: { speed: pacing.speed, achieved: pacing.achieved, maxLateMs: Math.round(pacing.maxLateMs), behind: pacing.behind } } : {}),
     };
   }
 
@@ -309,12 +326,33 @@ export class Replay {
       step: op.step,
       kind: this.options.compiled.spec.steps[i]!.kind,
       ...op.counters,
+      firstError: op.firstError ?? null,
     }));
   }
 
   private deadLetter(file: string, line: number, buffer: Buffer, start: number, end: number, reason: string): void {
     this.deadLetters.add(file, line, reason, buffer.toString('utf8', start, end));
   }
+}
+
+/** Two checkpointers asked in turn; a position wanted by both is taken once. */
+function bothCheckpointers(first: ReplayCheckpointer, second: ReplayCheckpointer): ReplayCheckpointer {
+  let firstDue = false;
+  let secondDue = false;
+  return {
+    due(records, maxEventTime) {
+      // Both are asked every time: due() moves each one's next boundary.
+      firstDue = first.due(records, maxEventTime);
+      secondDue = second.due(records, maxEventTime);
+      return firstDue || secondDue;
+    },
+    take(position) {
+      let at: ReplayPosition | null = null;
+      const once = () => (at ??= position());
+      if (firstDue) first.take(once);
+      if (secondDue) second.take(once);
+    },
+  };
 }
 
 function cpuSeconds(): number {

@@ -60,6 +60,10 @@ async function loadModule(path: string): Promise<PipelineSpec> {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new SpecError(`${path}: the pipeline module failed to load: ${message}`);
   }
+  // A .ts file outside an ESM package ("type": "module") is compiled as CommonJS, and ESM's view of
+  // a CommonJS module wraps module.exports in `default` once more: unwrap that one level.
+  const inner = module.default as { default?: unknown; __esModule?: unknown } | undefined;
+  if (inner !== null && typeof inner === 'object' && inner.__esModule === true && 'default' in inner) module = inner;
   if (module.default === undefined) {
     throw new SpecError(`${path}: the module has no default export; end it with \`export default definePipeline({...})\``);
   }

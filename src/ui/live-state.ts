@@ -3,6 +3,7 @@
  * the runner batches them into one `frame` action per render tick (at most 20 a second), so the
  * reducer, not React, absorbs a million records a second. Components only render this state.
  */
+import type { PacingStatus } from '../replay/pacer.js';
 import type { OutputRecord } from '../engine/operator.js';
 import type { WindowSpec } from '../engine/spec.js';
 
@@ -65,6 +66,8 @@ export interface RunStats {
   readonly totalBytes: number | null;
   readonly wallMs: number;
   readonly speed: number;
+  /** Requested vs achieved speed; absent in states built before a replay ran (tests). */
+  readonly pacing?: PacingStatus;
   readonly paused: boolean;
   /** Wall ms since the last record arrived (for "the input is idle"). */
   readonly idleMs: number;

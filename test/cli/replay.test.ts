@@ -113,3 +113,31 @@ test('sw --help and sw replay --help show examples', () => {
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Examples:\n {2}\$ sw replay/);
 });
+
+test('a process function that throws is counted, the run goes on, and the summary quotes the first error', () => {
+  const pipeline = join(tmp, 'throws.pipeline.ts');
+  writeFileSync(
+    pipeline,
+    `export default {
+  name: 'throws',
+  time: { field: 'ts', outOfOrderness: '15s' },
+  steps: {
+    picky: {
+      keyBy: 'user',
+      process: () => ({
+        processElement(fields, ctx) {
+          if (fields.page === 'cart') throw new Error('no carts here');
+          ctx.emit({ page: fields.page });
+        },
+      }),
+    },
+  },
+};
+`,
+  );
+  const r = runSw(['replay', CLICKS, '--pipeline', pipeline, '--dead-letter', join(tmp, 't.dl')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /picky \(process\): 5 results, 7\/7 records passed, 2 expression errors/);
+  assert.match(r.stderr, /first error: step picky, line 3: no carts here/);
+  assert.ok(r.stdout.split('\n').filter(Boolean).length > 0, 'the records without a cart still produce output');
+});

@@ -4,18 +4,23 @@
  *     then resumed; output and dead-letter files must equal an uninterrupted golden run's, byte
  *     for byte (no record missing, none duplicated);
  *   - resuming from a mid-run checkpoint for each source format (JSONL, .jsonl.gz, SQLite);
- *   - a corrupted latest checkpoint is detected and the previous one used.
+ *   - a corrupted latest checkpoint is detected and the previous one used;
+ * each for a window pipeline and for a pattern (CEP) pipeline, whose checkpoints carry partial
+ * matches and the shared buffer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { ROOT, runSw } from '../cli/run-sw.js';
+import { activityLines, runAndKill } from './crash-fixtures.js';
 import { SqliteRecordingWriter } from '../../src/replay/sqlite-recording.js';
+import type { Checkpoint } from '../../src/replay/checkpoint-store.js';
+import type { PatternOperatorSnapshot } from '../../src/engine/cep/pattern-operator.js';
+import { fromSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
 
 const PIPELINE = `name: checkpoints
 time: { field: ts, outOfOrderness: 5s }
@@ -36,26 +41,42 @@ steps:
     aggregate: { n: count(), first: first(page), last: last(page) }
 `;
 
-/** A deterministic stream: 40k events over ~11 hours, up to 8 s out of order, a bad line every 5000. */
-function recordingLines(count: number): string[] {
-  let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    if (i % 5000 === 2500) {
-      lines.push('{"broken": ');
-      continue;
-    }
-    const ts = 1_767_225_600_000 + i * 1000 - Math.floor(random() * 8000);
-    lines.push(JSON.stringify({ ts, page: `p${Math.floor(random() * 20)}`, user: `u${Math.floor(random() * 300)}`, v: Math.floor(random() * 1000) }));
-  }
-  return lines;
-}
+/** Pattern steps: partial matches per user over half an hour, and followedByAny branches ending in notFollowedBy. */
+const PATTERN_PIPELINE = `name: checkpoints-cep
+time: { field: ts, outOfOrderness: 5s }
+steps:
+  binge:
+    keyBy: user
+    pattern:
+      within: 30m
+      skip: skipPastLastEvent
+      stages:
+        - { name: start, where: "v > 300" }
+        - { name: more, contiguity: followedBy, where: "v > 300", times: 3 }
+    emitTimeouts: true
+    lateOutput: true
+    select: { pages: "size(more) + 1", first: "start[0].page" }
+  spike:
+    keyBy: page
+    pattern:
+      within: 2m
+      stages:
+        - { name: high, where: "v > 900" }
+        - { name: low, contiguity: followedByAny, where: "v < 100" }
+        - { name: quiet, contiguity: notFollowedBy, where: "v > 950" }
+    emitTimeouts: true
+`;
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoints-'));
 const pipeline = join(dir, 'checkpoints.pipeline.yaml');
 writeFileSync(pipeline, PIPELINE);
-const lines = recordingLines(40_000);
+const patternPipeline = join(dir, 'checkpoints-cep.pipeline.yaml');
+writeFileSync(patternPipeline, PATTERN_PIPELINE);
+const pipelines = [
+  ['windows', pipeline],
+  ['patterns', patternPipeline],
+] as const;
+const lines = activityLines(40_000, 42);
 const jsonl = join(dir, 'events.jsonl');
 writeFileSync(jsonl, lines.join('\n') + '\n');
 const gz = join(dir, 'events.jsonl.gz');
@@ -67,75 +88,60 @@ const sqlite = join(dir, 'events.db');
   writer.close();
 }
 
-function replayArgs(recording: string, out: string, extra: readonly string[]): string[] {
-  return ['replay', recording, '--pipeline', pipeline, '--out', out, '--no-ui', '--json', ...extra];
+function replayArgs(recording: string, out: string, extra: readonly string[], spec = pipeline): string[] {
+  return ['replay', recording, '--pipeline', spec, '--out', out, '--no-ui', '--json', ...extra];
 }
 
 const deadLetters = (out: string) => out.replace(/\.jsonl$/, '') + '.dead-letter.jsonl';
 
 const goldens = new Map<string, { out: string; dead: string }>();
-function golden(recording: string): { out: string; dead: string } {
-  let g = goldens.get(recording);
+function golden(recording: string, spec = pipeline): { out: string; dead: string } {
+  let g = goldens.get(`${recording} ${spec}`);
   if (g === undefined) {
     const out = join(dir, `golden-${goldens.size}.jsonl`);
-    const r = runSw(replayArgs(recording, out, []));
+    const r = runSw(replayArgs(recording, out, [], spec));
     assert.equal(r.status, 0, r.stderr);
     g = { out: readFileSync(out, 'utf8'), dead: readFileSync(deadLetters(out), 'utf8') };
     assert.ok(g.out.split('\n').length > 5000, 'the golden run has plenty of output');
     assert.equal(g.dead.trim().split('\n').length, 8);
-    goldens.set(recording, g);
+    goldens.set(`${recording} ${spec}`, g);
   }
   return g;
 }
 
-function assertSameAsGolden(recording: string, out: string, what: string): void {
-  const g = golden(recording);
+function assertSameAsGolden(recording: string, out: string, what: string, spec = pipeline): void {
+  const g = golden(recording, spec);
   const got = readFileSync(out, 'utf8');
   assert.equal(got.length, g.out.length, `${what}: output length`);
   assert.ok(got === g.out, `${what}: output differs from the uninterrupted run`);
   assert.equal(readFileSync(deadLetters(out), 'utf8'), g.dead, `${what}: dead letters`);
 }
 
-/** Starts the CLI and SIGKILLs it once its output file holds `killAtBytes`; resolves when it is gone. */
-function runAndKill(args: readonly string[], out: string, killAtBytes: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sw'), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // Polling the output's size kills at a point in the output, whatever the machine's load.
-    const poll = setInterval(() => {
-      if (existsSync(out) && statSync(out).size >= killAtBytes) child.kill('SIGKILL');
-    }, 5);
-    child.on('exit', (_code, signal) => {
-      clearInterval(poll);
-      resolve(signal ?? `exited: ${stderr}`);
-    });
+for (const [kind, spec] of pipelines) {
+  test(`crash injection: SIGKILL at random points of the output, then --resume, gives the uninterrupted output exactly: ${kind}`, async () => {
+    const total = golden(jsonl, spec).out.length;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const iterations = 6;
+    let killedMidRun = 0;
+    let resumedFromCheckpoint = 0;
+    for (let i = 0; i < iterations; i++) {
+      const out = join(dir, `crash-${kind}-${i}.jsonl`);
+      const args = replayArgs(jsonl, out, ['--checkpoint-every', '500'], spec);
+      const firstKill = Math.floor(total * (0.05 + random() * 0.5));
+      const how = await runAndKill(args, out, firstKill);
+      if (how === 'SIGKILL') killedMidRun++;
+      // Every other iteration crashes again during the resumed run, further on, before the final resume.
+      if (i % 2 === 0) await runAndKill([...args, '--resume'], out, Math.floor(firstKill + (total - firstKill) * random() * 0.8));
+      const resumed = runSw([...args, '--resume']);
+      assert.equal(resumed.status, 0, resumed.stderr);
+      if (/resuming from checkpoint \d+ after record \d+/.test(resumed.stderr)) resumedFromCheckpoint++;
+      assertSameAsGolden(jsonl, out, `iteration ${i} (${how})`, spec);
+    }
+    assert.equal(killedMidRun, iterations, 'every first run was killed mid-run');
+    assert.equal(resumedFromCheckpoint, iterations, 'every resume started from a checkpoint');
   });
 }
-
-test('crash injection: SIGKILL at random points of the output, then --resume, gives the uninterrupted output exactly', async () => {
-  const total = golden(jsonl).out.length;
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const iterations = 6;
-  let killedMidRun = 0;
-  let resumedFromCheckpoint = 0;
-  for (let i = 0; i < iterations; i++) {
-    const out = join(dir, `crash-${i}.jsonl`);
-    const args = replayArgs(jsonl, out, ['--checkpoint-every', '500']);
-    const firstKill = Math.floor(total * (0.05 + random() * 0.5));
-    const how = await runAndKill(args, out, firstKill);
-    if (how === 'SIGKILL') killedMidRun++;
-    // Every other iteration crashes again during the resumed run, further on, before the final resume.
-    if (i % 2 === 0) await runAndKill([...args, '--resume'], out, Math.floor(firstKill + (total - firstKill) * random() * 0.8));
-    const resumed = runSw([...args, '--resume']);
-    assert.equal(resumed.status, 0, resumed.stderr);
-    if (/resuming from checkpoint \d+ after record \d+/.test(resumed.stderr)) resumedFromCheckpoint++;
-    assertSameAsGolden(jsonl, out, `iteration ${i} (${how})`);
-  }
-  assert.equal(killedMidRun, iterations, 'every first run was killed mid-run');
-  assert.equal(resumedFromCheckpoint, iterations, 'every resume started from a checkpoint');
-});
 
 const formats = [
   ['JSONL (reopened at the byte offset)', jsonl],
@@ -162,23 +168,31 @@ for (const [name, recording] of formats) {
   });
 }
 
-test('a corrupted latest checkpoint is detected and the previous one is used', () => {
-  const out = join(dir, 'corrupt.jsonl');
-  const args = replayArgs(jsonl, out, ['--checkpoint-every', '9000']);
-  assert.equal(runSw(args).status, 0);
-  const db = new Database(out + '.checkpoints.db');
-  const rows = db.prepare('SELECT id, records, body FROM checkpoints ORDER BY id DESC').all() as { id: number; records: number; body: string }[];
-  assert.deepEqual(rows.map((r) => r.records), [36_000, 27_000, 18_000]);
-  // Flip bytes in the middle of the newest body, as a torn write or bad sector would.
-  const body = Buffer.from(rows[0]!.body);
-  body[Math.floor(body.length / 2)] ^= 0x20;
-  db.prepare('UPDATE checkpoints SET body = ? WHERE id = ?').run(body.toString(), rows[0]!.id);
-  db.close();
-  const resumed = runSw([...args, '--resume']);
-  assert.equal(resumed.status, 0, resumed.stderr);
-  assert.match(resumed.stderr, new RegExp(`checkpoint ${rows[0]!.id} skipped: checksum mismatch \\(corrupted or partly written\\); using the one before`));
-  assertSameAsGolden(jsonl, out, 'resumed from the previous checkpoint');
-});
+for (const [kind, spec] of pipelines) {
+  test(`a corrupted latest checkpoint is detected and the previous one is used: ${kind}`, () => {
+    const out = join(dir, `corrupt-${kind}.jsonl`);
+    const args = replayArgs(jsonl, out, ['--checkpoint-every', '9000'], spec);
+    assert.equal(runSw(args).status, 0);
+    const db = new Database(out + '.checkpoints.db');
+    const rows = db.prepare('SELECT id, records, body FROM checkpoints ORDER BY id DESC').all() as { id: number; records: number; body: string }[];
+    assert.deepEqual(rows.map((r) => r.records), [36_000, 27_000, 18_000]);
+    if (kind === 'patterns') {
+      // The checkpoint resumed from carries live partial matches and their buffered events.
+      const used = fromSnapshotJson<Checkpoint>(rows[1]!.body);
+      const runs = used.engine.operators.flatMap((op) => (op.state as PatternOperatorSnapshot).keys.flatMap((k) => k.nfa.partialMatches.filter((m) => m.start !== -1)));
+      assert.ok(runs.length > 50, `${runs.length} partial matches in the checkpoint`);
+    }
+    // Flip bytes in the middle of the newest body, as a torn write or bad sector would.
+    const body = Buffer.from(rows[0]!.body);
+    body[Math.floor(body.length / 2)] ^= 0x20;
+    db.prepare('UPDATE checkpoints SET body = ? WHERE id = ?').run(body.toString(), rows[0]!.id);
+    db.close();
+    const resumed = runSw([...args, '--resume']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stderr, new RegExp(`checkpoint ${rows[0]!.id} skipped: checksum mismatch \\(corrupted or partly written\\); using the one before`));
+    assertSameAsGolden(jsonl, out, 'resumed from the previous checkpoint', spec);
+  });
+}
 
 test('refusals name the flag and the fix', () => {
   const cases: [string, string[], RegExp][] = [

@@ -3,8 +3,7 @@
  * breadth-first order, with its TAKE / IGNORE / PROCEED edges and their guards, so a user can see
  * why an event is skipped, taken or ends a run. Conditions print as `stage.where` / `stage.until`.
  */
-import type { PatternSpec } from '../spec.js';
-import { compilePattern, type StageConditions } from './nfa/compiler.js';
+import { allStages, compilePattern, type CepPatternSpec, type StageConditions } from './nfa/compiler.js';
 import { describeCondition, type State } from './nfa/state.js';
 
 const KIND_NOTE: Record<string, string> = {
@@ -21,16 +20,21 @@ function durationText(ms: number): string {
   return `${ms}ms`;
 }
 
-export function explainPattern(spec: PatternSpec): string {
+/** `start → (middle1 → middle2) → end`: a group's stages in parentheses. */
+function chainText(stages: CepPatternSpec['stages']): string {
+  return stages.map((s) => (s.group === undefined ? s.name : `(${chainText(s.group)})`)).join(' → ');
+}
+
+export function explainPattern(spec: CepPatternSpec): string {
   // Conditions only need to exist for the graph's shape; explain never evaluates them.
   const never = (): boolean => false;
   const conditions = new Map<string, StageConditions<unknown>>(
-    spec.stages.map((s) => [s.name, { where: s.where === undefined ? null : never, until: s.until === undefined ? null : never }]),
+    allStages(spec.stages).map((s) => [s.name, { where: s.where === undefined ? null : never, until: s.until === undefined ? null : never }]),
   );
   const compiled = compilePattern<unknown>(spec, conditions);
   const skip = spec.skip.kind === 'skipToFirst' || spec.skip.kind === 'skipToLast' ? `${spec.skip.kind}:${spec.skip.stage}` : spec.skip.kind;
   const lines = [
-    `pattern: ${spec.stages.map((s) => s.name).join(' → ')}`,
+    `pattern: ${chainText(spec.stages)}`,
     `within: ${compiled.windowTime > 0 ? durationText(compiled.windowTime) : 'none'}   skip: ${skip}   states: ${compiled.states.length}`,
     '',
   ];
@@ -41,6 +45,7 @@ export function explainPattern(spec: PatternSpec): string {
     const state = queue.shift()!;
     const note = KIND_NOTE[state.kind];
     lines.push(`${state.name}${note ? `  (${note})` : ''}`);
+    if (state.previousWindow > 0) lines.push(`  (times out ${durationText(state.previousWindow)} after the previous event)`);
     if (state.transitions.length === 0 && !state.isFinal) lines.push('  (no edges)');
     for (const t of state.transitions) {
       const target = t.target === state ? `${t.target.name} (self)` : t.target.name;

@@ -2,6 +2,7 @@
  * timestamp() and duration() give plain numbers of milliseconds, the unit of event time in sw, so
  * `timestamp - timestamp('2026-01-01T00:00:00Z') < duration('7d')` is ordinary arithmetic.
  */
+import { UNIT_MS } from '../duration.js';
 
 /** RFC 3339 as CEL's timestamp() takes it, plus a bare date (UTC midnight). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
@@ -21,8 +22,6 @@ function validDay(text: string): boolean {
   const probe = new Date(Date.UTC(year, month - 1, day));
   return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
 }
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** One or more `<number><unit>` parts with the spec's units (500ms, 5s, 15m, 2h, 7d, 1h30m); may start with '-'. */
 const DURATION = /^-?(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;

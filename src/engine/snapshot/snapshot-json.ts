@@ -31,7 +31,7 @@ export function fromSnapshotJson<T = unknown>(text: string): T {
   }) as T;
 }
 
-/** An operator whose state can be saved and put back (every operator kind but pattern, so far). */
+/** An operator whose state can be saved and put back (window, pattern and process steps). */
 export interface Snapshottable {
   snapshot(): unknown;
   restore(snapshot: unknown): void;

@@ -1,7 +1,6 @@
 /**
  * Flink's GreedyITCase (flink-libraries/flink-cep/src/test/.../nfa/GreedyITCase.java), ported with
- * the same inputs and expected matches. Left out: testGreedyZeroOrMoreBeforeGroupPattern (group
- * patterns are not part of the pipeline spec).
+ * the same inputs and expected matches, every case of the class.
  */
 import { test } from 'node:test';
 import { begin, event, feedCase, named, type EventPattern, type FlinkCase } from './flink-harness.js';
@@ -107,6 +106,20 @@ const cases: FlinkCase[] = [
     [['c', 1], ['a1', 2], ['a2', 3], ['a3', 4], ['a4', 5], ['d', 6]],
     () => begin('start').where(named('c')).followedBy('middle').where(named('a')).times(2, 5).greedy().followedBy('end').where(named('d')),
     ['c a1 a2 a3 a4 d'],
+  ),
+  feedCase(
+    'GreedyITCase.testGreedyZeroOrMoreBeforeGroupPattern',
+    {
+      c: [40, 'c', 1.0], a1: [40, 'a', 1.0], a2: [40, 'a', 1.0], a3: [40, 'a', 1.0], d1: [40, 'd', 1.0], e1: [40, 'e', 1.0],
+      d2: [40, 'd', 1.0], e2: [40, 'e', 1.0], f: [44, 'f', 3.0],
+    },
+    [['c', 1], ['a1', 2], ['a2', 3], [event(43, 'dummy', 2.0), 4], ['a3', 5], ['d1', 6], ['e1', 7], ['d2', 8], ['e2', 9], ['f', 10]],
+    // c a* (d e){2} f
+    () =>
+      begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().optional().greedy()
+        .followedBy(begin('middle1').where(named('d')).followedBy('middle2').where(named('e'))).times(2)
+        .followedBy('end').where(named('f')),
+    ['c a1 a2 a3 d1 e1 d2 e2 f'],
   ),
 ];
 

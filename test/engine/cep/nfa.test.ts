@@ -1,6 +1,10 @@
 /**
  * Flink's NFAITCase (flink-libraries/flink-cep/src/test/.../nfa/NFAITCase.java), ported case by case:
- * same inputs, same expected matches. Lambdas became TypeScript functions.
+ * same inputs, same expected matches. Lambdas became TypeScript functions; WithinType.PREVIOUS_AND_CURRENT
+ * is the builder's within(d, 'previousAndCurrent'). Not ported: testSharedBufferClearing, which only
+ * checks with Mockito that SharedBufferAccessor.advanceTime (its per-timestamp event-id counters) runs
+ * in NFA.advanceTime and not in process; sw's shared buffer has no such counters (events carry an
+ * arrival sequence number), so there is no call to observe.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -32,6 +36,34 @@ const abcde = (): { a: Event; b: Event; c: Event; d: Event; e: Event; input: Rec
   const e = event(44, 'e', 5.0);
   return { a, b, c, d, e, input: [[a, 1], [b, 2], [c, 3], [d, 4], [e, 5]] };
 };
+
+/** The input of NFAITCase's testSimplePatternWithTimeWindowNFA* and testSimplePatternWithTimeoutHandling* cases. */
+const timeWindowInput = (): Rec[] => [
+  [event(1, 'start', 1.0), 1],
+  [event(2, 'start', 1.0), 2],
+  [event(3, 'middle', 1.0), 3],
+  [event(4, 'foobar', 1.0), 4],
+  [event(5, 'end', 1.0), 11],
+  [event(6, 'end', 1.0), 13],
+];
+
+/** testSimplePatternWithTimeoutHandlingWithin{FirstAndLast,PreviousAndCurrent}: within(10) of either type. */
+function timeoutHandlingCase(type: 'firstAndLast' | 'previousAndCurrent', matchCount: number, expected: [Record<string, Event[]>, number][]): FlinkCase {
+  return {
+    name: `NFAITCase.testSimplePatternWithTimeoutHandlingWithin${type === 'firstAndLast' ? 'FirstAndLast' : 'PreviousAndCurrent'}`,
+    run() {
+      const input = timeWindowInput();
+      const pattern = begin('start').where(named('start'))
+        .followedByAny('middle').where(named('middle'))
+        .followedByAny('end').where(named('end'))
+        .within(10, type);
+      const { matches, timeouts } = runRecords(NFATestHarness.forNFA(pattern, true), input);
+      assert.equal(matches.length, matchCount);
+      assert.equal(timeouts.length, expected.length);
+      assertSameSet(timeouts.map(([m, t]) => `${mapKey(m)}@${t}`), expected.map(([m, t]) => `${mapKey(m)}@${t}`));
+    },
+  };
+}
 
 const cases: FlinkCase[] = [];
 cases.push(
@@ -103,55 +135,40 @@ cases.push(
   {
     name: 'NFAITCase.testSimplePatternWithTimeWindowNFAWithinFirstAndLast',
     run() {
-      const startEvent = event(2, 'start', 1.0);
-      const middleEvent = event(3, 'middle', 1.0);
-      const endEvent = event(5, 'end', 1.0);
-      const input: Rec[] = [
-        [event(1, 'start', 1.0), 1],
-        [startEvent, 2],
-        [middleEvent, 3],
-        [event(4, 'foobar', 1.0), 4],
-        [endEvent, 11],
-        [event(6, 'end', 1.0), 13],
-      ];
       const pattern = begin('start').where(named('start'))
         .followedBy('middle').where(named('middle'))
         .followedBy('end').where(named('end'))
         .within(10);
-      comparePatterns(feedNFA(input, pattern), [[startEvent, middleEvent, endEvent]]);
+      comparePatterns(feedNFA(timeWindowInput(), pattern), [[event(2, 'start', 1.0), event(3, 'middle', 1.0), event(5, 'end', 1.0)]]);
     },
   },
 );
 cases.push(
   {
-    name: 'NFAITCase.testSimplePatternWithTimeoutHandlingWithinFirstAndLast',
+    name: 'NFAITCase.testSimplePatternWithTimeWindowNFAWithinPreviousAndCurrent',
     run() {
-      const input: Rec[] = [
-        [event(1, 'start', 1.0), 1],
-        [event(2, 'start', 1.0), 2],
-        [event(3, 'middle', 1.0), 3],
-        [event(4, 'foobar', 1.0), 4],
-        [event(5, 'end', 1.0), 11],
-        [event(6, 'end', 1.0), 13],
-      ];
       const pattern = begin('start').where(named('start'))
-        .followedByAny('middle').where(named('middle'))
-        .followedByAny('end').where(named('end'))
-        .within(10);
-      const { matches, timeouts } = runRecords(NFATestHarness.forNFA(pattern, true), input);
-      assert.equal(matches.length, 1);
-      const expected: [Record<string, Event[]>, number][] = [
-        [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 11],
-        [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 12],
-        [{ start: [event(1, 'start', 1.0)] }, 11],
-        [{ start: [event(2, 'start', 1.0)] }, 12],
-      ];
-      assert.equal(timeouts.length, expected.length);
-      assertSameSet(timeouts.map(([m, t]) => `${mapKey(m)}@${t}`), expected.map(([m, t]) => `${mapKey(m)}@${t}`));
+        .followedBy('middle').where(named('middle'))
+        .followedBy('end').where(named('end'))
+        .within(9, 'previousAndCurrent');
+      comparePatterns(feedNFA(timeWindowInput(), pattern), [
+        [event(1, 'start', 1.0), event(3, 'middle', 1.0), event(5, 'end', 1.0)],
+        [event(2, 'start', 1.0), event(3, 'middle', 1.0), event(5, 'end', 1.0)],
+      ]);
     },
   },
-  {
-    name: 'NFAITCase.testPendingStateMatchesWithinFirstAndLast',
+  timeoutHandlingCase('firstAndLast', 1, [
+    [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 11],
+    [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 12],
+    [{ start: [event(1, 'start', 1.0)] }, 11],
+    [{ start: [event(2, 'start', 1.0)] }, 12],
+  ]),
+  timeoutHandlingCase('previousAndCurrent', 2, [
+    [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 13],
+    [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 13],
+  ]),
+  ...(['firstAndLast', 'previousAndCurrent'] as const).map((type): FlinkCase => ({
+    name: `NFAITCase.testPendingStateMatchesWithin${type === 'firstAndLast' ? 'FirstAndLast' : 'PreviousAndCurrent'}`,
     run() {
       const input: Rec[] = [
         [event(1, 'start', 1.0), 1],
@@ -160,12 +177,12 @@ cases.push(
         [event(4, 'start', 1.0), 11],
         [event(5, 'middle', 1.0), 18],
       ];
-      const pattern = begin('start').where(named('start')).notFollowedBy('middle').where(named('middle')).within(5);
+      const pattern = begin('start').where(named('start')).notFollowedBy('middle').where(named('middle')).within(5, type);
       const { pending } = runRecords(NFATestHarness.forNFA(pattern, true), input);
       assert.equal(pending.length, 2);
       assertSameSet(pending.map(mapKey), [mapKey({ start: [event(3, 'start', 1.0)] }), mapKey({ start: [event(4, 'start', 1.0)] })]);
     },
-  },
+  })),
   {
     name: 'NFAITCase.testBranchingPattern',
     run() {
@@ -511,6 +528,7 @@ cases.push(
   ]),
 );
 /** The "Clearing SharedBuffer" cases: after `advanceTime(10)` only the start state is left (and, ours, nothing stays buffered). */
+const withinTypes = [['firstAndLast', 'FirstAndLast'], ['previousAndCurrent', 'PreviousAndCurrent']] as const;
 const clearingCase = (name: string, table: EventTable, input: readonly (readonly [string, number])[], pattern: () => EventPattern): FlinkCase => ({
   name,
   run() {
@@ -558,24 +576,27 @@ cases.push(
     () => begin('start').where(named('a')).oneOrMore().consecutive(),
     ['middleEvent1', 'middleEvent2 middleEvent3', 'middleEvent2', 'middleEvent3'],
   ),
-  clearingCase(
-    'NFAITCase.testTimesClearingBufferWithinFirstAndLast',
-    { startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], middleEvent3: [43, 'a', 4.0], end1: [44, 'b', 5.0] },
-    [['startEvent', 1], ['middleEvent1', 2], ['middleEvent2', 3], ['middleEvent3', 4], ['end1', 6]],
-    () => begin('start').where(named('c')).next('middle').where(named('a')).times(2).followedBy('end1').where(named('b')).within(8),
-  ),
-  clearingCase(
-    'NFAITCase.testOptionalClearingBufferWithinFirstAndLast',
-    { startEvent: [40, 'c', 1.0], middleEvent: [43, 'a', 4.0], end1: [44, 'b', 5.0] },
-    [['startEvent', 1], ['middleEvent', 5], ['end1', 6]],
-    () => begin('start').where(named('c')).followedBy('middle').where(named('a')).optional().followedBy('end1').where(named('b')).within(8),
-  ),
-  clearingCase(
-    'NFAITCase.testAtLeastOneClearingBufferWithinFirstAndLast',
-    { startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], end1: [44, 'b', 5.0] },
-    [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['end1', 6]],
-    () => begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().allowCombinations().followedBy('end1').where(named('b')).within(8),
-  ),
+  ...withinTypes.flatMap(([type, suffix]) => [
+    clearingCase(
+      `NFAITCase.testTimesClearingBufferWithin${suffix}`,
+      { startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], middleEvent3: [43, 'a', 4.0], end1: [44, 'b', 5.0] },
+      [['startEvent', 1], ['middleEvent1', 2], ['middleEvent2', 3], ['middleEvent3', 4], ['end1', 6]],
+      () => begin('start').where(named('c')).next('middle').where(named('a')).times(2).followedBy('end1').where(named('b')).within(8, type),
+    ),
+    clearingCase(
+      `NFAITCase.testOptionalClearingBufferWithin${suffix}`,
+      { startEvent: [40, 'c', 1.0], middleEvent: [43, 'a', 4.0], end1: [44, 'b', 5.0] },
+      [['startEvent', 1], ['middleEvent', 5], ['end1', 6]],
+      () => begin('start').where(named('c')).followedBy('middle').where(named('a')).optional().followedBy('end1').where(named('b')).within(8, type),
+    ),
+    // Flink's testAtLeastOneClearingBuffer ignores its WithinType parameter: both cases use within(8).
+    clearingCase(
+      type === 'firstAndLast' ? 'NFAITCase.testAtLeastOneClearingBufferWithinFirstAndLast' : 'NFAITCase.testAtLeastOneClearingBufferWithPreviousAndCurrent',
+      { startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], end1: [44, 'b', 5.0] },
+      [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['end1', 6]],
+      () => begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().allowCombinations().followedBy('end1').where(named('b')).within(8),
+    ),
+  ]),
 );
 const branchingTable: EventTable = {
   startEvent: [40, 'start', 1.0], middleEvent1: [41, 'foo1', 1.0, 10.0], middleEvent2: [42, 'foo2', 1.0, 10.0], middleEvent3: [43, 'foo3', 1.0, 10.0],
@@ -591,6 +612,20 @@ cases.push(
     [['startEvent', 1], ['middleEvent1', 3], ['middleEvent2', 4], ['end1', 6]],
     () => begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().allowCombinations().optional().followedBy('end1').where(named('b')).within(8),
   ),
+  {
+    name: 'NFAITCase.testZeroOrMoreClearingBufferWithinPreviousAndCurrent',
+    run() {
+      const events = eventsOf({ startEvent: [40, 'c', 1.0], middleEvent1: [41, 'a', 2.0], middleEvent2: [42, 'a', 3.0], end1: [44, 'b', 5.0] });
+      const pattern = begin('start').where(named('c')).followedBy('middle').where(named('a')).oneOrMore().allowCombinations().optional()
+        .followedBy('end1').where(named('b')).within(8, 'previousAndCurrent');
+      const harness = NFATestHarness.forNFA(pattern);
+      harness.consumeRecords([[events.startEvent!, 1], [events.middleEvent1!, 3], [events.middleEvent2!, 4], [events.end1!, 6]]);
+      harness.nfa.advanceTime(harness.state, 10);
+      // Only end1 has a window; the runs still looping over middle are kept.
+      assert.equal(harness.state.partialMatches.length, 3);
+      assert.equal(harness.state.partialMatches.map((cs) => cs.state.name).join(''), 'middle:0middle:0start');
+    },
+  },
   feedCase(
     'NFAITCase.testBranchingPatternSkipTillNext',
     branchingTable,
@@ -651,16 +686,18 @@ cases.push(
       assert.deepEqual([...result[0]!.keys()], ['a', 'b', 'aa', 'bb', 'ab']);
     },
   },
-  {
-    name: 'NFAITCase.testLoopClearingWithinFirstAndLast',
+  ...withinTypes.map(([type, suffix]): FlinkCase => ({
+    name: `NFAITCase.testLoopClearingWithin${suffix}`,
     run() {
-      const pattern = begin('start', { kind: 'skipPastLastEvent' }).times(4).where(named('a')).within(3);
+      const pattern = begin('start', { kind: 'skipPastLastEvent' }).times(4).where(named('a')).within(3, type);
       const harness = NFATestHarness.forNFA(pattern);
       harness.nfa.process(harness.state, event(40, 'a', 1.0), 1);
       harness.nfa.process(harness.state, event(40, 'a', 1.0), 2);
       harness.nfa.advanceTime(harness.state, 4);
-      assert.equal(harness.state.buffer.liveEvents, 1);
+      // PREVIOUS_AND_CURRENT on a quantified stage only reaches the quantifier's window (none here),
+      // as in Flink's NFACompiler, so nothing times out and both events stay.
+      assert.equal(harness.state.buffer.liveEvents, type === 'firstAndLast' ? 1 : 2);
     },
-  },
+  })),
 );
 for (const c of cases) test(c.name, c.run);

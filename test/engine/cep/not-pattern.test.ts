@@ -1,8 +1,8 @@
 /**
  * Flink's NotPatternITCase (flink-libraries/flink-cep/src/test/.../nfa/NotPatternITCase.java): notNext
  * and notFollowedBy, including notFollowedBy as the last stage with `within` (FLINK-26941). Same
- * inputs and expected matches. Left out: testNotFollowedByWithinPreviousAndCurrentAtEnd
- * (WithinType.PREVIOUS_AND_CURRENT has no pipeline-spec equivalent).
+ * inputs and expected matches, every case of the class (WithinType.PREVIOUS_AND_CURRENT through the
+ * TypeScript builder's within(d, 'previousAndCurrent')).
  */
 import { test } from 'node:test';
 import { skipStrategyOf } from '../../../src/engine/cep/nfa/after-match/strategy.js';
@@ -141,12 +141,14 @@ const cases: FlinkCase[] = [
   feedCase('NotPatternITCase.testNotFollowedByBeforeZeroOrMoreCombinationsSkipTillNext', notFollowByData, beforeOneOrMoreInput, notFollowedByBefore(false, false, true), beforeCombinations),
   feedCase('NotPatternITCase.testNotFollowedByBeforeZeroOrMoreEagerSkipTillAny', notFollowByData, beforeOneOrMoreInput, notFollowedByBefore(true, true, true), beforeEager),
   feedCase('NotPatternITCase.testNotFollowedByBeforeZeroOrMoreCombinationsSkipTillAny', notFollowByData, beforeOneOrMoreInput, notFollowedByBefore(false, true, true), beforeCombinations),
-  feedCase(
-    'NotPatternITCase.testNotFollowedByWithinFirstAndLastAtEnd',
-    { a1: [40, 'a', 1.0], b1: [41, 'b', 2.0], a2: [42, 'a', 3.0], c: [43, 'c', 4.0], b2: [44, 'b', 5.0], a3: [45, 'a', 7.0], b3: [46, 'b', 8.0] },
-    [['a1', 1], ['b1', 2], ['a2', 4], ['c', 5], ['b2', 10], ['a3', 11], ['b3', 13]],
-    () => begin('a').where(named('a')).notFollowedBy('b').where(named('b')).within(3),
-    ['a2'],
+  ...(['firstAndLast', 'previousAndCurrent'] as const).map((type) =>
+    feedCase(
+      `NotPatternITCase.testNotFollowedByWithin${type === 'firstAndLast' ? 'FirstAndLast' : 'PreviousAndCurrent'}AtEnd`,
+      { a1: [40, 'a', 1.0], b1: [41, 'b', 2.0], a2: [42, 'a', 3.0], c: [43, 'c', 4.0], b2: [44, 'b', 5.0], a3: [45, 'a', 7.0], b3: [46, 'b', 8.0] },
+      [['a1', 1], ['b1', 2], ['a2', 4], ['c', 5], ['b2', 10], ['a3', 11], ['b3', 13]],
+      () => begin('a').where(named('a')).notFollowedBy('b').where(named('b')).within(3, type),
+      ['a2'],
+    ),
   ),
   feedCase(
     'NotPatternITCase.testNotFollowByBeforeTimesWithin',

@@ -64,17 +64,79 @@ const cases = [
     window: { type: session, gap: 5s }
     aggregate: { n: count() }`,
   },
+  {
+    name: 'pattern: binge (times 3, strict contiguity, within, skipPastLastEvent, timeouts, late output)',
+    steps: `
+  binge:
+    keyBy: k
+    pattern:
+      within: 40s
+      skip: skipPastLastEvent
+      stages:
+        - { name: start, where: "v > 5" }
+        - { name: more, contiguity: next, where: "v > 5", times: 3 }
+    emitTimeouts: true
+    lateOutput: true
+    select: { n: size(more) + 1, who: "start[0].name" }`,
+  },
+  {
+    name: 'pattern: followedByAny then notFollowedBy within (pending runs, shared buffer branches)',
+    steps: `
+  any:
+    keyBy: k
+    pattern:
+      within: 30s
+      stages:
+        - { name: a, where: "name == 'ann'" }
+        - { name: b, contiguity: followedByAny, where: "v > 10" }
+        - { name: c, contiguity: notFollowedBy, where: "name == 'bo'" }
+    emitTimeouts: true
+    select: { first: "a[0].v", second: "b[0].v" }`,
+  },
+  {
+    name: 'pattern: oneOrMore with until, iterative condition, allowCombinations; and a window step beside it',
+    steps: `
+  rise:
+    keyBy: k
+    pattern:
+      within: 20s
+      skip: skipToNext
+      stages:
+        - { name: low, where: "v < 0" }
+        - { name: up, contiguity: followedBy, where: "v > low[0].v", oneOrMore: true, allowCombinations: true, until: "name == 'bo'" }
+        - { name: top, contiguity: followedBy, where: "v > 15" }
+    emitTimeouts: true
+  count:
+    keyBy: k
+    window: { type: tumbling, size: 20s }
+    aggregate: { n: count() }`,
+  },
 ] as const;
 
-const eventsArb = fc.array(
-  fc.record({
-    ts: fc.integer({ min: 0, max: 300_000 }),
-    k: fc.constantFrom('a', 'b', 'c'),
-    v: fc.integer({ min: -5, max: 20 }),
-    name: fc.constantFrom('ann', 'Zoë', '名前', 'bo'),
-  }),
-  { minLength: 1, maxLength: 150 },
-);
+const eventArb = {
+  k: fc.constantFrom('a', 'b', 'c'),
+  v: fc.integer({ min: -5, max: 20 }),
+  name: fc.constantFrom('ann', 'Zoë', '名前', 'bo'),
+};
+/** Times anywhere in 5 minutes (mostly late for patterns), or about one a second with some disorder. */
+const scatteredArb = fc.array(fc.record({ ts: fc.integer({ min: 0, max: 300_000 }), ...eventArb }), { minLength: 1, maxLength: 150 });
+const orderedArb = fc
+  .array(fc.record({ jitter: fc.integer({ min: -3_000, max: 1_000 }), ...eventArb }), { minLength: 20, maxLength: 200, size: 'max' })
+  .map((list) => list.map(({ jitter, ...e }, i) => ({ ts: Math.max(0, i * 1_000 + jitter), ...e })));
+const eventsArb = fc.oneof(scatteredArb, orderedArb);
+/** Patterns need runs of events of one key close in time: mostly the ordered streams. */
+const patternEventsArb = fc.oneof({ arbitrary: scatteredArb, weight: 1 }, { arbitrary: orderedArb, weight: 4 });
+
+/** Partial matches (not the start state's run) held in a pattern snapshot: the restore had real work. */
+function partialMatchesIn(snapshot: PipelineSnapshot): number {
+  let count = 0;
+  for (const op of snapshot.operators) {
+    const state = op.state as { format?: string; keys?: { nfa: { partialMatches: { start: number }[] } }[] };
+    if (state.format !== 'sw-pattern') continue;
+    for (const key of state.keys!) count += key.nfa.partialMatches.filter((m) => m.start !== -1).length;
+  }
+  return count;
+}
 
 function build(steps: string, outOfOrderness: number, out: string[]): Pipeline {
   const yaml = `name: snapshot\ntime: { field: ts, outOfOrderness: ${outOfOrderness} }\nsteps:${steps}\n`;
@@ -91,8 +153,11 @@ function feed(pipeline: Pipeline, events: readonly Ev[], line0: number): void {
 
 for (const c of cases) {
   test(`snapshot → JSON → restore → continue equals an uninterrupted run: ${c.name}`, () => {
+    const isPattern = c.steps.includes('pattern:');
+    let cutsHoldingPartialMatches = 0;
+    let runsWithMatches = 0;
     fc.assert(
-      fc.property(eventsArb, fc.nat(), fc.constantFrom(0, 2_000, 20_000), (events, cutSeed, outOfOrderness) => {
+      fc.property(isPattern ? patternEventsArb : eventsArb, fc.nat(), fc.constantFrom(0, 2_000, 20_000), (events, cutSeed, outOfOrderness) => {
         const golden: string[] = [];
         const whole = build(c.steps, outOfOrderness, golden);
         feed(whole, events, 0);
@@ -102,7 +167,10 @@ for (const c of cases) {
         const resumed: string[] = [];
         const first = build(c.steps, outOfOrderness, resumed);
         feed(first, events.slice(0, cut), 0);
-        const json = toSnapshotJson(first.snapshot());
+        const snapshot = first.snapshot();
+        if (partialMatchesIn(snapshot) > 0) cutsHoldingPartialMatches++;
+        if (golden.some((line) => line.includes('"kind":"match"'))) runsWithMatches++;
+        const json = toSnapshotJson(snapshot);
         const second = build(c.steps, outOfOrderness, resumed);
         second.restore(fromSnapshotJson<PipelineSnapshot>(json));
         feed(second, events.slice(cut), cut);
@@ -112,8 +180,13 @@ for (const c of cases) {
         assert.deepEqual(second.operators.map((op) => op.counters), whole.operators.map((op) => op.counters));
         assert.equal(second.recordCount, whole.recordCount);
       }),
-      { numRuns: 100 },
+      { numRuns: isPattern ? 200 : 100 },
     );
+    if (isPattern) {
+      // The generated streams must exercise what the snapshot carries, not only empty keys.
+      assert.ok(cutsHoldingPartialMatches >= 60, `only ${cutsHoldingPartialMatches} of 200 cuts held partial matches`);
+      assert.ok(runsWithMatches >= 60, `only ${runsWithMatches} of 200 runs produced matches`);
+    }
   });
 }
 

@@ -14,11 +14,51 @@
  * the condition fails; followedByAny: always) and, when optional, PROCEEDs past itself. Quantified
  * stages are chains of such states; `until` is folded into the take / ignore conditions and
  * greedy narrows the following stage's edges with "and not this stage's condition".
+ *
+ * A group stage (Flink's GroupPattern, `followedBy(Pattern.begin(...)...)`) compiles its own stages
+ * the same way, recursively, in place of a singleton state: its first stage takes the group's
+ * contiguity (the loop's inner contiguity when repeating), the group's `until` guards every edge
+ * inside it, and a looping group returns through a dummy state to its first stage.
  */
 import type { Contiguity, PatternSpec, SkipStrategy, StageSpec } from '../../spec.js';
 import { and, not, State, TRUE, type Condition, type StageCondition, type StateKind } from './state.js';
 
 export const ENDING_STATE_NAME = '$endState$';
+/** Flink's name for every group pattern's own states (GroupPattern's constructor). */
+export const GROUP_STATE_NAME = 'GroupPattern';
+
+/**
+ * A stage as the compiler reads it: the pipeline spec's StageSpec plus the parts of Flink's Pattern
+ * API that only the TypeScript builder expresses (pipeline-spec's fixed YAML keys have no place for
+ * them). A spec from YAML has none of them.
+ */
+export interface CepStageSpec extends StageSpec {
+  /**
+   * Flink's within(d, WithinType.PREVIOUS_AND_CURRENT) on this stage, in ms: a partial match waiting
+   * in this stage times out when d has passed since its previous accepted event.
+   */
+  readonly withinPrevious?: number;
+  /**
+   * The quantifier's own window (Flink's times(n, d), times(from, to, d), oneOrMore(d),
+   * timesOrMore(n, d)), in ms, between consecutive events of the loop.
+   */
+  readonly loopWithin?: number;
+  /**
+   * A group pattern (Flink's GroupPattern): these stages, matched as one unit that takes this
+   * stage's contiguity and quantifier. A group has no `where`; its `until` guards every edge inside.
+   * Its `name` only keys its `until` condition (the builder names groups GroupPattern, GroupPattern#2, ...).
+   */
+  readonly group?: readonly CepStageSpec[];
+}
+
+export interface CepPatternSpec extends PatternSpec {
+  readonly stages: readonly CepStageSpec[];
+}
+
+/** Every stage that takes events, groups flattened, in pattern order. */
+export function leafStages(stages: readonly CepStageSpec[]): CepStageSpec[] {
+  return stages.flatMap((s) => (s.group === undefined ? [s] : leafStages(s.group)));
+}
 
 export interface StageConditions<E> {
   readonly where: StageCondition<E> | null;
@@ -32,7 +72,7 @@ export interface CompiledPattern<E> {
   /** `within` in ms; 0 when absent. */
   readonly windowTime: number;
   readonly skip: SkipStrategy;
-  /** Stage names in pattern order. */
+  /** Names of the stages that take events (groups flattened), in pattern order. */
   readonly stages: readonly string[];
 }
 
@@ -68,28 +108,86 @@ function innerConsumingOf(stage: StageSpec): Consuming {
   return 'skipTillNext';
 }
 
-/** Checks Flink's Pattern API enforces while the pattern is built. */
-export function validatePattern(spec: PatternSpec): void {
-  const { stages } = spec;
-  if (stages.length === 0) throw new MalformedPatternError('pattern.stages is empty: add at least one stage');
+function isOptionalStage(s: StageSpec): boolean {
+  return s.optional || (s.quantifier.kind === 'times' && s.quantifier.from === 0);
+}
+
+/**
+ * Flink's NFACompiler.canProduceEmptyMatches: PROCEED edges alone lead from the start state to the
+ * final state, so the pattern matches an empty sequence (A?, A*, A* B?).
+ */
+export function canProduceEmptyMatches<E>(compiled: CompiledPattern<E>): boolean {
+  const seen = new Set<State<E>>();
+  const pending: State<E>[] = [compiled.start];
+  while (pending.length > 0) {
+    const state = pending.pop()!;
+    if (seen.has(state)) continue;
+    seen.add(state);
+    for (const t of state.transitions) {
+      if (t.action !== 'proceed') continue;
+      if (t.target.isFinal) return true;
+      pending.push(t.target);
+    }
+  }
+  return false;
+}
+
+/** Checks Flink's Pattern API enforces while the pattern is built (and NFACompiler at compile time). */
+export function validatePattern(spec: CepPatternSpec): void {
   const names = new Set<string>();
+  validateChain(spec.stages, 'pattern.stages', names);
+  const { stages } = spec;
+  const hasWithin = spec.within !== undefined;
+  if (hasWithin && !(spec.within! > 0)) throw new MalformedPatternError(`pattern.within must be a positive duration; got ${spec.within}`);
+  const last = stages[stages.length - 1]!;
+  if (last.contiguity === 'notFollowedBy' && !hasWithin && !(last.withinPrevious !== undefined && last.withinPrevious > 0))
+    throw new MalformedPatternError(`pattern.stages[${stages.length - 1}] (${last.name}): notFollowedBy as the last stage needs pattern.within (the match completes when within expires)`);
+  // NFACompiler.checkPatternWindowTimes: a window between events cannot exceed the whole match's.
+  if (hasWithin) {
+    for (const s of allStages(stages)) {
+      for (const [what, ms] of [['within(previousAndCurrent)', s.withinPrevious], ['the quantifier window', s.loopWithin]] as const)
+        if (ms !== undefined && ms > spec.within!)
+          throw new MalformedPatternError(`stage ${s.name}: ${what} (${ms}ms) is longer than pattern.within (${spec.within}ms); the window between two events cannot exceed the whole match's`);
+    }
+  }
+  const skip = spec.skip;
+  // As Flink's checkPatternSkipStrategy: the stage is looked up among the top-level stages.
+  if ((skip.kind === 'skipToFirst' || skip.kind === 'skipToLast') && !stages.some((s) => s.name === skip.stage))
+    throw new MalformedPatternError(`pattern.skip: ${skip.kind}:${skip.stage} names no stage; use one of ${stages.map((s) => s.name).join(', ')}`);
+}
+
+export function allStages(stages: readonly CepStageSpec[]): CepStageSpec[] {
+  return stages.flatMap((s) => (s.group === undefined ? [s] : [s, ...allStages(s.group)]));
+}
+
+function validateChain(stages: readonly CepStageSpec[], path: string, names: Set<string>): void {
+  if (stages.length === 0) throw new MalformedPatternError(`${path} is empty: add at least one stage`);
   stages.forEach((stage, i) => {
-    const at = `pattern.stages[${i}] (${stage.name})`;
-    if (stage.name === ENDING_STATE_NAME) throw new MalformedPatternError(`${at}: the name ${ENDING_STATE_NAME} is reserved; rename the stage`);
-    if (names.has(stage.name)) throw new MalformedPatternError(`${at}: duplicate stage name; give every stage a unique name`);
-    names.add(stage.name);
+    const at = `${path}[${i}] (${stage.name})`;
+    const q = stage.quantifier;
+    if (stage.group !== undefined) {
+      if (stage.where !== undefined) throw new MalformedPatternError(`${at}: a group pattern has no where; put the conditions on its stages`);
+      if (stage.greedy) throw new MalformedPatternError(`${at}: greedy is not applicable to a group pattern`);
+      if (stage.withinPrevious !== undefined) throw new MalformedPatternError(`${at}: within(previousAndCurrent) applies to the group's stages, not to the group`);
+      validateChain(stage.group, `${at}.group`, names);
+    } else {
+      // Flink checks uniqueness on the stages that take events; groups share the name GroupPattern.
+      if (stage.name === ENDING_STATE_NAME) throw new MalformedPatternError(`${at}: the name ${ENDING_STATE_NAME} is reserved; rename the stage`);
+      if (names.has(stage.name)) throw new MalformedPatternError(`${at}: duplicate stage name; give every stage a unique name`);
+      names.add(stage.name);
+    }
     const negated = stage.contiguity === 'notNext' || stage.contiguity === 'notFollowedBy';
     if (i === 0 && stage.contiguity !== undefined) throw new MalformedPatternError(`${at}: the first stage has no contiguity; remove "contiguity: ${stage.contiguity}"`);
     if (negated) {
-      if (stage.quantifier.kind !== 'single' || stage.optional || stage.greedy || stage.until !== undefined || stage.consecutive || stage.allowCombinations)
+      if (stage.group !== undefined) throw new MalformedPatternError(`${at}: a group pattern cannot be negated; negate a single stage`);
+      if (q.kind !== 'single' || stage.optional || stage.greedy || stage.until !== undefined || stage.consecutive || stage.allowCombinations || stage.loopWithin !== undefined)
         throw new MalformedPatternError(`${at}: ${stage.contiguity} stages take no quantifier, optional, greedy, until, consecutive or allowCombinations; remove them`);
       const previous = stages[i - 1]!;
-      if (previous.optional || (previous.quantifier.kind === 'times' && previous.quantifier.from === 0))
+      if (isOptionalStage(previous))
         throw new MalformedPatternError(`${at}: a ${stage.contiguity} stage cannot follow an optional stage (${previous.name}); write two patterns, one with and one without the optional stage`);
     }
-    if (i > 0 && stages[i - 1]!.greedy && (stage.optional || (stage.quantifier.kind === 'times' && stage.quantifier.from === 0)))
+    if (i > 0 && stages[i - 1]!.greedy && isOptionalStage(stage))
       throw new MalformedPatternError(`${at}: an optional stage cannot follow a greedy stage (${stages[i - 1]!.name}); drop greedy there or optional here`);
-    const q = stage.quantifier;
     if (q.kind === 'times' && (q.from < 0 || q.to < 1 || q.from > q.to || !Number.isInteger(q.from) || !Number.isInteger(q.to)))
       throw new MalformedPatternError(`${at}: times must be whole numbers with 0 ≤ from ≤ to and to ≥ 1; got [${q.from}, ${q.to}]`);
     if (q.kind === 'looping' && (q.atLeast < 1 || !Number.isInteger(q.atLeast)))
@@ -104,17 +202,14 @@ export function validatePattern(spec: PatternSpec): void {
       throw new MalformedPatternError(`${at}: consecutive / allowCombinations apply only to quantified stages`);
     if (stage.consecutive && stage.allowCombinations)
       throw new MalformedPatternError(`${at}: choose either consecutive or allowCombinations, not both`);
+    if (stage.loopWithin !== undefined && (q.kind === 'single' || !(stage.loopWithin > 0)))
+      throw new MalformedPatternError(`${at}: a quantifier window needs a quantifier (times, oneOrMore, timesOrMore) and a positive duration`);
+    if (stage.withinPrevious !== undefined && !(stage.withinPrevious > 0))
+      throw new MalformedPatternError(`${at}: within(previousAndCurrent) must be a positive duration; got ${stage.withinPrevious}`);
   });
-  const last = stages[stages.length - 1]!;
-  if (last.contiguity === 'notFollowedBy' && !(spec.within !== undefined && spec.within > 0))
-    throw new MalformedPatternError(`pattern.stages[${stages.length - 1}] (${last.name}): notFollowedBy as the last stage needs pattern.within (the match completes when within expires)`);
-  if (spec.within !== undefined && !(spec.within > 0)) throw new MalformedPatternError(`pattern.within must be a positive duration; got ${spec.within}`);
-  const skip = spec.skip;
-  if ((skip.kind === 'skipToFirst' || skip.kind === 'skipToLast') && !names.has(skip.stage))
-    throw new MalformedPatternError(`pattern.skip: ${skip.kind}:${skip.stage} names no stage; use one of ${[...names].join(', ')}`);
 }
 
-export function compilePattern<E>(spec: PatternSpec, conditions: ReadonlyMap<string, StageConditions<E>>): CompiledPattern<E> {
+export function compilePattern<E>(spec: CepPatternSpec, conditions: ReadonlyMap<string, StageConditions<E>>): CompiledPattern<E> {
   validatePattern(spec);
   return new NfaCompiler(spec, conditions).compile();
 }
@@ -129,18 +224,24 @@ class NfaCompiler<E> {
   private readonly usedNames = new Set<string>();
   private readonly stopStates = new Map<string, State<E>>();
   private readonly originalStateMap = new Map<string, State<E>>();
-  private readonly stages: readonly StageSpec[];
   private readonly windowTime: number;
+  /** The chain being compiled (the pattern, or a group's stages) and the position in it: Flink's currentPattern. */
+  private chain: readonly CepStageSpec[];
   private current: number;
-  private following: number | null = null;
+  /** Flink's followingPattern: the stage after the current one (kept across a group's boundary). */
+  private following: CepStageSpec | null = null;
+  /** Flink's currentGroupPattern: the innermost group being compiled. */
+  private group: CepStageSpec | null = null;
+  /** Flink's firstOfLoopMap: whether a repeating group is building its first iteration. */
+  private readonly firstOfLoop = new Map<CepStageSpec, boolean>();
 
   constructor(
-    private readonly spec: PatternSpec,
+    private readonly spec: CepPatternSpec,
     private readonly conditions: ReadonlyMap<string, StageConditions<E>>,
   ) {
-    this.stages = spec.stages;
     this.windowTime = spec.within ?? 0;
-    this.current = this.stages.length - 1;
+    this.chain = spec.stages;
+    this.current = spec.stages.length - 1;
   }
 
   compile(): CompiledPattern<E> {
@@ -148,19 +249,16 @@ class NfaCompiler<E> {
     sink = this.createMiddleStates(sink);
     const start = this.convertPattern(sink);
     start.kind = 'start';
-    return { states: this.states, start, windowTime: this.windowTime, skip: this.spec.skip, stages: this.stages.map((s) => s.name) };
+    return { states: this.states, start, windowTime: this.windowTime, skip: this.spec.skip, stages: leafStages(this.spec.stages).map((s) => s.name) };
   }
 
   // ---- stage properties (Flink's Quantifier) ----
 
-  private get stage(): StageSpec {
-    return this.stages[this.current]!;
+  private get stage(): CepStageSpec {
+    return this.chain[this.current]!;
   }
   private isLooping(s: StageSpec): boolean {
     return s.quantifier.kind === 'looping';
-  }
-  private isOptional(s: StageSpec): boolean {
-    return s.optional || (s.quantifier.kind === 'times' && s.quantifier.from === 0);
   }
   private times(s: StageSpec): { from: number; to: number } {
     const q = s.quantifier;
@@ -168,31 +266,57 @@ class NfaCompiler<E> {
     if (q.kind === 'looping') return { from: q.atLeast, to: q.atLeast };
     return { from: 1, to: 1 };
   }
-  private takeCondition(s: StageSpec): Condition<E> {
-    const where = this.conditions.get(s.name)?.where ?? null;
-    return where === null ? TRUE : { kind: 'where', stage: s.name, test: where };
+  /** The current stage is its group's first (Flink's headOfGroup): it takes the group's contiguity. */
+  private get headOfGroup(): boolean {
+    return this.group !== null && this.current === 0;
   }
-  private untilCondition(s: StageSpec): Condition<E> | null {
+  private get groupFirstOfLoop(): boolean {
+    return this.group === null || (this.firstOfLoop.get(this.group) ?? true);
+  }
+  private setFirstOfLoop(first: boolean): void {
+    if (this.stage.group !== undefined) this.firstOfLoop.set(this.stage, first);
+  }
+  /** The innermost group's `until`: it guards every take, ignore and proceed edge inside the group. */
+  private groupUntil(): Condition<E> | null {
+    return this.group === null ? null : this.untilCondition(this.group);
+  }
+  /** The stage's own condition (Flink's pattern.getCondition(); true when absent, and for groups). */
+  private whereCondition(s: CepStageSpec): Condition<E> {
+    const where = this.conditions.get(s.name)?.where ?? null;
+    return where === null || s.group !== undefined ? TRUE : { kind: 'where', stage: s.name, test: where };
+  }
+  private takeCondition(s: CepStageSpec): Condition<E> {
+    return this.extendWithUntil(this.whereCondition(s), this.groupUntil(), true)!;
+  }
+  private untilCondition(s: CepStageSpec): Condition<E> | null {
     const until = this.conditions.get(s.name)?.until ?? null;
     return until === null ? null : { kind: 'until', stage: s.name, test: until };
   }
-  private ignoreConditionFor(s: StageSpec, consuming: Consuming): Condition<E> | null {
+  /** Flink's getTrueFunction: the PROCEED guard, "not the group's until" inside a group. */
+  private trueCondition(): Condition<E> {
+    return this.extendWithUntil(TRUE, this.groupUntil(), true)!;
+  }
+  private ignoreConditionFor(s: CepStageSpec, consuming: Consuming): Condition<E> | null {
+    let ignore: Condition<E> | null;
     switch (consuming) {
-      case 'strict':
-        return null;
       case 'skipTillNext':
-        return not(this.takeCondition(s));
+        ignore = not(this.whereCondition(s));
+        break;
       case 'skipTillAny':
-        return TRUE;
+        ignore = TRUE;
+        break;
       default:
-        return null;
+        ignore = null;
     }
+    return this.extendWithUntil(ignore, this.groupUntil(), false);
   }
-  private ignoreCondition(s: StageSpec): Condition<E> | null {
-    return this.ignoreConditionFor(s, consumingOf(s.contiguity));
+  private ignoreCondition(s: CepStageSpec): Condition<E> | null {
+    let consuming = consumingOf(s.contiguity);
+    if (this.headOfGroup) consuming = this.groupFirstOfLoop ? consumingOf(this.group!.contiguity) : innerConsumingOf(this.group!);
+    return this.ignoreConditionFor(s, consuming);
   }
-  private innerIgnoreCondition(s: StageSpec): Condition<E> | null {
-    return this.ignoreConditionFor(s, innerConsumingOf(s));
+  private innerIgnoreCondition(s: CepStageSpec): Condition<E> | null {
+    return this.ignoreConditionFor(s, innerConsumingOf(this.headOfGroup ? this.group! : s));
   }
 
   // ---- graph construction ----
@@ -207,8 +331,23 @@ class NfaCompiler<E> {
     return state;
   }
 
-  private createStageState(kind: StateKind): State<E> {
-    return this.createState(this.stage.name, this.stage.name, kind);
+  /**
+   * A state of the current stage (Flink's createState(type, isTake)). A state that takes events
+   * carries the window since the previous event (WithinType.PREVIOUS_AND_CURRENT): an unquantified
+   * stage's own, or, on a loop's copies (named `stage:n`), the quantifier's window.
+   */
+  private createStageState(kind: StateKind, isTake: boolean): State<E> {
+    const stage = this.stage;
+    const name = stage.group === undefined ? stage.name : GROUP_STATE_NAME;
+    const state = this.createState(name, name, kind);
+    if (isTake) {
+      if (stage.quantifier.kind === 'single') {
+        if (stage.withinPrevious !== undefined) state.previousWindow = stage.withinPrevious;
+      } else if (state.name.includes(':') && stage.loopWithin !== undefined) {
+        state.previousWindow = stage.loopWithin;
+      }
+    }
+    return state;
   }
 
   private createMiddleStates(sink: State<E>): State<E> {
@@ -219,8 +358,8 @@ class NfaCompiler<E> {
       if (consuming === 'notFollow') {
         // Mid-pattern notFollowedBy becomes Stop edges on its neighbours; as the last stage with
         // `within` it is a Pending state that ignores everything but the negated event.
-        if (this.windowTime > 0 && lastSink.isFinal) {
-          const notFollow = this.createStageState('pending');
+        if ((stage.withinPrevious !== undefined || this.windowTime > 0) && lastSink.isFinal) {
+          const notFollow = this.createStageState('pending', true);
           const notCondition = this.takeCondition(stage);
           const stop = this.createStopState(notCondition, stage.name);
           notFollow.addProceed(stop, notCondition);
@@ -228,7 +367,7 @@ class NfaCompiler<E> {
           lastSink = notFollow;
         }
       } else if (consuming === 'notNext') {
-        const notNext = this.createStageState('normal');
+        const notNext = this.createStageState('normal', true);
         const notCondition = this.takeCondition(stage);
         const stop = this.createStopState(notCondition, stage.name);
         // Before the final state an IGNORE edge, so that PROCEED does not complete the match early.
@@ -239,7 +378,7 @@ class NfaCompiler<E> {
       } else {
         lastSink = this.convertPattern(lastSink);
       }
-      this.following = this.current;
+      this.following = stage;
       this.current--;
     }
     return lastSink;
@@ -249,12 +388,15 @@ class NfaCompiler<E> {
     const stage = this.stage;
     let lastSink: State<E>;
     if (this.isLooping(stage)) {
+      // Once the loop has started, the notFollowedBy stages before an optional loop no longer apply.
+      this.setFirstOfLoop(false);
       const looping = this.createLooping(this.copyWithoutTransitiveNots(sink));
+      this.setFirstOfLoop(true);
       lastSink = this.createTimesState(looping, sink, this.times(stage));
     } else if (stage.quantifier.kind === 'times') {
       lastSink = this.createTimesState(sink, sink, this.times(stage));
     } else {
-      lastSink = this.createSingletonState(sink, sink, this.takeCondition(stage), this.ignoreCondition(stage), this.isOptional(stage));
+      lastSink = this.createSingletonState(sink, sink, this.takeCondition(stage), this.ignoreCondition(stage), isOptionalStage(stage));
     }
     this.addStopStates(lastSink);
     return lastSink;
@@ -265,9 +407,9 @@ class NfaCompiler<E> {
     const result: NotCondition<E>[] = [];
     let previous = this.current;
     while (previous > 0) {
-      const before = this.stages[previous - 1]!;
+      const before = this.chain[previous - 1]!;
       const beforeIsNotFollow = before.contiguity === 'notFollowedBy';
-      if (!(this.isOptional(before) || beforeIsNotFollow)) break;
+      if (!(isOptionalStage(before) || beforeIsNotFollow)) break;
       previous--;
       if (beforeIsNotFollow) result.push({ condition: this.takeCondition(before), name: before.name });
     }
@@ -291,7 +433,9 @@ class NfaCompiler<E> {
    */
   private copyWithoutTransitiveNots(sink: State<E>): State<E> {
     const nots = this.currentNotConditions();
-    if (nots.length === 0 || !this.isOptional(this.stage)) return sink;
+    if (nots.length === 0 || !isOptionalStage(this.stage)) return sink;
+    // As Flink: the copy gets a new name, and Flink keys the between-events window by state name,
+    // so the copy has none.
     const copy = this.createState(sink.name, sink.stage, sink.kind);
     for (const t of sink.transitions) {
       if (t.action === 'proceed') {
@@ -321,9 +465,8 @@ class NfaCompiler<E> {
   }
 
   private addStopStateToLooping(state: State<E>): void {
-    if (this.following === null) return;
-    const following = this.stages[this.following]!;
-    if (following.contiguity !== 'notFollowedBy') return;
+    const following = this.following;
+    if (following === null || following.contiguity !== 'notFollowedBy') return;
     const notCondition = this.takeCondition(following);
     state.addProceed(this.createStopState(notCondition, following.name), notCondition);
   }
@@ -337,6 +480,7 @@ class NfaCompiler<E> {
   private createTimesState(sink: State<E>, proceedState: State<E>, times: { from: number; to: number }): State<E> {
     const stage = this.stage;
     let lastSink = sink;
+    this.setFirstOfLoop(false);
     const until = this.untilCondition(stage);
     const innerIgnore = this.extendWithUntil(this.innerIgnoreCondition(stage), until, false);
     const take = this.extendWithUntil(this.takeCondition(stage), until, true)!;
@@ -352,7 +496,9 @@ class NfaCompiler<E> {
       lastSink = this.createSingletonState(lastSink, null, take, innerIgnore, false);
       this.addStopStateToLooping(lastSink);
     }
-    return this.createSingletonState(lastSink, proceedState, take, this.ignoreCondition(stage), this.isOptional(stage));
+    // The first state of the chain: it follows the previous stage with the stage's own contiguity.
+    this.setFirstOfLoop(true);
+    return this.createSingletonState(lastSink, proceedState, take, this.ignoreCondition(stage), isOptionalStage(stage));
   }
 
   private createSingletonState(
@@ -363,25 +509,27 @@ class NfaCompiler<E> {
     isOptional: boolean,
   ): State<E> {
     const stage = this.stage;
-    const singleton = this.createStageState('normal');
+    if (stage.group !== undefined) return this.createGroupPatternState(stage, sink, proceedState, isOptional);
+    const singleton = this.createStageState('normal', true);
     // An accepted event voids the notFollowedBy stages before an optional stage.
     const target = this.copyWithoutTransitiveNots(sink);
     singleton.addTake(target, take);
+    const proceed = this.trueCondition();
     if (isOptional && proceedState !== null) {
       if (stage.greedy) {
         const until = this.untilCondition(stage);
         const original = this.originalStateMap.get(proceedState.name);
-        if (until !== null && original !== undefined) singleton.addProceed(original, and(TRUE, until));
-        singleton.addProceed(proceedState, until !== null ? and(TRUE, not(until)) : TRUE);
+        if (until !== null && original !== undefined) singleton.addProceed(original, and(proceed, until));
+        singleton.addProceed(proceedState, until !== null ? and(proceed, not(until)) : proceed);
       } else {
-        singleton.addProceed(proceedState, TRUE);
+        singleton.addProceed(proceedState, proceed);
       }
     }
     if (ignore !== null) {
       let ignoreState: State<E>;
-      if (isOptional) {
+      if (isOptional || this.isHeadOfOptionalGroup()) {
         // A twin without the PROCEED edge, so that each PROCEED branch is created only once.
-        ignoreState = this.createStageState('normal');
+        ignoreState = this.createStageState('normal', false);
         ignoreState.addTake(target, take);
         ignoreState.addIgnore(ignoreState, ignore);
         this.addStopStates(ignoreState);
@@ -393,27 +541,71 @@ class NfaCompiler<E> {
     return singleton;
   }
 
+  private isHeadOfOptionalGroup(): boolean {
+    return this.headOfGroup && this.groupFirstOfLoop && isOptionalStage(this.group!);
+  }
+
+  /** Compiles `body` with `group`'s stages as the current chain, restoring the outer position after. */
+  private insideGroup(group: CepStageSpec, body: () => State<E>): State<E> {
+    const saved = { chain: this.chain, current: this.current, following: this.following, group: this.group };
+    this.group = group;
+    this.chain = group.group!;
+    this.current = this.chain.length - 1;
+    try {
+      return body();
+    } finally {
+      this.chain = saved.chain;
+      this.current = saved.current;
+      this.following = saved.following;
+      this.group = saved.group;
+    }
+  }
+
+  /** One pass through a group: its stages compiled into `sink`; optional groups may PROCEED past. */
+  private createGroupPatternState(group: CepStageSpec, sink: State<E>, proceedState: State<E> | null, isOptional: boolean): State<E> {
+    const proceed = this.trueCondition();
+    return this.insideGroup(group, () => {
+      const first = this.convertPattern(this.createMiddleStates(sink));
+      if (isOptional && proceedState !== null) first.addProceed(proceedState, proceed);
+      return first;
+    });
+  }
+
+  /** A repeating group: each pass ends in a dummy state that PROCEEDs back to the group's first state. */
+  private createLoopingGroupPatternState(group: CepStageSpec, sink: State<E>): State<E> {
+    const proceed = this.trueCondition();
+    const dummy = this.createStageState('normal', true);
+    return this.insideGroup(group, () => {
+      const first = this.convertPattern(this.createMiddleStates(dummy));
+      first.addProceed(sink, proceed);
+      dummy.addProceed(first, proceed);
+      return first;
+    });
+  }
+
   private createLooping(sink: State<E>): State<E> {
     const stage = this.stage;
+    if (stage.group !== undefined) return this.createLoopingGroupPatternState(stage, sink);
     const until = this.untilCondition(stage);
     const ignore = this.extendWithUntil(this.innerIgnoreCondition(stage), until, false);
     const take = this.extendWithUntil(this.takeCondition(stage), until, true)!;
-    const looping = this.createStageState('normal');
+    const proceed = this.trueCondition();
+    const looping = this.createStageState('normal', true);
     if (stage.greedy) {
       if (until !== null) {
         const sinkCopy = this.copy(sink);
-        looping.addProceed(sinkCopy, and(TRUE, until));
+        looping.addProceed(sinkCopy, and(proceed, until));
         this.originalStateMap.set(sink.name, sinkCopy);
       }
-      looping.addProceed(sink, until !== null ? and(TRUE, not(until)) : TRUE);
+      looping.addProceed(sink, until !== null ? and(proceed, not(until)) : proceed);
       this.updateWithGreedyCondition(sink, this.takeCondition(stage));
     } else {
-      looping.addProceed(sink, TRUE);
+      looping.addProceed(sink, proceed);
     }
     looping.addTake(looping, take);
     this.addStopStateToLooping(looping);
     if (ignore !== null) {
-      const ignoreState = this.createStageState('normal');
+      const ignoreState = this.createStageState('normal', false);
       ignoreState.addTake(looping, take);
       ignoreState.addIgnore(ignoreState, ignore);
       looping.addIgnore(ignoreState, ignore);

@@ -62,6 +62,11 @@ export interface StateTransition<E> {
 
 export class State<E> {
   readonly transitions: StateTransition<E>[] = [];
+  /**
+   * Flink's windowTimes entry for this state (WithinType.PREVIOUS_AND_CURRENT, or a quantifier's
+   * window): a partial match here times out this many ms after its previous event; 0 = none.
+   */
+  previousWindow = 0;
 
   constructor(
     /** Unique internal name: the stage name, then `stage:0`, `stage:1`, ... for copies. */
