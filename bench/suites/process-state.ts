@@ -1,18 +1,26 @@
 /**
  * The keyed process operator in memory (no file, no parsing): what keyed state, TTL and timers
- * cost per record, and what a checkpoint of the state costs (issue 9 targets checkpointing every
- * 100K events at under 10% of throughput).
+ * cost per record, what a checkpoint of the state costs (issue 9 targets checkpointing every
+ * 100K events at under 10% of throughput), and what the SQLite state backend costs against the
+ * heap one. CPU time (user + system) is the figure to compare; wall time is noise on a busy machine.
  *   - "value-state counter": one ValueState read + write per record, 10K keys;
  *   - "timer per record": one event-time timer per record (10K keys), fired by the watermark;
  *   - "fraud scorer": the financial scorer (map, value and TTL state, velocity timers),
  *     2K users, one transaction per user every ~7 minutes of event time, near home;
- *   - "snapshot": the fraud scorer's state after the run, snapshot() + JSON.stringify.
+ *   - "snapshot": the fraud scorer's state after the run, snapshot() + JSON.stringify;
+ *   - the counter and the scorer again on the SQLite backend (a temporary file, as
+ *     `--state-backend sqlite` makes): with a cache holding every key (the cost of the cache and
+ *     write-back alone) and with a cache of a tenth of the keys (most records load their key from
+ *     the file and evict another: state ten times larger than the memory given to it).
  */
 import type { Fields, OutputRecord } from '../../src/engine/operator.js';
 import type { ProcessFunction } from '../../src/engine/process.js';
 import { ProcessOperator } from '../../src/engine/process/process-operator.js';
+import type { StateBackendFactory } from '../../src/engine/state/state-backend.js';
 import { FraudScorer } from '../../src/scenarios/financial/fraud-scorer.js';
-import { throughputRow, type BenchRow } from '../suite.js';
+import { SqliteStateStore, type SqliteStateBackend } from '../../src/state/sqlite-backend.js';
+import { ratioRow, throughputRow, type BenchRow } from '../suite.js';
+import { startTiming, type Timing } from '../timing.js';
 
 export const name = 'process-state';
 
@@ -84,12 +92,12 @@ const timerPerRecord = (): ProcessFunction => ({
   },
 });
 
-function drive(operator: ProcessOperator, input: Input): { seconds: number; outputs: number } {
+function drive(operator: ProcessOperator, input: Input, finish = true): { timing: Timing; outputs: number } {
   let outputs = 0;
   const out = { emit: (_record: OutputRecord) => void outputs++ };
   const record = { line: 0, original: () => ({}) };
   let maxTime = -Infinity;
-  const started = process.hrtime.bigint();
+  const stop = startTiming();
   for (let i = 0; i < input.fields.length; i++) {
     const ts = input.times[i]!;
     operator.process(input.fields[i]!, ts, record, out);
@@ -98,49 +106,88 @@ function drive(operator: ProcessOperator, input: Input): { seconds: number; outp
       operator.advanceWatermark(maxTime - OUT_OF_ORDERNESS - 1, out);
     }
   }
-  operator.advanceWatermark(Infinity, out);
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, outputs };
+  if (finish) operator.advanceWatermark(Infinity, out);
+  return { timing: stop(), outputs };
+}
+
+interface Backend {
+  readonly label: string;
+  /** Undefined: the default heap backend. */
+  readonly make?: (store: SqliteStateStore) => SqliteStateBackend;
+}
+
+function backendsFor(keys: number): Backend[] {
+  return [
+    { label: 'memory' },
+    { label: 'sqlite, every key cached', make: (store) => store.backend('bench', { cacheKeys: keys }) },
+    { label: `sqlite, ${(keys / 10).toLocaleString('en')}-key cache`, make: (store) => store.backend('bench', { cacheKeys: keys / 10 }) },
+  ];
+}
+
+/** Runs `measure` with the backend's factory; a SQLite store lives in a temporary folder for the run. */
+function withBackend<T>(backend: Backend, measure: (factory: StateBackendFactory | undefined, sqlite: () => SqliteStateBackend | null) => T): T {
+  if (!backend.make) return measure(undefined, () => null);
+  const store = SqliteStateStore.open();
+  let made: SqliteStateBackend | null = null;
+  try {
+    return measure(
+      () => (made = backend.make!(store)),
+      () => made,
+    );
+  } finally {
+    store.close();
+  }
+}
+
+function cacheNote(state: SqliteStateBackend | null): string {
+  if (!state) return '';
+  const { hits, loads, evictions, writes } = state.counters;
+  return `; ${loads.toLocaleString('en')} loads, ${hits.toLocaleString('en')} hits, ${evictions.toLocaleString('en')} evictions, ${writes.toLocaleString('en')} rows written`;
 }
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const counters = counterInput(10_000);
-  for (const [subject, create] of [
-    ['value-state counter, 10K keys', counter],
-    ['timer per record, 10K keys', timerPerRecord],
-  ] as const) {
-    const operator = new ProcessOperator({ name: 'bench', filter: null, key: (f) => f.key, create });
-    const { seconds } = drive(operator, counters);
-    rows.push(throughputRow(name, subject, EVENTS, { seconds }, { note: `${operator.pendingTimers} timers left` }));
+  const counterRows: BenchRow[] = [];
+  for (const backend of backendsFor(10_000)) {
+    withBackend(backend, (factory, sqlite) => {
+      const operator = new ProcessOperator({ name: 'bench', filter: null, key: (f) => f.key, create: counter }, factory?.('bench'));
+      const { timing } = drive(operator, counters);
+      counterRows.push(throughputRow(name, `value-state counter, 10K keys, ${backend.label}`, EVENTS, timing, { note: cacheNote(sqlite()).slice(2) || undefined }));
+    });
   }
+  rows.push(...counterRows, ratioRow(name, counterRows[1]!, counterRows[0]!), ratioRow(name, counterRows[2]!, counterRows[0]!));
+
+  const timers = new ProcessOperator({ name: 'bench', filter: null, key: (f) => f.key, create: timerPerRecord });
+  const timed = drive(timers, counters);
+  rows.push(throughputRow(name, 'timer per record, 10K keys', EVENTS, timed.timing, { note: `${timers.pendingTimers} timers left` }));
 
   const transactions = transactionInput(2_000);
-  const scorer = new ProcessOperator({ name: 'fraud', filter: null, key: (f) => f.user_id, create: () => new FraudScorer() });
-  // Stop before the final watermark so the snapshot holds live velocity windows and timers.
-  let outputs = 0;
-  const out = { emit: () => void outputs++ };
-  const record = { line: 0, original: () => ({}) };
-  let maxTime = -Infinity;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < EVENTS; i++) {
-    const ts = transactions.times[i]!;
-    scorer.process(transactions.fields[i]!, ts, record, out);
-    if (ts > maxTime) {
-      maxTime = ts;
-      scorer.advanceWatermark(maxTime - OUT_OF_ORDERNESS - 1, out);
-    }
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  rows.push(throughputRow(name, 'fraud scorer, 2K users', EVENTS, { seconds }, { note: `${outputs.toLocaleString('en')} assessments` }));
+  const scorerRows: BenchRow[] = [];
+  for (const backend of backendsFor(2_000)) {
+    withBackend(backend, (factory, sqlite) => {
+      const scorer = new ProcessOperator({ name: 'fraud', filter: null, key: (f) => f.user_id, create: () => new FraudScorer() }, factory?.('fraud'));
+      // Stop before the final watermark so the snapshot holds live velocity windows and timers.
+      const { timing, outputs } = drive(scorer, transactions, false);
+      const row = throughputRow(name, `fraud scorer, 2K users, ${backend.label}`, EVENTS, timing, {
+        note: `${outputs.toLocaleString('en')} assessments${cacheNote(sqlite())}`,
+      });
+      scorerRows.push(row);
 
-  const snapStarted = process.hrtime.bigint();
-  const json = JSON.stringify(scorer.snapshot());
-  const snapSeconds = Number(process.hrtime.bigint() - snapStarted) / 1e9;
-  rows.push({
-    suite: name,
-    subject: 'fraud scorer snapshot (JSON)',
-    seconds: snapSeconds,
-    note: `${(json.length / 1e6).toFixed(1)} MB, ${scorer.pendingTimers.toLocaleString('en')} timers; every 100K events would add ${((snapSeconds / (seconds / 10)) * 100).toFixed(1)}% to the scorer's time`,
-  });
+      const stop = startTiming();
+      const json = JSON.stringify(scorer.snapshot());
+      const snap = stop();
+      const cpu = snap.cpuSeconds ?? snap.seconds;
+      const scorerCpu = timing.cpuSeconds ?? timing.seconds;
+      rows.push(row, {
+        suite: name,
+        subject: `fraud scorer snapshot (JSON), ${backend.label}`,
+        seconds: snap.seconds,
+        ...(snap.cpuSeconds === undefined ? {} : { cpuSeconds: snap.cpuSeconds }),
+        note: `${(json.length / 1e6).toFixed(1)} MB, ${scorer.pendingTimers.toLocaleString('en')} timers; every 100K events would add ${((cpu / (scorerCpu / 2)) * 100).toFixed(1)}% to the scorer's CPU time`,
+      });
+    });
+  }
+  rows.push(ratioRow(name, scorerRows[1]!, scorerRows[0]!), ratioRow(name, scorerRows[2]!, scorerRows[0]!));
   return rows;
 }

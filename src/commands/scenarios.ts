@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { SCENARIOS, findScenario, scenarioPath, type Scenario } from '../scenarios/catalogue.js';
 import { checkScenario } from '../scenarios/check-scenario.js';
 import { runReplay } from './replay.js';
+import { addStateOptions, type StateFlags } from '../state/state-flags.js';
 
 export function registerScenarios(program: Command): void {
   const scenarios = program
@@ -57,7 +58,7 @@ Examples:
       process.stdout.write(out.join('\n') + '\n');
     });
 
-  scenarios
+  const run = scenarios
     .command('run')
     .description('Replay a scenario (live view on a terminal, headless otherwise), or check it against its ground truth')
     .argument('<name>', 'a scenario name (see sw scenarios list)')
@@ -65,8 +66,9 @@ Examples:
     .option('-o, --out <results.jsonl>', 'write output records here (default: stdout)')
     .option('--no-ui', 'never open the live view')
     .option('--json', 'print the run summary (or the --check scores) as JSON')
-    .option('--check', 'score the steps against the recording\'s .truth.jsonl: recall and false positives')
-    .action(async (name: string, flags: { speed: string; out?: string; ui: boolean; json?: boolean; check?: boolean }) => {
+    .option('--check', 'score the steps against the recording\'s .truth.jsonl: recall and false positives');
+  addStateOptions(run)
+    .action(async (name: string, flags: { speed: string; out?: string; ui: boolean; json?: boolean; check?: boolean } & StateFlags) => {
       const s = scenarioNamed(name);
       if (flags.check) return printCheck(s, flags.json === true);
       await runReplay(relativeToHere(scenarioPath(s.recording)), {
@@ -75,6 +77,9 @@ Examples:
         ui: flags.ui,
         ...(flags.out === undefined ? {} : { out: flags.out }),
         ...(flags.json ? { json: true } : {}),
+        stateBackend: flags.stateBackend,
+        stateDb: flags.stateDb,
+        stateCache: flags.stateCache,
       });
     });
 }

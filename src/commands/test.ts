@@ -5,14 +5,16 @@ import { SpecError, UsageError } from '../errors.js';
 import { findCases, readExpected, runCase } from '../golden/golden-case.js';
 import { diffRecords, formatDiff, isClean } from '../golden/golden-diff.js';
 import { existsSync, statSync } from 'node:fs';
+import { addStateOptions, openRunState, type StateFlags } from '../state/state-flags.js';
 
 export function registerTest(program: Command): void {
-  program
+  const command = program
     .command('test')
     .description('Golden tests: replay each case folder (input, pipeline, expected.jsonl) headless and compare')
     .argument('[dir]', 'a case folder, or a folder searched for case folders', '.')
     .option('--update', 'rewrite expected.jsonl from the actual output (deliberately), saying what changed')
-    .option('--limit <n>', 'records shown per diff section', '10')
+    .option('--limit <n>', 'records shown per diff section', '10');
+  addStateOptions(command)
     .addHelpText(
       'after',
       `
@@ -22,9 +24,10 @@ expected.jsonl. The last line of output is "N passed, N failed"; the exit code i
 Examples:
   $ sw test test/golden
   $ sw test pipelines/trending            # one case
-  $ sw test test/golden --update          # accept the new output, printing what changed`,
+  $ sw test test/golden --update          # accept the new output, printing what changed
+  $ sw test test/golden --state-backend sqlite --state-cache 8   # the same cases with state spilled to SQLite`,
     )
-    .action(async (dir: string, flags: { update?: boolean; limit: string }) => {
+    .action(async (dir: string, flags: { update?: boolean; limit: string } & StateFlags) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a folder; give a case folder or a folder of cases`);
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${flags.limit}: give a whole number ≥ 1`);
@@ -35,8 +38,15 @@ Examples:
       for (const c of cases) {
         let actual: string[];
         try {
-          actual = (await runCase(c)).actual;
+          // A state store per case: each starts empty, as a fresh run does.
+          const state = openRunState(flags);
+          try {
+            actual = (await runCase(c, { stateBackend: state.stateBackend })).actual;
+          } finally {
+            state.close();
+          }
         } catch (error) {
+          if (error instanceof UsageError) throw error;
           failed++;
           const reason = error instanceof Error ? error.message : String(error);
           process.stdout.write(`${chalk.red('✘')} ${c.name}: ${error instanceof SpecError ? '' : 'error: '}${reason}\n`);

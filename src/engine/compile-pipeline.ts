@@ -13,6 +13,7 @@ import { PatternOperator } from './cep/pattern-operator.js';
 import type { PatternStep, StageEvents } from './cep/pattern-step.js';
 import { leafStages, type CepStageSpec } from './cep/nfa/compiler.js';
 import { ProcessOperator } from './process/process-operator.js';
+import type { StateBackendFactory } from './state/state-backend.js';
 
 export interface CompiledPipeline {
   readonly spec: PipelineSpec;
@@ -23,10 +24,15 @@ export interface CompiledPipeline {
   readonly timeOf: (fields: Fields) => unknown;
 }
 
+export interface CompileOptions {
+  /** Keyed state of process steps; default: on the heap (MemoryStateBackend). */
+  readonly stateBackend?: StateBackendFactory;
+}
+
 /** A spec problem found while compiling: message already names the file and spec path. */
 export class PipelineCompileError extends Error {}
 
-export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
+export function compilePipeline(spec: PipelineSpec, options: CompileOptions = {}): CompiledPipeline {
   const used = new Set<string>();
   let whole = false;
   const file = spec.source ?? spec.name;
@@ -55,7 +61,7 @@ export function compilePipeline(spec: PipelineSpec): CompiledPipeline {
       case 'pattern':
         return new PatternOperator(patternStep(step, at, filter, key, compile, condition));
       case 'process':
-        return new ProcessOperator(processStep(step, filter, key, used, () => (whole = true)));
+        return new ProcessOperator(processStep(step, filter, key, used, () => (whole = true)), options.stateBackend?.(step.name));
     }
   });
   return { spec, operators, fields: whole ? 'all' : [...used], timeOf: pathReader(spec.time.field) };

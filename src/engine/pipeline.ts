@@ -57,8 +57,7 @@ export class Pipeline {
     this.records++;
     const operators = this.operators;
     for (let i = 0; i < operators.length; i++) operators[i]!.process(fields, ts, ctx, this.output);
-    const advanced = this.watermarks.observe(ts, split);
-    if (advanced === advanced) this.advance(advanced); // NaN check without a call: NaN !== NaN
+    if (this.watermarks.observe(ts, split)) this.advance(this.watermarks.watermark);
   }
 
   /** End of input: the final +∞ watermark fires every open window and pattern. */

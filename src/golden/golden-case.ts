@@ -17,6 +17,7 @@ import { parseEventTime } from '../engine/duration.js';
 import type { OutputRecord } from '../engine/operator.js';
 import { SpecError } from '../errors.js';
 import { loadCompiledPipeline } from '../spec/compile.js';
+import type { CompileOptions } from '../engine/compile-pipeline.js';
 import { Replay, type ReplaySummary } from '../replay/replay.js';
 
 const INPUTS = ['input.jsonl', 'input.jsonl.gz', 'input.db', 'input.sqlite'];
@@ -112,9 +113,9 @@ export interface CaseRun {
   readonly summary: ReplaySummary;
 }
 
-/** Replays a case headless, collecting output records as JSON lines. */
-export async function runCase(c: GoldenCase): Promise<CaseRun> {
-  const compiled = await loadCompiledPipeline(c.pipeline);
+/** Replays a case headless, collecting output records as JSON lines; `options` pick the state backend. */
+export async function runCase(c: GoldenCase, options: CompileOptions = {}): Promise<CaseRun> {
+  const compiled = await loadCompiledPipeline(c.pipeline, options);
   const replay = new Replay({
     recording: c.input,
     compiled,

@@ -77,6 +77,12 @@ export async function runQualityCheck(options: CheckRunOptions): Promise<CheckRu
         const failures = monitor.observe(record, line);
         if (quarantine && failures.length > 0) quarantine.record(line, source.text(), failures);
       },
+      // Once the rule set is chosen, lines arrive as rows of the fields its rules read.
+      prepareRow: (row) => monitor!.prepareRow(row),
+      row(row, line, source) {
+        const failures = monitor!.observeRow(row, line);
+        if (quarantine && failures.length > 0) quarantine.record(line, source.text(), failures);
+      },
       malformed(line, reason, text) {
         if (!monitor) {
           early.push({ line, reason, text });

@@ -2,6 +2,8 @@ import type { CheckType, RuleSpec, Severity, Verdict } from './rule.js';
 import { CHECK_TYPES, SEVERITIES, severityRank } from './rule.js';
 import type { CompiledRule } from './compile-rules.js';
 import { QualityScore, type ScoreSummary } from './score.js';
+import { FieldRow } from '../replay/field-reader.js';
+import type { FieldSlots } from './field-path.js';
 
 /**
  * Runs a rule set over a stream one record at a time (002 `StreamingDataQualityMonitor`):
@@ -96,13 +98,26 @@ export class QualityMonitor {
   constructor(rules: readonly CompiledRule[], options: MonitorOptions = {}) {
     this.tallies = rules.map((rule) => ({ rule, evaluated: 0, failed: 0, scoreSum: 0, examples: [] }));
     this.examples = options.examples ?? 5;
-    const fields = new Set<string>();
-    for (const rule of rules) if (rule.reads !== 'all') for (const field of rule.reads) fields.add(field);
-    this.reads = rules.some((rule) => rule.reads === 'all') ? 'all' : [...fields];
+    const names = rules[0]?.fields.names ?? [];
+    if (rules.some((rule) => rule.fields.names !== names)) throw new Error('QualityMonitor: rules compiled by different compileRules calls');
+    this.row = new FieldRow([...names]);
+    this.fields = rules[0]?.fields;
+    this.reads = rules.some((rule) => rule.reads === 'all') ? 'all' : this.row.names;
   }
 
-  /** Top-level fields any rule reads, or 'all': a reader may decode only these. Fixed per monitor. */
+  /**
+   * Top-level fields any rule reads, in row order, or 'all' (a rule needs whole records): a
+   * RowReader created with this list fills rows observeRow accepts. Fixed per monitor.
+   */
   readonly reads: readonly string[] | 'all';
+  /** The row a parsed record is copied into (observe). */
+  private readonly row: FieldRow;
+  private readonly fields: FieldSlots | undefined;
+
+  /** Prepares a RowReader's row (created with `reads`) for observeRow: nested-field projections. */
+  prepareRow(row: FieldRow): void {
+    this.fields?.project(row);
+  }
 
   get ruleSpecs(): readonly RuleSpec[] {
     return this.tallies.map((t) => t.rule.spec);
@@ -110,16 +125,27 @@ export class QualityMonitor {
 
   /** Checks one record; returns the rules it failed (a shared empty list when it passed them all). */
   observe(record: Record<string, unknown>, line: number): readonly RuleFailure[] {
+    this.row.fromRecord(record);
+    return this.observeRow(this.row, line);
+  }
+
+  /**
+   * Checks one record given as a row laid out as `reads` (a RowReader's row, straight from the
+   * line's bytes); `row.record` must be set when `reads` is 'all'.
+   */
+  observeRow(row: FieldRow, line: number): readonly RuleFailure[] {
     this.records++;
     const verdict = this.verdict;
     let failures: RuleFailure[] | undefined;
     let scoreSum = 0;
     let scored = 0;
-    for (const tally of this.tallies) {
+    const tallies = this.tallies;
+    for (let i = 0; i < tallies.length; i++) {
+      const tally = tallies[i]!;
       const { rule } = tally;
-      if (rule.applies !== undefined && !rule.applies(record)) continue;
+      if (rule.applies !== undefined && !rule.applies(row)) continue;
       verdict.score = 1;
-      const passed = rule.check.evaluate(record, verdict);
+      const passed = rule.check.evaluate(row, verdict);
       tally.evaluated++;
       tally.scoreSum += verdict.score;
       scoreSum += verdict.score;

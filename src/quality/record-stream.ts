@@ -1,6 +1,6 @@
 import { readLineBlocks } from '../replay/lines.js';
 import { isSqlitePath, readRecording } from '../replay/sqlite-recording.js';
-import { createFieldReader, type FieldReader } from '../replay/field-reader.js';
+import { createFieldReader, createRowReader, type FieldReader, type FieldRow, type RowReader } from '../replay/field-reader.js';
 
 /**
  * Streams a recording's records to a sink: lines are cut from 1 MB blocks and parsed one by one
@@ -12,6 +12,13 @@ import { createFieldReader, type FieldReader } from '../replay/field-reader.js';
 export interface RecordSink {
   /** `source.text()` is the line as written (decoded only when asked: quarantine, sniffing). */
   record(record: Record<string, unknown>, line: number, source: LineText): void;
+  /**
+   * With `fields()` a list: each record as a row of those fields, read from the line's bytes
+   * (createRowReader: values decoded only when asked). Without `row`, lists decode records.
+   */
+  row?(row: FieldRow, line: number, source: LineText): void;
+  /** Called with each new row reader's row before its first line (the monitor sets projections). */
+  prepareRow?(row: FieldRow): void;
   malformed(line: number, reason: string, text: string): void;
   /** Runs between blocks; the check runner chooses its rule set here once it has sampled records. */
   afterBlock?(): Promise<void> | void;
@@ -42,12 +49,16 @@ export async function scanRecords(path: string, sink: RecordSink): Promise<void>
   if (isSqlitePath(path)) return scanSqlite(path, sink);
   const source = new LineText();
   let wanted: readonly string[] | 'all' | undefined;
-  let reader: FieldReader | undefined;
+  let reader: RowReader | undefined;
+  let recordReader: FieldReader | undefined;
   for await (const block of readLineBlocks(path)) {
     const fields = sink.fields?.();
     if (fields !== wanted) {
       wanted = fields;
-      reader = fields === undefined || fields === 'all' ? undefined : createFieldReader(fields);
+      const list = fields === undefined || fields === 'all' ? undefined : fields;
+      reader = list !== undefined && sink.row !== undefined ? createRowReader(list) : undefined;
+      recordReader = list !== undefined && sink.row === undefined ? createFieldReader(list) : undefined;
+      if (reader !== undefined) sink.prepareRow?.(reader.row);
     }
     const { buffer } = block;
     source.buffer = buffer;
@@ -62,9 +73,14 @@ export async function scanRecords(path: string, sink: RecordSink): Promise<void>
         source.start = from;
         source.end = stop;
         source.string = undefined;
-        const record = reader?.read(buffer, from, stop);
-        if (record) sink.record(record, line, source);
-        else deliver(source.text(), line, sink, source);
+        if (reader !== undefined) {
+          if (reader.read(buffer, from, stop)) sink.row!(reader.row, line, source);
+          else deliver(source.text(), line, sink, source);
+        } else {
+          const record = recordReader?.read(buffer, from, stop);
+          if (record) sink.record(record, line, source);
+          else deliver(source.text(), line, sink, source);
+        }
       }
       line++;
       from = end + 1;

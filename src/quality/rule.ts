@@ -1,4 +1,6 @@
 import { InputError } from '../errors.js';
+import type { FieldRow } from '../replay/field-reader.js';
+import type { FieldSlots } from './field-path.js';
 
 /**
  * The data-quality rule model of seeds-digest.md §6 (source: 002, data_quality_monitoring.py):
@@ -92,8 +94,11 @@ export interface Check {
    * completeness of '*'), so the scan can decode only those (src/replay/field-reader.ts).
    */
   readonly reads: readonly string[] | 'all';
-  /** Evaluates one record; `line` is its 1-based line in the recording. */
-  evaluate(record: Record<string, unknown>, verdict: Verdict): boolean;
+  /**
+   * Evaluates one record, given as its row of read fields (`row.record` is the whole record when
+   * `reads` is 'all').
+   */
+  evaluate(row: FieldRow, verdict: Verdict): boolean;
   /** Stream-level outcome decided only at the end (completeness ratios); undefined = by record counts. */
   finish?(evaluated: number): StreamVerdict;
   /** Numbers worth showing in the report (null ratios, window size, evictions). */
@@ -117,6 +122,8 @@ export class RulesError extends InputError {
 export interface CheckContext {
   /** Folder that relative reference paths resolve against (the rules file's folder). */
   readonly baseDir: string;
+  /** Where the rule set's fields get their row index (FieldSlots.ref); one per compiled set. */
+  readonly fields: FieldSlots;
   /**
    * The wall clock for live input (`--now`); absent, freshness is measured against the stream's
    * own event-time clock (the largest event time seen so far), so a replayed recording is judged

@@ -59,8 +59,8 @@ export function savepointPath(dir: string, name: string): string {
   return join(dir, name + SAVEPOINT_SUFFIX);
 }
 
-export function checkSavepointName(name: string): string {
-  if (!NAME.test(name)) throw new UsageError(`--name ${name}: a savepoint name is letters, digits, '.', '_' and '-'; e.g. --name before-v2`);
+export function checkSavepointName(name: string, flag = '--name'): string {
+  if (!NAME.test(name)) throw new UsageError(`${flag} ${name}: a savepoint name is letters, digits, '.', '_' and '-'; e.g. ${flag} before-v2`);
   return name;
 }
 
@@ -101,6 +101,7 @@ export function readSavepoint(path: string): Savepoint {
 
 /** A savepoint from the newest valid checkpoint of a checkpoint store. */
 export function savepointFromCheckpoints(db: string, name: string | undefined, warn: (line: string) => void): Savepoint {
+  if (name !== undefined) checkSavepointName(name);
   if (!existsSync(db)) throw new InputError(`${db}: no such checkpoint store; pass the --checkpoint-db of a run (default <out>.checkpoints.db)`);
   const store = CheckpointStore.open(db);
   try {

@@ -15,7 +15,7 @@ export interface RuleRun {
 export async function runRules(
   rules: Array<Record<string, unknown>>,
   records: Array<Record<string, unknown>>,
-  context: Omit<CheckContext, 'baseDir'> & { baseDir?: string } = {},
+  context: Omit<CheckContext, 'baseDir' | 'fields'> & { baseDir?: string } = {},
 ): Promise<RuleRun> {
   const set = parseRules(stringify({ rules }), 'test.yaml', context.baseDir ?? process.cwd());
   const monitor = new QualityMonitor(await compileRules(set, context), { examples: 100 });

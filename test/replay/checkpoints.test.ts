@@ -10,13 +10,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { ROOT, runSw } from '../cli/run-sw.js';
+import { activityLines, runAndKill } from './crash-fixtures.js';
 import { SqliteRecordingWriter } from '../../src/replay/sqlite-recording.js';
 import type { Checkpoint } from '../../src/replay/checkpoint-store.js';
 import type { PatternOperatorSnapshot } from '../../src/engine/cep/pattern-operator.js';
@@ -67,22 +67,6 @@ steps:
     emitTimeouts: true
 `;
 
-/** A deterministic stream: 40k events over ~11 hours, up to 8 s out of order, a bad line every 5000. */
-function recordingLines(count: number): string[] {
-  let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    if (i % 5000 === 2500) {
-      lines.push('{"broken": ');
-      continue;
-    }
-    const ts = 1_767_225_600_000 + i * 1000 - Math.floor(random() * 8000);
-    lines.push(JSON.stringify({ ts, page: `p${Math.floor(random() * 20)}`, user: `u${Math.floor(random() * 300)}`, v: Math.floor(random() * 1000) }));
-  }
-  return lines;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoints-'));
 const pipeline = join(dir, 'checkpoints.pipeline.yaml');
 writeFileSync(pipeline, PIPELINE);
@@ -92,7 +76,7 @@ const pipelines = [
   ['windows', pipeline],
   ['patterns', patternPipeline],
 ] as const;
-const lines = recordingLines(40_000);
+const lines = activityLines(40_000, 42);
 const jsonl = join(dir, 'events.jsonl');
 writeFileSync(jsonl, lines.join('\n') + '\n');
 const gz = join(dir, 'events.jsonl.gz');
@@ -131,23 +115,6 @@ function assertSameAsGolden(recording: string, out: string, what: string, spec =
   assert.equal(got.length, g.out.length, `${what}: output length`);
   assert.ok(got === g.out, `${what}: output differs from the uninterrupted run`);
   assert.equal(readFileSync(deadLetters(out), 'utf8'), g.dead, `${what}: dead letters`);
-}
-
-/** Starts the CLI and SIGKILLs it once its output file holds `killAtBytes`; resolves when it is gone. */
-function runAndKill(args: readonly string[], out: string, killAtBytes: number): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sw'), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // Polling the output's size kills at a point in the output, whatever the machine's load.
-    const poll = setInterval(() => {
-      if (existsSync(out) && statSync(out).size >= killAtBytes) child.kill('SIGKILL');
-    }, 5);
-    child.on('exit', (_code, signal) => {
-      clearInterval(poll);
-      resolve(signal ?? `exited: ${stderr}`);
-    });
-  });
 }
 
 for (const [kind, spec] of pipelines) {

@@ -3,10 +3,12 @@
  * per state name, one cell: a value, a list or a map. The process operator sets the current key
  * before each record or timer, and the event-time clock that state TTL reads.
  *
- * Backends: `MemoryStateBackend` (default). The interface is synchronous and row-shaped
- * (key, state name, map key?) so a SQLite backend (better-sqlite3 is synchronous too) implements
- * it with one table and prepared statements; `snapshot()` / `restore()` give checkpoints and
- * savepoints a JSON form that any backend writes and reads.
+ * Backends: `MemoryStateBackend` (default, every key on the heap) and `SqliteStateBackend`
+ * (src/state/sqlite-backend.ts: a bounded cache of hot keys over a SQLite table, for state larger
+ * than memory). The interface is synchronous and row-shaped (key, state name) so SQLite
+ * (better-sqlite3 is synchronous too) implements it with prepared statements; `snapshot()` /
+ * `restore()` give checkpoints and savepoints one JSON form that every backend writes and reads,
+ * so a checkpoint taken with one backend resumes with the other. docs/state.md says more.
  *
  * TTL (Flink's StateTtlConfig) in event time:
  *  - the clock is the highest event time the operator has processed (records and timers), so it
@@ -68,7 +70,10 @@ export interface KeyedStateBackend extends KeyedState {
   advanceTime(time: number): void;
   /** The TTL clock. */
   readonly time: number;
-  /** Removes expired entries of up to `keys` keys, continuing where the last call stopped. */
+  /**
+   * Removes expired entries of up to `keys` keys, continuing where the last call stopped. A
+   * backend may gather the budget of several calls into one pass (SQLite: one indexed query).
+   */
   cleanupIncrementally(keys: number): void;
   snapshot(): KeyedStateSnapshot;
   /** Replaces all state with the snapshot's (which the backend may keep: do not reuse it). */
@@ -77,3 +82,9 @@ export interface KeyedStateBackend extends KeyedState {
 }
 
 export type { ValueState, ListState, MapState, StateTtl };
+
+/**
+ * Makes the backend of one process step (the engine stays pure: an I/O backend is built outside
+ * src/engine and handed in through `compilePipeline`). Called once per step, with its name.
+ */
+export type StateBackendFactory = (step: string) => KeyedStateBackend;

@@ -1,6 +1,7 @@
-import { topLevel, type Check, type StreamVerdict, type Verdict } from '../rule.js';
+import { topLevel, type Check, type CheckContext, type StreamVerdict, type Verdict } from '../rule.js';
 import { RuleConfig, checkNumber } from '../rule-config.js';
-import { fieldReader, isEmptyValue, type FieldReader } from '../field-path.js';
+import { isEmptyField, isEmptyValue, type FieldRef } from '../field-path.js';
+import type { FieldRow } from '../../replay/field-reader.js';
 
 /**
  * Completeness check (002 `_check_data_completeness`): the share of records whose field is null,
@@ -11,7 +12,6 @@ import { fieldReader, isEmptyValue, type FieldReader } from '../field-path.js';
  */
 interface CountedField {
   readonly name: string;
-  readonly read: FieldReader;
   readonly maxRatio: number;
   empty: number;
 }
@@ -19,28 +19,33 @@ interface CountedField {
 /** '*' tracks field names as they appear; a record with thousands of distinct keys would be a map, not a schema. */
 const MAX_WILDCARD_FIELDS = 1000;
 
-export function compileCompleteness(config: RuleConfig): Check {
+interface ReadField extends CountedField {
+  readonly field: FieldRef;
+}
+
+export function compileCompleteness(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['fields', 'max_null_ratio']);
   const defaultMax = config.number('max_null_ratio', { fallback: 0.1, min: 0, max: 1 });
   const raw = config.config['fields'];
   if (raw === '*' || raw === undefined || raw === null) return wildcard(defaultMax);
-  const fields: CountedField[] =
+  const fields: ReadField[] =
     typeof raw === 'object' && !Array.isArray(raw)
       ? config.fieldMap('fields').map(([name, ratio]) => ({
           name,
-          read: fieldReader(name),
+          field: context.fields.ref(name, 'kind'),
           maxRatio: checkNumber(config, `fields.${name}`, ratio, 0, 1),
           empty: 0,
         }))
-      : config.fieldList('fields').map((name) => ({ name, read: fieldReader(name), maxRatio: defaultMax, empty: 0 }));
+      : config.fieldList('fields').map((name) => ({ name, field: context.fields.ref(name, 'kind'), maxRatio: defaultMax, empty: 0 }));
 
   return {
     reads: topLevel(fields.map((f) => f.name)),
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
+    evaluate(row: FieldRow, verdict: Verdict): boolean {
       let empty = 0;
       let message = '';
-      for (const field of fields) {
-        if (isEmptyValue(field.read(record))) {
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
+        if (isEmptyField(row, field.field)) {
           field.empty++;
           empty++;
           message += `${message ? ', ' : ''}${field.name}`;
@@ -61,7 +66,8 @@ function wildcard(maxRatio: number): Check {
   let overflow = false;
   return {
     reads: 'all',
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
+    evaluate(row: FieldRow, verdict: Verdict): boolean {
+      const record = row.record!;
       let empty = 0;
       let total = 0;
       let message = '';
@@ -76,7 +82,7 @@ function wildcard(maxRatio: number): Check {
             overflow = true;
             continue;
           }
-          field = { name: key, read: fieldReader(key), maxRatio, empty: 0 };
+          field = { name: key, maxRatio, empty: 0 };
           byName.set(key, field);
         }
         field.empty++;

@@ -1,6 +1,6 @@
 import { topLevel, type Check, type CheckContext, type Verdict } from '../rule.js';
 import { RuleConfig } from '../rule-config.js';
-import { fieldReader } from '../field-path.js';
+import type { FieldRow } from '../../replay/field-reader.js';
 import { eventTimeMs, formatDuration } from '../event-time.js';
 
 /**
@@ -13,7 +13,7 @@ import { eventTimeMs, formatDuration } from '../event-time.js';
 export function compileFreshness(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['timestamp_field', 'max_age', 'max_age_seconds']);
   const fieldName = config.string('timestamp_field', 'timestamp');
-  const read = fieldReader(fieldName);
+  const field = context.fields.ref(fieldName);
   const maxAge = config.duration('max_age', 'max_age_seconds', 300_000);
   const now = context.now;
   let eventClock = Number.NEGATIVE_INFINITY;
@@ -21,8 +21,8 @@ export function compileFreshness(config: RuleConfig, context: CheckContext): Che
 
   return {
     reads: topLevel([fieldName]),
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
-      const raw = read(record);
+    evaluate(row: FieldRow, verdict: Verdict): boolean {
+      const raw = field.read(row);
       const time = eventTimeMs(raw);
       if (Number.isNaN(time)) {
         verdict.score = 0;

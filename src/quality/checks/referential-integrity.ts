@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { topLevel, type Check, type CheckContext } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
-import { fieldReader, valueKey, type FieldReader } from '../field-path.js';
+import { valueKey, type FieldRef } from '../field-path.js';
 import { loadReferenceSet } from '../reference-set.js';
 
 /**
@@ -13,7 +13,7 @@ import { loadReferenceSet } from '../reference-set.js';
  */
 interface ReferencedField {
   readonly name: string;
-  readonly read: FieldReader;
+  readonly field: FieldRef;
   readonly values: ReadonlySet<string>;
   readonly from: string;
 }
@@ -52,7 +52,7 @@ export async function compileReferentialIntegrity(config: RuleConfig, context: C
       values = await loadReferenceSet(full, key as string | undefined, config.where(`${path}.${source}`));
       from = key === undefined ? file : `${file} (${key})`;
     }
-    fields.push({ name: check['field'], read: fieldReader(check['field']), values, from });
+    fields.push({ name: check['field'], field: context.fields.ref(check['field']), values, from });
   }
 
   return {

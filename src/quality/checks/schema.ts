@@ -1,7 +1,8 @@
-import { settle, topLevel, type Check, type Verdict } from '../rule.js';
+import { settle, topLevel, type Check, type CheckContext, type Verdict } from '../rule.js';
 import { Issues } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
-import { fieldReader, type FieldReader } from '../field-path.js';
+import type { FieldRef } from '../field-path.js';
+import { ABSENT, ARRAY, BOOLEAN, NULL, OBJECT, STRING, type FieldRow } from '../../replay/field-reader.js';
 
 /**
  * Schema check (002 `_check_schema_validation`): required fields present, field types, and with
@@ -29,14 +30,19 @@ const TYPE_TESTS: Readonly<Record<string, TypeTest>> = {
   timestamp: (v) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && !Number.isNaN(Date.parse(v))),
 };
 
+/** Types a top-level value's kind decides alone, so its string or object is never decoded. */
+const KIND_OF_TYPE: Readonly<Record<string, number>> = { string: STRING, bool: BOOLEAN, boolean: BOOLEAN, list: ARRAY, array: ARRAY, dict: OBJECT, object: OBJECT };
+
 interface TypedField {
   readonly name: string;
-  readonly read: FieldReader;
+  readonly field: FieldRef;
   readonly type: string;
   readonly test: TypeTest;
+  /** The kind the type needs, for a top-level field of a kind-decided type; else -1 (test the value). */
+  readonly kind: number;
 }
 
-export function compileSchema(config: RuleConfig): Check {
+export function compileSchema(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['required_fields', 'optional_fields', 'field_types', 'strict_schema', 'strict']);
   const required = config.fieldList('required_fields', []);
   const optional = config.fieldList('optional_fields', []);
@@ -45,31 +51,41 @@ export function compileSchema(config: RuleConfig): Check {
         if (typeof type !== 'string' || !(type in TYPE_TESTS)) {
           throw config.error(`field_types.${name}`, `unknown type ${show(type)}; use one of ${FIELD_TYPES.join(', ')}`);
         }
-        return { name, read: fieldReader(name), type, test: TYPE_TESTS[type]! };
+        const field = context.fields.ref(name, 'kind');
+        return { name, field, type, test: TYPE_TESTS[type]!, kind: field.topLevel ? (KIND_OF_TYPE[type] ?? -1) : -1 };
       })
     : [];
   const strict = config.boolean('strict_schema', config.boolean('strict', false));
   if (required.length === 0 && typed.length === 0 && !strict) {
     throw config.error('required_fields', 'the schema checks nothing; give required_fields, field_types or strict_schema: true');
   }
-  const requiredReaders = required.map((name) => ({ name, read: fieldReader(name) }));
+  const requiredFields = required.map((name) => ({ name, field: context.fields.ref(name, 'kind') }));
   // Strict mode compares top-level names; a nested required field allows its top-level parent.
   const allowed = new Set([...required, ...optional, ...typed.map((t) => t.name)].map((name) => name.split('.')[0]!));
 
   const issues = new Issues();
   return {
     reads: strict ? 'all' : topLevel([...required, ...typed.map((t) => t.name)]),
-    evaluate(record: Record<string, unknown>, verdict: Verdict): boolean {
+    evaluate(row: FieldRow, verdict: Verdict): boolean {
       issues.score = 1;
       issues.message = '';
-      for (const field of requiredReaders) {
-        if (field.read(record) === undefined) issues.add(`missing required field ${field.name}`, 0.2);
+      for (let i = 0; i < requiredFields.length; i++) {
+        const { name, field } = requiredFields[i]!;
+        const missing = field.topLevel ? row.kinds[field.slot] === ABSENT : field.read(row) === undefined;
+        if (missing) issues.add(`missing required field ${name}`, 0.2);
       }
-      for (const field of typed) {
-        const value = field.read(record);
-        if (value !== undefined && value !== null && !field.test(value)) issues.add(`${field.name} is ${typeName(value)}, expected ${field.type}`, 0.1);
+      for (let i = 0; i < typed.length; i++) {
+        const t = typed[i]!;
+        if (t.kind >= 0) {
+          const kind = row.kinds[t.field.slot]!;
+          if (kind > NULL && kind !== t.kind) issues.add(`${t.name} is ${typeName(row.get(t.field.slot))}, expected ${t.type}`, 0.1);
+          continue;
+        }
+        const value = t.field.read(row);
+        if (value !== undefined && value !== null && !t.test(value)) issues.add(`${t.name} is ${typeName(value)}, expected ${t.type}`, 0.1);
       }
       if (strict) {
+        const record = row.record!;
         let extra = '';
         for (const key in record) if (!allowed.has(key)) extra += `${extra ? ', ' : ''}${key}`;
         if (extra) issues.add(`unexpected fields: ${extra}`, 0.1);

@@ -1,7 +1,7 @@
-import { topLevel, type Check } from '../rule.js';
+import { topLevel, type Check, type CheckContext } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, show } from '../rule-config.js';
-import { fieldReader, type FieldReader } from '../field-path.js';
+import type { FieldRef } from '../field-path.js';
 
 /**
  * Statistical-anomaly check (002 `_check_statistical_anomaly`): a value whose z-score against the
@@ -80,13 +80,13 @@ class RollingProfile {
 
 interface ProfiledField {
   readonly name: string;
-  readonly read: FieldReader;
+  readonly field: FieldRef;
   readonly profile: RollingProfile;
   outliers: number;
   maxZ: number;
 }
 
-export function compileStatisticalAnomaly(config: RuleConfig): Check {
+export function compileStatisticalAnomaly(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['numeric_fields', 'z_threshold', 'window', 'min_samples', 'log_scale']);
   // Money is log-normal-ish (a few large amounts are normal), so z on raw amounts flags clean
   // data: on synthesized transactions 4.8% of amounts had z > 3.5 raw; on ln(1 + x) far fewer.
@@ -98,7 +98,7 @@ export function compileStatisticalAnomaly(config: RuleConfig): Check {
   if (minSamples > window) throw config.error('min_samples', `${minSamples} is more than the window (${window}); lower it or widen the window`);
   const fields: ProfiledField[] = config
     .fieldList('numeric_fields')
-    .map((name) => ({ name, read: fieldReader(name), profile: new RollingProfile(window), outliers: 0, maxZ: 0 }));
+    .map((name) => ({ name, field: context.fields.ref(name), profile: new RollingProfile(window), outliers: 0, maxZ: 0 }));
 
   return {
     reads: topLevel(fields.map((f) => f.name)),

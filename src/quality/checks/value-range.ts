@@ -1,7 +1,7 @@
-import { topLevel, type Check } from '../rule.js';
+import { topLevel, type Check, type CheckContext } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
 import { RuleConfig, checkNumber, show } from '../rule-config.js';
-import { fieldReader, type FieldReader } from '../field-path.js';
+import type { FieldRef } from '../field-path.js';
 
 /**
  * Value-range check (002 `_check_value_range`): per field `min`, `max` (numbers, inclusive) and
@@ -10,13 +10,13 @@ import { fieldReader, type FieldReader } from '../field-path.js';
  */
 interface RangedField {
   readonly name: string;
-  readonly read: FieldReader;
+  readonly field: FieldRef;
   readonly min: number | undefined;
   readonly max: number | undefined;
   readonly allowed: ReadonlySet<unknown> | undefined;
 }
 
-export function compileValueRange(config: RuleConfig): Check {
+export function compileValueRange(config: RuleConfig, context: CheckContext): Check {
   config.onlyKeys(['field_ranges']);
   const fields: RangedField[] = config.fieldMap('field_ranges').map(([name, setting]) => {
     const path = `field_ranges.${name}`;
@@ -38,7 +38,7 @@ export function compileValueRange(config: RuleConfig): Check {
       allowed = new Set(range['allowed_values']);
     }
     if (min === undefined && max === undefined && allowed === undefined) throw config.error(path, 'checks nothing; give min, max or allowed_values');
-    return { name, read: fieldReader(name), min, max, allowed };
+    return { name, field: context.fields.ref(name), min, max, allowed };
   });
 
   return {

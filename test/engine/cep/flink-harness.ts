@@ -203,3 +203,53 @@ export function feedCase(
     },
   };
 }
+
+/** The ConsecutiveData of TimesOrMoreITCase and TimesRangeITCase: c, three a's, b. */
+export const consecutiveData = { s: [40, 'c', 1.0], m1: [41, 'a', 2.0], m2: [42, 'a', 3.0], m3: [43, 'a', 4.0], e: [44, 'b', 5.0] } as const;
+/** Their `new Event(23, "f", 1.0)` filler. */
+export const filler = (): Event => event(23, 'f', 1.0);
+/** start, f, m1, f, m2, m3, end: the input of their non-strict cases. */
+export const consecutiveWithGaps: [string | Event, number][] = [['s', 1], [filler(), 2], ['m1', 3], [filler(), 4], ['m2', 5], ['m3', 6], ['e', 7]];
+
+/**
+ * Their pattern: start c, then middle a with `contiguity`, quantified by `quantify`, with the inner
+ * contiguity (eager = Flink's default), optional or not, then followedBy end1 b.
+ */
+export function cQuantifiedB(
+  contiguity: 'next' | 'followedBy' | 'followedByAny',
+  quantify: (p: EventPattern) => EventPattern,
+  inner: 'eager' | 'combinations' | 'consecutive',
+  optional: boolean,
+): () => EventPattern {
+  return () => {
+    let p = quantify(begin('start').where(named('c'))[contiguity]('middle').where(named('a')));
+    if (inner === 'combinations') p = p.allowCombinations();
+    if (inner === 'consecutive') p = p.consecutive();
+    if (optional) p = p.optional();
+    return p.followedBy('end1').where(named('b'));
+  };
+}
+
+/**
+ * feedCase (forNFA) for Flink's NFATestHarness.withNFAState cases, which afterwards check the
+ * partial matches left: `alive` lists their state names (null: no check).
+ */
+export function feedCaseLeaving(
+  name: string,
+  table: EventTable,
+  input: readonly (readonly [string, number])[],
+  pattern: () => EventPattern,
+  expected: readonly string[],
+  alive: readonly string[] | null,
+): FlinkCase {
+  return {
+    name,
+    run() {
+      const e = eventsOf(table);
+      const harness = NFATestHarness.forNFA(pattern());
+      const records: Rec[] = input.map(([ref, ts]) => [e[ref]!, ts]);
+      comparePatterns(harness.feedRecords(records), expected.map((line) => line.split(' ').map((ref) => e[ref]!)));
+      if (alive !== null) assert.deepEqual(harness.state.partialMatches.map((cs) => cs.state.name), alive);
+    },
+  };
+}

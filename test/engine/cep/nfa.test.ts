@@ -37,6 +37,34 @@ const abcde = (): { a: Event; b: Event; c: Event; d: Event; e: Event; input: Rec
   return { a, b, c, d, e, input: [[a, 1], [b, 2], [c, 3], [d, 4], [e, 5]] };
 };
 
+/** The input of NFAITCase's testSimplePatternWithTimeWindowNFA* and testSimplePatternWithTimeoutHandling* cases. */
+const timeWindowInput = (): Rec[] => [
+  [event(1, 'start', 1.0), 1],
+  [event(2, 'start', 1.0), 2],
+  [event(3, 'middle', 1.0), 3],
+  [event(4, 'foobar', 1.0), 4],
+  [event(5, 'end', 1.0), 11],
+  [event(6, 'end', 1.0), 13],
+];
+
+/** testSimplePatternWithTimeoutHandlingWithin{FirstAndLast,PreviousAndCurrent}: within(10) of either type. */
+function timeoutHandlingCase(type: 'firstAndLast' | 'previousAndCurrent', matchCount: number, expected: [Record<string, Event[]>, number][]): FlinkCase {
+  return {
+    name: `NFAITCase.testSimplePatternWithTimeoutHandlingWithin${type === 'firstAndLast' ? 'FirstAndLast' : 'PreviousAndCurrent'}`,
+    run() {
+      const input = timeWindowInput();
+      const pattern = begin('start').where(named('start'))
+        .followedByAny('middle').where(named('middle'))
+        .followedByAny('end').where(named('end'))
+        .within(10, type);
+      const { matches, timeouts } = runRecords(NFATestHarness.forNFA(pattern, true), input);
+      assert.equal(matches.length, matchCount);
+      assert.equal(timeouts.length, expected.length);
+      assertSameSet(timeouts.map(([m, t]) => `${mapKey(m)}@${t}`), expected.map(([m, t]) => `${mapKey(m)}@${t}`));
+    },
+  };
+}
+
 const cases: FlinkCase[] = [];
 cases.push(
   {
@@ -107,22 +135,11 @@ cases.push(
   {
     name: 'NFAITCase.testSimplePatternWithTimeWindowNFAWithinFirstAndLast',
     run() {
-      const startEvent = event(2, 'start', 1.0);
-      const middleEvent = event(3, 'middle', 1.0);
-      const endEvent = event(5, 'end', 1.0);
-      const input: Rec[] = [
-        [event(1, 'start', 1.0), 1],
-        [startEvent, 2],
-        [middleEvent, 3],
-        [event(4, 'foobar', 1.0), 4],
-        [endEvent, 11],
-        [event(6, 'end', 1.0), 13],
-      ];
       const pattern = begin('start').where(named('start'))
         .followedBy('middle').where(named('middle'))
         .followedBy('end').where(named('end'))
         .within(10);
-      comparePatterns(feedNFA(input, pattern), [[startEvent, middleEvent, endEvent]]);
+      comparePatterns(feedNFA(timeWindowInput(), pattern), [[event(2, 'start', 1.0), event(3, 'middle', 1.0), event(5, 'end', 1.0)]]);
     },
   },
 );
@@ -130,77 +147,26 @@ cases.push(
   {
     name: 'NFAITCase.testSimplePatternWithTimeWindowNFAWithinPreviousAndCurrent',
     run() {
-      const startEvent1 = event(1, 'start', 1.0);
-      const startEvent2 = event(2, 'start', 1.0);
-      const middleEvent = event(3, 'middle', 1.0);
-      const endEvent = event(5, 'end', 1.0);
-      const input: Rec[] = [
-        [startEvent1, 1],
-        [startEvent2, 2],
-        [middleEvent, 3],
-        [event(4, 'foobar', 1.0), 4],
-        [endEvent, 11],
-        [event(6, 'end', 1.0), 13],
-      ];
       const pattern = begin('start').where(named('start'))
         .followedBy('middle').where(named('middle'))
         .followedBy('end').where(named('end'))
         .within(9, 'previousAndCurrent');
-      comparePatterns(feedNFA(input, pattern), [[startEvent1, middleEvent, endEvent], [startEvent2, middleEvent, endEvent]]);
+      comparePatterns(feedNFA(timeWindowInput(), pattern), [
+        [event(1, 'start', 1.0), event(3, 'middle', 1.0), event(5, 'end', 1.0)],
+        [event(2, 'start', 1.0), event(3, 'middle', 1.0), event(5, 'end', 1.0)],
+      ]);
     },
   },
-  {
-    name: 'NFAITCase.testSimplePatternWithTimeoutHandlingWithinPreviousAndCurrent',
-    run() {
-      const input: Rec[] = [
-        [event(1, 'start', 1.0), 1],
-        [event(2, 'start', 1.0), 2],
-        [event(3, 'middle', 1.0), 3],
-        [event(4, 'foobar', 1.0), 4],
-        [event(5, 'end', 1.0), 11],
-        [event(6, 'end', 1.0), 13],
-      ];
-      const pattern = begin('start').where(named('start'))
-        .followedByAny('middle').where(named('middle'))
-        .followedByAny('end').where(named('end'))
-        .within(10, 'previousAndCurrent');
-      const { matches, timeouts } = runRecords(NFATestHarness.forNFA(pattern, true), input);
-      assert.equal(matches.length, 2);
-      const expected: [Record<string, Event[]>, number][] = [
-        [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 13],
-        [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 13],
-      ];
-      assert.equal(timeouts.length, expected.length);
-      assertSameSet(timeouts.map(([m, t]) => `${mapKey(m)}@${t}`), expected.map(([m, t]) => `${mapKey(m)}@${t}`));
-    },
-  },
-  {
-    name: 'NFAITCase.testSimplePatternWithTimeoutHandlingWithinFirstAndLast',
-    run() {
-      const input: Rec[] = [
-        [event(1, 'start', 1.0), 1],
-        [event(2, 'start', 1.0), 2],
-        [event(3, 'middle', 1.0), 3],
-        [event(4, 'foobar', 1.0), 4],
-        [event(5, 'end', 1.0), 11],
-        [event(6, 'end', 1.0), 13],
-      ];
-      const pattern = begin('start').where(named('start'))
-        .followedByAny('middle').where(named('middle'))
-        .followedByAny('end').where(named('end'))
-        .within(10);
-      const { matches, timeouts } = runRecords(NFATestHarness.forNFA(pattern, true), input);
-      assert.equal(matches.length, 1);
-      const expected: [Record<string, Event[]>, number][] = [
-        [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 11],
-        [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 12],
-        [{ start: [event(1, 'start', 1.0)] }, 11],
-        [{ start: [event(2, 'start', 1.0)] }, 12],
-      ];
-      assert.equal(timeouts.length, expected.length);
-      assertSameSet(timeouts.map(([m, t]) => `${mapKey(m)}@${t}`), expected.map(([m, t]) => `${mapKey(m)}@${t}`));
-    },
-  },
+  timeoutHandlingCase('firstAndLast', 1, [
+    [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 11],
+    [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 12],
+    [{ start: [event(1, 'start', 1.0)] }, 11],
+    [{ start: [event(2, 'start', 1.0)] }, 12],
+  ]),
+  timeoutHandlingCase('previousAndCurrent', 2, [
+    [{ start: [event(1, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 13],
+    [{ start: [event(2, 'start', 1.0)], middle: [event(3, 'middle', 1.0)] }, 13],
+  ]),
   ...(['firstAndLast', 'previousAndCurrent'] as const).map((type): FlinkCase => ({
     name: `NFAITCase.testPendingStateMatchesWithin${type === 'firstAndLast' ? 'FirstAndLast' : 'PreviousAndCurrent'}`,
     run() {

@@ -3,13 +3,15 @@
  * (100) and expectations, run against every state kind as Flink runs its test contexts
  * (TtlValueStateTestContext, TtlFixedLenElemListStateTestContext, TtlMapStateAllEntriesTestContext,
  * TtlMapStatePerElementTestContext). Flink's time provider is our event-time TTL clock; each
- * `takeAndRestoreSnapshot` is a JSON round trip into a fresh backend, as in Flink.
+ * `takeAndRestoreSnapshot` is a JSON round trip into a fresh backend, as in Flink. Every case runs
+ * against every backend (backend-table.ts).
  * Not ported: ReturnExpiredIfNotCleanedUp (we only have NeverReturnExpired), merging namespaces
  * (no namespaces in process functions), and the heap rehash details of incremental cleanup.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStateBackend } from '../../../src/engine/state/memory-backend.js';
+import type { KeyedStateBackend } from '../../../src/engine/state/state-backend.js';
+import { BACKENDS, type BackendKind } from './backend-table.js';
 import type { StateTtl } from '../../../src/engine/process.js';
 
 const TTL = 100;
@@ -21,7 +23,7 @@ interface Harness {
 
 interface TtlContext {
   readonly name: string;
-  readonly bind: (backend: MemoryStateBackend, ttl: StateTtl) => Harness;
+  readonly bind: (backend: KeyedStateBackend, ttl: StateTtl) => Harness;
   readonly empty: unknown;
   readonly updateEmpty: unknown;
   readonly updateUnexpired: unknown;
@@ -99,13 +101,15 @@ const contexts: TtlContext[] = [
 
 /** One run of a Flink TTL test: a backend, the current key, and snapshot/restore in between. */
 class Run {
-  backend = new MemoryStateBackend();
+  backend: KeyedStateBackend;
   state: Harness;
 
   constructor(
+    readonly kind: BackendKind,
     private readonly ctx: TtlContext,
     private readonly ttl: StateTtl,
   ) {
+    this.backend = kind.make();
     this.backend.setCurrentKey('defaultKey');
     this.state = ctx.bind(this.backend, ttl);
   }
@@ -121,7 +125,7 @@ class Run {
   takeAndRestoreSnapshot(): void {
     const key = this.backend.currentKey;
     const json = JSON.parse(JSON.stringify(this.backend.snapshot()));
-    this.backend = new MemoryStateBackend();
+    this.backend = this.kind.make();
     this.backend.restore(json);
     this.backend.setCurrentKey(key);
     this.state = this.ctx.bind(this.backend, this.ttl);
@@ -257,7 +261,7 @@ const cases: { name: string; ttl: StateTtl; run: (r: Run, c: TtlContext) => void
       r.state.update(c.updateExpired);
       r.key('k2');
       r.state.update(c.updateUnexpired);
-      r.backend = new MemoryStateBackend();
+      r.backend = r.kind.make();
       r.backend.restore(JSON.parse(snapshot));
       r.state = c.bind(r.backend, onWrite);
       r.time = 180;
@@ -270,14 +274,16 @@ const cases: { name: string; ttl: StateTtl; run: (r: Run, c: TtlContext) => void
   },
 ];
 
-for (const ctx of contexts) {
-  for (const tc of cases) {
-    test(`${tc.name} [${ctx.name}]`, () => tc.run(new Run(ctx, tc.ttl), ctx));
+for (const kind of BACKENDS) {
+  for (const ctx of contexts) {
+    for (const tc of cases) {
+      test(`${tc.name} [${ctx.name}, ${kind.name}]`, () => tc.run(new Run(kind, ctx, tc.ttl), ctx));
+    }
   }
 }
 
-test('testValueSetNull [TtlValueStateTestContext]: writing no value clears the state', () => {
-  const backend = new MemoryStateBackend();
+for (const kind of BACKENDS) test(`testValueSetNull [TtlValueStateTestContext, ${kind.name}]: writing no value clears the state`, () => {
+  const backend = kind.make();
   backend.setCurrentKey('defaultKey');
   const state = backend.value<string | undefined>('test', onWrite);
   state.update('test value 2');

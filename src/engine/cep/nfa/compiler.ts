@@ -112,6 +112,26 @@ function isOptionalStage(s: StageSpec): boolean {
   return s.optional || (s.quantifier.kind === 'times' && s.quantifier.from === 0);
 }
 
+/**
+ * Flink's NFACompiler.canProduceEmptyMatches: PROCEED edges alone lead from the start state to the
+ * final state, so the pattern matches an empty sequence (A?, A*, A* B?).
+ */
+export function canProduceEmptyMatches<E>(compiled: CompiledPattern<E>): boolean {
+  const seen = new Set<State<E>>();
+  const pending: State<E>[] = [compiled.start];
+  while (pending.length > 0) {
+    const state = pending.pop()!;
+    if (seen.has(state)) continue;
+    seen.add(state);
+    for (const t of state.transitions) {
+      if (t.action !== 'proceed') continue;
+      if (t.target.isFinal) return true;
+      pending.push(t.target);
+    }
+  }
+  return false;
+}
+
 /** Checks Flink's Pattern API enforces while the pattern is built (and NFACompiler at compile time). */
 export function validatePattern(spec: CepPatternSpec): void {
   const names = new Set<string>();

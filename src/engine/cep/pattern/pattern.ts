@@ -57,7 +57,10 @@ const GROUP = 'GroupPattern';
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 function durationMs(value: Duration): number {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) throw new MalformedPatternError(`within(${value}): a duration is a number of ms ≥ 0 or text such as 5s`);
+    return value;
+  }
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
   if (!match) throw new MalformedPatternError(`within('${value}'): write a duration such as 500ms, 5s, 15m, 2h or 7d`);
   return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
@@ -138,8 +141,8 @@ export class Pattern<C = string> {
   until(condition: C): Pattern<C> {
     this.checkNotNegated('until');
     if (this.last.quantifier.kind !== 'looping') throw new MalformedPatternError(`stage ${this.last.name}: until applies only to looping stages (oneOrMore, timesOrMore)`);
-    const leaf: ConditionTree<C> = { kind: 'leaf', value: condition };
-    return this.withLast({ until: this.last.until === null ? leaf : { kind: 'or', left: this.last.until, right: leaf } });
+    if (this.last.until !== null) throw new MalformedPatternError(`stage ${this.last.name}: only one until condition can be applied; join the conditions with ||`);
+    return this.withLast({ until: { kind: 'leaf', value: condition } });
   }
 
   // ---- contiguity (a Pattern argument makes a group pattern, as Flink's next(Pattern) ...) ----
@@ -173,6 +176,7 @@ export class Pattern<C = string> {
   timesOrMore(times: number, window?: Duration): Pattern<C> {
     this.checkNotNegated('timesOrMore');
     this.checkNoQuantifier();
+    if (!Number.isInteger(times) || times < 1) throw new MalformedPatternError(`stage ${this.last.name}: timesOrMore(${times}) needs a whole number ≥ 1`);
     return this.withLast({ quantifier: { kind: 'looping', atLeast: times }, ...Pattern.loopWindow(window) });
   }
   /** times(n), times(from, to), times(n, '5s') or times(from, to, '5s'). */
@@ -181,11 +185,15 @@ export class Pattern<C = string> {
     this.checkNoQuantifier();
     if (typeof to === 'string') return this.times(from, from, to);
     const upTo = to ?? from;
+    // Flink's Times.of preconditions.
+    if (!Number.isInteger(from) || !Number.isInteger(upTo) || from < 0 || upTo < from || upTo === 0)
+      throw new MalformedPatternError(`stage ${this.last.name}: times(${from}, ${upTo}) needs whole numbers with 0 ≤ from ≤ to and to ≥ 1`);
     if (from === 0) return this.withLast({ quantifier: { kind: 'times', from: 1, to: upTo }, optional: true, ...Pattern.loopWindow(window) });
     return this.withLast({ quantifier: { kind: 'times', from, to: upTo }, ...Pattern.loopWindow(window) });
   }
   private static loopWindow(window: Duration | undefined): { loopWithin?: number } {
-    return window === undefined ? {} : { loopWithin: durationMs(window) };
+    const ms = window === undefined ? 0 : durationMs(window);
+    return ms === 0 ? {} : { loopWithin: ms };
   }
   optional(): Pattern<C> {
     this.checkNotNegated('optional');
@@ -218,7 +226,8 @@ export class Pattern<C = string> {
    */
   within(duration: Duration, type: WithinType = 'firstAndLast'): Pattern<C> {
     const ms = durationMs(duration);
-    if (type === 'previousAndCurrent') return this.withLast({ withinPrevious: ms });
+    // A zero window is none, as in Flink (it keeps the entry, but a 0 window never times out).
+    if (type === 'previousAndCurrent') return this.withLast(ms === 0 ? { withinPrevious: undefined } : { withinPrevious: ms });
     return new Pattern(this.drafts, this.skipStrategy, this.windowMs === undefined ? ms : Math.min(ms, this.windowMs));
   }
 
@@ -240,8 +249,9 @@ export class Pattern<C = string> {
       ...(d.loopWithin === undefined ? {} : { loopWithin: d.loopWithin }),
       ...(group === undefined ? {} : { group }),
     }));
+    // As Flink, the smallest window wins, and a zero window means none (within(0) switches it off).
     const windowMs = this.smallestWindow();
-    return { ...(windowMs === undefined ? {} : { within: windowMs }), skip: this.skipStrategy, stages };
+    return { ...(windowMs === undefined || windowMs === 0 ? {} : { within: windowMs }), skip: this.skipStrategy, stages };
   }
 
   /** Per stage, and per group by its spec name: its where / until trees (null when absent). */
