@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { fstatSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { eventTimeMs } from '../quality/event-time.js';
@@ -26,7 +26,8 @@ export function registerQuality(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--markdown', 'print the report as Markdown')
     .option('--quarantine <file>', 'write failing records (with line, rule ids and messages) and malformed lines as JSON Lines')
-    .option('--now [time]', "judge freshness against the wall clock (live input) or the given time (epoch ms or ISO-8601) instead of the stream's own event-time clock")
+    .option('--now [time]', "judge freshness against the wall clock or the given time (epoch ms or ISO-8601) instead of the stream's own event-time clock (the default for a file)")
+    .option('--event-clock', "judge freshness against the stream's own event-time clock even on piped standard input (a recording: zcat rec.gz | sw quality check - --event-clock)")
     .addOption(new Option('--examples <n>', 'first failing records listed per rule').default('5'))
     .addHelpText(
       'after',
@@ -39,7 +40,8 @@ Examples:
   $ sw quality check orders.jsonl.gz --rules rules/orders.yaml --fail-on CRITICAL
   $ sw quality check tx.jsonl --rules rules.yaml --json > report.json
   $ sw quality check tx.jsonl --quarantine bad.jsonl --markdown >> "$GITHUB_STEP_SUMMARY"
-  $ tail -f live.jsonl | sw quality check - --rules rules.yaml --now`,
+  $ tail -f live.jsonl | sw quality check - --rules rules.yaml   # live: freshness against now
+  $ zcat old.jsonl.gz | sw quality check - --event-clock`,
     )
     .action(async (recording: string, options: CheckFlags) => {
       const { runQualityCheck } = await import('../quality/check-run.js');
@@ -48,13 +50,18 @@ Examples:
       const failOn = parseSeverity(options.failOn);
       if (failOn === undefined) throw new InputError(`--fail-on ${options.failOn}: expected LOW, MEDIUM, HIGH or CRITICAL`);
       if (options.json && options.markdown) throw new InputError('--json and --markdown: choose one output format');
+      if (options.eventClock && options.now !== undefined) throw new InputError('--now and --event-clock: choose one clock for freshness');
+      // Standard input from a pipe or a terminal is live input: freshness is age against now
+      // (issue 8). A file redirected into stdin (< rec.jsonl) is a recording: its own event-time clock.
+      const live = recording === '-' && !options.eventClock && options.now === undefined && !stdinIsFile();
+      const now = options.now !== undefined ? clockOf(options.now) : live ? Date.now : undefined;
       const examples = Number(options.examples);
       if (!Number.isInteger(examples) || examples < 0) throw new InputError(`--examples ${options.examples}: expected a whole number, e.g. --examples 10`);
       const run = await runQualityCheck({
         input: recording,
         ...(options.rules !== undefined ? { rules: options.rules } : {}),
         ...(options.quarantine !== undefined ? { quarantine: options.quarantine } : {}),
-        ...(options.now !== undefined ? { now: clockOf(options.now) } : {}),
+        ...(now !== undefined ? { now } : {}),
         examples,
       });
       const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
@@ -63,6 +70,7 @@ Examples:
       if (run.rulesSource.startsWith('default:')) {
         process.stderr.write(`sw quality: no --rules given; used the built-in ${run.rulesSource.slice('default:'.length)} rule set\n`);
       }
+      if (live) process.stderr.write('sw quality: standard input is live input; freshness is measured against the wall clock (--event-clock for a piped recording)\n');
       process.exitCode = verdictOf(run, failOn).code;
     });
 
@@ -114,7 +122,16 @@ interface CheckFlags {
   markdown?: boolean;
   quarantine?: string;
   now?: string | boolean;
+  eventClock?: boolean;
   examples: string;
+}
+
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function clockOf(now: string | boolean): () => number {

@@ -13,14 +13,20 @@ import type { OutputRecord } from '../engine/operator.js';
 const WINDOW_ORDER = ['step', 'kind', 'key', 'start', 'end', 'firing', 'fields'] as const;
 
 export class OutputJson {
-  // One-entry caches: consecutive window results mostly share their step, start and end.
-  private step = '';
-  private stepText = '""';
+  // One-entry caches: consecutive window results mostly share their step, start, end and firing,
+  // so the text before the key and the text between the key and the fields are reused whole.
+  // Fewer pieces also mean fewer intermediate strings: every `+` of a long string makes a
+  // 32-byte cons string, ~500 bytes a result when each part was added on its own.
+  private step: string | null = null;
+  /** `{"step":…,"kind":"window","key":` */
+  private head = '';
   private start = NaN;
-  private startText = '';
   private end = NaN;
-  private endText = '';
-  /** `"name":` per aggregate field name. */
+  private firing: unknown = null;
+  /** `,"start":…,"end":…,"firing":…,"fields":` */
+  private middle = '';
+  /** `{"name":` and `,"name":` per aggregate field name, as the first field and after it. */
+  private readonly firstNames = new Map<string, string>();
   private readonly names = new Map<string, string>();
 
   text(record: OutputRecord): string {
@@ -41,44 +47,50 @@ export class OutputJson {
     if (index !== WINDOW_ORDER.length || Object.getPrototypeOf(record) !== Object.prototype) return null;
     const { step, key, start, end, firing, fields } = record;
     if (typeof step !== 'string' || typeof start !== 'number' || typeof end !== 'number') return null;
-    if (step !== this.step) {
-      this.step = step;
-      this.stepText = JSON.stringify(step);
-    }
-    if (start !== this.start) {
-      this.start = start;
-      this.startText = Number.isFinite(start) ? String(start) : 'null';
-    }
-    if (end !== this.end) {
-      this.end = end;
-      this.endText = Number.isFinite(end) ? String(end) : 'null';
-    }
     const keyText = scalarText(key);
     if (keyText === null) return null;
-    const firingText = firing === 'onTime' ? '"onTime"' : firing === 'late' ? '"late"' : scalarText(firing);
-    if (firingText === null) return null;
     const fieldsText = this.fieldsText(fields);
     if (fieldsText === null) return null;
-    return `{"step":${this.stepText},"kind":"window","key":${keyText},"start":${this.startText},"end":${this.endText},"firing":${firingText},"fields":${fieldsText}}`;
+    if (step !== this.step) {
+      this.step = step;
+      this.head = `{"step":${JSON.stringify(step)},"kind":"window","key":`;
+    }
+    // Object.is: a cached -0 must not stand for 0 or the reverse (both print "0", but keep it exact).
+    if (!Object.is(start, this.start) || !Object.is(end, this.end) || firing !== this.firing) {
+      const firingText = scalarText(firing);
+      if (firingText === null) return null;
+      this.start = start;
+      this.end = end;
+      this.firing = firing;
+      this.middle = `,"start":${numberText(start)},"end":${numberText(end)},"firing":${firingText},"fields":`;
+    }
+    return this.head + keyText + this.middle + fieldsText + '}}';
   }
 
+  /** The fields' JSON without its closing brace (the caller closes it with the record's). */
   private fieldsText(fields: unknown): string | null {
     if (typeof fields !== 'object' || fields === null || Object.getPrototypeOf(fields) !== Object.prototype) return null;
-    let text = '{';
+    let text: string | null = null;
     // for-in visits own enumerable string keys in JSON.stringify's order (integer-like keys
     // first); the prototype is Object.prototype, which has no enumerable properties.
     for (const name in fields) {
       const value = scalarText((fields as Record<string, unknown>)[name]);
       if (value === null) return null;
-      let nameText = this.names.get(name);
+      const names: Map<string, string> = text === null ? this.firstNames : this.names;
+      let nameText: string | undefined = names.get(name);
       if (nameText === undefined) {
-        nameText = JSON.stringify(name) + ':';
-        this.names.set(name, nameText);
+        nameText = (text === null ? '{' : ',') + JSON.stringify(name) + ':';
+        names.set(name, nameText);
       }
-      text += (text.length === 1 ? '' : ',') + nameText + value;
+      text = text === null ? nameText + value : text + nameText + value;
     }
-    return text + '}';
+    return text ?? '{';
   }
+}
+
+function numberText(value: number): string {
+  // String(n) is the JSON number text for every finite n (also -0 → "0"); ±Infinity, NaN → null.
+  return Number.isFinite(value) ? String(value) : 'null';
 }
 
 /** JSON of a string, number, boolean or null as JSON.stringify writes it; null for anything else. */
@@ -87,8 +99,7 @@ function scalarText(value: unknown): string | null {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      // String(n) is the JSON number text for every finite n (also -0 → "0"); ±Infinity, NaN → null.
-      return Number.isFinite(value) ? String(value) : 'null';
+      return numberText(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':

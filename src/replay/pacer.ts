@@ -28,6 +28,22 @@ export function parseSpeed(text: string): number | null {
 const MIN_SLEEP_MS = 2;
 /** Long waits are slept in slices, so a pause or speed change takes effect quickly. */
 const SLICE_MS = 50;
+/** Behind schedule by more than this (and 1% of the play time): the replay says it cannot keep up. */
+const BEHIND_MS = 250;
+
+/** How pacing is going, for the live header and the run summary. */
+export interface PacingStatus {
+  /** The speed asked for. */
+  readonly speed: number;
+  /** Event time played per wall time since play (re)started at this speed; null before 100 ms of it. */
+  readonly achieved: number | null;
+  /** How far the latest record is behind its scheduled wall time now (ms, ≥ 0). */
+  readonly behindMs: number;
+  /** The largest lateness of any record against its scheduled time, over the whole run (ms). */
+  readonly maxLateMs: number;
+  /** True when the pipeline does not keep up: behind by > 250 ms and > 1% of the play time. */
+  readonly behind: boolean;
+}
 
 export class Pacer {
   private anchorWall = NaN;
@@ -36,6 +52,7 @@ export class Pacer {
   private isPaused = false;
   private stepsAllowed = 0;
   private wake: (() => void) | null = null;
+  private maxLate = 0;
 
   constructor(
     private currentSpeed: number,
@@ -74,6 +91,7 @@ export class Pacer {
       }
       for (;;) {
         const wait = this.anchorWall + (ts - this.anchorEvent) / this.currentSpeed - this.clock.now();
+        if (-wait > this.maxLate) this.maxLate = -wait;
         if (wait < MIN_SLEEP_MS || this.isPaused) break;
         await this.clock.sleep(Math.min(wait, SLICE_MS));
       }
@@ -82,12 +100,31 @@ export class Pacer {
     this.release(ts);
   }
 
-  /** Whether `pace(ts)` would have to wait: the hot loop calls pace() only then. */
+  /**
+   * Whether `pace(ts)` would have to wait: the hot loop calls pace() only then. A record that need
+   * not wait is measured here against its scheduled wall time (the drift a benchmark reports).
+   */
   mustWait(ts: number): boolean {
     if (this.isPaused) return true;
     if (this.currentSpeed === Infinity || ts <= this.eventClock) return false;
     if (Number.isNaN(this.anchorWall)) return true;
-    return this.anchorWall + (ts - this.anchorEvent) / this.currentSpeed - this.clock.now() >= MIN_SLEEP_MS;
+    const wait = this.anchorWall + (ts - this.anchorEvent) / this.currentSpeed - this.clock.now();
+    if (-wait > this.maxLate) this.maxLate = -wait;
+    return wait >= MIN_SLEEP_MS;
+  }
+
+  /** Requested against achieved speed, and how late the stream is (for headers and summaries). */
+  status(): PacingStatus {
+    const speed = this.currentSpeed;
+    if (speed === Infinity || Number.isNaN(this.anchorWall) || this.eventClock === -Infinity) {
+      return { speed, achieved: null, behindMs: 0, maxLateMs: this.maxLate, behind: false };
+    }
+    const now = this.clock.now();
+    const played = now - this.anchorWall;
+    const scheduled = this.anchorWall + (this.eventClock - this.anchorEvent) / speed;
+    const behindMs = Math.max(0, now - scheduled);
+    const achieved = played >= 100 ? (this.eventClock - this.anchorEvent) / played : null;
+    return { speed, achieved, behindMs, maxLateMs: this.maxLate, behind: !this.isPaused && behindMs > BEHIND_MS && behindMs > played * 0.01 };
   }
 
   /** Marks a record released without waiting (the fast path when mustWait was false). */

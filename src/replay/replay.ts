@@ -9,6 +9,7 @@ import type { CompiledPipeline } from '../engine/compile-pipeline.js';
 import { parseEventTime } from '../engine/duration.js';
 import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
+import { WindowOperator } from '../engine/window/window-operator.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -80,6 +81,8 @@ export interface ReplaySummary {
   readonly maxEventTime: number;
   readonly steps: readonly StepSummary[];
   readonly stopped: boolean;
+  /** Paced runs: the speed asked for, the speed achieved and the worst lateness against schedule. */
+  readonly pacing?: { readonly speed: number; readonly achieved: number | null; readonly maxLateMs: number; readonly behind: boolean };
   /** With --quality: the data-quality headline at the end of the run. */
   readonly quality?: string;
 }
@@ -141,7 +144,11 @@ export class Replay {
   constructor(private readonly options: ReplayOptions) {
     this.pacer = new Pacer(options.speed);
     this.deadLetters = new DeadLetterOutput(options.deadLetterPath);
-    this.reader = createFieldReader(options.compiled.fields);
+    // Window steps read a record's fields during process() and keep none of them (aggregates keep
+    // values), so the reader may hand the same object for every record; process and pattern
+    // steps may store the record, and get a fresh one each time.
+    const reuseRecord = options.compiled.operators.every((op) => op instanceof WindowOperator);
+    this.reader = createFieldReader(options.compiled.fields, { reuseRecord });
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;
     this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
@@ -219,6 +226,7 @@ export class Replay {
       totalBytes: this.totalBytes,
       wallMs: now - this.startedWall,
       speed: this.pacer.speed,
+      pacing: this.pacer.status(),
       paused: this.pacer.paused,
       idleMs: now - this.lastRecordWall,
     };
@@ -292,6 +300,7 @@ export class Replay {
     }
     const seconds = (performance.now() - started) / 1000;
     const records = this.pipeline.recordCount;
+    const pacing = paced ? pacer.status() : null;
     return {
       recording: file,
       pipeline: this.options.compiled.spec.source ?? this.options.compiled.spec.name,
@@ -308,6 +317,7 @@ export class Replay {
       maxEventTime: this.pipeline.maxEventTime,
       steps: this.stepSummaries(),
       stopped: this.stopRequested,
+      ...(pacing ? { pacing: { speed: pacing.speed, achieved: pacing.achieved, maxLateMs: Math.round(pacing.maxLateMs), behind: pacing.behind } } : {}),
     };
   }
 

@@ -17,6 +17,20 @@ export function formatRate(perSecond: number): string {
   return `${Math.round(perSecond)}/s`;
 }
 
+/** A paced run says whether it kept its speed; one that could not keep up says what it achieved instead. */
+function pacingNote(s: ReplaySummary): string {
+  const pacing = s.pacing;
+  if (!pacing || pacing.achieved === null) return '';
+  const achieved = `${formatSpeed(pacing.achieved)}x`;
+  if (pacing.behind) return chalk.yellow(`, --speed ${formatSpeed(pacing.speed)}x not kept: achieved ${achieved} (the pipeline could not keep up)`);
+  return `, paced at ${formatSpeed(pacing.speed)}x (achieved ${achieved})`;
+}
+
+/** A speed factor with 3 significant digits: 1000, 78.4, 0.5. */
+export function formatSpeed(speed: number): string {
+  return speed >= 100 ? String(Math.round(speed)) : String(Number(speed.toPrecision(3)));
+}
+
 /** The run summary on stderr: one line for the run, one per step, dead letters with examples. */
 export function formatSummary(s: ReplaySummary): string {
   const lines: string[] = [];
@@ -24,6 +38,7 @@ export function formatSummary(s: ReplaySummary): string {
     `${chalk.bold('sw replay')} ${s.recording}: ${number.format(s.records)} records in ${s.seconds.toFixed(2)}s ` +
       `(${formatRate(s.eventsPerSec)}), ${number.format(s.outputs)} output records` +
       (s.skipped > 0 ? `, ${number.format(s.skipped)} outside --from/--to` : '') +
+      pacingNote(s) +
       (s.stopped ? chalk.yellow(' — stopped early') : ''),
   );
   for (const step of s.steps) {

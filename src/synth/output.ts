@@ -97,7 +97,8 @@ export class SqliteOutput implements SynthOutput {
   private readonly writer: SqliteRecordingWriter;
 
   constructor(path: string, meta: Record<string, string>) {
-    this.writer = new SqliteRecordingWriter(path, meta);
+    // Rebuilt by the same command after a crash: no journal while writing (see RecordingWriterMode).
+    this.writer = new SqliteRecordingWriter(path, meta, undefined, { bulk: true });
   }
 
   write(text: string, time: number, key: string, topic: string): void {

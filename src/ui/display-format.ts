@@ -42,11 +42,20 @@ export function formatCount(n: number): string {
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** One character per sample, scaled to the largest sample. */
-export function sparkline(samples: readonly number[], width: number): string {
-  const shown = samples.slice(-width);
-  const max = Math.max(1, ...shown);
-  return shown.map((s) => (s <= 0 ? ' ' : BARS[Math.min(BARS.length - 1, Math.floor((s / max) * (BARS.length - 1)))])).join('');
+/**
+ * The last `width × perChar` samples, one character per `perChar` of them (their mean), scaled
+ * to the largest: 60 one-second rates in 30 characters is the header's last minute.
+ */
+export function sparkline(samples: readonly number[], width: number, perChar = 1): string {
+  const shown = samples.slice(-width * perChar);
+  // Buckets end at the newest sample, so the rightmost character is always the latest.
+  const means: number[] = [];
+  for (let end = shown.length; end > 0; end -= perChar) {
+    const bucket = shown.slice(Math.max(0, end - perChar), end);
+    means.unshift(bucket.reduce((a, b) => a + b, 0) / bucket.length);
+  }
+  const max = Math.max(1, ...means);
+  return means.map((s) => (s <= 0 ? ' ' : BARS[Math.min(BARS.length - 1, Math.floor((s / max) * (BARS.length - 1)))])).join('');
 }
 
 export function progressBar(fraction: number, width: number): string {

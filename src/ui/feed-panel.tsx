@@ -18,7 +18,11 @@ function describe(item: FeedItem, width: number): string {
   const fields = Object.entries(item.fields)
     .map(([k, v]) => `${k}=${formatValue(v, 40)}`)
     .join(' ');
-  return fit(`${item.kind.padEnd(7)} ${item.key}${when}  ${stages ? `[${stages}] ` : ''}${fields}`, width);
+  // The events of each stage, as far as the line reaches: `first: {...}  then: {...} {...}`.
+  const events = Object.entries(item.events)
+    .map(([stage, list]) => `${stage}: ${list.slice(0, 4).map((e) => JSON.stringify(e)).join(' ')}${list.length > 4 ? ' …' : ''}`)
+    .join('  ');
+  return fit(`${item.kind.padEnd(7)} ${item.key}${when}  ${stages ? `[${stages}] ` : ''}${fields}${events ? ` │ ${events}` : ''}`, width);
 }
 
 /** A scrolling feed of matches, timeouts, late records and process results, newest at the bottom. */

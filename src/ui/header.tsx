@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { LiveState } from './live-state.js';
 import { formatCount, formatElapsed, formatEventTime, formatSpan, progressBar, sparkline } from './display-format.js';
 import { theme } from './theme.js';
+import { formatSpeed } from '../replay/summary.js';
 
 function Field({ label, value, color = theme.value }: { label: string; value: string; color?: string }) {
   return (
@@ -19,7 +20,9 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
   const fraction = s.totalBytes ? s.bytesRead / s.totalBytes : null;
   const eta = fraction && fraction > 0 && fraction < 1 && !s.paused ? (s.wallMs / fraction) * (1 - fraction) : null;
   const late = state.steps.reduce((n, step) => n + step.counters.late, 0);
-  const speed = s.speed === Infinity ? 'max' : `${s.speed}x`;
+  const speed = s.speed === Infinity ? 'max' : `${formatSpeed(s.speed)}x`;
+  // A replay that cannot keep its speed says what it achieves instead of pretending.
+  const behind = !state.done && s.pacing?.behind === true && s.pacing.achieved !== null;
   const barWidth = Math.max(10, Math.min(30, width - 60));
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.title} paddingX={1}>
@@ -31,8 +34,9 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
           <Text>{state.pipeline}</Text>
         </Text>
         <Box flexShrink={0}>
-          <Text color={s.paused ? theme.warn : state.done ? theme.good : theme.value}>
+          <Text color={s.paused || behind ? theme.warn : state.done ? theme.good : theme.value}>
             {state.done ? '■ done' : s.paused ? `⏸ paused ${speed}` : `▶ playing ${speed}`}
+            {behind ? ` · behind: achieving ${formatSpeed(s.pacing!.achieved!)}x` : ''}
           </Text>
         </Box>
       </Box>
@@ -44,7 +48,7 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
       </Box>
       <Box columnGap={2} flexWrap="wrap">
         <Field label="events/s" value={formatCount(state.rate)} />
-        <Text color={theme.accent}>{sparkline(state.rateHistory, 30).padEnd(30)}</Text>
+        <Text color={theme.accent}>{sparkline(state.rateHistory, 30, 2).padEnd(30)}</Text>
         <Field label="records" value={formatCount(s.records)} />
         <Field label="late" value={String(late)} color={late > 0 ? theme.warn : theme.value} />
         <Field label="dead-letter" value={String(s.deadLetters)} color={s.deadLetters > 0 ? theme.bad : theme.value} />

@@ -3,6 +3,7 @@
  * the runner batches them into one `frame` action per render tick (at most 20 a second), so the
  * reducer, not React, absorbs a million records a second. Components only render this state.
  */
+import type { PacingStatus } from '../replay/pacer.js';
 import type { OutputRecord } from '../engine/operator.js';
 import type { WindowSpec } from '../engine/spec.js';
 
@@ -32,6 +33,8 @@ export interface FeedItem {
   readonly fields: Readonly<Record<string, unknown>>;
   /** Stage name → number of events (matches and timeouts). */
   readonly stages: Readonly<Record<string, number>>;
+  /** Stage name → the events themselves (matches and timeouts; the feed keeps 200 items). */
+  readonly events: Readonly<Record<string, readonly unknown[]>>;
   readonly frame: number;
 }
 
@@ -63,6 +66,8 @@ export interface RunStats {
   readonly totalBytes: number | null;
   readonly wallMs: number;
   readonly speed: number;
+  /** Requested vs achieved speed; absent in states built before a replay ran (tests). */
+  readonly pacing?: PacingStatus;
   readonly paused: boolean;
   /** Wall ms since the last record arrived (for "the input is idle"). */
   readonly idleMs: number;
@@ -102,6 +107,8 @@ export type LiveAction =
       readonly outputs: readonly OutputRecord[];
       readonly stats: RunStats;
       readonly counters: readonly StepCountersView[];
+      /** Timeouts per step since the start, when `outputs` was coalesced (it may miss some then). */
+      readonly timeouts?: readonly number[];
       readonly quality?: QualityView;
     }
   | { readonly type: 'select'; readonly index: number }
@@ -187,15 +194,16 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
 function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame' }>): LiveState {
   const frame = state.frame + 1;
   const index = new Map(state.steps.map((s, i) => [s.info.name, i]));
-  const rows: (Map<string, WindowRow> | null)[] = state.steps.map(() => null);
   const feeds: (FeedItem[] | null)[] = state.steps.map(() => null);
-  const timeouts = state.steps.map((s) => s.timeouts);
+  const timeouts = state.steps.map((s, i) => action.timeouts?.[i] ?? s.timeouts);
   for (const record of action.outputs) {
     const i = index.get(record.step);
     if (i === undefined) continue;
     const key = keyText(record.key);
     if (record.kind === 'window') {
-      const map = (rows[i] ??= new Map(state.steps[i]!.rows));
+      // Updated in place: copying a table of 50K keys each frame cost more than drawing it. Only
+      // the newest state is ever rendered, so older states sharing the map do not matter.
+      const map = state.steps[i]!.rows as Map<string, WindowRow>;
       const current = map.get(key);
       // The table shows the latest window per key; an older window's late firing does not replace it.
       if (!current || record.start >= current.start) {
@@ -204,7 +212,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
       continue;
     }
     const feed = (feeds[i] ??= [...state.steps[i]!.feed]);
-    if (record.kind === 'timeout') timeouts[i]!++;
+    if (record.kind === 'timeout' && action.timeouts === undefined) timeouts[i]!++;
     feed.push(feedItem(record, key, frame));
   }
   const steps = state.steps.map((step, i) => {
@@ -212,7 +220,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     if (feed && feed.length > FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
     return {
       info: step.info,
-      rows: rows[i] ?? step.rows,
+      rows: step.rows,
       feed: feed ?? step.feed,
       counters: action.counters[i] ?? step.counters,
       timeouts: timeouts[i]!,
@@ -242,12 +250,13 @@ function feedItem(record: Exclude<OutputRecord, { kind: 'window' }>, key: string
         end: record.end,
         fields: record.fields,
         stages: Object.fromEntries(Object.entries(record.events).map(([stage, events]) => [stage, events.length])),
+        events: record.events,
         frame,
       };
     case 'late':
-      return { kind: 'late', key, start: NaN, end: NaN, fields: { event: record.event }, stages: {}, frame };
+      return { kind: 'late', key, start: NaN, end: NaN, fields: { event: record.event }, stages: {}, events: {}, frame };
     case 'result':
-      return { kind: 'result', key, start: record.time, end: record.time, fields: record.fields, stages: {}, frame };
+      return { kind: 'result', key, start: record.time, end: record.time, fields: record.fields, stages: {}, events: {}, frame };
   }
 }
 
@@ -257,21 +266,123 @@ export function keyText(key: unknown): string {
   return JSON.stringify(key);
 }
 
-/** The rows a window panel shows: filtered by key, sorted by the chosen field (descending), top `limit`. */
+/**
+ * The rows a window panel shows: filtered by key, sorted by the chosen field (descending, then
+ * by key in natural order), top `limit`. A selection, not a sort: one pass over the table keeping
+ * the best `limit` rows, so 50K keys cost 50K comparisons with the current last row per frame.
+ */
 export function visibleRows(step: StepView, filter: string, sortField: number, limit: number): WindowRow[] {
   const needle = filter.toLowerCase();
-  const rows = [...step.rows.values()].filter((r) => needle === '' || r.key.toLowerCase().includes(needle));
   const field = sortField >= 0 ? step.info.fields[sortField] : undefined;
-  rows.sort((a, b) => {
+  const compare = (a: WindowRow, b: WindowRow): number => {
     if (field !== undefined) {
       const x = a.fields[field];
       const y = b.fields[field];
       if (typeof x === 'number' && typeof y === 'number' && x !== y) return y - x;
       if (typeof x === 'string' && typeof y === 'string' && x !== y) return x < y ? -1 : 1;
     }
-    return KEY_ORDER.compare(a.key, b.key);
-  });
-  return rows.slice(0, limit);
+    return naturalCompare(a.key, b.key);
+  };
+  const top: WindowRow[] = [];
+  if (limit <= 0) return top;
+  for (const row of step.rows.values()) {
+    if (needle !== '' && !row.key.toLowerCase().includes(needle)) continue;
+    if (top.length === limit) {
+      if (compare(row, top[limit - 1]!) >= 0) continue;
+      top.pop();
+    }
+    let at = top.length;
+    while (at > 0 && compare(row, top[at - 1]!) < 0) at--;
+    top.splice(at, 0, row);
+  }
+  return top;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** Natural order for keys: u2 before u10; digit runs compare by value, the rest by code point. */
+export function naturalCompare(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (isDigit(ca) && isDigit(cb)) {
+      let si = i;
+      let sj = j;
+      while (si < a.length && a.charCodeAt(si) === 48) si++;
+      while (sj < b.length && b.charCodeAt(sj) === 48) sj++;
+      let ei = si;
+      let ej = sj;
+      while (ei < a.length && isDigit(a.charCodeAt(ei))) ei++;
+      while (ej < b.length && isDigit(b.charCodeAt(ej))) ej++;
+      if (ei - si !== ej - sj) return ei - si - (ej - sj);
+      for (let k = 0; k < ei - si; k++) {
+        const d = a.charCodeAt(si + k) - b.charCodeAt(sj + k);
+        if (d !== 0) return d;
+      }
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (ca !== cb) return ca - cb;
+    i++;
+    j++;
+  }
+  return a.length - i - (b.length - j);
+}
+
+/**
+ * Output records between two frames, coalesced as they arrive: per window step the latest result
+ * per key, per other step the last FEED_LIMIT feed items, and timeouts counted. Memory and the
+ * next frame's work are bounded by the keys and the feed, not by how many records came: at
+ * --speed max a frame may be seconds away and millions of results may arrive meanwhile.
+ */
+export class PendingOutputs {
+  private readonly index: Map<string, number>;
+  private windows: Map<string, Extract<OutputRecord, { kind: 'window' }>>[];
+  private feeds: OutputRecord[][];
+  private readonly timeouts: number[];
+  private count = 0;
+
+  constructor(steps: readonly StepInfo[]) {
+    this.index = new Map(steps.map((s, i) => [s.name, i]));
+    this.windows = steps.map(() => new Map());
+    this.feeds = steps.map(() => []);
+    this.timeouts = steps.map(() => 0);
+  }
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  add = (record: OutputRecord): void => {
+    const i = this.index.get(record.step);
+    if (i === undefined) return;
+    this.count++;
+    if (record.kind === 'window') {
+      const key = keyText(record.key);
+      const current = this.windows[i]!.get(key);
+      if (!current || record.start >= current.start) this.windows[i]!.set(key, record);
+      return;
+    }
+    if (record.kind === 'timeout') this.timeouts[i]!++;
+    const feed = this.feeds[i]!;
+    feed.push(record);
+    // Trim in chunks, not per record: splice(0, 1) per record would be O(FEED_LIMIT) each.
+    if (feed.length >= 2 * FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
+  };
+
+  /** The coalesced records since the last take, and the timeouts since the start. */
+  take(): { outputs: OutputRecord[]; timeouts: number[] } {
+    const outputs: OutputRecord[] = [];
+    for (const map of this.windows) for (const record of map.values()) outputs.push(record);
+    for (const feed of this.feeds) outputs.push(...feed.slice(-FEED_LIMIT));
+    this.windows = this.windows.map(() => new Map());
+    this.feeds = this.feeds.map(() => []);
+    this.count = 0;
+    return { outputs, timeouts: [...this.timeouts] };
+  }
 }
 
 /** Why a step has no results yet, in the user's words; null once it has some. */
@@ -308,6 +419,3 @@ export function firstWindowEnd(window: WindowSpec | undefined, t: number): numbe
   while (start + window.size <= t) start += slide;
   return start + window.size;
 }
-
-/** Natural order for keys: u2 before u10. */
-const KEY_ORDER = new Intl.Collator('en', { numeric: true });

@@ -7,10 +7,9 @@
  */
 import { relative } from 'node:path';
 import { render } from 'ink';
-import type { OutputRecord } from '../engine/operator.js';
 import type { StepSpec } from '../engine/spec.js';
 import type { Replay, ReplaySummary } from '../replay/replay.js';
-import { IDLE_MS, initialState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
+import { IDLE_MS, initialState, PendingOutputs, type QualityView, type RunStats, type StepInfo } from './live-state.js';
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
 import { LiveApp } from './live-app.js';
@@ -51,6 +50,8 @@ export interface LiveViewIo {
   readonly stdin?: NodeJS.ReadStream;
   /** Told what the view cost when it closes (the benchmark's figure). */
   readonly onCost?: (cost: ViewCost) => void;
+  /** Shown every frame ink renders, as text (tests compare it with the screen). */
+  readonly onFrame?: (frame: string) => void;
 }
 
 /** Whether anything the view shows differs between two polls of the replay. */
@@ -81,23 +82,24 @@ export async function runLiveView(
     const snapshot = quality.snapshot();
     return { headline: quality.headline(), score: snapshot.score, rules: snapshot.rules };
   };
-  const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), steps.map(stepInfo), replay.pacer.speed, qualityView() ?? null));
-  let pending: OutputRecord[] = [];
-  replay.onOutput((record) => pending.push(record));
+  const infos = steps.map(stepInfo);
+  const store = new LiveStore(initialState(shortPath(recording), shortPath(pipeline), infos, replay.pacer.speed, qualityView() ?? null));
+  const pending = new PendingOutputs(infos);
+  replay.onOutput(pending.add);
   let shown = store.getState().stats;
   let frames = 0;
   let skipped = 0;
   /** Hands the outputs since the last frame and the replay's counters to the view, if anything changed. */
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
-    if (!force && pending.length === 0 && !statsChanged(shown, stats)) return false;
-    const outputs = pending;
-    pending = [];
+    if (!force && pending.empty && !statsChanged(shown, stats)) return false;
+    const { outputs, timeouts } = pending.take();
     shown = stats;
     const view = qualityView();
     store.dispatch({
       type: 'frame',
       outputs,
+      timeouts,
       stats,
       counters: replay.pipeline.operators.map((op) => ({ ...op.counters })),
       ...(view ? { quality: view } : {}),
@@ -107,14 +109,16 @@ export async function runLiveView(
 
   // A frame's cost runs from the tick's dispatch to the end of the draw: React renders in a
   // microtask after the dispatch, ink lays out and hands the frame over, the writer diffs it.
-  let tickStarted: { wall: number; cpu: NodeJS.CpuUsage } | null = null;
+  let tickStarted: { cpu: NodeJS.CpuUsage } | null = null;
   let lastCostMs = 0;
   let cpuMs = 0;
-  const frameDrawn = () => {
+  const frameDrawn = (frame?: string) => {
+    if (frame !== undefined) io.onFrame?.(frame);
     if (tickStarted === null) return;
     const used = process.cpuUsage(tickStarted.cpu);
-    cpuMs += (used.user + used.system) / 1000;
-    lastCostMs = performance.now() - tickStarted.wall;
+    // CPU, not wall: on a shared machine the wall time of a frame includes other processes' turns.
+    lastCostMs = (used.user + used.system) / 1000;
+    cpuMs += lastCostMs;
     tickStarted = null;
   };
   const terminal: Terminal = io.stdout ?? process.stdout;
@@ -166,7 +170,7 @@ export async function runLiveView(
   let timer: NodeJS.Timeout;
   // Paced by the previous frame's cost: this frame's draw happens after the timer is set.
   const tick = () => {
-    tickStarted = { wall: performance.now(), cpu: process.cpuUsage() };
+    tickStarted = { cpu: process.cpuUsage() };
     if (frame(false)) frames++;
     else {
       skipped++;

@@ -135,7 +135,7 @@ export class FrameStream extends EventEmitter {
     private readonly terminal: Terminal,
     private readonly writer: ScreenWriter,
     /** Called after each frame ink hands over (React renders in a microtask after a dispatch). */
-    private readonly onFrame: () => void = () => undefined,
+    private readonly onFrame: (frame: string) => void = () => undefined,
   ) {
     super();
     terminal.on('resize', this.onResize);
@@ -155,7 +155,7 @@ export class FrameStream extends EventEmitter {
     // when it unmounts; the writer owns the cursor.
     if (text !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
       this.writer.draw(text);
-      this.onFrame();
+      this.onFrame(text);
     }
     callback?.();
     return true;
@@ -165,9 +165,14 @@ export class FrameStream extends EventEmitter {
     this.terminal.off('resize', this.onResize);
   }
 
+  /**
+   * On 'resize' ink lays the old tree out again at once, and the app re-renders at the new size
+   * in a microtask (React 19 legacy mode): the frame to paint is the last one before the next
+   * macrotask.
+   */
   private readonly onResize = (): void => {
     this.writer.resizing();
     this.emit('resize');
-    this.writer.resized();
+    setImmediate(() => this.writer.resized());
   };
 }

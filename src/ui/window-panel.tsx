@@ -11,18 +11,22 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
   const fields = step.info.fields;
   const keyWidth = Math.min(24, Math.max(6, ...rows.map((r) => r.key.length)));
   const windowWidth = 19;
-  const cell = Math.max(8, Math.floor((width - keyWidth - windowWidth - 8) / Math.max(1, fields.length)));
-  const shown = fields.slice(0, Math.max(1, Math.floor((width - keyWidth - windowWidth - 8) / cell)));
+  const room = width - keyWidth - windowWidth - 10;
+  const cell = Math.max(8, Math.floor(room / Math.max(1, fields.length)));
+  const shown = fields.slice(0, Math.max(1, Math.floor(room / cell)));
   const sortName = state.sortField >= 0 ? fields[state.sortField] : 'key';
   return (
     <Box flexDirection="column">
       <Text color={theme.label}>
+        {'  '}
         {fit('key', keyWidth)}  {fit('window', windowWidth)}  {shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}
       </Text>
       {rows.map((row) => {
         const recent = state.stats.wallMs - row.changedAt < HIGHLIGHT_MS;
         return (
           <Text key={row.key} color={recent ? theme.changed : theme.value}>
+            {/* The marker shows a change without colour too (NO_COLOR). */}
+            {recent ? '● ' : '  '}
             {fit(row.key, keyWidth)}  {fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}{'  '}
             {shown.map((f) => fit(formatValue(row.fields[f], cell - 1), cell)).join(' ')}
             {row.firing === 'late' ? <Text color={theme.warn}> late</Text> : null}
@@ -30,7 +34,7 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
         );
       })}
       <Text color={theme.muted}>
-        {step.rows.size} keys · sorted by {sortName}
+        {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
         {state.filter ? ` · filter "${state.filter}"` : ''}
       </Text>
     </Box>

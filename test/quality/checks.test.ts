@@ -200,3 +200,10 @@ test('disabled rules are validated but not run', async () => {
   const run = await runRules([{ id: 'off', type: 'value_range', enabled: false, config: { field_ranges: { v: { min: 0 } } } }], [{ v: -1 }]);
   assert.equal(run.report.rules.length, 0);
 });
+
+// Hangs for hours without the backtrack budget (2^40 steps); the timeout only turns a hang into a failure.
+test('an overlapping alternation safe-regex2 lets through runs under the backtrack budget, with the same result', { timeout: 60_000 }, async () => {
+  const records = [{ v: `${'a'.repeat(40)}` }, { v: 'aab' }];
+  const run = await runRules([{ id: 'r', type: 'pattern', severity: 'LOW', config: { field_patterns: { v: '^(a|a)*b$' } } }], records);
+  assert.deepEqual(run.failed['r'], [0]);
+});

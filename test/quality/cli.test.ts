@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,4 +119,31 @@ test('profile to stdout from standard input', () => {
   const result = sw(['quality', 'profile', '-'], readFileSync(join(dir, 'clean.jsonl'), 'utf8'));
   assert.equal(result.code, 0);
   assert.match(result.stdout, /^# Starter rules profiled from standard input: 1500 records/);
+});
+
+test('freshness clock: piped standard input is live input (now); --event-clock or a redirected file use the stream clock', () => {
+  const clockOf = (stdout: string) => (JSON.parse(stdout) as { rules: Array<{ id: string; details: { clock?: string } }> }).rules.find((r) => r.id === 'tx_freshness')!.details.clock;
+  const text = readFileSync(join(dir, 'clean.jsonl'), 'utf8');
+  const piped = sw(['quality', 'check', '-', '--rules', rules, '--json'], text);
+  assert.equal(clockOf(piped.stdout), 'now');
+  assert.match(piped.stderr, /standard input is live input; freshness is measured against the wall clock/);
+  // The 2026-01-01 records are hours or more behind the wall clock: all stale, a MEDIUM rule, so warnings.
+  assert.equal(piped.code, 1);
+
+  const recording = sw(['quality', 'check', '-', '--rules', rules, '--json', '--event-clock'], text);
+  assert.equal(clockOf(recording.stdout), 'event time (max seen)');
+  assert.equal(recording.code, 0, recording.stderr);
+
+  const fd = openSync(join(dir, 'clean.jsonl'), 'r');
+  try {
+    const redirected = spawnSync(process.execPath, [SW, 'quality', 'check', '-', '--rules', rules, '--json'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+    assert.equal(clockOf(redirected.stdout), 'event time (max seen)');
+    assert.equal(redirected.status, 0, redirected.stderr);
+  } finally {
+    closeSync(fd);
+  }
+
+  const both = sw(['quality', 'check', '-', '--rules', rules, '--now', '--event-clock'], text);
+  assert.equal(both.code, 3);
+  assert.match(both.stderr, /--now and --event-clock: choose one clock/);
 });

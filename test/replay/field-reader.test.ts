@@ -222,6 +222,24 @@ test('interned strings stay correct when ids collide in the intern table', () =>
   assert.equal(reader.counts.bytePath, 40_000);
 });
 
+test('reuseRecord: one object overwritten for complete lines, fresh objects for the others', () => {
+  const lines = ['{"a":1,"b":"x"}', '{"b":"y","a":2.5}', '{"a":3}', '{"a":"s","b":null,"z":[1]}', 'nope', '{"b":{"n":1},"a":-0}'];
+  const reader = createFieldReader(['a', 'b'], { reuseRecord: true });
+  const results = lines.map((line) => {
+    const bytes = Buffer.from(line);
+    const record = reader.read(bytes, 0, bytes.length);
+    // Checked before the next read overwrites it.
+    assert.deepEqual(record, reference(bytes, ['a', 'b']), line);
+    return record;
+  });
+  const complete = [results[0], results[1], results[3], results[5]];
+  for (const record of complete) assert.equal(record, results[0], 'complete lines share one object');
+  assert.notEqual(results[2], results[0], 'a line missing a field gets its own object');
+  assert.deepEqual(results[2], { a: 3 });
+  assert.equal(results[4], null);
+  assert.ok(Object.is(results[0]!.a, -0), 'the shared object holds the last line');
+});
+
 test('interned strings with equal hash and length are told apart by their bytes', () => {
   // "Aa" and "BB" (and "AaAa", "BBBB", ...) have the same 31-multiplier hash: one slot, same length.
   const reader = createFieldReader(['id']);

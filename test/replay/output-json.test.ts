@@ -67,7 +67,18 @@ test('OutputJson writes what JSON.stringify writes', () => {
 
 test('OutputJson caches do not leak between consecutive records', () => {
   const json = new OutputJson();
-  const records = [window(), window({ start: 0, end: 60000 }), window({ step: 'other' }), window({ end: 1767225660001 }), window()];
+  const records = [
+    window(),
+    window({ start: 0, end: 60000 }),
+    window({ start: -0, end: 60000 }),
+    window({ step: 'other' }),
+    window({ end: 1767225660001 }),
+    window({ firing: 'late' }),
+    window({ fields: { events: 1, sum: 2 } }),
+    window({ fields: { sum: 2, events: 1 } }),
+    window({ fields: {} }),
+    window(),
+  ];
   for (const record of records) assert.equal(json.text(record), JSON.stringify(record));
 });
 

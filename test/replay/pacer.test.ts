@@ -72,3 +72,48 @@ test('pause holds records, step lets exactly one through, resume continues witho
   // After resuming, 2s of event time took 2ms: the pause was not "caught up" at full speed.
   assert.equal(clock.t, 60_000 + 2);
 });
+
+/**
+ * Status under load, with a fake clock: each record costs `costMs` of processing (the clock moves
+ * by hand), records are `gapMs` of event time apart, played at 100x. A pipeline faster than the
+ * schedule is on time (every record within a timer tick of its slot); a slower one is reported
+ * behind with the speed it really achieves, never the one asked for.
+ */
+const loads = [
+  { name: 'keeps up', costMs: 0.05, gapMs: 100, behind: false, achieved: 100 },
+  { name: 'cannot keep up', costMs: 4, gapMs: 100, behind: true, achieved: 25 },
+];
+for (const load of loads) {
+  test(`pacing status at 100x when the pipeline ${load.name}`, async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(100, clock);
+    for (let i = 0; i < 2_000; i++) {
+      const ts = i * load.gapMs;
+      if (pacer.mustWait(ts)) await pacer.pace(ts);
+      else pacer.release(ts);
+      clock.t += load.costMs;
+    }
+    const status = pacer.status();
+    assert.equal(status.behind, load.behind);
+    assert.ok(status.achieved !== null && Math.abs(status.achieved - load.achieved) / load.achieved < 0.03, `achieved ${status.achieved}`);
+    if (!load.behind) assert.ok(status.maxLateMs <= 2, `worst lateness ${status.maxLateMs} ms`);
+    else assert.ok(status.behindMs > 1000, `behind ${status.behindMs} ms`);
+  });
+}
+
+test('max speed and a paused pacer are never reported behind', () => {
+  const clock = fakeClock();
+  const max = new Pacer(Infinity, clock);
+  max.release(5);
+  assert.deepEqual([max.status().behind, max.status().achieved], [false, null]);
+});
+
+test('the run summary says when --speed was not kept, and what was achieved', async () => {
+  const { formatSummary } = await import('../../src/replay/summary.js');
+  const base = { recording: 'r.db', pipeline: 'p', records: 10, skipped: 0, deadLetters: 0, deadLetterPath: null, outputs: 1, seconds: 1, eventsPerSec: 10, maxRssBytes: 0, cpuSeconds: 1, watermark: 0, maxEventTime: 0, steps: [], stopped: false };
+  const cases = [
+    { pacing: { speed: 1000, achieved: 78.4, maxLateMs: 50_000, behind: true }, says: '--speed 1000x not kept: achieved 78.4x' },
+    { pacing: { speed: 100, achieved: 99.98, maxLateMs: 1, behind: false }, says: 'paced at 100x (achieved 100x)' },
+  ];
+  for (const { pacing, says } of cases) assert.ok(formatSummary({ ...base, pacing }).includes(says), says);
+});

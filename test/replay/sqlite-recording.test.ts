@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteRecordingWriter, readRecording, readRecordingMeta, isSqlitePath } from '../../src/replay/sqlite-recording.js';
 import { InputError } from '../../src/errors.js';
+import Database from 'better-sqlite3';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-sqlite-'));
 
-test('rows written in batches read back in order, with every column, streaming', () => {
-  const path = join(dir, 'a.db');
-  const writer = new SqliteRecordingWriter(path, { source: 'test' }, 1000);
+for (const mode of [{}, { bulk: true }]) test(`rows written in batches (64 per INSERT and the rest one by one) read back in order, with every column, streaming${mode.bulk ? ' (bulk mode, WAL once closed)' : ''}`, () => {
+  const path = join(dir, mode.bulk ? 'a-bulk.db' : 'a.db');
+  const writer = new SqliteRecordingWriter(path, { source: 'test' }, 1000, mode);
   const rows = Array.from({ length: 2500 }, (_, i) => ({
     value: i === 7 ? '{"broken' : JSON.stringify({ i }),
     key: i % 3 === 0 ? null : `k${i % 5}`,
@@ -30,6 +31,9 @@ test('rows written in batches read back in order, with every column, streaming',
   assert.equal(meta.format, 'sw-recording');
   assert.equal(meta.version, '1');
   assert.equal(meta.source, 'test');
+  const db = new Database(path, { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  db.close();
 });
 
 test('from / to select by timestamp; rows without one are kept', () => {

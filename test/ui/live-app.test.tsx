@@ -64,16 +64,17 @@ test('a frame fills the header and the window table, sorted by the first aggrega
   const c2 = text.indexOf('c2');
   const c1 = text.indexOf('c1 ');
   assert.ok(c2 > 0 && c1 > c2, `c2 (12 watches) should be listed before c1:\n${text}`);
-  assert.match(text, /c2 +10:00:00–10:01:00 +12 +7/);
-  assert.match(text, /2 keys · sorted by watches/);
+  // Just changed: highlighted, with a marker that survives NO_COLOR.
+  assert.match(text, /● c2 +10:00:00–10:01:00 +12 +7/);
+  assert.match(text, /2 keys · 3 late · sorted by watches/);
   unmount();
 });
 
-test('keys drive the replay and the view: space, →, +, −, 2, /, s, q', async () => {
+test('keys drive the replay and the view: space, →, +, −, 2, tab, /, s, q', async () => {
   const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
   const { calls, controls } = recordingControls();
   const { lastFrame, stdin, unmount } = render(<LiveApp store={store} controls={controls} />);
-  frame(store, [w('c1', 3), w('c2', 12), { step: 'binge', kind: 'match', key: 'u9', start: 0, end: 60_000, events: { start: [{}], more: [{}, {}, {}] }, fields: { watched: 4 } }]);
+  frame(store, [w('c1', 3), w('c2', 12), { step: 'binge', kind: 'match', key: 'u9', start: 0, end: 60_000, events: { start: [{ p: 'home' }], more: [{ p: 'a' }, { p: 'b' }, { p: 'c' }] }, fields: { watched: 4 } }]);
   await tick();
   for (const key of [' ', '\u001B[C', '+', '-']) {
     stdin.write(key);
@@ -84,10 +85,11 @@ test('keys drive the replay and the view: space, →, +, −, 2, /, s, q', async
   stdin.write('2');
   await tick();
   assert.match(lastFrame() ?? '', /binge \(pattern\)/);
-  assert.match(lastFrame() ?? '', /match {3}u9 00:00:00–00:01:00 {2}\[start×1 more×3\] watched=4/);
+  assert.match(lastFrame() ?? '', /match {3}u9 00:00:00–00:01:00 {2}\[start×1 more×3\] watched=4 │ start: \{"p":"home"\} {2}more: \{"p":"a…/);
 
-  stdin.write('1');
+  stdin.write('\t');
   await tick();
+  assert.match(lastFrame() ?? '', /trending \(window\)/);
   stdin.write('/');
   await tick();
   for (const ch of 'c1') {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutputRecord } from '../../src/engine/operator.js';
-import { firstWindowEnd, initialState, liveReducer, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
+import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, PendingOutputs, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
+import { sparkline } from '../../src/ui/display-format.js';
 import { stats } from './run-stats.js';
 
 const STEPS: StepInfo[] = [
@@ -83,6 +84,7 @@ const WHY: Array<[string, Partial<RunStats>, { seen: number; accepted: number; e
   ['filter passes nothing', {}, { seen: 10, accepted: 0, exprErrors: 0 }, /no record passed its filter yet \(10 seen\)/],
   ['filter errors', {}, { seen: 10, accepted: 0, exprErrors: 4 }, /4 expression errors: a field missing\?/],
   ['watermark behind the first window end', { minEventTime: 1_000, watermark: 30_000 }, { seen: 10, accepted: 10, exprErrors: 0 }, /the watermark is 30\.0s behind the first window's end/],
+  ['records came, then the input went idle', { minEventTime: 1_000, watermark: 70_000, idleMs: 5_000 }, { seen: 10, accepted: 10, exprErrors: 0 }, /the input is idle: no record for a while/],
 ];
 
 for (const [title, over, counters, message] of WHY) {
@@ -105,3 +107,44 @@ for (const [title, window, t, end] of ENDS) {
     assert.equal(firstWindowEnd(window, t), end);
   });
 }
+
+const SPARKS: Array<[string, number[], number, number, string]> = [
+  ['one char per sample', [1, 2, 4, 8], 4, 1, '▁▂▄█'],
+  ['60 one-second rates in 30 characters: the mean of each pair', [...Array.from({ length: 58 }, () => 0), 8, 8], 30, 2, `${' '.repeat(29)}█`],
+  ['the newest sample is always the last character', [8, 0, 0], 2, 2, '█ '],
+  ['idle seconds draw nothing', [0, 0], 2, 1, '  '],
+];
+
+for (const [title, samples, width, perChar, expected] of SPARKS) {
+  test(`sparkline: ${title}`, () => {
+    assert.equal(sparkline(samples, width, perChar), expected);
+  });
+}
+
+test('top rows: the best N by the sort field, ties in natural key order, without sorting the table', () => {
+  let s = initialState('r', 'p', STEPS, 100);
+  const many = Array.from({ length: 500 }, (_, i) => win(`u${i}`, 0, i % 7));
+  s = frame(s, many);
+  const top = visibleRows(s.steps[0]!, '', 0, 5).map((r) => `${r.key}=${r.fields.watches}`);
+  assert.deepEqual(top, ['u6=6', 'u13=6', 'u20=6', 'u27=6', 'u34=6']);
+  assert.equal(naturalCompare('c2', 'c10') < 0, true);
+  assert.equal(naturalCompare('u9', 'u10') < 0 && naturalCompare('b1', 'a2') > 0, true);
+});
+
+test('pending outputs keep the latest window per key and the last 200 feed items, and count every timeout', () => {
+  const pending = new PendingOutputs(STEPS);
+  assert.equal(pending.empty, true);
+  for (let i = 0; i < 10_000; i++) pending.add(win(`c${i % 3}`, i * 60_000, i));
+  pending.add(win('c0', 0, 99, 'late'));
+  const timeout: OutputRecord = { step: 'binge', kind: 'timeout', key: 'u2', start: 0, end: 1, events: {}, fields: {} };
+  for (let i = 0; i < 1_000; i++) pending.add(timeout);
+  const { outputs, timeouts } = pending.take();
+  assert.equal(outputs.filter((o) => o.kind === 'window').length, 3);
+  assert.equal(outputs.filter((o) => o.kind === 'timeout').length, FEED_LIMIT);
+  assert.deepEqual(timeouts, [0, 1_000]);
+  let s = initialState('r', 'p', STEPS, 100);
+  s = liveReducer(s, { type: 'frame', outputs, timeouts, stats: stats(), counters: [] });
+  assert.equal(s.steps[0]!.rows.get('c0')!.fields.watches, 9_999);
+  assert.equal(s.steps[1]!.timeouts, 1_000);
+  assert.equal(pending.empty, true);
+});

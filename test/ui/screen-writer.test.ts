@@ -75,7 +75,7 @@ test('screen writer: start takes the alternate screen and hides the cursor; fini
   assert.ok(terminal.writes.at(-1)!.endsWith(`${FRAME}\n`));
 });
 
-test('frame stream: a resize clears once and paints only the frame laid out at the new size', () => {
+test('frame stream: a resize clears once and paints only the frame laid out at the new size', async () => {
   const terminal = new VirtualTerminal(20, 8);
   const writer = new ScreenWriter(terminal);
   const stream = new FrameStream(terminal, writer);
@@ -88,7 +88,9 @@ test('frame stream: a resize clears once and paints only the frame laid out at t
   });
   const mark = terminal.writes.length;
   terminal.resize(10, 4);
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal(terminal.screen(), 'narrow\nframe');
+  assert.deepEqual(terminal.overflows, []);
   assert.deepEqual(rowsRewritten(terminal, mark), [1, 2]);
   assert.equal(stream.columns, 10);
   assert.equal(stream.rows, 4);

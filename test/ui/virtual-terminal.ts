@@ -15,6 +15,8 @@ export class VirtualTerminal extends EventEmitter {
   /** Every chunk written, in order. */
   readonly writes: string[] = [];
   alternateScreen = false;
+  /** Text written past the last column (a real terminal would wrap it and shift the frame). */
+  readonly overflows: string[] = [];
   cursorHidden = false;
 
   constructor(
@@ -42,7 +44,7 @@ export class VirtualTerminal extends EventEmitter {
         this.col = 0;
       } else if (ch === '\r') this.col = 0;
       else if (this.col < this.columns) this.grid[this.row]![this.col++] = ch;
-      else throw new Error(`text past column ${this.columns} on row ${this.row + 1}: the writer let a line wrap`);
+      else this.overflows.push(`row ${this.row + 1}: text past column ${this.columns}`);
     }
     return true;
   }

@@ -21,24 +21,32 @@ import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-s
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
+import { KeyTimers, type TimedKey } from './key-timers.js';
 
 type Rec = Record<string, unknown>;
 
-interface KeyState {
-  readonly id: unknown;
-  readonly key: unknown;
+interface KeyState extends TimedKey {
+  /** Set when the key is (re)used: idle key states are recycled. */
+  id: unknown;
+  key: unknown;
   readonly nfa: NfaState<Rec>;
-  /** Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object per record); `head` is the first live one. */
+  /**
+   * Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object
+   * per record): the live ones are [head, end). The arrays are never truncated to empty (V8 drops
+   * the backing store then, and the next record allocated a new one): slots are reused.
+   */
   times: number[];
   records: Rec[];
   head: number;
-  /** The key's event-time timer: its earliest buffered record or `within` expiry; Infinity when none. */
-  timer: number;
-  /** Registration order of the timer: ties fire in registration order. */
-  timerSeq: number;
-  /** Position in the timer heap; -1 when not queued. One entry per key, so nothing goes stale. */
-  heapIndex: number;
+  end: number;
 }
+
+/**
+ * Idle key states kept for reuse. On a stream of many keys, a key often goes idle (its runs died)
+ * between two of its events: recycling saves the key's state, NFA state, shared buffer and seven
+ * arrays (~500 bytes) per such event. 1024 states cap what idle keys can hold.
+ */
+const SPARE_KEYS = 1024;
 
 export const PATTERN_OPERATOR_FORMAT = 'sw-pattern';
 
@@ -94,8 +102,8 @@ export class PatternOperator implements Operator {
   readonly compiled: CompiledPattern<Rec>;
   private readonly nfa: NFA<Rec>;
   private readonly keys = new Map<unknown, KeyState>();
-  private readonly timers: KeyState[] = [];
-  private timerSeq = 0;
+  private readonly timers = new KeyTimers<KeyState>();
+  private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
 
@@ -147,22 +155,27 @@ export class PatternOperator implements Operator {
     const state = this.stateOf(key);
     const { times, records } = state;
     // In-order arrival is the common case: append; otherwise insert after every record ≤ ts.
-    let at = times.length;
+    const end = state.end;
+    let at = end;
     while (at > state.head && times[at - 1]! > ts) at--;
-    if (at === times.length) {
-      times.push(ts);
-      records.push(ctx.original());
-    } else {
-      times.splice(at, 0, ts);
-      records.splice(at, 0, ctx.original());
+    if (end === times.length) {
+      times.push(0);
+      records.push(EMPTY_RECORD);
     }
-    if (ts < state.timer) this.schedule(state, ts);
+    for (let i = end; i > at; i--) {
+      times[i] = times[i - 1]!;
+      records[i] = records[i - 1]!;
+    }
+    times[at] = ts;
+    records[at] = ctx.original();
+    state.end = end + 1;
+    if (ts < state.timer) this.timers.schedule(state, ts);
   }
 
   advanceWatermark(watermark: number, out: Output): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    while (this.timers.length > 0 && this.timers[0]!.timer <= watermark) this.fire(this.popTimer(), watermark, out);
+    while (this.timers.length > 0 && this.timers.earliest <= watermark) this.fire(this.timers.pop(), watermark, out);
   }
 
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
@@ -197,10 +210,10 @@ export class PatternOperator implements Operator {
     for (const state of this.keys.values()) {
       keys.push({
         key: state.key,
-        times: state.times.slice(state.head),
-        records: state.records.slice(state.head),
+        times: state.times.slice(state.head, state.end),
+        records: state.records.slice(state.head, state.end),
         timer: state.timer,
-        timerSeq: state.timerSeq,
+        timerSeq: this.timers.registrationOf(state),
         nfa: snapshotNfaState(state.nfa),
       });
     }
@@ -209,7 +222,7 @@ export class PatternOperator implements Operator {
       step: this.step,
       states: this.compiled.states.map((s) => s.name),
       watermark: this.watermark,
-      timerSeq: this.timerSeq,
+      timerSeq: this.timers.nextRegistration,
       nextRunId: this.nfa.nextId,
       counters: { ...this.counters },
       keys,
@@ -223,6 +236,7 @@ export class PatternOperator implements Operator {
     const states = this.compiled.states.map((s) => s.name).join(', ');
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    const timed: { key: KeyState; registration: number }[] = [];
     for (const saved of snapshot.keys) {
       let nfa: NfaState<Rec>;
       try {
@@ -231,15 +245,12 @@ export class PatternOperator implements Operator {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
       const id = identityOf(saved.key);
-      const state: KeyState = { id, key: saved.key, nfa, times: [...saved.times], records: [...saved.records], head: 0, timer: saved.timer, timerSeq: saved.timerSeq, heapIndex: -1 };
+      const state: KeyState = { id, key: saved.key, nfa, times: [...saved.times], records: [...saved.records], head: 0, end: saved.times.length, timer: saved.timer, heapIndex: -1 };
       this.keys.set(id, state);
-      if (state.timer !== Infinity) this.timers.push(state);
+      if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
     }
-    // A list sorted by (timer, registration) is a valid min-heap.
-    this.timers.sort((a, b) => (earlier(a, b) ? -1 : 1));
-    this.timers.forEach((state, i) => (state.heapIndex = i));
+    this.timers.load(timed, snapshot.timerSeq);
     this.watermark = snapshot.watermark;
-    this.timerSeq = snapshot.timerSeq;
     this.nfa.nextId = snapshot.nextRunId;
     Object.assign(this.counters, snapshot.counters);
   }
@@ -253,7 +264,12 @@ export class PatternOperator implements Operator {
     const id = identityOf(key);
     let state = this.keys.get(id);
     if (state === undefined) {
-      state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, timer: Infinity, timerSeq: 0, heapIndex: -1 };
+      state = this.spareKeys.pop();
+      if (state === undefined) state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, end: 0, timer: Infinity, heapIndex: -1 };
+      else {
+        state.id = id;
+        state.key = key;
+      }
       this.keys.set(id, state);
     }
     return state;
@@ -264,39 +280,57 @@ export class PatternOperator implements Operator {
     this.observer?.key?.(state.key, watermark);
     state.timer = Infinity;
     const { times, records } = state;
-    while (state.head < times.length && times[state.head]! <= watermark) {
+    while (state.head < state.end && times[state.head]! <= watermark) {
       const ts = times[state.head]!;
       this.advanceTime(state, ts, out);
-      while (state.head < times.length && times[state.head] === ts) {
+      while (state.head < state.end && times[state.head] === ts) {
         const record = records[state.head]!;
         records[state.head] = EMPTY_RECORD; // the NFA keeps what it needs
         state.head++;
         this.observer?.record?.(state.key, ts, record);
-        for (const match of this.nfa.process(state.nfa, record, ts)) this.emitMatch(state, match, out);
+        // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
+        // by the optimizer and allocated an iterator per record.
+        const matches = this.nfa.process(state.nfa, record, ts);
+        for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
         this.observer?.afterRecord?.(state.key, ts, this.nfa.describe(state.nfa));
       }
     }
     this.advanceTime(state, watermark, out);
     // Drop consumed records; compact only when the dead prefix dominates (amortized O(1)).
-    if (state.head === times.length) {
-      times.length = 0;
-      records.length = 0;
+    if (state.head === state.end) {
+      state.head = state.end = 0;
+    } else if (state.head > 64 && state.head * 2 > state.end) {
+      times.copyWithin(0, state.head, state.end);
+      records.copyWithin(0, state.head, state.end);
+      const live = state.end - state.head;
+      records.fill(EMPTY_RECORD, live, state.end);
       state.head = 0;
-    } else if (state.head > 64 && state.head * 2 > times.length) {
-      times.splice(0, state.head);
-      records.splice(0, state.head);
-      state.head = 0;
+      state.end = live;
     }
     this.syncErrors(errorsBefore);
-    const next = Math.min(state.head < times.length ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
-    if (next !== Infinity) this.schedule(state, next);
-    else if (state.head === times.length && state.nfa.isIdle) this.keys.delete(state.id);
+    const next = Math.min(state.head < state.end ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
+    if (next !== Infinity) this.timers.schedule(state, next);
+    else if (state.head === state.end && state.nfa.isIdle) {
+      // Idle: only the start run is left and the buffer is empty, so the state is as good as new
+      // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
+      this.keys.delete(state.id);
+      if (this.spareKeys.length < SPARE_KEYS) {
+        state.id = state.key = undefined;
+        // A burst leaves big arrays behind: a recycled key keeps small ones only.
+        if (times.length > 1024) {
+          state.times = [];
+          state.records = [];
+        }
+        this.spareKeys.push(state);
+      }
+    }
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
     const { matches, timeouts } = this.nfa.advanceTime(state.nfa, timestamp);
-    for (const match of matches) this.emitMatch(state, match, out);
-    for (const timeout of timeouts) {
+    for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
+    for (let i = 0; i < timeouts.length; i++) {
+      const timeout = timeouts[i]!;
       const events = this.eventsOf(timeout.match);
       const result: TimeoutResult = { step: this.step, kind: 'timeout', key: state.key, start: this.firstTime(timeout.match), end: timeout.timestamp, events, fields: {} };
       this.counters.results++;
@@ -339,58 +373,7 @@ export class PatternOperator implements Operator {
     }
     return fields;
   }
-
-  // ---- the timer queue: an indexed binary min-heap of keys on (timer, timerSeq) ----
-
-  /** Sets (or moves earlier) the key's timer. */
-  private schedule(state: KeyState, time: number): void {
-    const heap = this.timers;
-    state.timer = time;
-    state.timerSeq = this.timerSeq++;
-    let i = state.heapIndex;
-    if (i < 0) {
-      i = heap.length;
-      heap.push(state);
-    }
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const above = heap[parent]!;
-      if (!earlier(state, above)) break;
-      heap[i] = above;
-      above.heapIndex = i;
-      i = parent;
-    }
-    heap[i] = state;
-    state.heapIndex = i;
-  }
-
-  private popTimer(): KeyState {
-    const heap = this.timers;
-    const top = heap[0]!;
-    top.heapIndex = -1;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
-        const below = heap[child]!;
-        if (!earlier(below, last)) break;
-        heap[i] = below;
-        below.heapIndex = i;
-        i = child;
-      }
-      heap[i] = last;
-      last.heapIndex = i;
-    }
-    return top;
-  }
 }
 
 const EMPTY_RECORD: Rec = Object.freeze({}) as Rec;
 
-function earlier(a: KeyState, b: KeyState): boolean {
-  return a.timer < b.timer || (a.timer === b.timer && a.timerSeq < b.timerSeq);
-}

@@ -333,7 +333,7 @@ export class WindowOperator implements Operator {
           this.lastStart = windowStart(ts, spec.window.offset, spec.window.size);
           this.lastEnd = this.lastStart + spec.window.size;
         }
-        taken = this.addToAligned(keyState, this.lastStart, this.lastEnd, ts, out);
+        taken = this.addToAligned(keyState, ts, out);
         break;
       }
       case 'sliding':
@@ -408,8 +408,14 @@ export class WindowOperator implements Operator {
     return end - 1 + this.spec.allowedLateness;
   }
 
-  /** A tumbling window takes the current record unless it is past cleanup. */
-  private addToAligned(keyState: KeyState, start: number, end: number, ts: number, out: Output): boolean {
+  /**
+   * The tumbling window [lastStart, lastEnd) takes the current record unless it is past cleanup.
+   * The bounds are read from fields, not passed: epoch milliseconds are doubles, and a double
+   * argument to a call that is not inlined is a fresh 16-byte heap number (two a record here).
+   */
+  private addToAligned(keyState: KeyState, ts: number, out: Output): boolean {
+    const start = this.lastStart;
+    const end = this.lastEnd;
     if (this.cleanupTime(end) <= this.watermark) return false;
     let w = keyState.current;
     if (w === null || w.start !== start) {

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import safeRegex from 'safe-regex2';
 import { topLevel, type Check, type CheckContext } from '../rule.js';
 import { fieldByField } from './field-by-field.js';
@@ -10,7 +11,14 @@ import type { FieldRef } from '../field-path.js';
  * like JavaScript), so write `^…$` for a whole-value match. A pattern with a star height above 1
  * (`(a+)+`, `(\w+\s?)*`) can backtrack catastrophically — exponential time on one crafted value
  * would stall the whole stream — so safe-regex2 refuses it when the rules load.
+ *
+ * safe-regex2 judges star height only: an overlapping alternation under one star (`(a|a)*b`,
+ * `(x\w|\wx)*y`) passes it yet takes 2^n steps (34 characters: over 100 s). Those run under a
+ * time budget: V8 counts a match's backtracks and past --regexp-backtracks-before-fallback
+ * (50,000 by default) re-runs the match on its linear-time engine (same result; 14 ms on the 34
+ * characters). Patterns that engine cannot run (backreferences, lookaround) keep backtracking.
  */
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 interface PatternField {
   readonly name: string;
   readonly field: FieldRef;

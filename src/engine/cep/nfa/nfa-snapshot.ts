@@ -83,7 +83,10 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
       if (nodeIndex.has(node)) continue;
       nodeIndex.set(node, order.length);
       order.push(node);
-      for (const edge of node.edges) if (edge.target !== null) stack.push(edge.target);
+      for (let i = 0; i < node.edgeCount; i++) {
+        const target = node.edgeAt(i).target;
+        if (target !== null) stack.push(target);
+      }
     }
   };
   for (const cs of state.partialMatches) visit(cs.previous);
@@ -93,7 +96,10 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
     stage: node.page,
     refs: node.refs,
     ...(node.removed ? { removed: true as const } : {}),
-    edges: node.edges.map((edge) => ({ to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: edge.version.toString(), refs: edge.refs })),
+    edges: Array.from({ length: node.edgeCount }, (_, i) => {
+      const edge = node.edgeAt(i);
+      return { to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: edge.version.toString(), refs: edge.refs };
+    }),
   }));
   const run = (cs: ComputationState<E>): PartialMatchSnapshot => ({
     state: cs.state.name,
@@ -138,10 +144,10 @@ export function restoreNfaState<E>(nfa: NFA<E>, snapshot: NfaSnapshot<E>): NfaSt
   // Nodes first without edges (an edge may point to a later node), then the edges.
   const nodes = snapshot.nodes.map((n) => {
     const event = eventAt(n.event);
-    const node = new BufferNode(event, n.stage, []);
+    const node = new BufferNode(event, n.stage, null);
     node.refs = n.refs;
     node.removed = n.removed === true;
-    if (!node.removed) (event.nodes ??= []).push(node);
+    if (!node.removed) event.addNode(node);
     return node;
   });
   const nodeAt = (index: number | null): BufferNode<E> | null => {
@@ -151,7 +157,7 @@ export function restoreNfaState<E>(nfa: NFA<E>, snapshot: NfaSnapshot<E>): NfaSt
     return node;
   };
   snapshot.nodes.forEach((n, i) => {
-    for (const e of n.edges) nodes[i]!.edges.push({ target: nodeAt(e.to), version: version(e.version), refs: e.refs } satisfies BufferEdge<E>);
+    for (const e of n.edges) nodes[i]!.addEdge({ target: nodeAt(e.to), version: version(e.version), refs: e.refs } satisfies BufferEdge<E>);
   });
   const run = (r: PartialMatchSnapshot): ComputationState<E> => {
     const state = states.get(r.state);

@@ -11,8 +11,12 @@ import type { DeweyNumber } from './dewey-number.js';
 
 /** An event registered while it is processed; kept while any node references it. */
 export class BufferedEvent<E> {
-  /** Nodes of this event, one per stage page (a handful at most); created on the first put with exact size. */
-  nodes: BufferNode<E>[] | null = null;
+  /**
+   * Nodes of this event, one per stage page (a handful at most, usually one): the first inline,
+   * the others in an array made on the second (no array for the common single node).
+   */
+  node: BufferNode<E> | null = null;
+  otherNodes: BufferNode<E>[] | null = null;
   refs = 1;
   constructor(
     readonly value: E,
@@ -20,6 +24,25 @@ export class BufferedEvent<E> {
     /** Arrival order; with `timestamp` it orders events as Flink's EventId (timestamp, id). */
     readonly seq: number,
   ) {}
+
+  /** The live node of `page`, if any. */
+  nodeOf(page: string): BufferNode<E> | null {
+    if (this.node !== null && this.node.page === page && !this.node.removed) return this.node;
+    const others = this.otherNodes;
+    if (others !== null) for (let i = 0; i < others.length; i++) if (others[i]!.page === page && !others[i]!.removed) return others[i]!;
+    return null;
+  }
+
+  addNode(node: BufferNode<E>): void {
+    if (this.node === null) this.node = node;
+    else (this.otherNodes ??= []).push(node);
+  }
+
+  removeNode(node: BufferNode<E>): void {
+    // An event's nodes are found by page, never by position: their order does not matter.
+    if (this.node === node) this.node = this.otherNodes?.pop() ?? null;
+    else if (this.otherNodes !== null) this.otherNodes.splice(this.otherNodes.indexOf(node), 1);
+  }
 }
 
 export function compareEvents(a: BufferedEvent<unknown>, b: BufferedEvent<unknown>): number {
@@ -35,12 +58,39 @@ export interface BufferEdge<E> {
 export class BufferNode<E> {
   refs = 0;
   removed = false;
+  /**
+   * The edges in insertion order (extractPatterns follows that order): the first inline, the
+   * others in an array made on the second edge. Most nodes keep one edge all their life, and a
+   * node lives as long as its partial match, so the array saved is ~28 bytes the GC never copies.
+   */
+  first: BufferEdge<E> | null;
+  rest: BufferEdge<E>[] | null = null;
   constructor(
     readonly event: BufferedEvent<E>,
     readonly page: string,
-    /** Most nodes keep one edge: created as a one-element array (an empty array grows to 17 slots on its first push). */
-    readonly edges: BufferEdge<E>[],
-  ) {}
+    /** The first edge; null only while a snapshot is restored (its edges are added next). */
+    edge: BufferEdge<E> | null,
+  ) {
+    this.first = edge;
+  }
+
+  get edgeCount(): number {
+    return this.first === null ? 0 : this.rest === null ? 1 : 1 + this.rest.length;
+  }
+
+  edgeAt(i: number): BufferEdge<E> {
+    return i === 0 ? this.first! : this.rest![i - 1]!;
+  }
+
+  addEdge(edge: BufferEdge<E>): void {
+    if (this.first === null) this.first = edge;
+    else (this.rest ??= []).push(edge);
+  }
+
+  removeEdgeAt(i: number): void {
+    if (i > 0) this.rest!.splice(i - 1, 1);
+    else this.first = this.rest === null || this.rest.length === 0 ? null : this.rest.shift()!;
+  }
 }
 
 /** A path through the buffer: stage page → its events, pages in the order they were first taken. */
@@ -53,14 +103,16 @@ function release(target: { refs: number }): boolean {
   return target.refs === 0;
 }
 
+/** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
+const releaseNodes: BufferNode<unknown>[] = [];
+const releaseVersions: DeweyNumber[] = [];
+
 export class SharedBuffer<E> {
   /** Arrival number of the next registered event (a snapshot keeps it: restored events keep their order). */
   seq = 0;
   /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
   liveEvents = 0;
   liveNodes = 0;
-  private readonly releaseNodes: BufferNode<E>[] = [];
-  private readonly releaseVersions: DeweyNumber[] = [];
 
   /** Registers the event being processed, locked until `releaseEvent` (Flink's EventWrapper). */
   registerEvent(value: E, timestamp: number): BufferedEvent<E> {
@@ -76,17 +128,13 @@ export class SharedBuffer<E> {
   put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
     if (previous !== null) this.lockNode(previous, version);
     const edge: BufferEdge<E> = { target: previous, version, refs: 0 };
-    if (event.nodes !== null) {
-      for (const candidate of event.nodes) {
-        if (candidate.page === page && !candidate.removed) {
-          candidate.edges.push(edge);
-          return candidate;
-        }
-      }
+    const existing = event.nodeOf(page);
+    if (existing !== null) {
+      existing.addEdge(edge);
+      return existing;
     }
-    const node = new BufferNode(event, page, [edge]);
-    if (event.nodes === null) event.nodes = [node];
-    else event.nodes.push(node);
+    const node = new BufferNode(event, page, edge);
+    event.addNode(node);
     event.refs++;
     this.liveNodes++;
     return node;
@@ -94,38 +142,39 @@ export class SharedBuffer<E> {
 
   lockNode(node: BufferNode<E>, version: DeweyNumber): void {
     node.refs++;
-    for (const edge of node.edges) if (version.isCompatibleWith(edge.version)) edge.refs++;
+    for (let i = 0, n = node.edgeCount; i < n; i++) {
+      const edge = node.edgeAt(i);
+      if (version.isCompatibleWith(edge.version)) edge.refs++;
+    }
   }
 
   /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
   releaseNode(node: BufferNode<E>, version: DeweyNumber): void {
-    // Reused stacks: releasing runs once per partial match per event, the hottest call here.
-    const nodes = this.releaseNodes;
-    const versions = this.releaseVersions;
-    nodes.length = 0;
-    versions.length = 0;
-    nodes.push(node);
-    versions.push(version);
-    while (nodes.length > 0) {
-      const current = nodes.pop()!;
-      const currentVersion = versions.pop()!;
+    // Reused stacks with their own top (never truncated, which would drop their backing store):
+    // releasing runs once per partial match per event, the hottest call here.
+    const nodes = releaseNodes as BufferNode<E>[];
+    const versions = releaseVersions;
+    let top = 0;
+    nodes[top] = node;
+    versions[top++] = version;
+    while (top > 0) {
+      const current = nodes[--top]!;
+      const currentVersion = versions[top]!;
       if (current.removed) break;
-      const edges = current.edges;
-      for (let i = 0; i < edges.length; i++) {
-        const edge = edges[i]!;
+      for (let i = 0; i < current.edgeCount; i++) {
+        const edge = current.edgeAt(i);
         if (currentVersion.isCompatibleWith(edge.version) && release(edge)) {
-          edges.splice(i--, 1);
+          current.removeEdgeAt(i--);
           if (edge.target !== null) {
-            nodes.push(edge.target);
-            versions.push(edge.version);
+            nodes[top] = edge.target;
+            versions[top++] = edge.version;
           }
         }
       }
       if (release(current)) {
         current.removed = true;
         this.liveNodes--;
-        const siblings = current.event.nodes!;
-        siblings.splice(siblings.indexOf(current), 1);
+        current.event.removeNode(current);
         this.releaseEvent(current.event);
       }
     }
@@ -160,7 +209,8 @@ export class SharedBuffer<E> {
       }
       frame.path.push(frame.node);
       let first = true;
-      for (const edge of frame.node.edges) {
+      for (let i = 0, n = frame.node.edgeCount; i < n; i++) {
+        const edge = frame.node.edgeAt(i);
         if (!frame.version.isCompatibleWith(edge.version)) continue;
         const path = first ? frame.path : frame.path.slice();
         first = false;

@@ -1,0 +1,103 @@
+/**
+ * The live view over a real replay of a small recording, drawn on a virtual 100×30 terminal:
+ * keys change what it shows, a paused view rewrites only the lines that change (its clock and
+ * rate), a resize leaves no stale line, and quitting hands the screen back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { loadCompiledPipeline } from '../../src/spec/compile.js';
+import { Replay } from '../../src/replay/replay.js';
+import { runLiveView } from '../../src/ui/run-live-view.js';
+import { HIGHLIGHT_MS } from '../../src/ui/live-state.js';
+import { ROOT } from '../cli/run-sw.js';
+import { VirtualTerminal } from './virtual-terminal.js';
+
+function keyboard(): NodeJS.ReadStream & PassThrough {
+  const stream = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
+  Object.assign(stream, { isTTY: true, setRawMode: () => stream, ref: () => stream, unref: () => stream });
+  return stream;
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`never saw ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The screen a frame should leave: its rows, cut at the terminal's height, trailing spaces dropped. */
+function expectedScreen(frame: string, rows: number): string {
+  const lines = frame.split('\n').slice(0, rows).map((line) => line.replace(/\u001B\[[\d;]*m/g, '').trimEnd());
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.join('\n');
+}
+
+/** Rows the bytes written since `from` moved to (ESC[r;1H), 1-based, without repeats. */
+function rowsRewritten(terminal: VirtualTerminal, from: number): number[] {
+  return [...new Set([...terminal.writes.slice(from).join('').matchAll(/\u001B\[(\d+);1H/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+}
+
+test('live view over a replay: keys, a paused view, a resize and quitting', async () => {
+  const recording = join(ROOT, 'test/fixtures/live.jsonl');
+  const pipeline = join(ROOT, 'test/fixtures/live.pipeline.yaml');
+  const compiled = await loadCompiledPipeline(pipeline);
+  const replay = new Replay({ recording, compiled, speed: 100, deadLetterPath: null });
+  const terminal = new VirtualTerminal(100, 30);
+  const keys = keyboard();
+  let lastFrame = '';
+  const running = runLiveView(replay, recording, pipeline, compiled.spec.steps, { stdout: terminal, stdin: keys, onFrame: (frame) => (lastFrame = frame) });
+  const screen = () => terminal.screen();
+  const records = () => Number(/records (\d+)/.exec(screen())?.[1] ?? -1);
+  try {
+    await drive();
+  } finally {
+    keys.write('q');
+  }
+  const summary = await running;
+  assert.equal(summary.stopped, true);
+  assert.equal(terminal.alternateScreen, false);
+  assert.equal(terminal.cursorHidden, false);
+
+  async function drive(): Promise<void> {
+
+  await until('records arriving', () => records() > 0);
+  assert.equal(terminal.alternateScreen, true);
+  assert.equal(terminal.cursorHidden, true);
+  assert.match(screen(), /sw replay .*live\.jsonl · pipeline .*live\.pipeline\.yaml +▶ playing 100x/);
+
+  keys.write(' ');
+  await until('the pause', () => /⏸ paused 100x/.test(screen()));
+  await sleep(300); // a record released before the pause may still be drawn
+  const paused = records();
+  keys.write('\u001B[C');
+  await until('one record forward', () => records() === paused + 1);
+
+  // Paused: once the highlights of the last changes are out (HIGHLIGHT_MS), only the clock
+  // (row 3) and the rate with its sparkline (row 4) may change.
+  await sleep(HIGHLIGHT_MS + 1_200);
+  const mark = terminal.writes.length;
+  await sleep(2_200);
+  const rewritten = rowsRewritten(terminal, mark);
+  assert.ok(rewritten.length > 0, 'the wall clock should tick');
+  assert.ok(rewritten.every((row) => row === 3 || row === 4), `rows rewritten while paused: ${rewritten.join(', ')}`);
+  assert.equal(screen(), expectedScreen(lastFrame, 30));
+
+  keys.write('2');
+  await until('the pattern panel', () => /streaks \(pattern\)/.test(screen()));
+  keys.write('+');
+  await until('the speed change', () => /⏸ paused 200x/.test(screen()));
+
+  terminal.resize(70, 24);
+  await sleep(100);
+  assert.deepEqual(terminal.overflows, [], 'no row may be wider than the terminal');
+  assert.equal(screen(), expectedScreen(lastFrame, 24), 'the screen shows the last frame and nothing else');
+  assert.ok(screen().split('\n').every((line) => line.length <= 70));
+  assert.equal(screen().split('\n').filter((line) => line.startsWith('╭')).length, 1);
+
+  }
+});
