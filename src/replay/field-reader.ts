@@ -359,6 +359,11 @@ class ByteFieldReader implements FieldReader {
 
   /** A pending plain string of the row's field `index`, through that field's intern table. */
   internedString(buffer: Buffer, start: number, end: number, index: number): string {
+    // plainString takes the intern hash from the last scan (scanWantedString); this string was
+    // scanned earlier, so its hash is computed here.
+    let hash = 0;
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+    this.stringHash = hash;
     return this.plainString(buffer, start, end, this.slotOfIndex[index]!);
   }
 
