@@ -349,7 +349,13 @@ export class EcommerceGenerator implements Domain {
     let total = quantity * this.prices[p]!;
     for (let i = 0; i < size; i++) total += this.cartQty[u * CART_SLOTS + i]! * this.prices[this.cart[u * CART_SLOTS + i]!]!;
     // Background carts stay under the high-value threshold and the slot count; a case's cart may not.
-    if (this.building || (size < CART_SLOTS && total < ORDER_CAP)) {
+    // The same product added again raises its quantity, as a shop's cart does: two items of one
+    // product would give a purchase two identical product events (exact duplicates in clean data).
+    let held = -1;
+    for (let i = 0; i < size && held < 0; i++) if (this.cart[u * CART_SLOTS + i] === p) held = i;
+    if (held >= 0) {
+      if (this.building || total < ORDER_CAP) this.cartQty[u * CART_SLOTS + held] = Math.min(255, this.cartQty[u * CART_SLOTS + held]! + quantity);
+    } else if (this.building || (size < CART_SLOTS && total < ORDER_CAP)) {
       const slot = Math.min(size, CART_SLOTS - 1);
       this.cart[u * CART_SLOTS + slot] = p;
       this.cartQty[u * CART_SLOTS + slot] = quantity;
