@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { StateStorageError } from '../engine/state/state-backend.js';
 import { loadCompiledPipeline } from '../spec/compile.js';
 import { pipelineBeside } from '../spec/load.js';
 import { parseSpeed } from '../replay/pacer.js';
@@ -128,6 +129,10 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   const state = openRunState(flags);
   try {
     return await replayWithState(recording, flags, state);
+  } catch (error) {
+    // The state file failed (disk full, removed): one line and exit 3, as for unreadable input.
+    if (error instanceof StateStorageError) throw new InputError(error.message);
+    throw error;
   } finally {
     // After the run's own finally (outputs closed): the state file is written back and closed last.
     state.close();
@@ -214,6 +219,9 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   process.once('SIGINT', interrupt);
   try {
     if (live) {
+      // React's production build: its development build checks and logs on every render, and
+      // rendering must stay a small share of a --speed max replay.
+      process.env.NODE_ENV ??= 'production';
       const { runLiveView } = await import('../ui/run-live-view.js');
       const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
       reportSavepoint(trigger, flags.savepointAt, warn);

@@ -375,7 +375,10 @@ class ByteFieldReader implements FieldReader {
 
   /** A pending plain string of the row's field `index`, through that field's intern table. */
   internedString(buffer: Buffer, start: number, end: number, index: number): string {
-    return this.plainString(buffer, start, end, this.slotOfIndex[index]!);
+    // A row's string was scanned, not hashed (scanString): hash it now, as scanWantedString would.
+    let hash = 0;
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+    return this.plainString(buffer, start, end, this.slotOfIndex[index]!, hash);
   }
 
   /** Validates a wanted value and notes its kind and span in the row; only numbers and literals are decoded. */
@@ -680,7 +683,7 @@ class ByteFieldReader implements FieldReader {
     if (first === QUOTE) {
       const close = this.scanWantedString(buffer, at + 1, end);
       if (close < 0) return INVALID;
-      value = this.stringPlain ? this.plainString(buffer, at + 1, close, slot) : this.decodeString(buffer, at + 1, close);
+      value = this.stringPlain ? this.plainString(buffer, at + 1, close, slot, this.stringHash) : this.decodeString(buffer, at + 1, close);
       next = close + 1;
     } else if (first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
       next = this.scanNumber(buffer, at, end);
@@ -709,7 +712,8 @@ class ByteFieldReader implements FieldReader {
    * hits a 4,096-slot table a few percent of the time) pauses interning, since a miss costs a
    * hash, a compare and the slice anyway.
    */
-  private plainString(buffer: Buffer, start: number, end: number, field: number): string {
+  /** `hash`: the intern hash (31-multiplier) of exactly buffer[start, end). */
+  private plainString(buffer: Buffer, start: number, end: number, field: number, hash: number): string {
     const length = end - start;
     if (length > INTERN_MAX_BYTES) return latin1Slice.call(buffer, start, end);
     if (this.internPause[field]! > 0) {
@@ -721,7 +725,6 @@ class ByteFieldReader implements FieldReader {
       this.internLookups[field] = 0;
       this.internHits[field] = 0;
     }
-    const hash = this.stringHash; // of exactly these bytes: see scanWantedString
     const table = (this.internTables[field] ??= new Array<string | undefined>(INTERN_SLOTS).fill(undefined));
     const slot = hash & (INTERN_SLOTS - 1);
     const known = table[slot];

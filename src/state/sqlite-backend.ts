@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CellBackend } from '../engine/state/cell-backend.js';
 import { cellEntries, oldestStamp, purgeCell, restoreCell, snapshotCell, SweepCursor, type Cell } from '../engine/state/cells.js';
-import type { CellSnapshot, KeyedStateSnapshot, KeyStateSnapshot, StateStats } from '../engine/state/state-backend.js';
+import { StateStorageError, type CellSnapshot, type KeyedStateSnapshot, type KeyStateSnapshot, type StateStats } from '../engine/state/state-backend.js';
 import { keyIdOf, type KeyId } from '../engine/state/state-key.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import { UsageError } from '../errors.js';
@@ -244,7 +244,7 @@ export class SqliteStateBackend extends CellBackend {
   private current(): CachedKey {
     let row = this.cache.get(this.id);
     if (row === undefined) {
-      row = this.load(this.id);
+      row = this.storage(() => this.load(this.id));
     } else {
       this.counters.hits++;
     }
@@ -337,6 +337,16 @@ export class SqliteStateBackend extends CellBackend {
     if (row.cells.delete(name)) touch(row, name);
   }
 
+  /** Runs file I/O; a SQLite failure becomes a StateStorageError naming the file (it ends the run). */
+  private storage<T>(io: () => T): T {
+    try {
+      return io();
+    } catch (error) {
+      if (error instanceof Database.SqliteError) throw new StateStorageError(`state file ${this.store.path}: ${error.message} (${error.code}); free space there or give --state-db another place`);
+      throw error;
+    }
+  }
+
   cleanupIncrementally(keys: number): void {
     if (!this.anyTtl) return;
     if (this.cache.size > 0) this.sweep.sweep(keys);
@@ -344,7 +354,7 @@ export class SqliteStateBackend extends CellBackend {
     if (this.sweepBudget >= this.sweepBatch) {
       const budget = this.sweepBudget;
       this.sweepBudget = 0;
-      this.sweepStored(budget);
+      this.storage(() => this.sweepStored(budget));
     }
   }
 
@@ -377,6 +387,10 @@ export class SqliteStateBackend extends CellBackend {
   }
 
   snapshot(): KeyedStateSnapshot {
+    return this.storage(() => this.snapshotStored());
+  }
+
+  private snapshotStored(): KeyedStateSnapshot {
     this.flush();
     const keys: KeyStateSnapshot[] = [];
     let kid: string | null = null;
@@ -394,6 +408,10 @@ export class SqliteStateBackend extends CellBackend {
   }
 
   restore(snapshot: KeyedStateSnapshot): void {
+    this.storage(() => this.restoreStored(snapshot));
+  }
+
+  private restoreStored(snapshot: KeyedStateSnapshot): void {
     this.beginRestore(snapshot);
     this.restoredTtl = new Map(snapshot.states.map((state) => [state.name, state.ttl?.ttl ?? null]));
     this.cache.clear();
@@ -411,9 +429,11 @@ export class SqliteStateBackend extends CellBackend {
   }
 
   stats(): StateStats {
-    this.flush();
-    const { keys, entries } = this.table.counts.get()!;
-    return { keys, entries };
+    return this.storage(() => {
+      this.flush();
+      const { keys, entries } = this.table.counts.get()!;
+      return { keys, entries };
+    });
   }
 }
 

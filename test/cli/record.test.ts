@@ -20,8 +20,9 @@ test('sw record stdin --out x.db < in.jsonl, then sw replay x.db gives the same 
   assert.equal(rows[0]!.key, 'u1');
   assert.equal(rows[0]!.timestamp, Date.parse('2026-01-01T00:00:01Z'));
   const pipeline = join(FIXTURES, 'clicks.pipeline.yaml');
-  const fromDb = runSw(['replay', db, '--pipeline', pipeline, '--no-ui']);
-  const fromJsonl = runSw(['replay', join(FIXTURES, 'clicks.jsonl'), '--no-ui']);
+  // Dead letters go to the temporary folder, not the working directory (the repository).
+  const fromDb = runSw(['replay', db, '--pipeline', pipeline, '--no-ui', '--dead-letter', join(dir, 'db.dead-letter.jsonl')]);
+  const fromJsonl = runSw(['replay', join(FIXTURES, 'clicks.jsonl'), '--no-ui', '--dead-letter', join(dir, 'jsonl.dead-letter.jsonl')]);
   assert.equal(fromDb.status, 0, fromDb.stderr);
   assert.ok(fromJsonl.stdout.length > 0);
   assert.equal(fromDb.stdout, fromJsonl.stdout);

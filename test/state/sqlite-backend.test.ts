@@ -15,6 +15,8 @@ import { SqliteStateStore, kidOf, keyIdOfKid, type SqliteStateBackend } from '..
 import { openRunState } from '../../src/state/state-flags.js';
 import { keyIdOf } from '../../src/engine/state/state-key.js';
 import { UsageError } from '../../src/errors.js';
+import { ProcessOperator } from '../../src/engine/process/process-operator.js';
+import { StateStorageError } from '../../src/engine/state/state-backend.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sw-sqlite-state-'));
 const stores: SqliteStateStore[] = [];
@@ -250,4 +252,33 @@ test('refusals name the flag and the fix (usage errors, exit 2)', () => {
   for (const tc of refusals) {
     assert.throws(() => openRunState(tc.flags), (e: unknown) => e instanceof UsageError && tc.message.test(e.message), tc.name);
   }
+});
+
+test('a failing state file ends the run with the file and the reason, not a counted function error', () => {
+  const { store, state } = backend(1);
+  const operator = new ProcessOperator(
+    {
+      name: 'count',
+      filter: null,
+      key: (f) => f.user,
+      create: () => ({
+        processElement(_fields, ctx) {
+          const count = ctx.state.value<number>('count');
+          count.update((count.value() ?? 0) + 1);
+        },
+      }),
+    },
+    state,
+  );
+  const out = { emit: () => {} };
+  const record = { line: 1, original: () => ({}) };
+  operator.process({ user: 'a' }, 0, record, out);
+  store.db.pragma('query_only = ON');
+  // Loading b evicts a, whose write-back the read-only file refuses.
+  assert.throws(
+    () => operator.process({ user: 'b' }, 1, record, out),
+    (e: unknown) => e instanceof StateStorageError && /^state file :memory:: .*readonly.*; free space there or give --state-db another place$/.test(e.message),
+  );
+  assert.equal(operator.counters.exprErrors, 0);
+  store.db.pragma('query_only = OFF');
 });

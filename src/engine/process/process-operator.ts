@@ -16,7 +16,7 @@
 import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters } from '../operator.js';
 import type { ElementContext, KeyedState, ProcessFunction, TimerService } from '../process.js';
 import { MemoryStateBackend } from '../state/memory-backend.js';
-import type { KeyedStateBackend, KeyedStateSnapshot } from '../state/state-backend.js';
+import { StateStorageError, type KeyedStateBackend, type KeyedStateSnapshot } from '../state/state-backend.js';
 import { keyIdOf } from '../state/state-key.js';
 import { EventTimeTimers, type TimersSnapshot } from '../timers.js';
 import type { ProcessStep } from './process-step.js';
@@ -151,6 +151,8 @@ export class ProcessOperator implements Operator {
   }
 
   private fail(error: unknown, where: string): void {
+    // Lost state cannot be counted away: the run stops with the storage's reason.
+    if (error instanceof StateStorageError) throw error;
     this.counters.exprErrors++;
     if (this.firstError === null) {
       const message = error instanceof Error ? error.message : String(error);

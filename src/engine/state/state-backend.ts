@@ -88,3 +88,14 @@ export type { ValueState, ListState, MapState, StateTtl };
  * src/engine and handed in through `compilePipeline`). Called once per step, with its name.
  */
 export type StateBackendFactory = (step: string) => KeyedStateBackend;
+
+/**
+ * The backend's storage failed (a full disk under the SQLite file, say): not the function's fault,
+ * so the process operator lets it end the run instead of counting it as a function error.
+ */
+export class StateStorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateStorageError';
+  }
+}
