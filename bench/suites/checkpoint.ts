@@ -1,9 +1,10 @@
 /**
  * Issue 9, "Benchmark": checkpointing every 100K events costs under 10% of throughput. The same
- * replay (sw replay --speed max, keyed 1-minute tumbling count over the 2M-event activity file,
- * output to a file) with and without `--checkpoint-every 100000`; figures from --stats-json.
- * Each checkpoint flushes and fsyncs the output, snapshots every open window and commits one
- * SQLite transaction, 20 times over the run.
+ * replay (sw replay --speed max over the 2M-event activity file, output to a file) with and
+ * without `--checkpoint-every 100000`; figures from --stats-json. Two pipelines: a keyed 1-minute
+ * tumbling count (open windows), and the binge pattern (per-user partial matches, the shared
+ * buffer and records waiting for the watermark). Each checkpoint flushes and fsyncs the output,
+ * snapshots every step and commits one SQLite transaction, 20 times over the run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,7 +16,10 @@ import { throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
 export const name = 'checkpoint';
 
-const PIPELINE = 'bench/pipelines/tumbling-count.pipeline.yaml';
+const PIPELINES = [
+  ['tumbling count', 'bench/pipelines/tumbling-count.pipeline.yaml'],
+  ['binge pattern', 'bench/pipelines/binge.pipeline.yaml'],
+] as const;
 const RUNS = 3;
 const EVERY = 100_000;
 const BOUND = 0.1;
@@ -29,28 +33,33 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const file = ensureActivityFile(options.root, '2m', 2_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'sw-bench-checkpoint-'));
   try {
-    const plain = await fastestOf(RUNS, () => replay(options.root, file, dir, []));
-    const checkpointed = await fastestOf(RUNS, () => replay(options.root, file, dir, ['--checkpoint-every', String(EVERY)]));
-    const plainRow = throughputRow(name, 'sw replay', plain.records, plain);
-    // CPU time is the figure that survives a busy machine; fsync waits are wall time only, so the
-    // wall-clock cost is shown too.
-    const cost = 1 - plain.cpuSeconds / checkpointed.cpuSeconds;
-    const wallCost = 1 - plain.seconds / checkpointed.seconds;
-    const checkpointRow = throughputRow(name, `sw replay --checkpoint-every ${EVERY}`, checkpointed.records, checkpointed, {
-      note: `${Math.floor(checkpointed.records / EVERY)} checkpoints; CPU cost ${(cost * 100).toFixed(1)}% (bound ${BOUND * 100}%: ${cost < BOUND ? 'within' : 'EXCEEDED'}); wall cost ${(wallCost * 100).toFixed(1)}%`,
-    });
-    return [plainRow, checkpointRow];
+    const rows: BenchRow[] = [];
+    for (const [label, pipeline] of PIPELINES) {
+      const plain = await fastestOf(RUNS, () => replay(options.root, file, dir, pipeline, []));
+      const checkpointed = await fastestOf(RUNS, () => replay(options.root, file, dir, pipeline, ['--checkpoint-every', String(EVERY)]));
+      // CPU time is the figure that survives a busy machine; fsync waits are wall time only, so the
+      // wall-clock cost is shown too.
+      const cost = 1 - plain.cpuSeconds / checkpointed.cpuSeconds;
+      const wallCost = 1 - plain.seconds / checkpointed.seconds;
+      rows.push(
+        throughputRow(name, `sw replay (${label})`, plain.records, plain),
+        throughputRow(name, `sw replay (${label}) --checkpoint-every ${EVERY}`, checkpointed.records, checkpointed, {
+          note: `${Math.floor(checkpointed.records / EVERY)} checkpoints; CPU cost ${(cost * 100).toFixed(1)}% (bound ${BOUND * 100}%: ${cost < BOUND ? 'within' : 'EXCEEDED'}); wall cost ${(wallCost * 100).toFixed(1)}%`,
+        }),
+      );
+    }
+    return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** One replay as a child process; wall time is the replay loop's own, CPU time the process's (both from --stats-json). */
-function replay(root: string, file: ActivityFile, dir: string, extra: readonly string[]): Run {
+function replay(root: string, file: ActivityFile, dir: string, pipeline: string, extra: readonly string[]): Run {
   const stats = join(dir, 'stats.json');
   const child = spawnSync(
     process.execPath,
-    ['bin/sw', 'replay', file.path, '--pipeline', PIPELINE, '--speed', 'max', '--no-ui', '--out', join(dir, 'out.jsonl'), '--stats-json', stats, ...extra],
+    ['bin/sw', 'replay', file.path, '--pipeline', pipeline, '--speed', 'max', '--no-ui', '--out', join(dir, 'out.jsonl'), '--stats-json', stats, ...extra],
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
   );
   if (child.status !== 0) throw new Error(`sw failed: ${(child.stderr ?? '').trim().split('\n').pop() ?? child.status}`);

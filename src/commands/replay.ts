@@ -219,6 +219,9 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   process.once('SIGINT', interrupt);
   try {
     if (live) {
+      // React's production build: its development build checks and logs on every render, and
+      // rendering must stay a small share of a --speed max replay.
+      process.env.NODE_ENV ??= 'production';
       const { runLiveView } = await import('../ui/run-live-view.js');
       const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
       reportSavepoint(trigger, flags.savepointAt, warn);

@@ -131,6 +131,16 @@ export class Reservations {
   }
 }
 
+/**
+ * The same text as one flat string. A template literal makes a rope (a tree of pieces); a piece
+ * kept per entity and spliced into every record would be walked again each time a record is
+ * written out. Made flat once (decoded from its bytes), it is copied in one go.
+ */
+export function flat(text: string): string {
+  const copy = Buffer.from(text, 'utf8').toString('utf8');
+  return copy === text ? copy : text;
+}
+
 /** JSON string literal of a value known to need no escaping beyond what JSON.stringify does once. */
 export const quote = (text: string): string => JSON.stringify(text);
 

@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, flat, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { KOREAN_CITIES, fakerPool, seededFaker } from './entities.js';
@@ -113,7 +113,7 @@ export class EcommerceGenerator implements Domain {
     this.productIds = Array.from({ length: items }, (_, i) => `p_${i + 1}`);
     this.prices = new Int32Array(items);
     this.productProps = [];
-    this.productPage = this.productIds.map((id) => `"page":"/products/${id}","product_id":"${id}"`);
+    this.productPage = this.productIds.map((id) => flat(`"page":"/products/${id}","product_id":"${id}"`));
     this.expensive = [];
     for (let p = 0; p < items; p++) {
       // Log-normal prices around 35,000 KRW, 5,000-890,000, rounded to 100 won.
@@ -121,7 +121,7 @@ export class EcommerceGenerator implements Domain {
       this.prices[p] = price;
       if (price >= 250_000) this.expensive.push(p);
       const category = this.categories[random.int(this.categories.length)]!;
-      this.productProps.push(`"properties":{"category":${quote(category)},"price":${price},"name":${quote(names[p % names.length]!)}}`);
+      this.productProps.push(flat(`"properties":{"category":${quote(category)},"price":${price},"name":${quote(names[p % names.length]!)}}`));
     }
     if (this.expensive.length === 0) {
       this.prices[0] = 450_000;

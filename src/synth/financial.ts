@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, flat, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { WORLD_CITIES, fakerPool, haversineKm, pointNear, round2, seededFaker, type City, type Point } from './entities.js';
@@ -48,7 +48,7 @@ interface Place extends Point {
 }
 
 function place(point: Point): Place {
-  return { ...point, json: `"location":{"latitude":${point.latitude},"longitude":${point.longitude}}` };
+  return { ...point, json: flat(`"location":{"latitude":${point.latitude},"longitude":${point.longitude}}`) };
 }
 
 export class FinancialGenerator implements Domain {
@@ -113,7 +113,7 @@ export class FinancialGenerator implements Domain {
     const n = settings.entities;
     this.users = n;
     this.userIds = Array.from({ length: n }, (_, i) => `user_${i + 1}`);
-    this.ids = this.userIds.map((id, i) => `"user_id":"${id}","account_id":"acc_${i + 1}"`);
+    this.ids = this.userIds.map((id, i) => flat(`"user_id":"${id}","account_id":"acc_${i + 1}"`));
     this.home = [];
     this.places = [];
     this.cityJson = [];
@@ -128,7 +128,7 @@ export class FinancialGenerator implements Domain {
       this.home.push(city);
       const home = pointNear(city, 5, random);
       for (let i = 0; i < PLACES; i++) this.places.push(place(pointNear(home, HOME_RADIUS_KM, random)));
-      this.cityJson.push(`,"city":${quote(city.name)}`);
+      this.cityJson.push(flat(`,"city":${quote(city.name)}`));
       this.ip.push(`${random.intBetween(11, 223)}.${random.int(256)}.${random.int(256)}.${random.intBetween(1, 254)}`);
       this.device[u] = random.int(DEVICES.length);
       this.typical[u] = Math.min(3000, Math.max(5, 60 * Math.exp(0.9 * random.normal())));
@@ -140,9 +140,9 @@ export class FinancialGenerator implements Domain {
     this.reservations = new Reservations(n);
     this.inSession = new Uint8Array(n);
     this.sessionIds = new Array<string>(n).fill('');
-    this.sessionHead = this.ids.map((ids) => `${ids},"session_id":"",`);
-    this.tailOk = this.ip.map((ip, u) => `"ip_address":"${ip}","device":"${DEVICES[this.device[u]!]}","success":true}`);
-    this.tailFailed = this.tailOk.map((tail) => tail.replace('"success":true}', '"success":false}'));
+    this.sessionHead = this.ids.map((ids) => flat(`${ids},"session_id":"",`));
+    this.tailOk = this.ip.map((ip, u) => flat(`"ip_address":"${ip}","device":"${DEVICES[this.device[u]!]}","success":true}`));
+    this.tailFailed = this.tailOk.map((tail) => flat(tail.replace('"success":true}', '"success":false}')));
     this.loginTime = new Float64Array(n);
     this.lastLogin = new Float64Array(n).fill(-Infinity);
     this.lastTx = new Float64Array(n).fill(-Infinity);
@@ -432,7 +432,7 @@ export class FinancialGenerator implements Domain {
   private login(u: number, time: number, where: Place, success: boolean): SynthEvent {
     this.inSession[u] = 1;
     this.sessionIds[u] = `sess_${this.random.token(8)}`;
-    this.sessionHead[u] = `${this.ids[u]},"session_id":"${this.sessionIds[u]}",`;
+    this.sessionHead[u] = flat(`${this.ids[u]},"session_id":"${this.sessionIds[u]}",`);
     this.loginTime[u] = time;
     this.lastLogin[u] = Math.max(this.lastLogin[u]!, time);
     return this.sessionEvent(u, time, 'login', where, success);

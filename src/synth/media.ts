@@ -1,4 +1,4 @@
-import { CaseBuilder, Reservations, epochText, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
+import { CaseBuilder, Reservations, epochText, flat, pickFree, quote, type Domain, type DomainSettings, type SynthEvent } from './domain.js';
 import { Random } from './random.js';
 import { Zipf } from './zipf.js';
 import { fakerPool, seededFaker } from './entities.js';
@@ -78,7 +78,7 @@ export class MediaGenerator implements Domain {
     const n = settings.entities;
     this.users = n;
     this.userIds = Array.from({ length: n }, (_, i) => `u${i + 1}`);
-    this.head = this.userIds.map((id) => `{"userId":${quote(id)},"eventType":"`);
+    this.head = this.userIds.map((id) => flat(`{"userId":${quote(id)},"eventType":"`));
     this.devices = new Uint8Array(n * 2);
     this.qualities = new Uint8Array(n);
     this.genres = [];
@@ -92,7 +92,7 @@ export class MediaGenerator implements Domain {
       // 40% of users are in the autoplay experiment; variant B converts twice as often as A.
       if (random.chance(0.4)) {
         const variant = random.chance(0.5) ? 'A' : 'B';
-        this.experiment.push(`,"experimentId":"exp-autoplay","variant":"${variant}"`);
+        this.experiment.push(flat(`,"experimentId":"exp-autoplay","variant":"${variant}"`));
         this.conversionRate[u] = variant === 'B' ? 0.04 : 0.02;
       } else {
         this.experiment.push('');

@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 import { Header } from './header.js';
 import { StepTabs } from './step-tabs.js';
 import { WindowPanel } from './window-panel.js';
@@ -25,18 +25,27 @@ export function nextSpeed(current: number, direction: 1 | -1): number {
   return [...SPEEDS].reverse().find((s) => s < current) ?? SPEEDS[0]!;
 }
 
+/**
+ * The terminal's size, re-read on 'resize'. Through useSyncExternalStore, like the live state:
+ * React renders its updates in a microtask, so the frame at the new size is ready before the
+ * screen writer paints after a resize (a useState update could come a macrotask later).
+ */
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => ({ columns: stdout.columns || 100, rows: stdout.rows || 30 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout]);
-  return size;
+  const size = useSyncExternalStore(
+    useCallback(
+      (onChange: () => void) => {
+        stdout.on('resize', onChange);
+        return () => {
+          stdout.off('resize', onChange);
+        };
+      },
+      [stdout],
+    ),
+    () => `${stdout.columns || 100}x${stdout.rows || 30}`,
+  );
+  const [columns, rows] = size.split('x').map(Number);
+  return { columns: columns!, rows: rows! };
 }
 
 const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filter · s sort · q quit';

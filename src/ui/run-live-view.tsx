@@ -17,11 +17,18 @@ import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
 
 export const FRAME_MS = 50;
 /**
- * The next frame waits at least this many times the last frame's cost: drawing then takes at most
- * 1/(1+19) = 5% of the time, however big the table (a busy frame costs 10-40 ms; at a fixed
- * 20 frames/s that took 80% of the CPU from a --speed max replay in session 1).
+ * A frame is drawn only once the process has used this many times the last frame's cost in CPU
+ * time since it: drawing then takes at most 1/(1+19) = 5% of the CPU, however big the table and
+ * however loaded the machine (a busy frame costs 10-60 ms; at a fixed 20 frames/s that took 80%
+ * of the CPU from a --speed max replay in session 1, and pacing on wall time let it take 55% on
+ * a machine where the replay got a sixth of a core).
  */
 const FRAME_COST_FACTOR = 19;
+
+const cpuMsNow = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 
 /** Paths in the header: relative to the current folder when that is shorter. */
 function shortPath(path: string): string {
@@ -109,15 +116,18 @@ export async function runLiveView(
 
   // A frame's cost runs from the tick's dispatch to the end of the draw: React renders in a
   // microtask after the dispatch, ink lays out and hands the frame over, the writer diffs it.
-  let tickStarted: { cpu: NodeJS.CpuUsage } | null = null;
+  let tickStarted: number | null = null;
   let lastCostMs = 0;
+  let lastFrameEnd = cpuMsNow();
+  let loopSinceFrame = performance.eventLoopUtilization();
   let cpuMs = 0;
   const frameDrawn = (frame?: string) => {
     if (frame !== undefined) io.onFrame?.(frame);
     if (tickStarted === null) return;
-    const used = process.cpuUsage(tickStarted.cpu);
     // CPU, not wall: on a shared machine the wall time of a frame includes other processes' turns.
-    lastCostMs = (used.user + used.system) / 1000;
+    lastFrameEnd = cpuMsNow();
+    loopSinceFrame = performance.eventLoopUtilization();
+    lastCostMs = lastFrameEnd - tickStarted;
     cpuMs += lastCostMs;
     tickStarted = null;
   };
@@ -168,15 +178,20 @@ export async function runLiveView(
   // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
   const exited = app.waitUntilExit();
   let timer: NodeJS.Timeout;
-  // Paced by the previous frame's cost: this frame's draw happens after the timer is set.
+  // Every 50 ms (20 frames/s at most), if something shown has changed, draw when either the replay
+  // has had its 19 shares of CPU since the last frame, or the event loop sat idle for longer than
+  // a frame costs (a paced or paused replay waits anyway: drawing then takes nothing from it).
   const tick = () => {
-    tickStarted = { cpu: process.cpuUsage() };
+    timer = setTimeout(tick, FRAME_MS);
+    const now = cpuMsNow();
+    const idleMs = performance.eventLoopUtilization(loopSinceFrame).idle;
+    if (now - lastFrameEnd < lastCostMs * FRAME_COST_FACTOR && idleMs < lastCostMs) return;
+    tickStarted = now;
     if (frame(false)) frames++;
     else {
       skipped++;
       frameDrawn();
     }
-    timer = setTimeout(tick, Math.max(FRAME_MS, lastCostMs * FRAME_COST_FACTOR));
   };
   timer = setTimeout(tick, FRAME_MS);
   try {

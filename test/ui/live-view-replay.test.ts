@@ -93,6 +93,7 @@ test('live view over a replay: keys, a paused view, a resize and quitting', asyn
   await until('the speed change', () => /⏸ paused 200x/.test(screen()));
 
   terminal.resize(70, 24);
+  await until('the frame at the new size', () => screen().startsWith('╭' + '─'.repeat(68) + '╮'));
   await sleep(100);
   assert.deepEqual(terminal.overflows, [], 'no row may be wider than the terminal');
   assert.equal(screen(), expectedScreen(lastFrame, 24), 'the screen shows the last frame and nothing else');

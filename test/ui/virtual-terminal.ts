@@ -44,7 +44,7 @@ export class VirtualTerminal extends EventEmitter {
         this.col = 0;
       } else if (ch === '\r') this.col = 0;
       else if (this.col < this.columns) this.grid[this.row]![this.col++] = ch;
-      else this.overflows.push(`row ${this.row + 1}: text past column ${this.columns}`);
+      else this.overflows.push(`row ${this.row + 1}: text past column ${this.columns} in write ${this.writes.length - 1}: ${JSON.stringify(data.slice(0, 120))}`);
     }
     return true;
   }

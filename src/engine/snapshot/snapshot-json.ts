@@ -11,12 +11,51 @@ const NUMBER_TAG = '$n';
 const SET_TAG = '$set';
 
 export function toSnapshotJson(value: unknown): string {
-  return JSON.stringify(value, function (this: unknown, _key: string, v: unknown) {
-    if (typeof v === 'number') return Number.isFinite(v) ? v : { [NUMBER_TAG]: String(v) };
-    if (typeof v === 'bigint') return Number(v);
-    if (v instanceof Set) return { [SET_TAG]: [...v] };
-    return v;
-  });
+  // One JS walk that copies only the containers holding a value to tag, then the native
+  // JSON.stringify without a replacer: a replacer is a call from C++ back into JS for every value,
+  // which doubled the cost of a 29 MB pattern checkpoint (0.58 s against 0.28 s for the plain form).
+  return JSON.stringify(tagged(value));
+}
+
+/** `value` with ±Infinity, NaN, bigints and sets replaced by their tagged forms; untouched subtrees are shared, not copied. */
+function tagged(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? value : { [NUMBER_TAG]: String(value) };
+    case 'bigint':
+      return Number(value);
+    case 'object':
+      break;
+    default:
+      return value;
+  }
+  if (value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const replaced = tagged(item);
+      if (replaced !== item && copy === null) copy = value.slice(0, i);
+      if (copy !== null) copy.push(replaced);
+    }
+    return copy ?? value;
+  }
+  if (value instanceof Set) return { [SET_TAG]: tagged([...value]) };
+  // toJSON (Date, ...) decides its own form, as JSON.stringify would call it before a replacer.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return tagged((value as { toJSON(): unknown }).toJSON());
+  let copy: Record<string, unknown> | null = null;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const item = record[keys[i]!];
+    const replaced = tagged(item);
+    if (replaced !== item && copy === null) {
+      copy = {};
+      for (let j = 0; j < i; j++) copy[keys[j]!] = record[keys[j]!];
+    }
+    if (copy !== null) copy[keys[i]!] = replaced;
+  }
+  return copy ?? value;
 }
 
 export function fromSnapshotJson<T = unknown>(text: string): T {

@@ -44,7 +44,7 @@ test('budget: ≤ 48 bytes per record waiting for the watermark (two array slots
   assert.equal(op.liveKeys, 10); // also keeps `op` alive until after the measurement
 });
 
-test('budget: ≤ 600 bytes per event held by a live partial match (its run, version, buffer node, edge and event; ~400 measured)', () => {
+test('budget: ≤ 700 bytes per event held by a live partial match (its run, version, buffer node, edge and event; 400-630 measured)', () => {
   // followedByAny with an end that never comes: every event starts a run that stays alive.
   const pattern: PatternSpec = { within: 1_000_000, skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'followedByAny' })] };
   const op = new PatternOperator(step(pattern, { a: () => true, b: () => false }));
@@ -61,10 +61,9 @@ test('budget: ≤ 600 bytes per event held by a live partial match (its run, ver
   const perEvent = (heap() - before) / n;
   // ~160 bytes of objects (event 36, node 36, edge 24, run 40, version 24: a node keeps its first
   // edge inline, a version shares its prefix, a run is stepped in place) plus array slots; 350-440
-  // measured (781 before that representation). The heap delta also catches JIT code and inline
-  // caches (+120 once on a loaded CI machine), so the bound leaves that headroom and still catches
-  // a regression to the old representation.
-  assert.ok(perEvent <= 600, `${perEvent.toFixed(0)} bytes per buffered event`);
+  // measured in a warm process, up to 630 in a fresh one (the heap delta also catches JIT code and
+  // inline caches). The old representation measured 781-905, so the bound still catches a return to it.
+  assert.ok(perEvent <= 700, `${perEvent.toFixed(0)} bytes per buffered event`);
 });
 
 test('budget: a key whose events all match the first stage never holds more partial matches than within allows', () => {

@@ -219,3 +219,36 @@ test('restore refuses a snapshot of other steps, with the reason', () => {
   const sliding = build(cases[1].steps, 0, []);
   assert.throws(() => sliding.restore(pipeline.snapshot()), /the snapshot holds tumbling windows, the step has sliding ones/);
 });
+
+/** The codec's first form, a JSON.stringify replacer: the fast walk must give the same text. */
+function replacerJson(value: unknown): string {
+  return JSON.stringify(value, (_key: string, v: unknown) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : { $n: String(v) };
+    if (typeof v === 'bigint') return Number(v);
+    if (v instanceof Set) return { $set: [...v] };
+    return v;
+  });
+}
+
+test('the snapshot codec writes the same text as a JSON.stringify replacer would, sharing untouched subtrees', () => {
+  const leaf = fc.oneof(
+    fc.double(),
+    fc.constantFrom(Infinity, -Infinity, NaN, -0),
+    fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }),
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object'), tie('set')),
+    array: fc.array(tie('value'), { maxLength: 5 }),
+    object: fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 5 }),
+    set: fc.array(tie('value'), { maxLength: 4 }).map((items) => new Set(items)),
+  }));
+  fc.assert(fc.property(value, (v) => toSnapshotJson(v) === replacerJson(v)), { numRuns: 2000 });
+  const clean = { a: [1, 2, { b: 'x' }], c: { d: [3] } };
+  const mixed = { clean, w: -Infinity };
+  assert.equal(toSnapshotJson(mixed), '{"clean":{"a":[1,2,{"b":"x"}],"c":{"d":[3]}},"w":{"$n":"-Infinity"}}');
+  assert.equal(toSnapshotJson(new Date(0)), replacerJson(new Date(0)));
+});
