@@ -25,7 +25,6 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const program = new Command('sw')
     .description('The stream workbench: replay streams through an event-time engine with Flink semantics')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage and examples)')
     .addHelpText(
       'after',
       `
@@ -42,7 +41,37 @@ Examples:
   const named = argv[2];
   const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
   for (const name of wanted) (await COMMANDS[name]!())(program);
+  quietUsageErrors(program);
   return program;
+}
+
+/**
+ * Commander prints a usage mistake as two lines ("error: ..." and a help hint); the contract
+ * wants one line naming the place and the fix, so commander stays silent and main() prints it.
+ */
+function quietUsageErrors(command: Command): void {
+  command.configureOutput({ outputError: () => {} }).showHelpAfterError(false);
+  for (const sub of command.commands) quietUsageErrors(sub);
+}
+
+/** "sw replay x --bogus" → "replay": the command path the arguments name, for the help hint. */
+function commandPath(program: Command, argv: readonly string[]): string {
+  const names: string[] = [];
+  let current = program;
+  for (const arg of argv.slice(2)) {
+    const sub = current.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (sub === undefined) break;
+    names.push(sub.name());
+    current = sub;
+  }
+  return names.join(' ');
+}
+
+/** One line: `sw: replay: unknown option '--bogus'; see sw replay --help`. */
+export function usageLine(program: Command, argv: readonly string[], message: string): string {
+  const path = commandPath(program, argv);
+  const what = message.replace(/^error: /i, '').trim();
+  return `sw: ${path === '' ? '' : `${path}: `}${what}; see sw ${path === '' ? '' : `${path} `}--help\n`;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -58,6 +87,8 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version exit 0; a usage mistake is "invalid command-line input" (2).
       process.exitCode = error.exitCode === 0 ? 0 : 2;
+      // 'commander.help': a command group without its subcommand; its help went to stderr already.
+      if (error.exitCode !== 0 && error.code !== 'commander.help') process.stderr.write(usageLine(program, argv, error.message));
       return;
     }
     const code = exitCodeOf(error);

@@ -15,7 +15,10 @@ interface FlinkSqlFlags {
 }
 
 export function registerExport(program: Command): void {
-  const exporter = program.command('export').description('Write a pipeline for another engine (Apache Flink SQL)');
+  const exporter = program
+    .command('export')
+    .description('Write a pipeline for another engine (Apache Flink SQL)')
+    .addHelpText('after', '\nExamples:\n  $ sw export flink-sql scenarios/binge.pipeline.yaml\n  $ sw export flink-sql scenarios/binge.pipeline.yaml --brokers kafka:9092 --source-topic views --out binge.sql');
   exporter
     .command('flink-sql')
     .description('Write a Flink SQL script: a Kafka source with watermark, and per step a Kafka sink and an INSERT (windows as window TVFs, patterns as MATCH_RECOGNIZE)')

@@ -18,7 +18,13 @@ function patternStep(spec: PipelineSpec, path: string, name: string): PatternSte
 }
 
 export function registerPattern(program: Command): void {
-  const pattern = program.command('pattern').description('See how a pattern step matches: its compiled NFA, and a trace of one key');
+  const pattern = program
+    .command('pattern')
+    .description('See how a pattern step matches: its compiled NFA, and a trace of one key')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sw pattern explain scenarios/binge.pipeline.yaml --step binge\n  $ sw pattern trace scenarios/binge.jsonl --pipeline scenarios/binge.pipeline.yaml --step binge --key u3',
+    );
 
   pattern
     .command('explain')

@@ -15,7 +15,11 @@ const DEFAULT_MAX_ENUM = 20; // profile.ts DEFAULT_MAX_ENUM, repeated to keep th
 export function registerQuality(program: Command): void {
   const quality = program
     .command('quality')
-    .description('Data-quality checks over a recorded or piped stream (schema, completeness, freshness, ranges, patterns, duplicates, references, anomalies)');
+    .description('Data-quality checks over a recorded or piped stream (schema, completeness, freshness, ranges, patterns, duplicates, references, anomalies)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sw quality profile scenarios/media.jsonl > media.rules.yaml\n  $ sw quality check scenarios/media.jsonl --rules media.rules.yaml --fail-on HIGH',
+    );
 
   const check = quality
     .command('check')

@@ -84,7 +84,7 @@ Examples:
       .option('--json', 'print the summary on stderr as one JSON line');
 
   lineOptions(record.command('stdin').description('Record JSONL from standard input'))
-    .addHelpText('after', '\nExample:\n  $ producer | sw record stdin --out live.db')
+    .addHelpText('after', '\nExamples:\n  $ producer | sw record stdin --out live.db\n  $ sw record stdin --out events.db < events.jsonl')
     .action(async (flags: LineFlags) => report(flags.json, await recordFromLines('-', flags)));
 
   lineOptions(record.command('file').description('Convert a JSONL file (.jsonl, .jsonl.gz) into a recording').argument('<in>', 'a .jsonl or .jsonl.gz file'))

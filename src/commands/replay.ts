@@ -147,7 +147,7 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
-  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend });
+  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend, keySpill: state.keySpill });
   const live = wantsLiveView(recording, flags);
   const warn = (line: string) => process.stderr.write(line + '\n');
   if (flags.allowNonRestoredState && flags.fromSavepoint === undefined) throw new UsageError('--allow-non-restored-state goes with --from-savepoint <file>; add it or drop the flag');

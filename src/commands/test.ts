@@ -41,7 +41,7 @@ Examples:
           // A state store per case: each starts empty, as a fresh run does.
           const state = openRunState(flags);
           try {
-            actual = (await runCase(c, { stateBackend: state.stateBackend })).actual;
+            actual = (await runCase(c, { stateBackend: state.stateBackend, keySpill: state.keySpill })).actual;
           } finally {
             state.close();
           }

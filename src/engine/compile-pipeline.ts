@@ -3,6 +3,7 @@
  * any record is read, naming its spec path), builds key extractors, and works out which top-level
  * fields the pipeline reads, so the reader decodes only those.
  */
+import type { KeySpillFactory } from './state/key-spill.js';
 import { compileCondition, compileExpression, ExpressionSyntaxError, type CompiledExpression } from './expression/index.js';
 import { EvaluationError } from './expression/index.js';
 import type { Fields, Operator } from './operator.js';
@@ -27,6 +28,8 @@ export interface CompiledPipeline {
 export interface CompileOptions {
   /** Keyed state of process steps; default: on the heap (MemoryStateBackend). */
   readonly stateBackend?: StateBackendFactory;
+  /** Where window steps evict idle keys beyond a key budget; default: every key on the heap. */
+  readonly keySpill?: KeySpillFactory;
 }
 
 /** A spec problem found while compiling: message already names the file and spec path. */
@@ -57,7 +60,7 @@ export function compilePipeline(spec: PipelineSpec, options: CompileOptions = {}
     const key = keyExtractor(step.keyBy, `${at}.keyBy`, compile, used);
     switch (step.kind) {
       case 'window':
-        return new WindowOperator(windowStep(step, at, filter, key, compile, condition));
+        return new WindowOperator(windowStep(step, at, filter, key, compile, condition), options.keySpill?.(step.name));
       case 'pattern':
         return new PatternOperator(patternStep(step, at, filter, key, compile, condition));
       case 'process':

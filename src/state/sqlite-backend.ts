@@ -36,6 +36,7 @@ import { CellBackend } from '../engine/state/cell-backend.js';
 import { cellEntries, oldestStamp, purgeCell, restoreCell, snapshotCell, SweepCursor, type Cell } from '../engine/state/cells.js';
 import { StateStorageError, type CellSnapshot, type KeyedStateSnapshot, type KeyStateSnapshot, type StateStats } from '../engine/state/state-backend.js';
 import { keyIdOf, type KeyId } from '../engine/state/state-key.js';
+import type { KeySpill } from '../engine/state/key-spill.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import { UsageError } from '../errors.js';
 
@@ -132,6 +133,18 @@ export class SqliteStateStore {
     return backend;
   }
 
+  /**
+   * The key spill of one window step: a fresh table `"spill:<step>"(kid, body)`, a row per
+   * evicted key holding its per-key snapshot form in the snapshot codec's JSON.
+   */
+  spill(step: string): SqliteKeySpill {
+    const table = `spill:${step}`;
+    this.db.exec(`DROP TABLE IF EXISTS ${quoted(table)}`);
+    this.db.exec(`CREATE TABLE ${quoted(table)} (kid TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID`);
+    this.db.prepare(`INSERT OR REPLACE INTO ${META_TABLE} (step, tbl) VALUES (?, ?)`).run(`spill:${step}`, table);
+    return new SqliteKeySpill(this, table);
+  }
+
   /** Counts a write; commits the open transaction every WRITES_PER_COMMIT and opens the next. */
   wrote(): void {
     if (++this.writes < WRITES_PER_COMMIT) return;
@@ -155,6 +168,69 @@ export class SqliteStateStore {
       this.db.close();
       if (this.temporaryDir !== null) rmSync(this.temporaryDir, { recursive: true, force: true });
     }
+  }
+}
+
+/** A window step's evicted keys in the state file (see SqliteStateStore.spill). */
+export class SqliteKeySpill implements KeySpill {
+  private readonly insert: Database.Statement<[string, string]>;
+  private readonly select: Database.Statement<[string], string>;
+  private readonly remove: Database.Statement<[string]>;
+  private readonly all: Database.Statement<[], { kid: string; body: string }>;
+  private count = 0;
+
+  constructor(
+    private readonly store: SqliteStateStore,
+    table: string,
+  ) {
+    const t = quoted(table);
+    this.insert = store.db.prepare(`INSERT OR REPLACE INTO ${t} (kid, body) VALUES (?, ?)`);
+    this.select = store.db.prepare(`SELECT body FROM ${t} WHERE kid = ?`).pluck() as unknown as Database.Statement<[string], string>;
+    this.remove = store.db.prepare(`DELETE FROM ${t} WHERE kid = ?`);
+    this.all = store.db.prepare(`SELECT kid, body FROM ${t} ORDER BY kid`);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  write(id: KeyId, state: unknown): void {
+    this.storage(() => {
+      this.insert.run(kidOf(id), toSnapshotJson(state));
+      this.store.wrote();
+    });
+    this.count++;
+  }
+
+  take(id: KeyId): unknown {
+    const kid = kidOf(id);
+    return this.storage(() => {
+      const body = this.select.get(kid);
+      if (body === undefined) return undefined;
+      // Deleted rather than left stale: the table holds exactly the spilled keys (snapshots read it all).
+      this.remove.run(kid);
+      this.store.wrote();
+      this.count--;
+      return fromSnapshotJson(body);
+    });
+  }
+
+  *entries(): Iterable<[KeyId, unknown]> {
+    for (const row of this.storage(() => this.all.all())) yield [keyIdOfKid(row.kid), fromSnapshotJson(row.body)];
+  }
+
+  private storage<T>(io: () => T): T {
+    return storage(this.store.path, io);
+  }
+}
+
+/** Runs file I/O; a SQLite failure becomes a StateStorageError naming the file (it ends the run). */
+function storage<T>(path: string, io: () => T): T {
+  try {
+    return io();
+  } catch (error) {
+    if (error instanceof Database.SqliteError) throw new StateStorageError(`state file ${path}: ${error.message} (${error.code}); free space there or give --state-db another place`);
+    throw error;
   }
 }
 
@@ -337,14 +413,8 @@ export class SqliteStateBackend extends CellBackend {
     if (row.cells.delete(name)) touch(row, name);
   }
 
-  /** Runs file I/O; a SQLite failure becomes a StateStorageError naming the file (it ends the run). */
   private storage<T>(io: () => T): T {
-    try {
-      return io();
-    } catch (error) {
-      if (error instanceof Database.SqliteError) throw new StateStorageError(`state file ${this.store.path}: ${error.message} (${error.code}); free space there or give --state-db another place`);
-      throw error;
-    }
+    return storage(this.store.path, io);
   }
 
   cleanupIncrementally(keys: number): void {

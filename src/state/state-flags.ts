@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { StateBackendFactory } from '../engine/state/state-backend.js';
+import type { KeySpillFactory } from '../engine/state/key-spill.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_CACHE_KEYS, SqliteStateStore } from './sqlite-backend.js';
 
@@ -20,19 +21,21 @@ export const STATE_BACKENDS = ['memory', 'sqlite'] as const;
 /** The three options, as every pipeline-running command words them. */
 export function addStateOptions(command: Command): Command {
   return command
-    .option('--state-backend <memory|sqlite>', 'where process steps keep keyed state: memory (default) or sqlite for state larger than memory')
+    .option('--state-backend <memory|sqlite>', 'where process steps keep keyed state and window steps spill idle keys: memory (default) or sqlite for state larger than memory')
     .option('--state-db <file>', 'with --state-backend sqlite: the state file, kept after the run (default: a temporary file, removed)')
-    .option('--state-cache <keys>', `with --state-backend sqlite: keys kept decoded in memory (default ${DEFAULT_CACHE_KEYS})`);
+    .option('--state-cache <keys>', `with --state-backend sqlite: keys kept decoded in memory, per process or window step (default ${DEFAULT_CACHE_KEYS})`);
 }
 
 /** A run's state backends: the factory to compile with (undefined: memory) and what to close after. */
 export interface RunState {
   readonly stateBackend: StateBackendFactory | undefined;
+  /** Window steps' key spill: with sqlite, keys beyond --state-cache per step go to the file. */
+  readonly keySpill: KeySpillFactory | undefined;
   /** Writes back and closes the SQLite file (a temporary one is removed); safe to call twice. */
   close(): void;
 }
 
-const MEMORY: RunState = { stateBackend: undefined, close: () => {} };
+const MEMORY: RunState = { stateBackend: undefined, keySpill: undefined, close: () => {} };
 
 export function openRunState(flags: StateFlags): RunState {
   const backend = flags.stateBackend ?? 'memory';
@@ -55,6 +58,7 @@ export function openRunState(flags: StateFlags): RunState {
   }
   return {
     stateBackend: (step) => store.backend(step, { cacheKeys }),
+    keySpill: (step) => ({ spill: store.spill(step), budget: cacheKeys }),
     close: () => store.close(),
   };
 }

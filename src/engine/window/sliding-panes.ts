@@ -94,6 +94,13 @@ export class SlidingPanes<K extends PaneKey<K>> {
     if (cleanupAt !== Infinity) this.moveClock(key.cleanup, cleanupAt);
   }
 
+  /** Takes a key's panes and clocks out (the key is spilled; restoreKey puts them back). */
+  releaseKey(key: K): void {
+    this.paneCount -= key.panes.length;
+    this.clocks.remove(key.fire);
+    this.clocks.remove(key.cleanup);
+  }
+
   static clocksFor<K>(owner: K): { fire: PaneClock<K>; cleanup: PaneClock<K> } {
     return {
       fire: { owner, kind: 'fire', timerAt: Infinity, heapIndex: -1 },

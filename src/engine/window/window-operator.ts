@@ -28,6 +28,8 @@ import { windowSpecProblem, windowStart } from './assigner.js';
 import { intersectingRange } from './session-set.js';
 import { SlidingPanes, type DueWindow, type Pane, type PaneClock, type PaneKey } from './sliding-panes.js';
 import { TimerQueue } from './timer-queue.js';
+import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
+import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
 
 interface KeyState {
@@ -57,7 +59,23 @@ interface KeyState {
    * mean of 3 alternating runs on the loaded machine).
    */
   current: Window | null;
+  /** The watermark epoch of the key's last record: a key untouched since the last advance is idle (evicted first). */
+  touched: number;
 }
+
+/**
+ * What stays on the heap of a key evicted to the spill: its earliest timer, in a queue of its
+ * own (the key is taken back before the watermark passes it), and its open window count.
+ */
+interface SpilledKey {
+  timerAt: number;
+  heapIndex: number;
+  readonly id: unknown;
+  readonly open: number;
+}
+
+/** Keys looked at per eviction for one idle since the last watermark before evicting the first looked at. */
+const EVICTION_SCAN = 8;
 
 class SlidingState implements PaneKey<SlidingState> {
   readonly panes: Pane[] = [];
@@ -128,6 +146,17 @@ export class WindowOperator implements Operator {
   /** Arrival number of the current record (first/last break event-time ties by it). */
   private sequence = 0;
 
+  // Spilling (null spill: every key on the heap). See docs/state.md, "Spilling window state".
+  private readonly spill: KeySpill | null;
+  private readonly budget: number;
+  private readonly spilled = new Map<unknown, SpilledKey>();
+  private readonly spilledTimers = new TimerQueue<SpilledKey>();
+  private spilledOpen = 0;
+  /** Watermark advances so far: keys with `touched` below it had no record since the last one. */
+  private epoch = 0;
+  /** The eviction hand over `keys` (CLOCK-like: keys touched since the last watermark are passed). */
+  private hand: Iterator<KeyState> = this.keys.values();
+
   // Reused per record (one record is processed at a time): no per-record allocation for these.
   private readonly values: unknown[];
   private readonly typeErrorCounted: boolean[];
@@ -151,7 +180,9 @@ export class WindowOperator implements Operator {
   private scopeWindow: { start: number; end: number } = { start: 0, end: 0 };
   private readonly scope: Scope;
 
-  constructor(step: WindowStep) {
+  constructor(step: WindowStep, spill?: KeySpillOptions) {
+    this.spill = spill?.spill ?? null;
+    this.budget = Math.max(1, spill?.budget ?? Infinity);
     const problem = windowSpecProblem(step.window);
     if (problem) throw new SpecError(`step ${step.name}: ${problem}`);
     if (!(step.allowedLateness >= 0)) {
@@ -175,7 +206,7 @@ export class WindowOperator implements Operator {
         ? new SlidingPanes<SlidingState>(window.size, window.slide, window.offset, step.allowedLateness, this.aggregates, {
             addRecord: (accumulators, ts) => this.addValues(accumulators, ts),
             emitLate: (sliding, start, end, accumulators) => this.emitResult(sliding.keyState, start, end, accumulators, 'late', this.currentOut!),
-            forget: (sliding) => this.keys.delete(sliding.keyState.id),
+            forget: (sliding) => this.forget(sliding.keyState),
           })
         : null;
     this.values = new Array<unknown>(this.aggregates.length);
@@ -193,7 +224,12 @@ export class WindowOperator implements Operator {
    * for sliding ones (what the live view and the memory budget test read).
    */
   get openState(): number {
-    return this.panes === null ? this.timers.size : this.panes.openPanes;
+    return (this.panes === null ? this.timers.size : this.panes.openPanes) + this.spilledOpen;
+  }
+
+  /** Keys on the heap and keys in the spill. */
+  get keyCounts(): { heap: number; spilled: number } {
+    return { heap: this.keys.size, spilled: this.spilled.size };
   }
 
   /**
@@ -203,25 +239,12 @@ export class WindowOperator implements Operator {
    */
   snapshot(): WindowOperatorSnapshot {
     const keys: WindowKeySnapshot[] = [];
-    for (const state of this.keys.values()) {
-      const copy = (accumulators: unknown[]) => structuredClone(accumulators);
-      if (state.sliding !== null) {
-        const sliding = state.sliding;
-        keys.push({
-          key: state.key,
-          order: state.order,
-          panes: sliding.panes.map((p) => ({ start: p.start, accumulators: copy(p.accumulators) })),
-          fireAt: sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity,
-          cleanupAt: sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity,
-        });
-        continue;
-      }
-      const windows = state.tumbling ? alignedWindows(state) : state.sessions!;
-      keys.push({
-        key: state.key,
-        order: state.order,
-        windows: windows.map((w) => ({ start: w.start, end: w.end, onTimePending: w.onTimePending, timerAt: w.timerAt, accumulators: copy(w.accumulators) })),
-      });
+    for (const state of this.keys.values()) keys.push(keySnapshot(state, structuredClone));
+    if (this.spill !== null) {
+      // Spilled keys come back decoded (fresh copies), and the heap's keys are no longer in
+      // creation order once keys went out and came back: order them as the heap alone would.
+      for (const [, saved] of this.spill.entries()) keys.push(saved as WindowKeySnapshot);
+      keys.sort((a, b) => a.order - b.order);
     }
     return {
       format: 'sw-window',
@@ -240,39 +263,114 @@ export class WindowOperator implements Operator {
     if (snapshot?.format !== 'sw-window') throw new Error(`step ${this.step}: not a window operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
     if (snapshot.step !== this.step) throw new Error(`step ${this.step}: the snapshot belongs to step ${snapshot.step}`);
     if (snapshot.window !== this.spec.window.type) throw new Error(`step ${this.step}: the snapshot holds ${snapshot.window} windows, the step has ${this.spec.window.type} ones`);
-    if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
-    const type = this.spec.window.type;
-    for (const saved of snapshot.keys) {
-      const id = keyId(saved.key);
-      const state: { -readonly [F in keyof KeyState]: KeyState[F] } = {
-        key: saved.key,
-        id,
-        order: saved.order,
-        tumbling: type === 'tumbling',
-        aligned: null,
-        current: null,
-        sessions: type === 'session' ? [] : null,
-        sliding: null,
-      };
-      if (type === 'sliding') {
-        state.sliding = new SlidingState(state);
-        this.panes!.restoreKey(state.sliding, saved.panes ?? [], saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
-      } else {
-        for (const w of saved.windows ?? []) {
-          const window = new Window(w.start, w.end, w.accumulators, state);
-          window.onTimePending = w.onTimePending;
-          window.timerAt = w.timerAt;
-          if (state.tumbling) addAligned(state, window);
-          else state.sessions!.push(window);
-          this.timers.push(window);
-        }
-      }
-      this.keys.set(id, state);
-    }
+    if (this.keys.size > 0 || this.spilled.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    for (const saved of snapshot.keys) this.restoreKey(saved);
     this.watermark = snapshot.watermark;
     this.keysCreated = snapshot.keysCreated;
     this.sequence = snapshot.sequence;
     Object.assign(this.counters, snapshot.counters);
+    this.evictToBudget();
+  }
+
+  /** Puts one key's saved state on the heap (snapshot restore, or a key taken from the spill). */
+  private restoreKey(saved: WindowKeySnapshot): KeyState {
+    const type = this.spec.window.type;
+    const id = keyId(saved.key);
+    const state: { -readonly [F in keyof KeyState]: KeyState[F] } = {
+      key: saved.key,
+      id,
+      order: saved.order,
+      tumbling: type === 'tumbling',
+      aligned: null,
+      current: null,
+      sessions: type === 'session' ? [] : null,
+      sliding: null,
+      touched: this.epoch,
+    };
+    if (type === 'sliding') {
+      state.sliding = new SlidingState(state);
+      this.panes!.restoreKey(state.sliding, saved.panes ?? [], saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
+    } else {
+      for (const w of saved.windows ?? []) {
+        const window = new Window(w.start, w.end, w.accumulators, state);
+        window.onTimePending = w.onTimePending;
+        window.timerAt = w.timerAt;
+        if (state.tumbling) addAligned(state, window);
+        else state.sessions!.push(window);
+        this.timers.push(window);
+      }
+    }
+    this.keys.set(id, state);
+    return state;
+  }
+
+  /**
+   * Moves a key to the spill: its per-key snapshot form is written, its timers leave the queues,
+   * and a stub at its earliest timer stays so the key is taken back before that timer is due.
+   */
+  private evict(state: KeyState): void {
+    const saved = keySnapshot(state, null);
+    let timerAt = Infinity;
+    let open: number;
+    if (state.sliding !== null) {
+      timerAt = Math.min(saved.fireAt!, saved.cleanupAt!);
+      open = state.sliding.panes.length;
+      this.panes!.releaseKey(state.sliding);
+    } else {
+      const windows = state.tumbling ? alignedWindows(state) : state.sessions!;
+      open = windows.length;
+      for (const w of windows) {
+        if (w.timerAt < timerAt) timerAt = w.timerAt;
+        this.timers.remove(w);
+      }
+    }
+    this.keys.delete(state.id);
+    this.spill!.write(state.id as KeyId, saved);
+    const stub: SpilledKey = { timerAt, heapIndex: -1, id: state.id, open };
+    this.spilled.set(state.id, stub);
+    this.spilledTimers.push(stub);
+    this.spilledOpen += open;
+  }
+
+  /** Takes a spilled key back onto the heap; undefined when the key is not spilled. */
+  private takeBack(id: unknown): KeyState | undefined {
+    const stub = this.spilled.get(id);
+    if (stub === undefined) return undefined;
+    this.spilled.delete(id);
+    this.spilledTimers.remove(stub);
+    this.spilledOpen -= stub.open;
+    const saved = this.spill!.take(id as KeyId) as WindowKeySnapshot | undefined;
+    if (saved === undefined) throw new Error(`step ${this.step}: the key spill lost key ${JSON.stringify(id)}`);
+    return this.restoreKey(saved);
+  }
+
+  /** Evicts one key, preferring one with no record since the last watermark advance. */
+  private evictOne(): void {
+    let first: KeyState | null = null;
+    for (let looked = 0; looked < EVICTION_SCAN; looked++) {
+      let next = this.hand.next();
+      if (next.done === true) {
+        this.hand = this.keys.values();
+        next = this.hand.next();
+        if (next.done === true) break;
+      }
+      const state = next.value;
+      if (state.touched < this.epoch) {
+        this.evict(state);
+        return;
+      }
+      first ??= state;
+    }
+    if (first !== null) this.evict(first);
+  }
+
+  private evictToBudget(): void {
+    if (this.spill === null) return;
+    while (this.keys.size > this.budget) this.evictOne();
+  }
+
+  private forget(state: KeyState): void {
+    this.keys.delete(state.id);
   }
 
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
@@ -305,6 +403,11 @@ export class WindowOperator implements Operator {
 
     const id = keyId(key);
     let keyState = this.keys.get(id);
+    if (keyState === undefined && this.spill !== null) {
+      // Make room first, so the key this record needs is not the one evicted.
+      if (this.keys.size >= this.budget) this.evictOne();
+      keyState = this.takeBack(id);
+    }
     if (keyState === undefined) {
       const type = spec.window.type;
       const created: { -readonly [F in keyof KeyState]: KeyState[F] } = {
@@ -316,11 +419,13 @@ export class WindowOperator implements Operator {
         sessions: type === 'session' ? [] : null,
         sliding: null,
         current: null,
+        touched: 0,
       };
       if (type === 'sliding') created.sliding = new SlidingState(created);
       keyState = created;
       this.keys.set(id, keyState);
     }
+    keyState.touched = this.epoch;
 
     this.currentFields = fields;
     this.currentOut = out;
@@ -360,6 +465,19 @@ export class WindowOperator implements Operator {
   advanceWatermark(watermark: number, out: Output): void {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
+    this.epoch++;
+    if (this.spill === null) {
+      this.fireDue(watermark, out);
+      return;
+    }
+    // Spilled keys with a timer due come back first, so firing order and results are the heap's.
+    const stubs = this.spilledTimers;
+    while (stubs.size > 0 && stubs.peekTime() <= watermark) this.takeBack(stubs.pop()!.id);
+    this.fireDue(watermark, out);
+    this.evictToBudget();
+  }
+
+  private fireDue(watermark: number, out: Output): void {
     if (this.panes !== null) {
       this.advancePanes(watermark, this.panes, out);
       return;
@@ -568,7 +686,7 @@ export class WindowOperator implements Operator {
       const sessions = keyState.sessions!;
       sessions.splice(sessions.indexOf(w), 1);
     }
-    if (this.isEmpty(keyState)) this.keys.delete(keyState.id);
+    if (this.isEmpty(keyState)) this.forget(keyState);
   }
 
   private isEmpty(keyState: KeyState): boolean {
@@ -576,6 +694,27 @@ export class WindowOperator implements Operator {
     if (keyState.sessions !== null) return keyState.sessions.length === 0;
     return keyState.sliding!.panes.length === 0;
   }
+}
+
+/** One key's state in its snapshot form; `copy` copies accumulators (null: shared, the key is leaving the heap). */
+function keySnapshot(state: KeyState, copy: ((accumulators: unknown[]) => unknown[]) | null): WindowKeySnapshot {
+  const own = copy ?? ((accumulators: unknown[]) => accumulators);
+  if (state.sliding !== null) {
+    const sliding = state.sliding;
+    return {
+      key: state.key,
+      order: state.order,
+      panes: sliding.panes.map((p) => ({ start: p.start, accumulators: own(p.accumulators) })),
+      fireAt: sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity,
+      cleanupAt: sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity,
+    };
+  }
+  const windows = state.tumbling ? alignedWindows(state) : state.sessions!;
+  return {
+    key: state.key,
+    order: state.order,
+    windows: windows.map((w) => ({ start: w.start, end: w.end, onTimePending: w.onTimePending, timerAt: w.timerAt, accumulators: own(w.accumulators) })),
+  };
 }
 
 /** Adds a newly opened (or restored) tumbling window to its key's windows. */

@@ -13,6 +13,17 @@
 import type { Fields, OutputRecord } from '../../../src/engine/operator.js';
 import type { AggregateFunction, WindowSpec } from '../../../src/engine/spec.js';
 import { WindowOperator, type Scope, type WindowStep } from '../../../src/engine/window/window-step.js';
+import { EncodedKeySpill, type KeySpillOptions } from '../../../src/engine/state/key-spill.js';
+
+/**
+ * SW_WINDOW_SPILL_BUDGET=<keys> runs every scenario with a key spill and that key budget
+ * (spill.test.ts runs this folder's tests so with 1 and 2 keys: their expected timelines must hold).
+ */
+const SPILL_BUDGET = process.env['SW_WINDOW_SPILL_BUDGET'];
+
+export function spillOptions(budget = SPILL_BUDGET === undefined ? undefined : Number(SPILL_BUDGET)): KeySpillOptions | undefined {
+  return budget === undefined ? undefined : { spill: new EncodedKeySpill(), budget };
+}
 
 export type Row = readonly [event: Fields, ts: number] | { readonly watermark: number } | { readonly open: true };
 
@@ -73,8 +84,8 @@ export interface Replay {
   readonly operator: WindowOperator;
 }
 
-export function replay(step: WindowStep, rows: readonly Row[], rule?: { outOfOrderness: number }): Replay {
-  const operator = new WindowOperator(step);
+export function replay(step: WindowStep, rows: readonly Row[], rule?: { outOfOrderness: number }, spill = spillOptions()): Replay {
+  const operator = new WindowOperator(step, spill);
   const timeline: string[] = [];
   const records: OutputRecord[] = [];
   const out = {
