@@ -40,7 +40,7 @@ export function parseRules(text: string, source: string, baseDir: string): RuleS
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const at = first.linePos?.[0];
-    throw new RulesError(`${source}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax error: ${first.message.split('\n')[0]}; fix the YAML`);
+    throw new RulesError(`${source}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax error: ${first.message.split('\n')[0]!.replace(/:\s*$/, '')}; fix the YAML`);
   }
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lines.linePos(node.range[0]).line : 0);
   let list: Node | null | undefined = doc.contents as Node | null;

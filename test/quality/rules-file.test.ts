@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sw-quality-rules-'));
 
 /** Each bad rules file and the one-line error it must give: file, line, rule and the fix. */
 const cases: Array<{ name: string; yaml: string; error: RegExp }> = [
-  { name: 'YAML syntax error names line and column', yaml: 'rules:\n  - id: a\n    type: [schema\n', error: /^bad\.yaml:\d+:\d+: YAML syntax error/ },
+  { name: 'YAML syntax error names line and column', yaml: 'rules:\n  - id: a\n    type: [schema\n', error: /^bad\.yaml:\d+:\d+: YAML syntax error: [^\n]*[^:]; fix the YAML$/ },
   { name: 'empty list', yaml: 'rules: []\n', error: /^bad\.yaml: the rules list is empty/ },
   { name: 'not a list', yaml: 'just text\n', error: /^bad\.yaml:1: expected a list of rules/ },
   { name: 'unknown top-level key', yaml: 'rulez: []\n', error: /^bad\.yaml:1: unknown top-level key "rulez"/ },
