@@ -103,7 +103,12 @@ async function main(): Promise<void> {
     }
   }
 
-  const table = new Table({ head: ['suite', 'subject', 'events', 'wall s', 'events/s', 'CPU s', 'events/CPU s', 'RSS MB', 'ratio', 'CPU ratio', 'note'] });
+  // cli-table3 colours its header and borders whatever the output is: only on a terminal, and not under NO_COLOR.
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const table = new Table({
+    head: ['suite', 'subject', 'events', 'wall s', 'events/s', 'CPU s', 'events/CPU s', 'RSS MB', 'ratio', 'CPU ratio', 'note'],
+    ...(colour ? {} : { style: { head: [], border: [] } }),
+  });
   for (const row of rows) table.push(formatRow(row));
   process.stdout.write(`${table.toString()}\n`);
 
