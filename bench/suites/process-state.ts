@@ -22,26 +22,14 @@ import { MemoryStateBackend } from '../../src/engine/state/memory-backend.js';
 import type { StateBackendFactory } from '../../src/engine/state/state-backend.js';
 import { FraudScorer } from '../../src/scenarios/financial/fraud-scorer.js';
 import { SqliteStateStore, type SqliteStateBackend } from '../../src/state/sqlite-backend.js';
+import { Random } from '../../src/synth/random.js';
 import { ratioRow, throughputRow, type BenchRow } from '../suite.js';
-import { startTiming, type Timing } from '../timing.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { fullGc, startTiming, type Timing } from '../timing.js';
 
 export const name = 'process-state';
 
 const EVENTS = 200_000;
 const OUT_OF_ORDERNESS = 30_000;
-
-/** xorshift32: deterministic inputs, so runs compare. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 interface Input {
   readonly fields: Fields[];
@@ -49,32 +37,32 @@ interface Input {
 }
 
 function counterInput(keys: number): Input {
-  const next = random(7);
+  const random = new Random(7); // deterministic inputs, so runs compare
   const fields: Fields[] = [];
   const times: number[] = [];
   for (let i = 0; i < EVENTS; i++) {
-    fields.push({ key: `k${Math.floor(next() * keys)}` });
+    fields.push({ key: `k${Math.floor(random.float() * keys)}` });
     times.push(1_767_225_600_000 + i * 10);
   }
   return { fields, times };
 }
 
 function transactionInput(users: number): Input {
-  const next = random(11);
+  const random = new Random(11); // deterministic inputs, so runs compare
   const types = ['payment', 'payment', 'payment', 'withdrawal', 'transfer', 'deposit', 'investment'];
   const fields: Fields[] = [];
   const times: number[] = [];
   // 2K users, one transaction each ~7 min: 2000 / 420 s ≈ 4.8 transactions per event-time second.
   const step = (7 * 60_000) / users;
   for (let i = 0; i < EVENTS; i++) {
-    const user = Math.floor(next() * users);
+    const user = Math.floor(random.float() * users);
     fields.push({
       transaction_id: `tx${i}`,
       user_id: `user_${user}`,
-      transaction_type: types[Math.floor(next() * types.length)],
-      amount: Math.round(50 + next() * 200),
+      transaction_type: types[Math.floor(random.float() * types.length)],
+      amount: Math.round(50 + random.float() * 200),
       // Home plus up to ~5 km, to 3 decimals: users come back to a few dozen places.
-      location: { latitude: 37 + (user % 50) + Math.round(next() * 50) / 1000, longitude: 127 + Math.round(next() * 50) / 1000 },
+      location: { latitude: 37 + (user % 50) + Math.round(random.float() * 50) / 1000, longitude: 127 + Math.round(random.float() * 50) / 1000 },
     });
     times.push(1_767_225_600_000 + Math.floor(i * step));
   }
@@ -200,15 +188,9 @@ export async function run(): Promise<BenchRow[]> {
 
 const HEAP_KEYS = 100_000;
 
-/** A full GC without --expose-gc on the command line: the flag set at run time, gc() from a fresh context. */
-function collect(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
 /** Heap kept by the state of HEAP_KEYS keys (each a profile-like object of ~0.3 KB as JSON), per backend. */
 function heapHeld(): BenchRow[] {
-  const gc = collect();
+  const gc = fullGc();
   const profile = (i: number) => ({ user: `user_${i}`, amounts: Array.from({ length: 40 }, (_, j) => i + j + 0.25), home: { latitude: 37.5, longitude: 127.01 } });
   const rows: BenchRow[] = [];
   // SQLite first: what a backend leaves behind for the next one's baseline is then its small cache, not 100K keys.

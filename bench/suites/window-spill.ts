@@ -14,10 +14,9 @@ import type { KeySpillOptions } from '../../src/engine/state/key-spill.js';
 import type { WindowSpec } from '../../src/engine/spec.js';
 import { WindowOperator } from '../../src/engine/window/window-operator.js';
 import { SqliteStateStore } from '../../src/state/sqlite-backend.js';
+import { Random } from '../../src/synth/random.js';
 import { ratioRow, throughputRow, type BenchRow } from '../suite.js';
-import { startTiming, type Timing } from '../timing.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { fullGc, startTiming, type Timing } from '../timing.js';
 
 export const name = 'window-spill';
 
@@ -25,16 +24,6 @@ const EVENTS = 200_000;
 const USERS = 10_000;
 const HEAP_KEYS = 100_000;
 const START = 1_767_225_600_000;
-
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 function operatorFor(window: WindowSpec, spill?: KeySpillOptions): WindowOperator {
   const field = (n: string) => (f: Fields) => f[n];
@@ -59,7 +48,7 @@ function operatorFor(window: WindowSpec, spill?: KeySpillOptions): WindowOperato
 
 /** Runs the input through a fresh operator, the watermark following the records (5 s disorder allowed). */
 function drive(operator: WindowOperator, users: number, events: number): { timing: Timing; outputs: number } {
-  const next = random(3);
+  const random = new Random(3); // deterministic inputs, so runs compare
   let outputs = 0;
   const out = { emit: (_r: OutputRecord) => void outputs++ };
   const ctx = { line: 0, original: () => ({}) };
@@ -68,7 +57,7 @@ function drive(operator: WindowOperator, users: number, events: number): { timin
   const stop = startTiming();
   for (let i = 0; i < events; i++) {
     const ts = START + Math.floor(i * step);
-    operator.process({ user: `user_${Math.floor(next() * users)}`, amount: i % 100 }, ts, ctx, out);
+    operator.process({ user: `user_${Math.floor(random.float() * users)}`, amount: i % 100 }, ts, ctx, out);
     if (i % 16 === 0) operator.advanceWatermark(ts - 5_001, out);
   }
   operator.advanceWatermark(Infinity, out);
@@ -114,8 +103,7 @@ export async function run(): Promise<BenchRow[]> {
 
 /** 100K keys each with an open session (no watermark yet), the heap kept after a full GC. */
 function heapHeld(): BenchRow[] {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const gc = fullGc();
   const rows: BenchRow[] = [];
   for (const budget of [1_000, null]) {
     withSpill(budget, (spill) => {
