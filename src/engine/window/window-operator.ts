@@ -430,7 +430,8 @@ export class WindowOperator implements Operator {
       keyState = created;
       this.keys.set(id, keyState);
     }
-    keyState.touched = this.epoch;
+    // Only eviction reads `touched`: no store into the key's state per record without a spill.
+    if (this.spill !== null) keyState.touched = this.epoch;
 
     this.currentFields = fields;
     this.currentOut = out;
