@@ -16,7 +16,7 @@
 import type { Fields, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
-import { NFA, type NfaMatch, type NfaState } from './nfa/nfa.js';
+import { NFA, NfaState, type ComputationState, type NfaMatch } from './nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
@@ -26,12 +26,24 @@ import { PendingRecords, type PendingList } from './pending-records.js';
 
 type Rec = Record<string, unknown>;
 
-/** A key: its records waiting for the watermark are its list in the operator's PendingRecords. */
-interface KeyState extends TimedKey, PendingList {
-  /** Set when the key is (re)used: idle key states are recycled. */
-  id: unknown;
-  key: unknown;
-  readonly nfa: NfaState<Rec>;
+/**
+ * A key: its NFA state (partial matches and shared buffer) with the operator's fields, in one
+ * object (a record touches one key object, not three: each was a cache miss with 20K keys); its
+ * records waiting for the watermark are its list in the operator's PendingRecords.
+ */
+class KeyState extends NfaState<Rec> implements TimedKey, PendingList {
+  timer = Infinity;
+  slot = -1;
+  first = -1;
+  last = -1;
+  constructor(
+    start: ComputationState<Rec>,
+    /** Set when the key is (re)used: idle key states are recycled. */
+    public id: unknown,
+    public key: unknown,
+  ) {
+    super(start);
+  }
 }
 
 /**
@@ -166,13 +178,13 @@ export class PatternOperator implements Operator {
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
   partialMatches(key: unknown): PartialMatchView[] {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? [] : this.nfa.describe(state.nfa);
+    return state === undefined ? [] : this.nfa.describe(state);
   }
 
   /** How many partial matches a key holds (cheap: no paths extracted). */
   partialMatchCount(key: unknown): number {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? 0 : state.nfa.partialMatches.filter((cs) => !cs.state.isStart).length;
+    return state === undefined ? 0 : state.partialMatches.filter((cs) => !cs.state.isStart).length;
   }
 
   /** Keys currently holding buffered records or partial matches. */
@@ -194,7 +206,7 @@ export class PatternOperator implements Operator {
         records,
         timer: state.timer,
         timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state.nfa),
+        nfa: snapshotNfaState(state),
       });
     }
     return {
@@ -218,14 +230,14 @@ export class PatternOperator implements Operator {
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     const timed: { key: KeyState; registration: number }[] = [];
     for (const saved of snapshot.keys) {
-      let nfa: NfaState<Rec>;
+      const id = identityOf(saved.key);
+      let state: KeyState;
       try {
-        nfa = restoreNfaState(this.nfa, saved.nfa);
+        state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key));
       } catch (error) {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
-      const id = identityOf(saved.key);
-      const state: KeyState = { id, key: saved.key, nfa, first: -1, last: -1, timer: saved.timer, slot: -1 };
+      state.timer = saved.timer;
       this.keys.set(id, state);
       this.timers.attach(state);
       for (let i = 0; i < saved.times.length; i++) this.pending.add(state, saved.times[i]!, saved.records[i]!);
@@ -248,7 +260,7 @@ export class PatternOperator implements Operator {
     if (state === undefined) {
       state = this.spareKeys.pop();
       if (state === undefined) {
-        state = { id, key, nfa: this.nfa.createState(), first: -1, last: -1, timer: Infinity, slot: -1 };
+        state = new KeyState(this.nfa.startRun(), id, key);
         this.timers.attach(state);
       } else {
         state.id = id;
@@ -272,16 +284,16 @@ export class PatternOperator implements Operator {
         this.observer?.record?.(state.key, time, record);
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
-        const matches = this.nfa.process(state.nfa, record, time);
+        const matches = this.nfa.process(state, record, time);
         for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
-        this.observer?.afterRecord?.(state.key, time, this.nfa.describe(state.nfa));
+        this.observer?.afterRecord?.(state.key, time, this.nfa.describe(state));
       } while (state.first !== -1 && pending.firstTime(state) === time);
     }
     this.advanceTime(state, watermark, out);
     this.syncErrors(errorsBefore);
-    const next = Math.min(pending.firstTime(state), this.nfa.nextTimeout(state.nfa));
+    const next = Math.min(pending.firstTime(state), this.nfa.nextTimeout(state));
     if (next !== Infinity) this.timers.schedule(state, next);
-    else if (state.first === -1 && state.nfa.isIdle) {
+    else if (state.first === -1 && state.isIdle) {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
       this.keys.delete(state.id);
@@ -293,7 +305,7 @@ export class PatternOperator implements Operator {
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
-    const { matches, timeouts } = this.nfa.advanceTime(state.nfa, timestamp);
+    const { matches, timeouts } = this.nfa.advanceTime(state, timestamp);
     for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
     for (let i = 0; i < timeouts.length; i++) {
       const timeout = timeouts[i]!;
