@@ -13,7 +13,11 @@
  *     write-back alone) and with a cache of a tenth of the keys (most records load their key from
  *     the file and evict another: state ten times larger than the memory given to it);
  *   - "heap held": 100K keys with a ~0.3 KB value each, the heap the state keeps after a full GC,
- *     memory backend against SQLite with a 1K-key cache (what "larger than memory" buys).
+ *     memory backend against SQLite with a 1K-key cache (what "larger than memory" buys);
+ *   - "large map": 4 keys, each with a MapState of 100K entries, then one put per record to
+ *     a random existing entry, the keys taking turns: CPU per put on the heap, on SQLite with every
+ *     key cached, and on SQLite with a 1-key cache (every record evicts a key and loads another:
+ *     the cost of a map write-back, a row per entry since issue 9, the whole map before).
  */
 import type { Fields, OutputRecord } from '../../src/engine/operator.js';
 import type { ProcessFunction } from '../../src/engine/process.js';
@@ -183,6 +187,60 @@ export async function run(): Promise<BenchRow[]> {
   }
   rows.push(ratioRow(name, scorerRows[1]!, scorerRows[0]!), ratioRow(name, scorerRows[2]!, scorerRows[0]!));
   rows.push(...heapHeld());
+  rows.push(...largeMap());
+  return rows;
+}
+
+const MAP_KEYS = 4;
+const MAP_ENTRIES = 100_000;
+
+const mapWriter = (): ProcessFunction => ({
+  processElement(fields, ctx) {
+    ctx.state.map<number, number>('seen').put(fields.item as number, ctx.timestamp);
+  },
+});
+
+/** CPU per put into a map of MAP_ENTRIES entries per key; puts run until ~2 CPU s or 50K puts, so a slow backend still finishes. */
+export function largeMap(): BenchRow[] {
+  const random = new Random(13);
+  const rows: BenchRow[] = [];
+  const backends: Backend[] = [
+    { label: 'memory' },
+    { label: 'sqlite, every key cached', make: (store) => store.backend('map', { cacheKeys: MAP_KEYS }) },
+    { label: 'sqlite, 1-key cache', make: (store) => store.backend('map', { cacheKeys: 1 }) },
+  ];
+  for (const backend of backends) {
+    withBackend(backend, (factory, sqlite) => {
+      const operator = new ProcessOperator({ name: 'map', filter: null, key: (f) => f.key, create: mapWriter }, factory?.('map'));
+      const out = { emit: () => {} };
+      const record = { line: 0, original: () => ({}) };
+      let ts = 1_767_225_600_000;
+      // Fill: each key's entries in one block, so even the whole-map form writes each map once.
+      const fill = startTiming();
+      for (let k = 0; k < MAP_KEYS; k++) for (let i = 0; i < MAP_ENTRIES; i++) operator.process({ key: `k${k}`, item: i }, ts++, record, out);
+      const filled = fill();
+      const writesBefore = sqlite()?.counters.writes ?? 0;
+      const stop = startTiming();
+      let puts = 0;
+      for (let cpu = 0; cpu < 2 && puts < 50_000; ) {
+        for (let i = 0; i < 100; i++, puts++) {
+          operator.process({ key: `k${puts % MAP_KEYS}`, item: Math.floor(random.float() * MAP_ENTRIES) }, ts++, record, out);
+        }
+        const t = stop();
+        cpu = t.cpuSeconds ?? t.seconds;
+      }
+      const timing = stop();
+      const cpu = timing.cpuSeconds ?? timing.seconds;
+      const written = (sqlite()?.counters.writes ?? 0) - writesBefore;
+      rows.push(
+        throughputRow(name, `large map: put into ${MAP_KEYS} keys × ${(MAP_ENTRIES / 1000).toFixed(0)}K-entry maps, ${backend.label}`, puts, timing, {
+          note: `${((cpu / puts) * 1e6).toFixed(1)} µs CPU per put; fill ${(filled.cpuSeconds ?? filled.seconds).toFixed(2)} CPU s${
+            sqlite() ? `; ${(written / puts).toFixed(1)} rows written per put` : ''
+          }${cacheNote(sqlite())}`,
+        }),
+      );
+    });
+  }
   return rows;
 }
 

@@ -32,9 +32,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CellBackend } from '../engine/state/cell-backend.js';
-import { cellEntries, oldestStamp, purgeCell, restoreCell, snapshotCell, SweepCursor, type Cell } from '../engine/state/cells.js';
-import { StateStorageError, type CellSnapshot, type KeyedStateSnapshot, type KeyStateSnapshot, type StateStats } from '../engine/state/state-backend.js';
+import { CellBackend, type MapEntries } from '../engine/state/cell-backend.js';
+import { cellEntries, oldestStamp, purgeCell, restoreCell, snapshotCell, SweepCursor, type Cell, type MapEntry } from '../engine/state/cells.js';
+import {
+  StateStorageError,
+  type CellSnapshot,
+  type KeyedStateSnapshot,
+  type KeyStateSnapshot,
+  type StateDescriptor,
+  type StateStats,
+} from '../engine/state/state-backend.js';
 import { keyIdOf, type KeyId } from '../engine/state/state-key.js';
 import type { KeySpill } from '../engine/state/key-spill.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
@@ -128,7 +135,15 @@ export class SqliteStateStore {
     // Partial: cells of states without TTL (oldest NULL) cost no index update on write.
     this.db.exec(`CREATE INDEX ${quoted(`${table}:expiry`)} ON ${quoted(table)} (name, oldest) WHERE oldest IS NOT NULL`);
     this.db.prepare(`INSERT OR REPLACE INTO ${META_TABLE} (step, tbl) VALUES (?, ?)`).run(step, table);
-    const backend = new SqliteStateBackend(this, new StateTable(this.db, table), options);
+    // Map states: a row per entry, so a put writes one row however large the map (see MapTable).
+    const maps = `map:${step}`;
+    this.db.exec(`DROP TABLE IF EXISTS ${quoted(maps)}`);
+    this.db.exec(`CREATE TABLE ${quoted(maps)} (
+      kid TEXT NOT NULL, name TEXT NOT NULL, ekid TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT NOT NULL, stamp REAL NOT NULL, swept REAL,
+      PRIMARY KEY (kid, name, ekid)) WITHOUT ROWID`);
+    this.db.exec(`CREATE INDEX ${quoted(`${maps}:expiry`)} ON ${quoted(maps)} (name, swept) WHERE swept IS NOT NULL`);
+    this.db.prepare(`INSERT OR REPLACE INTO ${META_TABLE} (step, tbl) VALUES (?, ?)`).run(`map:${step}`, maps);
+    const backend = new SqliteStateBackend(this, new StateTable(this.db, table, maps), new MapTable(this.db, maps), options);
     this.backends.push(backend);
     return backend;
   }
@@ -243,10 +258,12 @@ class StateTable {
   /** Rows of one state whose earliest stamp has expired: `oldest <= clock - ttl` uses the index, the exact test follows. */
   readonly expired: Database.Statement<[string, number, number, number, number], { kid: string; cell: string }>;
   readonly all: Database.Statement<[], { kid: string; name: string; cell: string }>;
+  /** Keys with a cell or a map entry, and the cells' entries plus the map entries. */
   readonly counts: Database.Statement<[], { keys: number; entries: number }>;
 
-  constructor(db: Database.Database, table: string) {
+  constructor(db: Database.Database, table: string, maps: string) {
     const t = quoted(table);
+    const m = quoted(maps);
     this.select = db.prepare(`SELECT name, cell FROM ${t} WHERE kid = ?`);
     // An upsert updates the row in place (INSERT OR REPLACE would delete and insert it).
     this.upsert = db.prepare(
@@ -259,7 +276,52 @@ class StateTable {
       `SELECT kid, cell FROM ${t} WHERE name = ? AND oldest IS NOT NULL AND oldest <= ? AND oldest + ? <= ? ORDER BY oldest LIMIT ?`,
     );
     this.all = db.prepare(`SELECT kid, name, cell FROM ${t} ORDER BY kid, name`);
-    this.counts = db.prepare(`SELECT count(DISTINCT kid) AS keys, CAST(total(entries) AS INTEGER) AS entries FROM ${t}`);
+    this.counts = db.prepare(
+      `SELECT (SELECT count(*) FROM (SELECT kid FROM ${t} UNION SELECT kid FROM ${m})) AS keys,
+              CAST((SELECT total(entries) FROM ${t}) AS INTEGER) + (SELECT count(*) FROM ${m}) AS entries`,
+    );
+  }
+}
+
+/**
+ * The prepared statements over one step's map entries: a row per (key, map state, entry key),
+ * `seq` its insertion order (a map iterates in insertion order, as a JS Map and the heap backend
+ * do), `swept` its stamp for states with a TTL (a partial index finds expired entries).
+ */
+class MapTable {
+  readonly get: Database.Statement<[string, string, string], { value: string; stamp: number; seq: number }>;
+  readonly all: Database.Statement<[string, string], { ekid: string; value: string; stamp: number; seq: number }>;
+  readonly any: Database.Statement<[string, string], number>;
+  readonly anyLive: Database.Statement<[string, string, number, number], number>;
+  /** Inserts with a new seq, or updates the value and keeps the row's place (an entry not known to be new). */
+  readonly upsertKeep: Database.Statement<[string, string, string, number, string, number, number | null]>;
+  /** Inserts or updates with the given seq (an entry whose place is known, or new after a remove). */
+  readonly upsertSeq: Database.Statement<[string, string, string, number, string, number, number | null]>;
+  readonly remove: Database.Statement<[string, string, string]>;
+  readonly removeMap: Database.Statement<[string, string]>;
+  readonly expired: Database.Statement<[string, number, number, number, number], { kid: string; ekid: string }>;
+  readonly rows: Database.Statement<[], { kid: string; name: string; ekid: string; value: string; stamp: number }>;
+  readonly clear: Database.Statement<[]>;
+
+  constructor(db: Database.Database, table: string) {
+    const m = quoted(table);
+    this.get = db.prepare(`SELECT value, stamp, seq FROM ${m} WHERE kid = ? AND name = ? AND ekid = ?`);
+    this.all = db.prepare(`SELECT ekid, value, stamp, seq FROM ${m} WHERE kid = ? AND name = ? ORDER BY seq`);
+    this.any = db.prepare(`SELECT 1 FROM ${m} WHERE kid = ? AND name = ? LIMIT 1`).pluck() as unknown as Database.Statement<[string, string], number>;
+    this.anyLive = db.prepare(`SELECT 1 FROM ${m} WHERE kid = ? AND name = ? AND stamp + ? > ? LIMIT 1`).pluck() as unknown as Database.Statement<
+      [string, string, number, number],
+      number
+    >;
+    const insert = `INSERT INTO ${m} (kid, name, ekid, seq, value, stamp, swept) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kid, name, ekid) DO UPDATE SET value = excluded.value, stamp = excluded.stamp, swept = excluded.swept`;
+    this.upsertKeep = db.prepare(insert);
+    this.upsertSeq = db.prepare(`${insert}, seq = excluded.seq`);
+    this.remove = db.prepare(`DELETE FROM ${m} WHERE kid = ? AND name = ? AND ekid = ?`);
+    this.removeMap = db.prepare(`DELETE FROM ${m} WHERE kid = ? AND name = ?`);
+    this.expired = db.prepare(
+      `SELECT kid, ekid FROM ${m} WHERE name = ? AND swept IS NOT NULL AND swept <= ? AND swept + ? <= ? ORDER BY swept LIMIT ?`,
+    );
+    this.rows = db.prepare(`SELECT kid, name, ekid, value, stamp FROM ${m} ORDER BY kid, name, seq`);
+    this.clear = db.prepare(`DELETE FROM ${m}`);
   }
 }
 
@@ -273,10 +335,44 @@ interface CachedKey {
   dirty: Set<string> | null;
   /** Second-chance bit: set on every use, cleared as the eviction hand passes. */
   used: boolean;
+  /** The map states this key touched since it was loaded (their entries are loaded one by one). */
+  maps: Map<string, CachedMap> | null;
+}
+
+/** A map entry on the heap, and what the file holds of it. */
+interface StoredEntry extends MapEntry {
+  /** Insertion order: given at the put that made the entry, so entries new to the file keep their put order. */
+  seq: number;
+  /**
+   * `seq` is the entry's place (loaded from the file, or known to be new). Otherwise the file may
+   * have a row for it already, which keeps its own place when written (a JS Map keeps a replaced key's).
+   */
+  placed: boolean;
+  /** The value's text and the stamp as the file has them (text null: not written yet): an entry read and left unchanged is not written back. */
+  text: string | null;
+  storedStamp: number;
+}
+
+/**
+ * The part of one map state of a cached key that is on the heap: entries loaded by get/put one at
+ * a time, or all of them after an iteration. Its changes go back entry by entry at write-back.
+ */
+interface CachedMap {
+  entries: Map<KeyId, StoredEntry>;
+  /** `entries` is the whole map, in insertion order (after an iteration or a clear): absent means absent. */
+  complete: boolean;
+  /** Entries to write back: upserted when in `entries`, deleted otherwise (so also "removed since loaded"). */
+  dirty: Set<KeyId> | null;
+  /** The file's rows of this map go before the dirty entries are written (clear()). */
+  cleared: boolean;
+  /** No loaded entry is stamped earlier (stamps only grow), so the cache sweep checks a map in O(1). */
+  oldest: number;
 }
 
 export class SqliteStateBackend extends CellBackend {
   readonly counters: SqliteStateCounters = { hits: 0, loads: 0, evictions: 0, writes: 0 };
+  /** The next map entry's insertion order (every seq in the file came from here). */
+  private nextSeq = 1;
   private readonly capacity: number;
   private readonly cache = new Map<KeyId, CachedKey>();
   private hand: Iterator<CachedKey> = this.cache.values();
@@ -285,7 +381,7 @@ export class SqliteStateBackend extends CellBackend {
   /** Incremental cleanup of the cached keys, as the heap backend sweeps its rows. */
   private readonly sweep = new SweepCursor<CachedKey>(
     () => this.cache.values(),
-    (row) => this.purgeCells(row.cells, (name) => touch(row, name)),
+    (row) => this.purgeRow(row),
   );
   private sweepBudget = 0;
   private readonly sweepBatch: number;
@@ -295,6 +391,7 @@ export class SqliteStateBackend extends CellBackend {
   constructor(
     private readonly store: SqliteStateStore,
     private readonly table: StateTable,
+    private readonly maps: MapTable,
     options: SqliteStateOptions = {},
   ) {
     super();
@@ -335,7 +432,7 @@ export class SqliteStateBackend extends CellBackend {
     const kid = kidOf(id);
     const cells = new Map<string, Cell>();
     for (const r of this.table.select.all(kid)) cells.set(r.name, decodeCell(r.name, r.cell));
-    const row: CachedKey = { id, kid, cells, dirty: null, used: true };
+    const row: CachedKey = { id, kid, cells, dirty: null, used: true, maps: null };
     // Cleanup on read: expired cells of the loaded key go now (and from the file at write-back).
     if (cells.size > 0 && this.anyTtl) this.purgeCells(cells, (name) => touch(row, name));
     this.cache.set(id, row);
@@ -370,9 +467,48 @@ export class SqliteStateBackend extends CellBackend {
   }
 
   private writeBack(row: CachedKey): void {
+    if (row.maps !== null) for (const [name, map] of row.maps) this.writeMap(row.kid, name, map);
     if (row.dirty === null) return;
     for (const name of row.dirty) this.writeCell(row.kid, name, row.cells.get(name));
     row.dirty = null;
+  }
+
+  /** Writes a cached map's changes: a clear as one DELETE, then each dirty entry as an upsert or a delete. */
+  private writeMap(kid: string, name: string, map: CachedMap): void {
+    if (map.cleared) {
+      this.maps.removeMap.run(kid, name);
+      this.wrote();
+      map.cleared = false;
+    }
+    const dirty = map.dirty;
+    if (dirty === null) return;
+    map.dirty = null;
+    const swept = this.sweptTtl(name) !== null;
+    for (const id of dirty) {
+      const entry = map.entries.get(id);
+      if (entry === undefined) {
+        this.maps.remove.run(kid, name, kidOf(id));
+        this.wrote();
+      } else {
+        this.writeEntry(kid, name, entry, swept);
+      }
+    }
+  }
+
+  private writeEntry(kid: string, name: string, entry: StoredEntry, swept: boolean): void {
+    const text = encodeValue(entry.value);
+    // Read and left as it was (the usual case for touched entries): nothing to write.
+    if (text === entry.text && entry.stamp === entry.storedStamp) return;
+    const sweptAt = swept ? entry.stamp : null;
+    (entry.placed ? this.maps.upsertSeq : this.maps.upsertKeep).run(kid, name, kidOf(entry.id), entry.seq, text, entry.stamp, sweptAt);
+    entry.text = text;
+    entry.storedStamp = entry.stamp;
+    this.wrote();
+  }
+
+  private wrote(): void {
+    this.counters.writes++;
+    this.store.wrote();
   }
 
   private writeCell(kid: string, name: string, cell: Cell | undefined): void {
@@ -384,8 +520,7 @@ export class SqliteStateBackend extends CellBackend {
       const oldest = this.sweptTtl(name) === null ? null : oldestStamp(snapshot);
       this.table.upsert.run(kid, name, encodeCell(snapshot), oldest, cellEntries(cell));
     }
-    this.counters.writes++;
-    this.store.wrote();
+    this.wrote();
   }
 
   /** Writes every touched cached cell back to the file; the keys stay cached. */
@@ -417,6 +552,133 @@ export class SqliteStateBackend extends CellBackend {
     return storage(this.store.path, io);
   }
 
+  protected override mapEntries(descriptor: StateDescriptor): MapEntries {
+    return new SqliteMapEntries(this, descriptor.name);
+  }
+
+  /** The current key's cached part of a map state (made empty and incomplete on first touch). */
+  private cachedMap(name: string): { row: CachedKey; map: CachedMap } {
+    const row = this.row ?? this.current();
+    let map = row.maps?.get(name);
+    if (map === undefined) {
+      map = { entries: new Map(), complete: false, dirty: null, cleared: false, oldest: Infinity };
+      (row.maps ??= new Map()).set(name, map);
+    }
+    return { row, map };
+  }
+
+  /** MapEntries.get: a loaded entry, else one indexed SELECT (unless the map is known not to have it). */
+  mapGet(name: string, id: KeyId, key: unknown): MapEntry | undefined {
+    const { row, map } = this.cachedMap(name);
+    let entry = map.entries.get(id);
+    if (entry === undefined) {
+      if (map.complete || map.dirty?.has(id) === true) return undefined;
+      const stored = this.storage(() => this.maps.get.get(row.kid, name, kidOf(id)));
+      if (stored === undefined) return undefined;
+      entry = { id, key, value: decodeValue(stored.value), stamp: stored.stamp, seq: stored.seq, placed: true, text: stored.value, storedStamp: stored.stamp };
+      map.entries.set(id, entry);
+      if (entry.stamp < map.oldest) map.oldest = entry.stamp;
+    }
+    // Touched: the caller may refresh its stamp or change its value in place (see the header).
+    markEntry(map, id);
+    return entry;
+  }
+
+  mapPut(name: string, id: KeyId, key: unknown, value: unknown, stamp: number): void {
+    const { map } = this.cachedMap(name);
+    const entry = map.entries.get(id);
+    if (entry !== undefined) {
+      entry.value = value;
+      entry.stamp = stamp;
+    } else {
+      // Known to be new when the whole map is here or it was removed since: it goes last. Otherwise
+      // the file's row, if there is one, keeps its place, as a JS Map keeps a replaced key's.
+      const placed = map.complete || map.dirty?.has(id) === true;
+      map.entries.set(id, { id, key, value, stamp, seq: this.nextSeq++, placed, text: null, storedStamp: stamp });
+      if (stamp < map.oldest) map.oldest = stamp;
+    }
+    markEntry(map, id);
+  }
+
+  mapRemove(name: string, id: KeyId): void {
+    const { map } = this.cachedMap(name);
+    if (map.entries.delete(id) || !map.complete) markEntry(map, id);
+  }
+
+  /** Every entry of the map (loaded from the file once, in insertion order), expired ones removed. */
+  mapLive(name: string, ttl: number | null, clock: number): MapEntry[] {
+    const { row, map } = this.cachedMap(name);
+    if (!map.complete) this.storage(() => this.loadMap(row.kid, name, map));
+    const out: MapEntry[] = [];
+    for (const entry of map.entries.values()) {
+      if (ttl !== null && entry.stamp + ttl <= clock) map.entries.delete(entry.id);
+      else out.push(entry);
+      markEntry(map, entry.id);
+    }
+    return out;
+  }
+
+  /** Whether the map has an unexpired entry: a loaded one, else one indexed SELECT … LIMIT 1. */
+  mapAny(name: string, ttl: number | null, clock: number): boolean {
+    const { row, map } = this.cachedMap(name);
+    for (const entry of map.entries.values()) if (ttl === null || entry.stamp + ttl > clock) return true;
+    if (map.complete) return false;
+    return this.storage(() => {
+      // The file answers for the whole map once the cached changes are in it.
+      this.writeMap(row.kid, name, map);
+      return (ttl === null ? this.maps.any.get(row.kid, name) : this.maps.anyLive.get(row.kid, name, ttl, clock)) !== undefined;
+    });
+  }
+
+  mapClear(name: string): void {
+    const { map } = this.cachedMap(name);
+    map.entries = new Map();
+    map.complete = true;
+    map.cleared = true;
+    map.dirty = null;
+    map.oldest = Infinity;
+  }
+
+  /** Writes the map's changes, then reads all its rows in insertion order; loaded entries keep their objects. */
+  private loadMap(kid: string, name: string, map: CachedMap): void {
+    this.writeMap(kid, name, map);
+    const entries = new Map<KeyId, StoredEntry>();
+    let oldest = Infinity;
+    for (const r of this.maps.all.iterate(kid, name)) {
+      const id = keyIdOfKid(r.ekid);
+      let entry = map.entries.get(id);
+      if (entry !== undefined) {
+        entry.seq = r.seq;
+        entry.placed = true;
+      } else {
+        entry = { id, key: keyOfKid(r.ekid), value: decodeValue(r.value), stamp: r.stamp, seq: r.seq, placed: true, text: r.value, storedStamp: r.stamp };
+      }
+      entries.set(id, entry);
+      if (entry.stamp < oldest) oldest = entry.stamp;
+    }
+    map.entries = entries;
+    map.oldest = oldest;
+    map.complete = true;
+  }
+
+  /** The cache sweep's visit: expired cells, and expired loaded map entries (the file's are swept by query). */
+  private purgeRow(row: CachedKey): void {
+    this.purgeCells(row.cells, (name) => touch(row, name));
+    if (row.maps === null) return;
+    for (const [name, map] of row.maps) {
+      const ttl = this.ttlOf(name);
+      if (ttl === null || map.oldest + ttl > this.clock) continue;
+      let oldest = Infinity;
+      for (const entry of map.entries.values()) {
+        if (entry.stamp + ttl <= this.clock) {
+          map.entries.delete(entry.id);
+          markEntry(map, entry.id);
+        } else if (entry.stamp < oldest) oldest = entry.stamp;
+      }
+      map.oldest = oldest;
+    }
+  }
+
   cleanupIncrementally(keys: number): void {
     if (!this.anyTtl) return;
     if (this.cache.size > 0) this.sweep.sweep(keys);
@@ -440,6 +702,10 @@ export class SqliteStateBackend extends CellBackend {
       const ttl = this.ttlOf(descriptor.name);
       if (ttl === null) continue;
       const name = descriptor.name;
+      if (descriptor.kind === 'map') {
+        this.sweepEntries(name, ttl, limit);
+        continue;
+      }
       for (const r of this.table.expired.all(name, clock - ttl, ttl, clock, limit)) {
         const cached = this.cache.get(keyIdOfKid(r.kid));
         if (cached !== undefined) {
@@ -456,24 +722,58 @@ export class SqliteStateBackend extends CellBackend {
     }
   }
 
+  /** Expired map entries in the file, up to `limit`: deleted, unless the cache holds a newer stamp (written now instead). */
+  private sweepEntries(name: string, ttl: number, limit: number): void {
+    const clock = this.clock;
+    for (const r of this.maps.expired.all(name, clock - ttl, ttl, clock, limit)) {
+      const map = this.cache.get(keyIdOfKid(r.kid))?.maps?.get(name);
+      const id = keyIdOfKid(r.ekid);
+      const entry = map?.entries.get(id);
+      if (map !== undefined && entry !== undefined) {
+        map.dirty?.delete(id);
+        if (entry.stamp + ttl > clock) {
+          this.writeEntry(r.kid, name, entry, true);
+          continue;
+        }
+        map.entries.delete(id);
+      }
+      this.maps.remove.run(r.kid, name, r.ekid);
+      this.wrote();
+    }
+  }
+
   snapshot(): KeyedStateSnapshot {
     return this.storage(() => this.snapshotStored());
   }
 
+  /** Both tables in key order (as the text sorts), a key's states by name, a map's entries in insertion order. */
   private snapshotStored(): KeyedStateSnapshot {
     this.flush();
-    const keys: KeyStateSnapshot[] = [];
-    let kid: string | null = null;
-    let states: Record<string, CellSnapshot> = {};
-    for (const r of this.table.all.iterate()) {
-      if (r.kid !== kid) {
-        if (kid !== null) keys.push({ key: keyOfKid(kid), states });
-        kid = r.kid;
-        states = {};
+    const byKid = new Map<string, Map<string, CellSnapshot>>();
+    const statesOf = (kid: string) => {
+      let states = byKid.get(kid);
+      if (states === undefined) byKid.set(kid, (states = new Map()));
+      return states;
+    };
+    for (const r of this.table.all.iterate()) statesOf(r.kid).set(r.name, decodeSnapshotCell(r.cell));
+    let entries: [unknown, unknown, number][] = [];
+    let at = '';
+    for (const r of this.maps.rows.iterate()) {
+      const here = `${r.kid}\u0000${r.name}`;
+      if (here !== at) {
+        at = here;
+        entries = [];
+        statesOf(r.kid).set(r.name, { kind: 'map', entries });
       }
-      states[r.name] = decodeSnapshotCell(r.cell);
+      entries.push([keyOfKid(r.ekid), decodeValue(r.value), r.stamp]);
     }
-    if (kid !== null) keys.push({ key: keyOfKid(kid), states });
+    const keys: KeyStateSnapshot[] = [];
+    for (const kid of [...byKid.keys()].sort()) {
+      const states: Record<string, CellSnapshot> = {};
+      const cells = byKid.get(kid)!;
+      for (const name of [...cells.keys()].sort()) states[name] = cells.get(name)!;
+      keys.push({ key: keyOfKid(kid), states });
+    }
     return this.snapshotOf(keys);
   }
 
@@ -490,10 +790,21 @@ export class SqliteStateBackend extends CellBackend {
     this.sweep.reset();
     this.sweepBudget = 0;
     this.table.clear.run();
+    this.maps.clear.run();
     for (const k of snapshot.keys) {
       const kid = kidOf(keyIdOf(k.key));
-      // restoreCell checks the cell as the heap backend does; the row stores its normal form.
-      for (const [name, cell] of Object.entries(k.states)) this.writeCell(kid, name, restoreCell(name, cell));
+      for (const [name, snapshotCell] of Object.entries(k.states)) {
+        // restoreCell checks the cell as the heap backend does; the rows store its normal form.
+        const cell = restoreCell(name, snapshotCell);
+        if (cell.kind !== 'map') {
+          this.writeCell(kid, name, cell);
+          continue;
+        }
+        const swept = this.sweptTtl(name) !== null;
+        for (const entry of cell.entries.values()) {
+          this.writeEntry(kid, name, { ...entry, seq: this.nextSeq++, placed: true, text: null, storedStamp: entry.stamp }, swept);
+        }
+      }
     }
     this.store.commit();
   }
@@ -509,6 +820,51 @@ export class SqliteStateBackend extends CellBackend {
 
 function touch(row: CachedKey, name: string): void {
   (row.dirty ??= new Set()).add(name);
+}
+
+function markEntry(map: CachedMap, id: KeyId): void {
+  (map.dirty ??= new Set()).add(id);
+}
+
+/** MapEntries over the SQLite backend's map rows (the backend does the work; this binds the state name). */
+class SqliteMapEntries implements MapEntries {
+  constructor(
+    private readonly backend: SqliteStateBackend,
+    private readonly name: string,
+  ) {}
+
+  get(id: KeyId, key: unknown): MapEntry | undefined {
+    return this.backend.mapGet(this.name, id, key);
+  }
+
+  put(id: KeyId, key: unknown, value: unknown, stamp: number): void {
+    this.backend.mapPut(this.name, id, key, value, stamp);
+  }
+
+  remove(id: KeyId): void {
+    this.backend.mapRemove(this.name, id);
+  }
+
+  live(ttl: number | null, clock: number): MapEntry[] {
+    return this.backend.mapLive(this.name, ttl, clock);
+  }
+
+  any(ttl: number | null, clock: number): boolean {
+    return this.backend.mapAny(this.name, ttl, clock);
+  }
+
+  clear(): void {
+    this.backend.mapClear(this.name);
+  }
+}
+
+/** A map entry's value as table text (plain JSON unless it needs the codec's tags, as encodeCell). */
+function encodeValue(value: unknown): string {
+  return needsTags(value) ? toSnapshotJson(value) : JSON.stringify(value);
+}
+
+function decodeValue(text: string): unknown {
+  return text.includes('"$') ? fromSnapshotJson(text) : JSON.parse(text);
 }
 
 /**

@@ -54,18 +54,20 @@ for (const run of sqliteRuns) {
   });
 }
 
-test('--state-db keeps the state file: one table per process step (and window step spill), holding the final state', { timeout: TIMEOUT }, () => {
+test('--state-db keeps the state file: two tables per process step (cells, map entries) and one per window step spill, holding the final state', { timeout: TIMEOUT }, () => {
   const db = join(tmp, 'state.db');
   replay(join(tmp, 'kept.jsonl'), '--state-backend', 'sqlite', '--state-db', db, '--state-cache', '16');
   const r = runSw(['replay', '--help']);
   assert.match(r.stdout, /--state-backend <memory\|sqlite>/);
   const file = new Database(db, { readonly: true });
   const tables = (file.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
-  // spill:metrics: the window step's key spill (empty here: the metrics window has one key).
-  assert.deepEqual(tables, ['spill:metrics', 'state:fraud', 'state:fraud_alerts', 'sw_state_steps']);
+  // map:<step>: a row per map entry; spill:metrics: the window step's key spill (empty here: the metrics window has one key).
+  assert.deepEqual(tables, ['map:fraud', 'map:fraud_alerts', 'spill:metrics', 'state:fraud', 'state:fraud_alerts', 'sw_state_steps']);
   const users = file.prepare('SELECT count(DISTINCT kid) FROM "state:fraud"').pluck().get() as number;
+  const mapEntries = file.prepare('SELECT count(*) FROM "map:fraud"').pluck().get() as number;
   file.close();
   assert.ok(users > 16, `${users} users' state in the file`);
+  assert.ok(mapEntries > users, `${mapEntries} map entries in the file (the scorer keeps velocity and location maps per user)`);
 });
 
 const crossings: { name: string; first: string[]; resumed: string[] }[] = [

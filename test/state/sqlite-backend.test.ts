@@ -30,7 +30,14 @@ function backend(cacheKeys: number): { store: SqliteStateStore; state: SqliteSta
   return { store, state: store.backend('step', { cacheKeys }) };
 }
 
-/** The rows in the file for a key, as (name, cell JSON) pairs. */
+/** The map entry rows in the file for a key, as (name, entry key id text, value JSON) in insertion order. */
+function storedEntries(store: SqliteStateStore, key: unknown): [string, string, unknown][] {
+  return (
+    store.db.prepare('SELECT name, ekid, value FROM "map:step" WHERE kid = ? ORDER BY name, seq').all(kidOf(keyIdOf(key))) as { name: string; ekid: string; value: string }[]
+  ).map((r) => [r.name, r.ekid, JSON.parse(r.value)]);
+}
+
+/** The value and list rows in the file for a key, as (name, cell JSON) pairs. */
 function stored(store: SqliteStateStore, key: unknown): [string, unknown][] {
   return (store.db.prepare('SELECT name, cell FROM "state:step" WHERE kid = ? ORDER BY name').all(kidOf(keyIdOf(key))) as { name: string; cell: string }[]).map(
     (r) => [r.name, JSON.parse(r.cell)],
@@ -105,13 +112,15 @@ test('a removed cell is deleted from the file on write-back, and a key with no c
   state.map<string, number>('m').put('x', 1);
   state.setCurrentKey('b');
   state.value<number>('v').value();
-  assert.equal(stored(store, 'a').length, 2);
+  assert.equal(stored(store, 'a').length, 1);
+  assert.deepEqual(storedEntries(store, 'a'), [['m', 'sx', 1]]);
   state.setCurrentKey('a');
   state.value<number>('v').clear();
   state.map<string, number>('m').remove('x');
   state.setCurrentKey('b');
   state.value<number>('v').value();
   assert.deepEqual(stored(store, 'a'), []);
+  assert.deepEqual(storedEntries(store, 'a'), []);
   assert.deepEqual(state.stats(), { keys: 0, entries: 0 });
 });
 

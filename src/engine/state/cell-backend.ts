@@ -64,7 +64,12 @@ export abstract class CellBackend implements KeyedStateBackend {
 
   map<K, V>(name: string, ttl?: StateTtl): MapState<K, V> {
     const descriptor = this.descriptors.register(name, 'map', ttl);
-    return this.handle(descriptor, () => new MapHandle<unknown, unknown>(this, descriptor)) as unknown as MapState<K, V>;
+    return this.handle(descriptor, () => new MapHandle<unknown, unknown>(this, descriptor, this.mapEntries(descriptor))) as unknown as MapState<K, V>;
+  }
+
+  /** Where a map state's entries live; the heap's form is one cell per map (see MapEntries). */
+  protected mapEntries(descriptor: StateDescriptor): MapEntries {
+    return new CellMapEntries(this, descriptor);
   }
 
   private handle<H extends Handle>(descriptor: StateDescriptor, create: () => H): H {
@@ -210,44 +215,110 @@ class ListHandle<T> implements ListState<T> {
   }
 }
 
-class MapHandle<K, V> implements MapState<K, V> {
+/**
+ * One map state of the current key, entry by entry: what MapHandle reads and writes. The heap
+ * backend keeps the map as one cell (`CellMapEntries`); the SQLite backend keeps a row per entry
+ * and loads entries one at a time (src/state/sqlite-backend.ts), so a put to a map of 100K
+ * entries writes one row, not the map.
+ */
+export interface MapEntries {
+  /** The entry (expired or not), or undefined; its `value` and `stamp` may be changed in place. */
+  get(id: KeyId, key: unknown): MapEntry | undefined;
+  /** Replaces an entry's value and stamp (keeping its place in the order) or appends a new one. */
+  put(id: KeyId, key: unknown, value: unknown, stamp: number): void;
+  remove(id: KeyId): void;
+  /** Every unexpired entry in insertion order, expired ones removed on the way (`ttl` null: none expire). */
+  live(ttl: number | null, clock: number): MapEntry[];
+  /** Whether an unexpired entry exists. */
+  any(ttl: number | null, clock: number): boolean;
+  clear(): void;
+}
+
+/** A map state as one cell of the current key (the heap backend's form). */
+export class CellMapEntries implements MapEntries {
   constructor(
     private readonly backend: CellBackend,
     private readonly descriptor: StateDescriptor,
   ) {}
 
+  private cell(): MapCell | undefined {
+    return cellOf<MapCell>(this.backend, this.descriptor);
+  }
+
+  get(id: KeyId): MapEntry | undefined {
+    return this.cell()?.entries.get(id);
+  }
+
+  put(id: KeyId, key: unknown, value: unknown, stamp: number): void {
+    let cell = this.cell();
+    if (!cell) {
+      cell = { kind: 'map', entries: new Map(), oldest: stamp };
+      this.backend.putCell(this.descriptor.name, cell);
+    }
+    const entry = cell.entries.get(id);
+    if (entry) {
+      entry.value = value;
+      entry.stamp = stamp;
+    } else {
+      cell.entries.set(id, { id, key, value, stamp });
+    }
+  }
+
+  remove(id: KeyId): void {
+    const cell = this.cell();
+    if (!cell) return;
+    cell.entries.delete(id);
+    if (cell.entries.size === 0) this.backend.removeCell(this.descriptor.name);
+  }
+
+  live(ttl: number | null, clock: number): MapEntry[] {
+    const cell = this.cell();
+    if (!cell) return [];
+    if (ttl !== null && purgeCell(cell, ttl, clock)) {
+      this.backend.removeCell(this.descriptor.name);
+      return [];
+    }
+    return [...cell.entries.values()];
+  }
+
+  any(ttl: number | null, clock: number): boolean {
+    return this.live(ttl, clock).length > 0;
+  }
+
+  clear(): void {
+    this.backend.removeCell(this.descriptor.name);
+  }
+}
+
+class MapHandle<K, V> implements MapState<K, V> {
+  constructor(
+    private readonly backend: CellBackend,
+    private readonly descriptor: StateDescriptor,
+    private readonly store: MapEntries,
+  ) {}
+
+  private get ttl(): number | null {
+    return this.descriptor.ttl?.ttl ?? null;
+  }
+
   /** The unexpired entry of `key` (refreshed on read when configured), else undefined. */
   private live(key: K): MapEntry | undefined {
-    const cell = cellOf<MapCell>(this.backend, this.descriptor);
-    if (!cell) return undefined;
     const id = keyIdOf(key);
-    const entry = cell.entries.get(id);
+    const entry = this.store.get(id, key);
     if (!entry) return undefined;
     const ttl = this.descriptor.ttl;
     if (this.backend.expired(entry.stamp, ttl)) {
-      this.drop(cell, id);
+      this.store.remove(id);
       return undefined;
     }
     if (ttl?.refreshOnRead) entry.stamp = this.backend.time;
     return entry;
   }
 
-  private drop(cell: MapCell, id: KeyId): void {
-    cell.entries.delete(id);
-    if (cell.entries.size === 0) this.backend.removeCell(this.descriptor.name);
-  }
-
   /** The unexpired entries in insertion order; expired ones are removed on the way. */
-  private liveEntries(refresh: boolean): MapEntry[] {
-    const cell = cellOf<MapCell>(this.backend, this.descriptor);
-    if (!cell) return [];
-    const ttl = this.descriptor.ttl;
-    if (ttl !== null && purgeCell(cell, ttl.ttl, this.backend.time)) {
-      this.backend.removeCell(this.descriptor.name);
-      return [];
-    }
-    const out = [...cell.entries.values()];
-    if (refresh && ttl?.refreshOnRead) for (const entry of out) entry.stamp = this.backend.time;
+  private liveEntries(): MapEntry[] {
+    const out = this.store.live(this.ttl, this.backend.time);
+    if (this.descriptor.ttl?.refreshOnRead) for (const entry of out) entry.stamp = this.backend.time;
     return out;
   }
 
@@ -261,50 +332,37 @@ class MapHandle<K, V> implements MapState<K, V> {
 
   put(key: K, value: V): void {
     if (value === undefined) throw new StateMisuseError(`state "${this.descriptor.name}": cannot put undefined in a map state; use remove()`);
-    let cell = cellOf<MapCell>(this.backend, this.descriptor);
-    if (!cell) {
-      cell = { kind: 'map', entries: new Map(), oldest: this.backend.time };
-      this.backend.putCell(this.descriptor.name, cell);
-    }
-    const id = keyIdOf(key);
-    const entry = cell.entries.get(id);
-    if (entry) {
-      entry.value = value;
-      entry.stamp = this.backend.time;
-    } else {
-      cell.entries.set(id, { id, key, value, stamp: this.backend.time });
-    }
+    this.store.put(keyIdOf(key), key, value, this.backend.time);
   }
 
   remove(key: K): void {
-    const cell = cellOf<MapCell>(this.backend, this.descriptor);
-    if (cell) this.drop(cell, keyIdOf(key));
+    this.store.remove(keyIdOf(key));
   }
 
   entries(): IterableIterator<[K, V]> {
-    return this.liveEntries(true)
+    return this.liveEntries()
       .map((e): [K, V] => [e.key as K, e.value as V])
       .values();
   }
 
   keys(): IterableIterator<K> {
-    return this.liveEntries(true)
+    return this.liveEntries()
       .map((e) => e.key as K)
       .values();
   }
 
   values(): IterableIterator<V> {
-    return this.liveEntries(true)
+    return this.liveEntries()
       .map((e) => e.value as V)
       .values();
   }
 
   /** Does not count as a read for OnReadAndWrite: it looks at no value. */
   isEmpty(): boolean {
-    return this.liveEntries(false).length === 0;
+    return !this.store.any(this.ttl, this.backend.time);
   }
 
   clear(): void {
-    this.backend.removeCell(this.descriptor.name);
+    this.store.clear();
   }
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StateMisuseError } from '../../../src/engine/state/state-descriptors.js';
 import type { KeyedStateBackend } from '../../../src/engine/state/state-backend.js';
+import { MemoryStateBackend } from '../../../src/engine/state/memory-backend.js';
 import { BACKENDS } from './backend-table.js';
 
 for (const { name: backend, make } of BACKENDS) {
@@ -101,6 +102,123 @@ for (const { name: backend, make } of BACKENDS) {
     assert.deepEqual([...map.keys()], [{ lat: 1 }, 'a']);
     assert.equal(map.has({ lat: 1 }), true);
   });
+
+  // Large maps: the SQLite backend keeps a row per entry and loads entries one at a time, so these
+  // check that order, replacement, removal, clear and TTL per entry agree with the heap's one-cell map
+  // at sizes where a row-per-entry bug (lost place, stale row, partial iteration) would show.
+  const largeMapCases: { name: string; entries: number; run: (b: KeyedStateBackend, n: number) => unknown; expected?: unknown }[] = [
+    {
+      name: 'puts then gets across key switches, in insertion order',
+      entries: 20_000,
+      run: (b, n) => {
+        const m = b.map<number, { n: number }>('m');
+        for (let i = 0; i < n; i++) {
+          at(b, `k${i % 2}`);
+          m.put(i, { n: i });
+        }
+        at(b, 'k0');
+        const sum = [0, 1].map((k) => {
+          at(b, `k${k}`);
+          let total = 0;
+          for (let i = k; i < n; i += 2) total += m.get(i)!.n;
+          return total;
+        });
+        at(b, 'k1');
+        const keys = [...m.keys()];
+        return [sum, keys.length, keys.slice(0, 3), keys.slice(-3), b.stats()];
+      },
+    },
+    {
+      name: 'a replaced entry keeps its place, a removed and re-put one goes last, a removed one is gone',
+      entries: 10_000,
+      run: (b, n) => {
+        const m = b.map<string, number>('m');
+        at(b, 'k');
+        for (let i = 0; i < n; i++) m.put(`e${i}`, i);
+        at(b, 'other');
+        m.put('x', 1);
+        at(b, 'k');
+        m.put('e5', -5);
+        m.remove('e7');
+        m.put('e7', -7);
+        m.remove('e9');
+        at(b, 'other');
+        m.get('x');
+        at(b, 'k');
+        const entries = [...m.entries()];
+        return [entries.length, entries.slice(0, 10), entries.slice(-2), m.has('e9'), m.get('e5'), m.isEmpty()];
+      },
+    },
+    {
+      name: 'clear empties a large map, puts after it start a new order',
+      entries: 10_000,
+      run: (b, n) => {
+        const m = b.map<number, number>('m');
+        at(b, 'k');
+        for (let i = 0; i < n; i++) m.put(i, i);
+        at(b, 'other');
+        m.put(0, 0);
+        at(b, 'k');
+        m.clear();
+        const empty = [m.isEmpty(), m.get(5), [...m.keys()].length];
+        m.put(7, 70);
+        m.put(3, 30);
+        at(b, 'other');
+        m.get(0);
+        at(b, 'k');
+        return [empty, [...m.entries()], b.stats()];
+      },
+    },
+    {
+      name: 'TTL per entry in a large map: only the expired half goes, by reads and by cleanup',
+      entries: 10_000,
+      run: (b, n) => {
+        const m = b.map<number, number>('m', { ttl: 100 });
+        at(b, 'k');
+        b.advanceTime(0);
+        for (let i = 0; i < n / 2; i++) m.put(i, i);
+        b.advanceTime(50);
+        for (let i = n / 2; i < n; i++) m.put(i, i);
+        at(b, 'other');
+        m.put(0, 0);
+        b.advanceTime(100);
+        at(b, 'k');
+        const reads = [m.get(0), m.has(1), m.get(n / 2), m.isEmpty()];
+        for (let i = 0; i < 100; i++) b.cleanupIncrementally(n);
+        const afterCleanup = b.stats();
+        const keys = [...m.keys()];
+        b.advanceTime(150);
+        return [reads, afterCleanup, keys.length, keys[0], m.isEmpty(), [...m.entries()].length];
+      },
+    },
+    {
+      name: 'a map value changed in place after get survives key switches, as on the heap',
+      entries: 5_000,
+      run: (b, n) => {
+        const m = b.map<number, number[]>('m');
+        at(b, 'k');
+        for (let i = 0; i < n; i++) m.put(i, []);
+        for (let round = 0; round < 3; round++) {
+          at(b, 'k');
+          m.get(round * 7)!.push(round);
+          at(b, `other${round}`);
+          m.put(round, []);
+        }
+        at(b, 'k');
+        return [m.get(0), m.get(7), m.get(14), m.get(1)];
+      },
+      expected: [[0], [1], [2], []],
+    },
+  ];
+
+  for (const tc of largeMapCases) {
+    test(`large map state (${tc.entries} entries): ${tc.name}`, () => {
+      const observed = JSON.parse(JSON.stringify(tc.run(make(), tc.entries)));
+      const expected = JSON.parse(JSON.stringify(tc.run(new MemoryStateBackend(), tc.entries)));
+      assert.deepEqual(observed, expected);
+      if (tc.expected !== undefined) assert.deepEqual(observed, tc.expected);
+    });
+  }
 
   const cleanupCases: { name: string; keys: number; perCall: number; calls: number; left: number }[] = [
     { name: 'a sweep of 2 keys per call cleans 10 keys in 5 calls', keys: 10, perCall: 2, calls: 5, left: 0 },
