@@ -68,8 +68,9 @@ export class BufferNode<E> {
   first: BufferEdge<E> | null;
   rest: BufferEdge<E>[] | null = null;
   constructor(
-    readonly event: BufferedEvent<E>,
-    readonly page: string,
+    /** Written again only when a freed node is reused (put). */
+    public event: BufferedEvent<E>,
+    public page: string,
     /** The first edge; null only while a snapshot is restored (its edges are added next). */
     edge: BufferEdge<E> | null,
   ) {
@@ -106,7 +107,7 @@ function release(target: { refs: number }): boolean {
 }
 
 /**
- * Freed events and edges, shared by every key's buffer and reused by the next registerEvent / put.
+ * Freed events, nodes and edges, shared by every key's buffer and reused by the next registerEvent / put.
  * An event or edge lives as long as a partial match that holds it — on a stream of many keys that
  * is many thousands of events — so a new one survived the young generation, was copied twice and
  * then marked in the old one; a reused one is already old and costs the collector nothing (binge
@@ -117,6 +118,7 @@ function release(target: { refs: number }): boolean {
 const SPARE = 4096;
 const spareEvents: BufferedEvent<unknown>[] = [];
 const spareEdges: BufferEdge<unknown>[] = [];
+const spareNodes: BufferNode<unknown>[] = [];
 
 /** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
 const releaseNodes: BufferNode<unknown>[] = [];
@@ -167,7 +169,16 @@ export class SharedBuffer<E> {
       existing.addEdge(edge);
       return existing;
     }
-    const node = new BufferNode(event, page, edge);
+    let node = spareNodes.pop() as BufferNode<E> | undefined;
+    if (node === undefined) node = new BufferNode(event, page, edge);
+    else {
+      node.event = event;
+      node.page = page;
+      node.first = edge;
+      node.rest = null;
+      node.refs = 0;
+      node.removed = false;
+    }
     event.addNode(node);
     event.refs++;
     this.liveNodes++;
@@ -206,11 +217,19 @@ export class SharedBuffer<E> {
           if (spareEdges.length < SPARE) spareEdges.push(edge);
         }
       }
+      const live = current.refs > 0;
       if (release(current)) {
         current.removed = true;
         this.liveNodes--;
         current.event.removeNode(current);
         this.releaseEvent(current.event);
+        // Only on the release that frees it (see releaseEvent). Its remaining edges are dropped, as
+        // when it was collected.
+        if (live && spareNodes.length < SPARE) {
+          current.first = null;
+          current.rest = null;
+          spareNodes.push(current as BufferNode<unknown>);
+        }
       }
     }
   }
