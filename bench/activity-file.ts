@@ -38,21 +38,26 @@ export interface ActivityFile {
   readonly bytes: number;
 }
 
+/** The cached file for `events` events, or null when it is not generated yet (or was by another generator). */
+export function cachedActivityFile(root: string, label: string, events: number): ActivityFile | null {
+  const path = join(root, '.bench', `activity-${label}.jsonl`);
+  const metaPath = `${path}.meta.json`;
+  if (!existsSync(path) || !existsSync(metaPath)) return null;
+  const known = JSON.parse(readFileSync(metaPath, 'utf8')) as { generator: number; seed: number; events: number; bytes: number };
+  return known.generator === GENERATOR_VERSION && known.seed === SEED && known.events === events ? { path, events, bytes: known.bytes } : null;
+}
+
 /** The cached file for `events` events (generated on first use); `label` names it, e.g. "2m". */
 export function ensureActivityFile(root: string, label: string, events: number): ActivityFile {
+  const cached = cachedActivityFile(root, label, events);
+  if (cached !== null) return cached;
   const dir = join(root, '.bench');
   const path = join(dir, `activity-${label}.jsonl`);
-  const metaPath = `${path}.meta.json`;
-  const meta = { generator: GENERATOR_VERSION, seed: SEED, events };
-  if (existsSync(path) && existsSync(metaPath)) {
-    const known = JSON.parse(readFileSync(metaPath, 'utf8')) as typeof meta & { bytes: number };
-    if (known.generator === meta.generator && known.seed === meta.seed && known.events === events) return { path, events, bytes: known.bytes };
-  }
   mkdirSync(dir, { recursive: true });
   process.stderr.write(`generating ${path} (${events.toLocaleString('en')} events)...\n`);
   const bytes = writeActivity(`${path}.partial`, events);
   renameSync(`${path}.partial`, path);
-  writeFileSync(metaPath, JSON.stringify({ ...meta, bytes }) + '\n');
+  writeFileSync(`${path}.meta.json`, JSON.stringify({ generator: GENERATOR_VERSION, seed: SEED, events, bytes }) + '\n');
   return { path, events, bytes };
 }
 

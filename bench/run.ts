@@ -10,26 +10,42 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
 import type { BenchOptions, BenchRow, BenchSuite } from './suite.js';
 
-const USAGE = `usage: node dist/bench/run.js [--only <suite>] [--large]
+/** Three alternating rounds: the least that shows which runs a burst of machine load spoiled. */
+const DEFAULT_RUNS = 3;
 
-  --only <suite>  run one suite (engine-window, field-reader)
-  --large         also run the 10M-event RSS measurement (generates a ~1.3 GB file once)
+const USAGE = `usage: node dist/bench/run.js [--only <suite>] [--large] [--runs <n>]
+
+  --only <suite>  run one suite (engine-window, field-reader, ...)
+  --large         also run the slow measurements (generates the 10M-event file once, ~1.3 GB,
+                  for the engine-window RSS row when it is not in .bench/ yet)
+  --runs <n>      alternating rounds of engine-window's subjects (default ${DEFAULT_RUNS}); figures are
+                  the best of the rounds
 
 Examples:
   $ npm run bench
-  $ npm run build && node dist/bench/run.js --only field-reader`;
+  $ npm run build && node dist/bench/run.js --only field-reader
+  $ node dist/bench/run.js --only engine-window --runs 5`;
 
 interface Arguments {
   only: string | null;
   large: boolean;
+  runs: number;
 }
 
 function parseArguments(argv: string[]): Arguments {
-  const parsed: Arguments = { only: null, large: false };
+  const parsed: Arguments = { only: null, large: false, runs: DEFAULT_RUNS };
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
     if (argument === '--large') parsed.large = true;
     else if (argument === '--only' && i + 1 < argv.length) parsed.only = argv[++i]!;
+    else if (argument === '--runs' && i + 1 < argv.length) {
+      const runs = Number(argv[++i]);
+      if (!Number.isInteger(runs) || runs < 1) {
+        process.stderr.write(`bench: --runs ${argv[i]}: not a whole number of rounds; use 1 or more, e.g. --runs 5\n`);
+        process.exit(2);
+      }
+      parsed.runs = runs;
+    }
     else if (argument === '--help' || argument === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -87,7 +103,7 @@ function formatRow(row: BenchRow): string[] {
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2));
   const root = findRoot(dirname(fileURLToPath(import.meta.url)));
-  const options: BenchOptions = { root, large: args.large };
+  const options: BenchOptions = { root, large: args.large, runs: args.runs };
   const rows: BenchRow[] = [];
   let failed = false;
   // Wall-clock figures are low and drift on a machine busy with other work; the CPU columns hold.

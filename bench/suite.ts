@@ -6,6 +6,8 @@ export interface BenchOptions {
   readonly root: string;
   /** `--large`: also run the slow, large-input measurements (the 10M-event RSS run). */
   readonly large: boolean;
+  /** `--runs <n>`: alternating rounds for suites that compare subjects run by run (at least 1). */
+  readonly runs: number;
 }
 
 export interface BenchRow {

@@ -59,3 +59,45 @@ export function fullGc(): () => void {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
 }
+
+/** One subject of alternating rounds: a name and one measurement of it. */
+export interface Contender<T extends Timing> {
+  readonly name: string;
+  measure(): Promise<T> | T;
+}
+
+/** Every measurement of one subject over the rounds, and its best by CPU and by wall clock. */
+export interface Rounds<T extends Timing> {
+  readonly samples: readonly T[];
+  /** Least CPU time (else least wall time when CPU is not measured). */
+  readonly bestCpu: T;
+  readonly bestWall: T;
+}
+
+/**
+ * Measures the subjects `rounds` times, interleaved: each round runs every subject once, and the
+ * first subject moves by one each round (A B C, B C A, C A B), so no subject always runs just
+ * after the same neighbour or always first (cold page cache, JIT of shared code). A burst of load
+ * from other processes then lands on one sample of each subject rather than on every sample of
+ * one: on the shared 2-core machine the same sw run took 3.9 to 6.0 CPU-s in separate runs, and
+ * ratios taken from runs minutes apart were off by as much as that.
+ */
+export async function alternate<T extends Timing>(rounds: number, contenders: readonly Contender<T>[]): Promise<Map<string, Rounds<T>>> {
+  const samples = new Map<string, T[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const contender = contenders[(round + i) % contenders.length]!;
+      samples.get(contender.name)!.push(await contender.measure());
+    }
+  }
+  const cpu = (t: Timing) => t.cpuSeconds ?? t.seconds;
+  const result = new Map<string, Rounds<T>>();
+  for (const [name, list] of samples) {
+    result.set(name, {
+      samples: list,
+      bestCpu: list.reduce((best, t) => (cpu(t) < cpu(best) ? t : best)),
+      bestWall: list.reduce((best, t) => (t.seconds < best.seconds ? t : best)),
+    });
+  }
+  return result;
+}

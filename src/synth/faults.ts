@@ -90,7 +90,7 @@ export class FaultStage {
   constructor(
     private readonly rules: readonly FaultRule[],
     private readonly random: Random,
-    private readonly requiredFields: readonly string[],
+    private readonly requiredFieldsOf: (record: Record<string, unknown>) => readonly string[],
     write: WriteRecord,
     private readonly truth: (entry: TruthEntry) => void,
   ) {
@@ -133,7 +133,7 @@ export class FaultStage {
       }
       case 'missing': {
         const record = JSON.parse(event.text) as Record<string, unknown>;
-        const present = this.requiredFields.filter((field) => field in record);
+        const present = this.requiredFieldsOf(record).filter((field) => field in record);
         if (present.length === 0) {
           this.write(event, event.text);
           return;

@@ -51,9 +51,20 @@ function place(point: Point): Place {
   return { ...point, json: flat(`"location":{"latitude":${point.latitude},"longitude":${point.longitude}}`) };
 }
 
+const TRANSACTION_REQUIRED = ['user_id', 'timestamp', 'amount', 'transaction_type', 'location'] as const;
+
 export class FinancialGenerator implements Domain {
   readonly name = 'financial';
   readonly requiredFields = ['user_id', 'timestamp', 'type', 'amount', 'transaction_type', 'event_type', 'location'] as const;
+
+  /**
+   * `type` is required on security-session events only: the seeds' transactions carry no `type`
+   * (seeds-digest §3), so the built-in financial rules treat it as optional there, and removing
+   * it from a transaction would be a fault no rule can see.
+   */
+  requiredFieldsOf(record: Record<string, unknown>): readonly string[] {
+    return record['type'] === 'transaction' ? TRANSACTION_REQUIRED : this.requiredFields;
+  }
   readonly cases = [
     { kind: 'velocity_burst', span: 10 * MINUTE },
     { kind: 'impossible_travel', span: HOUR },

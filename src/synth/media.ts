@@ -20,7 +20,8 @@ import { fakerPool, seededFaker } from './entities.js';
  */
 
 const TOPIC = 'user-events';
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const GENRES = ['comedy', 'thriller', 'drama', 'action', 'documentary', 'romance', 'animation', 'sci-fi', 'horror'] as const;
 const COMEDY = 0;
@@ -243,6 +244,13 @@ export class MediaGenerator implements Domain {
     if (watcher < 0) return null;
     const shares = random.intBetween(VIRAL_SHARES, 8);
     const build = new CaseBuilder('viral_share', this.contentIds[c]!, { shares, watcher: this.userIds[watcher] });
+    // Users out of a session log in first, as in background: a watch or share outside a session
+    // would carry sessionId null, which the media rules report as an empty field.
+    if (!this.inSession[watcher]) {
+      this.login(watcher, time);
+      build.add(time, this.userIds[watcher]!, TOPIC, this.record(watcher, time, 'user.login', -1, '').text);
+      time += random.intBetween(SECOND, 30 * SECOND);
+    }
     build.add(time, this.userIds[watcher]!, TOPIC, this.watch(watcher, time, c, QUALITIES[this.qualities[watcher]!]!).text);
     this.lastWasWatch[watcher] = 1;
     this.reservations.reserve(watcher, time + 1);
@@ -254,6 +262,11 @@ export class MediaGenerator implements Domain {
       const u = this.findUser(time, (candidate) => !sharers.has(candidate) && this.genres[candidate]!.includes(this.contentGenre[c]!));
       if (u < 0) return null;
       sharers.add(u);
+      if (!this.inSession[u]) {
+        const login = at - random.intBetween(SECOND, MINUTE);
+        this.login(u, login);
+        build.add(login, this.userIds[u]!, TOPIC, this.record(u, login, 'user.login', -1, '').text);
+      }
       build.add(at, this.userIds[u]!, TOPIC, this.record(u, at, 'content.shared', c, '').text);
       if (i === VIRAL_SHARES - 1) build.completesHere();
       this.lastWasWatch[u] = 0;

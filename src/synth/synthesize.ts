@@ -130,7 +130,7 @@ export async function synthesize(
   const caseTimes = new Map<InjectedCase, number[]>();
   const completingTime = (owner: InjectedCase) => caseTimes.get(owner)![owner.completes]!;
 
-  const faults = new FaultStage(rules, new Random(request.seed, 'faults'), domain.requiredFields, write, (entry) => truth.push(entry));
+  const faults = new FaultStage(rules, new Random(request.seed, 'faults'), (record) => domain.requiredFieldsOf?.(record) ?? domain.requiredFields, write, (entry) => truth.push(entry));
   const injected = new TimeHeap<SynthEvent>();
   const clock = new Random(request.seed, 'clock');
   const batch: SynthEvent[] = [];

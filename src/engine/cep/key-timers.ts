@@ -1,19 +1,27 @@
 /**
  * The pattern operator's event-time timers: one per key, fired in (time, registration) order.
- * An indexed binary min-heap whose times and registration numbers live in typed arrays, so a
- * sift compares numbers in two contiguous arrays instead of loading one key object per level
- * (20K keys make 15 levels; with the keys scattered over the heap, those loads were cache misses
- * and ~15% of the operator's time). A key sits in the heap at most once: `heapIndex` says where.
+ * An indexed binary min-heap over key slots: each key owns a small integer slot (`attach`), and
+ * the heap's entries (slot, time, registration) and each slot's heap position live in typed
+ * arrays, so a sift reads and writes four contiguous arrays and never the key objects. 20K keys
+ * make 15 levels; with the keys scattered over the heap, loading each key object (to compare it,
+ * and to write its heap position) cost a cache miss per level, ~15% of the operator's time, and
+ * writing the position into the slot array instead of the object took the rest of that.
  */
 export interface TimedKey {
   /** The key's timer, Infinity when none. */
   timer: number;
-  /** Position in the heap; -1 when not queued. */
-  heapIndex: number;
+  /** The key's slot in the queue (set by `attach`); -1 when it has none. */
+  slot: number;
 }
 
 export class KeyTimers<K extends TimedKey> {
-  private keys: K[] = [];
+  /** Slot → its key, and its position in the heap (-1 when not queued). */
+  private owners: (K | undefined)[] = [];
+  private positions = new Int32Array(256).fill(-1);
+  private readonly freeSlots: number[] = [];
+  private slotCount = 0;
+  /** The heap: entry i is slot `slots[i]` with timer `times[i]`, registered as `seqs[i]`. */
+  private slots = new Int32Array(256);
   private times = new Float64Array(256);
   private seqs = new Float64Array(256);
   private size = 0;
@@ -29,9 +37,41 @@ export class KeyTimers<K extends TimedKey> {
     return this.size === 0 ? Infinity : this.times[0]!;
   }
 
+  /** Gives `key` a slot; it keeps it (queued or not) until `detach`. */
+  attach(key: K): void {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slotCount++;
+      if (slot === this.positions.length) {
+        const positions = new Int32Array(slot * 2).fill(-1);
+        positions.set(this.positions);
+        this.positions = positions;
+      }
+    }
+    this.owners[slot] = key;
+    this.positions[slot] = -1;
+    key.slot = slot;
+  }
+
+  /** Frees the slot of a key that has no timer queued (a forgotten key). */
+  detach(key: K): void {
+    const slot = key.slot;
+    if (slot < 0) return;
+    if (this.positions[slot]! >= 0) throw new Error('KeyTimers.detach: the key still has a timer');
+    this.owners[slot] = undefined; // let the forgotten key be collected
+    this.freeSlots.push(slot);
+    key.slot = -1;
+  }
+
+  /** True when the key's timer is queued. */
+  isQueued(key: K): boolean {
+    return key.slot >= 0 && this.positions[key.slot]! >= 0;
+  }
+
   /** The registration number of the key's timer (0 when it has none): snapshots keep it. */
   registrationOf(key: K): number {
-    return key.heapIndex < 0 ? 0 : this.seqs[key.heapIndex]!;
+    const at = key.slot < 0 ? -1 : this.positions[key.slot]!;
+    return at < 0 ? 0 : this.seqs[at]!;
   }
 
   /** The next registration number: snapshots keep it, so a restored queue orders ties as before. */
@@ -39,57 +79,58 @@ export class KeyTimers<K extends TimedKey> {
     return this.seq;
   }
 
-  /** Fills an empty queue from a snapshot: each key with its timer set, and its registration number. */
+  /** Fills an empty queue from a snapshot: each (attached) key with its timer set, and its registration number. */
   load(entries: readonly { readonly key: K; readonly registration: number }[], nextRegistration: number): void {
     // A list sorted by (timer, registration) is a valid min-heap.
     const sorted = [...entries].sort((a, b) => a.key.timer - b.key.timer || a.registration - b.registration);
     while (this.times.length < sorted.length) this.grow();
     sorted.forEach(({ key, registration }, i) => {
-      this.keys[i] = key;
+      this.slots[i] = key.slot;
       this.times[i] = key.timer;
       this.seqs[i] = registration;
-      key.heapIndex = i;
+      this.positions[key.slot] = i;
     });
     this.size = sorted.length;
     this.seq = nextRegistration;
   }
 
-  /** Sets the key's timer (new, or moved earlier) with a fresh registration number. */
+  /** Sets the (attached) key's timer — new, or moved earlier — with a fresh registration number. */
   schedule(key: K, time: number): void {
     key.timer = time;
-    let i = key.heapIndex;
+    const slot = key.slot;
+    const { positions } = this;
+    let i = positions[slot]!;
     if (i < 0) {
       i = this.size++;
       if (i === this.times.length) this.grow();
     }
     const seq = this.seq++;
-    const { keys, times, seqs } = this;
+    const { slots, times, seqs } = this;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const t = times[parent]!;
       if (t < time || (t === time && seqs[parent]! < seq)) break;
-      const above = keys[parent]!;
-      keys[i] = above;
+      const above = slots[parent]!;
+      slots[i] = above;
       times[i] = t;
       seqs[i] = seqs[parent]!;
-      above.heapIndex = i;
+      positions[above] = i;
       i = parent;
     }
-    keys[i] = key;
+    slots[i] = slot;
     times[i] = time;
     seqs[i] = seq;
-    key.heapIndex = i;
+    positions[slot] = i;
   }
 
   /** Removes and returns the key with the earliest timer (the caller checks `earliest` first). */
   pop(): K {
-    const { keys, times, seqs } = this;
-    const top = keys[0]!;
-    top.heapIndex = -1;
+    const { slots, times, seqs, positions } = this;
+    const topSlot = slots[0]!;
+    positions[topSlot] = -1;
     const n = --this.size;
-    const last = keys[n]!;
-    keys[n] = undefined as unknown as K; // let a forgotten key be collected
     if (n > 0) {
+      const last = slots[n]!;
       const time = times[n]!;
       const seq = seqs[n]!;
       let i = 0;
@@ -101,26 +142,30 @@ export class KeyTimers<K extends TimedKey> {
         if (right < n && (times[right]! < times[left]! || (times[right] === times[left] && seqs[right]! < seqs[left]!))) child = right;
         const ct = times[child]!;
         if (ct > time || (ct === time && seqs[child]! > seq)) break;
-        const below = keys[child]!;
-        keys[i] = below;
+        const below = slots[child]!;
+        slots[i] = below;
         times[i] = ct;
         seqs[i] = seqs[child]!;
-        below.heapIndex = i;
+        positions[below] = i;
         i = child;
       }
-      keys[i] = last;
+      slots[i] = last;
       times[i] = time;
       seqs[i] = seq;
-      last.heapIndex = i;
+      positions[last] = i;
     }
-    return top;
+    return this.owners[topSlot]!;
   }
 
   private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
+    const n = this.times.length * 2;
+    const slots = new Int32Array(n);
+    slots.set(this.slots);
+    this.slots = slots;
+    const times = new Float64Array(n);
     times.set(this.times);
     this.times = times;
-    const seqs = new Float64Array(this.seqs.length * 2);
+    const seqs = new Float64Array(n);
     seqs.set(this.seqs);
     this.seqs = seqs;
   }

@@ -16,29 +16,34 @@
 import type { Fields, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
-import { NFA, type NfaMatch, type NfaState } from './nfa/nfa.js';
+import { NFA, NfaState, type ComputationState, type NfaMatch } from './nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
 import { KeyTimers, type TimedKey } from './key-timers.js';
+import { PendingRecords, type PendingList } from './pending-records.js';
 
 type Rec = Record<string, unknown>;
 
-interface KeyState extends TimedKey {
-  /** Set when the key is (re)used: idle key states are recycled. */
-  id: unknown;
-  key: unknown;
-  readonly nfa: NfaState<Rec>;
-  /**
-   * Records waiting for the watermark, sorted by (time, arrival), as two parallel arrays (no object
-   * per record): the live ones are [head, end). The arrays are never truncated to empty (V8 drops
-   * the backing store then, and the next record allocated a new one): slots are reused.
-   */
-  times: number[];
-  records: Rec[];
-  head: number;
-  end: number;
+/**
+ * A key: its NFA state (partial matches and shared buffer) with the operator's fields, in one
+ * object (a record touches one key object, not three: each was a cache miss with 20K keys); its
+ * records waiting for the watermark are its list in the operator's PendingRecords.
+ */
+class KeyState extends NfaState<Rec> implements TimedKey, PendingList {
+  timer = Infinity;
+  slot = -1;
+  first = -1;
+  last = -1;
+  constructor(
+    start: ComputationState<Rec>,
+    /** Set when the key is (re)used: idle key states are recycled. */
+    public id: unknown,
+    public key: unknown,
+  ) {
+    super(start);
+  }
 }
 
 /**
@@ -103,6 +108,7 @@ export class PatternOperator implements Operator {
   private readonly nfa: NFA<Rec>;
   private readonly keys = new Map<unknown, KeyState>();
   private readonly timers = new KeyTimers<KeyState>();
+  private readonly pending = new PendingRecords();
   private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
@@ -153,22 +159,7 @@ export class PatternOperator implements Operator {
       return;
     }
     const state = this.stateOf(key);
-    const { times, records } = state;
-    // In-order arrival is the common case: append; otherwise insert after every record ≤ ts.
-    const end = state.end;
-    let at = end;
-    while (at > state.head && times[at - 1]! > ts) at--;
-    if (end === times.length) {
-      times.push(0);
-      records.push(EMPTY_RECORD);
-    }
-    for (let i = end; i > at; i--) {
-      times[i] = times[i - 1]!;
-      records[i] = records[i - 1]!;
-    }
-    times[at] = ts;
-    records[at] = ctx.original();
-    state.end = end + 1;
+    this.pending.add(state, ts, ctx.original());
     if (ts < state.timer) this.timers.schedule(state, ts);
   }
 
@@ -187,13 +178,13 @@ export class PatternOperator implements Operator {
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
   partialMatches(key: unknown): PartialMatchView[] {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? [] : this.nfa.describe(state.nfa);
+    return state === undefined ? [] : this.nfa.describe(state);
   }
 
   /** How many partial matches a key holds (cheap: no paths extracted). */
   partialMatchCount(key: unknown): number {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? 0 : state.nfa.partialMatches.filter((cs) => !cs.state.isStart).length;
+    return state === undefined ? 0 : state.partialMatches.filter((cs) => !cs.state.isStart).length;
   }
 
   /** Keys currently holding buffered records or partial matches. */
@@ -208,13 +199,14 @@ export class PatternOperator implements Operator {
   snapshot(): PatternOperatorSnapshot {
     const keys: PatternKeySnapshot[] = [];
     for (const state of this.keys.values()) {
+      const { times, records } = this.pending.list(state);
       keys.push({
         key: state.key,
-        times: state.times.slice(state.head, state.end),
-        records: state.records.slice(state.head, state.end),
+        times,
+        records,
         timer: state.timer,
         timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state.nfa),
+        nfa: snapshotNfaState(state),
       });
     }
     return {
@@ -238,15 +230,17 @@ export class PatternOperator implements Operator {
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     const timed: { key: KeyState; registration: number }[] = [];
     for (const saved of snapshot.keys) {
-      let nfa: NfaState<Rec>;
+      const id = identityOf(saved.key);
+      let state: KeyState;
       try {
-        nfa = restoreNfaState(this.nfa, saved.nfa);
+        state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key));
       } catch (error) {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
-      const id = identityOf(saved.key);
-      const state: KeyState = { id, key: saved.key, nfa, times: [...saved.times], records: [...saved.records], head: 0, end: saved.times.length, timer: saved.timer, heapIndex: -1 };
+      state.timer = saved.timer;
       this.keys.set(id, state);
+      this.timers.attach(state);
+      for (let i = 0; i < saved.times.length; i++) this.pending.add(state, saved.times[i]!, saved.records[i]!);
       if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
     }
     this.timers.load(timed, snapshot.timerSeq);
@@ -265,8 +259,10 @@ export class PatternOperator implements Operator {
     let state = this.keys.get(id);
     if (state === undefined) {
       state = this.spareKeys.pop();
-      if (state === undefined) state = { id, key, nfa: this.nfa.createState(), times: [], records: [], head: 0, end: 0, timer: Infinity, heapIndex: -1 };
-      else {
+      if (state === undefined) {
+        state = new KeyState(this.nfa.startRun(), id, key);
+        this.timers.attach(state);
+      } else {
         state.id = id;
         state.key = key;
       }
@@ -279,55 +275,37 @@ export class PatternOperator implements Operator {
     const errorsBefore = this.nfa.errors;
     this.observer?.key?.(state.key, watermark);
     state.timer = Infinity;
-    const { times, records } = state;
-    while (state.head < state.end && times[state.head]! <= watermark) {
-      const ts = times[state.head]!;
-      this.advanceTime(state, ts, out);
-      while (state.head < state.end && times[state.head] === ts) {
-        const record = records[state.head]!;
-        records[state.head] = EMPTY_RECORD; // the NFA keeps what it needs
-        state.head++;
-        this.observer?.record?.(state.key, ts, record);
+    const pending = this.pending;
+    while (state.first !== -1 && pending.firstTime(state) <= watermark) {
+      const time = pending.firstTime(state);
+      this.advanceTime(state, time, out);
+      do {
+        const record = pending.shift(state); // the NFA keeps what it needs
+        this.observer?.record?.(state.key, time, record);
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
-        const matches = this.nfa.process(state.nfa, record, ts);
+        const matches = this.nfa.process(state, record, time);
         for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
-        this.observer?.afterRecord?.(state.key, ts, this.nfa.describe(state.nfa));
-      }
+        this.observer?.afterRecord?.(state.key, time, this.nfa.describe(state));
+      } while (state.first !== -1 && pending.firstTime(state) === time);
     }
     this.advanceTime(state, watermark, out);
-    // Drop consumed records; compact only when the dead prefix dominates (amortized O(1)).
-    if (state.head === state.end) {
-      state.head = state.end = 0;
-    } else if (state.head > 64 && state.head * 2 > state.end) {
-      times.copyWithin(0, state.head, state.end);
-      records.copyWithin(0, state.head, state.end);
-      const live = state.end - state.head;
-      records.fill(EMPTY_RECORD, live, state.end);
-      state.head = 0;
-      state.end = live;
-    }
     this.syncErrors(errorsBefore);
-    const next = Math.min(state.head < state.end ? times[state.head]! : Infinity, this.nfa.nextTimeout(state.nfa));
+    const next = Math.min(pending.firstTime(state), this.nfa.nextTimeout(state));
     if (next !== Infinity) this.timers.schedule(state, next);
-    else if (state.head === state.end && state.nfa.isIdle) {
+    else if (state.first === -1 && state.isIdle) {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
       this.keys.delete(state.id);
       if (this.spareKeys.length < SPARE_KEYS) {
         state.id = state.key = undefined;
-        // A burst leaves big arrays behind: a recycled key keeps small ones only.
-        if (times.length > 1024) {
-          state.times = [];
-          state.records = [];
-        }
         this.spareKeys.push(state);
-      }
+      } else this.timers.detach(state);
     }
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
-    const { matches, timeouts } = this.nfa.advanceTime(state.nfa, timestamp);
+    const { matches, timeouts } = this.nfa.advanceTime(state, timestamp);
     for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
     for (let i = 0; i < timeouts.length; i++) {
       const timeout = timeouts[i]!;
@@ -374,6 +352,4 @@ export class PatternOperator implements Operator {
     return fields;
   }
 }
-
-const EMPTY_RECORD: Rec = Object.freeze({}) as Rec;
 

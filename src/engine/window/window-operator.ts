@@ -29,6 +29,7 @@ import { intersectingRange } from './session-set.js';
 import { SlidingPanes, type DueWindow, type Pane, type PaneClock, type PaneKey } from './sliding-panes.js';
 import { TimerQueue } from './timer-queue.js';
 import { firesBefore, WaitingResults } from './waiting-results.js';
+import { TumblingSlabs } from './tumbling-slabs.js';
 import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
 import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
@@ -140,8 +141,11 @@ export class WindowOperator implements Operator {
   private readonly spec: WindowStep;
   private readonly aggregates: Aggregate<unknown>[];
   private readonly keys = new Map<unknown, KeyState>();
-  /** Tumbling and session windows' timers. */
+  /** Session windows' timers, and tumbling ones' when keys may spill (eviction takes single windows out). */
   private readonly timers = new TimerQueue<Window>();
+  /** Tumbling windows' timers by window start, when no key spills (see ./tumbling-slabs.ts). */
+  private readonly slabs: TumblingSlabs<Window> | null;
+  private readonly purged: Window[] = [];
   /** Sliding steps aggregate by panes instead of windows. */
   private readonly panes: SlidingPanes<SlidingState> | null;
   private watermark = -Infinity;
@@ -216,6 +220,7 @@ export class WindowOperator implements Operator {
             forget: (sliding) => this.forget(sliding.keyState),
           })
         : null;
+    this.slabs = window.type === 'tumbling' && this.spill === null ? new TumblingSlabs<Window>(step.allowedLateness) : null;
     this.values = new Array<unknown>(this.aggregates.length);
     this.typeErrorCounted = new Array<boolean>(this.aggregates.length).fill(false);
     this.scope = (name) => {
@@ -231,7 +236,7 @@ export class WindowOperator implements Operator {
    * for sliding ones (what the live view and the memory budget test read).
    */
   get openState(): number {
-    return (this.panes === null ? this.timers.size : this.panes.openPanes) + this.spilledOpen;
+    return (this.panes !== null ? this.panes.openPanes : this.slabs !== null ? this.slabs.size : this.timers.size) + this.spilledOpen;
   }
 
   /** Keys on the heap and keys in the spill. */
@@ -304,7 +309,7 @@ export class WindowOperator implements Operator {
         window.timerAt = w.timerAt;
         if (state.tumbling) addAligned(state, window);
         else state.sessions!.push(window);
-        this.timers.push(window);
+        this.addTimer(window);
       }
     }
     this.keys.set(id, state);
@@ -616,6 +621,10 @@ export class WindowOperator implements Operator {
       this.advancePanes(watermark, this.panes, out);
       return;
     }
+    if (this.slabs !== null) {
+      this.fireSlabs(watermark, this.slabs, out);
+      return;
+    }
     const timers = this.timers;
     if (timers.size === 0 || timers.peekTime() > watermark) return;
 
@@ -635,6 +644,19 @@ export class WindowOperator implements Operator {
 
     for (const w of due) this.cleanupOrReschedule(w, watermark);
     due.length = 0;
+  }
+
+  /** fireDue for tumbling slabs: the same firings in the same order, and the same purges. */
+  private fireSlabs(watermark: number, slabs: TumblingSlabs<Window>, out: Output): void {
+    if (!slabs.isDue(watermark)) return;
+    const firing = this.firing;
+    const purged = this.purged;
+    slabs.collect(watermark, firing, purged);
+    if (firing.length > 1) firing.sort(byEndKeyStart);
+    for (const w of firing) this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'onTime', out);
+    firing.length = 0;
+    for (const w of purged) this.purge(w);
+    purged.length = 0;
   }
 
   private advancePanes(watermark: number, panes: SlidingPanes<SlidingState>, out: Output): void {
@@ -721,8 +743,14 @@ export class WindowOperator implements Operator {
     for (let a = 0; a < this.aggregates.length; a++) accumulators[a] = this.aggregates[a]!.create();
     const w = new Window(start, end, accumulators, keyState);
     this.schedule(w);
-    this.timers.push(w);
+    this.addTimer(w);
     return w;
+  }
+
+  /** Puts a tumbling or session window's timer (as schedule() set it) in the slabs or the queue. */
+  private addTimer(w: Window): void {
+    if (this.slabs !== null) this.slabs.add(w);
+    else this.timers.push(w);
   }
 
   /** The window's one timer: its end − 1 if the watermark is before it, else its cleanup. */

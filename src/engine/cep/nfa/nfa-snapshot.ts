@@ -123,7 +123,12 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
 }
 
 /** Rebuilds a key's NFA state for `nfa`'s compiled pattern; throws with the reason when the snapshot does not fit it. */
-export function restoreNfaState<E>(nfa: NFA<E>, snapshot: NfaSnapshot<E>): NfaState<E> {
+export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
+  nfa: NFA<E>,
+  snapshot: NfaSnapshot<E>,
+  /** Makes the (sub)class instance to restore into, from its first partial match. */
+  create: (start: ComputationState<E>) => S = (start) => new NfaState<E>(start) as S,
+): S {
   if (snapshot?.version !== NFA_SNAPSHOT_VERSION) throw new Error(`NFA snapshot version ${JSON.stringify(snapshot?.version)} is not ${NFA_SNAPSHOT_VERSION}`);
   const states = new Map<string, State<E>>(nfa.compiled.states.map((s) => [s.name, s]));
   const version = (text: string): DeweyNumber => {
@@ -173,9 +178,9 @@ export function restoreNfaState<E>(nfa: NFA<E>, snapshot: NfaSnapshot<E>): NfaSt
     };
   };
   const partialMatches = snapshot.partialMatches.map(run);
-  const restored = new NfaState<E>(partialMatches[0] ?? nfa.createState().partialMatches[0]!);
+  const restored = create(partialMatches[0] ?? nfa.startRun());
   restored.partialMatches = partialMatches;
-  restored.completedMatches = snapshot.completedMatches.map(run);
+  if (snapshot.completedMatches.length > 0) restored.completedMatches = snapshot.completedMatches.map(run);
   restored.buffer.seq = snapshot.seq;
   restored.buffer.liveEvents = snapshot.liveEvents;
   restored.buffer.liveNodes = snapshot.liveNodes;

@@ -33,14 +33,26 @@ export interface ComputationState<E> {
   id: number;
 }
 
-/** Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer. */
-export class NfaState<E> {
+/** Shared by every key without completed matches waiting; replaced by a key's own array on its first. */
+const NO_COMPLETED: readonly ComputationState<unknown>[] = Object.freeze([]);
+
+/**
+ * Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer.
+ * It is its own shared buffer, and a key without waiting completed matches shares one empty array:
+ * each separate object was one more cache miss per event on a stream of many keys (binge, 20K keys).
+ * The pattern operator's key state extends it for the same reason.
+ */
+export class NfaState<E> extends SharedBuffer<E> {
   /** Rewritten in place for every event: the array keeps its capacity (no array per event). */
   partialMatches: ComputationState<E>[];
-  completedMatches: ComputationState<E>[] = [];
-  readonly buffer = new SharedBuffer<E>();
+  completedMatches: ComputationState<E>[] = NO_COMPLETED as ComputationState<E>[];
   constructor(start: ComputationState<E>) {
+    super();
     this.partialMatches = [start];
+  }
+  /** The key's shared buffer: the state itself. */
+  get buffer(): SharedBuffer<E> {
+    return this;
   }
   /** True when only the start state is left: nothing of this key needs keeping. */
   get isIdle(): boolean {
@@ -66,6 +78,7 @@ export interface NfaOptions {
 }
 
 const NO_START = Number.MAX_VALUE;
+const SPARE_RUNS = 1024;
 const NO_MATCHES: readonly never[] = Object.freeze([]);
 const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
 
@@ -135,6 +148,13 @@ export class NFA<E> {
   private contextEvents: Map<string, E[]> | null = null;
   /** The run being stepped, while it may still be reused as its first successor. */
   private reusable: ComputationState<E> | null = null;
+  /**
+   * Dead runs (dropped, stopped, timed out, pruned, emitted), reused for new ones: a run lives as
+   * long as its partial match, so a new one (and the two boxed timestamps it holds) survived the
+   * young generation and was copied by the collector; a reused one is already old. At most
+   * SPARE_RUNS are kept.
+   */
+  private readonly spareRuns: ComputationState<E>[] = [];
   private readonly stageEvents = (stage: string): readonly E[] => {
     if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.pathOf(this.contextBuffer!, this.contextPrevious, this.contextVersion!));
     return this.contextEvents.get(stage) ?? EMPTY;
@@ -152,7 +172,12 @@ export class NFA<E> {
   }
 
   createState(): NfaState<E> {
-    return new NfaState(this.startState(DeweyNumber.of(1)));
+    return new NfaState(this.startRun());
+  }
+
+  /** A new key's start run (what a subclass of NfaState is constructed with). */
+  startRun(): ComputationState<E> {
+    return this.startState(DeweyNumber.of(1));
   }
 
   private startState(version: DeweyNumber): ComputationState<E> {
@@ -199,9 +224,10 @@ export class NFA<E> {
         for (let i = 0; i < nextCount; i++) {
           const n = next[i]!;
           if (n.state.isFinal) (potentialMatches ??= []).push(n);
-          else if (n.state.isStop) continue;
+          else if (n.state.isStop) this.retire(n);
           else if (discardPath) {
             if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
+            this.retire(n);
           } else {
             if (observing && wasStart && !n.state.isStart) this.report('created', buffer, n);
             collected[count++] = n;
@@ -226,6 +252,7 @@ export class NFA<E> {
           if (observing) this.report('completed', buffer, match);
           result.push(path);
           buffer.releaseNode(match.previous!, match.version);
+          this.retire(match);
         }
       }
       return result;
@@ -268,6 +295,7 @@ export class NFA<E> {
         }
         if (this.observer?.partialMatch !== undefined) this.report('timedOut', buffer, cs);
         buffer.releaseNode(cs.previous!, cs.version);
+        this.retire(cs);
       } else {
         newPartialMatches.push(cs);
       }
@@ -325,8 +353,9 @@ export class NFA<E> {
     partialMatches: ComputationState<E>[],
     result: NfaMatch<E>[],
   ): void {
-    const completed = nfaState.completedMatches;
+    let completed = nfaState.completedMatches;
     if (potentialMatches.length > 0) {
+      if (completed === (NO_COMPLETED as ComputationState<E>[])) completed = nfaState.completedMatches = [];
       completed.push(...potentialMatches);
       completed.sort(compareStates);
     }
@@ -342,6 +371,7 @@ export class NFA<E> {
       if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, earliest);
       result.push(paths[0]!);
       buffer.releaseNode(earliest.previous!, earliest.version);
+      this.retire(earliest);
     }
   }
 
@@ -353,6 +383,7 @@ export class NFA<E> {
       if (cs.startEvent !== null && this.skip.shouldPrune(cs.startEvent, pruning)) {
         if (this.observer?.partialMatch !== undefined) this.report('pruned', buffer, cs);
         buffer.releaseNode(cs.previous!, cs.version);
+        this.retire(cs);
       } else {
         states[kept++] = cs;
       }
@@ -426,9 +457,19 @@ export class NFA<E> {
       }
       this.nextStates[this.nextCount++] = cs;
     }
+    // Not reused as a successor: the run died here.
+    if (this.reusable !== null) this.retire(this.reusable);
     this.reusable = null;
     if (previous !== null) buffer.releaseNode(previous, version);
     return this.nextCount;
+  }
+
+  /** Keeps a dead run for reuse; it must be in no list any more (its references are dropped). */
+  private retire(cs: ComputationState<E>): void {
+    if (this.spareRuns.length >= SPARE_RUNS) return;
+    cs.previous = null;
+    cs.startEvent = null;
+    this.spareRuns.push(cs);
   }
 
   private currentEvent(): BufferedEvent<E> {
@@ -444,11 +485,12 @@ export class NFA<E> {
     previousTimestamp: number,
     startEvent: BufferedEvent<E> | null,
   ): void {
-    const reused = this.reusable;
+    let reused = this.reusable;
+    if (reused === null) reused = this.spareRuns.pop() ?? null;
+    else this.reusable = null;
     if (reused === null) {
       this.nextStates[this.nextCount++] = { state, previous, version, startTimestamp, previousTimestamp, startEvent, id: this.nextId++ };
     } else {
-      this.reusable = null;
       reused.state = state;
       reused.previous = previous;
       reused.version = version;
