@@ -163,20 +163,46 @@ export class SlidingPanes<K extends PaneKey<K>> {
   }
 
   dropExpired(watermark: number): void {
-    for (const key of this.expired) {
-      const panes = key.panes;
-      let drop = 0;
-      while (drop < panes.length && this.paneCleanup(panes[drop]!.start) <= watermark) drop++;
-      panes.splice(0, drop);
-      this.paneCount -= drop;
-      if (panes.length > 0) this.moveClock(key.cleanup, this.paneCleanup(panes[0]!.start));
-      else {
-        this.clocks.remove(key.fire);
-        key.fire.timerAt = Infinity;
-        this.host.forget(key);
-      }
-    }
+    for (const key of this.expired) this.dropPanes(key, watermark);
     this.expired.length = 0;
+  }
+
+  /**
+   * One key's share of `collectDue` then `dropExpired` (a key taken back from the spill during a
+   * firing is fired alone, then leaves again): its due windows go to `due`, which the caller
+   * must emit (with `merged`) before calling `expireKey`.
+   */
+  collectKeyDue(key: K, watermark: number, due: DueWindow<K>[]): void {
+    const clock = key.fire;
+    if (clock.timerAt > watermark) return;
+    this.clocks.remove(clock);
+    const from = clock.timerAt + 1;
+    clock.timerAt = Infinity;
+    const next = this.dueWindows(key, from, watermark, due);
+    if (next !== Infinity) this.moveClock(clock, next - 1);
+  }
+
+  /** One key's share of `dropExpired`: its panes past cleanup go (and the key, if none is left). */
+  expireKey(key: K, watermark: number): void {
+    const clock = key.cleanup;
+    if (clock.timerAt > watermark) return;
+    this.clocks.remove(clock);
+    clock.timerAt = Infinity;
+    this.dropPanes(key, watermark);
+  }
+
+  private dropPanes(key: K, watermark: number): void {
+    const panes = key.panes;
+    let drop = 0;
+    while (drop < panes.length && this.paneCleanup(panes[drop]!.start) <= watermark) drop++;
+    panes.splice(0, drop);
+    this.paneCount -= drop;
+    if (panes.length > 0) this.moveClock(key.cleanup, this.paneCleanup(panes[0]!.start));
+    else {
+      this.clocks.remove(key.fire);
+      key.fire.timerAt = Infinity;
+      this.host.forget(key);
+    }
   }
 
   /** Fresh accumulators holding the merge of the key's panes in [start, end). */

@@ -20,7 +20,7 @@
  * Only open windows hold state: a key with no open window is forgotten. Sliding steps keep their
  * accumulators per pane rather than per window (./sliding-panes.ts), with the same results.
  */
-import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters } from '../operator.js';
+import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters, type WindowResult } from '../operator.js';
 import { SpecError } from '../../errors.js';
 import type { Aggregate } from '../aggregate/aggregate.js';
 import { aggregateFor } from '../aggregate/registry.js';
@@ -28,6 +28,7 @@ import { windowSpecProblem, windowStart } from './assigner.js';
 import { intersectingRange } from './session-set.js';
 import { SlidingPanes, type DueWindow, type Pane, type PaneClock, type PaneKey } from './sliding-panes.js';
 import { TimerQueue } from './timer-queue.js';
+import { firesBefore, WaitingResults } from './waiting-results.js';
 import { TumblingSlabs } from './tumbling-slabs.js';
 import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
 import type { KeyId } from '../state/state-key.js';
@@ -72,6 +73,8 @@ interface SpilledKey {
   timerAt: number;
   heapIndex: number;
   readonly id: unknown;
+  /** The key's creation order: due stubs are taken back in firing order (timer, then key order). */
+  readonly order: number;
   readonly open: number;
 }
 
@@ -156,6 +159,10 @@ export class WindowOperator implements Operator {
   private readonly spilled = new Map<unknown, SpilledKey>();
   private readonly spilledTimers = new TimerQueue<SpilledKey>();
   private spilledOpen = 0;
+  /** Reused per watermark advance: the spilled keys due in it, and results computed before their turn. */
+  private readonly dueStubs: SpilledKey[] = [];
+  private readonly waiting = new WaitingResults();
+  private readonly keyDuePanes: DueWindow<SlidingState>[] = [];
   /** Watermark advances so far: keys with `touched` below it had no record since the last one. */
   private epoch = 0;
   /** The eviction hand over `keys` (CLOCK-like: keys touched since the last watermark are passed). */
@@ -331,7 +338,7 @@ export class WindowOperator implements Operator {
     }
     this.keys.delete(state.id);
     this.spill!.write(state.id as KeyId, saved);
-    const stub: SpilledKey = { timerAt, heapIndex: -1, id: state.id, open };
+    const stub: SpilledKey = { timerAt, heapIndex: -1, id: state.id, order: state.order, open };
     this.spilled.set(state.id, stub);
     this.spilledTimers.push(stub);
     this.spilledOpen += open;
@@ -476,11 +483,138 @@ export class WindowOperator implements Operator {
       this.fireDue(watermark, out);
       return;
     }
-    // Spilled keys with a timer due come back first, so firing order and results are the heap's.
-    const stubs = this.spilledTimers;
-    while (stubs.size > 0 && stubs.peekTime() <= watermark) this.takeBack(stubs.pop()!.id);
-    this.fireDue(watermark, out);
+    this.fireWithSpill(watermark, out);
     this.evictToBudget();
+  }
+
+  /**
+   * A watermark advance with spilled keys (docs/state.md): the heap's keys fire as without a
+   * spill, and each spilled key with a due timer is taken back, fired, and written back (or
+   * dropped, when nothing is left open) on its own, so the heap holds at most the budget plus one
+   * key during a firing however many spilled keys are due. The output order is the heap run's,
+   * (end, key order, start), by a merge of three sorted sources: the heap keys' due windows, the
+   * due stubs ordered by (timer, key order) — a stub's earliest timer + 1 is a lower bound of its
+   * key's firing ends, so a key is taken back before any of its results is due — and the results
+   * of taken-back keys that are not next yet (WaitingResults).
+   */
+  private fireWithSpill(watermark: number, out: Output): void {
+    const panes = this.panes;
+    const firing = this.firing;
+    const due = this.due;
+    const duePanes = this.duePanes;
+    if (panes === null) {
+      const timers = this.timers;
+      while (timers.size > 0 && timers.peekTime() <= watermark) due.push(timers.pop()!);
+      for (const w of due) if (w.onTimePending) firing.push(w);
+      firing.sort(byEndKeyStart);
+    } else {
+      panes.collectDue(watermark, duePanes);
+      duePanes.sort(byDueEndKeyStart);
+    }
+    const stubs = this.dueStubs;
+    const spilledTimers = this.spilledTimers;
+    while (spilledTimers.size > 0 && spilledTimers.peekTime() <= watermark) stubs.push(spilledTimers.pop()!);
+    stubs.sort(byTimerOrder);
+
+    const waiting = this.waiting;
+    const heapDue = panes === null ? firing.length : duePanes.length;
+    let h = 0;
+    let k = 0;
+    for (;;) {
+      const window = panes === null && h < heapDue ? firing[h]! : null;
+      const pane = panes !== null && h < heapDue ? duePanes[h]! : null;
+      const stub = k < stubs.length ? stubs[k]! : null;
+      const next = waiting.peek();
+      // The earliest of the three heads; a stub stands for (timer + 1, its key order, −∞).
+      let end = Infinity;
+      let order = Infinity;
+      let start = Infinity;
+      let pick = 0;
+      if (window !== null || pane !== null) {
+        pick = 1;
+        end = window?.end ?? pane!.end;
+        order = window?.keyState.order ?? pane!.key.keyState.order;
+        start = window?.start ?? pane!.start;
+      }
+      if (stub !== null && (pick === 0 || firesBefore(stub.timerAt + 1, stub.order, -Infinity, { end, order, start }))) {
+        pick = 2;
+        end = stub.timerAt + 1;
+        order = stub.order;
+        start = -Infinity;
+      }
+      if (next !== undefined && (pick === 0 || firesBefore(next.end, next.order, next.start, { end, order, start }))) pick = 3;
+      if (pick === 0) break;
+      if (pick === 1) {
+        h++;
+        if (window !== null) {
+          window.onTimePending = false;
+          this.emitResult(window.keyState, window.start, window.end, window.accumulators, 'onTime', out);
+        } else {
+          this.emitResult(pane!.key.keyState, pane!.start, pane!.end, panes!.merged(pane!.key, pane!.start, pane!.end), 'onTime', out);
+        }
+      } else if (pick === 2) {
+        k++;
+        this.fireSpilledKey(stub!, watermark);
+      } else {
+        out.emit(waiting.pop()!.record);
+      }
+    }
+    stubs.length = 0;
+    firing.length = 0;
+    if (panes === null) {
+      for (const w of due) this.cleanupOrReschedule(w, watermark);
+      due.length = 0;
+    } else {
+      duePanes.length = 0;
+      panes.dropExpired(watermark);
+    }
+  }
+
+  /**
+   * Takes a due spilled key back, computes all its due results into `waiting`, applies its
+   * cleanup as the heap run would in this advance, and sends it back to the spill when the heap is
+   * over the budget (a key left with no open window is dropped: its row is gone already).
+   */
+  private fireSpilledKey(stub: SpilledKey, watermark: number): void {
+    const keyState = this.takeBack(stub.id);
+    if (keyState === undefined) return;
+    const order = keyState.order;
+    if (keyState.sliding !== null) {
+      const panes = this.panes!;
+      const due = this.keyDuePanes;
+      panes.collectKeyDue(keyState.sliding, watermark, due);
+      for (const d of due) this.wait(keyState, d.start, d.end, panes.merged(d.key, d.start, d.end), order);
+      due.length = 0;
+      panes.expireKey(keyState.sliding, watermark);
+    } else {
+      // A copy: purging removes windows from the key's own collections.
+      const windows = keyState.tumbling ? alignedWindows(keyState) : keyState.sessions!.slice();
+      for (const w of windows) {
+        if (w.timerAt > watermark) continue;
+        this.timers.remove(w);
+        if (w.onTimePending) {
+          w.onTimePending = false;
+          this.wait(keyState, w.start, w.end, w.accumulators, order);
+        }
+        this.cleanupOrReschedule(w, watermark);
+      }
+    }
+    if (this.keys.get(keyState.id) === keyState && this.keys.size > this.budget) this.evict(keyState);
+  }
+
+  private wait(keyState: KeyState, start: number, end: number, accumulators: unknown[], order: number): void {
+    const record = this.result(keyState, start, end, accumulators, 'onTime');
+    if (record !== null) this.waiting.push({ end, order, start, record });
+  }
+
+  /** After a due window's firing: purged when past cleanup, else its timer moves to the cleanup time. */
+  private cleanupOrReschedule(w: Window, watermark: number): void {
+    const cleanup = this.cleanupTime(w.end);
+    if (cleanup <= watermark) this.purge(w);
+    else {
+      w.timerAt = cleanup;
+      this.timers.push(w);
+    }
   }
 
   private fireDue(watermark: number, out: Output): void {
@@ -509,14 +643,7 @@ export class WindowOperator implements Operator {
     }
     firing.length = 0;
 
-    for (const w of due) {
-      const cleanup = this.cleanupTime(w.end);
-      if (cleanup <= watermark) this.purge(w);
-      else {
-        w.timerAt = cleanup;
-        timers.push(w);
-      }
-    }
+    for (const w of due) this.cleanupOrReschedule(w, watermark);
     due.length = 0;
   }
 
@@ -536,7 +663,7 @@ export class WindowOperator implements Operator {
   private advancePanes(watermark: number, panes: SlidingPanes<SlidingState>, out: Output): void {
     const due = this.duePanes;
     panes.collectDue(watermark, due);
-    if (due.length > 1) due.sort((a, b) => a.end - b.end || a.key.keyState.order - b.key.keyState.order || a.start - b.start);
+    if (due.length > 1) due.sort(byDueEndKeyStart);
     for (const w of due) this.emitResult(w.key.keyState, w.start, w.end, panes.merged(w.key, w.start, w.end), 'onTime', out);
     due.length = 0;
     panes.dropExpired(watermark);
@@ -670,6 +797,12 @@ export class WindowOperator implements Operator {
   }
 
   private emitResult(keyState: KeyState, start: number, end: number, accumulators: unknown[], firing: 'onTime' | 'late', out: Output): void {
+    const record = this.result(keyState, start, end, accumulators, firing);
+    if (record !== null) out.emit(record);
+  }
+
+  /** A window's result record (counted), or null when `having` drops it. */
+  private result(keyState: KeyState, start: number, end: number, accumulators: unknown[], firing: 'onTime' | 'late'): WindowResult | null {
     const fields: Record<string, unknown> = {};
     const specs = this.spec.aggregates;
     for (let a = 0; a < specs.length; a++) fields[specs[a]!.name] = this.aggregates[a]!.result(accumulators[a]);
@@ -700,9 +833,9 @@ export class WindowOperator implements Operator {
       }
     }
     if (scoped) this.scopeFields = NO_FIELDS;
-    if (!emit) return;
+    if (!emit) return null;
     this.counters.results++;
-    out.emit({ step: this.step, kind: 'window', key, start, end, firing, fields });
+    return { step: this.step, kind: 'window', key, start, end, firing, fields };
   }
 
   /** Flink's clearAllState: the window, its accumulators and (if it was the last) its key go. */
@@ -767,6 +900,15 @@ function alignedWindows(keyState: KeyState): Window[] {
 
 function byEndKeyStart(a: Window, b: Window): number {
   return a.end - b.end || a.keyState.order - b.keyState.order || a.start - b.start;
+}
+
+function byDueEndKeyStart(a: DueWindow<SlidingState>, b: DueWindow<SlidingState>): number {
+  return a.end - b.end || a.key.keyState.order - b.key.keyState.order || a.start - b.start;
+}
+
+/** Due stubs in firing order: earliest timer, then key order (timers may be +∞ at the final watermark). */
+function byTimerOrder(a: SpilledKey, b: SpilledKey): number {
+  return (a.timerAt === b.timerAt ? 0 : a.timerAt < b.timerAt ? -1 : 1) || a.order - b.order;
 }
 
 /** CEL integers are bigints, which JSON output cannot carry: emit them as numbers. */

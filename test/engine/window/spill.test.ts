@@ -155,6 +155,69 @@ test('keys beyond the budget leave the heap; idle keys go first; open state coun
   assert.equal(JSON.parse(out.find((l) => l.includes('"k0"'))!).fields.n, 2);
 });
 
+// Many more spilled keys than the budget, all due at one watermark advance: each is taken back,
+// fired and written back (or dropped) on its own, so the heap never holds more than the budget
+// plus the one key being fired (docs/state.md), and the output is the heap run's byte for byte.
+const KEYS = 3_000;
+const BUDGET = 20;
+const firingCases: { name: string; window: string; events: () => Ev[]; watermarks: number[] }[] = [
+  {
+    name: 'tumbling 1 min, one open window per key, one watermark past its end',
+    window: '{ type: tumbling, size: 1m }',
+    events: () => Array.from({ length: KEYS }, (_, i) => ({ ts: (i * 7) % 50_000, k: `k${(i * 31) % KEYS}`, v: i % 5, name: 'x' })),
+    watermarks: [60_000, Infinity],
+  },
+  {
+    name: 'tumbling 10 s, several open windows per key, fired by the final watermark',
+    window: '{ type: tumbling, size: 10s }',
+    events: () => Array.from({ length: KEYS * 3 }, (_, i) => ({ ts: ((i * 7919) % 40_000) + 0, k: `k${i % KEYS}`, v: i % 7, name: 'x' })),
+    watermarks: [Infinity],
+  },
+  {
+    name: 'sessions of every key closing at one watermark, after a first watermark that fires none',
+    window: '{ type: session, gap: 30s }',
+    events: () => Array.from({ length: KEYS * 2 }, (_, i) => ({ ts: (i * 13) % 20_000, k: `k${(i * 17) % KEYS}`, v: i % 3, name: 'x' })),
+    watermarks: [25_000, 200_000],
+  },
+  {
+    name: 'sliding 30 s / 10 s, several windows per key due at once',
+    window: '{ type: sliding, size: 30s, slide: 10s }',
+    events: () => Array.from({ length: KEYS * 2 }, (_, i) => ({ ts: (i * 11) % 25_000, k: `k${(i * 7) % KEYS}`, v: i % 9, name: 'x' })),
+    watermarks: [40_000, Infinity],
+  },
+];
+
+for (const tc of firingCases) {
+  test(`${KEYS} keys due at one firing with a ${BUDGET}-key budget stay within the budget: ${tc.name}`, () => {
+    const yaml = `name: s\ntime: { field: ts, outOfOrderness: 1000000 }\nsteps:\n  w:\n    keyBy: k\n    window: ${tc.window}\n    aggregate: { n: count(), total: sum(v) }\n`;
+    const run = (spill: EncodedKeySpill | null) => {
+      const compiled = compileSpec(parsePipelineText(yaml, 's.yaml'), spill ? { keySpill: () => ({ spill, budget: BUDGET }) } : {});
+      const operator = compiled.operators[0] as WindowOperator;
+      const lines: string[] = [];
+      let peakHeapKeys = 0;
+      const out = {
+        emit: (r: unknown) => {
+          lines.push(JSON.stringify(r));
+          peakHeapKeys = Math.max(peakHeapKeys, operator.keyCounts.heap);
+        },
+      };
+      tc.events().forEach((e, i) => operator.process(e as unknown as Fields, e.ts, { line: i + 1, original: () => ({ ...e }) }, out));
+      const spilledBefore = operator.keyCounts.spilled;
+      for (const watermark of tc.watermarks) operator.advanceWatermark(watermark, out);
+      return { lines, peakHeapKeys, spilledBefore, after: operator.keyCounts };
+    };
+    const heap = run(null);
+    const spilled = run(new EncodedKeySpill());
+    assert.ok(spilled.spilledBefore >= KEYS - BUDGET, `${spilled.spilledBefore} keys spilled before the firing`);
+    assert.ok(heap.lines.length >= KEYS, `${heap.lines.length} results`);
+    assert.deepEqual(spilled.lines, heap.lines);
+    assert.ok(spilled.peakHeapKeys <= BUDGET + 1, `${spilled.peakHeapKeys} keys on the heap during a firing (budget ${BUDGET})`);
+    // The same keys are left open (on the heap or spilled), the heap part within the budget.
+    assert.equal(spilled.after.heap + spilled.after.spilled, heap.after.heap);
+    assert.ok(spilled.after.heap <= BUDGET);
+  });
+}
+
 /** A child `node --test` inside a test run would report to the parent's runner, not its stdout. */
 function withoutTestContext(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { NODE_TEST_CONTEXT: _context, ...rest } = env;
