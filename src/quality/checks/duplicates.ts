@@ -1,7 +1,7 @@
 import { topLevel, type Check, type CheckContext, type Verdict } from '../rule.js';
 import { RuleConfig } from '../rule-config.js';
-import { isMissing, valueKey, type FieldRef } from '../field-path.js';
-import { STRING, type FieldRow } from '../../replay/field-reader.js';
+import { valueKey, type FieldRef } from '../field-path.js';
+import { NULL, NUMBER, STRING, type FieldRow } from '../../replay/field-reader.js';
 import { eventTimeMs, formatDuration } from '../event-time.js';
 
 /**
@@ -24,6 +24,8 @@ import { eventTimeMs, formatDuration } from '../event-time.js';
  */
 const DEFAULT_MAX_KEYS = 1_000_000;
 const TWO_32 = 4294967296;
+/** Hashed for a missing or null key field; no character code is this large. */
+const ABSENT_CODE = 0x110001;
 /** A float's 64 bits, hashed as two words: String(0.1234) per record was a third of the key cost. */
 const FLOAT = new Float64Array(1);
 const FLOAT_WORDS = new Int32Array(FLOAT.buffer);
@@ -44,32 +46,40 @@ class KeyHash {
     this.h2 ^= this.h2 >>> 15;
   }
 
-  /**
-   * The field's value as addValue would hash it; a plain ASCII string still in the line is hashed
-   * from its bytes (they are its char codes), so the key's strings are never built.
-   */
-  addField(row: FieldRow, field: FieldRef): void {
-    const slot = field.slot;
-    if (field.topLevel && row.pending[slot] === 1 && row.plain[slot] === 1 && row.kinds[slot] === STRING) {
-      const { buffer } = row;
-      // The state in locals for the loop: a property write per byte was a fifth of the check.
-      let h1 = this.h1;
-      let h2 = this.h2;
-      for (let i = row.starts[slot]!, end = row.ends[slot]!; i < end; i++) {
-        const code = buffer[i]!;
-        h1 = Math.imul(h1 ^ code, 0x01000193);
-        h2 = Math.imul(h2 ^ code, 0x5bd1e995);
-        h2 ^= h2 >>> 15;
-      }
-      this.h1 = h1;
-      this.h2 = h2;
-      this.add(0x110000);
-      return;
+  /** A plain ASCII string's bytes, hashed as addValue hashes the string (its bytes are its char codes). */
+  addBytes(buffer: Buffer, start: number, end: number): void {
+    // The state in locals for the loop: a property write per byte was a fifth of the check.
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = start; i < end; i++) {
+      const code = buffer[i]!;
+      h1 = Math.imul(h1 ^ code, 0x01000193);
+      h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
     }
-    this.addValue(field.read(row));
+    this.h1 = h1;
+    this.h2 = h2;
+    this.add(0x110000);
+  }
+
+  /** A number, as addValue hashes it. */
+  addNumber(value: number): void {
+    if (Number.isInteger(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER) {
+      this.add(value % TWO_32 | 0);
+      this.add(Math.floor(value / TWO_32) | 0);
+    } else {
+      FLOAT[0] = value;
+      this.add(FLOAT_WORDS[0]!);
+      this.add(FLOAT_WORDS[1]! ^ 0x5f3759df);
+    }
+    this.add(0x110000);
   }
 
   addValue(value: unknown): void {
+    if (typeof value === 'number') {
+      this.addNumber(value);
+      return;
+    }
     if (typeof value === 'string') {
       let h1 = this.h1;
       let h2 = this.h2;
@@ -81,13 +91,6 @@ class KeyHash {
       }
       this.h1 = h1;
       this.h2 = h2;
-    } else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER) {
-      this.add(value % TWO_32 | 0);
-      this.add(Math.floor(value / TWO_32) | 0);
-    } else if (typeof value === 'number') {
-      FLOAT[0] = value;
-      this.add(FLOAT_WORDS[0]!);
-      this.add(FLOAT_WORDS[1]! ^ 0x5f3759df);
     } else {
       const text = valueKey(value);
       for (let i = 0; i < text.length; i++) this.add(text.charCodeAt(i));
@@ -246,17 +249,46 @@ export function compileDuplicates(config: RuleConfig, context: CheckContext): Ch
   let evictedByCap = 0;
   let peakKeys = 0;
 
-  /** The key's hash, or -1 when every key field is missing. */
+  /**
+   * The key's hash, or -1 when every key field is missing. A top-level field is read from the
+   * row's arrays: its kind says absent or null, a plain string is hashed from the line's bytes
+   * and a number from the decoded value, so nothing is built and no closure is called (the
+   * generic read per field was ~40% of the check on 6-field financial session keys). A nested
+   * field is read once.
+   */
   function hashOf(row: FieldRow): number {
     hash.reset();
     let present = 0;
+    const { kinds } = row;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (isMissing(row, key)) hash.add(0x110001);
-      else {
-        hash.addField(row, key);
+      let value: unknown;
+      if (key.topLevel) {
+        const slot = key.slot;
+        const kind = kinds[slot]!;
+        if (kind <= NULL) {
+          hash.add(ABSENT_CODE);
+          continue;
+        }
+        present++;
+        if (kind === NUMBER) {
+          hash.addNumber(row.values[slot] as number);
+          continue;
+        }
+        if (kind === STRING && row.pending[slot] === 1 && row.plain[slot] === 1) {
+          hash.addBytes(row.buffer, row.starts[slot]!, row.ends[slot]!);
+          continue;
+        }
+        value = row.get(slot);
+      } else {
+        value = key.read(row);
+        if (value === undefined || value === null) {
+          hash.add(ABSENT_CODE);
+          continue;
+        }
         present++;
       }
+      hash.addValue(value);
     }
     return present === 0 ? -1 : hash.value();
   }
