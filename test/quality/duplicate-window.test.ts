@@ -1,36 +1,81 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FirstSeenTable } from '../../src/quality/checks/duplicates.js';
+import { DuplicateWindow } from '../../src/quality/checks/duplicates.js';
 import { runRules } from './run-rules.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-test('FirstSeenTable agrees with a Map on random set/get/delete sequences (differential, incl. growth and wrap-around)', () => {
+/**
+ * The reference: the duplicate window as first written — a Map from key to first-seen time with
+ * deletion on eviction, and a FIFO of (key, time) admissions whose head is evicted once it is a
+ * window behind the clock or the map holds more than maxKeys (deleting only while the map still
+ * holds that admission's time).
+ */
+class ReferenceWindow {
+  readonly held = new Map<number, number>();
+  private readonly fifo: Array<[number, number]> = [];
+  private head = 0;
+  peak = 0;
+  evictedByCap = 0;
+
+  constructor(
+    private readonly window: number,
+    private readonly maxKeys: number,
+  ) {}
+
+  lookup(key: number): number {
+    return this.held.get(key) ?? Number.NaN;
+  }
+
+  admit(key: number, time: number, clock: number): void {
+    this.held.set(key, time);
+    this.fifo.push([key, time]);
+    while (this.head < this.fifo.length) {
+      const overCap = this.held.size > this.maxKeys;
+      const [k, t] = this.fifo[this.head]!;
+      if (!overCap && t > clock - this.window) break;
+      if (this.held.get(k) === t) {
+        this.held.delete(k);
+        if (overCap) this.evictedByCap++;
+      }
+      this.head++;
+    }
+    this.peak = Math.max(this.peak, this.held.size);
+  }
+}
+
+test('DuplicateWindow decides and counts as a window with deletion (differential: stale slots, rebuilds, wrap-around, the cap, disorder)', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.constantFrom('set', 'get', 'delete'), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 1e6 })), { maxLength: 3000 }),
-      (ops) => {
-        const table = new FirstSeenTable();
-        const reference = new Map<number, number>();
-        for (const [op, small, time] of ops) {
-          // Keys spread over 53 bits but many share low bits, so probing clusters and wraps.
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 400 }), fc.integer({ min: -50, max: 100 })), { maxLength: 4000 }),
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: 1, max: 500 }),
+      fc.constantFrom(4, 16, 4096),
+      (steps, window, maxKeys, slots) => {
+        const fast = new DuplicateWindow(window, maxKeys, slots);
+        const reference = new ReferenceWindow(window, maxKeys);
+        let clock = 0;
+        let now = 0;
+        for (const [small, step] of steps) {
+          // Keys spread over 53 bits but many share low bits, so probing clusters and wraps;
+          // times mostly advance, sometimes go back (late records).
           const key = small * 4096 * 4096 + (small % 7);
-          if (op === 'set') {
-            table.set(key, time);
-            reference.set(key, time);
-          } else if (op === 'delete') {
-            table.delete(key);
-            reference.delete(key);
-          }
-          const expected = reference.get(key);
-          assert.equal(table.get(key), expected === undefined ? Number.NaN : expected);
-          assert.equal(table.size, reference.size);
+          now += step;
+          if (now > clock) clock = now;
+          const seen = reference.lookup(key);
+          assert.equal(fast.lookup(key), seen);
+          if (!Number.isNaN(seen) && Math.abs(now - seen) < window) continue;
+          fast.admit(key, now, clock);
+          reference.admit(key, now, clock);
+          assert.equal(fast.size, reference.held.size);
         }
-        for (const [key, time] of reference) assert.equal(table.get(key), time);
+        assert.equal(fast.peak, reference.peak);
+        assert.equal(fast.evictedByCap, reference.evictedByCap);
+        for (const [key, time] of reference.held) assert.equal(fast.lookup(key), time);
       },
     ),
-    { numRuns: 200 },
+    { numRuns: 300 },
   );
 });
 
