@@ -108,7 +108,7 @@ export async function runReplay(recording: string, flags: ReplayFlags): Promise<
   const { summary, live } = await replayCommand(recording, flags);
   if (flags.statsJson) writeFileSync(flags.statsJson, JSON.stringify(summary, null, 2) + '\n');
   if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
-  else if (live) process.stdout.write((await import('../replay/summary-table.js')).summaryTable(summary));
+  else if (live) process.stdout.write((await import('../ui/summary-table.js')).summaryTable(summary, process.stdout.columns || 80));
   else process.stderr.write(formatSummary(summary));
 }
 

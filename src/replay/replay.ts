@@ -13,7 +13,8 @@ import { WindowOperator } from '../engine/window/window-operator.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
-import { openRecording, type RecordBlock } from './recording.js';
+import { openRecording, type BlockExtent, type RecordBlock } from './recording.js';
+import { isSqlitePath } from './sqlite-recording.js';
 
 export interface ReplayOptions {
   readonly recording: string;
@@ -139,7 +140,14 @@ export class Replay {
   private lastRecordWall = performance.now();
   private lastRecordCount = -1;
   private startedWall = performance.now();
-  readonly totalBytes: number | null;
+  /** Plain JSONL files: their size, the unit of progress being the bytes read. */
+  private readonly plainBytes: number | null;
+  /** The current block's extent in the source's own units (.gz, SQLite), and where it starts in bytes read. */
+  private extent: BlockExtent | null = null;
+  private extentBytesFrom = 0;
+  private extentLength = 0;
+  /** The whole recording was read (not stopped early). */
+  private finished = false;
 
   constructor(private readonly options: ReplayOptions) {
     this.pacer = new Pacer(options.speed);
@@ -157,7 +165,10 @@ export class Replay {
         for (const listener of this.listeners) listener(record);
       },
     });
-    this.totalBytes = sizeOf(options.recording);
+    // Decoded bytes are file bytes only in a plain file: a .gz counts compressed bytes and a
+    // SQLite recording rows, both from the blocks' extents.
+    const path = options.recording;
+    this.plainBytes = path.endsWith('.gz') || isSqlitePath(path) ? null : sizeOf(path);
     const resume = options.resumeFrom;
     if (resume !== undefined) {
       if (options.resumeByStep === true) this.pipeline.restoreByStep(resume.engine);
@@ -203,9 +214,23 @@ export class Replay {
           };
   }
 
-  /** Bytes of the recording read so far (decompressed for .gz), for progress. */
-  get progressBytes(): number {
-    return this.bytesRead;
+  /**
+   * How far through the recording the replay is, 0 to 1; null when unknown (stdin, a resumed
+   * .gz source). Plain JSONL: bytes read over the file's size. .gz: compressed bytes consumed over
+   * the size on disk. SQLite: rows read over the recording's rows. Within a block the extent is
+   * interpolated by the bytes read of it, so the bar moves per record, not per 4,096 rows.
+   */
+  progress(): number | null {
+    if (this.finished) return 1;
+    const extent = this.extent;
+    if (extent !== null) {
+      if (extent.total <= 0) return 1;
+      const within = this.extentLength > 0 ? (this.bytesRead - this.extentBytesFrom) / this.extentLength : 1;
+      return Math.min(1, (extent.from + (extent.to - extent.from) * within) / extent.total);
+    }
+    // A .gz or SQLite recording before its first block: at 0 when the replay opens it itself.
+    if (this.plainBytes === null) return this.options.source === undefined && this.options.recording !== '-' && this.bytesRead === 0 ? 0 : null;
+    return this.plainBytes <= 0 ? 1 : Math.min(1, this.bytesRead / this.plainBytes);
   }
 
   /** Counters for progress displays (the live view polls this each frame). */
@@ -222,8 +247,7 @@ export class Replay {
       watermark: this.pipeline.watermark,
       maxEventTime: this.pipeline.maxEventTime,
       minEventTime: this.minTime,
-      bytesRead: this.bytesRead,
-      totalBytes: this.totalBytes,
+      progress: this.progress(),
       wallMs: now - this.startedWall,
       speed: this.pacer.speed,
       pacing: this.pacer.status(),
@@ -251,6 +275,11 @@ export class Replay {
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         const { buffer } = block;
+        if (block.extent !== undefined) {
+          this.extent = block.extent;
+          this.extentBytesFrom = this.bytesRead;
+          this.extentLength = buffer.length;
+        }
         let lineIndex = 0;
         let start = 0;
         while (start < buffer.length) {
@@ -294,7 +323,10 @@ export class Replay {
         }
         if (this.stopRequested) break;
       }
-      if (!this.stopRequested) this.pipeline.finish();
+      if (!this.stopRequested) {
+        this.pipeline.finish();
+        this.finished = true;
+      }
     } finally {
       this.deadLetters.close();
     }

@@ -1,5 +1,5 @@
 import type { RecordBlock } from './recording.js';
-import { readRecording } from './sqlite-recording.js';
+import { lastSeq, readRecording } from './sqlite-recording.js';
 import { InputError } from '../errors.js';
 
 /** Rows per block: big enough that the per-block cost vanishes, small enough to stay cache-friendly. */
@@ -8,7 +8,8 @@ const ROWS_PER_BLOCK = 4096;
 /**
  * Streams a SQLite recording as record blocks: each row's value on its own line, numbered by the
  * row's seq, with its Kafka partition as the watermark split. A raw newline inside a value can
- * only be JSON whitespace (inside strings it must be escaped), so it is read as a space.
+ * only be JSON whitespace (inside strings it must be escaped), so it is read as a space. Each
+ * block's extent is in rows (seqs), for progress: rows read over the recording's rows.
  */
 export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenerator<RecordBlock> {
   let values: string[] = [];
@@ -16,8 +17,13 @@ export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenera
   let splits: number[] = [];
   let keys: (string | null)[] = [];
   let headers: (string | null)[] = [];
+  let total = 0;
+  let from = afterSeq;
   const flush = (): RecordBlock => {
-    const block = { buffer: Buffer.from(values.join('\n') + '\n'), firstLine: lineNumbers[0]!, lineNumbers, splits, keys, headers };
+    const to = lineNumbers[lineNumbers.length - 1]!;
+    const extent = { from, to, total: Math.max(total, to) };
+    from = to;
+    const block = { buffer: Buffer.from(values.join('\n') + '\n'), firstLine: lineNumbers[0]!, lineNumbers, splits, keys, headers, extent };
     values = [];
     lineNumbers = [];
     splits = [];
@@ -27,8 +33,10 @@ export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenera
   };
   let rows: Generator<{ seq: number; value: string; partition?: number | null; key?: string | null; headers?: string | null }>;
   try {
+    total = lastSeq(path);
     rows = readRecording(path, afterSeq > 0 ? { afterSeq } : {});
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`${path}: cannot read the SQLite recording (${(error as Error).message}); is it an sw recording?`);
   }
   try {

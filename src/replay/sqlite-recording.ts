@@ -206,6 +206,16 @@ export function* readRecording(path: string, options: ReadOptions = {}): Generat
   }
 }
 
+/** The recording's length in rows: its last seq (seq is each row's 1-based position); 0 when empty. One index lookup. */
+export function lastSeq(path: string): number {
+  const db = openForReading(path);
+  try {
+    return (db.prepare('SELECT max(seq) AS last FROM records').get() as { last: number | null }).last ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
 /** True when the path names a SQLite recording by its extension (.db, .sqlite, .sqlite3). */
 export function isSqlitePath(path: string): boolean {
   return /\.(db|sqlite3?)$/i.test(path);

@@ -17,7 +17,7 @@ function Field({ label, value, color = theme.value }: { label: string; value: st
 export function Header({ state, width }: { state: LiveState; width: number }) {
   const s = state.stats;
   const lag = s.maxEventTime - s.watermark;
-  const fraction = s.totalBytes ? s.bytesRead / s.totalBytes : null;
+  const fraction = s.progress;
   const eta = fraction && fraction > 0 && fraction < 1 && !s.paused ? (s.wallMs / fraction) * (1 - fraction) : null;
   const late = state.steps.reduce((n, step) => n + step.counters.late, 0);
   const speed = s.speed === Infinity ? 'max' : `${formatSpeed(s.speed)}x`;

@@ -62,8 +62,8 @@ export interface RunStats {
   readonly watermark: number;
   readonly maxEventTime: number;
   readonly minEventTime: number;
-  readonly bytesRead: number;
-  readonly totalBytes: number | null;
+  /** How far through the recording, 0 to 1 (Replay.progress); null when unknown (stdin). */
+  readonly progress: number | null;
   readonly wallMs: number;
   readonly speed: number;
   /** Requested vs achieved speed; absent in states built before a replay ran (tests). */
@@ -148,8 +148,7 @@ export function initialState(recording: string, pipeline: string, steps: readonl
       watermark: -Infinity,
       maxEventTime: -Infinity,
       minEventTime: Infinity,
-      bytesRead: 0,
-      totalBytes: null,
+      progress: null,
       wallMs: 0,
       speed,
       paused: false,

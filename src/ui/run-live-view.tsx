@@ -65,7 +65,7 @@ export interface LiveViewIo {
 function statsChanged(a: RunStats, b: RunStats): boolean {
   return (
     a.records !== b.records ||
-    a.bytesRead !== b.bytesRead ||
+    a.progress !== b.progress ||
     a.deadLetters !== b.deadLetters ||
     a.watermark !== b.watermark ||
     a.paused !== b.paused ||
