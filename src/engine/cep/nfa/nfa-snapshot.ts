@@ -60,6 +60,12 @@ export interface NfaSnapshot<E = unknown> {
   readonly liveNodes: number;
 }
 
+function edgesOf<E>(node: BufferNode<E>): BufferEdge<E>[] {
+  const edges: BufferEdge<E>[] = [];
+  for (let edge = node.first; edge !== null; edge = edge.next) edges.push(edge);
+  return edges;
+}
+
 /** The key's NFA state as plain data; event values are shared, not copied (records are never mutated). */
 export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
   const events: NfaEventSnapshot<E>[] = [];
@@ -83,10 +89,7 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
       if (nodeIndex.has(node)) continue;
       nodeIndex.set(node, order.length);
       order.push(node);
-      for (let i = 0; i < node.edgeCount; i++) {
-        const target = node.edgeAt(i).target;
-        if (target !== null) stack.push(target);
-      }
+      for (let edge = node.first; edge !== null; edge = edge.next) if (edge.target !== null) stack.push(edge.target);
     }
   };
   for (const cs of state.partialMatches) visit(cs.previous);
@@ -96,10 +99,7 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
     stage: node.page,
     refs: node.refs,
     ...(node.removed ? { removed: true as const } : {}),
-    edges: Array.from({ length: node.edgeCount }, (_, i) => {
-      const edge = node.edgeAt(i);
-      return { to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: edge.version.toString(), refs: edge.refs };
-    }),
+    edges: edgesOf(node).map((edge) => ({ to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: edge.version.toString(), refs: edge.refs })),
   }));
   const run = (cs: ComputationState<E>): PartialMatchSnapshot => ({
     state: cs.state.name,
@@ -162,7 +162,7 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
     return node;
   };
   snapshot.nodes.forEach((n, i) => {
-    for (const e of n.edges) nodes[i]!.addEdge({ target: nodeAt(e.to), version: version(e.version), refs: e.refs } satisfies BufferEdge<E>);
+    for (const e of n.edges) nodes[i]!.addEdge({ target: nodeAt(e.to), version: version(e.version), refs: e.refs, next: null } satisfies BufferEdge<E>);
   });
   const run = (r: PartialMatchSnapshot): ComputationState<E> => {
     const state = states.get(r.state);

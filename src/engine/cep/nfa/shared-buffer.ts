@@ -12,11 +12,12 @@ import type { DeweyNumber } from './dewey-number.js';
 /** An event registered while it is processed; kept while any node references it. */
 export class BufferedEvent<E> {
   /**
-   * Nodes of this event, one per stage page (a handful at most, usually one): the first inline,
-   * the others in an array made on the second (no array for the common single node).
+   * Nodes of this event, one per stage page (a handful at most, usually one or two), as a list
+   * linked through BufferNode.nextOfEvent: an array per event, and the splice that removed from
+   * it, were ~110 MB of garbage on the binge bench (2M events), where a watched event has a node
+   * in both `start` and `more`.
    */
   node: BufferNode<E> | null = null;
-  otherNodes: BufferNode<E>[] | null = null;
   refs = 1;
   constructor(
     /** Written again only when a freed event is reused (registerEvent): read-only to everyone else. */
@@ -28,21 +29,25 @@ export class BufferedEvent<E> {
 
   /** The live node of `page`, if any. */
   nodeOf(page: string): BufferNode<E> | null {
-    if (this.node !== null && this.node.page === page && !this.node.removed) return this.node;
-    const others = this.otherNodes;
-    if (others !== null) for (let i = 0; i < others.length; i++) if (others[i]!.page === page && !others[i]!.removed) return others[i]!;
+    for (let node = this.node; node !== null; node = node.nextOfEvent) if (node.page === page && !node.removed) return node;
     return null;
   }
 
   addNode(node: BufferNode<E>): void {
-    if (this.node === null) this.node = node;
-    else (this.otherNodes ??= []).push(node);
+    // An event's nodes are found by page, never by position: their order does not matter.
+    node.nextOfEvent = this.node;
+    this.node = node;
   }
 
   removeNode(node: BufferNode<E>): void {
-    // An event's nodes are found by page, never by position: their order does not matter.
-    if (this.node === node) this.node = this.otherNodes?.pop() ?? null;
-    else if (this.otherNodes !== null) this.otherNodes.splice(this.otherNodes.indexOf(node), 1);
+    if (this.node === node) {
+      this.node = node.nextOfEvent;
+    } else {
+      let before = this.node;
+      while (before !== null && before.nextOfEvent !== node) before = before.nextOfEvent;
+      if (before !== null) before.nextOfEvent = node.nextOfEvent;
+    }
+    node.nextOfEvent = null;
   }
 }
 
@@ -55,18 +60,23 @@ export interface BufferEdge<E> {
   target: BufferNode<E> | null;
   version: DeweyNumber;
   refs: number;
+  /** The node's next edge (insertion order); null for its last. */
+  next: BufferEdge<E> | null;
 }
 
 export class BufferNode<E> {
   refs = 0;
   removed = false;
   /**
-   * The edges in insertion order (extractPatterns follows that order): the first inline, the
-   * others in an array made on the second edge. Most nodes keep one edge all their life, and a
-   * node lives as long as its partial match, so the array saved is ~28 bytes the GC never copies.
+   * The edges in insertion order (extractPatterns follows that order), as a list linked through
+   * BufferEdge.next: a node of a busy stage collects an edge per run through it (binge: one from
+   * each of `more`'s copies), and the array that held the second and later ones, with the splice
+   * that removed from it, was ~220 MB of garbage on the binge bench.
    */
-  first: BufferEdge<E> | null;
-  rest: BufferEdge<E>[] | null = null;
+  first: BufferEdge<E> | null = null;
+  last: BufferEdge<E> | null = null;
+  /** The event's next node (BufferedEvent.node). */
+  nextOfEvent: BufferNode<E> | null = null;
   constructor(
     /** Written again only when a freed node is reused (put). */
     public event: BufferedEvent<E>,
@@ -74,25 +84,15 @@ export class BufferNode<E> {
     /** The first edge; null only while a snapshot is restored (its edges are added next). */
     edge: BufferEdge<E> | null,
   ) {
-    this.first = edge;
+    if (edge !== null) this.addEdge(edge);
   }
 
-  get edgeCount(): number {
-    return this.first === null ? 0 : this.rest === null ? 1 : 1 + this.rest.length;
-  }
-
-  edgeAt(i: number): BufferEdge<E> {
-    return i === 0 ? this.first! : this.rest![i - 1]!;
-  }
-
+  /** Appends `edge` (its `next` is overwritten). */
   addEdge(edge: BufferEdge<E>): void {
-    if (this.first === null) this.first = edge;
-    else (this.rest ??= []).push(edge);
-  }
-
-  removeEdgeAt(i: number): void {
-    if (i > 0) this.rest!.splice(i - 1, 1);
-    else this.first = this.rest === null || this.rest.length === 0 ? null : this.rest.shift()!;
+    edge.next = null;
+    if (this.last === null) this.first = edge;
+    else this.last.next = edge;
+    this.last = edge;
   }
 }
 
@@ -124,6 +124,16 @@ const spareNodes: BufferNode<unknown>[] = [];
 const releaseNodes: BufferNode<unknown>[] = [];
 const releaseVersions: DeweyNumber[] = [];
 
+/**
+ * extractPatterns' depth-first stack (node, version, depth of the path so far) and the path, shared
+ * by every key's buffer (extracting never re-enters). A frame object per edge and a copy of the path
+ * per branch were ~360 MB of garbage on the binge bench (2M events, 369K matches).
+ */
+const extractNodes: (BufferNode<unknown> | null)[] = [];
+const extractVersions: DeweyNumber[] = [];
+const extractDepths: number[] = [];
+const extractPath: BufferNode<unknown>[] = [];
+
 export class SharedBuffer<E> {
   /** Arrival number of the next registered event (a snapshot keeps it: restored events keep their order). */
   seq = 0;
@@ -140,7 +150,6 @@ export class SharedBuffer<E> {
     event.timestamp = timestamp;
     event.seq = this.seq++;
     event.node = null;
-    event.otherNodes = null;
     event.refs = 1;
     return event;
   }
@@ -158,7 +167,7 @@ export class SharedBuffer<E> {
   put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
     if (previous !== null) this.lockNode(previous, version);
     let edge = spareEdges.pop() as BufferEdge<E> | undefined;
-    if (edge === undefined) edge = { target: previous, version, refs: 0 };
+    if (edge === undefined) edge = { target: previous, version, refs: 0, next: null };
     else {
       edge.target = previous;
       edge.version = version;
@@ -174,8 +183,8 @@ export class SharedBuffer<E> {
     else {
       node.event = event;
       node.page = page;
-      node.first = edge;
-      node.rest = null;
+      node.first = node.last = null;
+      node.addEdge(edge);
       node.refs = 0;
       node.removed = false;
     }
@@ -187,10 +196,7 @@ export class SharedBuffer<E> {
 
   lockNode(node: BufferNode<E>, version: DeweyNumber): void {
     node.refs++;
-    for (let i = 0, n = node.edgeCount; i < n; i++) {
-      const edge = node.edgeAt(i);
-      if (version.isCompatibleWith(edge.version)) edge.refs++;
-    }
+    for (let edge = node.first; edge !== null; edge = edge.next) if (version.isCompatibleWith(edge.version)) edge.refs++;
   }
 
   /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
@@ -206,16 +212,20 @@ export class SharedBuffer<E> {
       const current = nodes[--top]!;
       const currentVersion = versions[top]!;
       if (current.removed) break;
-      for (let i = 0; i < current.edgeCount; i++) {
-        const edge = current.edgeAt(i);
+      let before: BufferEdge<E> | null = null;
+      for (let edge = current.first; edge !== null; ) {
+        const next = edge.next;
         if (currentVersion.isCompatibleWith(edge.version) && release(edge)) {
-          current.removeEdgeAt(i--);
+          if (before === null) current.first = next;
+          else before.next = next;
+          if (current.last === edge) current.last = before;
           if (edge.target !== null) {
             nodes[top] = edge.target;
             versions[top++] = edge.version;
           }
-          if (spareEdges.length < SPARE) spareEdges.push(edge);
-        }
+          if (spareEdges.length < SPARE) spareEdges.push(edge as BufferEdge<unknown>);
+        } else before = edge;
+        edge = next;
       }
       const live = current.refs > 0;
       if (release(current)) {
@@ -226,8 +236,7 @@ export class SharedBuffer<E> {
         // Only on the release that frees it (see releaseEvent). Its remaining edges are dropped, as
         // when it was collected.
         if (live && spareNodes.length < SPARE) {
-          current.first = null;
-          current.rest = null;
+          current.first = current.last = null;
           spareNodes.push(current as BufferNode<unknown>);
         }
       }
@@ -242,35 +251,42 @@ export class SharedBuffer<E> {
   extractPatterns(node: BufferNode<E>, version: DeweyNumber, limit = Infinity): MatchPath<E>[] {
     const result: MatchPath<E>[] = [];
     if (node.removed) return result;
-    interface Frame {
-      readonly node: BufferNode<E> | null;
-      readonly version: DeweyNumber;
-      readonly path: BufferNode<E>[];
-    }
-    const stack: Frame[] = [{ node, version, path: [] }];
-    while (stack.length > 0 && result.length < limit) {
-      const frame = stack.pop()!;
-      if (frame.node === null) {
+    // A frame at depth d extends the path's first d nodes: frames pushed after it (its later
+    // siblings and their descendants) are popped first and write only at depth d and beyond.
+    const nodes = extractNodes as (BufferNode<E> | null)[];
+    const versions = extractVersions;
+    const depths = extractDepths;
+    const path = extractPath as BufferNode<E>[];
+    let top = 0;
+    nodes[top] = node;
+    versions[top] = version;
+    depths[top++] = 0;
+    while (top > 0 && result.length < limit) {
+      const current = nodes[--top]!;
+      const currentVersion = versions[top]!;
+      const depth = depths[top]!;
+      nodes[top] = null;
+      if (current === null) {
         const complete: MatchPath<E> = new Map();
-        for (let i = frame.path.length - 1; i >= 0; i--) {
-          const entry = frame.path[i]!;
-          let events = complete.get(entry.page);
-          if (events === undefined) complete.set(entry.page, (events = []));
-          events.push(entry.event);
+        for (let i = depth - 1; i >= 0; i--) {
+          const entry = path[i]!;
+          const events = complete.get(entry.page);
+          if (events === undefined) complete.set(entry.page, [entry.event]);
+          else events.push(entry.event);
         }
         result.push(complete);
         continue;
       }
-      frame.path.push(frame.node);
-      let first = true;
-      for (let i = 0, n = frame.node.edgeCount; i < n; i++) {
-        const edge = frame.node.edgeAt(i);
-        if (!frame.version.isCompatibleWith(edge.version)) continue;
-        const path = first ? frame.path : frame.path.slice();
-        first = false;
-        stack.push({ node: edge.target, version: edge.version, path });
+      path[depth] = current;
+      for (let edge = current.first; edge !== null; edge = edge.next) {
+        if (!currentVersion.isCompatibleWith(edge.version)) continue;
+        nodes[top] = edge.target;
+        versions[top] = edge.version;
+        depths[top++] = depth + 1;
       }
     }
+    // Leave no node of this buffer reachable from the shared stacks.
+    while (top > 0) nodes[--top] = null;
     return result;
   }
 }
