@@ -100,7 +100,7 @@ export class FieldRow {
   /** The whole record when the row was filled from one (JSON.parse or live input). */
   record: Record<string, unknown> | undefined;
   /** Per field: a reader of the nested fields its consumer reads (see `project`), or undefined. */
-  private readonly projections: Array<FieldReader | undefined>;
+  readonly projections: Array<ByteFieldReader | undefined>;
 
   constructor(
     readonly names: readonly string[],
@@ -118,11 +118,12 @@ export class FieldRow {
 
   /**
    * The consumer reads only these nested fields of field `i` (`location.latitude`): an object
-   * there is decoded by a field reader into an object holding just them, with JSON.parse's values
-   * (on financial events the JSON.parse of `location` was 15% of the quality check).
+   * there is decoded, in the same pass that validates the line, into an object holding just them,
+   * with JSON.parse's values. (JSON.parse of `location` was 15% of the financial quality check;
+   * validating it on the line and decoding it again later, 8%.)
    */
   project(i: number, nested: readonly string[]): void {
-    this.projections[i] = createFieldReader(nested);
+    this.projections[i] = new ByteFieldReader(nested);
   }
 
   /** The field's value exactly as JSON.parse gives it (undefined when absent). */
@@ -137,9 +138,7 @@ export class FieldRow {
     const start = this.starts[i]!;
     const end = this.ends[i]!;
     let value: unknown;
-    const projection = this.projections[i];
-    if (this.kinds[i] === OBJECT && projection !== undefined) value = projection.read(buffer, start, end);
-    else if (this.kinds[i] !== STRING) value = JSON.parse(buffer.toString('utf8', start, end));
+    if (this.kinds[i] !== STRING) value = JSON.parse(buffer.toString('utf8', start, end));
     else if (this.plain[i] === 1 && this.reader !== undefined) value = this.reader.internedString(buffer, start, end, i);
     else value = decodeEscapedString(buffer, start, end);
     this.values[i] = value;
@@ -405,6 +404,16 @@ class ByteFieldReader implements FieldReader {
       row.pending[i] = 0;
       return next;
     }
+    const projection = first === OPEN_BRACE ? row.projections[i] : undefined;
+    if (projection !== undefined) {
+      // Validated and decoded to the projected fields in one walk.
+      next = projection.readEmbedded(buffer, at, end);
+      if (next < 0) return next;
+      row.values[i] = projection.embedded;
+      row.kinds[i] = OBJECT;
+      row.pending[i] = 0;
+      return next;
+    }
     next = this.skipValue(buffer, at, end, 1);
     if (next < 0) return next;
     if (first === OPEN_BRACE || first === OPEN_BRACKET) {
@@ -421,11 +430,7 @@ class ByteFieldReader implements FieldReader {
   }
 
   read(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
-    if (++this.lineStamp === 0xffffffff) {
-      this.stamps.fill(0);
-      this.lineStamp = 1;
-    }
-    this.presentCount = 0;
+    this.startLine();
     const at = this.readObject(buffer, start, end);
     if (at === TOO_DEEP) return this.readWithJsonParse(buffer, start, end);
     if (at === INVALID) {
@@ -436,12 +441,41 @@ class ByteFieldReader implements FieldReader {
     return this.buildResult();
   }
 
+  /**
+   * A projection's read: validates the object starting at buffer[at] (its `{`) and decodes the
+   * wanted fields into `embedded`; returns the position after its `}`, INVALID or TOO_DEEP.
+   */
+  readEmbedded(buffer: Buffer, at: number, end: number): number {
+    this.startLine();
+    const next = this.readMembers(buffer, at, end);
+    if (next >= 0) this.embedded = this.buildResult();
+    return next;
+  }
+
+  /** The object the last readEmbedded built. */
+  embedded: Record<string, unknown> | undefined;
+
+  private startLine(): void {
+    if (++this.lineStamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.lineStamp = 1;
+    }
+    this.presentCount = 0;
+  }
+
   /** Walks the top-level object; returns the end position, INVALID or TOO_DEEP. */
   private readObject(buffer: Buffer, start: number, end: number): number {
-    let at = skipWhitespace(buffer, start, end);
+    const at = skipWhitespace(buffer, start, end);
     if (at >= end || buffer[at] !== OPEN_BRACE) return INVALID;
+    const next = this.readMembers(buffer, at, end);
+    if (next < 0) return next;
+    return skipWhitespace(buffer, next, end) === end ? end : INVALID;
+  }
+
+  /** Walks the object whose `{` is at `at`; returns the position after its `}`, INVALID or TOO_DEEP. */
+  private readMembers(buffer: Buffer, at: number, end: number): number {
     at = skipWhitespace(buffer, at + 1, end);
-    if (at < end && buffer[at] === CLOSE_BRACE) return skipWhitespace(buffer, at + 1, end) === end ? end : INVALID;
+    if (at < end && buffer[at] === CLOSE_BRACE) return at + 1;
     for (;;) {
       if (at >= end || buffer[at] !== QUOTE) return INVALID;
       let slot = this.matchPlainName(buffer, at + 1, end);
@@ -467,8 +501,7 @@ class ByteFieldReader implements FieldReader {
         at = skipWhitespace(buffer, at + 1, end);
         continue;
       }
-      if (byte !== CLOSE_BRACE) return INVALID;
-      return skipWhitespace(buffer, at + 1, end) === end ? end : INVALID;
+      return byte === CLOSE_BRACE ? at + 1 : INVALID;
     }
   }
 
