@@ -285,7 +285,7 @@ class ByteFieldReader implements FieldReader {
   private readonly byName: Map<string, number>;
   /** Per first byte of a key: the one plain wanted name starting with it, NO_NAME or SEVERAL_NAMES. */
   private readonly slotByFirstByte: Int16Array;
-  /** Per key position in an object: the wanted name's slot found there last time, or NO_NAME. */
+  /** Per key position in an object: the wanted name matched there last time among several sharing a first byte (matchPlainName). */
   private readonly keyOrder = new Int16Array(KEY_ORDER_SLOTS).fill(NO_NAME);
   private readonly protoSlot: number;
 
@@ -481,17 +481,10 @@ class ByteFieldReader implements FieldReader {
   private readMembers(buffer: Buffer, at: number, end: number): number {
     at = skipWhitespace(buffer, at + 1, end);
     if (at < end && buffer[at] === CLOSE_BRACE) return at + 1;
-    const keyOrder = this.keyOrder;
     let ordinal = 0;
     for (;;) {
       if (at >= end || buffer[at] !== QUOTE) return INVALID;
-      // Try first the wanted name that stood at this place in the last object read: a producer
-      // writes its keys in one order, so one compare usually names the key (financial events
-      // have 4 wanted names on 't' and 2 on 'a', 's' and 'm': the first-byte table alone tried them in turn).
-      const guess = ordinal < KEY_ORDER_SLOTS ? keyOrder[ordinal]! : NO_NAME;
-      let slot = guess >= 0 && this.isPlainName(buffer, at + 1, end, guess) ? guess : this.matchPlainName(buffer, at + 1, end);
-      if (ordinal < KEY_ORDER_SLOTS) keyOrder[ordinal] = slot;
-      ordinal++;
+      let slot = this.matchPlainName(buffer, at + 1, end, ordinal++);
       let keyEnd: number;
       if (slot >= 0) {
         keyEnd = at + 1 + this.plainNames[slot]!.length;
@@ -523,12 +516,22 @@ class ByteFieldReader implements FieldReader {
    * key's first byte picks the one candidate (most keys are unwanted and stop at that table
    * load): a loop over every wanted name per key was 20% of the read time on the bench file.
    */
-  private matchPlainName(buffer: Buffer, at: number, end: number): number {
+  private matchPlainName(buffer: Buffer, at: number, end: number, ordinal: number): number {
     if (at >= end) return -1;
     const candidate = this.slotByFirstByte[buffer[at]!]!;
     if (candidate >= 0) return this.isPlainName(buffer, at, end, candidate) ? candidate : -1;
     if (candidate === NO_NAME) return -1;
-    for (let slot = 0; slot < this.plainNames.length; slot++) if (this.isPlainName(buffer, at, end, slot)) return slot;
+    // Several wanted names start with this byte (financial events: 4 on 't', 2 on 'a', 's' and
+    // 'm'). A producer writes its keys in one order, so the name matched at this key position
+    // in the last object read usually matches again: one compare instead of trying them in turn.
+    const remembered = ordinal < KEY_ORDER_SLOTS;
+    const guess = remembered ? this.keyOrder[ordinal]! : NO_NAME;
+    if (guess >= 0 && this.isPlainName(buffer, at, end, guess)) return guess;
+    for (let slot = 0; slot < this.plainNames.length; slot++) {
+      if (!this.isPlainName(buffer, at, end, slot)) continue;
+      if (remembered) this.keyOrder[ordinal] = slot;
+      return slot;
+    }
     return -1;
   }
 

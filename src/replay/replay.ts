@@ -130,6 +130,7 @@ export class Replay {
   /** Null when nobody listens: the hot loop then skips decoding the record's text. */
   private inputListener: InputListener | null = null;
   private lineListener: LineListener | null = null;
+  private readonly lineListeners: LineListener[] = [];
   private readonly reader: FieldReader;
   private readonly timeOf: (fields: Fields) => unknown;
   private readonly timeField: string;
@@ -223,14 +224,9 @@ export class Replay {
    * record comes when it is replayed (after pacing), a line that goes no further when it is read.
    */
   onLine(listener: LineListener): void {
-    const previous = this.lineListener;
-    this.lineListener =
-      previous === null
-        ? listener
-        : (buffer, start, end, line) => {
-            previous(buffer, start, end, line);
-            listener(buffer, start, end, line);
-          };
+    const listeners = this.lineListeners;
+    listeners.push(listener);
+    this.lineListener = listeners.length === 1 ? listener : (...line) => listeners.forEach((each) => each(...line));
   }
 
   /**
