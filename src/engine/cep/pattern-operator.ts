@@ -23,6 +23,10 @@ import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
 import { KeyTimers, type TimedKey } from './key-timers.js';
 import { PendingRecords, type PendingList } from './pending-records.js';
+import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
+import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
+import { PATTERN_KEYS_LAYOUT, readPatternKeys, writePatternKey } from './pattern-snapshot-binary.js';
+import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
 
 type Rec = Record<string, unknown>;
 
@@ -77,7 +81,8 @@ export interface PatternOperatorSnapshot {
   /** The NFA's computation-state counter (ids order runs that tie). */
   readonly nextRunId: number;
   readonly counters: StepCounters;
-  readonly keys: readonly PatternKeySnapshot[];
+  /** Plain, or (checkpoints: `snapshot({ encoded: true })`) binary, see pattern-snapshot-binary.ts. */
+  readonly keys: readonly PatternKeySnapshot[] | EncodedState;
 }
 
 /** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
@@ -196,19 +201,8 @@ export class PatternOperator implements Operator {
    * Every key's buffered records, timer and partial matches (with the shared buffer they point
    * into) as plain data; encode it with snapshot-json (it holds ±∞). Taken between two records.
    */
-  snapshot(): PatternOperatorSnapshot {
-    const keys: PatternKeySnapshot[] = [];
-    for (const state of this.keys.values()) {
-      const { times, records } = this.pending.list(state);
-      keys.push({
-        key: state.key,
-        times,
-        records,
-        timer: state.timer,
-        timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state),
-      });
-    }
+  snapshot(options: SnapshotOptions = {}): PatternOperatorSnapshot {
+    const keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
     return {
       format: PATTERN_OPERATOR_FORMAT,
       step: this.step,
@@ -221,6 +215,30 @@ export class PatternOperator implements Operator {
     };
   }
 
+  private encodedKeys(): EncodedState {
+    const w = new SnapshotWriter();
+    const encoder = new NfaStateEncoder(w);
+    w.uint(this.keys.size);
+    for (const state of this.keys.values()) writePatternKey(w, encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending.list(state), state);
+    return w.finish(PATTERN_KEYS_LAYOUT, readPatternKeys);
+  }
+
+  private plainKeys(): PatternKeySnapshot[] {
+    const keys: PatternKeySnapshot[] = [];
+    for (const state of this.keys.values()) {
+      const { times, records } = this.pending.list(state);
+      keys.push({
+        key: state.key,
+        times,
+        records,
+        timer: state.timer,
+        timerSeq: this.timers.registrationOf(state),
+        nfa: snapshotNfaState(state),
+      });
+    }
+    return keys;
+  }
+
   /** Loads a snapshot into this operator, which must be fresh and built from the same pattern. */
   restore(snapshot: PatternOperatorSnapshot): void {
     if (snapshot?.format !== PATTERN_OPERATOR_FORMAT) throw new Error(`step ${this.step}: not a pattern operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
@@ -229,7 +247,7 @@ export class PatternOperator implements Operator {
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     const timed: { key: KeyState; registration: number }[] = [];
-    for (const saved of snapshot.keys) {
+    for (const saved of plainState(snapshot.keys)) {
       const id = identityOf(saved.key);
       let state: KeyState;
       try {

@@ -70,9 +70,17 @@ export function fromSnapshotJson<T = unknown>(text: string): T {
   }) as T;
 }
 
+export interface SnapshotOptions {
+  /**
+   * Large state may come as binary (EncodedState, snapshot/binary.ts) instead of plain data: what
+   * checkpoints ask for. JSON.stringify and restore take either form.
+   */
+  readonly encoded?: boolean;
+}
+
 /** An operator whose state can be saved and put back (window, pattern and process steps). */
 export interface Snapshottable {
-  snapshot(): unknown;
+  snapshot(options?: SnapshotOptions): unknown;
   restore(snapshot: unknown): void;
 }
 
