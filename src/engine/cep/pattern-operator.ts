@@ -81,7 +81,10 @@ export interface PatternOperatorSnapshot {
   /** The NFA's computation-state counter (ids order runs that tie). */
   readonly nextRunId: number;
   readonly counters: StepCounters;
-  /** Plain, or (checkpoints: `snapshot({ encoded: true })`) binary, see pattern-snapshot-binary.ts. */
+  /**
+   * Plain, or (checkpoints: `snapshot({ encoded: true })`) binary, see pattern-snapshot-binary.ts;
+   * binary keys are valid until the operator's next binary snapshot (its buffer is reused).
+   */
   readonly keys: readonly PatternKeySnapshot[] | EncodedState;
 }
 
@@ -117,6 +120,8 @@ export class PatternOperator implements Operator {
   private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
+  /** Writes binary snapshots; its buffer is reused, so a binary snapshot is valid until the next one. */
+  private encoder: NfaStateEncoder | null = null;
 
   constructor(
     private readonly definition: PatternStep,
@@ -216,10 +221,11 @@ export class PatternOperator implements Operator {
   }
 
   private encodedKeys(): EncodedState {
-    const w = new SnapshotWriter();
-    const encoder = new NfaStateEncoder(w);
+    this.encoder ??= new NfaStateEncoder(new SnapshotWriter());
+    const w = this.encoder.w;
+    w.reset();
     w.uint(this.keys.size);
-    for (const state of this.keys.values()) writePatternKey(w, encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending.list(state), state);
+    for (const state of this.keys.values()) writePatternKey(w, this.encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending.list(state), state);
     return w.finish(PATTERN_KEYS_LAYOUT, readPatternKeys);
   }
 

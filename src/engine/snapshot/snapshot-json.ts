@@ -72,8 +72,10 @@ export function fromSnapshotJson<T = unknown>(text: string): T {
 
 export interface SnapshotOptions {
   /**
-   * Large state may come as binary (EncodedState, snapshot/binary.ts) instead of plain data: what
-   * checkpoints ask for. JSON.stringify and restore take either form.
+   * Large state may come as binary (EncodedState, snapshot/binary.ts) instead of plain data, and
+   * plain parts may share the operator's objects instead of copies: what checkpoints ask for, and
+   * encode at once. JSON.stringify and restore take either form. A binary part is valid until the
+   * operator's next encoded snapshot (its buffer is reused), a shared part until the next record.
    */
   readonly encoded?: boolean;
 }

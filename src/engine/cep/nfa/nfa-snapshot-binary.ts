@@ -31,7 +31,7 @@ export class NfaStateEncoder {
   private stack: BufferNode<unknown>[] = [];
   private digits: number[] = [];
 
-  constructor(private readonly w: SnapshotWriter) {}
+  constructor(readonly w: SnapshotWriter) {}
 
   write<E>(state: NfaState<E>): void {
     const s = state as unknown as NfaState<unknown>;
