@@ -17,23 +17,30 @@
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
 import { crc32 } from 'node:zlib';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { EncodedState, SnapshotReader, SnapshotWriter } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
-import { PATTERN_KEYS_LAYOUT, readPatternKeys } from '../engine/cep/pattern-snapshot-binary.js';
+
+/** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
+const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 const KEEP_CHECKPOINTS = 3;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
 export const CHECKPOINT_VERSION = 2;
 
-/** Decoders of the binary state layouts a checkpoint may hold. */
-const LAYOUTS: Readonly<Record<string, (reader: SnapshotReader) => unknown>> = {
-  [PATTERN_KEYS_LAYOUT]: readPatternKeys,
-};
+/** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
+const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
+
+/** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
+function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
+  const pattern = patternLayout();
+  return layout === pattern.PATTERN_KEYS_LAYOUT ? pattern.readPatternKeys : undefined;
+}
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
 const SEGMENT_SPAN = 2 ** 26;
@@ -134,7 +141,7 @@ export class CheckpointStore {
 
   static open(path: string): CheckpointStore {
     try {
-      const db = new Database(path);
+      const db = new (sqlite())(path);
       // Large pages: a checkpoint's state and segment are megabytes each, written and later freed
       // as chains of overflow pages (effective for a new store only).
       db.pragma('page_size = 65536');
@@ -349,7 +356,7 @@ export class CheckpointStore {
           held.push(segment[index]);
           records.push({ value: segment[index], address });
         }
-        const decode = LAYOUTS[layout];
+        const decode = decoderOf(layout);
         if (decode === undefined) throw new Error(`unknown layout ${layout}`);
         decodedParts.push(new EncodedState(layout, bytes, held, decode).plain());
       }
