@@ -1,7 +1,7 @@
 /**
  * The binary form of one key's NFA state, for checkpoints: the same content as snapshotNfaState's
  * plain form (nfa-snapshot.ts), written straight from the runtime structures into a
- * SnapshotWriter, without building an object per node, edge and partial match (a 27K-key pattern
+ * SnapshotWriter, without building an object per node, edge and partial match (a 28K-key pattern
  * step took 0.3-0.6 s to build the plain form). `readNfaState` gives back exactly the plain form,
  * so restores, savepoints and `sw savepoint inspect` see no difference.
  *
@@ -12,8 +12,8 @@
  * runs' start events. Versions are a digit count and the digits.
  *
  * Like snapshotNfaState this walks the NFA's runtime structures: a new runtime representation
- * rewrites `writeNfaState` with it (test/engine/cep/nfa-snapshot-binary.test.ts checks that the
- * two agree).
+ * rewrites `NfaStateEncoder.write` with it (test/engine/snapshot/round-trip.test.ts checks, at
+ * every cut, that the binary form decodes to exactly snapshotNfaState's).
  */
 import type { SnapshotReader, SnapshotWriter } from '../../snapshot/binary.js';
 import type { DeweyNumber } from './dewey-number.js';
@@ -130,7 +130,7 @@ export class NfaStateEncoder {
   }
 }
 
-/** The plain form (as snapshotNfaState gives it) of what writeNfaState wrote. */
+/** The plain form (as snapshotNfaState gives it) of what NfaStateEncoder.write wrote. */
 export function readNfaState<E>(r: SnapshotReader): NfaSnapshot<E> {
   const version = r.uint();
   if (version !== NFA_SNAPSHOT_VERSION) throw new Error(`NFA state form ${version} is not ${NFA_SNAPSHOT_VERSION}`);
