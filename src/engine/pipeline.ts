@@ -6,7 +6,7 @@
  */
 import type { Fields, Operator, Output, RecordContext } from './operator.js';
 import { WatermarkGenerator, type WatermarkSnapshot } from './watermark.js';
-import { isSnapshottable } from './snapshot/snapshot-json.js';
+import { isSnapshottable, type SnapshotOptions } from './snapshot/snapshot-json.js';
 
 /** Everything a pipeline holds between two records: enough to continue as if never stopped. */
 export interface PipelineSnapshot {
@@ -72,14 +72,14 @@ export class Pipeline {
   }
 
   /** The state between two records; call it between `process` calls, never during one. */
-  snapshot(): PipelineSnapshot {
+  snapshot(options: SnapshotOptions = {}): PipelineSnapshot {
     return {
       format: 'sw-pipeline',
       records: this.records,
       watermarks: this.watermarks.snapshot(),
       operators: this.operators.map((op) => {
         if (!isSnapshottable(op)) throw new Error(`step ${op.step}: its operator has no snapshot form`);
-        return { step: op.step, state: op.snapshot() };
+        return { step: op.step, state: op.snapshot(options) };
       }),
     };
   }

@@ -1,15 +1,27 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay. Each checkpoint is one row written in one transaction, with a SHA-256
- * of its body: a row whose body does not match its checksum (a torn write, flipped bytes) is
+ * checkpoints of a replay, in checkpoint form 2:
+ *
+ * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
+ *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
+ *   `{"$bin": i}` placeholder; `segments`, the record segments it refers to; a CRC-32 over all three.
+ * - `segments`: the text of records that binary state refers to, each record written once, in the
+ *   checkpoint that first held it (a JSON array per checkpoint), with its own CRC-32. A record still
+ *   held at the next checkpoint is referred to as (segment, index), not written again: buffered
+ *   events are immutable and live for many checkpoints. A segment is deleted with the last kept
+ *   checkpoint that refers to it.
+ *
+ * Each checkpoint (its row, its new segment, the pruning) is one transaction. A row whose checksum
+ * does not match (a torn write, flipped bytes), or that refers to a missing or damaged segment, is
  * skipped and the one before it used. Old rows are pruned in the same transaction, keeping
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
+import { EncodedState, SnapshotReader, SnapshotWriter } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
 
@@ -18,11 +30,25 @@ const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 const KEEP_CHECKPOINTS = 3;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
+/** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
+export const CHECKPOINT_VERSION = 2;
+
+/** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
+const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
+
+/** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
+function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
+  const pattern = patternLayout();
+  return layout === pattern.PATTERN_KEYS_LAYOUT ? pattern.readPatternKeys : undefined;
+}
+const BINARY_TAG = '$bin';
+/** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
+const SEGMENT_SPAN = 2 ** 26;
 
 /** Where the replay stood: enough to continue with nothing lost or repeated. */
 export interface Checkpoint {
   readonly format: typeof CHECKPOINT_FORMAT;
-  readonly version: 1;
+  readonly version: typeof CHECKPOINT_VERSION;
   /** The recording and a hash of the pipeline spec: a resume refuses other inputs. */
   readonly recording: string;
   readonly pipelineHash: string;
@@ -46,41 +72,79 @@ export interface StoredCheckpoint {
 
 export interface LatestCheckpoint {
   readonly latest: StoredCheckpoint | null;
-  /** Rows skipped because their checksum or body was bad, newest first. */
+  /** Rows skipped because their checksum, body or segments were bad, newest first. */
   readonly rejected: readonly { readonly id: number; readonly reason: string }[];
 }
 
-export function checksumOf(body: string): string {
-  return createHash('sha256').update(body).digest('hex');
+const NO_BYTES = new Uint8Array(0);
+
+/** The CRC-32 (hex) of a checkpoint row: its body, its binary state and its segment list. */
+export function checksumOf(body: string | Uint8Array, state: Uint8Array = NO_BYTES, segments = '[]'): string {
+  return crcOf(segments, crcOf(state, crcOf(body, 0))).toString(16).padStart(8, '0');
+}
+
+/**
+ * zlib.crc32 continued from `crc`. Text goes through a Buffer (zlib.crc32 of a 3 MB string took
+ * 11 ms, Buffer.from and the CRC 1.5 ms); empty data is skipped: zlib takes a null pointer (which
+ * an empty buffer may have) as "start over" and returns 0.
+ */
+function crcOf(data: string | Uint8Array, crc: number): number {
+  if (data.length === 0) return crc;
+  return crc32(typeof data === 'string' ? Buffer.from(data) : data, crc);
+}
+
+interface Row {
+  readonly id: number;
+  readonly created_at: string;
+  readonly records: number;
+  readonly body: unknown;
+  readonly state: unknown;
+  readonly segments: unknown;
+  readonly checksum: unknown;
+}
+
+interface NewRow {
+  readonly body: string;
+  readonly state: Uint8Array;
+  readonly segments: string;
+  readonly records: number;
+  /** The records first held by this checkpoint, as a JSON array (UTF-8); null when there are none. */
+  readonly segment: { readonly id: number; readonly text: Buffer } | null;
+}
+
+/** A decoded row, and the records it refers to by address (a resumed run refers to them again). */
+interface Decoded {
+  readonly checkpoint: Checkpoint;
+  readonly records: readonly { readonly value: unknown; readonly address: number }[];
 }
 
 export class CheckpointStore {
   private readonly db: Database.Database;
-  private readonly insert: Database.Statement;
-  private readonly prune: Database.Statement;
-  private readonly commit: (body: string, records: number) => number;
+  private commit!: (row: NewRow) => number;
+  /** The form of a store written by another sw version (refused for resuming); null for this one's. */
+  private otherForm: number | null;
+  /** Records already in a segment, by object: their address (segment * SEGMENT_SPAN + index). */
+  private written = new WeakMap<object, number>();
+  private liveSegments = new Set<number>();
+  private nextSegment = 1;
+  /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
+  private readonly blob = new ReusedBuffer();
+  private readonly segmentText = new ReusedBuffer();
 
   private constructor(readonly path: string, db: Database.Database) {
     this.db = db;
-    db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      created_at TEXT NOT NULL,
-      records INTEGER NOT NULL,
-      body TEXT NOT NULL,
-      checksum TEXT NOT NULL
-    )`);
-    this.insert = db.prepare('INSERT INTO checkpoints (created_at, records, body, checksum) VALUES (?, ?, ?, ?)');
-    this.prune = db.prepare('DELETE FROM checkpoints WHERE id <= ?');
-    this.commit = db.transaction((body: string, records: number) => {
-      const id = Number(this.insert.run(new Date().toISOString(), records, body, checksumOf(body)).lastInsertRowid);
-      this.prune.run(id - KEEP_CHECKPOINTS);
-      return id;
-    });
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const used = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'").get() !== undefined;
+    this.otherForm = used && version !== CHECKPOINT_VERSION ? Math.max(version, 1) : null;
+    if (this.otherForm === null) this.prepare();
   }
 
   static open(path: string): CheckpointStore {
     try {
       const db = new (sqlite())(path);
+      // Large pages: a checkpoint's state and segment are megabytes each, written and later freed
+      // as chains of overflow pages (effective for a new store only).
+      db.pragma('page_size = 65536');
       // WAL + synchronous NORMAL: a commit survives a killed process (kill -9), which is what a
       // replay checkpoint must survive; a power cut may lose the last one, and the one before is used.
       db.pragma('journal_mode = WAL');
@@ -91,61 +155,289 @@ export class CheckpointStore {
     }
   }
 
-  /** Writes one checkpoint atomically; returns its id. */
-  write(checkpoint: Checkpoint): number {
-    return this.commit(toSnapshotJson(checkpoint), checkpoint.engine.records);
+  private prepare(): void {
+    const db = this.db;
+    db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      created_at TEXT NOT NULL,
+      records INTEGER NOT NULL,
+      body TEXT NOT NULL,
+      state BLOB NOT NULL,
+      segments TEXT NOT NULL,
+      checksum TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS segments (
+      id INTEGER PRIMARY KEY,
+      body BLOB NOT NULL,
+      checksum TEXT NOT NULL
+    );
+    PRAGMA user_version = ${CHECKPOINT_VERSION};`);
+    const insert = db.prepare('INSERT INTO checkpoints (created_at, records, body, state, segments, checksum) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertSegment = db.prepare('INSERT INTO segments (id, body, checksum) VALUES (?, ?, ?)');
+    const prune = db.prepare('DELETE FROM checkpoints WHERE id <= ?');
+    const pruneSegments = db.prepare('DELETE FROM segments WHERE id NOT IN (SELECT s.value FROM checkpoints c, json_each(c.segments) s)');
+    this.commit = db.transaction((row: NewRow) => {
+      if (row.segment !== null) insertSegment.run(row.segment.id, row.segment.text, checksumOf(row.segment.text));
+      const id = Number(insert.run(new Date().toISOString(), row.records, row.body, row.state, row.segments, checksumOf(row.body, row.state, row.segments)).lastInsertRowid);
+      prune.run(id - KEEP_CHECKPOINTS);
+      pruneSegments.run();
+      return id;
+    });
+    const last = db.prepare('SELECT max(id) AS id FROM segments').get() as { id: number | null };
+    this.nextSegment = Math.max(this.nextSegment, (last.id ?? 0) + 1);
+    this.refreshSegments();
   }
 
-  /** The newest checkpoint whose checksum and body are good, and the bad rows passed over. */
+  private refreshSegments(): void {
+    this.liveSegments = new Set((this.db.prepare('SELECT id FROM segments').all() as { id: number }[]).map((r) => r.id));
+  }
+
+  /** Refuses a store of another checkpoint form, naming the way out. */
+  private assertReadable(): void {
+    if (this.otherForm !== null) {
+      throw new UsageError(`${this.path}: holds checkpoints of form ${this.otherForm}, written by another sw version (this one reads form ${CHECKPOINT_VERSION}); start the replay over without --resume`);
+    }
+  }
+
+  /** Writes one checkpoint atomically; returns its id. */
+  write(checkpoint: Checkpoint): number {
+    this.assertReadable();
+    const parts: EncodedState[] = [];
+    const engine: PipelineSnapshot = {
+      ...checkpoint.engine,
+      operators: checkpoint.engine.operators.map((op) => ({ step: op.step, state: withPlaceholders(op.state, parts) })),
+    };
+    const body = toSnapshotJson({ ...checkpoint, engine });
+    const segment = this.nextSegment++;
+    const fresh: unknown[] = [];
+    const used = new Set<number>();
+    // The state blob: the part count, then per part its layout, its bytes and its records' addresses;
+    // the parts' bytes are copied once, into the reused blob buffer.
+    const pieces: Uint8Array[] = [];
+    let w = new SnapshotWriter(64);
+    w.uint(parts.length);
+    for (const part of parts) {
+      w.str(part.layout);
+      w.uint(part.bytes.length);
+      pieces.push(w.view(), part.bytes);
+      const records = part.records;
+      w = new SnapshotWriter(records.length * 5 + 16);
+      w.uint(records.length);
+      let last = -1;
+      for (let i = 0; i < records.length; i++) {
+        const address = this.addressOf(records[i], segment, fresh);
+        const of = Math.floor(address / SEGMENT_SPAN);
+        if (of !== last) used.add((last = of));
+        w.uint(address);
+      }
+    }
+    pieces.push(w.view());
+    try {
+      return this.commit({
+        body,
+        state: parts.length === 0 ? NO_BYTES : this.blob.concat(pieces),
+        segments: JSON.stringify([...used].sort((a, b) => a - b)),
+        records: checkpoint.engine.records,
+        // Records are values parsed from JSON text: plain JSON gives them back exactly.
+        segment: fresh.length === 0 ? null : { id: segment, text: this.segmentText.utf8(JSON.stringify(fresh)) },
+      });
+    } catch (error) {
+      // The addresses handed out point into a segment that was not written.
+      this.written = new WeakMap();
+      throw error;
+    } finally {
+      this.refreshSegments();
+    }
+  }
+
+  /** Where a record's text is: in a kept segment when an earlier checkpoint wrote it, else added to this one's. */
+  private addressOf(record: unknown, segment: number, fresh: unknown[]): number {
+    const isObject = typeof record === 'object' && record !== null;
+    if (isObject) {
+      const known = this.written.get(record);
+      if (known !== undefined) {
+        const of = Math.floor(known / SEGMENT_SPAN);
+        if (of === segment || this.liveSegments.has(of)) return known;
+      }
+    }
+    if (fresh.length === SEGMENT_SPAN) throw new Error(`a checkpoint cannot hold more than ${SEGMENT_SPAN} new records`);
+    const address = segment * SEGMENT_SPAN + fresh.length;
+    fresh.push(record);
+    if (isObject) this.written.set(record, address);
+    return address;
+  }
+
+  /** The newest checkpoint whose checksum, body and segments are good, and the bad rows passed over. */
   latestValid(): LatestCheckpoint {
+    this.assertReadable();
     const rejected: { id: number; reason: string }[] = [];
-    const rows = this.db.prepare('SELECT id, created_at, body, checksum FROM checkpoints ORDER BY id DESC').iterate() as Iterable<{
-      id: number;
-      created_at: string;
-      body: string;
-      checksum: string;
-    }>;
-    for (const row of rows) {
-      const problem = bodyProblem(row.body, row.checksum);
-      if (problem !== null) {
-        rejected.push({ id: row.id, reason: problem });
+    const segments = new Map<number, readonly unknown[] | string>();
+    for (const row of this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC').iterate() as Iterable<Row>) {
+      const decoded = this.decode(row, segments);
+      if (typeof decoded === 'string') {
+        rejected.push({ id: row.id, reason: decoded });
         continue;
       }
-      return { latest: { id: row.id, createdAt: row.created_at, checkpoint: fromSnapshotJson<Checkpoint>(row.body) }, rejected };
+      // A run resumed from here refers to these records where they are, instead of writing them again.
+      for (const { value, address } of decoded.records) if (typeof value === 'object' && value !== null) this.written.set(value, address);
+      return { latest: { id: row.id, createdAt: row.created_at, checkpoint: decoded.checkpoint }, rejected };
     }
     return { latest: null, rejected };
   }
 
-  /** Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and tests). */
-  list(): { id: number; createdAt: string; records: number; valid: boolean }[] {
-    const rows = this.db.prepare('SELECT id, created_at, records, body, checksum FROM checkpoints ORDER BY id DESC').all() as {
-      id: number;
-      created_at: string;
-      records: number;
-      body: string;
-      checksum: string;
-    }[];
-    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, records: r.records, valid: bodyProblem(r.body, r.checksum) === null }));
+  /** Checkpoint `id` as stored; throws with the reason when it is missing or cannot be used. */
+  checkpoint(id: number): Checkpoint {
+    this.assertReadable();
+    const row = this.db.prepare('SELECT * FROM checkpoints WHERE id = ?').get(id) as Row | undefined;
+    if (row === undefined) throw new InputError(`${this.path}: has no checkpoint ${id}`);
+    const decoded = this.decode(row, new Map());
+    if (typeof decoded === 'string') throw new InputError(`${this.path}: checkpoint ${id}: ${decoded}`);
+    return decoded.checkpoint;
   }
 
-  /** Drops every checkpoint (a fresh, non-resumed run starts a new history). */
+  /** Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and tests). */
+  list(): { id: number; createdAt: string; records: number; valid: boolean }[] {
+    this.assertReadable();
+    const segments = new Map<number, readonly unknown[] | string>();
+    const rows = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC').all() as Row[];
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, records: r.records, valid: typeof this.decode(r, segments) !== 'string' }));
+  }
+
+  /** Drops every checkpoint (a fresh, non-resumed run starts a new history); a store of another form is emptied and made over. */
   clear(): void {
-    this.db.exec('DELETE FROM checkpoints');
+    if (this.otherForm !== null) {
+      this.db.exec('DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS segments');
+      this.otherForm = null;
+      this.prepare();
+    } else {
+      this.db.exec('DELETE FROM checkpoints; DELETE FROM segments');
+    }
+    this.written = new WeakMap();
+    this.liveSegments.clear();
   }
 
   close(): void {
     this.db.close();
   }
+
+  /** The checkpoint of a row, or why it cannot be used. `segments` caches the segments read so far. */
+  private decode(row: Row, segments: Map<number, readonly unknown[] | string>): Decoded | string {
+    const { body, state, segments: list, checksum } = row;
+    if (typeof body !== 'string') return 'body is not text';
+    if (!(state instanceof Uint8Array) || typeof list !== 'string') return 'not a checkpoint of this form (no binary state or segment list)';
+    if (checksumOf(body, state, list) !== checksum) return 'checksum mismatch (corrupted or partly written)';
+    let parsed: Partial<Checkpoint>;
+    try {
+      parsed = fromSnapshotJson<Partial<Checkpoint>>(body);
+    } catch (error) {
+      return `body is not JSON (${(error as Error).message})`;
+    }
+    if (parsed?.format !== CHECKPOINT_FORMAT) return `not a checkpoint (format ${JSON.stringify(parsed?.format)})`;
+    if (parsed.version !== CHECKPOINT_VERSION) return `checkpoint form ${JSON.stringify(parsed.version)}, not ${CHECKPOINT_VERSION}`;
+    const byId = new Map<number, readonly unknown[]>();
+    for (const id of JSON.parse(list) as number[]) {
+      const records = this.segment(id, segments);
+      if (typeof records === 'string') return records;
+      byId.set(id, records);
+    }
+    const records: { value: unknown; address: number }[] = [];
+    const decodedParts: unknown[] = [];
+    try {
+      const r = new SnapshotReader(state, []);
+      for (let p = 0, n = state.length === 0 ? 0 : r.uint(); p < n; p++) {
+        const layout = r.str();
+        const bytes = r.raw(r.uint());
+        const held: unknown[] = [];
+        for (let i = 0, m = r.uint(); i < m; i++) {
+          const address = r.uint();
+          const segment = byId.get(Math.floor(address / SEGMENT_SPAN));
+          const index = address % SEGMENT_SPAN;
+          if (segment === undefined || index >= segment.length) throw new Error(`record ${address} is in no segment of the checkpoint`);
+          held.push(segment[index]);
+          records.push({ value: segment[index], address });
+        }
+        const decode = decoderOf(layout);
+        if (decode === undefined) throw new Error(`unknown layout ${layout}`);
+        decodedParts.push(new EncodedState(layout, bytes, held, decode).plain());
+      }
+      if (!r.done) throw new Error('bytes left over');
+      const engine = parsed.engine as PipelineSnapshot;
+      const operators = engine.operators.map((op) => ({ step: op.step, state: withParts(op.state, decodedParts) }));
+      return { checkpoint: { ...(parsed as Checkpoint), engine: { ...engine, operators } }, records };
+    } catch (error) {
+      return `binary state is damaged (${(error as Error).message})`;
+    }
+  }
+
+  private segment(id: number, cache: Map<number, readonly unknown[] | string>): readonly unknown[] | string {
+    let records = cache.get(id);
+    if (records === undefined) {
+      const row = this.db.prepare('SELECT body, checksum FROM segments WHERE id = ?').get(id) as { body: unknown; checksum: unknown } | undefined;
+      const body = row?.body;
+      if (row === undefined) records = `segment ${id} is missing`;
+      else if (!(typeof body === 'string' || body instanceof Uint8Array) || checksumOf(body) !== row.checksum) records = `segment ${id}: checksum mismatch (corrupted or partly written)`;
+      else {
+        try {
+          const parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as unknown;
+          records = Array.isArray(parsed) ? parsed : `segment ${id} is not a list of records`;
+        } catch (error) {
+          records = `segment ${id} is not JSON (${(error as Error).message})`;
+        }
+      }
+      cache.set(id, records);
+    }
+    return records;
+  }
 }
 
-function bodyProblem(body: unknown, checksum: unknown): string | null {
-  if (typeof body !== 'string') return 'body is not text';
-  if (checksumOf(body) !== checksum) return 'checksum mismatch (corrupted or partly written)';
-  try {
-    const parsed = fromSnapshotJson<Partial<Checkpoint>>(body);
-    if (parsed.format !== CHECKPOINT_FORMAT) return `not a checkpoint (format ${JSON.stringify(parsed.format)})`;
-  } catch (error) {
-    return `body is not JSON (${(error as Error).message})`;
+/** A buffer kept for the next use; what it returns is valid until then (SQLite copies what it binds). */
+class ReusedBuffer {
+  private buffer = Buffer.alloc(0);
+
+  private room(n: number): Buffer {
+    if (this.buffer.length < n) this.buffer = Buffer.allocUnsafe(Math.ceil(n * 1.25));
+    return this.buffer;
   }
-  return null;
+
+  concat(pieces: readonly Uint8Array[]): Buffer {
+    const buffer = this.room(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      buffer.set(piece, at);
+      at += piece.length;
+    }
+    return buffer.subarray(0, at);
+  }
+
+  utf8(text: string): Buffer {
+    const buffer = this.room(Buffer.byteLength(text));
+    return buffer.subarray(0, buffer.write(text, 0, 'utf8'));
+  }
+}
+
+/** An operator's state with its binary parts (top-level properties) moved to `parts`, a `{"$bin": i}` left in their place. */
+function withPlaceholders(state: unknown, parts: EncodedState[]): unknown {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return state;
+  let copy: Record<string, unknown> | null = null;
+  for (const [name, value] of Object.entries(state)) {
+    if (!(value instanceof EncodedState)) continue;
+    copy ??= { ...(state as Record<string, unknown>) };
+    copy[name] = { [BINARY_TAG]: parts.length };
+    parts.push(value);
+  }
+  return copy ?? state;
+}
+
+/** The inverse of withPlaceholders, with each part in its plain form. */
+function withParts(state: unknown, parts: readonly unknown[]): unknown {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return state;
+  let copy: Record<string, unknown> | null = null;
+  for (const [name, value] of Object.entries(state)) {
+    const index = (value as Record<string, unknown> | null)?.[BINARY_TAG];
+    if (typeof index !== 'number' || Object.keys(value as object).length !== 1) continue;
+    if (index >= parts.length) throw new Error(`state ${name} refers to binary part ${index}, which the checkpoint does not have`);
+    copy ??= { ...(state as Record<string, unknown>) };
+    copy[name] = parts[index];
+  }
+  return copy ?? state;
 }

@@ -11,7 +11,7 @@ import { parseDuration } from '../engine/duration.js';
 import type { CompiledPipeline } from '../engine/compile-pipeline.js';
 import { unsnapshottableSteps } from '../engine/pipeline.js';
 import { InputError, UsageError } from '../errors.js';
-import { CHECKPOINT_FORMAT, CheckpointStore, type Checkpoint, type StoredCheckpoint } from './checkpoint-store.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, type Checkpoint, type StoredCheckpoint } from './checkpoint-store.js';
 import type { DeadLetterOutput } from './dead-letter.js';
 import { blocksFromChunks, openLineStream } from './lines.js';
 import type { LineWriter } from './record-sink.js';
@@ -100,7 +100,7 @@ export class Checkpointer implements ReplayCheckpointer {
     const sqlite = isSqlitePath(this.options.recording);
     this.options.store.write({
       format: CHECKPOINT_FORMAT,
-      version: 1,
+      version: CHECKPOINT_VERSION,
       recording: this.options.recording,
       pipelineHash: this.options.pipelineHash,
       source: { byteOffset: at.byteOffset, nextLine: at.line + 1, lastSeq: sqlite ? at.line : null },

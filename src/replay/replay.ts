@@ -192,7 +192,9 @@ export class Replay {
       skipped: this.skipped,
       outputs: this.outputs,
       minTime: this.minTime,
-      engine: this.pipeline.snapshot(),
+      // Binary where an operator has a binary form: checkpoints store it as is; a savepoint
+      // (JSON) decodes it.
+      engine: this.pipeline.snapshot({ encoded: true }),
     };
   }
 

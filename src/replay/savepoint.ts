@@ -10,13 +10,14 @@
  * `{"format":"sw-savepoint","version":1,"checksum":<sha256 of line 2>}` and the body (snapshot
  * JSON). It is written to a temporary file and renamed, so it is whole or absent.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import { mapStepState, type StateMapping, type StepShape } from '../engine/snapshot/step-shape.js';
 import { InputError, UsageError } from '../errors.js';
-import { checksumOf, CheckpointStore, type Checkpoint } from './checkpoint-store.js';
+import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
 import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
 import { isSqlitePath } from './sqlite-recording.js';
 import { parseTimeFlag } from './time-flag.js';
@@ -70,7 +71,7 @@ export function writeSavepoint(dir: string, savepoint: Savepoint): string {
   if (existsSync(path)) throw new UsageError(`${path} exists: savepoints are never overwritten; choose another --name or delete it`);
   mkdirSync(dir, { recursive: true });
   const body = toSnapshotJson(savepoint);
-  const header = JSON.stringify({ format: SAVEPOINT_FORMAT, version: 1, checksum: checksumOf(body) });
+  const header = JSON.stringify({ format: SAVEPOINT_FORMAT, version: 1, checksum: sha256Of(body) });
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${header}\n${body}\n`);
   renameSync(temporary, path);
@@ -95,7 +96,7 @@ export function readSavepoint(path: string): Savepoint {
   if (header?.format !== SAVEPOINT_FORMAT) throw new InputError(`${path}: not a savepoint (format ${JSON.stringify(header?.format)}); pass a file made by sw savepoint create`);
   if (header.version !== 1) throw new InputError(`${path}: savepoint version ${JSON.stringify(header.version)} is not supported (this sw reads version 1); use the sw that wrote it`);
   const body = text.slice(newline + 1).replace(/\n$/, '');
-  if (checksumOf(body) !== header.checksum) throw new InputError(`${path}: the savepoint is corrupted or partly written (checksum mismatch); use another savepoint`);
+  if (sha256Of(body) !== header.checksum) throw new InputError(`${path}: the savepoint is corrupted or partly written (checksum mismatch); use another savepoint`);
   return fromSnapshotJson<Savepoint>(body);
 }
 
@@ -311,4 +312,9 @@ export class SavepointTrigger implements ReplayCheckpointer {
     this.written = writeSavepoint(this.dir, this.make(position()));
     this.stop();
   }
+}
+
+/** The savepoint header's checksum of its body (SHA-256, hex): savepoint files keep form 1. */
+function sha256Of(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
 }

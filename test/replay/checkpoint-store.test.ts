@@ -8,16 +8,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CHECKPOINT_FORMAT, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
 import { parseCheckpointEvery } from '../../src/replay/checkpointing.js';
 import { UsageError } from '../../src/errors.js';
+import { parsePipelineText } from '../../src/spec/load.js';
+import { compileSpec } from '../../src/spec/compile.js';
+import { Pipeline } from '../../src/engine/pipeline.js';
+import type { Fields, RecordContext } from '../../src/engine/operator.js';
+import { toSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoint-store-'));
 
 function checkpoint(records: number): Checkpoint {
   return {
     format: CHECKPOINT_FORMAT,
-    version: 1,
+    version: CHECKPOINT_VERSION,
     recording: 'events.jsonl',
     pipelineHash: 'abc',
     source: { byteOffset: records * 10, nextLine: records + 1, lastSeq: null },
@@ -76,4 +81,106 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
   ];
   for (const [text, policy] of good) assert.deepEqual(parseCheckpointEvery(text), policy, text);
   for (const bad of ['0', 'often', '-5', '0s', '']) assert.throws(() => parseCheckpointEvery(bad), UsageError, bad);
+});
+
+/** A pattern pipeline (per key: a then b within 1 min) fed `n` records from `from` on: its snapshots hold buffered records. */
+function patternPipeline(): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
+  const yaml = `name: t
+time: { field: ts, outOfOrderness: 0 }
+steps:
+  ab:
+    keyBy: k
+    pattern:
+      within: 1m
+      stages:
+        - { name: a, where: "v == 'a'" }
+        - { name: b, contiguity: followedByAny, where: "v == 'b'" }
+`;
+  const compiled = compileSpec(parsePipelineText(yaml, 't.yaml'));
+  const pipeline = new Pipeline(compiled.operators, compiled.spec.time, { emit: () => {} });
+  const feed = (from: number, n: number): void => {
+    for (let i = from; i < from + n; i++) {
+      const record = { ts: i * 1000, k: `k${i % 7}`, v: i % 5 === 0 ? 'b' : 'a', note: 'Zoë 名前' };
+      pipeline.process(record as unknown as Fields, record.ts, { line: i + 1, original: () => record } as RecordContext);
+    }
+  };
+  return { pipeline, feed };
+}
+
+function patternCheckpoint(pipeline: Pipeline): Checkpoint {
+  const engine = pipeline.snapshot({ encoded: true });
+  return { ...checkpoint(engine.records), engine };
+}
+
+test('pattern state: records are written once, shared by later checkpoints, and come back equal', () => {
+  const path = join(dir, 'segments.db');
+  const store = CheckpointStore.open(path);
+  store.clear();
+  const { pipeline, feed } = patternPipeline();
+  const segmentRows = (): { id: number; n: number }[] => {
+    const db = new Database(path, { readonly: true });
+    const rows = (db.prepare('SELECT id, body FROM segments ORDER BY id').all() as { id: number; body: string }[]).map((r) => ({ id: r.id, n: (JSON.parse(r.body) as unknown[]).length }));
+    db.close();
+    return rows;
+  };
+  feed(0, 40);
+  store.write(patternCheckpoint(pipeline));
+  const first = segmentRows();
+  assert.equal(first.length, 1);
+  // Ten more records: the next checkpoint writes only those it holds that are new.
+  feed(40, 10);
+  store.write(patternCheckpoint(pipeline));
+  const second = segmentRows();
+  assert.equal(second.length, 2);
+  assert.ok(first[0]!.n > 20 && second[1]!.n <= 10, `${first[0]!.n} records, then ${second[1]!.n} written again`);
+  const { latest } = store.latestValid();
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+  // Three more checkpoints much later: the first records are no longer held, their segments go.
+  for (let round = 0; round < 3; round++) {
+    feed(1000 + round * 100, 100);
+    store.write(patternCheckpoint(pipeline));
+  }
+  assert.ok(!segmentRows().some((s) => s.id === first[0]!.id), 'the first segment was pruned');
+  assert.equal(toSnapshotJson(store.latestValid().latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+  store.close();
+});
+
+test('pattern state: a damaged or missing segment makes its checkpoints unusable; the one before is used', () => {
+  for (const damage of ['flip', 'delete'] as const) {
+    const path = join(dir, `segment-${damage}.db`);
+    const store = CheckpointStore.open(path);
+    store.clear();
+    const { pipeline, feed } = patternPipeline();
+    feed(0, 30);
+    store.write(patternCheckpoint(pipeline));
+    const before = toSnapshotJson(pipeline.snapshot());
+    feed(30, 30);
+    store.write(patternCheckpoint(pipeline));
+    store.close();
+    const db = new Database(path);
+    const newest = db.prepare('SELECT max(id) AS id FROM segments').get() as { id: number };
+    if (damage === 'flip') db.prepare("UPDATE segments SET body = replace(body, 'Zo', 'zo') WHERE id = ?").run(newest.id);
+    else db.prepare('DELETE FROM segments WHERE id = ?').run(newest.id);
+    db.close();
+    const reopened = CheckpointStore.open(path);
+    const { latest, rejected } = reopened.latestValid();
+    assert.equal(rejected.length, 1, damage);
+    assert.match(rejected[0]!.reason, damage === 'flip' ? /segment \d+: checksum mismatch \(corrupted or partly written\)/ : /segment \d+ is missing/);
+    assert.equal(toSnapshotJson(latest!.checkpoint.engine), before);
+    reopened.close();
+  }
+});
+
+test('a store of the previous checkpoint form is refused for resuming, and emptied by a fresh run', () => {
+  const path = join(dir, 'form1.db');
+  const db = new Database(path);
+  db.exec('CREATE TABLE checkpoints (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, records INTEGER NOT NULL, body TEXT NOT NULL, checksum TEXT NOT NULL)');
+  db.prepare('INSERT INTO checkpoints (created_at, records, body, checksum) VALUES (?, ?, ?, ?)').run('2026-01-01', 100, '{"format":"sw-checkpoint","version":1}', 'x');
+  db.close();
+  const store = CheckpointStore.open(path);
+  assert.throws(() => store.latestValid(), (error: Error) => error instanceof UsageError && /holds checkpoints of form 1, written by another sw version \(this one reads form 2\); start the replay over without --resume/.test(error.message));
+  store.clear();
+  store.write(checkpoint(100));
+  assert.equal(store.latestValid().latest?.checkpoint.engine.records, 100);
+  store.close();
 });

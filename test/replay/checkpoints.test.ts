@@ -18,9 +18,8 @@ import Database from 'better-sqlite3';
 import { ROOT, runSw } from '../cli/run-sw.js';
 import { activityLines, runAndKill } from './crash-fixtures.js';
 import { SqliteRecordingWriter } from '../../src/replay/sqlite-recording.js';
-import type { Checkpoint } from '../../src/replay/checkpoint-store.js';
-import type { PatternOperatorSnapshot } from '../../src/engine/cep/pattern-operator.js';
-import { fromSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
+import { CheckpointStore } from '../../src/replay/checkpoint-store.js';
+import type { PatternKeySnapshot, PatternOperatorSnapshot } from '../../src/engine/cep/pattern-operator.js';
 
 const PIPELINE = `name: checkpoints
 time: { field: ts, outOfOrderness: 5s }
@@ -178,8 +177,10 @@ for (const [kind, spec] of pipelines) {
     assert.deepEqual(rows.map((r) => r.records), [36_000, 27_000, 18_000]);
     if (kind === 'patterns') {
       // The checkpoint resumed from carries live partial matches and their buffered events.
-      const used = fromSnapshotJson<Checkpoint>(rows[1]!.body);
-      const runs = used.engine.operators.flatMap((op) => (op.state as PatternOperatorSnapshot).keys.flatMap((k) => k.nfa.partialMatches.filter((m) => m.start !== -1)));
+      const store = CheckpointStore.open(out + '.checkpoints.db');
+      const used = store.checkpoint(rows[1]!.id);
+      store.close();
+      const runs = used.engine.operators.flatMap((op) => ((op.state as PatternOperatorSnapshot).keys as PatternKeySnapshot[]).flatMap((k) => k.nfa.partialMatches.filter((m) => m.start !== -1)));
       assert.ok(runs.length > 50, `${runs.length} partial matches in the checkpoint`);
     }
     // Flip bytes in the middle of the newest body, as a torn write or bad sector would.

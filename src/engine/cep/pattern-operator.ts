@@ -23,6 +23,10 @@ import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
 import { KeyTimers, type TimedKey } from './key-timers.js';
 import { PendingRecords, type PendingList } from './pending-records.js';
+import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
+import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
+import { PATTERN_KEYS_LAYOUT, readPatternKeys, writePatternKey } from './pattern-snapshot-binary.js';
+import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
 
 type Rec = Record<string, unknown>;
 
@@ -77,7 +81,11 @@ export interface PatternOperatorSnapshot {
   /** The NFA's computation-state counter (ids order runs that tie). */
   readonly nextRunId: number;
   readonly counters: StepCounters;
-  readonly keys: readonly PatternKeySnapshot[];
+  /**
+   * Plain, or (checkpoints: `snapshot({ encoded: true })`) binary, see pattern-snapshot-binary.ts;
+   * binary keys are valid until the operator's next binary snapshot (its buffer is reused).
+   */
+  readonly keys: readonly PatternKeySnapshot[] | EncodedState;
 }
 
 /** What `sw pattern trace` observes: the NFA's observer, told which key and record it is at. */
@@ -112,6 +120,8 @@ export class PatternOperator implements Operator {
   private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
+  /** Writes binary snapshots; its buffer is reused, so a binary snapshot is valid until the next one. */
+  private encoder: NfaStateEncoder | null = null;
 
   constructor(
     private readonly definition: PatternStep,
@@ -196,19 +206,8 @@ export class PatternOperator implements Operator {
    * Every key's buffered records, timer and partial matches (with the shared buffer they point
    * into) as plain data; encode it with snapshot-json (it holds ±∞). Taken between two records.
    */
-  snapshot(): PatternOperatorSnapshot {
-    const keys: PatternKeySnapshot[] = [];
-    for (const state of this.keys.values()) {
-      const { times, records } = this.pending.list(state);
-      keys.push({
-        key: state.key,
-        times,
-        records,
-        timer: state.timer,
-        timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state),
-      });
-    }
+  snapshot(options: SnapshotOptions = {}): PatternOperatorSnapshot {
+    const keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
     return {
       format: PATTERN_OPERATOR_FORMAT,
       step: this.step,
@@ -221,6 +220,31 @@ export class PatternOperator implements Operator {
     };
   }
 
+  private encodedKeys(): EncodedState {
+    this.encoder ??= new NfaStateEncoder(new SnapshotWriter());
+    const w = this.encoder.w;
+    w.reset();
+    w.uint(this.keys.size);
+    for (const state of this.keys.values()) writePatternKey(w, this.encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending.list(state), state);
+    return w.finish(PATTERN_KEYS_LAYOUT, readPatternKeys);
+  }
+
+  private plainKeys(): PatternKeySnapshot[] {
+    const keys: PatternKeySnapshot[] = [];
+    for (const state of this.keys.values()) {
+      const { times, records } = this.pending.list(state);
+      keys.push({
+        key: state.key,
+        times,
+        records,
+        timer: state.timer,
+        timerSeq: this.timers.registrationOf(state),
+        nfa: snapshotNfaState(state),
+      });
+    }
+    return keys;
+  }
+
   /** Loads a snapshot into this operator, which must be fresh and built from the same pattern. */
   restore(snapshot: PatternOperatorSnapshot): void {
     if (snapshot?.format !== PATTERN_OPERATOR_FORMAT) throw new Error(`step ${this.step}: not a pattern operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
@@ -229,7 +253,7 @@ export class PatternOperator implements Operator {
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     const timed: { key: KeyState; registration: number }[] = [];
-    for (const saved of snapshot.keys) {
+    for (const saved of plainState(snapshot.keys)) {
       const id = identityOf(saved.key);
       let state: KeyState;
       try {

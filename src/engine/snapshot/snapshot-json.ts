@@ -70,9 +70,19 @@ export function fromSnapshotJson<T = unknown>(text: string): T {
   }) as T;
 }
 
+export interface SnapshotOptions {
+  /**
+   * Large state may come as binary (EncodedState, snapshot/binary.ts) instead of plain data, and
+   * plain parts may share the operator's objects instead of copies: what checkpoints ask for, and
+   * encode at once. JSON.stringify and restore take either form. A binary part is valid until the
+   * operator's next encoded snapshot (its buffer is reused), a shared part until the next record.
+   */
+  readonly encoded?: boolean;
+}
+
 /** An operator whose state can be saved and put back (window, pattern and process steps). */
 export interface Snapshottable {
-  snapshot(): unknown;
+  snapshot(options?: SnapshotOptions): unknown;
   restore(snapshot: unknown): void;
 }
 

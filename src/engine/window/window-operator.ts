@@ -33,6 +33,7 @@ import { TumblingSlabs } from './tumbling-slabs.js';
 import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
 import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
+import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 
 interface KeyState {
   /** The key as emitted (bigints made numbers). */
@@ -253,11 +254,13 @@ export class WindowOperator implements Operator {
   /**
    * Open windows (or panes) with their accumulators and timers, per key in key order, as a plain
    * object (encode it with snapshot-json: it holds −∞ and sets). Accumulators are copied, so the
-   * snapshot stays valid while the operator goes on.
+   * snapshot stays valid while the operator goes on; not for a checkpoint (`encoded`), which
+   * encodes it at once.
    */
-  snapshot(): WindowOperatorSnapshot {
+  snapshot(options: SnapshotOptions = {}): WindowOperatorSnapshot {
     const keys: WindowKeySnapshot[] = [];
-    for (const state of this.keys.values()) keys.push(keySnapshot(state, structuredClone));
+    const copy = options.encoded === true ? null : structuredClone;
+    for (const state of this.keys.values()) keys.push(keySnapshot(state, copy));
     if (this.spill !== null) {
       // Spilled keys come back decoded (fresh copies), and the heap's keys are no longer in
       // creation order once keys went out and came back: order them as the heap alone would.

@@ -171,6 +171,8 @@ for (const c of cases) {
         if (partialMatchesIn(snapshot) > 0) cutsHoldingPartialMatches++;
         if (golden.some((line) => line.includes('"kind":"match"'))) runsWithMatches++;
         const json = toSnapshotJson(snapshot);
+        // The binary form checkpoints take (pattern steps) stands for exactly the plain one.
+        assert.equal(toSnapshotJson(first.snapshot({ encoded: true })), json);
         const second = build(c.steps, outOfOrderness, resumed);
         second.restore(fromSnapshotJson<PipelineSnapshot>(json));
         feed(second, events.slice(cut), cut);

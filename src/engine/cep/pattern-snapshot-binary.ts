@@ -1,0 +1,73 @@
+/**
+ * The binary form of a pattern step's keys (checkpoints), layout `sw-pattern-keys/1`: the key
+ * count, then per key its value (a string, a number, or another value as snapshot JSON), its timer
+ * and timer registration, its records waiting for the watermark (time and record) and its NFA
+ * state (nfa-snapshot-binary.ts). `readPatternKeys` gives back the plain PatternKeySnapshot[].
+ */
+import type { SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
+import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
+import { NfaStateEncoder, readNfaState } from './nfa/nfa-snapshot-binary.js';
+import type { NfaState } from './nfa/nfa.js';
+import type { PatternKeySnapshot } from './pattern-operator.js';
+
+type Rec = Record<string, unknown>;
+
+export const PATTERN_KEYS_LAYOUT = 'sw-pattern-keys/1';
+
+const STRING_KEY = 1;
+const NUMBER_KEY = 2;
+const OTHER_KEY = 3;
+
+/** One key: `pending` holds its waiting records in order; `nfa` writes into `w`. */
+export function writePatternKey(
+  w: SnapshotWriter,
+  encoder: NfaStateEncoder,
+  key: unknown,
+  timer: number,
+  timerSeq: number,
+  pending: { readonly times: readonly number[]; readonly records: readonly Rec[] },
+  nfa: NfaState<Rec>,
+): void {
+  if (typeof key === 'string') {
+    w.uint(STRING_KEY);
+    w.str(key);
+  } else if (typeof key === 'number') {
+    w.uint(NUMBER_KEY);
+    w.float(key);
+  } else {
+    // Any other key value (an array, an object, a boolean) as its snapshot JSON.
+    w.uint(OTHER_KEY);
+    w.str(toSnapshotJson(key) ?? 'null');
+  }
+  w.float(timer);
+  w.uint(timerSeq);
+  const { times, records } = pending;
+  w.uint(times.length);
+  for (let i = 0; i < times.length; i++) {
+    w.float(times[i]!);
+    w.record(records[i]);
+  }
+  encoder.write(nfa);
+}
+
+export function readPatternKeys(r: SnapshotReader): PatternKeySnapshot[] {
+  const keys: PatternKeySnapshot[] = [];
+  for (let i = 0, n = r.uint(); i < n; i++) {
+    const tag = r.uint();
+    let key: unknown;
+    if (tag === STRING_KEY) key = r.str();
+    else if (tag === NUMBER_KEY) key = r.float();
+    else if (tag === OTHER_KEY) key = fromSnapshotJson(r.str());
+    else throw new Error(`pattern key tag ${tag} is unknown`);
+    const timer = r.float();
+    const timerSeq = r.uint();
+    const times: number[] = [];
+    const records: Rec[] = [];
+    for (let j = 0, m = r.uint(); j < m; j++) {
+      times.push(r.float());
+      records.push(r.record() as Rec);
+    }
+    keys.push({ key, times, records, timer, timerSeq, nfa: readNfaState<Rec>(r) });
+  }
+  return keys;
+}
