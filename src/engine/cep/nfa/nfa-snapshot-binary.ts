@@ -51,10 +51,10 @@ export class NfaStateEncoder {
       w.sym(node.page);
       w.int(node.refs);
       w.uint(node.removed ? 1 : 0);
-      const n = node.edgeCount;
+      let n = 0;
+      for (let edge = node.first; edge !== null; edge = edge.next) n++;
       w.uint(n);
-      for (let i = 0; i < n; i++) {
-        const edge = node.edgeAt(i);
+      for (let edge = node.first; edge !== null; edge = edge.next) {
         w.uint(edge.target === null ? 0 : this.indexOfNode(edge.target) + 1);
         this.version(edge.version);
         w.int(edge.refs);
@@ -92,8 +92,8 @@ export class NfaStateEncoder {
       const node = stack[--top]!;
       if (this.indexOfNode(node) >= 0) continue;
       this.order[this.nodeCount++] = node;
-      for (let i = 0, n = node.edgeCount; i < n; i++) {
-        const target = node.edgeAt(i).target;
+      for (let edge = node.first; edge !== null; edge = edge.next) {
+        const target = edge.target;
         if (target !== null) stack[top++] = target;
       }
     }
