@@ -73,7 +73,7 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
       controls.step();
     } else if (input === '+' || input === '=') {
       controls.setSpeed(nextSpeed(state.stats.speed, 1));
-    } else if (input === '-' || input === '_') {
+    } else if (input === '-' || input === '_' || input === '−') {
       controls.setSpeed(nextSpeed(state.stats.speed, -1));
     } else if (key.tab) {
       store.dispatch({ type: 'nextPanel' });

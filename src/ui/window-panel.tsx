@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView } from './live-state.js';
-import { fit, formatClock, formatValue } from './display-format.js';
+import { fit, formatClock, formatCount, formatValue } from './display-format.js';
 import { theme } from './theme.js';
 
 /** The latest result per key, sorted by the chosen field, top N; recent changes highlighted. */
@@ -35,6 +35,7 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
       })}
       <Text color={theme.muted}>
         {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
+        {step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : ''}
         {state.filter ? ` · filter "${state.filter}"` : ''}
       </Text>
     </Box>
