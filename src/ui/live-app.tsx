@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useSyncExternalStore } from 'react';
-import { Header } from './header.js';
-import { StepTabs } from './step-tabs.js';
+import { Header, headerHeight } from './header.js';
+import { StepTabs, tabsHeight } from './step-tabs.js';
 import { WindowPanel } from './window-panel.js';
 import { FeedPanel } from './feed-panel.js';
 import { QualityPanel } from './quality-panel.js';
@@ -49,6 +49,9 @@ function useTerminalSize(): { columns: number; rows: number } {
 }
 
 const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filter · s sort · q quit';
+/** The keys on terminals narrower than HELP (78 columns): always one line, `q` always on it. */
+const HELP_SHORT = 'space pause · → step · +/− · tab/1-9 · / filter · s sort · q';
+const HELP_TINY = 'space · → · +/− · tab/1-9 · / · s · q quit';
 
 export function LiveApp({ store, controls }: { store: LiveStore; controls: ReplayControls }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
@@ -88,8 +91,10 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
 
   const step = state.steps[state.selected];
   const width = Math.max(40, columns - 2);
-  // Header 7, tabs 1, panel border, title and footer 4, help 1, and a spare line: the frame must never exceed the screen.
-  const panelHeight = Math.max(3, rows - 15);
+  // The frame must never exceed the screen: the header and tabs as they wrap at this width, the
+  // panel's border, title, column heads and footer (5), the help line (1).
+  const panelHeight = Math.max(3, rows - headerHeight(state, columns) - tabsHeight(state, columns) - 6);
+  const help = [HELP, HELP_SHORT].find((text) => text.length <= columns) ?? HELP_TINY;
   return (
     <Box flexDirection="column" width={columns}>
       <Header state={state} width={width} />
@@ -110,14 +115,17 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
             {step.info.kind === 'window' ? (
               <WindowPanel step={step} state={state} width={width - 4} height={panelHeight} />
             ) : (
-              <FeedPanel step={step} state={state} width={width - 4} height={panelHeight} />
+              // No column heads: the feed gets their row.
+              <FeedPanel step={step} state={state} width={width - 4} height={panelHeight + 1} />
             )}
           </>
         ) : (
           <Text color={theme.muted}>no steps</Text>
         )}
       </Box>
-      <Text color={theme.muted}>{state.editingFilter ? `filter by key: ${state.filter}▏ (enter keep · esc clear)` : HELP}</Text>
+      <Text color={theme.muted} wrap="truncate-end">
+        {state.editingFilter ? `filter by key: ${state.filter}▏ (enter keep · esc clear)` : help}
+      </Text>
     </Box>
   );
 }

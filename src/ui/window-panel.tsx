@@ -19,7 +19,7 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
     <Box flexDirection="column">
       <Text color={theme.label}>
         {'  '}
-        {fit('key', keyWidth)}  {fit('window', windowWidth)}  {shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}
+        {fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  {fit('window', windowWidth)}  {shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}
       </Text>
       {rows.map((row) => {
         const recent = state.stats.wallMs - row.changedAt < HIGHLIGHT_MS;
@@ -33,7 +33,7 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
           </Text>
         );
       })}
-      <Text color={theme.muted}>
+      <Text color={theme.muted} wrap="truncate-end">
         {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
         {step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : ''}
         {state.filter ? ` · filter "${state.filter}"` : ''}
