@@ -123,6 +123,8 @@ export type LiveAction =
   | { readonly type: 'cycleSort' }
   | { readonly type: 'done' };
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export const FEED_LIMIT = 200;
 /**
  * A row stays highlighted this long after it changed. Wall time, not frames: frames are skipped
@@ -207,11 +209,18 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
       // Updated in place: copying a table of 50K keys each frame cost more than drawing it. Only
       // the newest state is ever rendered, so older states sharing the map do not matter.
       const map = state.steps[i]!.rows as Map<string, WindowRow>;
-      const current = map.get(key);
-      // The table shows the latest window per key; an older window's late firing does not replace it.
-      if (!current || record.start >= current.start) {
+      const current = map.get(key) as Mutable<WindowRow> | undefined;
+      if (current === undefined) {
         map.set(key, { key, start: record.start, end: record.end, firing: record.firing, fields: record.fields, changedAt: action.stats.wallMs });
+      } else if (record.start >= current.start) {
+        // The row too, in place: a frame folds up to 16,384 results (RING) into the table.
+        current.start = record.start;
+        current.end = record.end;
+        current.firing = record.firing;
+        current.fields = record.fields;
+        current.changedAt = action.stats.wallMs;
       }
+      // Else an older window's late firing: the table shows the latest window per key.
       continue;
     }
     const feed = (feeds[i] ??= [...state.steps[i]!.feed]);
