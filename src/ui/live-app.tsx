@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useSyncExternalStore } from 'react';
 import { Header, headerHeight } from './header.js';
 import { StepTabs, tabsHeight } from './step-tabs.js';
@@ -48,6 +48,12 @@ function useTerminalSize(): { columns: number; rows: number } {
   return { columns: columns!, rows: rows! };
 }
 
+/** The flags of ink's Key that the view reads. */
+type KeyFlags = Partial<Pick<Key, 'return' | 'escape' | 'backspace' | 'delete' | 'ctrl' | 'meta' | 'rightArrow' | 'tab'>>;
+
+/** Keys that are characters, as ink reports them when they come alone. */
+const KEYS_BY_CHARACTER: Readonly<Record<string, KeyFlags>> = { '\r': { return: true }, '\n': { return: true }, '\t': { tab: true }, '\u007F': { backspace: true }, '\b': { backspace: true } };
+
 const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filter · s sort · q quit';
 /** The keys on terminals narrower than HELP (78 columns): always one line, `q` always on it. */
 const HELP_SHORT = 'space pause · → step · +/− · tab/1-9 · / filter · s sort · q';
@@ -59,25 +65,38 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
   const { columns, rows } = useTerminalSize();
 
   useInput((input, key) => {
-    if (state.editingFilter) {
+    // The pacer's speed and pause reach the state with the next frame: within one chunk of keys
+    // they are tracked here, so that `++` goes up two steps.
+    const replay = { speed: state.stats.speed, paused: state.stats.paused };
+    // Keys typed faster than they are read (or sent together, as tmux send-keys does) arrive as
+    // one chunk: one key per character, or `ca⏎` would put a carriage return into the filter.
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      for (const ch of input) press(ch, KEYS_BY_CHARACTER[ch] ?? {}, replay);
+    } else press(input, key, replay);
+  });
+
+  /** One key: the filter prompt takes text while it is open; otherwise the commands of HELP. */
+  function press(input: string, key: KeyFlags, replay: { speed: number; paused: boolean }): void {
+    const now = store.getState();
+    if (now.editingFilter) {
       if (key.return) store.dispatch({ type: 'endFilter', keep: true });
       else if (key.escape) store.dispatch({ type: 'endFilter', keep: false });
-      else if (key.backspace || key.delete) store.dispatch({ type: 'filterText', text: state.filter.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) store.dispatch({ type: 'filterText', text: state.filter + input });
+      else if (key.backspace || key.delete) store.dispatch({ type: 'filterText', text: now.filter.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001F\u007F]/.test(input)) store.dispatch({ type: 'filterText', text: now.filter + input });
       return;
     }
     if (input === 'q' || (key.ctrl && input === 'c')) {
       controls.quit();
       exit();
     } else if (input === ' ') {
-      if (state.stats.paused) controls.resume();
+      if (replay.paused) controls.resume();
       else controls.pause();
+      replay.paused = !replay.paused;
     } else if (key.rightArrow) {
       controls.step();
-    } else if (input === '+' || input === '=') {
-      controls.setSpeed(nextSpeed(state.stats.speed, 1));
-    } else if (input === '-' || input === '_' || input === '−') {
-      controls.setSpeed(nextSpeed(state.stats.speed, -1));
+    } else if (input === '+' || input === '=' || input === '-' || input === '_' || input === '−') {
+      replay.speed = nextSpeed(replay.speed, input === '+' || input === '=' ? 1 : -1);
+      controls.setSpeed(replay.speed);
     } else if (key.tab) {
       store.dispatch({ type: 'nextPanel' });
     } else if (/^[1-9]$/.test(input)) {
@@ -87,7 +106,7 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
     } else if (input === 's') {
       store.dispatch({ type: 'cycleSort' });
     }
-  });
+  }
 
   const step = state.steps[state.selected];
   const width = Math.max(40, columns - 2);

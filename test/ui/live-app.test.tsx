@@ -137,3 +137,31 @@ test('a window panel whose ring overflowed between frames says how many results 
   assert.match(lastFrame() ?? '', /2 keys · 3 late · sorted by watches · 123\.5K results passed over/);
   unmount();
 });
+
+test('keys that arrive together (fast typing, tmux send-keys) act one by one: /c1⏎ filters, ++ goes up two speeds, 2s switches and sorts', async () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
+  const { calls, controls } = recordingControls();
+  const { lastFrame, stdin, unmount } = render(<LiveApp store={store} controls={controls} />);
+  frame(store, [w('c1', 3), w('c2', 12), w('c10', 1)]);
+  await tick();
+  stdin.write('/c1\r');
+  await tick();
+  let text = lastFrame() ?? '';
+  assert.equal(store.getState().filter, 'c1');
+  assert.equal(store.getState().editingFilter, false);
+  assert.match(text, /3 keys · 3 late · sorted by watches · filter "c1"/);
+  assert.doesNotMatch(text, /c2 /);
+  // A backspace in the chunk edits the filter; no control character ever gets into it.
+  stdin.write('/x\u007F0\r');
+  await tick();
+  assert.equal(store.getState().filter, 'c10');
+  stdin.write('++');
+  await tick();
+  assert.deepEqual(calls, ['speed 200', 'speed 500']);
+  stdin.write('2s\t');
+  await tick();
+  text = lastFrame() ?? '';
+  assert.match(text, /trending \(window\)/);
+  assert.equal(store.getState().selected, 0);
+  unmount();
+});
