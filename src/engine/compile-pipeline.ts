@@ -4,17 +4,22 @@
  * fields the pipeline reads, so the reader decodes only those.
  */
 import type { KeySpillFactory } from './state/key-spill.js';
-import { compileCondition, compileExpression, ExpressionSyntaxError, type CompiledExpression } from './expression/index.js';
-import { EvaluationError } from './expression/index.js';
+import type { CompiledExpression } from './expression/index.js';
+import { EvaluationError, ExpressionSyntaxError } from './expression/errors.js';
+import { lazyModule } from '../lazy-module.js';
 import type { Fields, Operator } from './operator.js';
 import type { KeySpec, PatternStepSpec, PipelineSpec, ProcessStepSpec, WindowStepSpec } from './spec.js';
 import { WindowOperator } from './window/window-operator.js';
 import type { WindowStep } from './window/window-step.js';
-import { PatternOperator } from './cep/pattern-operator.js';
 import type { PatternStep, StageEvents } from './cep/pattern-step.js';
-import { leafStages, type CepStageSpec } from './cep/nfa/compiler.js';
-import { ProcessOperator } from './process/process-operator.js';
+import type { CepStageSpec } from './cep/nfa/compiler.js';
 import type { StateBackendFactory } from './state/state-backend.js';
+
+// Loaded when a spec needs them: a window pipeline without expressions never parses CEL.
+const expressions = lazyModule<typeof import('./expression/index.js')>('./expression/index.js', import.meta.url);
+const cep = lazyModule<typeof import('./cep/pattern-operator.js')>('./cep/pattern-operator.js', import.meta.url);
+const cepCompiler = lazyModule<typeof import('./cep/nfa/compiler.js')>('./cep/nfa/compiler.js', import.meta.url);
+const processes = lazyModule<typeof import('./process/process-operator.js')>('./process/process-operator.js', import.meta.url);
 
 export interface CompiledPipeline {
   readonly spec: PipelineSpec;
@@ -45,9 +50,9 @@ export function compilePipeline(spec: PipelineSpec, options: CompileOptions = {}
     return expr;
   };
   const compile = (source: string, where: string, bindings?: readonly string[]) =>
-    track(guard(file, where, () => compileExpression(source, bindings ? { where, bindings } : { where })));
+    track(guard(file, where, () => expressions().compileExpression(source, bindings ? { where, bindings } : { where })));
   const condition = (source: string, where: string, bindings?: readonly string[]) => {
-    const expr = guard(file, where, () => compileCondition(source, bindings ? { where, bindings } : { where }));
+    const expr = guard(file, where, () => expressions().compileCondition(source, bindings ? { where, bindings } : { where }));
     track(expr);
     return expr;
   };
@@ -62,9 +67,9 @@ export function compilePipeline(spec: PipelineSpec, options: CompileOptions = {}
       case 'window':
         return new WindowOperator(windowStep(step, at, filter, key, compile, condition), options.keySpill?.(step.name));
       case 'pattern':
-        return new PatternOperator(patternStep(step, at, filter, key, compile, condition));
+        return new (cep().PatternOperator)(patternStep(step, at, filter, key, compile, condition));
       case 'process':
-        return new ProcessOperator(processStep(step, filter, key, used, () => (whole = true)), options.stateBackend?.(step.name));
+        return new (processes().ProcessOperator)(processStep(step, filter, key, used, () => (whole = true)), options.stateBackend?.(step.name));
     }
   });
   return { spec, operators, fields: whole ? 'all' : [...used], timeOf: pathReader(spec.time.field) };
@@ -122,7 +127,7 @@ function patternStep(
   condition: Condition,
 ): PatternStep {
   // A pattern from the TypeScript builder may nest group patterns: their stages have conditions too.
-  const stageNames = leafStages(step.pattern.stages).map((s) => s.name);
+  const stageNames = cepCompiler().leafStages(step.pattern.stages).map((s) => s.name);
   const conditions = new Map<string, { where: StageCondition | null; until: StageCondition | null }>();
   const compileStages = (stages: readonly CepStageSpec[], path: string): void =>
     stages.forEach((stage, i) => {

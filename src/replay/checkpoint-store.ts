@@ -6,11 +6,15 @@
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyModule } from '../lazy-module.js';
 import { InputError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
+
+/** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
+const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 const KEEP_CHECKPOINTS = 3;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
@@ -76,7 +80,7 @@ export class CheckpointStore {
 
   static open(path: string): CheckpointStore {
     try {
-      const db = new Database(path);
+      const db = new (sqlite())(path);
       // WAL + synchronous NORMAL: a commit survives a killed process (kill -9), which is what a
       // replay checkpoint must survive; a power cut may lose the last one, and the one before is used.
       db.pragma('journal_mode = WAL');

@@ -282,14 +282,22 @@ export class Replay {
         }
         let lineIndex = 0;
         let start = 0;
-        while (start < buffer.length) {
-          let end = buffer.indexOf(10, start);
-          if (end < 0) end = buffer.length;
+        const length = buffer.length;
+        while (start < length) {
+          // A valid line is read in passing, and the reader says where it ends; for any other
+          // the newline is searched and the line read again on its own (bad lines are rare).
+          let fields = this.reader.readLine(buffer, start, length);
+          let end: number;
+          if (fields !== null) end = this.reader.lineEnd;
+          else {
+            end = buffer.indexOf(10, start);
+            if (end < 0) end = length;
+          }
           const next = end + 1;
           if (end > start && buffer[end - 1] === 13) end--;
           const line = lineNumber(block, lineIndex++);
           if (end > start) {
-            const fields = this.reader.read(buffer, start, end);
+            fields ??= this.reader.read(buffer, start, end);
             if (fields === null) {
               this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
             } else {

@@ -7,10 +7,14 @@
  * `key` is the key's JSON text, `start`/`end` the window or match bounds, `time` a process
  * result's time, and `record` the whole output record exactly as the JSONL sink writes it.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyModule } from '../lazy-module.js';
 import { existsSync, rmSync } from 'node:fs';
 import type { OutputRecord } from '../engine/operator.js';
 import { InputError } from '../errors.js';
+
+/** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
+const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 /** As for recordings: 10,000 rows per transaction, one fsync per batch. */
 const BATCH = 10_000;
@@ -27,7 +31,7 @@ export class SqliteOutputWriter {
   ) {
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) rmSync(path + suffix);
     try {
-      this.db = new Database(path);
+      this.db = new (sqlite())(path);
     } catch (error) {
       throw new InputError(`${path}: cannot create the results database (${(error as Error).message}); check the folder exists and is writable`);
     }

@@ -31,7 +31,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazyModule } from '../lazy-module.js';
 import { CellBackend, type MapEntries } from '../engine/state/cell-backend.js';
 import { cellEntries, oldestStamp, purgeCell, restoreCell, snapshotCell, SweepCursor, type Cell, type MapEntry } from '../engine/state/cells.js';
 import {
@@ -46,6 +47,9 @@ import { keyIdOf, type KeyId } from '../engine/state/state-key.js';
 import type { KeySpill } from '../engine/state/key-spill.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import { UsageError } from '../errors.js';
+
+/** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
+const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 /** Keys kept decoded by default: the fraud scorer's ~1 KB per user makes this ~10 MB of heap. */
 export const DEFAULT_CACHE_KEYS = 10_000;
@@ -87,7 +91,7 @@ export class SqliteStateStore {
     readonly path: string,
     private readonly temporaryDir: string | null,
   ) {
-    this.db = new Database(path);
+    this.db = new (sqlite())(path);
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = OFF');
@@ -244,7 +248,7 @@ function storage<T>(path: string, io: () => T): T {
   try {
     return io();
   } catch (error) {
-    if (error instanceof Database.SqliteError) throw new StateStorageError(`state file ${path}: ${error.message} (${error.code}); free space there or give --state-db another place`);
+    if (error instanceof sqlite().SqliteError) throw new StateStorageError(`state file ${path}: ${error.message} (${error.code}); free space there or give --state-db another place`);
     throw error;
   }
 }

@@ -362,3 +362,84 @@ test('mutated lines are rejected exactly when JSON.parse rejects them, and agree
   );
   assert.ok(rejected > 1000, `mutations produced ${rejected} invalid lines; the generator should break most lines`);
 });
+
+/**
+ * A block of lines read as the replay reads it: readLine, and where it declines, the newline
+ * searched and `read` on the line alone. Returns per line (blank lines skipped, a CR before the
+ * newline dropped) its text's end and the fields, and how many lines readLine took.
+ */
+function readBlockByLines(fields: readonly string[] | 'all', block: Buffer) {
+  const reader = createFieldReader(fields);
+  const lines: Array<{ end: number; result: Record<string, unknown> | null }> = [];
+  let inPassing = 0;
+  let start = 0;
+  while (start < block.length) {
+    let result = reader.readLine(block, start, block.length);
+    let end: number;
+    if (result !== null) {
+      end = reader.lineEnd;
+      inPassing++;
+    } else {
+      end = block.indexOf(10, start);
+      if (end < 0) end = block.length;
+    }
+    const next = end + 1;
+    if (end > start && block[end - 1] === 13) end--;
+    if (end > start) {
+      result ??= reader.read(block, start, end);
+      lines.push({ end, result });
+    }
+    start = next;
+  }
+  return { lines, inPassing, counts: reader.counts };
+}
+
+/** The same block split at its newlines first, each line checked against JSON.parse ('all': the whole object). */
+function referenceByLines(fields: readonly string[] | 'all', block: Buffer) {
+  const lines: Array<{ end: number; result: Record<string, unknown> | null }> = [];
+  let start = 0;
+  while (start < block.length) {
+    let end = block.indexOf(10, start);
+    if (end < 0) end = block.length;
+    const next = end + 1;
+    if (end > start && block[end - 1] === 13) end--;
+    if (end > start) lines.push({ end, result: fields === 'all' ? wholeObject(block.subarray(start, end)) : reference(block.subarray(start, end), fields) });
+    start = next;
+  }
+  return lines;
+}
+
+test('readLine: a block read line by line in passing gives the lines, ends and fields of a split at every newline', () => {
+  const fixtures = [...valid.map(([, line]) => line), ...invalid.map(([, line]) => line)];
+  const block = Buffer.from(['', ...fixtures, '{"a":1}\r', '  ', '{"a":\n2}', '{"b":"x"}   ', '{}', ' {} \r', '[1]', '{"c":3}'].join('\n'));
+  for (const fields of [F, [] as string[], ['a', 'é', '__proto__'], 'all' as const]) {
+    const { lines, inPassing, counts } = readBlockByLines(fields, block);
+    assert.deepEqual(lines, referenceByLines(fields, block), String(fields));
+    if (fields !== 'all') {
+      assert.equal(inPassing, counts.bytePath, 'every line on the byte path was read in passing');
+      assert.ok(inPassing >= valid.length, `${inPassing} lines read in passing`);
+    }
+  }
+});
+
+function wholeObject(bytes: Buffer): Record<string, unknown> | null {
+  const names = reference(bytes, []) === null ? null : Object.keys(JSON.parse(bytes.toString('utf8')) as object);
+  return names === null ? null : reference(bytes, names);
+}
+
+test('readLine: generated blocks with newlines in and between objects agree with splitting first', () => {
+  fc.assert(
+    fc.property(fc.array(jsonObject, { maxLength: 6 }), fc.integer(), (objects, seed) => {
+      const next = random(seed);
+      // serialize() puts random whitespace, newlines included, inside and around each object:
+      // an object spread over lines gives invalid lines, as in a real JSONL file.
+      const text = objects.map((object) => serialize(object, next) + (next() < 0.2 ? '\r' : '')).join('\n') + (next() < 0.5 ? '\n' : '');
+      const block = Buffer.from(text);
+      const fields = objects.length > 0 ? pickFields(objects[0]!, next) : F;
+      const { lines, inPassing, counts } = readBlockByLines(fields, block);
+      assert.deepEqual(lines, referenceByLines(fields, block));
+      assert.equal(inPassing, counts.bytePath);
+    }),
+    { numRuns: 1000 },
+  );
+});

@@ -165,8 +165,14 @@ export class WindowOperator implements Operator {
   private readonly keyDuePanes: DueWindow<SlidingState>[] = [];
   /** Watermark advances so far: keys with `touched` below it had no record since the last one. */
   private epoch = 0;
-  /** The eviction hand over `keys` (CLOCK-like: keys touched since the last watermark are passed). */
-  private hand: Iterator<KeyState> = this.keys.values();
+  /**
+   * The eviction hand over `keys` (CLOCK-like: keys touched since the last watermark are passed),
+   * null while nothing is evicted. A Map iterator holds the table it started on, and V8 keeps
+   * every table the Map was rehashed into since chained to it, entries included, until the
+   * iterator moves: a hand made up front and never moved (no spill) kept every purged key and
+   * window of the stream, 27 MB of heap after 2M records of the bench instead of 7.
+   */
+  private hand: Iterator<KeyState> | null = null;
 
   // Reused per record (one record is processed at a time): no per-record allocation for these.
   private readonly values: unknown[];
@@ -360,6 +366,7 @@ export class WindowOperator implements Operator {
   private evictOne(): void {
     let first: KeyState | null = null;
     for (let looked = 0; looked < EVICTION_SCAN; looked++) {
+      this.hand ??= this.keys.values();
       let next = this.hand.next();
       if (next.done === true) {
         this.hand = this.keys.values();
@@ -379,6 +386,8 @@ export class WindowOperator implements Operator {
   private evictToBudget(): void {
     if (this.spill === null) return;
     while (this.keys.size > this.budget) this.evictOne();
+    // Under the budget, nothing moves the hand until the next eviction: let go of it (see `hand`).
+    if (this.keys.size < this.budget) this.hand = null;
   }
 
   private forget(state: KeyState): void {

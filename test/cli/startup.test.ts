@@ -1,0 +1,53 @@
+/**
+ * Start-up pays only for what a run uses (issue 2, "Speed"): a headless replay of a window step
+ * without expressions must not load the CEL parser, CEP, process functions or SQLite. A module
+ * hook (run with --import) appends the URL of every module the ES loader loads to a file; modules
+ * loaded lazily through src/lazy-module.ts (require of ESM) do not pass the hook, static imports do,
+ * which is the regression this pins: one static import of these from the replay path.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FIXTURES, ROOT } from './run-sw.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'sw-cli-startup-'));
+
+const HOOK = `
+import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(process.env.SW_TEST_LOADED, url + '\\n');
+  return next(url, context);
+}`;
+
+/** The file: URLs the ES loader loaded while `sw ...args` ran. */
+function modulesLoadedBy(args: readonly string[]): string[] {
+  const hook = join(tmp, 'hook.mjs');
+  const register = join(tmp, 'register.mjs');
+  const loaded = join(tmp, `loaded-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(hook, HOOK);
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+  writeFileSync(loaded, '');
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, join(ROOT, 'bin', 'sw'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', SW_TEST_LOADED: loaded },
+    timeout: 60_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  return readFileSync(loaded, 'utf8').split('\n').filter(Boolean);
+}
+
+test('a window replay without expressions loads neither the CEL parser, CEP, process state nor SQLite', () => {
+  const pipeline = join(tmp, 'count.pipeline.yaml');
+  writeFileSync(pipeline, ['name: count', 'time: { field: ts, outOfOrderness: 15s }', 'steps:', '  perPage:', '    keyBy: page', '    window: { type: tumbling, size: 1m }', '    aggregate: { clicks: count() }', ''].join('\n'));
+  const loaded = modulesLoadedBy(['replay', join(FIXTURES, 'clicks.jsonl'), '--pipeline', pipeline, '--speed', 'max', '--out', join(tmp, 'out.jsonl')]);
+  // The hook saw the run's own modules: the check below is not vacuous.
+  assert.ok(loaded.some((url) => url.endsWith('/engine/window/window-operator.js')), loaded.join('\n'));
+  assert.ok(loaded.some((url) => url.includes('/node_modules/yaml/')), loaded.join('\n'));
+  const unwanted = loaded.filter((url) => /\/node_modules\/(@marcbachmann\/cel-js|safe-regex2|better-sqlite3|kafkajs|ink|react)\/|\/engine\/(expression\/(?!errors\.js)|cep\/|process\/)/.test(url));
+  assert.deepEqual(unwanted, []);
+});
