@@ -32,6 +32,7 @@ export interface ReplayFlags extends SinkFlags, StateFlags {
   statsJson?: string;
   json?: boolean;
   quality?: string;
+  qualityReport?: string;
   checkpointEvery?: string;
   checkpointDb?: string;
   resume?: boolean;
@@ -56,7 +57,8 @@ export function registerReplay(program: Command): void {
     .option('--dead-letter <file>', 'where unreadable records go (default: <out>.dead-letter.jsonl, or <recording>.dead-letter.jsonl in the current folder)')
     .option('--stats-json <file>', 'write the run summary (records, seconds, events/s, peak RSS, per step) as JSON')
     .option('--json', 'print the run summary on stderr as one JSON line instead of text')
-    .option('--quality <rules.yaml>', 'run these data-quality rules (as sw quality check) on every record; a quality panel in the live view')
+    .option('--quality <rules.yaml>', 'run these data-quality rules (as sw quality check) on every line read; a quality panel in the live view')
+    .option('--quality-report <file>', 'with --quality: write the quality report as JSON, as sw quality check --json gives it for the same file')
     .option('--sink <kafka>', 'also send the replayed input records, paced, to a Kafka topic')
     .option('--brokers <list>', 'with --sink kafka: bootstrap brokers, host:port[,host:port]')
     .option('--topic <t>', 'with --sink kafka: the topic to produce to')
@@ -89,6 +91,7 @@ Examples:
   $ sw replay events.jsonl.gz --pipeline trending.pipeline.yaml --from 2026-01-01T10:00:00Z --to 2026-01-01T11:00:00Z
   $ cat events.jsonl | sw replay - --pipeline trending.pipeline.yaml > results.jsonl
   $ sw replay events.db --speed 1000x --out results.db
+  $ sw replay events.jsonl --quality rules.yaml --quality-report quality.json --out results.jsonl
   $ sw replay events.db --speed 10x --sink kafka --brokers localhost:9092 --topic events-replay --retime now
 
   $ sw replay events.jsonl --out results.jsonl --checkpoint-every 100000
@@ -110,6 +113,13 @@ export async function runReplay(recording: string, flags: ReplayFlags): Promise<
   if (flags.json) process.stderr.write(JSON.stringify(summary) + '\n');
   else if (live) process.stdout.write((await import('../ui/summary-table.js')).summaryTable(summary, process.stdout.columns || 80));
   else process.stderr.write(formatSummary(summary));
+}
+
+/** `--quality-report`: the report as `sw quality check --json` renders it (failures from HIGH up make its verdict FAIL). */
+async function writeQualityReport(quality: ReplayQuality | null, recording: string, path: string | undefined): Promise<void> {
+  if (quality === null || path === undefined) return;
+  const { renderJson } = await import('../quality/report-render.js');
+  writeFileSync(path, renderJson(quality.run(recording), 'HIGH'));
 }
 
 function withQuality(summary: ReplaySummary, quality: ReplayQuality | null): ReplaySummary {
@@ -145,6 +155,7 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
   const to = flags.to === undefined ? undefined : parseTimeFlag('--to', flags.to);
   if (from !== undefined && to !== undefined && to <= from) throw new UsageError(`--to ${flags.to} is not after --from ${flags.from}`);
+  if (flags.qualityReport !== undefined && flags.quality === undefined) throw new UsageError('--quality-report goes with --quality <rules.yaml>; add it or drop the flag');
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
   const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend, keySpill: state.keySpill });
@@ -225,10 +236,12 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
       const { runLiveView } = await import('../ui/run-live-view.js');
       const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
       reportSavepoint(trigger, flags.savepointAt, warn);
+      await writeQualityReport(quality, recording, flags.qualityReport);
       return { summary: withQuality(summary, quality), live };
     }
     const summary = await replay.run();
     reportSavepoint(trigger, flags.savepointAt, warn);
+    await writeQualityReport(quality, recording, flags.qualityReport);
     return { summary: withQuality(summary, quality), live };
   } finally {
     process.off('SIGINT', interrupt);

@@ -102,16 +102,24 @@ async function scanSqlite(path: string, sink: RecordSink): Promise<void> {
 
 /** JSON.parse path: whole records, and the reason for a line the field reader rejected. */
 function deliver(text: string, line: number, sink: RecordSink, source: LineText): void {
+  const parsed = parseRecordLine(text);
+  if (typeof parsed === 'string') sink.malformed(line, parsed, text);
+  else sink.record(parsed, line, source);
+}
+
+/**
+ * A line as `sw quality check` takes it: a JSON object is a record; anything else is malformed,
+ * and the string returned is why (the same words in every report: `sw replay --quality` uses it too).
+ */
+export function parseRecordLine(text: string): Record<string, unknown> | string {
   let parsed: unknown;
-  let reason: string | undefined;
   try {
     parsed = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      reason = `not a JSON object (${Array.isArray(parsed) ? 'a list' : parsed === null ? 'null' : typeof parsed})`;
-    }
   } catch (error) {
-    reason = `invalid JSON: ${(error as Error).message}`;
+    return `invalid JSON: ${(error as Error).message}`;
   }
-  if (reason === undefined) sink.record(parsed as Record<string, unknown>, line, source);
-  else sink.malformed(line, reason, text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return `not a JSON object (${Array.isArray(parsed) ? 'a list' : parsed === null ? 'null' : typeof parsed})`;
+  }
+  return parsed as Record<string, unknown>;
 }

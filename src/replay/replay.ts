@@ -97,6 +97,8 @@ export type OutputListener = (record: OutputRecord) => void;
  * record: that is how a Kafka sink applies backpressure.
  */
 export type InputListener = (value: string, ts: number, key: string | null, headers: string | null) => void | Promise<void>;
+/** A non-blank line read, as its bytes buffer[start, end) and its line number (a SQLite recording's seq). */
+export type LineListener = (buffer: Buffer, start: number, end: number, line: number) => void;
 
 /** Per-record context handed to operators: decodes the whole record only when asked. */
 class LazyRecord implements RecordContext {
@@ -127,6 +129,8 @@ export class Replay {
   private readonly listeners: OutputListener[] = [];
   /** Null when nobody listens: the hot loop then skips decoding the record's text. */
   private inputListener: InputListener | null = null;
+  private lineListener: LineListener | null = null;
+  private readonly lineListeners: LineListener[] = [];
   private readonly reader: FieldReader;
   private readonly timeOf: (fields: Fields) => unknown;
   private readonly timeField: string;
@@ -215,6 +219,17 @@ export class Replay {
   }
 
   /**
+   * Adds a listener for every non-blank line read, in order: records, dead letters and records
+   * outside --from/--to alike (`--quality` checks every line, as `sw quality check` does). A
+   * record comes when it is replayed (after pacing), a line that goes no further when it is read.
+   */
+  onLine(listener: LineListener): void {
+    const listeners = this.lineListeners;
+    listeners.push(listener);
+    this.lineListener = listeners.length === 1 ? listener : (...line) => listeners.forEach((each) => each(...line));
+  }
+
+  /**
    * How far through the recording the replay is, 0 to 1; null when unknown (stdin, a resumed
    * .gz source). Plain JSONL: bytes read over the file's size. .gz: compressed bytes consumed over
    * the size on disk. SQLite: rows read over the recording's rows. Within a block the extent is
@@ -299,17 +314,21 @@ export class Replay {
           if (end > start) {
             fields ??= this.reader.read(buffer, start, end);
             if (fields === null) {
+              this.lineListener?.(buffer, start, end, line);
               this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
             } else {
               const ts = parseEventTime(this.timeOf(fields));
               if (ts !== ts) {
+                this.lineListener?.(buffer, start, end, line);
                 this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
               } else if (ts < from || ts >= to) {
+                this.lineListener?.(buffer, start, end, line);
                 this.skipped++;
               } else {
                 if (paced && pacer.mustWait(ts)) await pacer.pace(ts);
                 else pacer.release(ts);
                 if (this.stopRequested) break;
+                this.lineListener?.(buffer, start, end, line);
                 if (ts < this.minTime) this.minTime = ts;
                 if (this.inputListener !== null) {
                   const index = lineIndex - 1;

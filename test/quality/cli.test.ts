@@ -147,3 +147,50 @@ test('freshness clock: piped standard input is live input (now); --event-clock o
   assert.equal(both.code, 3);
   assert.match(both.stderr, /--now and --event-clock: choose one clock/);
 });
+
+// `sw replay --quality` (issue 8): the replay reads the same lines as `sw quality check`, so its
+// report must be the same — malformed lines, records the replay dead-letters for want of an event
+// time, blank lines and CRLF endings included, with line numbers in the file.
+test('sw replay --quality-report equals sw quality check --json on a file with bad lines', () => {
+  const stream = transactionStream(1500, { faults: true, perKind: 1 });
+  const lines = stream.text.trimEnd().split('\n');
+  const extra = new Map<number, string>([
+    [200, '[1,2]'],
+    [400, ''],
+    [600, lines[599]!.replace(/"timestamp":\d+/, '"timestamp":"soon"')],
+    [800, `${lines[799]!}\r`],
+    [1000, '{"transaction_id": '],
+  ]);
+  const text = lines.map((line, i) => extra.get(i + 1) ?? line).join('\n') + '\n';
+  const file = join(dir, 'bad-lines.jsonl');
+  writeFileSync(file, text);
+  const pipeline = join(dir, 'tx.pipeline.yaml');
+  writeFileSync(pipeline, 'name: tx\ntime: { field: timestamp, outOfOrderness: 5s }\nsteps:\n  perMerchant:\n    keyBy: merchant_id\n    window: { type: tumbling, size: 1m }\n    aggregate: { n: count() }\n');
+  const reportPath = join(dir, 'replay-quality.json');
+  const replay = sw(['replay', file, '--pipeline', pipeline, '--no-ui', '--out', join(dir, 'replay-out.jsonl'), '--dead-letter', join(dir, 'replay.dl'), '--quality', rules, '--quality-report', reportPath]);
+  assert.equal(replay.code, 0, replay.stderr);
+  const check = sw(['quality', 'check', file, '--rules', rules, '--json', '--examples', '5']);
+  assert.equal(check.code, 2, check.stderr);
+  const fromReplay = JSON.parse(readFileSync(reportPath, 'utf8'));
+  const fromCheck = JSON.parse(check.stdout);
+  assert.deepEqual(fromReplay, fromCheck);
+
+  // The replay dead-lettered lines 200 (a list), 600 (no event time) and 1000 (cut JSON), plus
+  // the stream's own malformed fault; the report counts each as `sw quality check` does.
+  const deadLetters = readFileSync(join(dir, 'replay.dl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number });
+  const malformedFault = stream.faults.find((f) => f.kind === 'malformed')!.line;
+  assert.deepEqual(deadLetters.map((d) => d.line).sort((a, b) => a - b), [200, 600, 1000, malformedFault].sort((a, b) => a - b));
+  assert.equal(fromReplay.malformed.count, 3);
+  assert.deepEqual(fromReplay.malformed.first.map((m: { line: number }) => m.line), [200, 1000, malformedFault].sort((a, b) => a - b));
+  assert.equal(fromReplay.records, 1500 - 1 - 3, 'every line but the blank one and the three malformed ones is a record');
+  const freshness = fromReplay.rules.find((r: { id: string }) => r.id === 'tx_freshness');
+  assert.ok(freshness.firstFailures.some((f: { line: number; message: string }) => f.line === 600), 'the record without an event time is checked, at its line');
+  const duplicates = fromReplay.rules.find((r: { id: string }) => r.id === 'tx_duplicates');
+  assert.deepEqual(duplicates.firstFailures.map((f: { line: number }) => f.line), stream.faults.filter((f) => f.kind === 'duplicate').map((f) => f.line));
+});
+
+test('sw replay --quality-report without --quality is a usage error', () => {
+  const result = sw(['replay', join(dir, 'clean.jsonl'), '--pipeline', join(dir, 'tx.pipeline.yaml'), '--no-ui', '--quality-report', join(dir, 'x.json')]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--quality-report goes with --quality <rules\.yaml>/);
+});

@@ -15,7 +15,7 @@ import type { CheckType } from '../../src/quality/rule.js';
  * field, malformed line and duplicate the synthesizer injected is reported, by the check type
  * that owns it; every late record that is more than 30 s behind the stream clock when it arrives
  * is reported; records only reordered within 3 s (disorder) are not; and nothing else is: clean
- * synthesized data (200,000 events a domain here, 1M in bench/quality.ts) exits 0 with no failing
+ * synthesized data (200,000 events a domain here, 1M in the bench suite `quality`) exits 0 with no failing
  * record beyond the injected cases' outlying amounts.
  */
 const SW = fileURLToPath(new URL('../../../bin/sw', import.meta.url));

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createFieldReader } from '../../src/replay/field-reader.js';
+import { createFieldReader, createRowReader, kindOf, OBJECT } from '../../src/replay/field-reader.js';
 
 /** What the reader must return: JSON.parse of the line's UTF-8, projected to `fields`. */
 function reference(bytes: Buffer, fields: readonly string[]): Record<string, unknown> | null {
@@ -14,6 +14,10 @@ function reference(bytes: Buffer, fields: readonly string[]): Record<string, unk
     return null;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return project(value, fields);
+}
+
+function project(value: object, fields: readonly string[]): Record<string, unknown> {
   const projected: Record<string, unknown> = {};
   for (const name of fields) {
     if (Object.hasOwn(value, name)) {
@@ -361,6 +365,48 @@ test('mutated lines are rejected exactly when JSON.parse rejects them, and agree
     { numRuns: 4000 },
   );
   assert.ok(rejected > 1000, `mutations produced ${rejected} invalid lines; the generator should break most lines`);
+});
+
+/** `project`ed fields of a row: only the nested names asked for, as JSON.parse gives them. */
+function projectedReference(value: unknown, nested: readonly string[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return project(value, nested);
+}
+
+test('a row with a projected object decodes its nested fields in the validating pass, as JSON.parse (mutated lines included)', () => {
+  let projected = 0;
+  fc.assert(
+    fc.property(jsonObject, jsonObject, fc.integer(), (outer, inner, seed) => {
+      const next = random(seed);
+      const object = { ...outer, o: inner };
+      let line = Buffer.from(serialize(object, next));
+      if (next() < 0.5) {
+        // Break a byte inside the nested object most of the time: its walk must reject as the line's would.
+        const open = line.indexOf('{', 1);
+        const at = open < 0 ? Math.floor(next() * line.length) : open + Math.floor(next() * (line.length - open));
+        line = Buffer.concat([line.subarray(0, at), Buffer.from([MUTATION_BYTES[Math.floor(next() * MUTATION_BYTES.length)]!]), line.subarray(at + 1)]);
+      }
+      const nested = [...pickFields(inner, next), 'x'];
+      const reader = createRowReader(['a', 'o', 'b']);
+      reader.row.project(1, nested);
+      const block = Buffer.concat([Buffer.from('9"{\n'), line, Buffer.from('7"}\n')]);
+      const ok = reader.read(block, 4, 4 + line.length);
+      const expected = reference(line, ['a', 'o', 'b']);
+      assert.equal(ok, expected !== null);
+      if (expected === null) return;
+      assert.deepEqual(reader.row.get(0), expected.a);
+      assert.deepEqual(reader.row.get(2), expected.b);
+      assert.deepEqual(reader.row.get(1), projectedReference(expected.o, nested));
+      assert.equal(reader.row.kinds[1], kindOf(expected.o));
+      if (reader.row.kinds[1] === OBJECT) {
+        // Decoded during the walk: nothing of it is left pending.
+        assert.equal(reader.row.pending[1], 0);
+        projected++;
+      }
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(projected > 1000, `only ${projected} lines had a projected object`);
 });
 
 /**

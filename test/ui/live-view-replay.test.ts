@@ -5,28 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { loadCompiledPipeline } from '../../src/spec/compile.js';
 import { Replay } from '../../src/replay/replay.js';
 import { runLiveView } from '../../src/ui/run-live-view.js';
 import { HIGHLIGHT_MS } from '../../src/ui/live-state.js';
 import { ROOT } from '../cli/run-sw.js';
-import { VirtualTerminal } from './virtual-terminal.js';
-
-function keyboard(): NodeJS.ReadStream & PassThrough {
-  const stream = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
-  Object.assign(stream, { isTTY: true, setRawMode: () => stream, ref: () => stream, unref: () => stream });
-  return stream;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`never saw ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { keyboard, until, VirtualTerminal } from './virtual-terminal.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,7 +3,9 @@
  * (cursor position, erase line / down / screen, private modes) and plain text to a grid of
  * rows, so a test can compare what a person would see with the frame that was meant.
  */
+import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 
 const SEQUENCE = /^\u001B\[(\??)([\d;]*)([A-Za-z])/;
 
@@ -99,5 +101,21 @@ export class VirtualTerminal extends EventEmitter {
       default:
         throw new Error(`unexpected sequence ESC[${params}${command}`);
     }
+  }
+}
+
+/** A keyboard for the live view: a raw-mode TTY stream the test writes keys into. */
+export function keyboard(): NodeJS.ReadStream & PassThrough {
+  const stream = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
+  Object.assign(stream, { isTTY: true, setRawMode: () => stream, ref: () => stream, unref: () => stream });
+  return stream;
+}
+
+/** Waits until `check` holds (the screen shows something), failing with `what` after the timeout. */
+export async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`never saw ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
