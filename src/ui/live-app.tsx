@@ -15,6 +15,8 @@ export interface ReplayControls {
   step(): void;
   setSpeed(speed: number): void;
   quit(): void;
+  /** The pacer's speed and pause now (the state has them as of the last frame); tests may omit it. */
+  current?(): { speed: number; paused: boolean };
 }
 
 const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
@@ -65,9 +67,9 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
   const { columns, rows } = useTerminalSize();
 
   useInput((input, key) => {
-    // The pacer's speed and pause reach the state with the next frame: within one chunk of keys
-    // they are tracked here, so that `++` goes up two steps.
-    const replay = { speed: state.stats.speed, paused: state.stats.paused };
+    // The pacer's speed and pause reach the state only with the next frame: read them from the
+    // pacer, and track them within one chunk of keys, so that `−−` goes down two steps.
+    const replay = controls.current?.() ?? { speed: state.stats.speed, paused: state.stats.paused };
     // Keys typed faster than they are read (or sent together, as tmux send-keys does) arrive as
     // one chunk: one key per character, or `ca⏎` would put a carriage return into the filter.
     if (input.length > 1 && !key.ctrl && !key.meta) {

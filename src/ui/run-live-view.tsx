@@ -161,6 +161,7 @@ export async function runLiveView(
         resume: () => replay.pacer.resume(),
         step: () => replay.pacer.step(),
         setSpeed: (speed) => replay.pacer.setSpeed(speed),
+        current: () => ({ speed: replay.pacer.speed, paused: replay.pacer.paused }),
         quit: () => {
           quit = true;
           replay.stop();

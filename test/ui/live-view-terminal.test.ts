@@ -118,9 +118,10 @@ test('to the end on an 80-column terminal: the last frame, then the summary tabl
   try {
     const end = await paneUntil('end', /EXIT=0/);
     assert.match(end, /■ done/);
-    assert.match(end, /│ step +│ kind +│ +in │ passed │ results │ matches │ late │ dead │ +ev\/s │/);
-    assert.match(end, /│ pages +│ window +│ 3000 │ +3000 │ +600 │ +— │/);
-    assert.match(end, /│ all +│ run +│ 3000 │/);
+    // Short headers and numbers; kind goes too when a fast run's events/s need the room.
+    assert.match(end, /│ step +(│ kind +)?│ +in │ passed │ results │ matches │ late │ dead │ +ev\/s │/);
+    assert.match(end, /│ pages +(│ window +)?│ 3000 │ +3000 │ +600 │ +— │/);
+    assert.match(end, /│ all +(│ run +)?│ 3000 │/);
     assert.match(end, /3,000 records in [\d.]+s · 1,345 output records/);
     assert.doesNotMatch(end, /stopped early/);
     for (const line of end.split('\n')) assert.ok([...line].length <= 80, line);
