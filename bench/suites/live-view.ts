@@ -46,7 +46,7 @@ interface Pass extends Timing {
  * inside the replay would cost more than the call.
  */
 async function addNanos(keys: number): Promise<number> {
-  const { PendingOutputs } = await import('../../src/ui/live-state.js');
+  const { PendingOutputs } = await import('../../src/ui/pending-outputs.js');
   const records = Array.from({ length: 1_000_000 }, (_, i) => ({
     step: 's', kind: 'window' as const, key: `k${i % keys}`, start: Math.floor(i / keys) * 60_000, end: Math.floor(i / keys) * 60_000 + 60_000, firing: 'onTime' as const, fields: { events: i % 17 },
   }));

@@ -38,7 +38,7 @@ export function FeedPanel({ step, state, width, height }: { step: StepView; stat
           {describe(item, width)}
         </Text>
       ))}
-      <Text color={theme.muted}>
+      <Text color={theme.muted} wrap="truncate-end">
         {step.counters.results} {step.info.kind === 'pattern' ? 'matches' : 'results'} · {step.timeouts} timeouts · {step.counters.late} late
         {state.filter ? ` · filter "${state.filter}"` : ''}
       </Text>

@@ -1,7 +1,7 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useSyncExternalStore } from 'react';
-import { Header } from './header.js';
-import { StepTabs } from './step-tabs.js';
+import { Header, headerHeight } from './header.js';
+import { StepTabs, tabsHeight } from './step-tabs.js';
 import { WindowPanel } from './window-panel.js';
 import { FeedPanel } from './feed-panel.js';
 import { QualityPanel } from './quality-panel.js';
@@ -15,6 +15,8 @@ export interface ReplayControls {
   step(): void;
   setSpeed(speed: number): void;
   quit(): void;
+  /** The pacer's speed and pause now (the state has them as of the last frame); tests may omit it. */
+  current?(): { speed: number; paused: boolean };
 }
 
 const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
@@ -48,7 +50,16 @@ function useTerminalSize(): { columns: number; rows: number } {
   return { columns: columns!, rows: rows! };
 }
 
+/** The flags of ink's Key that the view reads. */
+type KeyFlags = Partial<Pick<Key, 'return' | 'escape' | 'backspace' | 'delete' | 'ctrl' | 'meta' | 'rightArrow' | 'tab'>>;
+
+/** Keys that are characters, as ink reports them when they come alone. */
+const KEYS_BY_CHARACTER: Readonly<Record<string, KeyFlags>> = { '\r': { return: true }, '\n': { return: true }, '\t': { tab: true }, '\u007F': { backspace: true }, '\b': { backspace: true } };
+
 const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filter · s sort · q quit';
+/** The keys on terminals narrower than HELP (78 columns): always one line, `q` always on it. */
+const HELP_SHORT = 'space pause · → step · +/− · tab/1-9 · / filter · s sort · q';
+const HELP_TINY = 'space · → · +/− · tab/1-9 · / · s · q quit';
 
 export function LiveApp({ store, controls }: { store: LiveStore; controls: ReplayControls }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
@@ -56,25 +67,38 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
   const { columns, rows } = useTerminalSize();
 
   useInput((input, key) => {
-    if (state.editingFilter) {
+    // The pacer's speed and pause reach the state only with the next frame: read them from the
+    // pacer, and track them within one chunk of keys, so that `−−` goes down two steps.
+    const replay = controls.current?.() ?? { speed: state.stats.speed, paused: state.stats.paused };
+    // Keys typed faster than they are read (or sent together, as tmux send-keys does) arrive as
+    // one chunk: one key per character, or `ca⏎` would put a carriage return into the filter.
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      for (const ch of input) press(ch, KEYS_BY_CHARACTER[ch] ?? {}, replay);
+    } else press(input, key, replay);
+  });
+
+  /** One key: the filter prompt takes text while it is open; otherwise the commands of HELP. */
+  function press(input: string, key: KeyFlags, replay: { speed: number; paused: boolean }): void {
+    const now = store.getState();
+    if (now.editingFilter) {
       if (key.return) store.dispatch({ type: 'endFilter', keep: true });
       else if (key.escape) store.dispatch({ type: 'endFilter', keep: false });
-      else if (key.backspace || key.delete) store.dispatch({ type: 'filterText', text: state.filter.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) store.dispatch({ type: 'filterText', text: state.filter + input });
+      else if (key.backspace || key.delete) store.dispatch({ type: 'filterText', text: now.filter.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001F\u007F]/.test(input)) store.dispatch({ type: 'filterText', text: now.filter + input });
       return;
     }
     if (input === 'q' || (key.ctrl && input === 'c')) {
       controls.quit();
       exit();
     } else if (input === ' ') {
-      if (state.stats.paused) controls.resume();
+      if (replay.paused) controls.resume();
       else controls.pause();
+      replay.paused = !replay.paused;
     } else if (key.rightArrow) {
       controls.step();
-    } else if (input === '+' || input === '=') {
-      controls.setSpeed(nextSpeed(state.stats.speed, 1));
-    } else if (input === '-' || input === '_') {
-      controls.setSpeed(nextSpeed(state.stats.speed, -1));
+    } else if (input === '+' || input === '=' || input === '-' || input === '_' || input === '−') {
+      replay.speed = nextSpeed(replay.speed, input === '+' || input === '=' ? 1 : -1);
+      controls.setSpeed(replay.speed);
     } else if (key.tab) {
       store.dispatch({ type: 'nextPanel' });
     } else if (/^[1-9]$/.test(input)) {
@@ -84,12 +108,14 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
     } else if (input === 's') {
       store.dispatch({ type: 'cycleSort' });
     }
-  });
+  }
 
   const step = state.steps[state.selected];
   const width = Math.max(40, columns - 2);
-  // Header 7, tabs 1, panel border, title and footer 4, help 1, and a spare line: the frame must never exceed the screen.
-  const panelHeight = Math.max(3, rows - 15);
+  // The frame must never exceed the screen: the header and tabs as they wrap at this width, the
+  // panel's border, title, column heads and footer (5), the help line (1).
+  const panelHeight = Math.max(3, rows - headerHeight(state, columns) - tabsHeight(state, columns) - 6);
+  const help = [HELP, HELP_SHORT].find((text) => text.length <= columns) ?? HELP_TINY;
   return (
     <Box flexDirection="column" width={columns}>
       <Header state={state} width={width} />
@@ -110,14 +136,17 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
             {step.info.kind === 'window' ? (
               <WindowPanel step={step} state={state} width={width - 4} height={panelHeight} />
             ) : (
-              <FeedPanel step={step} state={state} width={width - 4} height={panelHeight} />
+              // No column heads: the feed gets their row.
+              <FeedPanel step={step} state={state} width={width - 4} height={panelHeight + 1} />
             )}
           </>
         ) : (
           <Text color={theme.muted}>no steps</Text>
         )}
       </Box>
-      <Text color={theme.muted}>{state.editingFilter ? `filter by key: ${state.filter}▏ (enter keep · esc clear)` : HELP}</Text>
+      <Text color={theme.muted} wrap="truncate-end">
+        {state.editingFilter ? `filter by key: ${state.filter}▏ (enter keep · esc clear)` : help}
+      </Text>
     </Box>
   );
 }

@@ -54,6 +54,8 @@ export interface StepView {
   readonly feed: readonly FeedItem[];
   readonly counters: StepCountersView;
   readonly timeouts: number;
+  /** Window steps: results that never reached the table (more came between two frames than the view keeps). */
+  readonly passedOver: number;
 }
 
 export interface RunStats {
@@ -109,6 +111,8 @@ export type LiveAction =
       readonly counters: readonly StepCountersView[];
       /** Timeouts per step since the start, when `outputs` was coalesced (it may miss some then). */
       readonly timeouts?: readonly number[];
+      /** Results per step since the start that `outputs` had no room for (PendingOutputs). */
+      readonly passedOver?: readonly number[];
       readonly quality?: QualityView;
     }
   | { readonly type: 'select'; readonly index: number }
@@ -118,6 +122,8 @@ export type LiveAction =
   | { readonly type: 'endFilter'; readonly keep: boolean }
   | { readonly type: 'cycleSort' }
   | { readonly type: 'done' };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const FEED_LIMIT = 200;
 /**
@@ -141,7 +147,7 @@ export function initialState(recording: string, pipeline: string, steps: readonl
     quality,
     recording,
     pipeline,
-    steps: steps.map((info) => ({ info, rows: new Map(), feed: [], counters: ZERO_COUNTERS, timeouts: 0 })),
+    steps: steps.map((info) => ({ info, rows: new Map(), feed: [], counters: ZERO_COUNTERS, timeouts: 0, passedOver: 0 })),
     stats: {
       records: 0,
       deadLetters: 0,
@@ -203,11 +209,18 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
       // Updated in place: copying a table of 50K keys each frame cost more than drawing it. Only
       // the newest state is ever rendered, so older states sharing the map do not matter.
       const map = state.steps[i]!.rows as Map<string, WindowRow>;
-      const current = map.get(key);
-      // The table shows the latest window per key; an older window's late firing does not replace it.
-      if (!current || record.start >= current.start) {
+      const current = map.get(key) as Mutable<WindowRow> | undefined;
+      if (current === undefined) {
         map.set(key, { key, start: record.start, end: record.end, firing: record.firing, fields: record.fields, changedAt: action.stats.wallMs });
+      } else if (record.start >= current.start) {
+        // The row too, in place: a frame folds up to 16,384 results (RING) into the table.
+        current.start = record.start;
+        current.end = record.end;
+        current.firing = record.firing;
+        current.fields = record.fields;
+        current.changedAt = action.stats.wallMs;
       }
+      // Else an older window's late firing: the table shows the latest window per key.
       continue;
     }
     const feed = (feeds[i] ??= [...state.steps[i]!.feed]);
@@ -223,6 +236,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
       feed: feed ?? step.feed,
       counters: action.counters[i] ?? step.counters,
       timeouts: timeouts[i]!,
+      passedOver: action.passedOver?.[i] ?? step.passedOver,
     };
   });
   // One rate sample per elapsed wall second: the records since the last sample over the time since.
@@ -329,59 +343,6 @@ export function naturalCompare(a: string, b: string): number {
     j++;
   }
   return a.length - i - (b.length - j);
-}
-
-/**
- * Output records between two frames, coalesced as they arrive: per window step the latest result
- * per key, per other step the last FEED_LIMIT feed items, and timeouts counted. Memory and the
- * next frame's work are bounded by the keys and the feed, not by how many records came: at
- * --speed max a frame may be seconds away and millions of results may arrive meanwhile.
- */
-export class PendingOutputs {
-  private readonly index: Map<string, number>;
-  private windows: Map<string, Extract<OutputRecord, { kind: 'window' }>>[];
-  private feeds: OutputRecord[][];
-  private readonly timeouts: number[];
-  private count = 0;
-
-  constructor(steps: readonly StepInfo[]) {
-    this.index = new Map(steps.map((s, i) => [s.name, i]));
-    this.windows = steps.map(() => new Map());
-    this.feeds = steps.map(() => []);
-    this.timeouts = steps.map(() => 0);
-  }
-
-  get empty(): boolean {
-    return this.count === 0;
-  }
-
-  add = (record: OutputRecord): void => {
-    const i = this.index.get(record.step);
-    if (i === undefined) return;
-    this.count++;
-    if (record.kind === 'window') {
-      const key = keyText(record.key);
-      const current = this.windows[i]!.get(key);
-      if (!current || record.start >= current.start) this.windows[i]!.set(key, record);
-      return;
-    }
-    if (record.kind === 'timeout') this.timeouts[i]!++;
-    const feed = this.feeds[i]!;
-    feed.push(record);
-    // Trim in chunks, not per record: splice(0, 1) per record would be O(FEED_LIMIT) each.
-    if (feed.length >= 2 * FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
-  };
-
-  /** The coalesced records since the last take, and the timeouts since the start. */
-  take(): { outputs: OutputRecord[]; timeouts: number[] } {
-    const outputs: OutputRecord[] = [];
-    for (const map of this.windows) for (const record of map.values()) outputs.push(record);
-    for (const feed of this.feeds) outputs.push(...feed.slice(-FEED_LIMIT));
-    this.windows = this.windows.map(() => new Map());
-    this.feeds = this.feeds.map(() => []);
-    this.count = 0;
-    return { outputs, timeouts: [...this.timeouts] };
-  }
 }
 
 /** Why a step has no results yet, in the user's words; null once it has some. */

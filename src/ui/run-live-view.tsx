@@ -9,9 +9,10 @@ import { relative } from 'node:path';
 import { render } from 'ink';
 import type { StepSpec } from '../engine/spec.js';
 import type { Replay, ReplaySummary } from '../replay/replay.js';
-import { IDLE_MS, initialState, PendingOutputs, type QualityView, type RunStats, type StepInfo } from './live-state.js';
+import { IDLE_MS, initialState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
+import { PendingOutputs } from './pending-outputs.js';
 import { LiveApp } from './live-app.js';
 import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
 
@@ -100,13 +101,14 @@ export async function runLiveView(
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
-    const { outputs, timeouts } = pending.take();
+    const { outputs, timeouts, passedOver } = pending.take();
     shown = stats;
     const view = qualityView();
     store.dispatch({
       type: 'frame',
       outputs,
       timeouts,
+      passedOver,
       stats,
       counters: replay.pipeline.operators.map((op) => ({ ...op.counters })),
       ...(view ? { quality: view } : {}),
@@ -159,6 +161,7 @@ export async function runLiveView(
         resume: () => replay.pacer.resume(),
         step: () => replay.pacer.step(),
         setSpeed: (speed) => replay.pacer.setSpeed(speed),
+        current: () => ({ speed: replay.pacer.speed, paused: replay.pacer.paused }),
         quit: () => {
           quit = true;
           replay.stop();

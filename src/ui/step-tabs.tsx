@@ -1,25 +1,32 @@
 import { Box, Text } from 'ink';
 import type { LiveState } from './live-state.js';
 import { theme } from './theme.js';
+import { wrappedLines } from './header.js';
+
+/** Each tab's text: number, name and result count (window steps: keys in the table). */
+function tabTexts(state: LiveState): string[] {
+  const tabs = state.steps.map((step, i) => ` ${i + 1} ${step.info.name} (${step.info.kind === 'window' ? step.rows.size : step.counters.results}) `);
+  if (state.quality) tabs.push(` ${state.steps.length + 1} quality (${state.quality.score.toFixed(2)}) `);
+  return tabs;
+}
+
+/** Rows the tabs take at `columns` terminal columns (they wrap when there are many steps). */
+export function tabsHeight(state: LiveState, columns: number): number {
+  return wrappedLines(tabTexts(state).map((t) => [...t].length), columns, 1);
+}
 
 /** One tab per step: number, name and result count; the selected one highlighted. */
 export function StepTabs({ state }: { state: LiveState }) {
   return (
     <Box columnGap={1} flexWrap="wrap">
-      {state.steps.map((step, i) => {
+      {tabTexts(state).map((text, i) => {
         const selected = i === state.selected;
-        const count = step.info.kind === 'window' ? step.rows.size : step.counters.results;
         return (
-          <Text key={step.info.name} inverse={selected} color={selected ? theme.selected : theme.label}>
-            {` ${i + 1} ${step.info.name} (${count}) `}
+          <Text key={i} inverse={selected} color={selected ? theme.selected : theme.label}>
+            {text}
           </Text>
         );
       })}
-      {state.quality ? (
-        <Text inverse={state.selected === state.steps.length} color={state.selected === state.steps.length ? theme.selected : theme.label}>
-          {` ${state.steps.length + 1} quality (${state.quality.score.toFixed(2)}) `}
-        </Text>
-      ) : null}
     </Box>
   );
 }

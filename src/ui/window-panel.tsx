@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView } from './live-state.js';
-import { fit, formatClock, formatValue } from './display-format.js';
+import { fit, formatClock, formatCount, formatValue } from './display-format.js';
 import { theme } from './theme.js';
 
 /** The latest result per key, sorted by the chosen field, top N; recent changes highlighted. */
@@ -19,7 +19,7 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
     <Box flexDirection="column">
       <Text color={theme.label}>
         {'  '}
-        {fit('key', keyWidth)}  {fit('window', windowWidth)}  {shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}
+        {fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  {fit('window', windowWidth)}  {shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}
       </Text>
       {rows.map((row) => {
         const recent = state.stats.wallMs - row.changedAt < HIGHLIGHT_MS;
@@ -33,8 +33,9 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
           </Text>
         );
       })}
-      <Text color={theme.muted}>
+      <Text color={theme.muted} wrap="truncate-end">
         {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
+        {step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : ''}
         {state.filter ? ` · filter "${state.filter}"` : ''}
       </Text>
     </Box>

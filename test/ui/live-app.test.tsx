@@ -76,11 +76,11 @@ test('keys drive the replay and the view: space, →, +, −, 2, tab, /, s, q', 
   const { lastFrame, stdin, unmount } = render(<LiveApp store={store} controls={controls} />);
   frame(store, [w('c1', 3), w('c2', 12), { step: 'binge', kind: 'match', key: 'u9', start: 0, end: 60_000, events: { start: [{ p: 'home' }], more: [{ p: 'a' }, { p: 'b' }, { p: 'c' }] }, fields: { watched: 4 } }]);
   await tick();
-  for (const key of [' ', '\u001B[C', '+', '-']) {
+  for (const key of [' ', '\u001B[C', '+', '-', '−']) {
     stdin.write(key);
     await tick();
   }
-  assert.deepEqual(calls, ['pause', 'step', 'speed 200', 'speed 50']);
+  assert.deepEqual(calls, ['pause', 'step', 'speed 200', 'speed 50', 'speed 50']);
 
   stdin.write('2');
   await tick();
@@ -124,4 +124,44 @@ test('paused state shows in the header', async () => {
 
 test('speed steps go through a ladder and reach max', () => {
   assert.deepEqual([nextSpeed(100, 1), nextSpeed(100, -1), nextSpeed(10000, 1), nextSpeed(Infinity, -1), nextSpeed(1, -1)], [200, 50, Infinity, 10000, 1]);
+});
+
+test('a window panel whose ring overflowed between frames says how many results it passed over', async () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
+  const { lastFrame, unmount } = render(<LiveApp store={store} controls={recordingControls().controls} />);
+  frame(store, [w('c1', 3)]);
+  await tick();
+  assert.doesNotMatch(lastFrame() ?? '', /passed over/);
+  store.dispatch({ type: 'frame', outputs: [w('c2', 5)], passedOver: [123_456, 0], stats: stats({ records: 2_000 }), counters: [] });
+  await tick();
+  assert.match(lastFrame() ?? '', /2 keys · 3 late · sorted by watches · 123\.5K results passed over/);
+  unmount();
+});
+
+test('keys that arrive together (fast typing, tmux send-keys) act one by one: /c1⏎ filters, ++ goes up two speeds, 2s switches and sorts', async () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', STEPS, 100));
+  const { calls, controls } = recordingControls();
+  const { lastFrame, stdin, unmount } = render(<LiveApp store={store} controls={controls} />);
+  frame(store, [w('c1', 3), w('c2', 12), w('c10', 1)]);
+  await tick();
+  stdin.write('/c1\r');
+  await tick();
+  let text = lastFrame() ?? '';
+  assert.equal(store.getState().filter, 'c1');
+  assert.equal(store.getState().editingFilter, false);
+  assert.match(text, /3 keys · 3 late · sorted by watches · filter "c1"/);
+  assert.doesNotMatch(text, /c2 /);
+  // A backspace in the chunk edits the filter; no control character ever gets into it.
+  stdin.write('/x\u007F0\r');
+  await tick();
+  assert.equal(store.getState().filter, 'c10');
+  stdin.write('++');
+  await tick();
+  assert.deepEqual(calls, ['speed 200', 'speed 500']);
+  stdin.write('2s\t');
+  await tick();
+  text = lastFrame() ?? '';
+  assert.match(text, /trending \(window\)/);
+  assert.equal(store.getState().selected, 0);
+  unmount();
 });

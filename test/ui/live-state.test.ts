@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OutputRecord } from '../../src/engine/operator.js';
-import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, PendingOutputs, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
+import type { OutputRecord, WindowResult } from '../../src/engine/operator.js';
+import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
 import { sparkline } from '../../src/ui/display-format.js';
+import { PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 import { stats } from './run-stats.js';
 
 const STEPS: StepInfo[] = [
@@ -11,7 +12,7 @@ const STEPS: StepInfo[] = [
 ];
 
 
-const win = (key: string, start: number, watches: number, firing: 'onTime' | 'late' = 'onTime'): OutputRecord =>
+const win = (key: string, start: number, watches: number, firing: 'onTime' | 'late' = 'onTime'): WindowResult =>
   ({ step: 'trending', kind: 'window', key, start, end: start + 60_000, firing, fields: { watches, users: 1 } });
 
 function frame(state: LiveState, outputs: OutputRecord[], over: Partial<RunStats> = {}, results = [outputs.length, 0]): LiveState {
@@ -131,20 +132,51 @@ test('top rows: the best N by the sort field, ties in natural key order, without
   assert.equal(naturalCompare('u9', 'u10') < 0 && naturalCompare('b1', 'a2') > 0, true);
 });
 
-test('pending outputs keep the latest window per key and the last 200 feed items, and count every timeout', () => {
+test('pending outputs keep every window result up to the ring, the last 200 feed items, and count every timeout', () => {
   const pending = new PendingOutputs(STEPS);
   assert.equal(pending.empty, true);
   for (let i = 0; i < 10_000; i++) pending.add(win(`c${i % 3}`, i * 60_000, i));
   pending.add(win('c0', 0, 99, 'late'));
   const timeout: OutputRecord = { step: 'binge', kind: 'timeout', key: 'u2', start: 0, end: 1, events: {}, fields: {} };
   for (let i = 0; i < 1_000; i++) pending.add(timeout);
-  const { outputs, timeouts } = pending.take();
-  assert.equal(outputs.filter((o) => o.kind === 'window').length, 3);
+  const { outputs, timeouts, passedOver } = pending.take();
+  const windows = outputs.filter((o) => o.kind === 'window');
+  assert.equal(windows.length, 10_001);
+  // Copied out of the ring as they came: the same records, field for field.
+  assert.deepEqual(windows[9_999], win('c0', 9_999 * 60_000, 9_999));
+  assert.deepEqual(windows[10_000], win('c0', 0, 99, 'late'));
   assert.equal(outputs.filter((o) => o.kind === 'timeout').length, FEED_LIMIT);
   assert.deepEqual(timeouts, [0, 1_000]);
+  assert.deepEqual(passedOver, [0, 0]);
   let s = initialState('r', 'p', STEPS, 100);
-  s = liveReducer(s, { type: 'frame', outputs, timeouts, stats: stats(), counters: [] });
+  s = liveReducer(s, { type: 'frame', outputs, timeouts, passedOver, stats: stats(), counters: [] });
+  assert.equal(s.steps[0]!.rows.size, 3);
   assert.equal(s.steps[0]!.rows.get('c0')!.fields.watches, 9_999);
   assert.equal(s.steps[1]!.timeouts, 1_000);
   assert.equal(pending.empty, true);
+});
+
+test('pending outputs: past the ring between two frames, the oldest results are passed over and counted', () => {
+  const pending = new PendingOutputs(STEPS);
+  const over = 5_000;
+  // Non-number fields too: they travel through the ring's value array.
+  for (let i = 0; i < RING + over; i++) pending.add({ ...win(`u${i}`, 60_000, i), fields: { watches: i, users: i % 2 === 0 ? `n${i}` : null } });
+  const first = pending.take();
+  const windows = first.outputs.filter((o) => o.kind === 'window');
+  assert.equal(windows.length, RING);
+  assert.deepEqual(first.passedOver, [over, 0]);
+  assert.deepEqual(windows[0]!.key, `u${over}`);
+  assert.deepEqual(windows.at(-1)!.fields, { watches: RING + over - 1, users: (RING + over - 1) % 2 === 0 ? `n${RING + over - 1}` : null });
+  let s = initialState('r', 'p', STEPS, 100);
+  s = liveReducer(s, { type: 'frame', ...first, stats: stats(), counters: [] });
+  assert.equal(s.steps[0]!.rows.size, RING);
+  assert.equal(s.steps[0]!.rows.has('u0'), false);
+  assert.equal(s.steps[0]!.passedOver, over);
+  // The count stays (since the start) while later frames fit the ring.
+  pending.add(win('u0', 120_000, 7));
+  const second = pending.take();
+  assert.deepEqual(second.passedOver, [over, 0]);
+  s = liveReducer(s, { type: 'frame', ...second, stats: stats(), counters: [] });
+  assert.equal(s.steps[0]!.rows.get('u0')!.fields.watches, 7);
+  assert.equal(s.steps[0]!.passedOver, over);
 });

@@ -87,3 +87,23 @@ test('live view over a replay: keys, a paused view, a resize and quitting', asyn
 
   }
 });
+
+test('rendering is throttled: a replay that changes the view all the time draws at most 20 frames a second', async () => {
+  // The first 200 s of event time (400 records) at 100x: a record every 5 ms of wall time, so
+  // every 50 ms tick has something new to draw, and the loop is idle enough that the frames'
+  // CPU budget does not hold them back. An upper bound only: a loaded machine draws fewer.
+  const recording = join(ROOT, 'test/fixtures/live.jsonl');
+  const pipeline = join(ROOT, 'test/fixtures/live.pipeline.yaml');
+  const compiled = await loadCompiledPipeline(pipeline);
+  const replay = new Replay({ recording, compiled, speed: 100, deadLetterPath: null, to: Date.UTC(2026, 0, 1, 0, 3, 20) });
+  const terminal = new VirtualTerminal(100, 30);
+  const frames: number[] = [];
+  const started = performance.now();
+  const summary = await runLiveView(replay, recording, pipeline, compiled.spec.steps, { stdout: terminal, stdin: keyboard(), onFrame: () => frames.push(performance.now()) });
+  const seconds = (performance.now() - started) / 1000;
+  assert.equal(summary.records, 400);
+  assert.ok(frames.length >= 2, `frames: ${frames.length}`);
+  // One frame per 50 ms tick at most (timers may fire a millisecond early: 5% slack), and the
+  // first (mount) and last (done) frames outside the ticks.
+  assert.ok(frames.length <= Math.floor(seconds * 20 * 1.05) + 3, `${frames.length} frames in ${seconds.toFixed(2)} s`);
+});

@@ -14,10 +14,14 @@ function tmux(...args: string[]): string {
 }
 
 async function screenUntil(pattern: RegExp, timeoutMs = 30_000, ...flags: string[]): Promise<string> {
+  return paneUntil('sw', pattern, timeoutMs, ...flags);
+}
+
+async function paneUntil(pane: string, pattern: RegExp, timeoutMs = 30_000, ...flags: string[]): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let screen = '';
   while (Date.now() < deadline) {
-    screen = tmux('capture-pane', '-p', ...flags, '-S', '-100', '-t', 'sw');
+    screen = tmux('capture-pane', '-p', ...flags, '-S', '-100', '-t', pane);
     if (pattern.test(screen)) return screen;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -61,5 +65,72 @@ test('sw replay on a terminal opens the live view; no colour under NO_COLOR; spa
     assert.match(screen, /stopped early/);
   } finally {
     tmux('kill-server');
+  }
+});
+
+test('every key on the built binary: → releases one record while paused, + and − change the speed, tab switches panels, / filters, s sorts', async () => {
+  const command = `cd ${ROOT} && env -u CI node bin/sw replay test/fixtures/live.jsonl --pipeline test/fixtures/live.pipeline.yaml --speed 20x; echo EXIT=$?; sleep 60`;
+  tmux('new-session', '-d', '-s', 'keys', '-x', '120', '-y', '40', command);
+  const until = (pattern: RegExp) => paneUntil('keys', pattern);
+  const records = (screen: string) => Number(/records (\d+)/.exec(screen)?.[1]);
+  try {
+    await until(/1 pages \([1-9]\d*\)/);
+    tmux('send-keys', '-t', 'keys', ' ');
+    await until(/⏸ paused 20x/);
+    // A record released before the pause may still be drawn: wait for two equal screens.
+    let before = -1;
+    for (let same = records(await until(/records \d+/)); same !== before; ) {
+      before = same;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      same = records(await until(/records \d+/));
+    }
+    tmux('send-keys', '-t', 'keys', 'Right');
+    await until(new RegExp(`records ${before + 1}\\b`));
+    tmux('send-keys', '-t', 'keys', '+');
+    await until(/⏸ paused 50x/);
+    tmux('send-keys', '-t', 'keys', '-');
+    tmux('send-keys', '-t', 'keys', '-');
+    await until(/⏸ paused 10x/);
+    tmux('send-keys', '-t', 'keys', 'Tab');
+    await until(/streaks \(pattern\)[\s\S]*match +u\d/);
+    tmux('send-keys', '-t', 'keys', 'Tab');
+    await until(/pages \(window\)[\s\S]*sorted by views/);
+    tmux('send-keys', '-t', 'keys', 's');
+    await until(/users▼[\s\S]*sorted by users/);
+    tmux('send-keys', '-t', 'keys', '/');
+    await until(/filter by key: ▏/);
+    tmux('send-keys', '-t', 'keys', 'ca', 'Enter');
+    const filtered = await until(/sorted by users · filter "ca"/);
+    assert.match(filtered, /│ +cart /);
+    assert.doesNotMatch(filtered, /│ +(home|item|search) /);
+    tmux('send-keys', '-t', 'keys', 'q');
+    await until(/EXIT=0/);
+  } finally {
+    tmux('kill-session', '-t', 'keys');
+  }
+});
+
+test('to the end on an 80-column terminal: the last frame, then the summary table at 80 columns; --no-ui and CI=true keep the view closed', async () => {
+  const replay = 'node bin/sw replay test/fixtures/live.jsonl --pipeline test/fixtures/live.pipeline.yaml --speed max';
+  tmux('new-session', '-d', '-s', 'end', '-x', '80', '-y', '40', `cd ${ROOT} && env -u CI ${replay}; echo EXIT=$?; sleep 60`);
+  tmux('new-session', '-d', '-s', 'noui', '-x', '80', '-y', '40', `cd ${ROOT} && env -u CI ${replay} --no-ui --out /dev/null; echo EXIT=$?; sleep 60`);
+  tmux('new-session', '-d', '-s', 'ci', '-x', '80', '-y', '40', `cd ${ROOT} && CI=true ${replay} --out /dev/null; echo EXIT=$?; sleep 60`);
+  try {
+    const end = await paneUntil('end', /EXIT=0/);
+    assert.match(end, /■ done/);
+    // Short headers and numbers; kind goes too when a fast run's events/s need the room.
+    assert.match(end, /│ step +(│ kind +)?│ +in │ passed │ results │ matches │ late │ dead │ +ev\/s │/);
+    assert.match(end, /│ pages +(│ window +)?│ 3000 │ +3000 │ +600 │ +— │/);
+    assert.match(end, /│ all +(│ run +)?│ 3000 │/);
+    assert.match(end, /3,000 records in [\d.]+s · 1,345 output records/);
+    assert.doesNotMatch(end, /stopped early/);
+    for (const line of end.split('\n')) assert.ok([...line].length <= 80, line);
+    for (const pane of ['noui', 'ci']) {
+      const screen = await paneUntil(pane, /EXIT=0/);
+      assert.match(screen, /^sw replay test\/fixtures\/live\.jsonl: 3,000 records in/m, pane);
+      assert.doesNotMatch(screen, /[╭┌]|space pause/, pane);
+    }
+  } finally {
+    for (const pane of ['end', 'noui', 'ci']) tmux('kill-session', '-t', pane);
   }
 });

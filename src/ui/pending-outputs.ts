@@ -1,0 +1,131 @@
+/**
+ * Output records between two frames, as they arrive: per window step a ring of the last RING
+ * results, per other step the last FEED_LIMIT feed items, and timeouts counted. Memory and the
+ * next frame's work are bounded by the ring and the feed, not by how many records came: at
+ * --speed max a frame may be seconds away and millions of results may arrive meanwhile. The
+ * frame folds the ring into the per-key table (the latest window per key, live-state.ts).
+ *
+ * Adding a result costs a copy into flat arrays, no lookup and no allocation, and the record is
+ * dropped at once. Keeping the latest record per key in a Map (session 2) cost a hash lookup per
+ * result (250 ns over 50K keys alone, ~900 ns inside a replay) and kept up to one record per key
+ * alive until the next frame: with ~50K keys nearly every result outlived a young-generation
+ * collection, and the old-generation collections that followed doubled the CPU of a --speed max
+ * replay (user-minutes: 4.9 CPU-s headless, 9.8 with the Map; GC 1.4 s against 3.8 s).
+ *
+ * The price: when more than RING results of a step arrive between two frames (only at --speed
+ * max with thousands of keys), the oldest of them never reach the table; the panel counts them
+ * as "passed over". The summary table and the counters count every result.
+ */
+import type { OutputRecord, WindowResult } from '../engine/operator.js';
+import { FEED_LIMIT, type StepInfo } from './live-state.js';
+
+/** Results kept per window step between frames: a power of two, for the index mask. */
+export const RING = 16_384;
+const MASK = RING - 1;
+
+/**
+ * The last RING results of one window step, copied into flat arrays: key, window bounds, firing,
+ * and each field's value (numbers in a Float64Array, other values in an array).
+ */
+class ResultRing {
+  private readonly keys: unknown[] = new Array<unknown>(RING).fill(undefined);
+  private readonly start = new Float64Array(RING);
+  private readonly end = new Float64Array(RING);
+  private readonly late = new Uint8Array(RING);
+  /** Field f of entry e at e × fields + f: a number, or (isNumber 0) the value in `others`. */
+  private readonly numbers: Float64Array;
+  private readonly isNumber: Uint8Array;
+  private readonly others: unknown[];
+  /** Results added since the last take (more than RING: the ring wrapped). */
+  private added = 0;
+  /** Results that never reached a frame, since the start. */
+  passedOver = 0;
+
+  constructor(private readonly fields: readonly string[]) {
+    this.numbers = new Float64Array(RING * fields.length);
+    this.isNumber = new Uint8Array(RING * fields.length);
+    // Packed from the start: holes would turn the array into a dictionary.
+    this.others = new Array<unknown>(RING * fields.length).fill(undefined);
+  }
+
+  add(record: WindowResult): void {
+    const entry = this.added++ & MASK;
+    this.keys[entry] = record.key;
+    this.start[entry] = record.start;
+    this.end[entry] = record.end;
+    this.late[entry] = record.firing === 'late' ? 1 : 0;
+    const fields = this.fields;
+    const base = entry * fields.length;
+    for (let f = 0; f < fields.length; f++) {
+      const value = record.fields[fields[f]!];
+      if (typeof value === 'number') {
+        this.numbers[base + f] = value;
+        this.isNumber[base + f] = 1;
+      } else {
+        this.isNumber[base + f] = 0;
+        this.others[base + f] = value;
+      }
+    }
+  }
+
+  /** The results since the last take, oldest first, as records of `step`. */
+  take(step: string, into: OutputRecord[]): void {
+    const kept = Math.min(this.added, RING);
+    this.passedOver += this.added - kept;
+    const fields = this.fields;
+    for (let n = this.added - kept; n < this.added; n++) {
+      const entry = n & MASK;
+      const values: Record<string, unknown> = {};
+      const base = entry * fields.length;
+      for (let f = 0; f < fields.length; f++) values[fields[f]!] = this.isNumber[base + f] === 1 ? this.numbers[base + f] : this.others[base + f];
+      into.push({ step, kind: 'window', key: this.keys[entry], start: this.start[entry]!, end: this.end[entry]!, firing: this.late[entry] === 1 ? 'late' : 'onTime', fields: values });
+    }
+    this.added = 0;
+  }
+}
+
+export class PendingOutputs {
+  private readonly index: Map<string, number>;
+  private readonly names: readonly string[];
+  private readonly windows: (ResultRing | null)[];
+  private feeds: OutputRecord[][];
+  private readonly timeouts: number[];
+  private count = 0;
+
+  constructor(steps: readonly StepInfo[]) {
+    this.index = new Map(steps.map((s, i) => [s.name, i]));
+    this.names = steps.map((s) => s.name);
+    this.windows = steps.map((s) => (s.kind === 'window' ? new ResultRing(s.fields) : null));
+    this.feeds = steps.map(() => []);
+    this.timeouts = steps.map(() => 0);
+  }
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  add = (record: OutputRecord): void => {
+    const i = this.index.get(record.step);
+    if (i === undefined) return;
+    this.count++;
+    if (record.kind === 'window') {
+      this.windows[i]?.add(record);
+      return;
+    }
+    if (record.kind === 'timeout') this.timeouts[i]!++;
+    const feed = this.feeds[i]!;
+    feed.push(record);
+    // Trim in chunks, not per record: splice(0, 1) per record would be O(FEED_LIMIT) each.
+    if (feed.length >= 2 * FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
+  };
+
+  /** The records since the last take; the timeouts and the results passed over, per step, since the start. */
+  take(): { outputs: OutputRecord[]; timeouts: number[]; passedOver: number[] } {
+    const outputs: OutputRecord[] = [];
+    this.windows.forEach((windows, i) => windows?.take(this.names[i]!, outputs));
+    for (const feed of this.feeds) outputs.push(...feed.slice(-FEED_LIMIT));
+    this.feeds = this.feeds.map(() => []);
+    this.count = 0;
+    return { outputs, timeouts: [...this.timeouts], passedOver: this.windows.map((ring) => ring?.passedOver ?? 0) };
+  }
+}
