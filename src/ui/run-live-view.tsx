@@ -25,6 +25,8 @@ export const FRAME_MS = 50;
  * a machine where the replay got a sixth of a core).
  */
 const FRAME_COST_FACTOR = 19;
+/** How long the end of a run waits for its last frame to be drawn. */
+const LAST_FRAME_WAIT_MS = 1_000;
 
 const cpuMsNow = (): number => {
   const usage = process.cpuUsage();
@@ -123,8 +125,15 @@ export async function runLiveView(
   let lastFrameEnd = cpuMsNow();
   let loopSinceFrame = performance.eventLoopUtilization();
   let cpuMs = 0;
+  // Resolved by the next frame that reaches the terminal (the end of the run waits for its frame).
+  let nextFrameDrawn: (() => void) | null = null;
   const frameDrawn = (frame?: string) => {
     if (frame !== undefined) io.onFrame?.(frame);
+    if (frame !== undefined && nextFrameDrawn !== null) {
+      const resolve = nextFrameDrawn;
+      nextFrameDrawn = null;
+      resolve();
+    }
     if (tickStarted === null) return;
     // CPU, not wall: on a shared machine the wall time of a frame includes other processes' turns.
     lastFrameEnd = cpuMsNow();
@@ -199,10 +208,19 @@ export async function runLiveView(
   timer = setTimeout(tick, FRAME_MS);
   try {
     const summary = await replay.run();
+    // The last frame carries the final counts (and is what stays on the screen after the view
+    // closes): wait until it is drawn. React schedules the render, so on a busy machine it can
+    // come later than the next turn of the event loop; a second at most.
+    let waited: NodeJS.Timeout | undefined;
+    const drawn = new Promise<void>((resolve) => {
+      nextFrameDrawn = resolve;
+      waited = setTimeout(resolve, LAST_FRAME_WAIT_MS);
+    });
     frame(true);
     store.dispatch({ type: 'done' });
-    // Let React render the last frame (a microtask away) before unmounting.
-    await new Promise((resolve) => setImmediate(resolve));
+    await drawn;
+    clearTimeout(waited);
+    nextFrameDrawn = null;
     return summary;
   } finally {
     clearTimeout(timer!);
