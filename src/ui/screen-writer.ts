@@ -151,9 +151,11 @@ export class FrameStream extends EventEmitter {
 
   write = (data: string | Uint8Array, callback?: () => void): boolean => {
     const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
-    // Not frames: '' (ink's barrier when it unmounts) and the cursor show/hide ink's App writes
-    // when it unmounts; the writer owns the cursor.
-    if (text !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
+    // Not frames: '' (ink's barrier when it unmounts), the cursor show/hide ink's App writes
+    // when it unmounts (the writer owns the cursor), and the '\n' ink writes on unmount when it
+    // believes it runs in CI (CI=true: its last output, empty in debug mode), which would blank
+    // the screen. Every real frame has text.
+    if (text.trim() !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
       this.writer.draw(text);
       this.onFrame(text);
     }
