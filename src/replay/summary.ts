@@ -13,7 +13,7 @@ export function deadLetterPathFor(recording: string, out: string | undefined): s
  * A count with thousands separators, as Intl.NumberFormat('en-US') writes it. Making that
  * formatter loads ICU's number data: ~20 ms of CPU, a tenth of a short replay's start-up.
  */
-export function formatCount(n: number): string {
+export function formatThousands(n: number): string {
   if (!Number.isSafeInteger(n)) return new Intl.NumberFormat('en-US').format(n);
   const digits = String(Math.abs(n));
   let text = digits.slice(0, ((digits.length - 1) % 3) + 1);
@@ -45,22 +45,22 @@ export function formatSpeed(speed: number): string {
 export function formatSummary(s: ReplaySummary): string {
   const lines: string[] = [];
   lines.push(
-    `${chalk.bold('sw replay')} ${s.recording}: ${formatCount(s.records)} records in ${s.seconds.toFixed(2)}s ` +
-      `(${formatRate(s.eventsPerSec)}), ${formatCount(s.outputs)} output records` +
-      (s.skipped > 0 ? `, ${formatCount(s.skipped)} outside --from/--to` : '') +
+    `${chalk.bold('sw replay')} ${s.recording}: ${formatThousands(s.records)} records in ${s.seconds.toFixed(2)}s ` +
+      `(${formatRate(s.eventsPerSec)}), ${formatThousands(s.outputs)} output records` +
+      (s.skipped > 0 ? `, ${formatThousands(s.skipped)} outside --from/--to` : '') +
       pacingNote(s) +
       (s.stopped ? chalk.yellow(' — stopped early') : ''),
   );
   for (const step of s.steps) {
-    const parts = [`${formatCount(step.results)} results`, `${formatCount(step.accepted)}/${formatCount(step.seen)} records passed`];
-    if (step.late > 0) parts.push(chalk.yellow(`${formatCount(step.late)} late`));
-    if (step.exprErrors > 0) parts.push(chalk.yellow(`${formatCount(step.exprErrors)} expression errors`));
+    const parts = [`${formatThousands(step.results)} results`, `${formatThousands(step.accepted)}/${formatThousands(step.seen)} records passed`];
+    if (step.late > 0) parts.push(chalk.yellow(`${formatThousands(step.late)} late`));
+    if (step.exprErrors > 0) parts.push(chalk.yellow(`${formatThousands(step.exprErrors)} expression errors`));
     lines.push(`  ${step.step} (${step.kind}): ${parts.join(', ')}`);
     if (step.firstError) lines.push(chalk.yellow(`    first error: ${step.firstError}`));
   }
   if (s.quality) lines.push(`  quality: ${s.quality}`);
   if (s.deadLetters > 0) {
-    lines.push(chalk.yellow(`  ${formatCount(s.deadLetters)} dead-letter records → ${s.deadLetterPath ?? '(not written)'}`));
+    lines.push(chalk.yellow(`  ${formatThousands(s.deadLetters)} dead-letter records → ${s.deadLetterPath ?? '(not written)'}`));
   }
   return lines.join('\n') + '\n';
 }

@@ -1,10 +1,9 @@
 import Table from 'cli-table3';
 import chalk from 'chalk';
 import type { ReplaySummary } from '../replay/replay.js';
-import { formatRate } from '../replay/summary.js';
+import { formatRate, formatThousands } from '../replay/summary.js';
 import { formatCount } from './display-format.js';
 
-const number = new Intl.NumberFormat('en-US');
 
 interface Cells {
   readonly step: string;
@@ -124,7 +123,7 @@ function layoutTable(rows: readonly Cells[], width: number): string {
 
 /** Header row then one row per step, as the cells' text. */
 function gridOf(rows: readonly Cells[], columns: readonly Column[], short: boolean): string[][] {
-  const format = short ? formatCount : (n: number) => number.format(n);
+  const format = short ? formatCount : formatThousands;
   return [columns.map((c) => (short ? c.short : c.head)), ...rows.map((row) => columns.map((c) => c.cell(row, format)))];
 }
 
@@ -145,10 +144,10 @@ function cut(text: string, width: number): string {
 function footer(summary: ReplaySummary, width: number): string {
   const exprErrors = summary.steps.reduce((n, s) => n + s.exprErrors, 0);
   const parts = [
-    `${number.format(summary.records)} records in ${summary.seconds.toFixed(2)}s`,
-    `${number.format(summary.outputs)} output records`,
+    `${formatThousands(summary.records)} records in ${summary.seconds.toFixed(2)}s`,
+    `${formatThousands(summary.outputs)} output records`,
     ...(summary.deadLetterPath ? [`dead letters → ${summary.deadLetterPath}`] : []),
-    ...(exprErrors > 0 ? [`${number.format(exprErrors)} expression errors`] : []),
+    ...(exprErrors > 0 ? [`${formatThousands(exprErrors)} expression errors`] : []),
     ...(summary.quality ? [`quality: ${summary.quality}`] : []),
     ...(summary.stopped ? ['stopped early'] : []),
   ];
