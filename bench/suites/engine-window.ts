@@ -1,13 +1,16 @@
 /**
  * Issue 2, "Speed": a keyed 1-minute tumbling count per content id with 5 s out-of-orderness
  * over a generated 2M-event user-activity JSONL, side by side:
- *   - the naive floor: readLineBlocks + JSON.parse of every line, in this process;
- *   - DuckDB (one thread) computing the same counts over the same file;
- *   - sw: `sw replay --speed max` as a child process, figures from its --stats-json and the
- *     child's CPU time (start-up included).
- * The three run in alternating rounds (--runs, default 3: floor, DuckDB, sw; then DuckDB, sw,
- * floor; ...), and each subject's figures are its best round, by CPU and by wall clock apart;
- * the per-round sw / floor CPU ratios are printed too, so a round spoiled by load shows.
+ *   - the naive floor: readLineBlocks + JSON.parse of every line (bench/floor-pass.ts);
+ *   - DuckDB (one thread) computing the same counts over the same file, in this process;
+ *   - sw: `sw replay --speed max` (bin/sw), figures from its --stats-json.
+ * The floor and sw are measured alike: each a child process, CPU of the whole process (Node's
+ * start-up, GC threads and all); "run only" rows take off each one's own start-up, measured the
+ * same way (a 1-event file). (The floor ran in this process before: no start-up, and a heap
+ * shared with DuckDB and the earlier rounds.) DuckDB's query runs in this process, its start-up
+ * not counted. The three run in alternating rounds (--runs, default 3: floor, DuckDB, sw; then
+ * DuckDB, sw, floor; ...), each subject's figures are its best round, by CPU and by wall clock
+ * apart, and the per-round sw / floor CPU ratios are printed, so a round spoiled by load shows.
  * Target: sw ≥ 1.5× the floor, heading for DuckDB; peak RSS < 300 MB on the 10M-event file.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,7 +19,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cachedActivityFile, ensureActivityFile, type ActivityFile } from '../activity-file.js';
-import { jsonParsePass } from '../file-passes.js';
 import { alternate, childCpuSeconds, fastestOf, startTiming, type Rounds, type Timing } from '../timing.js';
 import { ratioRow, throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
@@ -34,14 +36,14 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   try {
     const loadBefore = loadavg()[0]!;
     const rounds = await alternate<Timing & { events: number }>(options.runs, [
-      { name: 'floor', measure: () => jsonParsePass(file.path) },
+      { name: 'floor', measure: () => runFloorOnce(options.root, file) },
       { name: 'duckdb', measure: () => duckdbWindowCount(duckdb, file, 'columns') },
       ...(unavailable === null ? [{ name: 'sw', measure: () => runSwOnce(options.root, file, join(dir, 'stats.json')) }] : []),
     ]);
     const load = `load ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
     const floor = rounds.get('floor')!;
     const duck = rounds.get('duckdb')! as Rounds<WindowCount>;
-    const floorRow = bestRow('JSON.parse floor', floor, `${Math.round(file.bytes / file.events)} bytes/event`);
+    const floorRow = bestRow('JSON.parse floor', floor, [`${Math.round(file.bytes / file.events)} bytes/event`, 'whole process: start-up included']);
     const duckdbRow = bestRow('DuckDB', duck, `threads=1, columns contentId+timestamp; ${duck.bestCpu.windows.toLocaleString('en')} windows`);
     const detected = await duckdbWindowCount(duckdb, file, 'auto');
     const duckdbAutoRow = throughputRow(name, 'DuckDB, schema auto-detected', detected.events, detected, { note: 'threads=1, every column; one run' });
@@ -53,24 +55,40 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
 
     const sw = rounds.get('sw')! as Rounds<SwRun>;
     const best = sw.bestCpu;
-    const startup = await fastestOf(options.runs, () => runSwOnce(options.root, oneEventFile(file, dir), join(dir, 'startup.json')));
+    const oneEvent = oneEventFile(file, dir);
+    const swStartup = await fastestOf(options.runs, () => runSwOnce(options.root, oneEvent, join(dir, 'startup.json')));
+    const floorStartup = await fastestOf(options.runs, () => runFloorOnce(options.root, oneEvent));
     const swRow = bestRow('sw', sw, [
       `${best.outputs.toLocaleString('en')} windows`,
       best.outputs === duck.bestCpu.windows ? 'same as DuckDB' : `DuckDB has ${duck.bestCpu.windows.toLocaleString('en')}: RESULTS DIFFER`,
       best.deadLetters > 0 ? `${best.deadLetters} dead letters` : '',
       'whole process: start-up included',
     ]);
-    const startupRow: BenchRow = { suite: name, subject: 'sw start-up (a 1-event replay)', seconds: startup.seconds, ...(startup.cpuSeconds === undefined ? {} : { cpuSeconds: startup.cpuSeconds }), note: `best of ${options.runs}` };
-    // sw's own clock runs from its first read to its last write: the run without start-up, as the floor is.
-    const runOnly: Timing = { seconds: sw.bestWall.swSeconds, ...(best.cpuSeconds === undefined || startup.cpuSeconds === undefined ? {} : { cpuSeconds: best.cpuSeconds - startup.cpuSeconds }) };
-    const runOnlyRow = throughputRow(name, 'sw, run only', best.records, runOnly, { note: 'wall: sw\'s own clock; CPU: sw minus its start-up' });
-    const perRound = sw.samples.map((s, i) => (floor.samples[i]!.cpuSeconds !== undefined && s.cpuSeconds !== undefined ? `${(floor.samples[i]!.cpuSeconds! / s.cpuSeconds).toFixed(2)}×` : '?'));
+    const startupRow = (subject: string, timing: Timing): BenchRow => ({ suite: name, subject, seconds: timing.seconds, ...(timing.cpuSeconds === undefined ? {} : { cpuSeconds: timing.cpuSeconds }), note: `a 1-event file, best of ${options.runs}` });
+    // Run only: the best round less the best 1-event run, for both alike.
+    const runOnly = (rounds: Rounds<Timing>, startup: Timing): Timing => ({
+      seconds: rounds.bestWall.seconds - startup.seconds,
+      ...(rounds.bestCpu.cpuSeconds === undefined || startup.cpuSeconds === undefined ? {} : { cpuSeconds: rounds.bestCpu.cpuSeconds - startup.cpuSeconds }),
+    });
+    const note = 'best round less the 1-event run (wall and CPU)';
+    const floorRunRow = throughputRow(name, 'JSON.parse floor, run only', file.events, runOnly(floor, floorStartup), { note });
+    const swRunRow = throughputRow(name, 'sw, run only', best.records, runOnly(sw, swStartup), { note });
+    const perRound = (less: { floor: number; sw: number }) =>
+      sw.samples
+        .map((s, i) => {
+          const f = floor.samples[i]!.cpuSeconds;
+          return f !== undefined && s.cpuSeconds !== undefined ? `${((f - less.floor) / (s.cpuSeconds - less.sw)).toFixed(2)}×` : '?';
+        })
+        .join(', ');
+    const runLess = { floor: floorStartup.cpuSeconds ?? 0, sw: swStartup.cpuSeconds ?? 0 };
     rows.push(
       swRow,
-      startupRow,
-      runOnlyRow,
-      { ...ratioRow(name, swRow, floorRow), note: `target ≥ 1.50×; CPU ratio per round: ${perRound.join(', ')}; ${load}` },
-      { ...ratioRow(name, runOnlyRow, floorRow), subject: 'sw, run only / JSON.parse floor' },
+      startupRow('JSON.parse floor start-up', floorStartup),
+      startupRow('sw start-up', swStartup),
+      floorRunRow,
+      swRunRow,
+      { ...ratioRow(name, swRow, floorRow), note: `target ≥ 1.50×; CPU ratio per round: ${perRound({ floor: 0, sw: 0 })}; ${load}` },
+      { ...ratioRow(name, swRunRow, floorRunRow), note: `CPU ratio per round: ${perRound(runLess)}` },
       ratioRow(name, swRow, duckdbRow),
       ratioRow(name, duckdbRow, floorRow),
     );
@@ -178,6 +196,23 @@ interface SwRun extends Timing {
   readonly outputs: number;
   /** sw's own clock (first read to last write), without start-up; `seconds` is the whole child process. */
   readonly swSeconds: number;
+}
+
+interface FloorRun extends Timing {
+  readonly events: number;
+}
+
+/** One JSON.parse pass as a child process (bench/floor-pass.ts), measured as runSwOnce measures sw. */
+function runFloorOnce(root: string, file: ActivityFile): FloorRun {
+  const cpuBefore = childCpuSeconds();
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['dist/bench/floor-pass.js', file.path], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = childCpuSeconds();
+  if (child.status !== 0) throw new Error(`the JSON.parse floor failed on ${file.path}: ${(child.stderr ?? '').trim().split('\n').pop() || `exit ${child.status ?? child.signal}`}`);
+  const { events } = JSON.parse(child.stdout) as { events: number };
+  if (events !== file.events) throw new Error(`the JSON.parse floor read ${events} events of ${file.path}, not ${file.events}`);
+  return { events, seconds, ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuSeconds: cpuAfter - cpuBefore }) };
 }
 
 /** Why sw cannot be measured in this build, or null when it can. */

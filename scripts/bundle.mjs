@@ -1,0 +1,79 @@
+// Bundles the compiled CLI (dist/src/cli.js, after tsc) into dist/src/bundle/ for bin/sw: a replay
+// then loads ~25 files instead of ~135 (yaml alone is 74 CommonJS files), 0.05-0.07 CPU-s of a
+// 0.3 s start-up (docs/speed.md, "Start-up"). Tests import dist/src/ unbundled; bin/sw runs this.
+//
+// What stays as it was:
+// 1. Each command is a dynamic import(): with `splitting` it is its own chunk, loaded when it runs.
+// 2. src/lazy-module.ts loads a module synchronously on first use (require of ES modules). Each
+//    module named by a relative `lazyModule('./x.js', import.meta.url)` becomes an entry of its
+//    own (lazy-<name>.mjs), and the call is rewritten to name that file: it loads on first use
+//    and shares the chunks it has in common with the rest (one instance of every module).
+// 3. Packages stay in node_modules except the few the replay path loads at start (BUNDLED);
+//    the CEL parser is not among them, so it loads with its lazy entry only.
+// 4. The chunks sit at dist/src/bundle/, as deep as dist/src/<folder>/: the modules that find
+//    files from their own import.meta.url (scenarios/catalogue.ts, quality/default-rules.ts)
+//    reach the same folders from here.
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const SRC = join(ROOT, 'dist', 'src');
+const OUT = join(SRC, 'bundle');
+const BUNDLED = new Set(['yaml', 'commander', 'chalk']);
+const LAZY = /\blazyModule\(\s*'(\.{1,2}\/[^']+)',\s*import\.meta\.url\s*\)/g;
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.has(name));
+
+/** Every compiled module under dist/src (the bundle's own folder aside). */
+function modules(folder) {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) return path === OUT ? [] : modules(path);
+    return entry.name.endsWith('.js') ? [path] : [];
+  });
+}
+
+// The lazily loaded modules: absolute path → entry name (lazy-engine-expression-index).
+const lazy = new Map();
+for (const path of modules(SRC)) {
+  for (const [, specifier] of readFileSync(path, 'utf8').matchAll(LAZY)) {
+    const target = resolve(dirname(path), specifier);
+    lazy.set(target, `lazy-${relative(SRC, target).replace(/\.js$/, '').replaceAll('/', '-')}`);
+  }
+}
+
+const lazyEntries = {
+  name: 'lazy-entries',
+  setup(context) {
+    context.onLoad({ filter: /\/dist\/src\/.*\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('lazyModule(')) return undefined;
+      const contents = text.replace(LAZY, (_, specifier) => `lazyModule('./${lazy.get(resolve(dirname(args.path), specifier))}.mjs', import.meta.url)`);
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+const result = await build({
+  absWorkingDir: ROOT,
+  entryPoints: { cli: join(SRC, 'cli.js'), ...Object.fromEntries([...lazy].map(([path, name]) => [name, path])) },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir: OUT,
+  outExtension: { '.js': '.mjs' },
+  external,
+  plugins: [lazyEntries],
+  // The bundled CommonJS packages (yaml, commander) require Node's built-ins.
+  banner: { js: "import { createRequire as __swCreateRequire } from 'node:module'; const require = __swCreateRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+});
+// Which source modules each chunk holds: test/cli/startup.test.ts reads it to tell what a run loaded.
+writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
+const files = Object.keys(result.metafile.outputs).length;
+process.stdout.write(`bundle: ${files} files in ${relative(ROOT, OUT)}/ (${[...lazy.values()].map((name) => basename(name)).join(', ')})\n`);
