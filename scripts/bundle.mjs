@@ -71,9 +71,14 @@ const result = await build({
   // The bundled CommonJS packages (yaml, commander) require Node's built-ins.
   banner: { js: "import { createRequire as __swCreateRequire } from 'node:module'; const require = __swCreateRequire(import.meta.url);" },
   metafile: true,
+  // Less to parse at start-up (1.5 → 1.2 MB; ~0.02 CPU-s of a replay's start-up); names stay, so
+  // stacks stay readable, and `node --enable-source-maps bin/sw` maps them to dist/src/.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
   logLevel: 'warning',
 });
 // Which source modules each chunk holds: test/cli/startup.test.ts reads it to tell what a run loaded.
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
-const files = Object.keys(result.metafile.outputs).length;
+const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.mjs')).length;
 process.stdout.write(`bundle: ${files} files in ${relative(ROOT, OUT)}/ (${[...lazy.values()].map((name) => basename(name)).join(', ')})\n`);

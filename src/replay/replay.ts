@@ -122,6 +122,34 @@ class LazyRecord implements RecordContext {
   }
 }
 
+/** The first line of a resumed readLines has been paced already, or paced and listened to. */
+const RESUME_NONE = 0;
+const RESUME_PACED = 1;
+const RESUME_LISTENED = 2;
+
+/** Where Replay.readLines is in a block, and the line it returned on to wait for. */
+class BlockCursor {
+  start = 0;
+  lineIndex = 0;
+  resume = RESUME_NONE;
+  fields: Fields | null = null;
+  /** The waiting line's end as read (before a trailing \r is dropped). */
+  end = 0;
+  ts = 0;
+  wait: Promise<void> | null = null;
+
+  waitAt(resume: number, start: number, lineIndex: number, fields: Fields, end: number, ts: number, wait: Promise<void> | null): true {
+    this.resume = resume;
+    this.start = start;
+    this.lineIndex = lineIndex;
+    this.fields = fields;
+    this.end = end;
+    this.ts = ts;
+    this.wait = wait;
+    return true;
+  }
+}
+
 export class Replay {
   readonly pacer: Pacer;
   readonly pipeline: Pipeline;
@@ -284,71 +312,23 @@ export class Replay {
     this.startedWall = started;
     this.lastRecordWall = started;
     const ctx = new LazyRecord();
-    const { from = -Infinity, to = Infinity } = this.options;
-    const pacer = this.pacer;
     const paced = this.options.speed !== Infinity;
     const file = this.options.recording;
-    const checkpointer = this.checkpointer;
+    const cursor = new BlockCursor();
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
-        const { buffer } = block;
         if (block.extent !== undefined) {
           this.extent = block.extent;
           this.extentBytesFrom = this.bytesRead;
-          this.extentLength = buffer.length;
+          this.extentLength = block.buffer.length;
         }
-        let lineIndex = 0;
-        let start = 0;
-        const length = buffer.length;
-        while (start < length) {
-          // A valid line is read in passing, and the reader says where it ends; for any other
-          // the newline is searched and the line read again on its own (bad lines are rare).
-          let fields = this.reader.readLine(buffer, start, length);
-          let end: number;
-          if (fields !== null) end = this.reader.lineEnd;
-          else {
-            end = buffer.indexOf(10, start);
-            if (end < 0) end = length;
-          }
-          const next = end + 1;
-          if (end > start && buffer[end - 1] === 13) end--;
-          const line = lineNumber(block, lineIndex++);
-          if (end > start) {
-            fields ??= this.reader.read(buffer, start, end);
-            if (fields === null) {
-              this.lineListener?.(buffer, start, end, line);
-              this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
-            } else {
-              const ts = parseEventTime(this.timeOf(fields));
-              if (ts !== ts) {
-                this.lineListener?.(buffer, start, end, line);
-                this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
-              } else if (ts < from || ts >= to) {
-                this.lineListener?.(buffer, start, end, line);
-                this.skipped++;
-              } else {
-                if (paced && pacer.mustWait(ts)) await pacer.pace(ts);
-                else pacer.release(ts);
-                if (this.stopRequested) break;
-                this.lineListener?.(buffer, start, end, line);
-                if (ts < this.minTime) this.minTime = ts;
-                if (this.inputListener !== null) {
-                  const index = lineIndex - 1;
-                  const wait = this.inputListener(buffer.toString('utf8', start, end), ts, block.keys ? block.keys[index]! : null, block.headers ? block.headers[index]! : null);
-                  if (wait) await wait;
-                }
-                ctx.set(buffer, start, end, line);
-                this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
-              }
-            }
-          }
-          this.bytesRead += next - start;
-          start = next;
-          if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
-            checkpointer.take(() => this.position(line));
-            // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
-            if (this.stopRequested) break;
-          }
+        cursor.start = 0;
+        cursor.lineIndex = 0;
+        // The block's lines are read synchronously; a line that must wait (pacing, an input
+        // listener's promise) returns here to be awaited, and reading resumes at it.
+        while (this.readLines(block, cursor, ctx, paced)) {
+          if (cursor.resume === RESUME_PACED) await this.pacer.pace(cursor.ts);
+          else await cursor.wait;
         }
         if (this.stopRequested) break;
       }
@@ -361,7 +341,7 @@ export class Replay {
     }
     const seconds = (performance.now() - started) / 1000;
     const records = this.pipeline.recordCount;
-    const pacing = paced ? pacer.status() : null;
+    const pacing = paced ? this.pacer.status() : null;
     return {
       recording: file,
       pipeline: this.options.compiled.spec.source ?? this.options.compiled.spec.name,
@@ -380,6 +360,90 @@ export class Replay {
       stopped: this.stopRequested,
       ...(pacing ? { pacing: { speed: pacing.speed, achieved: pacing.achieved, maxLateMs: Math.round(pacing.maxLateMs), behind: pacing.behind } } : {}),
     };
+  }
+
+  /**
+   * Reads the block's lines from cursor.start into the pipeline. Returns true when a line must
+   * wait (cursor.resume says for what; the line is left in the cursor and read on from there),
+   * false at the block's end or a stop. Kept apart from run(): with the awaits in the loop, the
+   * bench's 2M-event replay cost ~3% more CPU (docs/speed.md).
+   */
+  private readLines(block: RecordBlock, cursor: BlockCursor, ctx: LazyRecord, paced: boolean): boolean {
+    const { buffer } = block;
+    const { from = -Infinity, to = Infinity } = this.options;
+    const file = this.options.recording;
+    const pacer = this.pacer;
+    const checkpointer = this.checkpointer;
+    const reader = this.reader;
+    const length = buffer.length;
+    let start = cursor.start;
+    let lineIndex = cursor.lineIndex;
+    // What the first line (the one that waited, if any) has done already.
+    let resume = cursor.resume;
+    cursor.resume = RESUME_NONE;
+    while (start < length) {
+      let fields: Fields | null;
+      let end: number;
+      if (resume === RESUME_NONE) {
+        // A valid line is read in passing, and the reader says where it ends; for any other
+        // the newline is searched and the line read again on its own (bad lines are rare).
+        fields = reader.readLine(buffer, start, length);
+        if (fields !== null) end = reader.lineEnd;
+        else {
+          end = buffer.indexOf(10, start);
+          if (end < 0) end = length;
+        }
+      } else {
+        fields = cursor.fields;
+        end = cursor.end;
+      }
+      const lineEnd = end;
+      const next = end + 1;
+      if (end > start && buffer[end - 1] === 13) end--;
+      const line = lineNumber(block, lineIndex++);
+      if (end > start) {
+        fields ??= reader.read(buffer, start, end);
+        if (fields === null) {
+          this.lineListener?.(buffer, start, end, line);
+          this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
+        } else {
+          const ts = parseEventTime(this.timeOf(fields));
+          if (ts !== ts) {
+            this.lineListener?.(buffer, start, end, line);
+            this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
+          } else if (ts < from || ts >= to) {
+            this.lineListener?.(buffer, start, end, line);
+            this.skipped++;
+          } else {
+            if (resume === RESUME_NONE) {
+              if (paced && pacer.mustWait(ts)) return cursor.waitAt(RESUME_PACED, start, lineIndex - 1, fields, lineEnd, ts, null);
+              pacer.release(ts);
+            }
+            if (resume !== RESUME_LISTENED) {
+              if (this.stopRequested) return false;
+              this.lineListener?.(buffer, start, end, line);
+              if (ts < this.minTime) this.minTime = ts;
+              if (this.inputListener !== null) {
+                const index = lineIndex - 1;
+                const wait = this.inputListener(buffer.toString('utf8', start, end), ts, block.keys ? block.keys[index]! : null, block.headers ? block.headers[index]! : null);
+                if (wait) return cursor.waitAt(RESUME_LISTENED, start, index, fields, lineEnd, ts, wait);
+              }
+            }
+            ctx.set(buffer, start, end, line);
+            this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
+          }
+        }
+      }
+      resume = RESUME_NONE;
+      this.bytesRead += next - start;
+      start = next;
+      if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
+        checkpointer.take(() => this.position(line));
+        // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
+        if (this.stopRequested) return false;
+      }
+    }
+    return false;
   }
 
   stepSummaries(): StepSummary[] {
