@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,15 +26,15 @@ export async function load(url, context, next) {
 }`;
 
 /** The file: URLs the ES loader loaded while `sw ...args` ran. */
-function modulesLoadedBy(args: readonly string[]): string[] {
+function modulesLoadedBy(args: readonly string[], root = ROOT): string[] {
   const hook = join(tmp, 'hook.mjs');
   const register = join(tmp, 'register.mjs');
   const loaded = join(tmp, `loaded-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(hook, HOOK);
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
   writeFileSync(loaded, '');
-  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, join(ROOT, 'bin', 'sw'), ...args], {
-    cwd: ROOT,
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, join(root, 'bin', 'sw'), ...args], {
+    cwd: root,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', SW_TEST_LOADED: loaded },
     timeout: 60_000,
@@ -61,4 +61,23 @@ test('a window replay without expressions loads neither the CEL parser, CEP, pro
   assert.ok(loaded.some((url) => /(^|\/)node_modules\/yaml\//.test(url)), loaded.join('\n'));
   const unwanted = loaded.filter((url) => /(^|\/)node_modules\/(@marcbachmann\/cel-js|safe-regex2|better-sqlite3|kafkajs|ink|react)\/|\/engine\/(expression\/(?!errors\.js)|cep\/|process\/)/.test(url));
   assert.deepEqual(unwanted, []);
+});
+
+test('bin/sw runs dist/src as tsc wrote it when the bundle is older (`npx tsc` alone), else the bundle', () => {
+  // A copy of the built CLI whose files' times can be set without touching the build under test.
+  const root = join(tmp, 'copy');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  const entry = (url: string) => /\/dist\/src\/(bundle\/cli\.mjs|cli\.js)$/.exec(url)?.[1];
+  const entriesLoaded = () => modulesLoadedBy(['--version'], root).map(entry).filter(Boolean);
+  const bundle = join(root, 'dist', 'src', 'bundle', 'cli.mjs');
+  const compiled = join(root, 'dist', 'src', 'cli.js');
+  utimesSync(bundle, 1_000, 1_000);
+  utimesSync(compiled, 2_000, 2_000);
+  assert.deepEqual(entriesLoaded(), ['cli.js']);
+  utimesSync(bundle, 3_000, 3_000);
+  assert.deepEqual(entriesLoaded(), ['bundle/cli.mjs']);
 });
