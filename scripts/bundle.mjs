@@ -38,7 +38,13 @@ function modules(folder) {
 // The lazily loaded modules: absolute path → entry name (lazy-engine-expression-index).
 const lazy = new Map();
 for (const path of modules(SRC)) {
-  for (const [, specifier] of readFileSync(path, 'utf8').matchAll(LAZY)) {
+  const text = readFileSync(path, 'utf8');
+  // A relative lazyModule call LAZY does not read would resolve against a chunk at run time and fail.
+  const relativeCalls = text.match(/\blazyModule\(\s*['"`]\./g)?.length ?? 0;
+  if (relativeCalls !== [...text.matchAll(LAZY)].length) {
+    throw new Error(`${relative(ROOT, path)}: write relative lazy modules as lazyModule('./module.js', import.meta.url) (single quotes), so the bundle can make them entries`);
+  }
+  for (const [, specifier] of text.matchAll(LAZY)) {
     const target = resolve(dirname(path), specifier);
     lazy.set(target, `lazy-${relative(SRC, target).replace(/\.js$/, '').replaceAll('/', '-')}`);
   }
