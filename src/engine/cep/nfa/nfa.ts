@@ -374,8 +374,12 @@ export class NFA<E> {
       if (earliestPartial !== undefined && compareStart(earliest, earliestPartial) > 0) break;
       completed.shift();
       const paths = buffer.extractPatterns(earliest.previous!, earliest.version);
-      this.prune(buffer, partialMatches, paths);
-      this.prune(buffer, completed, paths);
+      // Found once for both lists (it walks every path of the match).
+      const pruning = this.skip.pruningEvent(paths as readonly MatchPath<unknown>[]);
+      if (pruning !== null) {
+        this.prune(buffer, partialMatches, pruning);
+        this.prune(buffer, completed, pruning);
+      }
       if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, earliest);
       result.push(paths[0]!);
       buffer.releaseNode(earliest.previous!, earliest.version);
@@ -383,9 +387,7 @@ export class NFA<E> {
     }
   }
 
-  private prune(buffer: SharedBuffer<E>, states: ComputationState<E>[], match: readonly MatchPath<E>[]): void {
-    const pruning = this.skip.pruningEvent(match as readonly MatchPath<unknown>[]);
-    if (pruning === null) return;
+  private prune(buffer: SharedBuffer<E>, states: ComputationState<E>[], pruning: BufferedEvent<unknown>): void {
     let kept = 0;
     for (const cs of states) {
       if (cs.startEvent !== null && this.skip.shouldPrune(cs.startEvent, pruning)) {
