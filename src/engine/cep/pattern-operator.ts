@@ -334,7 +334,7 @@ export class PatternOperator implements Operator {
     for (let i = 0; i < timeouts.length; i++) {
       const timeout = timeouts[i]!;
       const events = this.eventsOf(timeout.match);
-      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: state.key, start: this.firstTime(timeout.match), end: timeout.timestamp, events, fields: {} };
+      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: state.key, start: this.matchStart, end: timeout.timestamp, events, fields: {} };
       this.counters.results++;
       out.emit(result);
     }
@@ -342,22 +342,38 @@ export class PatternOperator implements Operator {
 
   private emitMatch(state: KeyState, match: NfaMatch<Rec>, out: Output): void {
     const events = this.eventsOf(match);
-    let end = -Infinity;
-    for (const list of match.values()) for (const e of list) if (e.timestamp > end) end = e.timestamp;
-    const result: MatchResult = { step: this.step, kind: 'match', key: state.key, start: this.firstTime(match), end, events, fields: this.select(events) };
+    const result: MatchResult = { step: this.step, kind: 'match', key: state.key, start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
     this.counters.results++;
     out.emit(result);
   }
 
-  private firstTime(match: NfaMatch<Rec>): number {
-    let start = Infinity;
-    for (const list of match.values()) for (const e of list) if (e.timestamp < start) start = e.timestamp;
-    return start;
-  }
+  // eventsOf's pass over a match: its events' values by stage, and its first and last event times
+  // (one pass, no iterator per Map walk: Map.forEach with a bound callback allocates nothing).
+  private matchEvents: Record<string, unknown[]> = {};
+  private matchStart = Infinity;
+  private matchEnd = -Infinity;
+  private readonly addStage = (list: readonly { readonly value: Rec; readonly timestamp: number }[], stage: string): void => {
+    const values: unknown[] = new Array(list.length);
+    let start = this.matchStart;
+    let end = this.matchEnd;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      values[i] = e.value;
+      if (e.timestamp < start) start = e.timestamp;
+      if (e.timestamp > end) end = e.timestamp;
+    }
+    this.matchStart = start;
+    this.matchEnd = end;
+    this.matchEvents[stage] = values;
+  };
 
+  /** The match's values by stage (stages in pattern order); sets matchStart and matchEnd. */
   private eventsOf(match: NfaMatch<Rec>): Record<string, unknown[]> {
     const events: Record<string, unknown[]> = {};
-    for (const [stage, list] of match) events[stage] = list.map((e) => e.value);
+    this.matchEvents = events;
+    this.matchStart = Infinity;
+    this.matchEnd = -Infinity;
+    match.forEach(this.addStage);
     return events;
   }
 

@@ -254,3 +254,17 @@ test('the snapshot codec writes the same text as a JSON.stringify replacer would
   assert.equal(toSnapshotJson(mixed), '{"clean":{"a":[1,2,{"b":"x"}],"c":{"d":[3]}},"w":{"$n":"-Infinity"}}');
   assert.equal(toSnapshotJson(new Date(0)), replacerJson(new Date(0)));
 });
+
+test('a key holding a thousand nodes and events: the binary form (indexes by Map past 16) stands for exactly the plain one', () => {
+  const out: string[] = [];
+  const pipeline = build(cases[5].steps, 0, out);
+  // One key, one `a` then a thousand `b`s: followedByAny keeps the `a` run and a pending run per
+  // `b` taken (within 30 s), each on its own node.
+  const events: Ev[] = [{ ts: 0, k: 'a', v: 0, name: 'ann' }];
+  for (let i = 1; i <= 1_000; i++) events.push({ ts: i * 5, k: 'a', v: 11 + (i % 7), name: 'Zoë' });
+  feed(pipeline, events, 0);
+  const plain = pipeline.snapshot();
+  const nfa = (plain.operators[0]!.state as { keys: { nfa: { nodes: unknown[]; events: unknown[] } }[] }).keys[0]!.nfa;
+  assert.ok(nfa.nodes.length > 900 && nfa.events.length > 900, `${nfa.nodes.length} nodes, ${nfa.events.length} events`);
+  assert.equal(toSnapshotJson(pipeline.snapshot({ encoded: true })), toSnapshotJson(plain));
+});

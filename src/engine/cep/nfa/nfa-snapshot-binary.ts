@@ -21,13 +21,20 @@ import type { ComputationState, NfaState } from './nfa.js';
 import { NFA_SNAPSHOT_VERSION, type NfaEventSnapshot, type NfaNodeSnapshot, type NfaSnapshot, type PartialMatchSnapshot } from './nfa-snapshot.js';
 import type { BufferedEvent, BufferNode } from './shared-buffer.js';
 
+/** Up to this many nodes (events) a key's indexes are found by a linear search, past it by a Map. */
+const LINEAR = 16;
+
 /** Writes keys one after the other; its scratch lists are reused from key to key. */
 export class NfaStateEncoder {
-  // A key has a handful of nodes and events: an index is found by a linear search, cheaper than a Map.
+  // A key usually has a handful of nodes and events: up to LINEAR of them an index is found by a
+  // linear search, cheaper than a Map; past that (a busy key holds thousands) by a Map, filled
+  // from then on, so that a big key costs O(n), not O(n²) (a 20K-node key took seconds).
   private order: BufferNode<unknown>[] = [];
   private nodeCount = 0;
+  private readonly nodeIndex = new Map<BufferNode<unknown>, number>();
   private events: BufferedEvent<unknown>[] = [];
   private eventCount = 0;
+  private readonly eventIndex = new Map<BufferedEvent<unknown>, number>();
   private stack: BufferNode<unknown>[] = [];
   private digits: number[] = [];
 
@@ -38,6 +45,8 @@ export class NfaStateEncoder {
     const w = this.w;
     this.nodeCount = 0;
     this.eventCount = 0;
+    if (this.nodeIndex.size > 0) this.nodeIndex.clear();
+    if (this.eventIndex.size > 0) this.eventIndex.clear();
     const runs = s.partialMatches;
     for (let i = 0; i < runs.length; i++) this.visit(runs[i]!.previous);
     const completed = s.completedMatches;
@@ -77,9 +86,19 @@ export class NfaStateEncoder {
   }
 
   private indexOfNode(node: BufferNode<unknown>): number {
+    const n = this.nodeCount;
+    if (n > LINEAR) return this.nodeIndex.get(node) ?? -1;
     const order = this.order;
-    for (let i = 0, n = this.nodeCount; i < n; i++) if (order[i] === node) return i;
+    for (let i = 0; i < n; i++) if (order[i] === node) return i;
     return -1;
+  }
+
+  private addNode(node: BufferNode<unknown>): void {
+    const k = this.nodeCount++;
+    this.order[k] = node;
+    if (k < LINEAR) return;
+    if (k === LINEAR) for (let i = 0; i < LINEAR; i++) this.nodeIndex.set(this.order[i]!, i);
+    this.nodeIndex.set(node, k);
   }
 
   /** Every node reachable from a run, numbered in discovery order, as snapshotNfaState does. */
@@ -91,7 +110,7 @@ export class NfaStateEncoder {
     while (top > 0) {
       const node = stack[--top]!;
       if (this.indexOfNode(node) >= 0) continue;
-      this.order[this.nodeCount++] = node;
+      this.addNode(node);
       for (let edge = node.first; edge !== null; edge = edge.next) {
         const target = edge.target;
         if (target !== null) stack[top++] = target;
@@ -99,11 +118,21 @@ export class NfaStateEncoder {
     }
   }
 
+  /** The event's index, handing out the next one to an event not seen yet. */
   private eventOf(event: BufferedEvent<unknown>): number {
     const events = this.events;
-    for (let i = 0, n = this.eventCount; i < n; i++) if (events[i] === event) return i;
-    events[this.eventCount] = event;
-    return this.eventCount++;
+    const n = this.eventCount;
+    if (n > LINEAR) {
+      const known = this.eventIndex.get(event);
+      if (known !== undefined) return known;
+    } else {
+      for (let i = 0; i < n; i++) if (events[i] === event) return i;
+    }
+    events[n] = event;
+    this.eventCount = n + 1;
+    if (n === LINEAR) for (let i = 0; i < LINEAR; i++) this.eventIndex.set(events[i]!, i);
+    if (n >= LINEAR) this.eventIndex.set(event, n);
+    return n;
   }
 
   private runs(runs: readonly ComputationState<unknown>[]): void {

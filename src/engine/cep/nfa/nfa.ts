@@ -275,34 +275,42 @@ export class NFA<E> {
       if (window <= 0 && !this.stateWindows) return NOTHING;
       if (!(this.earliestExpiry(nfaState) <= timestamp)) return NOTHING;
     }
-    const matches: NfaMatch<E>[] = [];
-    const timeouts: NfaTimeout<E>[] = [];
+    // The key's array is compacted in place, and the lists are made only when something goes in.
+    let matches: NfaMatch<E>[] | null = null;
+    let timeouts: NfaTimeout<E>[] | null = null;
     const buffer = nfaState.buffer;
-    const newPartialMatches: ComputationState<E>[] = [];
-    const potentialMatches: ComputationState<E>[] = [];
-    for (const cs of nfaState.partialMatches) {
+    const runs = nfaState.partialMatches;
+    let potentialMatches: ComputationState<E>[] | null = null;
+    let kept = 0;
+    for (let r = 0; r < runs.length; r++) {
+      const cs = runs[r]!;
       const stateWindow = cs.state.previousWindow;
       const previousTimedOut = !cs.state.isStart && stateWindow > 0 && timestamp - cs.previousTimestamp >= stateWindow;
       const firstTimedOut = !cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window;
       if (previousTimedOut || firstTimedOut) {
         if (cs.state.isPending) {
-          potentialMatches.push(cs);
+          (potentialMatches ??= []).push(cs);
           continue;
         }
         if (this.handleTimeout) {
           const path = buffer.extractPatterns(cs.previous!, cs.version, 1)[0] ?? new Map();
-          timeouts.push({ match: path, timestamp: previousTimedOut ? cs.previousTimestamp + stateWindow : cs.startTimestamp + window });
+          (timeouts ??= []).push({ match: path, timestamp: previousTimedOut ? cs.previousTimestamp + stateWindow : cs.startTimestamp + window });
         }
         if (this.observer?.partialMatch !== undefined) this.report('timedOut', buffer, cs);
         buffer.releaseNode(cs.previous!, cs.version);
         this.retire(cs);
       } else {
-        newPartialMatches.push(cs);
+        runs[kept++] = cs;
       }
     }
-    this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, newPartialMatches, matches);
-    nfaState.partialMatches = newPartialMatches;
-    return { matches, timeouts };
+    if (kept < runs.length) runs.length = kept;
+    if (potentialMatches !== null || nfaState.completedMatches.length > 0) {
+      matches = [];
+      this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, matches);
+      if (matches.length === 0) matches = null;
+    }
+    if (matches === null && timeouts === null) return NOTHING;
+    return { matches: matches ?? NO_MATCHES, timeouts: timeouts ?? NO_MATCHES };
   }
 
   /** When `advanceTime` would drop this partial match: the earlier of its two windows' ends. */
@@ -349,7 +357,7 @@ export class NFA<E> {
    */
   private processMatchesAccordingToSkipStrategy(
     nfaState: NfaState<E>,
-    potentialMatches: ComputationState<E>[],
+    potentialMatches: readonly ComputationState<E>[],
     partialMatches: ComputationState<E>[],
     result: NfaMatch<E>[],
   ): void {
@@ -366,8 +374,12 @@ export class NFA<E> {
       if (earliestPartial !== undefined && compareStart(earliest, earliestPartial) > 0) break;
       completed.shift();
       const paths = buffer.extractPatterns(earliest.previous!, earliest.version);
-      this.prune(buffer, partialMatches, paths);
-      this.prune(buffer, completed, paths);
+      // Found once for both lists (it walks every path of the match).
+      const pruning = this.skip.pruningEvent(paths as readonly MatchPath<unknown>[]);
+      if (pruning !== null) {
+        this.prune(buffer, partialMatches, pruning);
+        this.prune(buffer, completed, pruning);
+      }
       if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, earliest);
       result.push(paths[0]!);
       buffer.releaseNode(earliest.previous!, earliest.version);
@@ -375,9 +387,7 @@ export class NFA<E> {
     }
   }
 
-  private prune(buffer: SharedBuffer<E>, states: ComputationState<E>[], match: readonly MatchPath<E>[]): void {
-    const pruning = this.skip.pruningEvent(match as readonly MatchPath<unknown>[]);
-    if (pruning === null) return;
+  private prune(buffer: SharedBuffer<E>, states: ComputationState<E>[], pruning: BufferedEvent<unknown>): void {
     let kept = 0;
     for (const cs of states) {
       if (cs.startEvent !== null && this.skip.shouldPrune(cs.startEvent, pruning)) {
