@@ -1,48 +1,36 @@
 /**
- * The live view's cost (issue 5: under 10% of throughput at --speed max). The same replay,
- * headless and under the live view drawing to an off-screen 120×40 terminal, alternated three
- * times each on the 2M-event file; each side keeps its least-CPU run (the first pays for JIT
- * warm-up, the machine is shared). Two figures per pipeline: the CPU ratio of the two runs, and
- * the view's own share, the CPU time from each frame's dispatch to the end of its draw (taken in
- * the same run, so machine load does not move it). Two pipelines: a table of a few hundred
- * contents, and one of ~50K users (the reducer, sort and top-N at their worst).
+ * The live view's cost (issue 5: under 10% of throughput at --speed max). The same 5M-event
+ * replay (.bench/activity-5m.jsonl, 640 MB: about 6 CPU-s a pass for tumbling-count and 15 for
+ * user-minutes on a quiet machine, so throughput is measured, not start-up), headless and under
+ * the live view drawing to an off-screen 120×40 terminal. Every pass runs in a process of its own, as
+ * a user's run does (bench/live-view-pass.ts), and the order alternates each round (headless
+ * first, then live first): in one process the first pass paid the JIT warm-up and lost.
+ *
+ * Per pipeline and round: live / headless throughput over the run (events per CPU-s and per wall
+ * second, from the replay's first record to its end), with the load average. Then the best of the
+ * rounds, the whole process's ratio (node's start-up, importing the UI, opening and closing the
+ * view included), the view's fixed costs on their own, and its own share of the run: the CPU
+ * from each frame's dispatch to the end of its draw, plus collecting the outputs between frames.
+ * Two pipelines: a table of a few hundred contents, and one of ~50K users (the reducer and the
+ * top-N at their worst).
  */
-import { PassThrough } from 'node:stream';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureActivityFile } from '../activity-file.js';
-import { loadCompiledPipeline } from '../../src/spec/compile.js';
-import { Replay } from '../../src/replay/replay.js';
-import type { ViewCost } from '../../src/ui/run-live-view.js';
-import { startTiming, type Timing } from '../timing.js';
+import type { LivePass } from '../live-view-pass.js';
+import type { PhaseCost } from '../../src/ui/run-live-view.js';
+import { startTiming } from '../timing.js';
 import { ratioRow, throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
 export const name = 'live-view';
 
-const RUNS = 3;
-
-/** A writable that looks like a 120×40 terminal and throws the frames away. */
-function offscreenTerminal(): NodeJS.WriteStream {
-  const stream = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
-  Object.assign(stream, { columns: 120, rows: 40, isTTY: true });
-  stream.on('data', () => undefined);
-  return stream;
-}
-
-function keyboard(): NodeJS.ReadStream {
-  const stream = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
-  Object.assign(stream, { isTTY: true, setRawMode: () => stream, ref: () => stream, unref: () => stream });
-  return stream;
-}
-
-interface Pass extends Timing {
-  readonly events: number;
-  readonly outputs: number;
-  readonly view?: ViewCost;
-}
+const PASS_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'live-view-pass.js');
 
 /**
- * CPU ns the view spends per output record between frames (PendingOutputs.add: the latest window
- * per key), measured alone on 1M window results over `keys` keys; least of 3. Timing each call
+ * CPU ns the view spends per output record between frames (PendingOutputs.add: a copy into the
+ * ring), measured alone on 1M window results over `keys` keys; least of 3. Timing each call
  * inside the replay would cost more than the call.
  */
 async function addNanos(keys: number): Promise<number> {
@@ -60,46 +48,75 @@ async function addNanos(keys: number): Promise<number> {
   return best;
 }
 
-async function pass(file: string, pipelinePath: string, live: boolean): Promise<Pass> {
-  const compiled = await loadCompiledPipeline(pipelinePath);
-  const replay = new Replay({ recording: file, compiled, speed: Infinity, deadLetterPath: null });
-  let view: ViewCost | undefined;
-  // As `sw replay` does: React's production build, loaded only for the live passes.
-  process.env.NODE_ENV ??= 'production';
-  const { runLiveView } = await import('../../src/ui/run-live-view.js');
-  const stop = startTiming();
-  const summary = live
-    ? await runLiveView(replay, file, pipelinePath, compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (view = cost) })
-    : await replay.run();
-  return { ...stop(), events: summary.records, outputs: summary.outputs, ...(view ? { view } : {}) };
+function pass(file: string, pipelinePath: string, live: boolean): LivePass {
+  const child = spawnSync(process.execPath, [PASS_SCRIPT, file, pipelinePath, live ? 'live' : 'headless'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`live-view pass (${live ? 'live' : 'headless'}) exited ${child.status}: ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as LivePass;
 }
 
-const leastCpu = (passes: Pass[]): Pass => passes.reduce((a, b) => ((b.cpuSeconds ?? b.seconds) < (a.cpuSeconds ?? a.seconds) ? b : a));
+const timing = (phase: PhaseCost) => ({ seconds: phase.wallMs / 1000, cpuSeconds: phase.cpuMs / 1000 });
+const least = <T>(items: readonly T[], cost: (item: T) => number): T => items.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+const ms = (values: readonly number[]) => `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)} ms`;
 
-async function compare(file: string, root: string, pipeline: string, keys: number): Promise<BenchRow[]> {
+async function compare(file: string, root: string, pipeline: string, keys: number, rounds: number): Promise<BenchRow[]> {
   const path = join(root, 'bench', 'pipelines', `${pipeline}.pipeline.yaml`);
-  const headless: Pass[] = [];
-  const live: Pass[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    headless.push(await pass(file, path, false));
-    live.push(await pass(file, path, true));
+  const headless: LivePass[] = [];
+  const live: LivePass[] = [];
+  const rows: BenchRow[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const load = loadavg()[0]!;
+    const liveFirst = round % 2 === 1;
+    const order = liveFirst ? [true, false] : [false, true];
+    const passes = order.map((isLive) => pass(file, path, isLive));
+    const h = passes[order.indexOf(false)]!;
+    const l = passes[order.indexOf(true)]!;
+    headless.push(h);
+    live.push(l);
+    const ratio = ratioRow(name, throughputRow(name, 'live', l.events, timing(l.run)), throughputRow(name, 'headless', h.events, timing(h.run)));
+    const row: BenchRow = {
+      ...ratio,
+      subject: `${pipeline} round ${round + 1} (${liveFirst ? 'live' : 'headless'} first, load ${load.toFixed(1)}): live / headless`,
+      note: `run CPU ${(h.run.cpuMs / 1000).toFixed(2)} s headless, ${(l.run.cpuMs / 1000).toFixed(2)} s live; whole process ${(h.process.cpuMs / l.process.cpuMs).toFixed(2)}× CPU`,
+    };
+    process.stderr.write(`bench: live-view ${row.subject}: ${row.ratio!.toFixed(2)}× wall, ${row.cpuRatio!.toFixed(2)}× CPU (${row.note})\n`);
+    rows.push(row);
   }
-  const h = leastCpu(headless);
-  const l = leastCpu(live);
+  const h = least(headless, (p) => p.run.cpuMs);
+  const l = least(live, (p) => p.run.cpuMs);
   const view = l.view!;
   const coalescing = ((await addNanos(keys)) * l.outputs) / 1e9;
-  const share = (view.cpuMs / 1000 + coalescing) / l.cpuSeconds!;
-  const headlessRow = throughputRow(name, `${pipeline}: replay headless`, h.events, h);
-  const liveRow = throughputRow(name, `${pipeline}: replay under the live view`, l.events, l, {
+  const share = (view.cpuMs / 1000 + coalescing) / (l.run.cpuMs / 1000);
+  const headlessRow = throughputRow(name, `${pipeline}: replay headless (least run CPU of ${rounds})`, h.events, timing(h.run));
+  const liveRow = throughputRow(name, `${pipeline}: replay under the live view (least run CPU of ${rounds})`, l.events, timing(l.run), {
     note:
       `${view.frames} frames (${view.skipped} skipped: nothing changed), ${(view.bytes / 1024).toFixed(0)} KB written; ` +
       `the view's own CPU ${(share * 100).toFixed(1)}% of the run (frames ${(view.cpuMs / 1000).toFixed(2)} s, coalescing ${l.outputs.toLocaleString('en')} outputs ${coalescing.toFixed(2)} s)`,
   });
-  return [headlessRow, liveRow, ratioRow(name, liveRow, headlessRow)];
+  const wholeHeadless = least(headless, (p) => p.process.cpuMs);
+  const wholeLive = least(live, (p) => p.process.cpuMs);
+  const whole = ratioRow(name, throughputRow(name, 'live', wholeLive.events, timing(wholeLive.process)), throughputRow(name, 'headless', wholeHeadless.events, timing(wholeHeadless.process)));
+  const fixed: BenchRow = {
+    suite: name,
+    subject: `${pipeline}: the view's fixed costs (CPU, each live pass)`,
+    note:
+      `importing the UI ${ms(live.map((p) => p.importUi!.cpuMs))}, opening (mount, first frame) ${ms(live.map((p) => p.view!.open.cpuMs))}, ` +
+      `closing (last frame, unmount) ${ms(live.map((p) => p.view!.close.cpuMs))}`,
+  };
+  return [
+    ...rows,
+    headlessRow,
+    liveRow,
+    { ...ratioRow(name, liveRow, headlessRow), subject: `${pipeline}: live / headless, throughput over the run` },
+    { ...whole, subject: `${pipeline}: live / headless, whole process (least CPU of ${rounds}: start-up, UI import, open and close included)` },
+    fixed,
+  ];
 }
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
-  const file = ensureActivityFile(options.root, '2m', 2_000_000);
+  const file = ensureActivityFile(options.root, '5m', 5_000_000);
   // Keys: ~300 content ids; ~50K users.
-  return [...(await compare(file.path, options.root, 'tumbling-count', 300)), ...(await compare(file.path, options.root, 'user-minutes', 50_000))];
+  return [
+    ...(await compare(file.path, options.root, 'tumbling-count', 300, options.runs)),
+    ...(await compare(file.path, options.root, 'user-minutes', 50_000, options.runs)),
+  ];
 }

@@ -158,8 +158,16 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   if (flags.qualityReport !== undefined && flags.quality === undefined) throw new UsageError('--quality-report goes with --quality <rules.yaml>; add it or drop the flag');
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
-  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend, keySpill: state.keySpill });
   const live = wantsLiveView(recording, flags);
+  // The view's modules (ink, react: ~550 files) load while the pipeline compiles and the replay is
+  // set up, not after: their file reads overlap that work. React's production build: its
+  // development build checks and logs on every render, and rendering must stay a small share of
+  // a --speed max replay.
+  if (live) process.env.NODE_ENV ??= 'production';
+  const liveView = live ? import('../ui/run-live-view.js') : null;
+  // Not awaited before its turn: a failure surfaces there (or not at all if the run fails first).
+  liveView?.catch(() => undefined);
+  const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend, keySpill: state.keySpill });
   const warn = (line: string) => process.stderr.write(line + '\n');
   if (flags.allowNonRestoredState && flags.fromSavepoint === undefined) throw new UsageError('--allow-non-restored-state goes with --from-savepoint <file>; add it or drop the flag');
   // Checkpoints and savepoints (better-sqlite3, hashing) load only when a flag asks for them: a
@@ -229,11 +237,8 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   const interrupt = () => replay.stop();
   process.once('SIGINT', interrupt);
   try {
-    if (live) {
-      // React's production build: its development build checks and logs on every render, and
-      // rendering must stay a small share of a --speed max replay.
-      process.env.NODE_ENV ??= 'production';
-      const { runLiveView } = await import('../ui/run-live-view.js');
+    if (liveView) {
+      const { runLiveView } = await liveView;
       const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
       reportSavepoint(trigger, flags.savepointAt, warn);
       await writeQualityReport(quality, recording, flags.qualityReport);

@@ -19,12 +19,26 @@ import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
 export const FRAME_MS = 50;
 /**
  * A frame is drawn only once the process has used this many times the last frame's cost in CPU
- * time since it: drawing then takes at most 1/(1+19) = 5% of the CPU, however big the table and
+ * time since it: drawing then takes at most 1/(1+39) = 2.5% of the CPU, however big the table and
  * however loaded the machine (a busy frame costs 10-60 ms; at a fixed 20 frames/s that took 80%
  * of the CPU from a --speed max replay in session 1, and pacing on wall time let it take 55% on
- * a machine where the replay got a sixth of a core).
+ * a machine where the replay got a sixth of a core). 2.5%, not 5%: a frame costs the replay about
+ * as much again after it is drawn (the garbage it leaves, caches it cools), which its own timing
+ * does not see; at 5% the view took 15-18% of a 2M-event --speed max run (session 4).
  */
-const FRAME_COST_FACTOR = 19;
+const FRAME_COST_FACTOR = 39;
+/**
+ * Whether a frame may be drawn now, by its budget: the replay has had FRAME_COST_FACTOR times
+ * the last frame's cost in CPU since it, or the event loop sat idle that long. A paced or paused
+ * replay (`waiting`) waits anyway, so idle time as long as one frame's cost is enough; at
+ * --speed max the loop is idle only while a read is under way, and on a busy machine (slow reads)
+ * drawing in every such gap drew twice as often as the CPU budget allows (tumbling-count: 8
+ * frames, 7% of the run's CPU, at load 11-15).
+ */
+export function frameDue(cpuSinceMs: number, idleSinceMs: number, lastCostMs: number, waiting: boolean): boolean {
+  return cpuSinceMs >= lastCostMs * FRAME_COST_FACTOR || idleSinceMs >= lastCostMs * (waiting ? 1 : FRAME_COST_FACTOR);
+}
+
 /** How long the end of a run waits for its last frame to be drawn. */
 const LAST_FRAME_WAIT_MS = 1_000;
 
@@ -46,12 +60,32 @@ export function stepInfo(step: StepSpec): StepInfo {
   return { name: step.name, kind: step.kind, fields: step.kind === 'pattern' ? step.select.map((s) => s.name) : [] };
 }
 
-/** What the view cost: frames drawn and skipped, their CPU time, bytes written to the terminal. */
+/** CPU and wall milliseconds of one stretch of the view's life. */
+export interface PhaseCost {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+/**
+ * What the view cost: frames drawn and skipped, their CPU time, bytes written to the terminal;
+ * and its fixed costs: opening (mount and first frame, before the replay starts) and closing
+ * (last frame and unmount, after the replay ends).
+ */
 export interface ViewCost {
   readonly frames: number;
   readonly skipped: number;
   readonly cpuMs: number;
   readonly bytes: number;
+  readonly open: PhaseCost;
+  /** The replay under the view, from its start to its end (frames drawn meanwhile included). */
+  readonly run: PhaseCost;
+  readonly close: PhaseCost;
+}
+
+function startPhase(): () => PhaseCost {
+  const cpu = cpuMsNow();
+  const wall = performance.now();
+  return () => ({ cpuMs: cpuMsNow() - cpu, wallMs: performance.now() - wall });
 }
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
@@ -87,6 +121,7 @@ export async function runLiveView(
   io: LiveViewIo = {},
   quality?: { snapshot(): QualitySnapshot; headline(): string },
 ): Promise<ReplaySummary> {
+  const opening = startPhase();
   const qualityView = (): QualityView | undefined => {
     if (!quality) return undefined;
     const snapshot = quality.snapshot();
@@ -190,14 +225,12 @@ export async function runLiveView(
   // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
   const exited = app.waitUntilExit();
   let timer: NodeJS.Timeout;
-  // Every 50 ms (20 frames/s at most), if something shown has changed, draw when either the replay
-  // has had its 19 shares of CPU since the last frame, or the event loop sat idle for longer than
-  // a frame costs (a paced or paused replay waits anyway: drawing then takes nothing from it).
+  // Every 50 ms (20 frames/s at most), if something shown has changed and the budget allows.
   const tick = () => {
     timer = setTimeout(tick, FRAME_MS);
     const now = cpuMsNow();
     const idleMs = performance.eventLoopUtilization(loopSinceFrame).idle;
-    if (now - lastFrameEnd < lastCostMs * FRAME_COST_FACTOR && idleMs < lastCostMs) return;
+    if (!frameDue(now - lastFrameEnd, idleMs, lastCostMs, replay.pacer.paused || replay.pacer.speed !== Infinity)) return;
     tickStarted = now;
     if (frame(false)) frames++;
     else {
@@ -206,8 +239,17 @@ export async function runLiveView(
     }
   };
   timer = setTimeout(tick, FRAME_MS);
+  const open = opening();
+  const running = startPhase();
+  let run: PhaseCost | null = null;
+  let closing = running;
   try {
     const summary = await replay.run();
+    run = running();
+    closing = startPhase();
+    // After `q` ink has unmounted the app already (drawing its last frame as it went): no frame
+    // would come, and waiting for one held the summary back a second.
+    if (quit) return summary;
     // The last frame carries the final counts (and is what stays on the screen after the view
     // closes): wait until it is drawn. React schedules the render, so on a busy machine it can
     // come later than the next turn of the event loop; a second at most.
@@ -220,6 +262,8 @@ export async function runLiveView(
     store.dispatch({ type: 'done' });
     await drawn;
     clearTimeout(waited);
+    // Drawn (not timed out): ink need not render it again when it unmounts.
+    if (nextFrameDrawn === null) frameStream.close();
     nextFrameDrawn = null;
     return summary;
   } finally {
@@ -233,6 +277,6 @@ export async function runLiveView(
       process.off('exit', restoreTerminal);
       for (const text of held) process.stderr.write(text);
     }
-    io.onCost?.({ frames, skipped, cpuMs, bytes: writer.bytesWritten });
+    io.onCost?.({ frames, skipped, cpuMs, bytes: writer.bytesWritten, open, run: run ?? running(), close: closing() });
   }
 }

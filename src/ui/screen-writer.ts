@@ -130,6 +130,12 @@ export interface Terminal extends TerminalOutput {
  */
 export class FrameStream extends EventEmitter {
   readonly isTTY = true;
+  /**
+   * False once the view closes its last frame: ink's unmount reads it and, for a stream it cannot
+   * write to, skips the frame it would render again on the way out (a full layout and render of
+   * a frame already on the screen: 10-20% of the view's fixed cost) and its CI newline.
+   */
+  writable = true;
 
   constructor(
     private readonly terminal: Terminal,
@@ -162,6 +168,11 @@ export class FrameStream extends EventEmitter {
     callback?.();
     return true;
   };
+
+  /** The frames are done: ink may unmount without drawing again. */
+  close(): void {
+    this.writable = false;
+  }
 
   detach(): void {
     this.terminal.off('resize', this.onResize);

@@ -107,3 +107,20 @@ test('rendering is throttled: a replay that changes the view all the time draws 
   // first (mount) and last (done) frames outside the ticks.
   assert.ok(frames.length <= Math.floor(seconds * 20 * 1.05) + 3, `${frames.length} frames in ${seconds.toFixed(2)} s`);
 });
+
+test('the end of a run draws its last frame once: ink does not render it again when the view unmounts', async () => {
+  const recording = join(ROOT, 'test/fixtures/live.jsonl');
+  const pipeline = join(ROOT, 'test/fixtures/live.pipeline.yaml');
+  const compiled = await loadCompiledPipeline(pipeline);
+  const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
+  const terminal = new VirtualTerminal(100, 30);
+  const frames: string[] = [];
+  const summary = await runLiveView(replay, recording, pipeline, compiled.spec.steps, { stdout: terminal, stdin: keyboard(), onFrame: (frame) => frames.push(frame) });
+  const done = frames.filter((frame) => frame.includes('■ done'));
+  assert.equal(done.length, 1, `${done.length} frames show the end of the run`);
+  assert.equal(frames.at(-1), done[0]);
+  assert.match(done[0]!, new RegExp(`records ${summary.records}\\b`));
+  // The last frame stays on the normal screen.
+  assert.equal(terminal.alternateScreen, false);
+  assert.ok(terminal.writes.at(-1)!.endsWith(`${done[0]}\n`));
+});

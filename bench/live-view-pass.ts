@@ -1,0 +1,81 @@
+/**
+ * One pass of the live-view benchmark in a process of its own, as a user's `sw replay --speed max`
+ * runs: `node dist/bench/live-view-pass.js <recording> <pipeline> live|headless`. Prints one JSON
+ * line (LivePass) on stdout. The live pass draws on an off-screen 120×40 terminal.
+ *
+ * A process per pass: in one process the first pass pays the JIT warm-up of the replay, so
+ * whichever variant ran first lost (session 3 saw 0.84x for what was 0.90x the other way round).
+ */
+import { PassThrough } from 'node:stream';
+import { loadCompiledPipeline } from '../src/spec/compile.js';
+import { Replay } from '../src/replay/replay.js';
+import type { PhaseCost, ViewCost } from '../src/ui/run-live-view.js';
+
+export interface LivePass {
+  readonly live: boolean;
+  readonly events: number;
+  readonly outputs: number;
+  /** The replay itself, from its first record to its end: the throughput figure. */
+  readonly run: PhaseCost;
+  /** The live pass's fixed costs: importing the UI modules, opening and closing the view. */
+  readonly importUi?: PhaseCost;
+  readonly view?: ViewCost;
+  /** The whole process, node's own start-up included (CPU since the process started). */
+  readonly process: PhaseCost;
+}
+
+/** A writable that looks like a 120×40 terminal and throws the frames away. */
+function offscreenTerminal(): NodeJS.WriteStream {
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
+  Object.assign(stream, { columns: 120, rows: 40, isTTY: true });
+  stream.on('data', () => undefined);
+  return stream;
+}
+
+function keyboard(): NodeJS.ReadStream {
+  const stream = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
+  Object.assign(stream, { isTTY: true, setRawMode: () => stream, ref: () => stream, unref: () => stream });
+  return stream;
+}
+
+const cpuMs = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+function phase(): () => PhaseCost {
+  const cpu = cpuMs();
+  const wall = performance.now();
+  return () => ({ cpuMs: cpuMs() - cpu, wallMs: performance.now() - wall });
+}
+
+async function main(): Promise<void> {
+  const [recording, pipelinePath, mode] = process.argv.slice(2);
+  if (recording === undefined || pipelinePath === undefined || (mode !== 'live' && mode !== 'headless')) {
+    process.stderr.write('usage: node dist/bench/live-view-pass.js <recording> <pipeline> live|headless\n');
+    process.exit(2);
+  }
+  const live = mode === 'live';
+  const compiled = await loadCompiledPipeline(pipelinePath);
+  const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
+  let result: Omit<LivePass, 'process'>;
+  if (live) {
+    // As `sw replay` does: React's production build.
+    process.env.NODE_ENV ??= 'production';
+    const importing = phase();
+    const { runLiveView } = await import('../src/ui/run-live-view.js');
+    const importUi = importing();
+    let view: ViewCost | undefined;
+    const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (view = cost) });
+    if (view === undefined) throw new Error('live-view-pass: the view reported no cost');
+    result = { live, events: summary.records, outputs: summary.outputs, run: view.run, importUi, view };
+  } else {
+    const running = phase();
+    const summary = await replay.run();
+    result = { live, events: summary.records, outputs: summary.outputs, run: running() };
+  }
+  // performance.now() counts from the process's start (timeOrigin), as cpuUsage does.
+  process.stdout.write(`${JSON.stringify({ ...result, process: { cpuMs: cpuMs(), wallMs: performance.now() } })}\n`);
+}
+
+await main();
