@@ -84,12 +84,14 @@ export class Pacer {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
     if (this.currentSpeed !== Infinity && ts > this.eventClock) {
-      if (Number.isNaN(this.anchorWall)) {
-        this.anchorWall = this.clock.now();
-        // Anchor at the last released event time, so the gap up to this record is still honoured.
-        this.anchorEvent = this.eventClock === -Infinity ? ts : this.eventClock;
-      }
       for (;;) {
+        // (Re-)anchored here too: a speed change or resume while this record waits clears the anchor.
+        if (Number.isNaN(this.anchorWall)) {
+          this.anchorWall = this.clock.now();
+          // Anchor at the last released event time, so the gap up to this record is still honoured.
+          this.anchorEvent = this.eventClock === -Infinity ? ts : this.eventClock;
+        }
+        if (this.currentSpeed === Infinity) break;
         const wait = this.anchorWall + (ts - this.anchorEvent) / this.currentSpeed - this.clock.now();
         if (-wait > this.maxLate) this.maxLate = -wait;
         if (wait < MIN_SLEEP_MS || this.isPaused) break;
@@ -150,10 +152,22 @@ export class Pacer {
     this.notify();
   }
 
+  /**
+   * Changes the speed from now on. Event time already played stays played: a record that is
+   * waiting keeps the part of its gap that has passed at the old speed and plays the rest at the
+   * new one.
+   */
   setSpeed(speed: number): void {
     if (!(speed > 0)) return;
+    if (!Number.isNaN(this.anchorWall) && !this.isPaused && this.currentSpeed !== Infinity) {
+      const now = this.clock.now();
+      const played = this.anchorEvent + (now - this.anchorWall) * this.currentSpeed;
+      this.anchorWall = now;
+      this.anchorEvent = Math.max(played, this.eventClock);
+    } else {
+      this.reanchor();
+    }
     this.currentSpeed = speed;
-    this.reanchor();
   }
 
   private reanchor(): void {

@@ -48,6 +48,29 @@ test('a speed change re-anchors: the remaining gap is played at the new speed', 
   assert.equal(clock.t, 110);
 });
 
+test('a speed change while a record waits: the part of its gap already played stays played, the rest goes at the new speed', async () => {
+  // Pressing + in the live view while the replay sleeps towards the next record once left the
+  // pacer without an anchor in mid-wait: it slept 1 ms slices forever and the replay stalled.
+  for (const { to, expected } of [
+    { to: 1000, expected: 505 }, // 5 s played in the first 500 ms at 10x; the other 5 s at 1000x: 5 ms
+    { to: 5, expected: 1500 }, // the other 5 s at 5x: 1 s
+  ]) {
+    const clock = fakeClock();
+    const pacer = new Pacer(10, clock);
+    const base = clock.sleep;
+    let sleeps = 0;
+    clock.sleep = async (ms: number) => {
+      await base(ms);
+      if (clock.t === 500) pacer.setSpeed(to);
+      if (++sleeps > 10_000) throw new Error(`the pacer never released the record (asked to sleep ${ms} ms)`);
+    };
+    await pacer.pace(0);
+    await pacer.pace(10_000); // 1 s at 10x, changed half-way
+    assert.equal(clock.t, expected, `10x → ${to}x`);
+    assert.equal(pacer.eventTime, 10_000);
+  }
+});
+
 test('pause holds records, step lets exactly one through, resume continues without catching up', async () => {
   const clock = fakeClock();
   const pacer = new Pacer(1000, clock);
