@@ -1,29 +1,36 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay, in checkpoint form 2:
+ * checkpoints of a replay, in checkpoint form 3:
  *
  * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
  *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
  *   `{"$bin": i}` placeholder; `segments`, the record segments it refers to; a CRC-32 over all three.
- * - `segments`: the text of records that binary state refers to, each record written once, in the
- *   checkpoint that first held it (a JSON array per checkpoint), with its own CRC-32. A record still
- *   held at the next checkpoint is referred to as (segment, index), not written again: buffered
- *   events are immutable and live for many checkpoints. A segment is deleted with the last kept
- *   checkpoint that refers to it.
+ * - The records binary state holds are referred to, not written: a record read from the recording
+ *   by a checkpointed replay carries its line's position there (SOURCE_POSITION: byte offset in a
+ *   JSONL file, seq in a SQLite recording), and reading the checkpoint reads that line again
+ *   (`recordsAt`). The recording must not change under its checkpoints, as a resume at a byte
+ *   offset already assumes; a position that no longer holds a record makes the checkpoint unusable.
+ * - `segments`: the text of the other records (from a .gz recording, restored from a savepoint),
+ *   each written once, in the checkpoint that first held it (a JSON array per checkpoint), with its
+ *   own CRC-32. A record still held at the next checkpoint is referred to as (segment, index), not
+ *   written again: buffered events are immutable and live for many checkpoints. A segment is
+ *   deleted with the last kept checkpoint that refers to it.
  *
  * Each checkpoint (its row, its new segment, the pruning) is one transaction. A row whose checksum
  * does not match (a torn write, flipped bytes), or that refers to a missing or damaged segment, is
  * skipped and the one before it used. Old rows are pruned in the same transaction, keeping
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
-import { EncodedState, SnapshotReader, SnapshotWriter } from '../engine/snapshot/binary.js';
+import { EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
+import { isSqlitePath, readRecording } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
 const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
@@ -31,7 +38,7 @@ const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 const KEEP_CHECKPOINTS = 3;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 
 /** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
 const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
@@ -44,6 +51,11 @@ function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | unde
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
 const SEGMENT_SPAN = 2 ** 26;
+/**
+ * A held record's reference in the state blob: a record read from the recording (it carries its
+ * SOURCE_POSITION) as position * 2 + 1, any other as its segment address * 2.
+ */
+const IN_SOURCE = 1;
 
 /** Where the replay stood: enough to continue with nothing lost or repeated. */
 export interface Checkpoint {
@@ -225,10 +237,18 @@ export class CheckpointStore {
       w.uint(records.length);
       let last = -1;
       for (let i = 0; i < records.length; i++) {
-        const address = this.addressOf(records[i], segment, fresh);
+        const record = records[i] as { [SOURCE_POSITION]?: number } | null;
+        // A record read from the recording is referred to by its line's position there: no text
+        // to write, no lookup (a WeakMap lookup of 55K records took 25-80 ms).
+        const position = typeof record === 'object' && record !== null ? record[SOURCE_POSITION] : undefined;
+        if (position !== undefined) {
+          w.uint(position * 2 + IN_SOURCE);
+          continue;
+        }
+        const address = this.addressOf(record, segment, fresh);
         const of = Math.floor(address / SEGMENT_SPAN);
         if (of !== last) used.add((last = of));
-        w.uint(address);
+        w.uint(address * 2);
       }
     }
     pieces.push(w.view());
@@ -342,14 +362,36 @@ export class CheckpointStore {
     }
     const records: { value: unknown; address: number }[] = [];
     const decodedParts: unknown[] = [];
+    const parts: { layout: string; bytes: Uint8Array; refs: number[] }[] = [];
+    const positions: number[] = [];
     try {
       const r = new SnapshotReader(state, []);
       for (let p = 0, n = state.length === 0 ? 0 : r.uint(); p < n; p++) {
         const layout = r.str();
         const bytes = r.raw(r.uint());
-        const held: unknown[] = [];
+        const refs: number[] = [];
         for (let i = 0, m = r.uint(); i < m; i++) {
-          const address = r.uint();
+          const ref = r.uint();
+          refs.push(ref);
+          if (ref % 2 === IN_SOURCE) positions.push((ref - IN_SOURCE) / 2);
+        }
+        parts.push({ layout, bytes, refs });
+      }
+      if (!r.done) throw new Error('bytes left over');
+    } catch (error) {
+      return `binary state is damaged (${(error as Error).message})`;
+    }
+    const fromSource = positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
+    if (typeof fromSource === 'string') return fromSource;
+    try {
+      for (const { layout, bytes, refs } of parts) {
+        const held: unknown[] = [];
+        for (const ref of refs) {
+          if (ref % 2 === IN_SOURCE) {
+            held.push(fromSource.get((ref - IN_SOURCE) / 2));
+            continue;
+          }
+          const address = ref / 2;
           const segment = byId.get(Math.floor(address / SEGMENT_SPAN));
           const index = address % SEGMENT_SPAN;
           if (segment === undefined || index >= segment.length) throw new Error(`record ${address} is in no segment of the checkpoint`);
@@ -360,7 +402,6 @@ export class CheckpointStore {
         if (decode === undefined) throw new Error(`unknown layout ${layout}`);
         decodedParts.push(new EncodedState(layout, bytes, held, decode).plain());
       }
-      if (!r.done) throw new Error('bytes left over');
       const engine = parsed.engine as PipelineSnapshot;
       const operators = engine.operators.map((op) => ({ step: op.step, state: withParts(op.state, decodedParts) }));
       return { checkpoint: { ...(parsed as Checkpoint), engine: { ...engine, operators } }, records };
@@ -440,4 +481,80 @@ function withParts(state: unknown, parts: readonly unknown[]): unknown {
     copy[name] = parts[index];
   }
   return copy ?? state;
+}
+
+/** Bytes read at a time when reading records back from a JSONL recording. */
+const READ_CHUNK = 1 << 20;
+
+/**
+ * The records at `positions` of a recording, parsed as the replay parsed them (JSON.parse of the
+ * line), each carrying its SOURCE_POSITION again so the next checkpoint refers to it the same way;
+ * or why they cannot be read. JSONL: the line starting at that byte offset (the byte before it
+ * must be a newline); SQLite: the row with that seq.
+ */
+export function recordsAt(recording: string, positions: readonly number[]): Map<number, object> | string {
+  const wanted = [...new Set(positions)].sort((a, b) => a - b);
+  const found = new Map<number, object>();
+  const add = (position: number, text: string): string | null => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${recording}: ${isSqlitePath(recording) ? 'row' : 'the line at byte'} ${position} is not a record (the recording changed since the checkpoint?)`;
+    (value as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] = position;
+    found.set(position, value);
+    return null;
+  };
+  try {
+    if (isSqlitePath(recording)) {
+      let next = 0;
+      for (const row of readRecording(recording, { afterSeq: wanted[0]! - 1 })) {
+        while (next < wanted.length && wanted[next]! < row.seq) next++;
+        if (next === wanted.length) break;
+        if (wanted[next] !== row.seq) continue;
+        const why = add(row.seq, row.value.includes('\n') ? row.value.replace(/[\r\n]/g, ' ') : row.value);
+        if (why !== null) return why;
+        next++;
+      }
+      if (found.size < wanted.length) return `${recording}: row ${wanted.find((p) => !found.has(p))} is missing (the recording changed since the checkpoint?)`;
+      return found;
+    }
+    const fd = openSync(recording, 'r');
+    try {
+      // The chunk holds the file's bytes [from, from + length); eof: they reach the file's end.
+      let chunk = Buffer.allocUnsafe(READ_CHUNK);
+      let from = 0;
+      let length = 0;
+      let eof = false;
+      for (const position of wanted) {
+        // The line and the byte before it (which must end the previous line) must be in the chunk.
+        const before = Math.max(0, position - 1);
+        let end = -1;
+        if (before >= from && position < from + length) end = chunk.subarray(0, length).indexOf(10, position - from);
+        if (end < 0 && !(eof && before >= from && position < from + length)) {
+          from = before;
+          for (;;) {
+            length = readSync(fd, chunk, 0, chunk.length, from);
+            eof = length < chunk.length;
+            if (length <= position - from) return `${recording}: has no line at byte ${position} (the recording changed since the checkpoint?)`;
+            end = chunk.subarray(0, length).indexOf(10, position - from);
+            if (end >= 0 || eof) break;
+            chunk = Buffer.allocUnsafe(chunk.length * 2);
+          }
+        }
+        if (position > 0 && chunk[position - 1 - from] !== 10) return `${recording}: byte ${position} does not start a line (the recording changed since the checkpoint?)`;
+        let stop = end < 0 ? length : end;
+        if (stop > position - from && chunk[stop - 1] === 13) stop--;
+        const why = add(position, chunk.toString('utf8', position - from, stop));
+        if (why !== null) return why;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return found;
+  } catch (error) {
+    return `cannot read the records it holds from ${recording} (${(error as Error).message})`;
+  }
 }

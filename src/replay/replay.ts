@@ -10,6 +10,7 @@ import { parseEventTime } from '../engine/duration.js';
 import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
 import { WindowOperator } from '../engine/window/window-operator.js';
+import { SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -106,18 +107,26 @@ class LazyRecord implements RecordContext {
   buffer: Buffer = Buffer.alloc(0);
   start = 0;
   end = 0;
+  /** The line's SOURCE_POSITION in the recording; -1: parsed records do not carry it. */
+  position = -1;
   private cached: Record<string, unknown> | null = null;
 
-  set(buffer: Buffer, start: number, end: number, line: number): void {
+  set(buffer: Buffer, start: number, end: number, line: number, position: number): void {
     this.buffer = buffer;
     this.start = start;
     this.end = end;
     this.line = line;
+    this.position = position;
     this.cached = null;
   }
 
   original(): Record<string, unknown> {
-    this.cached ??= JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string, unknown>;
+    if (this.cached === null) {
+      const record = JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string | symbol, unknown>;
+      // A checkpointed replay: the record says where its line is (a checkpoint refers to it by that).
+      if (this.position >= 0) record[SOURCE_POSITION] = this.position;
+      this.cached = record;
+    }
     return this.cached;
   }
 }
@@ -289,6 +298,10 @@ export class Replay {
     const paced = this.options.speed !== Infinity;
     const file = this.options.recording;
     const checkpointer = this.checkpointer;
+    // Records kept in state can be read again from a plain JSONL file (at the line's byte offset)
+    // or a SQLite recording (by seq); a .gz has no random access: its records are written out.
+    const sqlite = isSqlitePath(file);
+    const positioned = checkpointer !== null && file !== '-' && !file.endsWith('.gz');
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         const { buffer } = block;
@@ -337,7 +350,7 @@ export class Replay {
                   const wait = this.inputListener(buffer.toString('utf8', start, end), ts, block.keys ? block.keys[index]! : null, block.headers ? block.headers[index]! : null);
                   if (wait) await wait;
                 }
-                ctx.set(buffer, start, end, line);
+                ctx.set(buffer, start, end, line, positioned ? (sqlite ? line : this.bytesRead) : -1);
                 this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
               }
             }
