@@ -22,6 +22,7 @@
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
@@ -115,7 +116,13 @@ interface Row {
   readonly checksum: unknown;
 }
 
-interface NewRow {
+export interface CommitResult {
+  readonly id: number;
+  /** The segments the kept checkpoints refer to, after the commit. */
+  readonly live: readonly number[];
+}
+
+export interface NewRow {
   readonly body: string;
   readonly state: Uint8Array;
   readonly segments: string;
@@ -141,6 +148,8 @@ export class CheckpointStore {
   private nextSegment = 1;
   /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
   private readonly blob = new ReusedBuffer();
+  /** The writer thread of writeInBackground, started by the first one. */
+  private background: BackgroundCommitter | null = null;
   private readonly segmentText = new ReusedBuffer();
 
   private constructor(readonly path: string, db: Database.Database) {
@@ -213,6 +222,57 @@ export class CheckpointStore {
 
   /** Writes one checkpoint atomically; returns its id. */
   write(checkpoint: Checkpoint): number {
+    this.settle();
+    const row = this.rowOf(checkpoint, this.blob);
+    try {
+      return this.committed(this.commitRow(row));
+    } catch (error) {
+      // The addresses handed out point into a segment that was not written.
+      this.written = new WeakMap();
+      throw error;
+    }
+  }
+
+  /**
+   * Writes one checkpoint atomically on the store's writer thread (Flink's asynchronous part of a
+   * checkpoint): the state is encoded here, then the thread syncs the `durable` files (the output
+   * and dead-letter files, flushed up to the checkpoint's positions) and commits the row, while
+   * the replay goes on. One checkpoint is in flight at a time: the next write, `settle` or `close`
+   * waits for it, and throws if it failed. A process killed before the commit keeps the previous
+   * checkpoint, as when killed during a synchronous write.
+   */
+  writeInBackground(durable: readonly string[], checkpoint: Checkpoint): void {
+    this.settle();
+    this.background ??= new BackgroundCommitter(this.path);
+    const row = this.rowOf(checkpoint, this.background.stateBuffer);
+    this.background.start(durable, row);
+  }
+
+  /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
+  settle(): void {
+    const result = this.background?.finish();
+    if (result === undefined || result === null) return;
+    if ('error' in result) {
+      this.written = new WeakMap();
+      throw new InputError(`${this.path}: cannot write a checkpoint (${result.error}); check the disk, or run without --checkpoint-every`);
+    }
+    this.committed(result);
+  }
+
+  /** Commits a prepared row; returns its id and the segments still referred to. (The writer thread calls it too.) */
+  commitRow(row: NewRow): CommitResult {
+    this.assertReadable();
+    const id = this.commit(row);
+    return { id, live: (this.db.prepare('SELECT id FROM segments').all() as { id: number }[]).map((r) => r.id) };
+  }
+
+  private committed(result: CommitResult): number {
+    this.liveSegments = new Set(result.live);
+    return result.id;
+  }
+
+  /** The row of a checkpoint, its state in `blob`; segment addresses are handed out for its new records. */
+  private rowOf(checkpoint: Checkpoint, blob: ReusedBuffer): NewRow {
     this.assertReadable();
     const parts: EncodedState[] = [];
     const engine: PipelineSnapshot = {
@@ -252,22 +312,14 @@ export class CheckpointStore {
       }
     }
     pieces.push(w.view());
-    try {
-      return this.commit({
-        body,
-        state: parts.length === 0 ? NO_BYTES : this.blob.concat(pieces),
-        segments: JSON.stringify([...used].sort((a, b) => a - b)),
-        records: checkpoint.engine.records,
-        // Records are values parsed from JSON text: plain JSON gives them back exactly.
-        segment: fresh.length === 0 ? null : { id: segment, text: this.segmentText.utf8(JSON.stringify(fresh)) },
-      });
-    } catch (error) {
-      // The addresses handed out point into a segment that was not written.
-      this.written = new WeakMap();
-      throw error;
-    } finally {
-      this.refreshSegments();
-    }
+    return {
+      body,
+      state: parts.length === 0 ? NO_BYTES : blob.concat(pieces),
+      segments: JSON.stringify([...used].sort((a, b) => a - b)),
+      records: checkpoint.engine.records,
+      // Records are values parsed from JSON text: plain JSON gives them back exactly.
+      segment: fresh.length === 0 ? null : { id: segment, text: this.segmentText.utf8(JSON.stringify(fresh)) },
+    };
   }
 
   /** Where a record's text is: in a kept segment when an earlier checkpoint wrote it, else added to this one's. */
@@ -289,6 +341,7 @@ export class CheckpointStore {
 
   /** The newest checkpoint whose checksum, body and segments are good, and the bad rows passed over. */
   latestValid(): LatestCheckpoint {
+    this.settle();
     this.assertReadable();
     const rejected: { id: number; reason: string }[] = [];
     const segments = new Map<number, readonly unknown[] | string>();
@@ -317,6 +370,7 @@ export class CheckpointStore {
 
   /** Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and tests). */
   list(): { id: number; createdAt: string; records: number; valid: boolean }[] {
+    this.settle();
     this.assertReadable();
     const segments = new Map<number, readonly unknown[] | string>();
     const rows = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC').all() as Row[];
@@ -325,6 +379,7 @@ export class CheckpointStore {
 
   /** Drops every checkpoint (a fresh, non-resumed run starts a new history); a store of another form is emptied and made over. */
   clear(): void {
+    this.settle();
     if (this.otherForm !== null) {
       this.db.exec('DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS segments');
       this.otherForm = null;
@@ -336,8 +391,15 @@ export class CheckpointStore {
     this.liveSegments.clear();
   }
 
+  /** Waits for the checkpoint in flight, stops the writer thread and closes the database. */
   close(): void {
-    this.db.close();
+    try {
+      this.settle();
+    } finally {
+      this.background?.close();
+      this.background = null;
+      this.db.close();
+    }
   }
 
   /** The checkpoint of a row, or why it cannot be used. `segments` caches the segments read so far. */
@@ -431,12 +493,20 @@ export class CheckpointStore {
   }
 }
 
-/** A buffer kept for the next use; what it returns is valid until then (SQLite copies what it binds). */
+/**
+ * A buffer kept for the next use; what it returns is valid until then (SQLite copies what it
+ * binds). `shared`: in a SharedArrayBuffer, which the writer thread reads without a copy.
+ */
 class ReusedBuffer {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+
+  constructor(private readonly shared = false) {}
 
   private room(n: number): Buffer {
-    if (this.buffer.length < n) this.buffer = Buffer.allocUnsafe(Math.ceil(n * 1.25));
+    if (this.buffer.length < n) {
+      const size = Math.ceil(n * 1.25);
+      this.buffer = this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+    }
     return this.buffer;
   }
 
@@ -556,5 +626,58 @@ export function recordsAt(recording: string, positions: readonly number[]): Map<
     return found;
   } catch (error) {
     return `cannot read the records it holds from ${recording} (${(error as Error).message})`;
+  }
+}
+
+/** How long a checkpoint may take to sync and commit on the writer thread. */
+const WRITER_TIMEOUT_MS = 300_000;
+
+/** A message of the writer thread: the commit's result or why it failed. */
+export type CommitReply = CommitResult | { readonly error: string };
+
+/**
+ * The store's writer thread (checkpoint-writer.ts): a second connection to the same SQLite file
+ * (WAL lets it write while this one stays open), driven one checkpoint at a time. A job's state
+ * goes through a SharedArrayBuffer (no copy, no fresh megabytes per checkpoint); the reply is read
+ * synchronously (`receiveMessageOnPort`) after waiting on a shared flag, so the replay stays a
+ * plain loop with no await per checkpoint.
+ */
+class BackgroundCommitter {
+  readonly stateBuffer = new ReusedBuffer(true);
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private pending = false;
+
+  constructor(path: string) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(new URL('./checkpoint-writer.js', import.meta.url), { workerData: { path, port: port2, flag: this.flag }, transferList: [port2] });
+    this.worker.unref();
+  }
+
+  start(durable: readonly string[], row: NewRow): void {
+    Atomics.store(this.flag, 0, 0);
+    this.pending = true;
+    this.port.postMessage({ durable, row });
+  }
+
+  /** The reply to the job in flight (waiting for it), or null when none is. */
+  finish(): CommitReply | null {
+    if (!this.pending) return null;
+    this.pending = false;
+    // A thread that never answers (it could not start) must not hang the run.
+    const answered = Atomics.wait(this.flag, 0, 0, WRITER_TIMEOUT_MS) !== 'timed-out';
+    const reply = answered ? receiveMessageOnPort(this.port) : undefined;
+    return reply === undefined ? { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` } : (reply.message as CommitReply);
+  }
+
+  /** Lets the thread close its connection (waiting up to 10 s), then ends it. */
+  close(): void {
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage({ close: true });
+    Atomics.wait(this.flag, 0, 0, 10_000);
+    this.port.close();
+    void this.worker.terminate();
   }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
 import { parseCheckpointEvery } from '../../src/replay/checkpointing.js';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { parsePipelineText } from '../../src/spec/load.js';
 import { compileSpec } from '../../src/spec/compile.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
@@ -251,3 +251,33 @@ for (const form of [1, 2]) {
     store.close();
   });
 }
+
+test('background writes: committed on the writer thread, read back after settle; a failed commit is reported by the next call', () => {
+  const { path, recording, store, pipeline, feed } = positionedStore('background');
+  const out = join(dir, 'background.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 30);
+  store.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  feed(30, 30);
+  // The second write waits for the first; close waits for the second.
+  store.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  const expected = toSnapshotJson(pipeline.snapshot());
+  store.close();
+  const reopened = CheckpointStore.open(path);
+  const { latest, rejected } = reopened.latestValid();
+  assert.deepEqual(rejected, []);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), expected);
+  assert.equal(reopened.list().length, 2);
+  // A commit that fails on the thread (the table is gone) surfaces as a one-line error.
+  reopened.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  reopened.settle();
+  const db = new Database(path);
+  db.exec('DROP TABLE checkpoints');
+  db.close();
+  reopened.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  assert.throws(
+    () => reopened.settle(),
+    (error: Error) => error instanceof InputError && error.message.startsWith(`${path}: cannot write a checkpoint (`) && !error.message.includes('\n'),
+  );
+  reopened.close();
+});
