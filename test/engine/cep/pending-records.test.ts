@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PendingRecords, type PendingList } from '../../../src/engine/cep/pending-records.js';
 import { KeyTimers, type TimedKey } from '../../../src/engine/cep/key-timers.js';
+import { random } from '../../quality/fault-stream.js';
 
 type Rec = Record<string, unknown>;
 
@@ -82,3 +83,59 @@ test('KeyTimers over slots: (time, registration) order; a timer moved earlier ge
   timers.schedule(e, 1);
   assert.throws(() => timers.detach(e), /still has a timer/);
 });
+
+// The queue has a timing wheel for integer times near its cursor and a heap for the rest; a
+// reference (a list sorted by (time, registration)) must agree on every pop, whatever mix of near,
+// far (past the wheel's 16,384 buckets), non-integer, negative, moved-earlier and equal times.
+for (const [name, seed, timeOf] of [
+  ['near integer times, many ties', 1, (now: number, r: () => number) => now + Math.floor(r() * 50)],
+  ['epoch milliseconds with far expiries (2 h) and fractions', 2, (now: number, r: () => number) => {
+    const x = r();
+    return x < 0.2 ? now + 7_200_000 : x < 0.3 ? now + r() * 100 : now + Math.floor(r() * 5000);
+  }],
+  ['sparse times (gaps past the wheel) and negatives', 3, (now: number, r: () => number) => (r() < 0.5 ? now + Math.floor(r() * 100_000) - 50_000 : now + Math.floor(r() * 20))],
+] as const) {
+  test(`KeyTimers agrees with a sorted reference: ${name}`, () => {
+    const r = random(seed);
+    const timers = new KeyTimers<TimedKey & { id: number }>();
+    const keys = Array.from({ length: 300 }, (_, id) => ({ id, timer: Infinity, slot: -1 }));
+    for (const k of keys) timers.attach(k);
+    const reference = new Map<number, { time: number; seq: number }>();
+    let seq = 0;
+    let now = seed === 2 ? Date.UTC(2026, 0, 1) : 0;
+    const parts = timers as unknown as { size: number; wheelSize: number };
+    let inHeap = 0;
+    let inWheel = 0;
+    for (let step = 0; step < 20_000; step++) {
+      inHeap = Math.max(inHeap, parts.size);
+      inWheel = Math.max(inWheel, parts.wheelSize);
+      if (r() < 0.55) {
+        // Schedule: a new timer, or an earlier one for a queued key (the operator only moves timers earlier).
+        const key = keys[Math.floor(r() * keys.length)]!;
+        const time = timeOf(now, r);
+        const queued = reference.get(key.id);
+        if (queued !== undefined && time >= queued.time) continue;
+        timers.schedule(key, time);
+        reference.set(key.id, { time, seq: seq++ });
+      } else {
+        // Advance: pop everything due at `now`, as the operator's advanceWatermark does.
+        now += Math.floor(r() * 40);
+        const expected = [...reference].filter(([, t]) => t.time <= now).sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq);
+        const fired: number[] = [];
+        while (timers.length > 0 && timers.earliest <= now) {
+          const key = timers.pop();
+          fired.push(key.id);
+          reference.delete(key.id);
+          key.timer = Infinity;
+        }
+        assert.deepEqual(fired, expected.map(([id]) => id), `step ${step}`);
+        const earliest = Math.min(...[...reference.values()].map((t) => t.time));
+        assert.equal(timers.earliest, earliest);
+        assert.equal(timers.length, reference.size);
+      }
+      if (step % 1000 === 0) for (const k of keys) assert.equal(timers.registrationOf(k), reference.get(k.id)?.seq ?? 0);
+    }
+    // Both parts held many timers at some point: the test compared both paths, not one.
+    assert.ok(inWheel > 10 && (seed === 1 || inHeap > 20), `wheel ${inWheel}, heap ${inHeap}`);
+  });
+}
