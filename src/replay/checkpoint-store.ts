@@ -1,29 +1,37 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay, in checkpoint form 2:
+ * checkpoints of a replay, in checkpoint form 3:
  *
  * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
  *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
  *   `{"$bin": i}` placeholder; `segments`, the record segments it refers to; a CRC-32 over all three.
- * - `segments`: the text of records that binary state refers to, each record written once, in the
- *   checkpoint that first held it (a JSON array per checkpoint), with its own CRC-32. A record still
- *   held at the next checkpoint is referred to as (segment, index), not written again: buffered
- *   events are immutable and live for many checkpoints. A segment is deleted with the last kept
- *   checkpoint that refers to it.
+ * - The records binary state holds are referred to, not written: a record read from the recording
+ *   by a checkpointed replay carries its line's position there (SOURCE_POSITION: byte offset in a
+ *   JSONL file, seq in a SQLite recording), and reading the checkpoint reads that line again
+ *   (`recordsAt`). The recording must not change under its checkpoints, as a resume at a byte
+ *   offset already assumes; a position that no longer holds a record makes the checkpoint unusable.
+ * - `segments`: the text of the other records (from a .gz recording, restored from a savepoint),
+ *   each written once, in the checkpoint that first held it (a JSON array per checkpoint), with its
+ *   own CRC-32. A record still held at the next checkpoint is referred to as (segment, index), not
+ *   written again: buffered events are immutable and live for many checkpoints. A segment is
+ *   deleted with the last kept checkpoint that refers to it.
  *
  * Each checkpoint (its row, its new segment, the pruning) is one transaction. A row whose checksum
  * does not match (a torn write, flipped bytes), or that refers to a missing or damaged segment, is
  * skipped and the one before it used. Old rows are pruned in the same transaction, keeping
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
-import { EncodedState, SnapshotReader, SnapshotWriter } from '../engine/snapshot/binary.js';
+import { EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
+import { isSqlitePath, readRecording } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
 const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
@@ -31,7 +39,7 @@ const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 const KEEP_CHECKPOINTS = 3;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 
 /** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
 const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
@@ -44,6 +52,11 @@ function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | unde
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
 const SEGMENT_SPAN = 2 ** 26;
+/**
+ * A held record's reference in the state blob: a record read from the recording (it carries its
+ * SOURCE_POSITION) as position * 2 + 1, any other as its segment address * 2.
+ */
+const IN_SOURCE = 1;
 
 /** Where the replay stood: enough to continue with nothing lost or repeated. */
 export interface Checkpoint {
@@ -103,7 +116,13 @@ interface Row {
   readonly checksum: unknown;
 }
 
-interface NewRow {
+export interface CommitResult {
+  readonly id: number;
+  /** The segments the kept checkpoints refer to, after the commit. */
+  readonly live: readonly number[];
+}
+
+export interface NewRow {
   readonly body: string;
   readonly state: Uint8Array;
   readonly segments: string;
@@ -129,6 +148,8 @@ export class CheckpointStore {
   private nextSegment = 1;
   /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
   private readonly blob = new ReusedBuffer();
+  /** The writer thread of writeInBackground, started by the first one. */
+  private background: BackgroundCommitter | null = null;
   private readonly segmentText = new ReusedBuffer();
 
   private constructor(readonly path: string, db: Database.Database) {
@@ -201,6 +222,57 @@ export class CheckpointStore {
 
   /** Writes one checkpoint atomically; returns its id. */
   write(checkpoint: Checkpoint): number {
+    this.settle();
+    const row = this.rowOf(checkpoint, this.blob);
+    try {
+      return this.committed(this.commitRow(row));
+    } catch (error) {
+      // The addresses handed out point into a segment that was not written.
+      this.written = new WeakMap();
+      throw error;
+    }
+  }
+
+  /**
+   * Writes one checkpoint atomically on the store's writer thread (Flink's asynchronous part of a
+   * checkpoint): the state is encoded here, then the thread syncs the `durable` files (the output
+   * and dead-letter files, flushed up to the checkpoint's positions) and commits the row, while
+   * the replay goes on. One checkpoint is in flight at a time: the next write, `settle` or `close`
+   * waits for it, and throws if it failed. A process killed before the commit keeps the previous
+   * checkpoint, as when killed during a synchronous write.
+   */
+  writeInBackground(durable: readonly string[], checkpoint: Checkpoint): void {
+    this.settle();
+    this.background ??= new BackgroundCommitter(this.path);
+    const row = this.rowOf(checkpoint, this.background.stateBuffer);
+    this.background.start(durable, row);
+  }
+
+  /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
+  settle(): void {
+    const result = this.background?.finish();
+    if (result === undefined || result === null) return;
+    if ('error' in result) {
+      this.written = new WeakMap();
+      throw new InputError(`${this.path}: cannot write a checkpoint (${result.error}); check the disk, or run without --checkpoint-every`);
+    }
+    this.committed(result);
+  }
+
+  /** Commits a prepared row; returns its id and the segments still referred to. (The writer thread calls it too.) */
+  commitRow(row: NewRow): CommitResult {
+    this.assertReadable();
+    const id = this.commit(row);
+    return { id, live: (this.db.prepare('SELECT id FROM segments').all() as { id: number }[]).map((r) => r.id) };
+  }
+
+  private committed(result: CommitResult): number {
+    this.liveSegments = new Set(result.live);
+    return result.id;
+  }
+
+  /** The row of a checkpoint, its state in `blob`; segment addresses are handed out for its new records. */
+  private rowOf(checkpoint: Checkpoint, blob: ReusedBuffer): NewRow {
     this.assertReadable();
     const parts: EncodedState[] = [];
     const engine: PipelineSnapshot = {
@@ -225,29 +297,29 @@ export class CheckpointStore {
       w.uint(records.length);
       let last = -1;
       for (let i = 0; i < records.length; i++) {
-        const address = this.addressOf(records[i], segment, fresh);
+        const record = records[i] as { [SOURCE_POSITION]?: number } | null;
+        // A record read from the recording is referred to by its line's position there: no text
+        // to write, no lookup (a WeakMap lookup of 55K records took 25-80 ms).
+        const position = typeof record === 'object' && record !== null ? record[SOURCE_POSITION] : undefined;
+        if (position !== undefined) {
+          w.uint(position * 2 + IN_SOURCE);
+          continue;
+        }
+        const address = this.addressOf(record, segment, fresh);
         const of = Math.floor(address / SEGMENT_SPAN);
         if (of !== last) used.add((last = of));
-        w.uint(address);
+        w.uint(address * 2);
       }
     }
     pieces.push(w.view());
-    try {
-      return this.commit({
-        body,
-        state: parts.length === 0 ? NO_BYTES : this.blob.concat(pieces),
-        segments: JSON.stringify([...used].sort((a, b) => a - b)),
-        records: checkpoint.engine.records,
-        // Records are values parsed from JSON text: plain JSON gives them back exactly.
-        segment: fresh.length === 0 ? null : { id: segment, text: this.segmentText.utf8(JSON.stringify(fresh)) },
-      });
-    } catch (error) {
-      // The addresses handed out point into a segment that was not written.
-      this.written = new WeakMap();
-      throw error;
-    } finally {
-      this.refreshSegments();
-    }
+    return {
+      body,
+      state: parts.length === 0 ? NO_BYTES : blob.concat(pieces),
+      segments: JSON.stringify([...used].sort((a, b) => a - b)),
+      records: checkpoint.engine.records,
+      // Records are values parsed from JSON text: plain JSON gives them back exactly.
+      segment: fresh.length === 0 ? null : { id: segment, text: this.segmentText.utf8(JSON.stringify(fresh)) },
+    };
   }
 
   /** Where a record's text is: in a kept segment when an earlier checkpoint wrote it, else added to this one's. */
@@ -269,6 +341,7 @@ export class CheckpointStore {
 
   /** The newest checkpoint whose checksum, body and segments are good, and the bad rows passed over. */
   latestValid(): LatestCheckpoint {
+    this.settle();
     this.assertReadable();
     const rejected: { id: number; reason: string }[] = [];
     const segments = new Map<number, readonly unknown[] | string>();
@@ -297,6 +370,7 @@ export class CheckpointStore {
 
   /** Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and tests). */
   list(): { id: number; createdAt: string; records: number; valid: boolean }[] {
+    this.settle();
     this.assertReadable();
     const segments = new Map<number, readonly unknown[] | string>();
     const rows = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC').all() as Row[];
@@ -305,6 +379,7 @@ export class CheckpointStore {
 
   /** Drops every checkpoint (a fresh, non-resumed run starts a new history); a store of another form is emptied and made over. */
   clear(): void {
+    this.settle();
     if (this.otherForm !== null) {
       this.db.exec('DROP TABLE IF EXISTS checkpoints; DROP TABLE IF EXISTS segments');
       this.otherForm = null;
@@ -316,8 +391,15 @@ export class CheckpointStore {
     this.liveSegments.clear();
   }
 
+  /** Waits for the checkpoint in flight, stops the writer thread and closes the database. */
   close(): void {
-    this.db.close();
+    try {
+      this.settle();
+    } finally {
+      this.background?.close();
+      this.background = null;
+      this.db.close();
+    }
   }
 
   /** The checkpoint of a row, or why it cannot be used. `segments` caches the segments read so far. */
@@ -342,14 +424,36 @@ export class CheckpointStore {
     }
     const records: { value: unknown; address: number }[] = [];
     const decodedParts: unknown[] = [];
+    const parts: { layout: string; bytes: Uint8Array; refs: number[] }[] = [];
+    const positions: number[] = [];
     try {
       const r = new SnapshotReader(state, []);
       for (let p = 0, n = state.length === 0 ? 0 : r.uint(); p < n; p++) {
         const layout = r.str();
         const bytes = r.raw(r.uint());
-        const held: unknown[] = [];
+        const refs: number[] = [];
         for (let i = 0, m = r.uint(); i < m; i++) {
-          const address = r.uint();
+          const ref = r.uint();
+          refs.push(ref);
+          if (ref % 2 === IN_SOURCE) positions.push((ref - IN_SOURCE) / 2);
+        }
+        parts.push({ layout, bytes, refs });
+      }
+      if (!r.done) throw new Error('bytes left over');
+    } catch (error) {
+      return `binary state is damaged (${(error as Error).message})`;
+    }
+    const fromSource = positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
+    if (typeof fromSource === 'string') return fromSource;
+    try {
+      for (const { layout, bytes, refs } of parts) {
+        const held: unknown[] = [];
+        for (const ref of refs) {
+          if (ref % 2 === IN_SOURCE) {
+            held.push(fromSource.get((ref - IN_SOURCE) / 2));
+            continue;
+          }
+          const address = ref / 2;
           const segment = byId.get(Math.floor(address / SEGMENT_SPAN));
           const index = address % SEGMENT_SPAN;
           if (segment === undefined || index >= segment.length) throw new Error(`record ${address} is in no segment of the checkpoint`);
@@ -360,7 +464,6 @@ export class CheckpointStore {
         if (decode === undefined) throw new Error(`unknown layout ${layout}`);
         decodedParts.push(new EncodedState(layout, bytes, held, decode).plain());
       }
-      if (!r.done) throw new Error('bytes left over');
       const engine = parsed.engine as PipelineSnapshot;
       const operators = engine.operators.map((op) => ({ step: op.step, state: withParts(op.state, decodedParts) }));
       return { checkpoint: { ...(parsed as Checkpoint), engine: { ...engine, operators } }, records };
@@ -390,12 +493,20 @@ export class CheckpointStore {
   }
 }
 
-/** A buffer kept for the next use; what it returns is valid until then (SQLite copies what it binds). */
+/**
+ * A buffer kept for the next use; what it returns is valid until then (SQLite copies what it
+ * binds). `shared`: in a SharedArrayBuffer, which the writer thread reads without a copy.
+ */
 class ReusedBuffer {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+
+  constructor(private readonly shared = false) {}
 
   private room(n: number): Buffer {
-    if (this.buffer.length < n) this.buffer = Buffer.allocUnsafe(Math.ceil(n * 1.25));
+    if (this.buffer.length < n) {
+      const size = Math.ceil(n * 1.25);
+      this.buffer = this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+    }
     return this.buffer;
   }
 
@@ -440,4 +551,133 @@ function withParts(state: unknown, parts: readonly unknown[]): unknown {
     copy[name] = parts[index];
   }
   return copy ?? state;
+}
+
+/** Bytes read at a time when reading records back from a JSONL recording. */
+const READ_CHUNK = 1 << 20;
+
+/**
+ * The records at `positions` of a recording, parsed as the replay parsed them (JSON.parse of the
+ * line), each carrying its SOURCE_POSITION again so the next checkpoint refers to it the same way;
+ * or why they cannot be read. JSONL: the line starting at that byte offset (the byte before it
+ * must be a newline); SQLite: the row with that seq.
+ */
+export function recordsAt(recording: string, positions: readonly number[]): Map<number, object> | string {
+  const wanted = [...new Set(positions)].sort((a, b) => a - b);
+  const found = new Map<number, object>();
+  const add = (position: number, text: string): string | null => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${recording}: ${isSqlitePath(recording) ? 'row' : 'the line at byte'} ${position} is not a record (the recording changed since the checkpoint?)`;
+    (value as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] = position;
+    found.set(position, value);
+    return null;
+  };
+  try {
+    if (isSqlitePath(recording)) {
+      let next = 0;
+      for (const row of readRecording(recording, { afterSeq: wanted[0]! - 1 })) {
+        while (next < wanted.length && wanted[next]! < row.seq) next++;
+        if (next === wanted.length) break;
+        if (wanted[next] !== row.seq) continue;
+        const why = add(row.seq, row.value.includes('\n') ? row.value.replace(/[\r\n]/g, ' ') : row.value);
+        if (why !== null) return why;
+        next++;
+      }
+      if (found.size < wanted.length) return `${recording}: row ${wanted.find((p) => !found.has(p))} is missing (the recording changed since the checkpoint?)`;
+      return found;
+    }
+    const fd = openSync(recording, 'r');
+    try {
+      // The chunk holds the file's bytes [from, from + length); eof: they reach the file's end.
+      let chunk = Buffer.allocUnsafe(READ_CHUNK);
+      let from = 0;
+      let length = 0;
+      let eof = false;
+      for (const position of wanted) {
+        // The line and the byte before it (which must end the previous line) must be in the chunk.
+        const before = Math.max(0, position - 1);
+        let end = -1;
+        if (before >= from && position < from + length) end = chunk.subarray(0, length).indexOf(10, position - from);
+        if (end < 0 && !(eof && before >= from && position < from + length)) {
+          from = before;
+          for (;;) {
+            length = readSync(fd, chunk, 0, chunk.length, from);
+            eof = length < chunk.length;
+            if (length <= position - from) return `${recording}: has no line at byte ${position} (the recording changed since the checkpoint?)`;
+            end = chunk.subarray(0, length).indexOf(10, position - from);
+            if (end >= 0 || eof) break;
+            chunk = Buffer.allocUnsafe(chunk.length * 2);
+          }
+        }
+        if (position > 0 && chunk[position - 1 - from] !== 10) return `${recording}: byte ${position} does not start a line (the recording changed since the checkpoint?)`;
+        let stop = end < 0 ? length : end;
+        if (stop > position - from && chunk[stop - 1] === 13) stop--;
+        const why = add(position, chunk.toString('utf8', position - from, stop));
+        if (why !== null) return why;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return found;
+  } catch (error) {
+    return `cannot read the records it holds from ${recording} (${(error as Error).message})`;
+  }
+}
+
+/** How long a checkpoint may take to sync and commit on the writer thread. */
+const WRITER_TIMEOUT_MS = 300_000;
+
+/** A message of the writer thread: the commit's result or why it failed. */
+export type CommitReply = CommitResult | { readonly error: string };
+
+/**
+ * The store's writer thread (checkpoint-writer.ts): a second connection to the same SQLite file
+ * (WAL lets it write while this one stays open), driven one checkpoint at a time. A job's state
+ * goes through a SharedArrayBuffer (no copy, no fresh megabytes per checkpoint); the reply is read
+ * synchronously (`receiveMessageOnPort`) after waiting on a shared flag, so the replay stays a
+ * plain loop with no await per checkpoint.
+ */
+class BackgroundCommitter {
+  readonly stateBuffer = new ReusedBuffer(true);
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private pending = false;
+
+  constructor(path: string) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(new URL('./checkpoint-writer.js', import.meta.url), { workerData: { path, port: port2, flag: this.flag }, transferList: [port2] });
+    this.worker.unref();
+  }
+
+  start(durable: readonly string[], row: NewRow): void {
+    Atomics.store(this.flag, 0, 0);
+    this.pending = true;
+    this.port.postMessage({ durable, row });
+  }
+
+  /** The reply to the job in flight (waiting for it), or null when none is. */
+  finish(): CommitReply | null {
+    if (!this.pending) return null;
+    this.pending = false;
+    // A thread that never answers (it could not start) must not hang the run.
+    const answered = Atomics.wait(this.flag, 0, 0, WRITER_TIMEOUT_MS) !== 'timed-out';
+    const reply = answered ? receiveMessageOnPort(this.port) : undefined;
+    return reply === undefined ? { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` } : (reply.message as CommitReply);
+  }
+
+  /** Lets the thread close its connection (waiting up to 10 s), then ends it. */
+  close(): void {
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage({ close: true });
+    Atomics.wait(this.flag, 0, 0, 10_000);
+    this.port.close();
+    void this.worker.terminate();
+  }
 }

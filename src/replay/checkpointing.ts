@@ -94,11 +94,13 @@ export class Checkpointer implements ReplayCheckpointer {
 
   take(position: () => ReplayPosition): void {
     const at = position();
-    // Outputs first, durably: a checkpoint must never point past what is on disk.
-    const output = { bytes: this.options.output.durablePosition(), records: this.options.output.lines };
-    const deadLetters = this.options.deadLetters.durablePosition();
+    // Outputs first: a checkpoint must never point past what is on disk.
+    // Flushed here; synced by the store's writer thread before the checkpoint commits.
+    const output = { bytes: this.options.output.flushedPosition(), records: this.options.output.lines };
+    const { file: deadLetterFile, ...deadLetters } = this.options.deadLetters.flushedPosition();
     const sqlite = isSqlitePath(this.options.recording);
-    this.options.store.write({
+    const durable = deadLetterFile === null ? [this.options.output.path] : [this.options.output.path, deadLetterFile];
+    this.options.store.writeInBackground(durable, {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
       recording: this.options.recording,

@@ -37,6 +37,11 @@ export class DeadLetterOutput {
     return { bytes: this.writer === null ? 0 : this.writer.durablePosition(), count: this.count };
   }
 
+  /** As durablePosition, not yet synced; `file` is the path to sync (null: nothing written yet). */
+  flushedPosition(): { bytes: number; count: number; file: string | null } {
+    return { bytes: this.writer === null ? 0 : this.writer.flushedPosition(), count: this.count, file: this.writer === null ? null : this.path };
+  }
+
   /** Continues after a checkpoint: `count` letters are already in the (truncated) file. */
   resumeAfter(count: number): void {
     this.count = count;

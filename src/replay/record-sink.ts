@@ -54,9 +54,18 @@ export class LineWriter {
    * Only for files (stdout has no position to truncate back to).
    */
   durablePosition(): number {
+    const size = this.flushedPosition();
+    fsyncSync(this.fd!);
+    return size;
+  }
+
+  /**
+   * Flushes and returns the file's length in bytes, not yet synced: a background checkpoint syncs
+   * the file (by path, on its own thread) before it commits.
+   */
+  flushedPosition(): number {
     this.flush();
     if (this.fd === null) throw new Error('stdout has no position; checkpoints need --out <file>');
-    fsyncSync(this.fd);
     return fstatSync(this.fd).size;
   }
 

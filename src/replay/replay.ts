@@ -10,6 +10,7 @@ import { parseEventTime } from '../engine/duration.js';
 import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
 import { WindowOperator } from '../engine/window/window-operator.js';
+import { SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -106,21 +107,36 @@ class LazyRecord implements RecordContext {
   buffer: Buffer = Buffer.alloc(0);
   start = 0;
   end = 0;
+  /** The line's SOURCE_POSITION in the recording; -1: parsed records do not carry it. */
+  position = -1;
   private cached: Record<string, unknown> | null = null;
 
-  set(buffer: Buffer, start: number, end: number, line: number): void {
+  set(buffer: Buffer, start: number, end: number, line: number, position: number): void {
     this.buffer = buffer;
     this.start = start;
     this.end = end;
     this.line = line;
+    this.position = position;
     this.cached = null;
   }
 
   original(): Record<string, unknown> {
-    this.cached ??= JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string, unknown>;
+    if (this.cached === null) {
+      const record = JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string | symbol, unknown>;
+      // A checkpointed replay: the record says where its line is (a checkpoint refers to it by that).
+      if (this.position >= 0) record[SOURCE_POSITION] = this.position;
+      this.cached = record;
+    }
     return this.cached;
   }
 }
+
+/** Parsed records carry no position: no checkpoints, or a source without random access (stdin, .gz). */
+const POSITIONS_NONE = 0;
+/** A plain JSONL file: the line's byte offset. */
+const POSITIONS_BYTES = 1;
+/** A SQLite recording: the row's seq (its line number). */
+const POSITIONS_SEQ = 2;
 
 /** The first line of a resumed readLines has been paced already, or paced and listened to. */
 const RESUME_NONE = 0;
@@ -167,6 +183,8 @@ export class Replay {
   private skipped = 0;
   private outputs = 0;
   private bytesRead = 0;
+  /** What a parsed record carries as its SOURCE_POSITION for checkpoints (run() sets it). */
+  private positions = POSITIONS_NONE;
   private minTime = Infinity;
   /** When the record count last changed, as seen by snapshot() (idle = no record since). */
   private lastRecordWall = performance.now();
@@ -315,6 +333,9 @@ export class Replay {
     const paced = this.options.speed !== Infinity;
     const file = this.options.recording;
     const cursor = new BlockCursor();
+    // Records kept in state can be read again from a plain JSONL file (at the line's byte offset)
+    // or a SQLite recording (by seq); a .gz has no random access: its records are written out.
+    this.positions = this.checkpointer === null || file === '-' || file.endsWith('.gz') ? POSITIONS_NONE : isSqlitePath(file) ? POSITIONS_SEQ : POSITIONS_BYTES;
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         if (block.extent !== undefined) {
@@ -429,7 +450,7 @@ export class Replay {
                 if (wait) return cursor.waitAt(RESUME_LISTENED, start, index, fields, lineEnd, ts, wait);
               }
             }
-            ctx.set(buffer, start, end, line);
+            ctx.set(buffer, start, end, line, this.positions === POSITIONS_NONE ? -1 : this.positions === POSITIONS_SEQ ? line : this.bytesRead);
             this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
           }
         }

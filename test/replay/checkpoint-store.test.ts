@@ -4,18 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
 import { parseCheckpointEvery } from '../../src/replay/checkpointing.js';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { parsePipelineText } from '../../src/spec/load.js';
 import { compileSpec } from '../../src/spec/compile.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import type { Fields, RecordContext } from '../../src/engine/operator.js';
 import { toSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
+import { SOURCE_POSITION } from '../../src/engine/snapshot/binary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoint-store-'));
 
@@ -83,8 +84,12 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
   for (const bad of ['0', 'often', '-5', '0s', '']) assert.throws(() => parseCheckpointEvery(bad), UsageError, bad);
 });
 
-/** A pattern pipeline (per key: a then b within 1 min) fed `n` records from `from` on: its snapshots hold buffered records. */
-function patternPipeline(): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
+/**
+ * A pattern pipeline (per key: a then b within 1 min) fed `n` records from `from` on: its snapshots
+ * hold buffered records. With `recording`, each record is a line appended to that JSONL file, parsed
+ * and given its SOURCE_POSITION as a checkpointed replay does.
+ */
+function patternPipeline(recording?: string): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
   const yaml = `name: t
 time: { field: ts, outOfOrderness: 0 }
 steps:
@@ -100,16 +105,22 @@ steps:
   const pipeline = new Pipeline(compiled.operators, compiled.spec.time, { emit: () => {} });
   const feed = (from: number, n: number): void => {
     for (let i = from; i < from + n; i++) {
-      const record = { ts: i * 1000, k: `k${i % 7}`, v: i % 5 === 0 ? 'b' : 'a', note: 'Zoë 名前' };
+      let record = { ts: i * 1000, k: `k${i % 7}`, v: i % 5 === 0 ? 'b' : 'a', note: 'Zoë 名前' };
+      if (recording !== undefined) {
+        const position = statSync(recording).size;
+        // Some lines end in CRLF, some have spaces: the record is what JSON.parse gives.
+        appendFileSync(recording, i % 3 === 0 ? `${JSON.stringify(record, null, 1).replace(/\n/g, '')}\r\n` : `${JSON.stringify(record)}\n`);
+        record = Object.assign(JSON.parse(JSON.stringify(record)) as typeof record, { [SOURCE_POSITION]: position });
+      }
       pipeline.process(record as unknown as Fields, record.ts, { line: i + 1, original: () => record } as RecordContext);
     }
   };
   return { pipeline, feed };
 }
 
-function patternCheckpoint(pipeline: Pipeline): Checkpoint {
+function patternCheckpoint(pipeline: Pipeline, recording = 'events.jsonl'): Checkpoint {
   const engine = pipeline.snapshot({ encoded: true });
-  return { ...checkpoint(engine.records), engine };
+  return { ...checkpoint(engine.records), recording, engine };
 }
 
 test('pattern state: records are written once, shared by later checkpoints, and come back equal', () => {
@@ -171,16 +182,102 @@ test('pattern state: a damaged or missing segment makes its checkpoints unusable
   }
 });
 
-test('a store of the previous checkpoint form is refused for resuming, and emptied by a fresh run', () => {
-  const path = join(dir, 'form1.db');
-  const db = new Database(path);
-  db.exec('CREATE TABLE checkpoints (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, records INTEGER NOT NULL, body TEXT NOT NULL, checksum TEXT NOT NULL)');
-  db.prepare('INSERT INTO checkpoints (created_at, records, body, checksum) VALUES (?, ?, ?, ?)').run('2026-01-01', 100, '{"format":"sw-checkpoint","version":1}', 'x');
-  db.close();
+/** An empty store `<name>.db` and a pattern pipeline reading from the new recording `<name>.jsonl`. */
+function positionedStore(name: string) {
+  const path = join(dir, `${name}.db`);
+  const recording = join(dir, `${name}.jsonl`);
+  writeFileSync(recording, '');
   const store = CheckpointStore.open(path);
-  assert.throws(() => store.latestValid(), (error: Error) => error instanceof UsageError && /holds checkpoints of form 1, written by another sw version \(this one reads form 2\); start the replay over without --resume/.test(error.message));
   store.clear();
-  store.write(checkpoint(100));
-  assert.equal(store.latestValid().latest?.checkpoint.engine.records, 100);
+  return { path, recording, store, ...patternPipeline(recording) };
+}
+
+test('pattern state: records read from the recording are referred to by position, not written, and read back from it', () => {
+  const { path, recording, store, pipeline, feed } = positionedStore('positions');
+  feed(0, 40);
+  store.write(patternCheckpoint(pipeline, recording));
+  feed(40, 25);
+  store.write(patternCheckpoint(pipeline, recording));
+  const db = new Database(path, { readonly: true });
+  assert.equal((db.prepare('SELECT count(*) AS n FROM segments').get() as { n: number }).n, 0, 'no record text is stored');
+  db.close();
+  const { latest, rejected } = store.latestValid();
+  assert.deepEqual(rejected, []);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+  // The records read back carry their positions: a resumed run's checkpoints refer to them again.
+  const keys = (latest!.checkpoint.engine.operators[0]!.state as { keys: { records: Record<symbol, unknown>[]; nfa: { events: { value: Record<symbol, unknown> }[] } }[] }).keys;
+  const held = keys.flatMap((k) => [...k.records, ...k.nfa.events.map((e) => e.value)]);
+  assert.ok(held.length > 10, `${held.length} records held`);
+  for (const record of held) assert.equal(typeof record[SOURCE_POSITION], 'number');
   store.close();
+});
+
+test('pattern state: a recording changed under a checkpoint makes it unusable, with the place named', () => {
+  for (const [change, reason] of [
+    ['shift', /byte \d+ does not start a line \(the recording changed since the checkpoint\?\)/],
+    ['garble', /the line at byte \d+ is not a record \(the recording changed since the checkpoint\?\)/],
+    ['truncate', /has no line at byte \d+ \(the recording changed since the checkpoint\?\)/],
+  ] as const) {
+    const { path, recording, store, pipeline, feed } = positionedStore(`changed-${change}`);
+    feed(0, 30);
+    store.write(patternCheckpoint(pipeline, recording));
+    store.close();
+    const text = readFileSync(recording, 'utf8');
+    writeFileSync(recording, change === 'shift' ? ` ${text}` : change === 'garble' ? text.replace(/\{/g, '[') : text.slice(0, 10));
+    const reopened = CheckpointStore.open(path);
+    const { latest, rejected } = reopened.latestValid();
+    assert.equal(latest, null, change);
+    assert.equal(rejected.length, 1, change);
+    assert.match(rejected[0]!.reason, reason, change);
+    assert.ok(rejected[0]!.reason.startsWith(recording), rejected[0]!.reason);
+    reopened.close();
+  }
+});
+
+for (const form of [1, 2]) {
+  test(`a store of checkpoint form ${form} is refused for resuming, and emptied by a fresh run`, () => {
+    const path = join(dir, `form${form}.db`);
+    const db = new Database(path);
+    db.exec('CREATE TABLE checkpoints (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, records INTEGER NOT NULL, body TEXT NOT NULL, checksum TEXT NOT NULL)');
+    db.prepare('INSERT INTO checkpoints (created_at, records, body, checksum) VALUES (?, ?, ?, ?)').run('2026-01-01', 100, `{"format":"sw-checkpoint","version":${form}}`, 'x');
+    if (form > 1) db.pragma(`user_version = ${form}`);
+    db.close();
+    const store = CheckpointStore.open(path);
+    const refusal = new RegExp(`holds checkpoints of form ${form}, written by another sw version \\(this one reads form ${CHECKPOINT_VERSION}\\); start the replay over without --resume`);
+    assert.throws(() => store.latestValid(), (error: Error) => error instanceof UsageError && refusal.test(error.message));
+    store.clear();
+    store.write(checkpoint(100));
+    assert.equal(store.latestValid().latest?.checkpoint.engine.records, 100);
+    store.close();
+  });
+}
+
+test('background writes: committed on the writer thread, read back after settle; a failed commit is reported by the next call', () => {
+  const { path, recording, store, pipeline, feed } = positionedStore('background');
+  const out = join(dir, 'background.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 30);
+  store.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  feed(30, 30);
+  // The second write waits for the first; close waits for the second.
+  store.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  const expected = toSnapshotJson(pipeline.snapshot());
+  store.close();
+  const reopened = CheckpointStore.open(path);
+  const { latest, rejected } = reopened.latestValid();
+  assert.deepEqual(rejected, []);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), expected);
+  assert.equal(reopened.list().length, 2);
+  // A commit that fails on the thread (the table is gone) surfaces as a one-line error.
+  reopened.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  reopened.settle();
+  const db = new Database(path);
+  db.exec('DROP TABLE checkpoints');
+  db.close();
+  reopened.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  assert.throws(
+    () => reopened.settle(),
+    (error: Error) => error instanceof InputError && error.message.startsWith(`${path}: cannot write a checkpoint (`) && !error.message.includes('\n'),
+  );
+  reopened.close();
 });

@@ -13,6 +13,15 @@
  */
 
 const INITIAL_BYTES = 1 << 12;
+
+/**
+ * Where a record's line is in the recording it was read from: the byte offset of the line in a
+ * JSONL file, the seq of the row in a SQLite recording. A checkpointed replay sets it on the
+ * records it parses (JSON ignores symbol keys, so outputs do not change); the checkpoint store
+ * then refers to the record by it instead of writing the record's text, and a resume reads the
+ * line again (checkpoint-store.ts).
+ */
+export const SOURCE_POSITION = Symbol('sw.sourcePosition');
 /** Doubles go through these 8 bytes (a DataView write cost ~50 ns in node 20), in little-endian order. */
 const scratch = new Float64Array(1);
 const scratchBytes = new Uint8Array(scratch.buffer);

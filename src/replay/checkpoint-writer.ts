@@ -1,0 +1,48 @@
+/**
+ * The checkpoint store's writer thread (CheckpointStore.writeInBackground): for each job, syncs
+ * the output files up to what the replay flushed, then commits the checkpoint's row in one
+ * transaction on its own connection to the store, and replies with the result; the replay thread
+ * reads the reply when it next needs the store. Files are opened by path (fsync acts on the file,
+ * not on the descriptor), so the replay may close its own descriptors at any time.
+ */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { CheckpointStore, type CommitReply, type NewRow } from './checkpoint-store.js';
+
+type Job = { readonly durable: readonly string[]; readonly row: NewRow } | { readonly close: true };
+
+const { path, port, flag } = workerData as { path: string; port: MessagePort; flag: Int32Array };
+/** Opened by the first job, so that failing to open is that job's reply. */
+let store: CheckpointStore | null = null;
+const files = new Map<string, number>();
+
+function reply(message: CommitReply | { closed: true }): void {
+  port.postMessage(message);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+port.on('message', (job: Job) => {
+  if ('close' in job) {
+    for (const fd of files.values()) closeSync(fd);
+    try {
+      store?.close();
+    } catch {
+      // Closing a connection that cannot be closed loses nothing: every commit is done.
+    }
+    reply({ closed: true });
+    port.close();
+    return;
+  }
+  try {
+    for (const file of job.durable) {
+      let fd = files.get(file);
+      if (fd === undefined) files.set(file, (fd = openSync(file, 'r')));
+      fsyncSync(fd);
+    }
+    store ??= CheckpointStore.open(path);
+    reply(store.commitRow(job.row));
+  } catch (error) {
+    reply({ error: (error as Error).message });
+  }
+});
