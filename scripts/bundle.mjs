@@ -26,7 +26,9 @@ const OUT = join(SRC, 'bundle');
 const BUNDLED = new Set(['yaml', 'commander', 'chalk', 'ink', 'react']);
 // Chunk names carry a hash: clear the folder so no stale chunk from an earlier build stays beside them.
 rmSync(OUT, { recursive: true, force: true });
-const LAZY = /\blazyModule\(\s*'(\.{1,2}\/[^']+)',\s*import\.meta\.url\s*\)/g;
+// `lazyModule('./x.js', import.meta.url)` and a worker thread's `new Worker(new URL('./x.js', import.meta.url)`:
+// modules loaded by a path at run time; each becomes an entry of its own, and the path names it.
+const LAZY = /\b(lazyModule\(|new Worker\(new URL\()\s*'(\.{1,2}\/[^']+)',\s*import\.meta\.url\s*\)/g;
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const external = [...Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.has(name)), 'react-devtools-core'];
@@ -45,11 +47,11 @@ const lazy = new Map();
 for (const path of modules(SRC)) {
   const text = readFileSync(path, 'utf8');
   // A relative lazyModule call LAZY does not read would resolve against a chunk at run time and fail.
-  const relativeCalls = text.match(/\blazyModule\(\s*['"`]\./g)?.length ?? 0;
+  const relativeCalls = text.match(/\b(lazyModule\(|new Worker\(new URL\()\s*['"`]\./g)?.length ?? 0;
   if (relativeCalls !== [...text.matchAll(LAZY)].length) {
-    throw new Error(`${relative(ROOT, path)}: write relative lazy modules as lazyModule('./module.js', import.meta.url) (single quotes), so the bundle can make them entries`);
+    throw new Error(`${relative(ROOT, path)}: write relative lazy modules as lazyModule('./module.js', import.meta.url) and workers as new Worker(new URL('./module.js', import.meta.url) (single quotes), so the bundle can make them entries`);
   }
-  for (const [, specifier] of text.matchAll(LAZY)) {
+  for (const [, , specifier] of text.matchAll(LAZY)) {
     const target = resolve(dirname(path), specifier);
     lazy.set(target, `lazy-${relative(SRC, target).replace(/\.js$/, '').replaceAll('/', '-')}`);
   }
@@ -60,8 +62,8 @@ const lazyEntries = {
   setup(context) {
     context.onLoad({ filter: /\/dist\/src\/.*\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('lazyModule(')) return undefined;
-      const contents = text.replace(LAZY, (_, specifier) => `lazyModule('./${lazy.get(resolve(dirname(args.path), specifier))}.mjs', import.meta.url)`);
+      if (!text.includes('lazyModule(') && !text.includes('new Worker(')) return undefined;
+      const contents = text.replace(LAZY, (_, call, specifier) => `${call}'./${lazy.get(resolve(dirname(args.path), specifier))}.mjs', import.meta.url)`);
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },

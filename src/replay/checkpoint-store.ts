@@ -245,7 +245,11 @@ export class CheckpointStore {
     this.settle();
     this.background ??= new BackgroundCommitter(this.path);
     const row = this.rowOf(checkpoint, this.background.stateBuffer);
-    this.background.start(durable, row);
+    try {
+      this.background.start(durable, row);
+    } catch (error) {
+      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); run without --checkpoint-every`);
+    }
   }
 
   /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
@@ -631,6 +635,8 @@ export function recordsAt(recording: string, positions: readonly number[]): Map<
 
 /** How long a checkpoint may take to sync and commit on the writer thread. */
 const WRITER_TIMEOUT_MS = 300_000;
+/** How long the writer thread may take to load (it loads in ~50 ms). */
+const WRITER_START_MS = 20_000;
 
 /** A message of the writer thread: the commit's result or why it failed. */
 export type CommitReply = CommitResult | { readonly error: string };
@@ -646,17 +652,31 @@ class BackgroundCommitter {
   readonly stateBuffer = new ReusedBuffer(true);
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: a reply is waiting; [1]: the thread has loaded (checkpoint-writer.ts sets it). */
+  private readonly flag = new Int32Array(new SharedArrayBuffer(8));
   private pending = false;
+  private started = false;
 
   constructor(path: string) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(new URL('./checkpoint-writer.js', import.meta.url), { workerData: { path, port: port2, flag: this.flag }, transferList: [port2] });
     this.worker.unref();
+    // Its failures reach the replay as the job's reply or the start check below (one line each);
+    // the event itself must not end the process with a stack trace.
+    this.worker.on('error', () => {});
   }
 
   start(durable: readonly string[], row: NewRow): void {
+    // A thread that cannot load (a missing module) never answers, and its error event cannot
+    // arrive while this thread waits: found here, once, instead of after the reply's timeout.
+    if (!this.started) {
+      if (Atomics.wait(this.flag, 1, 0, WRITER_START_MS) === 'timed-out') {
+        void this.worker.terminate();
+        throw new Error(`the checkpoint writer thread did not start in ${WRITER_START_MS / 1000} s`);
+      }
+      this.started = true;
+    }
     Atomics.store(this.flag, 0, 0);
     this.pending = true;
     this.port.postMessage({ durable, row });

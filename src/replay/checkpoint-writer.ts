@@ -22,6 +22,10 @@ function reply(message: CommitReply | { closed: true }): void {
   Atomics.notify(flag, 0);
 }
 
+// Loaded: the replay thread waits for this before its first job.
+Atomics.store(flag, 1, 1);
+Atomics.notify(flag, 1);
+
 port.on('message', (job: Job) => {
   if ('close' in job) {
     for (const fd of files.values()) closeSync(fd);
