@@ -10,6 +10,18 @@ import { PassThrough } from 'node:stream';
 import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
 import type { PhaseCost, ViewCost } from '../src/ui/run-live-view.js';
+import { existsSync, readdirSync } from 'node:fs';
+
+/**
+ * The live view as `sw replay` loads it: its chunk of the bundle bin/sw runs (ink and react bundled
+ * in, scripts/bundle.mjs), or the compiled module when there is no bundle.
+ */
+function liveViewModule(): string {
+  const folder = new URL('../src/bundle/', import.meta.url);
+  if (!existsSync(folder)) return '../src/ui/run-live-view.js';
+  const chunk = readdirSync(folder, { withFileTypes: true }).find((entry) => /^run-live-view-[A-Z0-9]+\.mjs$/.test(entry.name));
+  return chunk === undefined ? '../src/ui/run-live-view.js' : new URL(chunk.name, folder).href;
+}
 
 export interface LivePass {
   readonly live: boolean;
@@ -63,7 +75,7 @@ async function main(): Promise<void> {
     // As `sw replay` does: React's production build.
     process.env.NODE_ENV ??= 'production';
     const importing = phase();
-    const { runLiveView } = await import('../src/ui/run-live-view.js');
+    const { runLiveView } = (await import(liveViewModule())) as typeof import('../src/ui/run-live-view.js');
     const importUi = importing();
     let view: ViewCost | undefined;
     const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (view = cost) });
