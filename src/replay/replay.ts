@@ -102,21 +102,30 @@ export type InputListener = (value: string, ts: number, key: string | null, head
 export type LineListener = (buffer: Buffer, start: number, end: number, line: number) => void;
 
 /** Per-record context handed to operators: decodes the whole record only when asked. */
+/** Parsed records carry no position: no checkpoints, or a source without random access (stdin, .gz). */
+const POSITIONS_NONE = 0;
+/** A plain JSONL file: the line's byte offset. */
+const POSITIONS_BYTES = 1;
+/** A SQLite recording: the row's seq (its line number). */
+const POSITIONS_SEQ = 2;
+
 class LazyRecord implements RecordContext {
   line = 0;
   buffer: Buffer = Buffer.alloc(0);
   start = 0;
   end = 0;
-  /** The line's SOURCE_POSITION in the recording; -1: parsed records do not carry it. */
-  position = -1;
+  /** The line's byte offset in the recording. */
+  offset = 0;
+  /** What a parsed record carries as its SOURCE_POSITION (set once per run). */
+  positions = POSITIONS_NONE;
   private cached: Record<string, unknown> | null = null;
 
-  set(buffer: Buffer, start: number, end: number, line: number, position: number): void {
+  set(buffer: Buffer, start: number, end: number, line: number, offset: number): void {
     this.buffer = buffer;
     this.start = start;
     this.end = end;
     this.line = line;
-    this.position = position;
+    this.offset = offset;
     this.cached = null;
   }
 
@@ -124,19 +133,12 @@ class LazyRecord implements RecordContext {
     if (this.cached === null) {
       const record = JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string | symbol, unknown>;
       // A checkpointed replay: the record says where its line is (a checkpoint refers to it by that).
-      if (this.position >= 0) record[SOURCE_POSITION] = this.position;
+      if (this.positions !== POSITIONS_NONE) record[SOURCE_POSITION] = this.positions === POSITIONS_SEQ ? this.line : this.offset;
       this.cached = record;
     }
     return this.cached;
   }
 }
-
-/** Parsed records carry no position: no checkpoints, or a source without random access (stdin, .gz). */
-const POSITIONS_NONE = 0;
-/** A plain JSONL file: the line's byte offset. */
-const POSITIONS_BYTES = 1;
-/** A SQLite recording: the row's seq (its line number). */
-const POSITIONS_SEQ = 2;
 
 /** The first line of a resumed readLines has been paced already, or paced and listened to. */
 const RESUME_NONE = 0;
@@ -183,8 +185,6 @@ export class Replay {
   private skipped = 0;
   private outputs = 0;
   private bytesRead = 0;
-  /** What a parsed record carries as its SOURCE_POSITION for checkpoints (run() sets it). */
-  private positions = POSITIONS_NONE;
   private minTime = Infinity;
   /** When the record count last changed, as seen by snapshot() (idle = no record since). */
   private lastRecordWall = performance.now();
@@ -335,7 +335,7 @@ export class Replay {
     const cursor = new BlockCursor();
     // Records kept in state can be read again from a plain JSONL file (at the line's byte offset)
     // or a SQLite recording (by seq); a .gz has no random access: its records are written out.
-    this.positions = this.checkpointer === null || file === '-' || file.endsWith('.gz') ? POSITIONS_NONE : isSqlitePath(file) ? POSITIONS_SEQ : POSITIONS_BYTES;
+    ctx.positions = this.checkpointer === null || file === '-' || file.endsWith('.gz') ? POSITIONS_NONE : isSqlitePath(file) ? POSITIONS_SEQ : POSITIONS_BYTES;
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         if (block.extent !== undefined) {
@@ -450,7 +450,7 @@ export class Replay {
                 if (wait) return cursor.waitAt(RESUME_LISTENED, start, index, fields, lineEnd, ts, wait);
               }
             }
-            ctx.set(buffer, start, end, line, this.positions === POSITIONS_NONE ? -1 : this.positions === POSITIONS_SEQ ? line : this.bytesRead);
+            ctx.set(buffer, start, end, line, this.bytesRead);
             this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
           }
         }
