@@ -69,7 +69,7 @@ export function generate(count: number, users: number, kinds: readonly [string, 
   return { records, times };
 }
 
-function stepOf(name: string, pattern: Pattern<(e: Rec) => boolean>): PatternStep {
+export function stepOf(name: string, pattern: Pattern<(e: Rec) => boolean>): PatternStep {
   const spec = pattern.toSpec(() => '<function>');
   const trees = pattern.conditionTrees();
   const leaf = (tree: ReturnType<typeof trees.get> extends infer T ? T : never, which: 'where' | 'until') => {
