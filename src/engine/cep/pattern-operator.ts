@@ -324,7 +324,10 @@ export class PatternOperator implements Operator {
       if (this.spareKeys.length < SPARE_KEYS) {
         state.id = state.key = undefined;
         this.spareKeys.push(state);
-      } else this.timers.detach(state);
+      } else {
+        this.timers.detach(state);
+        this.nfa.dispose(state);
+      }
     }
   }
 

@@ -2,45 +2,54 @@
  * Dewey versions: Flink's DeweyNumberTest (testDeweyNumberGeneration, testZeroSplitsDeweyNumber),
  * and a differential test of isCompatibleWith / equals (shared-prefix lists) against Flink's
  * digit-array definition, on versions grown the way the NFA grows them (a new representation of
- * versions, such as interned small integers, must pass it unchanged).
+ * versions must pass it unchanged). Versions are handles into a reference-counted pool: the tests
+ * also check that every version is freed once its last reference is released.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DeweyNumber } from '../../../src/engine/cep/nfa/dewey-number.js';
+import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
+import type { Version } from '../../../src/engine/cep/nfa/dewey-number.js';
+import { skipStrategyOf, type AfterMatchSkipStrategy } from '../../../src/engine/cep/nfa/after-match/strategy.js';
 import { random } from '../../quality/fault-stream.js';
+import { begin, compile, event, named, type EventPattern } from './flink-harness.js';
 
-const parse = (text: string): DeweyNumber => {
-  const version = DeweyNumber.parse(text);
-  assert.ok(version !== null, text);
+const parse = (text: string): Version => {
+  const version = Dewey.parse(text);
+  assert.ok(version !== Dewey.NO_VERSION, text);
   return version;
 };
 
 test('DeweyNumberTest.testDeweyNumberGeneration', () => {
-  const start = DeweyNumber.of(1);
-  const increased = start.increase();
-  const increaseAddStage = increased.addStage();
-  const startAddStage = start.addStage();
-  const startAddStageIncreased = startAddStage.increase();
-  const startAddStageIncreasedAddStage = startAddStageIncreased.addStage();
+  const liveBefore = Dewey.liveVersions();
+  const start = Dewey.of(1);
+  const increased = Dewey.increase(start);
+  const increaseAddStage = Dewey.addStage(increased);
+  const startAddStage = Dewey.addStage(start);
+  const startAddStageIncreased = Dewey.increase(startAddStage);
+  const startAddStageIncreasedAddStage = Dewey.addStage(startAddStageIncreased);
 
-  assert.ok(parse('1').equals(start));
-  assert.ok(parse('2').equals(increased));
-  assert.ok(parse('2.0').equals(increaseAddStage));
-  assert.ok(parse('1.0').equals(startAddStage));
-  assert.ok(parse('1.1').equals(startAddStageIncreased));
-  assert.ok(parse('1.1.0').equals(startAddStageIncreasedAddStage));
+  const made = [start, increased, increaseAddStage, startAddStage, startAddStageIncreased, startAddStageIncreasedAddStage];
+  const expected = ['1', '2', '2.0', '1.0', '1.1', '1.1.0'];
+  made.forEach((version, i) => {
+    const parsed = parse(expected[i]!);
+    assert.ok(Dewey.equals(parsed, version), expected[i]);
+    assert.equal(Dewey.toString(version), expected[i]);
+    Dewey.release(parsed);
+  });
 
-  assert.ok(startAddStage.isCompatibleWith(start));
-  assert.ok(startAddStageIncreased.isCompatibleWith(startAddStage));
-  assert.ok(startAddStageIncreasedAddStage.isCompatibleWith(startAddStageIncreased));
-  assert.ok(!startAddStageIncreasedAddStage.isCompatibleWith(startAddStage));
-  assert.ok(!increaseAddStage.isCompatibleWith(startAddStage));
-  assert.ok(!startAddStage.isCompatibleWith(increaseAddStage));
-  assert.ok(!startAddStageIncreased.isCompatibleWith(startAddStageIncreasedAddStage));
+  assert.ok(Dewey.isCompatibleWith(startAddStage, start));
+  assert.ok(Dewey.isCompatibleWith(startAddStageIncreased, startAddStage));
+  assert.ok(Dewey.isCompatibleWith(startAddStageIncreasedAddStage, startAddStageIncreased));
+  assert.ok(!Dewey.isCompatibleWith(startAddStageIncreasedAddStage, startAddStage));
+  assert.ok(!Dewey.isCompatibleWith(increaseAddStage, startAddStage));
+  assert.ok(!Dewey.isCompatibleWith(startAddStage, increaseAddStage));
+  assert.ok(!Dewey.isCompatibleWith(startAddStageIncreased, startAddStageIncreasedAddStage));
+  for (const version of made) Dewey.release(version);
+  assert.equal(Dewey.liveVersions(), liveBefore);
 });
 
 test('DeweyNumberTest.testZeroSplitsDeweyNumber: "." is not a version', () => {
-  assert.equal(DeweyNumber.parse('.'), null);
+  assert.equal(Dewey.parse('.'), Dewey.NO_VERSION);
 });
 
 /** Flink's DeweyNumber.isCompatibleWith over digit arrays. */
@@ -50,27 +59,87 @@ function compatible(a: readonly number[], b: readonly number[]): boolean {
   return false;
 }
 
-test('isCompatibleWith and equals agree with the digit-array definition on versions grown by increase / addStage, and on parsed copies', () => {
+test('isCompatibleWith and equals agree with the digit-array definition on versions grown by increase / addStage / branch, and on parsed copies; releasing every reference frees every version', () => {
+  const liveBefore = Dewey.liveVersions();
   const next = random(3);
-  const grown: DeweyNumber[] = [DeweyNumber.of(1), DeweyNumber.of(2)];
+  const grown: Version[] = [Dewey.of(1), Dewey.of(2)];
+  // Digits as Flink computes them, kept next to each handle.
+  const digits: number[][] = [[1], [2]];
   for (let i = 0; i < 400; i++) {
-    const from = grown[Math.floor(next() * grown.length)]!;
+    const at = Math.floor(next() * grown.length);
+    const from = grown[at]!;
+    const d = digits[at]!;
     const r = next();
     // Small digits and few roots, so that equal prefixes, equal roots and ties are common.
-    grown.push(r < 0.4 ? from.addStage() : r < 0.8 ? from.increase(1 + Math.floor(next() * 2)) : from.increase(0));
+    if (r < 0.3) {
+      grown.push(Dewey.addStage(from));
+      digits.push([...d, 0]);
+    } else if (r < 0.6) {
+      const times = 1 + Math.floor(next() * 2);
+      grown.push(Dewey.increase(from, times));
+      digits.push([...d.slice(0, -1), d[d.length - 1]! + times]);
+    } else if (r < 0.8) {
+      const times = Math.floor(next() * 2);
+      grown.push(Dewey.branch(from, times));
+      digits.push([...d.slice(0, -1), d[d.length - 1]! + times, 0]);
+    } else {
+      grown.push(Dewey.increase(from, 0));
+      digits.push(d);
+    }
+    // Now and then a version is dropped: its slot is reused, which must not change the others.
+    if (next() < 0.15 && grown.length > 2) {
+      const drop = Math.floor(next() * grown.length);
+      Dewey.release(grown[drop]!);
+      grown.splice(drop, 1);
+      digits.splice(drop, 1);
+    }
   }
-  // Parsed copies share no objects with the grown versions: the comparison must read digits.
-  const versions = [...grown, ...grown.slice(0, 100).map((v) => parse(v.toString()))];
-  const digits = versions.map((v) => v.toString().split('.').map(Number));
+  // Parsed copies share no slots with the grown versions: the comparison must read digits.
+  const versions = [...grown, ...grown.slice(0, 100).map((v) => parse(Dewey.toString(v)))];
+  const all = [...digits, ...digits.slice(0, 100)];
   let compatiblePairs = 0;
   for (let i = 0; i < versions.length; i++) {
+    assert.equal(Dewey.toString(versions[i]!), all[i]!.join('.'));
     for (let j = 0; j < versions.length; j++) {
-      const expected = compatible(digits[i]!, digits[j]!);
+      const expected = compatible(all[i]!, all[j]!);
       if (expected) compatiblePairs++;
-      assert.equal(versions[i]!.isCompatibleWith(versions[j]!), expected, `${versions[i]} compatible with ${versions[j]}`);
-      assert.equal(versions[i]!.equals(versions[j]!), digits[i]!.join('.') === digits[j]!.join('.'), `${versions[i]} equals ${versions[j]}`);
+      const [a, b] = [Dewey.toString(versions[i]!), Dewey.toString(versions[j]!)];
+      assert.equal(Dewey.isCompatibleWith(versions[i]!, versions[j]!), expected, `${a} compatible with ${b}`);
+      assert.equal(Dewey.equals(versions[i]!, versions[j]!), all[i]!.join('.') === all[j]!.join('.'), `${a} equals ${b}`);
     }
   }
   // Both answers are well represented (the generator is not degenerate).
   assert.ok(compatiblePairs > versions.length * 2 && compatiblePairs < versions.length ** 2 / 2, `${compatiblePairs} compatible pairs`);
+  for (const version of versions) Dewey.release(version);
+  assert.equal(Dewey.liveVersions(), liveBefore);
+});
+
+test('an NFA leaves no version behind: after a stream, timeouts and disposing its key states, the pool holds what it held before', () => {
+  const isA = named('a');
+  const isB = named('b');
+  const isC = named('c');
+  const patterns: [string, EventPattern, AfterMatchSkipStrategy | undefined][] = [
+    ['followedByAny within', begin('s').where(isA).followedByAny('e').where(isB).within(20), undefined],
+    ['times(3) next', begin('s').where(isA).next('m').where(isA).times(3).within(30), skipStrategyOf({ kind: 'skipPastLastEvent' })],
+    ['greedy consecutive oneOrMore, skipToNext', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().consecutive().greedy().next('e').where(isC).within(25), skipStrategyOf({ kind: 'skipToNext' })],
+    ['oneOrMore allowCombinations, notFollowedBy at the end', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().allowCombinations().notFollowedBy('n').where(isC).within(15), undefined],
+  ];
+  const next = random(9);
+  const names = ['a', 'b', 'c', 'd'];
+  for (const [name, pattern, skip] of patterns) {
+    const before = Dewey.liveVersions();
+    const nfa = compile(pattern, true, skip);
+    const states = Array.from({ length: 4 }, () => nfa.createState());
+    let matches = 0;
+    for (let ts = 0; ts < 400; ts++) {
+      const state = states[Math.floor(next() * states.length)]!;
+      matches += nfa.advanceTime(state, ts).matches.length;
+      matches += nfa.process(state, event(ts, names[Math.floor(next() * names.length)]!, ts), ts).length;
+    }
+    assert.ok(matches > 0, `${name}: ${matches} matches`);
+    // Half the keys time out first, the others are dropped with live partial matches.
+    for (const state of states.slice(0, 2)) nfa.advanceTime(state, 10_000);
+    for (const state of states) nfa.dispose(state);
+    assert.equal(Dewey.liveVersions(), before, name);
+  }
 });

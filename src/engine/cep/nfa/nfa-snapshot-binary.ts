@@ -16,7 +16,7 @@
  * every cut, that the binary form decodes to exactly snapshotNfaState's).
  */
 import type { SnapshotReader, SnapshotWriter } from '../../snapshot/binary.js';
-import type { DeweyNumber } from './dewey-number.js';
+import * as Dewey from './dewey-number.js';
 import type { ComputationState, NfaState } from './nfa.js';
 import { NFA_SNAPSHOT_VERSION, type NfaEventSnapshot, type NfaNodeSnapshot, type NfaSnapshot, type PartialMatchSnapshot } from './nfa-snapshot.js';
 import type { BufferedEvent, BufferNode } from './shared-buffer.js';
@@ -150,12 +150,11 @@ export class NfaStateEncoder {
     }
   }
 
-  private version(version: DeweyNumber): void {
+  private version(version: Dewey.Version): void {
     const digits = this.digits;
-    let n = 0;
-    for (let at: DeweyNumber | null = version; at !== null; at = at.prefix) digits[n++] = at.digit;
+    const n = Dewey.digitsOf(version, digits);
     this.w.uint(n);
-    for (let i = n - 1; i >= 0; i--) this.w.uint(digits[i]!);
+    for (let i = 0; i < n; i++) this.w.uint(digits[i]!);
   }
 }
 

@@ -15,7 +15,7 @@
  * runtime structures for snapshots: a new runtime representation rewrites these two functions and
  * keeps the form (NFA_SNAPSHOT_VERSION says which form a snapshot has).
  */
-import { DeweyNumber } from './dewey-number.js';
+import * as Dewey from './dewey-number.js';
 import { NfaState, type ComputationState, type NFA } from './nfa.js';
 import { BufferedEvent, BufferNode, type BufferEdge } from './shared-buffer.js';
 import type { State } from './state.js';
@@ -99,12 +99,12 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
     stage: node.page,
     refs: node.refs,
     ...(node.removed ? { removed: true as const } : {}),
-    edges: edgesOf(node).map((edge) => ({ to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: edge.version.toString(), refs: edge.refs })),
+    edges: edgesOf(node).map((edge) => ({ to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: Dewey.toString(edge.version), refs: edge.refs })),
   }));
   const run = (cs: ComputationState<E>): PartialMatchSnapshot => ({
     state: cs.state.name,
     node: cs.previous === null ? null : nodeIndex.get(cs.previous)!,
-    version: cs.version.toString(),
+    version: Dewey.toString(cs.version),
     start: cs.startTimestamp,
     previous: cs.previousTimestamp,
     startEvent: cs.startEvent === null ? null : eventOf(cs.startEvent),
@@ -131,9 +131,9 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
 ): S {
   if (snapshot?.version !== NFA_SNAPSHOT_VERSION) throw new Error(`NFA snapshot version ${JSON.stringify(snapshot?.version)} is not ${NFA_SNAPSHOT_VERSION}`);
   const states = new Map<string, State<E>>(nfa.compiled.states.map((s) => [s.name, s]));
-  const version = (text: string): DeweyNumber => {
-    const parsed = DeweyNumber.parse(text);
-    if (parsed === null) throw new Error(`${JSON.stringify(text)} is not a Dewey version`);
+  const version = (text: string): Dewey.Version => {
+    const parsed = Dewey.parse(text);
+    if (parsed === Dewey.NO_VERSION) throw new Error(`${JSON.stringify(text)} is not a Dewey version`);
     return parsed;
   };
   const events = snapshot.events.map((e) => {

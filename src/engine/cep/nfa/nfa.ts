@@ -11,7 +11,8 @@
 import type { NfaObserver, PartialMatchChangeKind, PartialMatchView } from '../trace.js';
 import { skipStrategyOf, type AfterMatchSkipStrategy } from './after-match/strategy.js';
 import type { CompiledPattern } from './compiler.js';
-import { DeweyNumber } from './dewey-number.js';
+import * as Dewey from './dewey-number.js';
+import type { Version } from './dewey-number.js';
 import { compareEvents, SharedBuffer, type BufferedEvent, type BufferNode, type MatchPath } from './shared-buffer.js';
 import type { Condition, State, StateTransition } from './state.js';
 
@@ -24,7 +25,8 @@ import type { Condition, State, StateTransition } from './state.js';
 export interface ComputationState<E> {
   state: State<E>;
   previous: BufferNode<E> | null;
-  version: DeweyNumber;
+  /** Owned by the run (released when it is retired). */
+  version: Version;
   /** First event's time; -1 for the start state's run. */
   startTimestamp: number;
   previousTimestamp: number;
@@ -143,7 +145,7 @@ export class NFA<E> {
   // The condition context (Flink's ConditionContext), reused: conditions run one at a time. It holds
   // the run's node and version, not the run: the run object becomes its first successor mid-step.
   private contextPrevious: BufferNode<E> | null = null;
-  private contextVersion: DeweyNumber | null = null;
+  private contextVersion: Version = Dewey.NO_VERSION;
   private contextBuffer: SharedBuffer<E> | null = null;
   private contextEvents: Map<string, E[]> | null = null;
   /** The run being stepped, while it may still be reused as its first successor. */
@@ -156,7 +158,7 @@ export class NFA<E> {
    */
   private readonly spareRuns: ComputationState<E>[] = [];
   private readonly stageEvents = (stage: string): readonly E[] => {
-    if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.pathOf(this.contextBuffer!, this.contextPrevious, this.contextVersion!));
+    if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.pathOf(this.contextBuffer!, this.contextPrevious, this.contextVersion));
     return this.contextEvents.get(stage) ?? EMPTY;
   };
 
@@ -177,10 +179,10 @@ export class NFA<E> {
 
   /** A new key's start run (what a subclass of NfaState is constructed with). */
   startRun(): ComputationState<E> {
-    return this.startState(DeweyNumber.of(1));
+    return this.startState(Dewey.of(1));
   }
 
-  private startState(version: DeweyNumber): ComputationState<E> {
+  private startState(version: Version): ComputationState<E> {
     return { state: this.compiled.start, previous: null, version, startTimestamp: -1, previousTimestamp: -1, startEvent: null, id: this.nextId++ };
   }
 
@@ -346,6 +348,22 @@ export class NFA<E> {
     return earliest;
   }
 
+  /**
+   * Drops a key's state that is no longer used: releases what its runs hold (their versions live in
+   * a pool shared by every NFA, which the garbage collector does not see).
+   */
+  dispose(nfaState: NfaState<E>): void {
+    const buffer = nfaState.buffer;
+    for (const runs of [nfaState.partialMatches, nfaState.completedMatches]) {
+      for (const cs of runs) {
+        if (cs.previous !== null) buffer.releaseNode(cs.previous, cs.version);
+        this.retire(cs);
+      }
+    }
+    nfaState.partialMatches.length = 0;
+    if (nfaState.completedMatches.length > 0) nfaState.completedMatches.length = 0;
+  }
+
   /** The live partial matches of a key, for `sw pattern trace`. */
   describe(nfaState: NfaState<E>): PartialMatchView[] {
     return nfaState.partialMatches.filter((cs) => !cs.state.isStart).map((cs) => this.view(nfaState.buffer, cs));
@@ -436,25 +454,29 @@ export class NFA<E> {
       const edge = edges[e]!;
       if (edge.action === 'ignore') {
         if (fromStart) continue;
-        let nextVersion: DeweyNumber;
+        let nextVersion: Version;
         if (edge.target === state) {
-          nextVersion = version.increase(calculateIncreasingSelfState(totalIgnore, totalTake));
+          nextVersion = Dewey.increase(version, calculateIncreasingSelfState(totalIgnore, totalTake));
         } else {
-          nextVersion = version.increase(totalTakeToSkip + ignoreBranchesToVisit).addStage();
+          nextVersion = Dewey.branch(version, totalTakeToSkip + ignoreBranchesToVisit);
           ignoreBranchesToVisit--;
         }
         this.addComputationState(buffer, edge.target, previous, nextVersion, startTimestamp, previousTimestamp, startEvent);
       } else {
         const event = this.currentEvent();
-        const currentVersion = version.increase(takeBranchesToVisit);
-        const nextVersion = currentVersion.addStage();
+        const currentVersion = Dewey.increase(version, takeBranchesToVisit);
+        const nextVersion = Dewey.addStage(currentVersion);
         takeBranchesToVisit--;
+        // The edge takes over currentVersion's reference, the new run nextVersion's.
         const newEntry = buffer.put(edge.source.stage, event, previous, currentVersion);
         const runStart = fromStart ? event.timestamp : startTimestamp;
         const runStartEvent = fromStart ? event : startEvent;
         this.addComputationState(buffer, edge.target, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
         const finalState = this.findFinalStateAfterProceed(edge.target, value);
-        if (finalState !== null) this.addComputationState(buffer, finalState, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
+        if (finalState !== null) {
+          Dewey.retain(nextVersion);
+          this.addComputationState(buffer, finalState, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
+        }
       }
     }
     if (fromStart) {
@@ -462,20 +484,27 @@ export class NFA<E> {
       // An event that starts nothing leaves the start run as it was: keep the same object. Otherwise
       // the new start run (a raised version, a new creation number) is the same object too.
       if (branches !== 0) {
-        cs.version = version.increase(branches);
+        cs.version = Dewey.increase(version, branches);
         cs.id = this.nextId++;
       }
       this.nextStates[this.nextCount++] = cs;
     }
-    // Not reused as a successor: the run died here.
-    if (this.reusable !== null) this.retire(this.reusable);
+    // Not reused as a successor: the run died here. Its version is released below, after its node.
+    if (this.reusable !== null) {
+      this.reusable.version = Dewey.NO_VERSION;
+      this.retire(this.reusable);
+    }
     this.reusable = null;
     if (previous !== null) buffer.releaseNode(previous, version);
+    // The start run that started nothing keeps its version.
+    if (!fromStart || cs.version !== version) Dewey.release(version);
     return this.nextCount;
   }
 
-  /** Keeps a dead run for reuse; it must be in no list any more (its references are dropped). */
+  /** Releases a dead run's version and keeps the run for reuse; it must be in no list any more (its node is released). */
   private retire(cs: ComputationState<E>): void {
+    if (cs.version !== Dewey.NO_VERSION) Dewey.release(cs.version);
+    cs.version = Dewey.NO_VERSION;
     if (this.spareRuns.length >= SPARE_RUNS) return;
     cs.previous = null;
     cs.startEvent = null;
@@ -490,7 +519,8 @@ export class NFA<E> {
     buffer: SharedBuffer<E>,
     state: State<E>,
     previous: BufferNode<E> | null,
-    version: DeweyNumber,
+    /** Taken over by the run. */
+    version: Version,
     startTimestamp: number,
     previousTimestamp: number,
     startEvent: BufferedEvent<E> | null,
@@ -590,7 +620,7 @@ export class NFA<E> {
     return this.pathOf(buffer, cs.previous, cs.version);
   }
 
-  private pathOf(buffer: SharedBuffer<E>, previous: BufferNode<E> | null, version: DeweyNumber): MatchPath<E> {
+  private pathOf(buffer: SharedBuffer<E>, previous: BufferNode<E> | null, version: Version): MatchPath<E> {
     if (previous === null) return new Map();
     return buffer.extractPatterns(previous, version, 1)[0] ?? new Map();
   }

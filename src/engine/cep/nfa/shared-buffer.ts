@@ -7,7 +7,8 @@
  * state locks the node it points to and the edges compatible with its version; releasing walks
  * back and frees what no run references any more.
  */
-import type { DeweyNumber } from './dewey-number.js';
+import * as Dewey from './dewey-number.js';
+import type { Version } from './dewey-number.js';
 
 /** An event registered while it is processed; kept while any node references it. */
 export class BufferedEvent<E> {
@@ -58,7 +59,8 @@ export function compareEvents(a: BufferedEvent<unknown>, b: BufferedEvent<unknow
 export interface BufferEdge<E> {
   /** Written again only when a freed edge is reused (put). */
   target: BufferNode<E> | null;
-  version: DeweyNumber;
+  /** Owned by the edge (released when the edge is freed). */
+  version: Version;
   refs: number;
   /** The node's next edge (insertion order); null for its last. */
   next: BufferEdge<E> | null;
@@ -122,7 +124,7 @@ const spareNodes: BufferNode<unknown>[] = [];
 
 /** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
 const releaseNodes: BufferNode<unknown>[] = [];
-const releaseVersions: DeweyNumber[] = [];
+const releaseVersions: Version[] = [];
 
 /**
  * extractPatterns' depth-first stack (node, version, depth of the path so far) and the path, shared
@@ -130,7 +132,7 @@ const releaseVersions: DeweyNumber[] = [];
  * per branch were ~360 MB of garbage on the binge bench (2M events, 369K matches).
  */
 const extractNodes: (BufferNode<unknown> | null)[] = [];
-const extractVersions: DeweyNumber[] = [];
+const extractVersions: Version[] = [];
 const extractDepths: number[] = [];
 const extractPath: BufferNode<unknown>[] = [];
 
@@ -163,8 +165,8 @@ export class SharedBuffer<E> {
     }
   }
 
-  /** Stores `event` under `page`, linked to `previous` with `version`; returns its node. */
-  put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: DeweyNumber): BufferNode<E> {
+  /** Stores `event` under `page`, linked to `previous` with `version` (the edge takes over the caller's reference); returns its node. */
+  put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: Version): BufferNode<E> {
     if (previous !== null) this.lockNode(previous, version);
     let edge = spareEdges.pop() as BufferEdge<E> | undefined;
     if (edge === undefined) edge = { target: previous, version, refs: 0, next: null };
@@ -194,35 +196,41 @@ export class SharedBuffer<E> {
     return node;
   }
 
-  lockNode(node: BufferNode<E>, version: DeweyNumber): void {
+  lockNode(node: BufferNode<E>, version: Version): void {
     node.refs++;
-    for (let edge = node.first; edge !== null; edge = edge.next) if (version.isCompatibleWith(edge.version)) edge.refs++;
+    for (let edge = node.first; edge !== null; edge = edge.next) if (Dewey.isCompatibleWith(version, edge.version)) edge.refs++;
   }
 
   /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
-  releaseNode(node: BufferNode<E>, version: DeweyNumber): void {
+  releaseNode(node: BufferNode<E>, version: Version): void {
     // Reused stacks with their own top (never truncated, which would drop their backing store):
-    // releasing runs once per partial match per event, the hottest call here.
+    // releasing runs once per partial match per event, the hottest call here. The first frame
+    // borrows the caller's version; every later one owns the version of the edge it came from.
     const nodes = releaseNodes as BufferNode<E>[];
     const versions = releaseVersions;
     let top = 0;
     nodes[top] = node;
     versions[top++] = version;
+    let owned = false;
     while (top > 0) {
       const current = nodes[--top]!;
       const currentVersion = versions[top]!;
-      if (current.removed) break;
+      if (current.removed) {
+        if (owned) Dewey.release(currentVersion);
+        break;
+      }
       let before: BufferEdge<E> | null = null;
       for (let edge = current.first; edge !== null; ) {
         const next = edge.next;
-        if (currentVersion.isCompatibleWith(edge.version) && release(edge)) {
+        if (Dewey.isCompatibleWith(currentVersion, edge.version) && release(edge)) {
           if (before === null) current.first = next;
           else before.next = next;
           if (current.last === edge) current.last = before;
           if (edge.target !== null) {
             nodes[top] = edge.target;
             versions[top++] = edge.version;
-          }
+          } else Dewey.release(edge.version);
+          edge.version = Dewey.NO_VERSION;
           if (spareEdges.length < SPARE) spareEdges.push(edge as BufferEdge<unknown>);
         } else before = edge;
         edge = next;
@@ -234,13 +242,20 @@ export class SharedBuffer<E> {
         current.event.removeNode(current);
         this.releaseEvent(current.event);
         // Only on the release that frees it (see releaseEvent). Its remaining edges are dropped, as
-        // when it was collected.
-        if (live && spareNodes.length < SPARE) {
-          current.first = current.last = null;
-          spareNodes.push(current as BufferNode<unknown>);
+        // when it was collected, and so are their versions.
+        if (live) {
+          for (let edge = current.first; edge !== null; edge = edge.next) Dewey.release(edge.version);
+          if (spareNodes.length < SPARE) {
+            current.first = current.last = null;
+            spareNodes.push(current as BufferNode<unknown>);
+          }
         }
       }
+      if (owned) Dewey.release(currentVersion);
+      owned = true;
     }
+    // A removed node ended the walk: the frames left own their versions.
+    while (top > 0) Dewey.release(versions[--top]!);
   }
 
   /**
@@ -248,7 +263,7 @@ export class SharedBuffer<E> {
    * (depth first, the last compatible edge explored first, as Flink's extractPatterns); `limit`
    * stops after that many paths (the first is the run's own partial match).
    */
-  extractPatterns(node: BufferNode<E>, version: DeweyNumber, limit = Infinity): MatchPath<E>[] {
+  extractPatterns(node: BufferNode<E>, version: Version, limit = Infinity): MatchPath<E>[] {
     const result: MatchPath<E>[] = [];
     if (node.removed) return result;
     // A frame at depth d extends the path's first d nodes: frames pushed after it (its later
@@ -279,7 +294,7 @@ export class SharedBuffer<E> {
       }
       path[depth] = current;
       for (let edge = current.first; edge !== null; edge = edge.next) {
-        if (!currentVersion.isCompatibleWith(edge.version)) continue;
+        if (!Dewey.isCompatibleWith(currentVersion, edge.version)) continue;
         nodes[top] = edge.target;
         versions[top] = edge.version;
         depths[top++] = depth + 1;
