@@ -16,7 +16,7 @@
 import type { Fields, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
-import { NFA, NfaState, type ComputationState, type NfaMatch } from './nfa/nfa.js';
+import { NFA, NfaState, type NfaMatch, type StartRun } from './nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
@@ -41,7 +41,7 @@ class KeyState extends NfaState<Rec> implements TimedKey, PendingList {
   first = -1;
   last = -1;
   constructor(
-    start: ComputationState<Rec>,
+    start: StartRun | null,
     /** Set when the key is (re)used: idle key states are recycled. */
     public id: unknown,
     public key: unknown,
@@ -221,7 +221,7 @@ export class PatternOperator implements Operator {
   }
 
   private encodedKeys(): EncodedState {
-    this.encoder ??= new NfaStateEncoder(new SnapshotWriter());
+    this.encoder ??= new NfaStateEncoder(new SnapshotWriter(), this.compiled.start.name);
     const w = this.encoder.w;
     w.reset();
     w.uint(this.keys.size);
@@ -239,7 +239,7 @@ export class PatternOperator implements Operator {
         records,
         timer: state.timer,
         timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state),
+        nfa: snapshotNfaState(this.nfa, state),
       });
     }
     return keys;

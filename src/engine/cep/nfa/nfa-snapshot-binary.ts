@@ -38,16 +38,20 @@ export class NfaStateEncoder {
   private stack: BufferNode<unknown>[] = [];
   private digits: number[] = [];
 
-  constructor(readonly w: SnapshotWriter) {}
+  constructor(
+    readonly w: SnapshotWriter,
+    /** The name of the NFA's start state: the start run is kept in the key's fields, without it. */
+    private readonly startState: string,
+  ) {}
 
   write<E>(state: NfaState<E>): void {
     const s = state as unknown as NfaState<unknown>;
+    const runs = s.partialMatches;
     const w = this.w;
     this.nodeCount = 0;
     this.eventCount = 0;
     if (this.nodeIndex.size > 0) this.nodeIndex.clear();
     if (this.eventIndex.size > 0) this.eventIndex.clear();
-    const runs = s.partialMatches;
     for (let i = 0; i < runs.length; i++) this.visit(runs[i]!.previous);
     const completed = s.completedMatches;
     for (let i = 0; i < completed.length; i++) this.visit(completed[i]!.previous);
@@ -69,8 +73,9 @@ export class NfaStateEncoder {
         w.int(edge.refs);
       }
     }
-    this.runs(runs);
-    this.runs(completed);
+    // The start run, kept in the key's fields, is written last, where it sorts (NfaState).
+    this.runs(runs, s.startVersion === Dewey.NO_VERSION ? null : s, this.startState);
+    this.runs(completed, null, '');
     const eventCount = this.eventCount;
     w.uint(eventCount);
     for (let k = 0; k < eventCount; k++) {
@@ -135,9 +140,9 @@ export class NfaStateEncoder {
     return n;
   }
 
-  private runs(runs: readonly ComputationState<unknown>[]): void {
+  private runs(runs: readonly ComputationState<unknown>[], start: NfaState<unknown> | null, startName: string): void {
     const w = this.w;
-    w.uint(runs.length);
+    w.uint(runs.length + (start === null ? 0 : 1));
     for (let i = 0; i < runs.length; i++) {
       const cs = runs[i]!;
       w.sym(cs.state.name);
@@ -147,6 +152,15 @@ export class NfaStateEncoder {
       w.float(cs.previousTimestamp);
       w.uint(cs.startEvent === null ? 0 : this.eventOf(cs.startEvent) + 1);
       w.uint(cs.id);
+    }
+    if (start !== null) {
+      w.sym(startName);
+      w.uint(0);
+      this.version(start.startVersion);
+      w.float(-1);
+      w.float(-1);
+      w.uint(0);
+      w.uint(start.startId);
     }
   }
 

@@ -16,7 +16,7 @@
  * keeps the form (NFA_SNAPSHOT_VERSION says which form a snapshot has).
  */
 import * as Dewey from './dewey-number.js';
-import { NfaState, type ComputationState, type NFA } from './nfa.js';
+import { NfaState, type ComputationState, type NFA, type StartRun } from './nfa.js';
 import { BufferedEvent, BufferNode, type BufferEdge } from './shared-buffer.js';
 import type { State } from './state.js';
 
@@ -67,7 +67,8 @@ function edgesOf<E>(node: BufferNode<E>): BufferEdge<E>[] {
 }
 
 /** The key's NFA state as plain data; event values are shared, not copied (records are never mutated). */
-export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
+export function snapshotNfaState<E>(nfa: NFA<E>, state: NfaState<E>): NfaSnapshot<E> {
+  const runs = nfa.allRuns(state);
   const events: NfaEventSnapshot<E>[] = [];
   const eventIndex = new Map<BufferedEvent<E>, number>();
   const nodeIndex = new Map<BufferNode<E>, number>();
@@ -92,7 +93,7 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
       for (let edge = node.first; edge !== null; edge = edge.next) if (edge.target !== null) stack.push(edge.target);
     }
   };
-  for (const cs of state.partialMatches) visit(cs.previous);
+  for (const cs of runs) visit(cs.previous);
   for (const cs of state.completedMatches) visit(cs.previous);
   const nodes: NfaNodeSnapshot[] = order.map((node) => ({
     event: eventOf(node.event),
@@ -114,7 +115,7 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
     version: NFA_SNAPSHOT_VERSION,
     events,
     nodes,
-    partialMatches: state.partialMatches.map(run),
+    partialMatches: runs.map(run),
     completedMatches: state.completedMatches.map(run),
     seq: state.buffer.seq,
     liveEvents: state.buffer.liveEvents,
@@ -126,8 +127,8 @@ export function snapshotNfaState<E>(state: NfaState<E>): NfaSnapshot<E> {
 export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
   nfa: NFA<E>,
   snapshot: NfaSnapshot<E>,
-  /** Makes the (sub)class instance to restore into, from its first partial match. */
-  create: (start: ComputationState<E>) => S = (start) => new NfaState<E>(start) as S,
+  /** Makes the (sub)class instance to restore into, from its start run (null when it has none). */
+  create: (start: StartRun | null) => S = (start) => new NfaState<E>(start) as S,
 ): S {
   if (snapshot?.version !== NFA_SNAPSHOT_VERSION) throw new Error(`NFA snapshot version ${JSON.stringify(snapshot?.version)} is not ${NFA_SNAPSHOT_VERSION}`);
   const states = new Map<string, State<E>>(nfa.compiled.states.map((s) => [s.name, s]));
@@ -178,7 +179,14 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
     };
   };
   const partialMatches = snapshot.partialMatches.map(run);
-  const restored = create(partialMatches[0] ?? nfa.startRun());
+  // The start run sorts last: the key keeps it in its own fields (NfaState).
+  const last = partialMatches[partialMatches.length - 1];
+  let start: StartRun | null = null;
+  if (last !== undefined && last.state === nfa.compiled.start && last.previous === null && last.startEvent === null) {
+    partialMatches.pop();
+    start = { version: last.version, id: last.id };
+  }
+  const restored = create(start);
   restored.partialMatches = partialMatches;
   if (snapshot.completedMatches.length > 0) restored.completedMatches = snapshot.completedMatches.map(run);
   restored.buffer.seq = snapshot.seq;

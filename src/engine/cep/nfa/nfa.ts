@@ -38,19 +38,34 @@ export interface ComputationState<E> {
 /** Shared by every key without completed matches waiting; replaced by a key's own array on its first. */
 const NO_COMPLETED: readonly ComputationState<unknown>[] = Object.freeze([]);
 
+/** The run in the start state: only its version and creation number vary (no node, no times). */
+export interface StartRun {
+  readonly version: Version;
+  readonly id: number;
+}
+
 /**
  * Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer.
  * It is its own shared buffer, and a key without waiting completed matches shares one empty array:
  * each separate object was one more cache miss per event on a stream of many keys (binge, 20K keys).
  * The pattern operator's key state extends it for the same reason.
+ *
+ * The run in the start state is kept in two fields here, not as a run in `partialMatches`: it is
+ * the only run of an idle key, and reading it was two more first touches per event (the list and
+ * the run). It sorts after every other run (compareStates: no first event), so it is stepped last
+ * and snapshots list it last, as when it was in the list.
  */
 export class NfaState<E> extends SharedBuffer<E> {
-  /** Rewritten in place for every event: the array keeps its capacity (no array per event). */
-  partialMatches: ComputationState<E>[];
+  /** The runs not in the start state, sorted (compareStates). Rewritten in place for every event. */
+  partialMatches: ComputationState<E>[] = [];
   completedMatches: ComputationState<E>[] = NO_COMPLETED as ComputationState<E>[];
-  constructor(start: ComputationState<E>) {
+  /** The start run's version (owned), NO_VERSION when a Stop state discarded it. */
+  startVersion: Version;
+  startId: number;
+  constructor(start: StartRun | null) {
     super();
-    this.partialMatches = [start];
+    this.startVersion = start === null ? Dewey.NO_VERSION : start.version;
+    this.startId = start === null ? 0 : start.id;
   }
   /** The key's shared buffer: the state itself. */
   get buffer(): SharedBuffer<E> {
@@ -58,7 +73,7 @@ export class NfaState<E> extends SharedBuffer<E> {
   }
   /** True when only the start state is left: nothing of this key needs keeping. */
   get isIdle(): boolean {
-    return this.completedMatches.length === 0 && this.partialMatches.length === 1 && this.partialMatches[0]!.state.isStart;
+    return this.completedMatches.length === 0 && this.partialMatches.length === 0 && this.startVersion !== Dewey.NO_VERSION;
   }
 }
 
@@ -157,6 +172,8 @@ export class NFA<E> {
    * SPARE_RUNS are kept.
    */
   private readonly spareRuns: ComputationState<E>[] = [];
+  /** Stands for a key's start run while it is stepped (startScratch); never in a list, never retired. */
+  private readonly scratchStart: ComputationState<E> = { state: null as unknown as State<E>, previous: null, version: Dewey.NO_VERSION, startTimestamp: -1, previousTimestamp: -1, startEvent: null, id: 0 };
   private readonly stageEvents = (stage: string): readonly E[] => {
     if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.pathOf(this.contextBuffer!, this.contextPrevious, this.contextVersion));
     return this.contextEvents.get(stage) ?? EMPTY;
@@ -178,12 +195,33 @@ export class NFA<E> {
   }
 
   /** A new key's start run (what a subclass of NfaState is constructed with). */
-  startRun(): ComputationState<E> {
-    return this.startState(Dewey.of(1));
+  startRun(): StartRun {
+    return { version: Dewey.of(1), id: this.nextId++ };
   }
 
-  private startState(version: Version): ComputationState<E> {
-    return { state: this.compiled.start, previous: null, version, startTimestamp: -1, previousTimestamp: -1, startEvent: null, id: this.nextId++ };
+  /** The key's start run as a run (the one scratch object: process steps one run at a time). */
+  private startScratch(nfaState: NfaState<E>): ComputationState<E> {
+    const cs = this.scratchStart;
+    cs.state = this.compiled.start;
+    cs.previous = null;
+    cs.version = nfaState.startVersion;
+    cs.startTimestamp = -1;
+    cs.previousTimestamp = -1;
+    cs.startEvent = null;
+    cs.id = nfaState.startId;
+    return cs;
+  }
+
+  /** The key's runs as plain run objects, the start run last (snapshots); the start run's object is new. */
+  allRuns(nfaState: NfaState<E>): ComputationState<E>[] {
+    const runs = nfaState.partialMatches.slice();
+    if (nfaState.startVersion !== Dewey.NO_VERSION) runs.push({ ...this.startScratch(nfaState) });
+    return runs;
+  }
+
+  /** The state names of a key's runs in order, the start run last (tests). */
+  runStates(nfaState: NfaState<E>): string[] {
+    return this.allRuns(nfaState).map((cs) => cs.state.name);
   }
 
   /**
@@ -205,8 +243,12 @@ export class NFA<E> {
       let potentialMatches: ComputationState<E>[] | null = null;
       const observing = this.observer?.partialMatch !== undefined;
       const runs = nfaState.partialMatches;
-      for (let r = 0; r < runs.length; r++) {
-        const computationState = runs[r]!;
+      const hasStart = nfaState.startVersion !== Dewey.NO_VERSION;
+      const scratch = this.scratchStart;
+      const runCount = runs.length;
+      // The start run last, as it sorts (NfaState).
+      for (let r = 0, end = hasStart ? runCount + 1 : runCount; r < end; r++) {
+        const computationState = r < runCount ? runs[r]! : this.startScratch(nfaState);
         // Its events must be read before computeNextStates releases them.
         const wasStart = computationState.state.isStart; // read now: the object may become a successor
         const before = observing && !wasStart ? this.view(buffer, computationState) : null;
@@ -225,7 +267,17 @@ export class NFA<E> {
         }
         for (let i = 0; i < nextCount; i++) {
           const n = next[i]!;
-          if (n.state.isFinal) (potentialMatches ??= []).push(n);
+          if (n === scratch) {
+            // The start run's successor (still the start state): back into the key's fields, unless
+            // a Stop state discards the branch (Flink drops the start run with it).
+            if (discardPath) {
+              Dewey.release(n.version);
+              nfaState.startVersion = Dewey.NO_VERSION;
+            } else {
+              nfaState.startVersion = n.version;
+              nfaState.startId = n.id;
+            }
+          } else if (n.state.isFinal) (potentialMatches ??= []).push(n);
           else if (n.state.isStop) this.retire(n);
           else if (discardPath) {
             if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
@@ -360,6 +412,8 @@ export class NFA<E> {
         this.retire(cs);
       }
     }
+    if (nfaState.startVersion !== Dewey.NO_VERSION) Dewey.release(nfaState.startVersion);
+    nfaState.startVersion = Dewey.NO_VERSION;
     nfaState.partialMatches.length = 0;
     if (nfaState.completedMatches.length > 0) nfaState.completedMatches.length = 0;
   }
