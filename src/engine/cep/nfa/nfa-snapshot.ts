@@ -188,6 +188,7 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
   }
   const restored = create(start);
   restored.partialMatches = partialMatches;
+  restored.runCount = partialMatches.length;
   if (snapshot.completedMatches.length > 0) restored.completedMatches = snapshot.completedMatches.map(run);
   restored.buffer.seq = snapshot.seq;
   restored.buffer.liveEvents = snapshot.liveEvents;

@@ -58,6 +58,12 @@ export interface StartRun {
 export class NfaState<E> extends SharedBuffer<E> {
   /** The runs not in the start state, sorted (compareStates). Rewritten in place for every event. */
   partialMatches: ComputationState<E>[] = [];
+  /**
+   * partialMatches.length, as of the NFA's last call: an idle key's list is not read at all (its
+   * first touch was a cache miss per event on a stream of many keys). Whoever replaces or changes
+   * the list outside the NFA (restore) sets it.
+   */
+  runCount = 0;
   completedMatches: ComputationState<E>[] = NO_COMPLETED as ComputationState<E>[];
   /** The start run's version (owned), NO_VERSION when a Stop state discarded it. */
   startVersion: Version;
@@ -73,7 +79,7 @@ export class NfaState<E> extends SharedBuffer<E> {
   }
   /** True when only the start state is left: nothing of this key needs keeping. */
   get isIdle(): boolean {
-    return this.completedMatches.length === 0 && this.partialMatches.length === 0 && this.startVersion !== Dewey.NO_VERSION;
+    return this.completedMatches.length === 0 && this.runCount === 0 && this.startVersion !== Dewey.NO_VERSION;
   }
 }
 
@@ -245,7 +251,7 @@ export class NFA<E> {
       const runs = nfaState.partialMatches;
       const hasStart = nfaState.startVersion !== Dewey.NO_VERSION;
       const scratch = this.scratchStart;
-      const runCount = runs.length;
+      const runCount = nfaState.runCount;
       // The start run last, as it sorts (NfaState).
       for (let r = 0, end = hasStart ? runCount + 1 : runCount; r < end; r++) {
         const computationState = r < runCount ? runs[r]! : this.startScratch(nfaState);
@@ -288,10 +294,13 @@ export class NFA<E> {
           }
         }
       }
-      for (let i = 0; i < count; i++) runs[i] = collected[i]!;
-      runs.length = count;
+      if (count > 0 || runCount > 0) {
+        for (let i = 0; i < count; i++) runs[i] = collected[i]!;
+        runs.length = count;
+        sortStates(runs);
+        nfaState.runCount = count;
+      }
       const newPartialMatches = runs;
-      sortStates(newPartialMatches);
       if (potentialMatches === null) {
         if (nfaState.completedMatches.length === 0) return NO_MATCHES;
         potentialMatches = [];
@@ -300,6 +309,7 @@ export class NFA<E> {
       const result: NfaMatch<E>[] = [];
       if (this.skip.isSkipStrategy) {
         this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, newPartialMatches, result);
+        nfaState.runCount = newPartialMatches.length;
       } else {
         for (const match of potentialMatches) {
           const path = buffer.extractPatterns(match.previous!, match.version, 1)[0]!;
@@ -327,7 +337,7 @@ export class NFA<E> {
     if (nfaState.completedMatches.length === 0) {
       // The common case — nothing expires — allocates nothing.
       if (window <= 0 && !this.stateWindows) return NOTHING;
-      if (!(this.earliestExpiry(nfaState) <= timestamp)) return NOTHING;
+      if (nfaState.runCount === 0 || !(this.earliestExpiry(nfaState) <= timestamp)) return NOTHING;
     }
     // The key's array is compacted in place, and the lists are made only when something goes in.
     let matches: NfaMatch<E>[] | null = null;
@@ -363,6 +373,7 @@ export class NFA<E> {
       this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, matches);
       if (matches.length === 0) matches = null;
     }
+    nfaState.runCount = runs.length;
     if (matches === null && timeouts === null) return NOTHING;
     return { matches: matches ?? NO_MATCHES, timeouts: timeouts ?? NO_MATCHES };
   }
@@ -377,7 +388,7 @@ export class NFA<E> {
 
   /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
   nextTimeout(nfaState: NfaState<E>): number {
-    return this.windowTime <= 0 && !this.stateWindows ? Infinity : this.earliestExpiry(nfaState);
+    return (this.windowTime <= 0 && !this.stateWindows) || nfaState.runCount === 0 ? Infinity : this.earliestExpiry(nfaState);
   }
 
   /**
@@ -415,6 +426,7 @@ export class NFA<E> {
     if (nfaState.startVersion !== Dewey.NO_VERSION) Dewey.release(nfaState.startVersion);
     nfaState.startVersion = Dewey.NO_VERSION;
     nfaState.partialMatches.length = 0;
+    nfaState.runCount = 0;
     if (nfaState.completedMatches.length > 0) nfaState.completedMatches.length = 0;
   }
 
