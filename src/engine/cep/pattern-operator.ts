@@ -27,6 +27,7 @@ import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binar
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writePatternKey } from './pattern-snapshot-binary.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
+import { originalOf } from '../retained-record.js';
 
 type Rec = Record<string, unknown>;
 
@@ -120,6 +121,11 @@ export class PatternOperator implements Operator {
   private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
+  /**
+   * Keep records as their decoded fields (RecordContext.retain), whole only when output: the
+   * conditions read nothing else, and no trace observer looks at the records.
+   */
+  private retainFields: boolean;
   /** Writes binary snapshots; its buffer is reused, so a binary snapshot is valid until the next one. */
   private encoder: NfaStateEncoder | null = null;
 
@@ -135,6 +141,7 @@ export class PatternOperator implements Operator {
       throw error;
     }
     this.observer = options.observer;
+    this.retainFields = definition.conditionsReadFieldsOnly === true && this.observer === undefined;
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
   }
 
@@ -169,7 +176,7 @@ export class PatternOperator implements Operator {
       return;
     }
     const state = this.stateOf(key);
-    this.pending.add(state, ts, ctx.original());
+    this.pending.add(state, ts, this.retainFields && ctx.retain !== undefined ? ctx.retain(fields) : ctx.original());
     if (ts < state.timer) this.timers.schedule(state, ts);
   }
 
@@ -183,6 +190,7 @@ export class PatternOperator implements Operator {
   observe(observer: PatternObserver): void {
     this.observer = observer;
     this.nfa.observer = observer;
+    this.retainFields = false;
   }
 
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
@@ -221,7 +229,7 @@ export class PatternOperator implements Operator {
   }
 
   private encodedKeys(): EncodedState {
-    this.encoder ??= new NfaStateEncoder(new SnapshotWriter());
+    this.encoder ??= new NfaStateEncoder(new OriginalRecordWriter());
     const w = this.encoder.w;
     w.reset();
     w.uint(this.keys.size);
@@ -233,13 +241,14 @@ export class PatternOperator implements Operator {
     const keys: PatternKeySnapshot[] = [];
     for (const state of this.keys.values()) {
       const { times, records } = this.pending.list(state);
+      const nfa = snapshotNfaState(state);
       keys.push({
         key: state.key,
         times,
-        records,
+        records: records.map(originalOf),
         timer: state.timer,
         timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state),
+        nfa: { ...nfa, events: nfa.events.map((e) => (originalOf(e.value) === e.value ? e : { ...e, value: originalOf(e.value) })) },
       });
     }
     return keys;
@@ -305,7 +314,7 @@ export class PatternOperator implements Operator {
       this.advanceTime(state, time, out);
       do {
         const record = pending.shift(state); // the NFA keeps what it needs
-        this.observer?.record?.(state.key, time, record);
+        this.observer?.record?.(state.key, time, originalOf(record));
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
         const matches = this.nfa.process(state, record, time);
@@ -358,7 +367,7 @@ export class PatternOperator implements Operator {
     let end = this.matchEnd;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
-      values[i] = e.value;
+      values[i] = originalOf(e.value);
       if (e.timestamp < start) start = e.timestamp;
       if (e.timestamp > end) end = e.timestamp;
     }
@@ -393,3 +402,10 @@ export class PatternOperator implements Operator {
   }
 }
 
+
+/** A snapshot writer that keeps records whole: a retained record (fields and line text) as its original. */
+class OriginalRecordWriter extends SnapshotWriter {
+  override record(v: unknown): void {
+    super.record(v !== null && typeof v === 'object' ? originalOf(v as Rec) : v);
+  }
+}
