@@ -27,6 +27,7 @@ import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binar
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writePatternKey } from './pattern-snapshot-binary.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
+import { KeyTable, type TableEntry } from './key-table.js';
 import { originalOf } from '../retained-record.js';
 
 type Rec = Record<string, unknown>;
@@ -36,11 +37,12 @@ type Rec = Record<string, unknown>;
  * object (a record touches one key object, not three: each was a cache miss with 20K keys); its
  * records waiting for the watermark are its list in the operator's PendingRecords.
  */
-class KeyState extends NfaState<Rec> implements TimedKey, PendingList {
+class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntry {
   timer = Infinity;
   slot = -1;
   first = -1;
   last = -1;
+  order = 0;
   constructor(
     start: ComputationState<Rec>,
     /** Set when the key is (re)used: idle key states are recycled. */
@@ -115,7 +117,7 @@ export class PatternOperator implements Operator {
   readonly counters: StepCounters = newCounters();
   readonly compiled: CompiledPattern<Rec>;
   private readonly nfa: NFA<Rec>;
-  private readonly keys = new Map<unknown, KeyState>();
+  private readonly keys = new KeyTable<KeyState>();
   private readonly timers = new KeyTimers<KeyState>();
   private readonly pending = new PendingRecords();
   private readonly spareKeys: KeyState[] = [];
@@ -271,7 +273,7 @@ export class PatternOperator implements Operator {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
       state.timer = saved.timer;
-      this.keys.set(id, state);
+      this.keys.add(state);
       this.timers.attach(state);
       for (let i = 0; i < saved.times.length; i++) this.pending.add(state, saved.times[i]!, saved.records[i]!);
       if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
@@ -299,7 +301,7 @@ export class PatternOperator implements Operator {
         state.id = id;
         state.key = key;
       }
-      this.keys.set(id, state);
+      this.keys.add(state);
     }
     return state;
   }
