@@ -15,6 +15,8 @@ export interface TableEntry {
   id: unknown;
   /** Insertion number: `values()` lists entries in insertion order, as a Map would. */
   order: number;
+  /** The id's hash (string ids), set by `add`: `delete` finds the entry without hashing the id again. */
+  hash: number;
 }
 
 const EMPTY = undefined;
@@ -61,22 +63,23 @@ export class KeyTable<V extends TableEntry> {
       return;
     }
     if (++this.strings * 2 > this.entries.length) this.grow();
-    this.place(entry, stringHash(id));
+    const h = stringHash(id);
+    entry.hash = h;
+    this.place(entry, h);
   }
 
-  /** Removes the entry under `id`, if any. */
-  delete(id: unknown): void {
-    if (typeof id !== 'string') {
-      this.others.delete(id);
+  /** Removes `entry` (added before, its id unchanged since). */
+  delete(entry: V): void {
+    if (typeof entry.id !== 'string') {
+      this.others.delete(entry.id);
       return;
     }
-    const h = stringHash(id);
     const { entries, hashes, mask } = this;
-    let i = h & mask;
+    let i = entry.hash & mask;
     for (;;) {
-      const entry = entries[i];
-      if (entry === EMPTY) return;
-      if (hashes[i] === h && entry.id === id) break;
+      const at = entries[i];
+      if (at === entry) break;
+      if (at === EMPTY) return;
       i = (i + 1) & mask;
     }
     this.strings--;

@@ -43,6 +43,7 @@ class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntr
   first = -1;
   last = -1;
   order = 0;
+  hash = 0;
   constructor(
     start: ComputationState<Rec>,
     /** Set when the key is (re)used: idle key states are recycled. */
@@ -331,7 +332,7 @@ export class PatternOperator implements Operator {
     else if (state.first === -1 && state.isIdle) {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
-      this.keys.delete(state.id);
+      this.keys.delete(state);
       if (this.spareKeys.length < SPARE_KEYS) {
         state.id = state.key = undefined;
         this.spareKeys.push(state);

@@ -6,6 +6,7 @@ import { KeyTable, stringHash } from '../../../src/engine/cep/key-table.js';
 interface Entry {
   id: unknown;
   order: number;
+  hash: number;
   n: number;
 }
 
@@ -32,11 +33,11 @@ test('KeyTable matches a Map under insert / delete churn, growth and mixed key t
     const got = table.get(id);
     assert.equal(got, map.get(id), `get ${String(id)} at step ${step}`);
     if (got === undefined) {
-      const entry: Entry = { id, order: 0, n: step };
+      const entry: Entry = { id, order: 0, hash: 0, n: step };
       table.add(entry);
       map.set(id, entry);
     } else if (next() < 0.7) {
-      table.delete(id);
+      table.delete(got);
       map.delete(id);
     }
     assert.equal(table.size, map.size);
