@@ -405,7 +405,6 @@ export class PatternOperator implements Operator {
   }
 }
 
-
 /** A snapshot writer that keeps records whole: a retained record (fields and line text) as its original. */
 class OriginalRecordWriter extends SnapshotWriter {
   override record(v: unknown): void {
