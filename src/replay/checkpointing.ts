@@ -5,7 +5,7 @@
  * output files are cut to the checkpoint's lengths and the recording is reopened just after the
  * last record the checkpoint covers, so the combined output equals an uninterrupted run's.
  */
-import { createReadStream, existsSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, statSync, truncateSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parseDuration } from '../engine/duration.js';
 import type { CompiledPipeline } from '../engine/compile-pipeline.js';
@@ -13,7 +13,7 @@ import { unsnapshottableSteps } from '../engine/pipeline.js';
 import { InputError, UsageError } from '../errors.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, type Checkpoint, type StoredCheckpoint } from './checkpoint-store.js';
 import type { DeadLetterOutput } from './dead-letter.js';
-import { blocksFromChunks, openLineStream } from './lines.js';
+import { blocksFromChunks, openLineStream, readFileChunks } from './lines.js';
 import type { LineWriter } from './record-sink.js';
 import type { RecordBlock } from './recording.js';
 import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
@@ -160,7 +160,7 @@ export async function openRecordingAt(path: string, source: Checkpoint['source']
     return readSqliteBlocks(path, source.lastSeq ?? 0);
   }
   const chunks: AsyncIterable<Buffer> =
-    path.endsWith('.gz') ? dropBytes((await openLineStream(path)) as AsyncIterable<Buffer>, source.byteOffset) : createReadStream(path, { start: source.byteOffset, highWaterMark: 1 << 20 });
+    path.endsWith('.gz') ? dropBytes((await openLineStream(path)) as AsyncIterable<Buffer>, source.byteOffset) : readFileChunks(path, source.byteOffset);
   return renumber(blocksFromChunks(chunks), source.nextLine - 1);
 }
 
