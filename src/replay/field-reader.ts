@@ -541,16 +541,31 @@ class ByteFieldReader implements FieldReader {
       if (slot >= 0) {
         keyEnd = at + 1 + this.plainNames[slot]!.length;
       } else {
-        keyEnd = this.scanString(buffer, at + 1, end);
-        if (keyEnd < 0) return INVALID;
-        // A plain key equal to a wanted name matched above; others compare as decoded strings.
-        if (!this.stringPlain) slot = this.byName.get(this.decodeString(buffer, at + 1, keyEnd)) ?? -1;
+        // scanString, written out: most keys are unwanted and plain, and the call per key (not
+        // inlined into this loop) cost as much as the scan.
+        keyEnd = at + 1;
+        while (keyEnd < end && PLAIN_STRING_BYTE[buffer[keyEnd]!] === 1) keyEnd++;
+        if (keyEnd >= end || buffer[keyEnd] !== QUOTE) {
+          keyEnd = this.scanStringRest(buffer, keyEnd, end);
+          if (keyEnd < 0) return INVALID;
+          // A plain key equal to a wanted name matched above; others compare as decoded strings.
+          slot = this.byName.get(this.decodeString(buffer, at + 1, keyEnd)) ?? -1;
+        }
       }
       at = skipWhitespace(buffer, keyEnd + 1, end);
       if (at >= end || buffer[at] !== COLON) return INVALID;
       at = skipWhitespace(buffer, at + 1, end);
-      if (slot < 0) at = this.skipValue(buffer, at, end, 1);
-      else at = this.row === undefined ? this.readWantedValue(buffer, at, end, slot) : this.markWantedValue(buffer, at, end, slot, this.row);
+      if (slot >= 0) {
+        at = this.row === undefined ? this.readWantedValue(buffer, at, end, slot) : this.markWantedValue(buffer, at, end, slot, this.row);
+      } else if (at < end && buffer[at] === QUOTE) {
+        // An unwanted string value, the common case: scanString written out as for keys.
+        let close = at + 1;
+        while (close < end && PLAIN_STRING_BYTE[buffer[close]!] === 1) close++;
+        if (close >= end || buffer[close] !== QUOTE) close = this.scanStringRest(buffer, close, end);
+        at = close < 0 ? INVALID : close + 1;
+      } else {
+        at = this.skipValue(buffer, at, end, 1);
+      }
       if (at < 0) return at;
       at = skipWhitespace(buffer, at, end);
       if (at >= end) return INVALID;
