@@ -41,6 +41,26 @@ export interface FieldReader {
   /** After a readLine that returned fields: the position of the line's newline, or `limit`. */
   readonly lineEnd: number;
   readonly counts: FieldReaderCounts;
+  /**
+   * Where a field's strings are interned, as a hint for keyed state (see KeyHints): null when the
+   * field is not read or not interned by this reader.
+   */
+  internHints(field: string): KeyHints | null;
+}
+
+/**
+ * Per line, the intern table slot of a field's string value: a small int that is the same for equal
+ * strings (the slot is a hash of the bytes), so keyed state can be found by it without a Map lookup
+ * (the caller checks that the state found is for an equal key: a slot is shared by colliding
+ * strings, and stale when the field was absent or not an interned string on this line: then −1 or
+ * the last slot written).
+ */
+export interface KeyHints {
+  readonly slots: Int32Array;
+  /** The field's index in `slots`. */
+  readonly at: number;
+  /** Slot numbers are below this. */
+  readonly size: number;
 }
 
 export interface FieldReaderOptions {
@@ -187,6 +207,10 @@ export function kindOf(value: unknown): number {
 class WholeLineReader implements FieldReader {
   readonly counts: FieldReaderCounts = { bytePath: 0, jsonParse: 0, rejected: 0 };
   readonly lineEnd = 0;
+
+  internHints(): null {
+    return null;
+  }
 
   /** JSON.parse needs the line's text: the caller finds its end. */
   readLine(): null {
@@ -339,6 +363,8 @@ class ByteFieldReader implements FieldReader {
   private readonly internLookups: Uint32Array;
   private readonly internHits: Uint32Array;
   private readonly internPause: Uint32Array;
+  /** Per wanted field, the intern slot of its last string value, −1 when that was not interned (KeyHints). */
+  private readonly internSlots: Int32Array;
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
   private stringPlain = true;
@@ -379,8 +405,14 @@ class ByteFieldReader implements FieldReader {
     this.internLookups = new Uint32Array(this.names.length);
     this.internHits = new Uint32Array(this.names.length);
     this.internPause = new Uint32Array(this.names.length);
+    this.internSlots = new Int32Array(this.names.length).fill(-1);
     this.rowIndex = Int32Array.from(this.names, (name) => unique.indexOf(name));
     this.slotOfIndex = Int32Array.from(unique, (name) => this.names.indexOf(name));
+  }
+
+  internHints(field: string): KeyHints | null {
+    const slot = this.byName.get(field);
+    return slot === undefined ? null : { slots: this.internSlots, at: slot, size: INTERN_SLOTS };
   }
 
   /** RowReader.read: validates the line and fills `row` (see createRowReader). */
@@ -831,9 +863,13 @@ class ByteFieldReader implements FieldReader {
   /** `hash`: the intern hash (31-multiplier) of exactly buffer[start, end). */
   private plainString(buffer: Buffer, start: number, end: number, field: number, hash: number): string {
     const length = end - start;
-    if (length > INTERN_MAX_BYTES) return latin1Slice.call(buffer, start, end);
+    if (length > INTERN_MAX_BYTES) {
+      this.internSlots[field] = -1;
+      return latin1Slice.call(buffer, start, end);
+    }
     if (this.internPause[field]! > 0) {
       this.internPause[field]!--;
+      this.internSlots[field] = -1;
       return latin1Slice.call(buffer, start, end);
     }
     if (++this.internLookups[field]! === INTERN_WINDOW) {
@@ -843,6 +879,7 @@ class ByteFieldReader implements FieldReader {
     }
     const table = (this.internTables[field] ??= new Array<string | undefined>(INTERN_SLOTS).fill(undefined));
     const slot = hash & (INTERN_SLOTS - 1);
+    this.internSlots[field] = slot;
     const known = table[slot];
     if (known !== undefined && known.length === length) {
       let i = 0;

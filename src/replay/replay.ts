@@ -207,6 +207,10 @@ export class Replay {
     // steps may store the record, and get a fresh one each time.
     const reuseRecord = options.compiled.operators.every((op) => op instanceof WindowOperator);
     this.reader = createFieldReader(options.compiled.fields, { reuseRecord });
+    for (const op of options.compiled.operators) {
+      const hints = op instanceof WindowOperator && op.keyField !== undefined ? this.reader.internHints(op.keyField) : null;
+      if (hints !== null) (op as WindowOperator).useKeyHints(hints.slots, hints.at, hints.size);
+    }
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;
     this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
