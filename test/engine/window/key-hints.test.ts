@@ -57,3 +57,27 @@ test('results do not depend on the key hints, right, shared, stale or missing', 
     { numRuns: 600 },
   );
 });
+
+test('a record for a purged window its key still hinted is late, with hints as without', () => {
+  // Key a: [20,30) opens, an out-of-order record makes [0,10) its current window, the watermark
+  // fires both and purges [0,10) (cleanup 9 + 20) while [20,30) stays open, and a record for
+  // [0,10) comes again: late, not added to the purged window.
+  const step = windowStep({ window: { type: 'tumbling', size: 10, offset: 0 }, allowedLateness: 20, aggregates: { n: ['count'] } });
+  const timelines = [false, true].map((hinted) => {
+    const operator = new WindowOperator(step);
+    const slots = new Int32Array([0]);
+    if (hinted) operator.useKeyHints(slots, 0, 1);
+    const timeline: string[] = [];
+    const out = { emit: (record: OutputRecord) => timeline.push(brief(record)) };
+    const rows: [number, number][] = [[25, -1], [26, -1], [5, 30], [7, -1]];
+    rows.forEach(([ts, watermark], i) => {
+      const fields = { key: 'a', value: i };
+      operator.process(fields, ts, { line: i + 1, original: () => fields }, out);
+      if (watermark >= 0) operator.advanceWatermark(watermark, out);
+    });
+    operator.advanceWatermark(Infinity, out);
+    return timeline;
+  });
+  assert.deepEqual(timelines[0], ['a [0,10) onTime {"n":1}', 'a [20,30) onTime {"n":2}', 'late a {"key":"a","value":3}']);
+  assert.deepEqual(timelines[1], timelines[0]);
+});
