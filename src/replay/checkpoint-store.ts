@@ -21,7 +21,7 @@
  * skipped and the one before it used. Old rows are pruned in the same transaction, keeping
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
@@ -37,6 +37,11 @@ import { isSqlitePath, readRecording } from './sqlite-recording.js';
 const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 const KEEP_CHECKPOINTS = 3;
+/**
+ * Rows this large (body, state and new segment) go to the writer thread (writeDurable): a pattern
+ * step's state is megabytes (binge: ~4 MB), a window step's hundreds of kilobytes.
+ */
+const BACKGROUND_BYTES = 1 << 20;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
 export const CHECKPOINT_VERSION = 3;
@@ -148,11 +153,17 @@ export class CheckpointStore {
   private nextSegment = 1;
   /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
   private readonly blob = new ReusedBuffer();
-  /** The writer thread of writeInBackground, started by the first one. */
+  /** The writer thread of writeInBackground, started by the first one (or by writeDurable's first large row). */
   private background: BackgroundCommitter | null = null;
+  /** The files writeDurable syncs on this thread. */
+  private readonly synced = new DurableFiles();
   private readonly segmentText = new ReusedBuffer();
 
-  private constructor(readonly path: string, db: Database.Database) {
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+    private readonly backgroundBytes: number,
+  ) {
     this.db = db;
     const version = db.pragma('user_version', { simple: true }) as number;
     const used = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'").get() !== undefined;
@@ -160,7 +171,8 @@ export class CheckpointStore {
     if (this.otherForm === null) this.prepare();
   }
 
-  static open(path: string): CheckpointStore {
+  /** `backgroundBytes`: the row size from which writeDurable moves commits to the writer thread. */
+  static open(path: string, { backgroundBytes = BACKGROUND_BYTES }: { backgroundBytes?: number } = {}): CheckpointStore {
     try {
       const db = new (sqlite())(path);
       // Large pages: a checkpoint's state and segment are megabytes each, written and later freed
@@ -170,7 +182,7 @@ export class CheckpointStore {
       // replay checkpoint must survive; a power cut may lose the last one, and the one before is used.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      return new CheckpointStore(path, db);
+      return new CheckpointStore(path, db, backgroundBytes);
     } catch (error) {
       throw new InputError(`${path}: cannot open the checkpoint store (${(error as Error).message}); delete it or pass another --checkpoint-db`);
     }
@@ -231,6 +243,39 @@ export class CheckpointStore {
       this.written = new WeakMap();
       throw error;
     }
+  }
+
+  /**
+   * Writes one checkpoint of a running replay: syncs the `durable` files (the output and
+   * dead-letter files, flushed up to the checkpoint's positions), then commits the row. Small rows
+   * commit here, on the replay thread: starting the writer thread (a second isolate loading SQLite
+   * and this module) cost ~0.25 CPU-s, more than a 2M-record tumbling replay's 20 commits of
+   * ~250 KB. The first row of BACKGROUND_BYTES or more still commits here while the writer
+   * thread starts; from then on rows go to it (writeInBackground), where the commit and the fsync
+   * of megabytes no longer hold up the replay.
+   */
+  writeDurable(durable: readonly string[], checkpoint: Checkpoint): void {
+    this.settle();
+    if (this.background !== null && this.background.loaded()) {
+      this.writeInBackground(durable, checkpoint);
+      return;
+    }
+    const row = this.rowOf(checkpoint, this.blob);
+    try {
+      this.synced.sync(durable);
+      this.committed(this.commitRow(row));
+    } catch (error) {
+      this.written = new WeakMap();
+      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); check the disk, or run without --checkpoint-every`);
+    }
+    if (this.background === null && row.body.length + row.state.length + (row.segment?.text.length ?? 0) >= this.backgroundBytes) {
+      this.background = new BackgroundCommitter(this.path);
+    }
+  }
+
+  /** Whether writeDurable has moved commits to the writer thread (it starts once a row reaches BACKGROUND_BYTES). */
+  get writerThread(): boolean {
+    return this.background !== null;
   }
 
   /**
@@ -402,6 +447,7 @@ export class CheckpointStore {
     } finally {
       this.background?.close();
       this.background = null;
+      this.synced.close();
       this.db.close();
     }
   }
@@ -633,6 +679,27 @@ export function recordsAt(recording: string, positions: readonly number[]): Map<
   }
 }
 
+/**
+ * Files synced before each commit (fsync of the output up to what the replay flushed), opened by
+ * path once and kept open: fsync acts on the file, so the replay may close its own descriptors.
+ */
+export class DurableFiles {
+  private readonly files = new Map<string, number>();
+
+  sync(paths: readonly string[]): void {
+    for (const path of paths) {
+      let fd = this.files.get(path);
+      if (fd === undefined) this.files.set(path, (fd = openSync(path, 'r')));
+      fsyncSync(fd);
+    }
+  }
+
+  close(): void {
+    for (const fd of this.files.values()) closeSync(fd);
+    this.files.clear();
+  }
+}
+
 /** How long a checkpoint may take to sync and commit on the writer thread. */
 const WRITER_TIMEOUT_MS = 300_000;
 /** How long the writer thread may take to load (it loads in ~50 ms). */
@@ -667,6 +734,11 @@ class BackgroundCommitter {
     this.worker.on('error', () => {});
   }
 
+  /** True once the thread has loaded (it is then ready for a job with no wait). */
+  loaded(): boolean {
+    return this.started || Atomics.load(this.flag, 1) === 1;
+  }
+
   start(durable: readonly string[], row: NewRow): void {
     // A thread that cannot load (a missing module) never answers, and its error event cannot
     // arrive while this thread waits: found here, once, instead of after the reply's timeout.
@@ -694,6 +766,12 @@ class BackgroundCommitter {
 
   /** Lets the thread close its connection (waiting up to 10 s), then ends it. */
   close(): void {
+    // A thread that has not loaded yet (writeDurable starts it ahead of its first job) holds nothing.
+    if (!this.loaded()) {
+      this.port.close();
+      void this.worker.terminate();
+      return;
+    }
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage({ close: true });
     Atomics.wait(this.flag, 0, 0, 10_000);
