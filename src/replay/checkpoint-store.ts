@@ -1,6 +1,6 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay, in checkpoint form 3:
+ * checkpoints of a replay, in checkpoint form 4 (form 3 held window state as JSON):
  *
  * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
  *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
@@ -31,6 +31,7 @@ import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
+import { readWindowKeys, WINDOW_KEYS_LAYOUT } from '../engine/window/window-snapshot-binary.js';
 import { isSqlitePath, readRecording } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
@@ -44,13 +45,14 @@ const KEEP_CHECKPOINTS = 3;
 const BACKGROUND_BYTES = 1 << 20;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
-export const CHECKPOINT_VERSION = 3;
+export const CHECKPOINT_VERSION = 4;
 
 /** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
 const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
 
 /** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
 function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
+  if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
   const pattern = patternLayout();
   return layout === pattern.PATTERN_KEYS_LAYOUT ? pattern.readPatternKeys : undefined;
 }

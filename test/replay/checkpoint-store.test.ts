@@ -234,7 +234,7 @@ test('pattern state: a recording changed under a checkpoint makes it unusable, w
   }
 });
 
-for (const form of [1, 2]) {
+for (const form of [1, 2, 3]) {
   test(`a store of checkpoint form ${form} is refused for resuming, and emptied by a fresh run`, () => {
     const path = join(dir, `form${form}.db`);
     const db = new Database(path);
