@@ -95,12 +95,12 @@ export class Checkpointer implements ReplayCheckpointer {
   take(position: () => ReplayPosition): void {
     const at = position();
     // Outputs first: a checkpoint must never point past what is on disk.
-    // Flushed here; synced by the store's writer thread before the checkpoint commits.
+    // Flushed here; synced by the store (on this thread or its writer thread) before the checkpoint commits.
     const output = { bytes: this.options.output.flushedPosition(), records: this.options.output.lines };
     const { file: deadLetterFile, ...deadLetters } = this.options.deadLetters.flushedPosition();
     const sqlite = isSqlitePath(this.options.recording);
     const durable = deadLetterFile === null ? [this.options.output.path] : [this.options.output.path, deadLetterFile];
-    this.options.store.writeInBackground(durable, {
+    this.options.store.writeDurable(durable, {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
       recording: this.options.recording,

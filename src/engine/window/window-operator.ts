@@ -34,6 +34,8 @@ import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
 import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
+import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
+import { readWindowKeys, WINDOW_KEYS_LAYOUT, writeWindowKeys } from './window-snapshot-binary.js';
 
 interface KeyState {
   /** The key as emitted (bigints made numbers). */
@@ -124,8 +126,12 @@ export interface WindowOperatorSnapshot {
   readonly keysCreated: number;
   readonly sequence: number;
   readonly counters: StepCounters;
-  /** In the operator's key order (first seen first). */
-  readonly keys: readonly WindowKeySnapshot[];
+  /**
+   * In the operator's key order (first seen first). Plain, or (checkpoints: `snapshot({ encoded:
+   * true })`) binary, see window-snapshot-binary.ts; binary keys are valid until the operator's
+   * next binary snapshot (its buffer is reused).
+   */
+  readonly keys: readonly WindowKeySnapshot[] | EncodedState;
 }
 
 /** What `currentFields` holds between records (no allocation per record). */
@@ -176,6 +182,8 @@ export class WindowOperator implements Operator {
    * window of the stream, 27 MB of heap after 2M records of the bench instead of 7.
    */
   private hand: Iterator<KeyState> | null = null;
+  /** The buffer of encoded snapshots (checkpoints), reused from one to the next. */
+  private encoder: SnapshotWriter | null = null;
 
   /**
    * Key hints (useKeyHints): per record, hintSlots[hintAt] is a small int equal for equal keys, and
@@ -310,7 +318,7 @@ export class WindowOperator implements Operator {
    * Open windows (or panes) with their accumulators and timers, per key in key order, as a plain
    * object (encode it with snapshot-json: it holds −∞ and sets). Accumulators are copied, so the
    * snapshot stays valid while the operator goes on; not for a checkpoint (`encoded`), which
-   * encodes it at once.
+   * gets the keys in binary.
    */
   snapshot(options: SnapshotOptions = {}): WindowOperatorSnapshot {
     const keys: WindowKeySnapshot[] = [];
@@ -322,6 +330,13 @@ export class WindowOperator implements Operator {
       for (const [, saved] of this.spill.entries()) keys.push(saved as WindowKeySnapshot);
       keys.sort((a, b) => a.order - b.order);
     }
+    let encoded: EncodedState | null = null;
+    if (options.encoded === true) {
+      const w = (this.encoder ??= new SnapshotWriter());
+      w.reset();
+      writeWindowKeys(w, keys);
+      encoded = w.finish(WINDOW_KEYS_LAYOUT, readWindowKeys);
+    }
     return {
       format: 'sw-window',
       step: this.step,
@@ -330,7 +345,7 @@ export class WindowOperator implements Operator {
       keysCreated: this.keysCreated,
       sequence: this.sequence,
       counters: { ...this.counters },
-      keys,
+      keys: encoded ?? keys,
     };
   }
 
@@ -340,7 +355,7 @@ export class WindowOperator implements Operator {
     if (snapshot.step !== this.step) throw new Error(`step ${this.step}: the snapshot belongs to step ${snapshot.step}`);
     if (snapshot.window !== this.spec.window.type) throw new Error(`step ${this.step}: the snapshot holds ${snapshot.window} windows, the step has ${this.spec.window.type} ones`);
     if (this.keys.size > 0 || this.spilled.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
-    for (const saved of snapshot.keys) this.restoreKey(saved);
+    for (const saved of plainState(snapshot.keys)) this.restoreKey(saved);
     this.watermark = snapshot.watermark;
     this.keysCreated = snapshot.keysCreated;
     this.sequence = snapshot.sequence;
