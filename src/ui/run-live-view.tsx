@@ -138,12 +138,13 @@ export async function runLiveView(
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
-    const { outputs, timeouts, passedOver } = pending.take();
+    const { outputs, windows, timeouts, passedOver } = pending.take();
     shown = stats;
     const view = qualityView();
     store.dispatch({
       type: 'frame',
       outputs,
+      windows,
       timeouts,
       passedOver,
       stats,

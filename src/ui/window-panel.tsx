@@ -1,7 +1,18 @@
 import { Box, Text } from 'ink';
-import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView } from './live-state.js';
+import chalk from 'chalk';
+import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView, type WindowRow } from './live-state.js';
 import { fit, formatClock, formatCount, formatValue } from './display-format.js';
 import { theme } from './theme.js';
+
+/**
+ * One row of the table, coloured: highlighted with a `●` marker when it changed within
+ * HIGHLIGHT_MS (the marker shows without colour too, NO_COLOR), `late` on a late firing.
+ */
+function rowLine(row: WindowRow, wallMs: number, keyWidth: number, windowWidth: number, shown: readonly string[], cell: number): string {
+  const recent = wallMs - row.changedAt < HIGHLIGHT_MS;
+  const line = `${recent ? '● ' : '  '}${fit(row.key, keyWidth)}  ${fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}  ${shown.map((f) => fit(formatValue(row.fields[f], cell - 1), cell)).join(' ')}`.trimEnd();
+  return chalk[recent ? theme.changed : theme.value](line) + (row.firing === 'late' ? chalk[theme.warn](' late') : '');
+}
 
 /** The latest result per key, sorted by the chosen field, top N; recent changes highlighted. */
 export function WindowPanel({ step, state, width, height }: { step: StepView; state: LiveState; width: number; height: number }) {
@@ -18,18 +29,10 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
   return (
     <Box flexDirection="column">
       <Text color={theme.label}>{`  ${fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  ${fit('window', windowWidth)}  ${shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}`}</Text>
-      {rows.map((row) => {
-        const recent = state.stats.wallMs - row.changedAt < HIGHLIGHT_MS;
-        // One string per row, not a text node per cell: a frame reconciles and lays out ~40
-        // nodes instead of ~250. The marker shows a change without colour too (NO_COLOR).
-        const line = `${recent ? '● ' : '  '}${fit(row.key, keyWidth)}  ${fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}  ${shown.map((f) => fit(formatValue(row.fields[f], cell - 1), cell)).join(' ')}`;
-        return (
-          <Text key={row.key} color={recent ? theme.changed : theme.value}>
-            {line}
-            {row.firing === 'late' ? <Text color={theme.warn}> late</Text> : null}
-          </Text>
-        );
-      })}
+      {/* One text node for the whole body, its lines coloured here: React and Yoga handle one
+          node instead of one per row, and trailing padding is cut so ink's output stage (which
+          works per character) sees only the characters shown. */}
+      {rows.length > 0 ? <Text>{rows.map((row) => rowLine(row, state.stats.wallMs, keyWidth, windowWidth, shown, cell)).join('\n')}</Text> : null}
       <Text color={theme.muted} wrap="truncate-end">
         {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
         {step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : ''}
