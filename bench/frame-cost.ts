@@ -27,7 +27,7 @@ const { PendingOutputs, RING } = await import('../src/ui/pending-outputs.js');
 const { FrameStream, ScreenWriter } = await import('../src/ui/screen-writer.js');
 const keys = Number(process.argv[2] ?? 50_000);
 const frames = Number(process.argv[3] ?? 200);
-const WARM = 20;
+const WARM = Number(process.env.WARM ?? 20);
 
 const cpuMs = (): number => {
   const usage = process.cpuUsage();

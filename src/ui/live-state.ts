@@ -272,7 +272,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
 /**
  * One window result into the table (the latest window per key): the row to write the result's
  * values into, or null for an older window's late firing, which does not replace a newer row.
- * Rows and their field objects are updated in place, not copied: a frame folds up to 16,384
+ * Rows and their field objects are updated in place, not copied: a frame folds up to 4,096
  * results (RING) into a table of up to 50K keys, and a copy per result was most of a frame's
  * garbage. Only the newest state is ever rendered, so older states sharing the map do not matter.
  */

@@ -144,17 +144,18 @@ function batchRecords(batch: WindowBatch | null, step = 'trending', fields = STE
 test('pending outputs keep every window result up to the ring, the last 200 feed items, and count every timeout', () => {
   const pending = new PendingOutputs(STEPS);
   assert.equal(pending.empty, true);
-  for (let i = 0; i < 10_000; i++) pending.add(win(`c${i % 3}`, i * 60_000, i));
+  const n = RING - 1;
+  for (let i = 0; i < n; i++) pending.add(win(`c${i % 3}`, i * 60_000, i));
   pending.add(win('c0', 0, 99, 'late'));
   const timeout: OutputRecord = { step: 'binge', kind: 'timeout', key: 'u2', start: 0, end: 1, events: {}, fields: {} };
   for (let i = 0; i < 1_000; i++) pending.add(timeout);
   const { outputs, windows, timeouts, passedOver } = pending.take();
   assert.equal(windows[1], null);
   const results = batchRecords(windows[0]!);
-  assert.equal(results.length, 10_001);
+  assert.equal(results.length, RING);
   // Read out of the ring as they came: the same records, field for field.
-  assert.deepEqual(results[9_999], win('c0', 9_999 * 60_000, 9_999));
-  assert.deepEqual(results[10_000], win('c0', 0, 99, 'late'));
+  assert.deepEqual(results[n - 1], win(`c${(n - 1) % 3}`, (n - 1) * 60_000, n - 1));
+  assert.deepEqual(results[n], win('c0', 0, 99, 'late'));
   assert.equal(outputs.filter((o) => o.kind === 'window').length, 0);
   assert.equal(outputs.filter((o) => o.kind === 'timeout').length, FEED_LIMIT);
   assert.deepEqual(timeouts, [0, 1_000]);
@@ -162,9 +163,12 @@ test('pending outputs keep every window result up to the ring, the last 200 feed
   let s = initialState('r', 'p', STEPS, 100);
   s = liveReducer(s, { type: 'frame', outputs, windows, timeouts, passedOver, stats: stats(), counters: [] });
   assert.equal(s.steps[0]!.rows.size, 3);
-  assert.equal(s.steps[0]!.rows.get('c0')!.fields.watches, 9_999);
-  assert.equal(s.steps[0]!.rows.get('c0')!.firing, 'onTime');
-  assert.equal(s.steps[0]!.rows.get('c2')!.fields.watches, 9_998);
+  // The newest result of each key, the late firing of an older window left out.
+  for (let k = 0; k < 3; k++) {
+    const last = n - 1 - ((n - 1 - k) % 3);
+    assert.equal(s.steps[0]!.rows.get(`c${k}`)!.fields.watches, last);
+    assert.equal(s.steps[0]!.rows.get(`c${k}`)!.firing, 'onTime');
+  }
   assert.equal(s.steps[1]!.timeouts, 1_000);
   assert.equal(pending.empty, true);
   assert.equal(pending.take().windows[0], null);
