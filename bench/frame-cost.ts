@@ -4,7 +4,7 @@
  * into the table (as PendingOutputs hands them over at --speed max), then React renders, Yoga lays
  * out, ink writes its output grid and the screen writer diffs the lines.
  *
- *   node dist/bench/frame-cost.js [keys=50000] [frames=200] [rows=40]
+ *   node dist/bench/frame-cost.js [keys=50000] [frames=200] [rows=40] [inkbody]
  *
  * Prints the mean CPU ms of a frame (after 20 warm-up frames): the fold (taking the results and
  * the reducer), then rendering and drawing (React, Yoga, ink's output stage, the screen writer);
@@ -25,6 +25,7 @@ const { LiveStore } = await import('../src/ui/live-store.js');
 const { LiveApp } = await import('../src/ui/live-app.js');
 const { PendingOutputs, RING } = await import('../src/ui/pending-outputs.js');
 const { FrameStream, ScreenWriter } = await import('../src/ui/screen-writer.js');
+const { BodyOverlay, TableBody } = await import('../src/ui/body-overlay.js');
 const keys = Number(process.argv[2] ?? 50_000);
 const frames = Number(process.argv[3] ?? 200);
 const WARM = Number(process.env.WARM ?? 20);
@@ -42,10 +43,12 @@ const writer = new ScreenWriter(terminal);
 
 const totals = { reducer: 0, topN: 0, frame: 0, inkWall: 0 };
 let inkRenderMs = 0;
-const frameStream = new FrameStream(terminal, writer, () => undefined);
+// As the runner draws (run-live-view.tsx): the table's rows past ink's output stage; `inkbody` as an argument draws them through ink.
+const overlay = process.argv.includes('inkbody') ? null : new BodyOverlay();
+const frameStream = new FrameStream(terminal, writer, () => undefined, overlay);
 writer.start();
 const app = render(
-  createElement(LiveApp, { store, controls: { pause() {}, resume() {}, step() {}, setSpeed() {}, quit() {} } }),
+  createElement(TableBody.Provider, { value: overlay }, createElement(LiveApp, { store, controls: { pause() {}, resume() {}, step() {}, setSpeed() {}, quit() {} } })),
   { stdout: frameStream as unknown as NodeJS.WriteStream, stdin: keyboard(), debug: true, exitOnCtrlC: false, patchConsole: false, onRender: ({ renderTime }) => (inkRenderMs = renderTime) },
 );
 

@@ -15,6 +15,7 @@ import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
 import { LiveApp } from './live-app.js';
 import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
+import { BodyOverlay, TableBody } from './body-overlay.js';
 
 export const FRAME_MS = 50;
 /**
@@ -180,7 +181,8 @@ export async function runLiveView(
   };
   const terminal: Terminal = io.stdout ?? process.stdout;
   const writer = new ScreenWriter(terminal);
-  const frameStream = new FrameStream(terminal, writer, frameDrawn);
+  const overlay = new BodyOverlay();
+  const frameStream = new FrameStream(terminal, writer, frameDrawn, overlay);
   // Anything written to stderr while the view owns the screen (a warning) would land in the
   // middle of a frame: keep it and print it after the view closes.
   const ownsTerminal = io.stdout === undefined;
@@ -199,6 +201,7 @@ export async function runLiveView(
 
   let quit = false;
   const app = render(
+    <TableBody.Provider value={overlay}>
     <LiveApp
       store={store}
       controls={{
@@ -212,7 +215,8 @@ export async function runLiveView(
           replay.stop();
         },
       }}
-    />,
+    />
+    </TableBody.Provider>,
     {
       stdout: frameStream as unknown as NodeJS.WriteStream,
       ...(io.stdin ? { stdin: io.stdin } : {}),

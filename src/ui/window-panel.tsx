@@ -1,5 +1,7 @@
 import { Box, Text } from 'ink';
 import chalk from 'chalk';
+import { useContext } from 'react';
+import { BODY_MARK, TableBody } from './body-overlay.js';
 import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView, type WindowRow } from './live-state.js';
 import { fit, formatClock, formatCount, formatValue } from './display-format.js';
 import { theme } from './theme.js';
@@ -16,6 +18,7 @@ function rowLine(row: WindowRow, wallMs: number, keyWidth: number, windowWidth: 
 
 /** The latest result per key, sorted by the chosen field, top N; recent changes highlighted. */
 export function WindowPanel({ step, state, width, height }: { step: StepView; state: LiveState; width: number; height: number }) {
+  const overlay = useContext(TableBody);
   const why = whyNothingYet(step, state.stats);
   if (why) return <Text color={theme.muted}>{why}</Text>;
   const rows = visibleRows(step, state.filter, state.sortField, Math.max(1, height));
@@ -26,13 +29,16 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
   const cell = Math.max(8, Math.floor(room / Math.max(1, fields.length)));
   const shown = fields.slice(0, Math.max(1, Math.floor(room / cell)));
   const sortName = state.sortField >= 0 ? fields[state.sortField] : 'key';
+  const lines = rows.map((row) => rowLine(row, state.stats.wallMs, keyWidth, windowWidth, shown, cell));
+  // Handed over while rendering: ink draws the frame as React commits it, before any effect runs.
+  if (overlay) overlay.lines = lines;
   return (
     <Box flexDirection="column">
       <Text color={theme.label}>{`  ${fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  ${fit('window', windowWidth)}  ${shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}`}</Text>
       {/* One text node for the whole body, its lines coloured here: React and Yoga handle one
-          node instead of one per row, and trailing padding is cut so ink's output stage (which
-          works per character) sees only the characters shown. */}
-      {rows.length > 0 ? <Text>{rows.map((row) => rowLine(row, state.stats.wallMs, keyWidth, windowWidth, shown, cell)).join('\n')}</Text> : null}
+          node instead of one per row, and trailing padding is cut. Under the runner ink draws
+          one marker per row and the frame stream writes the rows there (body-overlay.ts). */}
+      {lines.length > 0 ? <Text>{overlay ? lines.map(() => BODY_MARK).join('\n') : lines.join('\n')}</Text> : null}
       <Text color={theme.muted} wrap="truncate-end">
         {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
         {step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : ''}
