@@ -8,7 +8,7 @@
  *   - shell only: binge's events and pattern with a condition no event passes, so the NFA does
  *     almost nothing: the operator shell around it; target ≥ 3M events/CPU-s.
  * The driver moves the watermark after each record as the pipeline does (5 s out-of-orderness).
- * Run: npm run build && node dist/bench/cep.js [--events <n>]
+ * Run: npm run build && node dist/bench/cep.js [--events <n>] [--only <part of a row's subject>]
  */
 import { resourceUsage } from 'node:process';
 import { pathToFileURL } from 'node:url';
@@ -120,18 +120,20 @@ export function measure(subject: string, step: PatternStep, records: Rec[], time
 const isWatched = (e: Rec): boolean => e.eventType === 'content.watched';
 const isNever = (e: Rec): boolean => e.eventType === 'never';
 
-export function runCepBench(events = 2_000_000): CepBenchResult[] {
+/** `only`: run the rows whose subject contains it (all when empty). */
+export function runCepBench(events = 2_000_000, only = ''): CepBenchResult[] {
   const results: CepBenchResult[] = [];
-  {
+  const wanted = (subject: string): boolean => subject.includes(only);
+  if (wanted('binge') || wanted('shell')) {
     const { records, times } = generate(events, 20_000, [['content.watched', 0.8], ['search', 0.2]]);
     const binge = Pattern.begin<(e: Rec) => boolean>('start', { kind: 'skipPastLastEvent' }).where(isWatched).next('more').where(isWatched).times(3).within('2h');
-    results.push(measure('binge (next times(3) within 2h)', stepOf('binge', binge), records, times));
+    if (wanted('binge')) results.push(measure('binge (next times(3) within 2h)', stepOf('binge', binge), records, times));
     // The same events with a condition nothing passes: the NFA does almost nothing, so this row is
     // the operator shell (key lookup, buffering until the watermark, timers). Target ≥ 3M events/CPU-s.
     const never = Pattern.begin<(e: Rec) => boolean>('start', { kind: 'skipPastLastEvent' }).where(isNever).next('more').where(isNever).times(3).within('2h');
-    results.push(measure('shell only (binge, no event passes)', stepOf('shell', never), records, times));
+    if (wanted('shell')) results.push(measure('shell only (binge, no event passes)', stepOf('shell', never), records, times));
   }
-  {
+  if (wanted('followedByAny')) {
     const { records, times } = generate(events, 20_000, [['search', 0.3], ['purchase', 0.05], ['content.watched', 0.65]], 7);
     const pattern = Pattern.begin<(e: Rec) => boolean>('search').where((e) => e.eventType === 'search').followedByAny('purchase').where((e) => e.eventType === 'purchase').within('10m');
     results.push(measure('followedByAny (search → purchase within 10m)', stepOf('afterSearch', pattern), records, times));
@@ -146,7 +148,8 @@ function mb(bytes: number): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = process.argv.indexOf('--events');
   const events = at > 0 ? Number(process.argv[at + 1]) : 2_000_000;
-  for (const r of runCepBench(events)) {
+  const onlyAt = process.argv.indexOf('--only');
+  for (const r of runCepBench(events, onlyAt > 0 ? process.argv[onlyAt + 1] : '')) {
     process.stdout.write(
       `${r.subject.padEnd(48)} ${r.events.toLocaleString('en')} events  ${r.seconds.toFixed(2)} s wall (${Math.round(r.eventsPerSec).toLocaleString('en')} events/s)  ` +
         `${r.cpuSeconds.toFixed(2)} s CPU (${Math.round(r.eventsPerCpuSec).toLocaleString('en')} events/CPU-s)  ` +

@@ -129,10 +129,12 @@ function patternStep(
   // A pattern from the TypeScript builder may nest group patterns: their stages have conditions too.
   const stageNames = cepCompiler().leafStages(step.pattern.stages).map((s) => s.name);
   const conditions = new Map<string, { where: StageCondition | null; until: StageCondition | null }>();
+  let fieldsOnly = true;
   const compileStages = (stages: readonly CepStageSpec[], path: string): void =>
     stages.forEach((stage, i) => {
       const where = stage.where === undefined ? null : condition(stage.where, `${path}[${i}].where`, stageNames);
       const until = stage.until === undefined ? null : condition(stage.until, `${path}[${i}].until`, stageNames);
+      for (const expr of [where, until]) if (expr !== null && (expr.readsBindings || expr.wholeEvent)) fieldsOnly = false;
       conditions.set(stage.name, { where: where ? stageCondition(where) : null, until: until ? stageCondition(until) : null });
       if (stage.group !== undefined) compileStages(stage.group, `${path}[${i}].group`);
     });
@@ -145,6 +147,7 @@ function patternStep(
     filter,
     key,
     conditions,
+    conditionsReadFieldsOnly: fieldsOnly,
     select: step.select.map((s) => {
       const expr = compile(s.expr, `${at}.select.${s.name}`, stageNames);
       return { name: s.name, evaluate: (scope: (name: string) => unknown) => expr.evaluate(NO_FIELDS, scope) };

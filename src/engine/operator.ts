@@ -13,6 +13,13 @@ export interface RecordContext {
   readonly line: number;
   /** The whole original record, decoded on demand (operators that store or emit events call it). */
   original(): Record<string, unknown>;
+  /**
+   * The record to keep past `process()` for an operator that reads only `fields` (the fields the
+   * pipeline reads) until it outputs the record: `fields` itself carrying the line's text, whose
+   * whole record `originalOf` (retained-record.ts) decodes when asked; or original() when the
+   * source has no text to keep. Absent: keep original().
+   */
+  retain?(fields: Fields): Record<string, unknown>;
 }
 
 /** Output records, exactly as pipeline-spec.md fixes them. */

@@ -11,6 +11,7 @@ import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js'
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
 import { WindowOperator } from '../engine/window/window-operator.js';
 import { SOURCE_POSITION } from '../engine/snapshot/binary.js';
+import { retainFields } from '../engine/retained-record.js';
 import { createFieldReader, type FieldReader } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
@@ -118,6 +119,8 @@ class LazyRecord implements RecordContext {
   offset = 0;
   /** What a parsed record carries as its SOURCE_POSITION (set once per run). */
   positions = POSITIONS_NONE;
+  /** The reader decodes whole lines ('all' fields): fields are not a projection to retain (set once per run). */
+  whole = false;
   private cached: Record<string, unknown> | null = null;
 
   set(buffer: Buffer, start: number, end: number, line: number, offset: number): void {
@@ -137,6 +140,11 @@ class LazyRecord implements RecordContext {
       this.cached = record;
     }
     return this.cached;
+  }
+
+  retain(fields: Fields): Record<string, unknown> {
+    if (this.whole || this.cached !== null) return this.original();
+    return retainFields(fields, this.buffer.toString('utf8', this.start, this.end), this.positions === POSITIONS_NONE ? undefined : this.positions === POSITIONS_SEQ ? this.line : this.offset);
   }
 }
 
@@ -336,6 +344,7 @@ export class Replay {
     // Records kept in state can be read again from a plain JSONL file (at the line's byte offset)
     // or a SQLite recording (by seq); a .gz has no random access: its records are written out.
     ctx.positions = this.checkpointer === null || file === '-' || file.endsWith('.gz') ? POSITIONS_NONE : isSqlitePath(file) ? POSITIONS_SEQ : POSITIONS_BYTES;
+    ctx.whole = this.options.compiled.fields === 'all';
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         if (block.extent !== undefined) {

@@ -27,6 +27,8 @@ import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binar
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writePatternKey } from './pattern-snapshot-binary.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
+import { KeyTable, type TableEntry } from './key-table.js';
+import { originalOf } from '../retained-record.js';
 
 type Rec = Record<string, unknown>;
 
@@ -35,11 +37,13 @@ type Rec = Record<string, unknown>;
  * object (a record touches one key object, not three: each was a cache miss with 20K keys); its
  * records waiting for the watermark are its list in the operator's PendingRecords.
  */
-class KeyState extends NfaState<Rec> implements TimedKey, PendingList {
+class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntry {
   timer = Infinity;
   slot = -1;
   first = -1;
   last = -1;
+  order = 0;
+  hash = 0;
   constructor(
     start: ComputationState<Rec>,
     /** Set when the key is (re)used: idle key states are recycled. */
@@ -114,12 +118,17 @@ export class PatternOperator implements Operator {
   readonly counters: StepCounters = newCounters();
   readonly compiled: CompiledPattern<Rec>;
   private readonly nfa: NFA<Rec>;
-  private readonly keys = new Map<unknown, KeyState>();
+  private readonly keys = new KeyTable<KeyState>();
   private readonly timers = new KeyTimers<KeyState>();
   private readonly pending = new PendingRecords();
   private readonly spareKeys: KeyState[] = [];
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
+  /**
+   * Keep records as their decoded fields (RecordContext.retain), whole only when output: the
+   * conditions read nothing else, and no trace observer looks at the records.
+   */
+  private retainFields: boolean;
   /** Writes binary snapshots; its buffer is reused, so a binary snapshot is valid until the next one. */
   private encoder: NfaStateEncoder | null = null;
 
@@ -135,6 +144,7 @@ export class PatternOperator implements Operator {
       throw error;
     }
     this.observer = options.observer;
+    this.retainFields = definition.conditionsReadFieldsOnly === true && this.observer === undefined;
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
   }
 
@@ -169,7 +179,7 @@ export class PatternOperator implements Operator {
       return;
     }
     const state = this.stateOf(key);
-    this.pending.add(state, ts, ctx.original());
+    this.pending.add(state, ts, this.retainFields && ctx.retain !== undefined ? ctx.retain(fields) : ctx.original());
     if (ts < state.timer) this.timers.schedule(state, ts);
   }
 
@@ -183,6 +193,7 @@ export class PatternOperator implements Operator {
   observe(observer: PatternObserver): void {
     this.observer = observer;
     this.nfa.observer = observer;
+    this.retainFields = false;
   }
 
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
@@ -221,7 +232,7 @@ export class PatternOperator implements Operator {
   }
 
   private encodedKeys(): EncodedState {
-    this.encoder ??= new NfaStateEncoder(new SnapshotWriter());
+    this.encoder ??= new NfaStateEncoder(new OriginalRecordWriter());
     const w = this.encoder.w;
     w.reset();
     w.uint(this.keys.size);
@@ -233,13 +244,14 @@ export class PatternOperator implements Operator {
     const keys: PatternKeySnapshot[] = [];
     for (const state of this.keys.values()) {
       const { times, records } = this.pending.list(state);
+      const nfa = snapshotNfaState(state);
       keys.push({
         key: state.key,
         times,
-        records,
+        records: records.map(originalOf),
         timer: state.timer,
         timerSeq: this.timers.registrationOf(state),
-        nfa: snapshotNfaState(state),
+        nfa: { ...nfa, events: nfa.events.map((e) => (originalOf(e.value) === e.value ? e : { ...e, value: originalOf(e.value) })) },
       });
     }
     return keys;
@@ -262,7 +274,7 @@ export class PatternOperator implements Operator {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
       state.timer = saved.timer;
-      this.keys.set(id, state);
+      this.keys.add(state);
       this.timers.attach(state);
       for (let i = 0; i < saved.times.length; i++) this.pending.add(state, saved.times[i]!, saved.records[i]!);
       if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
@@ -290,7 +302,7 @@ export class PatternOperator implements Operator {
         state.id = id;
         state.key = key;
       }
-      this.keys.set(id, state);
+      this.keys.add(state);
     }
     return state;
   }
@@ -305,7 +317,7 @@ export class PatternOperator implements Operator {
       this.advanceTime(state, time, out);
       do {
         const record = pending.shift(state); // the NFA keeps what it needs
-        this.observer?.record?.(state.key, time, record);
+        this.observer?.record?.(state.key, time, originalOf(record));
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
         const matches = this.nfa.process(state, record, time);
@@ -320,7 +332,7 @@ export class PatternOperator implements Operator {
     else if (state.first === -1 && state.isIdle) {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
-      this.keys.delete(state.id);
+      this.keys.delete(state);
       if (this.spareKeys.length < SPARE_KEYS) {
         state.id = state.key = undefined;
         this.spareKeys.push(state);
@@ -358,7 +370,7 @@ export class PatternOperator implements Operator {
     let end = this.matchEnd;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
-      values[i] = e.value;
+      values[i] = originalOf(e.value);
       if (e.timestamp < start) start = e.timestamp;
       if (e.timestamp > end) end = e.timestamp;
     }
@@ -393,3 +405,9 @@ export class PatternOperator implements Operator {
   }
 }
 
+/** A snapshot writer that keeps records whole: a retained record (fields and line text) as its original. */
+class OriginalRecordWriter extends SnapshotWriter {
+  override record(v: unknown): void {
+    super.record(v !== null && typeof v === 'object' ? originalOf(v as Rec) : v);
+  }
+}

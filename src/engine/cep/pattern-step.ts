@@ -30,6 +30,12 @@ export interface PatternStep {
       readonly until: ((event: Record<string, unknown>, stages: StageEvents) => boolean) | null;
     }
   >;
+  /**
+   * True when the stage conditions read nothing but the current event's fields the pipeline
+   * decodes (no stage's accepted events, no whole `event`): the operator may then keep a record as
+   * those fields (RecordContext.retain) and decode it whole only when it is output. Absent: false.
+   */
+  readonly conditionsReadFieldsOnly?: boolean;
   /** Computed output fields over the match: the scope resolves each stage name to its list of events. */
   readonly select: readonly { readonly name: string; readonly evaluate: (scope: (name: string) => unknown) => unknown }[];
 }

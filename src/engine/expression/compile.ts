@@ -44,6 +44,8 @@ export class Compilation {
   readonly fields = new Set<string>();
   /** Whether the expression reads `event`, the whole record. */
   wholeEvent = false;
+  /** Whether the expression reads a binding (a stage's events, an aggregate, `key`, `window`). */
+  readsBindings = false;
   private readonly scope = new Map<string, Slot>();
   private depth = 0;
 
@@ -196,6 +198,7 @@ export class Compilation {
   }
 
   private binding(name: string, offset: number): Node {
+    this.readsBindings = true;
     const fail = this.failAt(offset);
     const run: Closure = (_event, bindings) => {
       if (bindings === undefined) return fail(`'${name}' is not available here`);

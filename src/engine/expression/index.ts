@@ -26,6 +26,8 @@ export interface CompiledExpression {
   readonly fields: ReadonlySet<string>;
   /** True when the expression reads `event` (the whole record). */
   readonly wholeEvent: boolean;
+  /** True when the expression reads one of its bindings (CompileOptions.bindings). */
+  readonly readsBindings: boolean;
   /** Throws EvaluationError on a missing field, a type error or no matching overload. */
   evaluate(event: Fields, bindings?: Bindings): unknown;
 }
@@ -34,7 +36,7 @@ export type CompiledCondition = CompiledExpression & { test(event: Fields, bindi
 
 export function compileExpression(source: string, options: CompileOptions): CompiledExpression {
   const { compilation, root } = compileRoot(source, options);
-  return { source, fields: compilation.fields, wholeEvent: compilation.wholeEvent, evaluate: root.run };
+  return { source, fields: compilation.fields, wholeEvent: compilation.wholeEvent, readsBindings: compilation.readsBindings, evaluate: root.run };
 }
 
 /** Like compileExpression, but evaluate returns boolean: a non-boolean result is an EvaluationError. */
@@ -52,7 +54,7 @@ export function compileCondition(source: string, options: CompileOptions): Compi
           const value = run(event, bindings);
           return typeof value === 'boolean' ? value : fail(`a condition must be true or false, got ${typeName(value)} ${JSON.stringify(value)}`);
         };
-  return { source, fields: compilation.fields, wholeEvent: compilation.wholeEvent, evaluate: test, test };
+  return { source, fields: compilation.fields, wholeEvent: compilation.wholeEvent, readsBindings: compilation.readsBindings, evaluate: test, test };
 }
 
 function compileRoot(source: string, options: CompileOptions) {

@@ -1,0 +1,131 @@
+/**
+ * The pattern operator's live keys: key identity → key state. On a keyed stream whose keys go idle
+ * between two of their records (the binge bench: 20K users, ~1,400 with records waiting), every
+ * record inserts its key and the watermark deletes it again soon after. A Map does that with a
+ * miss, an insert and a delete per record, and rebuilds its table whenever the deleted entries
+ * fill it (every few hundred records here: a table's worth of garbage each time). This table keeps
+ * string keys (the usual key) in open addressing with linear probing over parallel arrays: the
+ * entry's own hash, compared before the key strings are, and deletion by backward shift, so that
+ * nothing is rebuilt or allocated unless the table grows. Other keys (numbers, booleans, lists as
+ * their JSON identity with a prefix: see identityOf) go to a Map: JSON's number and -0 / NaN
+ * rules stay the Map's (SameValueZero).
+ */
+export interface TableEntry {
+  /** The key's identity (a string here, or any value for the Map). */
+  id: unknown;
+  /** Insertion number: `values()` lists entries in insertion order, as a Map would. */
+  order: number;
+  /** The id's hash (string ids), set by `add`: `delete` finds the entry without hashing the id again. */
+  hash: number;
+}
+
+const EMPTY = undefined;
+const MIN_CAPACITY = 1024;
+
+/** FNV-1a over the UTF-16 code units, with a final mix (linear probing wants the low bits spread). */
+export function stringHash(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+export class KeyTable<V extends TableEntry> {
+  private entries: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(EMPTY);
+  private hashes = new Int32Array(MIN_CAPACITY);
+  private mask = MIN_CAPACITY - 1;
+  private strings = 0;
+  private readonly others = new Map<unknown, V>();
+  private nextOrder = 0;
+
+  get size(): number {
+    return this.strings + this.others.size;
+  }
+
+  get(id: unknown): V | undefined {
+    if (typeof id !== 'string') return this.others.get(id);
+    const h = stringHash(id);
+    const { entries, hashes, mask } = this;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const entry = entries[i];
+      if (entry === EMPTY) return undefined;
+      if (hashes[i] === h && entry.id === id) return entry;
+    }
+  }
+
+  /** Adds `entry` under `entry.id`, which is not in the table. */
+  add(entry: V): void {
+    entry.order = this.nextOrder++;
+    const id = entry.id;
+    if (typeof id !== 'string') {
+      this.others.set(id, entry);
+      return;
+    }
+    if (++this.strings * 2 > this.entries.length) this.grow();
+    const h = stringHash(id);
+    entry.hash = h;
+    this.place(entry, h);
+  }
+
+  /** Removes `entry` (added before, its id unchanged since). */
+  delete(entry: V): void {
+    if (typeof entry.id !== 'string') {
+      this.others.delete(entry.id);
+      return;
+    }
+    const { entries, hashes, mask } = this;
+    let i = entry.hash & mask;
+    for (;;) {
+      const at = entries[i];
+      if (at === entry) break;
+      if (at === EMPTY) return;
+      i = (i + 1) & mask;
+    }
+    this.strings--;
+    // Backward shift: later entries of the probe run move into the hole unless their home slot
+    // lies cyclically after the hole, so that every entry stays reachable from its home slot.
+    for (let j = i; ; ) {
+      entries[i] = EMPTY;
+      let entry: V | undefined;
+      let home: number;
+      do {
+        j = (j + 1) & mask;
+        entry = entries[j];
+        if (entry === EMPTY) return;
+        home = hashes[j]! & mask;
+      } while (i <= j ? i < home && home <= j : i < home || home <= j);
+      entries[i] = entry;
+      hashes[i] = hashes[j]!;
+      i = j;
+    }
+  }
+
+  /** The entries in insertion order (snapshots). */
+  values(): V[] {
+    const list: V[] = [...this.others.values()];
+    for (const entry of this.entries) if (entry !== EMPTY) list.push(entry);
+    return list.sort((a, b) => a.order - b.order);
+  }
+
+  private place(entry: V, h: number): void {
+    const { entries, mask } = this;
+    let i = h & mask;
+    while (entries[i] !== EMPTY) i = (i + 1) & mask;
+    entries[i] = entry;
+    this.hashes[i] = h;
+  }
+
+  private grow(): void {
+    const old = this.entries;
+    const oldHashes = this.hashes;
+    const capacity = old.length * 2;
+    this.entries = new Array<V | undefined>(capacity).fill(EMPTY);
+    this.hashes = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    for (let i = 0; i < old.length; i++) {
+      const entry = old[i];
+      if (entry !== EMPTY) this.place(entry, oldHashes[i]!);
+    }
+  }
+}
