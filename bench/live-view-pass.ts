@@ -6,11 +6,11 @@
  * A process per pass: in one process the first pass pays the JIT warm-up of the replay, so
  * whichever variant ran first lost (session 3 saw 0.84x for what was 0.90x the other way round).
  */
-import { PassThrough } from 'node:stream';
 import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
 import type { PhaseCost, ViewCost } from '../src/ui/run-live-view.js';
 import { existsSync, readdirSync } from 'node:fs';
+import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 
 /**
  * The live view as `sw replay` loads it: its chunk of the bundle bin/sw runs (ink and react bundled
@@ -34,20 +34,6 @@ export interface LivePass {
   readonly view?: ViewCost;
   /** The whole process, node's own start-up included (CPU since the process started). */
   readonly process: PhaseCost;
-}
-
-/** A writable that looks like a 120×40 terminal and throws the frames away. */
-function offscreenTerminal(): NodeJS.WriteStream {
-  const stream = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
-  Object.assign(stream, { columns: 120, rows: 40, isTTY: true });
-  stream.on('data', () => undefined);
-  return stream;
-}
-
-function keyboard(): NodeJS.ReadStream {
-  const stream = new PassThrough() as unknown as NodeJS.ReadStream & PassThrough;
-  Object.assign(stream, { isTTY: true, setRawMode: () => stream, ref: () => stream, unref: () => stream });
-  return stream;
 }
 
 const cpuMs = (): number => {

@@ -1,5 +1,6 @@
 /**
- * The live view's cost (issue 5: under 10% of throughput at --speed max). The same 5M-event
+ * The live view's cost (issue 5: under 10% of throughput at --speed max, drawing at least 4
+ * frames a second, 10 when frames are cheap: run-live-view.tsx frameDue). The same 5M-event
  * replay (.bench/activity-5m.jsonl, 640 MB: about 6 CPU-s a pass for tumbling-count and 15 for
  * user-minutes on a quiet machine, so throughput is measured, not start-up), headless and under
  * the live view drawing to an off-screen 120×40 terminal. Every pass runs in a process of its own, as
@@ -7,7 +8,8 @@
  * first, then live first): in one process the first pass paid the JIT warm-up and lost.
  *
  * Per pipeline and round: live / headless throughput over the run (events per CPU-s and per wall
- * second, from the replay's first record to its end), with the load average. Then the best of the
+ * second, from the replay's first record to its end), with the load average, and the frames the
+ * live pass drew per second of its run. Then the best of the
  * rounds, the whole process's ratio (node's start-up, importing the UI, opening and closing the
  * view included), the view's fixed costs on their own, and its own share of the run: the CPU
  * from each frame's dispatch to the end of its draw, plus collecting the outputs between frames.
@@ -54,6 +56,12 @@ function pass(file: string, pipelinePath: string, live: boolean): LivePass {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as LivePass;
 }
 
+/** The frames a live pass drew per second of its run: wall seconds (what a user sees) and CPU seconds. */
+function framesPerSecond(pass: LivePass): string {
+  const frames = pass.view!.frames;
+  return `${(frames / (pass.run.wallMs / 1000)).toFixed(1)} frames/s (${frames} frames; ${(frames / (pass.run.cpuMs / 1000)).toFixed(1)} per CPU-s)`;
+}
+
 const timing = (phase: PhaseCost) => ({ seconds: phase.wallMs / 1000, cpuSeconds: phase.cpuMs / 1000 });
 const least = <T>(items: readonly T[], cost: (item: T) => number): T => items.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 const ms = (values: readonly number[]) => `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)} ms`;
@@ -76,7 +84,7 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
     const row: BenchRow = {
       ...ratio,
       subject: `${pipeline} round ${round + 1} (${liveFirst ? 'live' : 'headless'} first, load ${load.toFixed(1)}): live / headless`,
-      note: `run CPU ${(h.run.cpuMs / 1000).toFixed(2)} s headless, ${(l.run.cpuMs / 1000).toFixed(2)} s live; whole process ${(h.process.cpuMs / l.process.cpuMs).toFixed(2)}× CPU`,
+      note: `${framesPerSecond(l)}; run CPU ${(h.run.cpuMs / 1000).toFixed(2)} s headless, ${(l.run.cpuMs / 1000).toFixed(2)} s live; whole process ${(h.process.cpuMs / l.process.cpuMs).toFixed(2)}× CPU`,
     };
     process.stderr.write(`bench: live-view ${row.subject}: ${row.ratio!.toFixed(2)}× wall, ${row.cpuRatio!.toFixed(2)}× CPU (${row.note})\n`);
     rows.push(row);
@@ -89,7 +97,7 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
   const headlessRow = throughputRow(name, `${pipeline}: replay headless (least run CPU of ${rounds})`, h.events, timing(h.run));
   const liveRow = throughputRow(name, `${pipeline}: replay under the live view (least run CPU of ${rounds})`, l.events, timing(l.run), {
     note:
-      `${view.frames} frames (${view.skipped} skipped: nothing changed), ${(view.bytes / 1024).toFixed(0)} KB written; ` +
+      `${framesPerSecond(l)}, ${view.skipped} ticks skipped (nothing changed), ${(view.bytes / 1024).toFixed(0)} KB written; ` +
       `the view's own CPU ${(share * 100).toFixed(1)}% of the run (frames ${(view.cpuMs / 1000).toFixed(2)} s, coalescing ${l.outputs.toLocaleString('en')} outputs ${coalescing.toFixed(2)} s)`,
   });
   const wholeHeadless = least(headless, (p) => p.process.cpuMs);

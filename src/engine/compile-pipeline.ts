@@ -97,6 +97,7 @@ function windowStep(
     lateOutput: step.lateOutput,
     filter,
     key,
+    ...(step.keyBy.kind === 'fields' && !step.keyBy.composite && !step.keyBy.paths[0]!.includes('.') ? { keyField: step.keyBy.paths[0]! } : {}),
     aggregates: step.aggregate.map((a) => {
       const arg = a.arg === undefined ? null : compile(a.arg, `${at}.aggregate.${a.name}`);
       return {

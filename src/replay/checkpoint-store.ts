@@ -1,6 +1,6 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay, in checkpoint form 3:
+ * checkpoints of a replay, in checkpoint form 4 (form 3 held window state as JSON):
  *
  * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
  *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
@@ -21,7 +21,7 @@
  * skipped and the one before it used. Old rows are pruned in the same transaction, keeping
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
@@ -31,21 +31,28 @@ import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
+import { readWindowKeys, WINDOW_KEYS_LAYOUT } from '../engine/window/window-snapshot-binary.js';
 import { isSqlitePath, readRecording } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
 const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
 
 const KEEP_CHECKPOINTS = 3;
+/**
+ * Rows this large (body, state and new segment) go to the writer thread (writeDurable): a pattern
+ * step's state is megabytes (binge: ~4 MB), a window step's hundreds of kilobytes.
+ */
+const BACKGROUND_BYTES = 1 << 20;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
-export const CHECKPOINT_VERSION = 3;
+export const CHECKPOINT_VERSION = 4;
 
 /** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
 const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
 
 /** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
 function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
+  if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
   const pattern = patternLayout();
   return layout === pattern.PATTERN_KEYS_LAYOUT ? pattern.readPatternKeys : undefined;
 }
@@ -148,11 +155,17 @@ export class CheckpointStore {
   private nextSegment = 1;
   /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
   private readonly blob = new ReusedBuffer();
-  /** The writer thread of writeInBackground, started by the first one. */
+  /** The writer thread of writeInBackground, started by the first one (or by writeDurable's first large row). */
   private background: BackgroundCommitter | null = null;
+  /** The files writeDurable syncs on this thread. */
+  private readonly synced = new DurableFiles();
   private readonly segmentText = new ReusedBuffer();
 
-  private constructor(readonly path: string, db: Database.Database) {
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+    private readonly backgroundBytes: number,
+  ) {
     this.db = db;
     const version = db.pragma('user_version', { simple: true }) as number;
     const used = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'").get() !== undefined;
@@ -160,7 +173,8 @@ export class CheckpointStore {
     if (this.otherForm === null) this.prepare();
   }
 
-  static open(path: string): CheckpointStore {
+  /** `backgroundBytes`: the row size from which writeDurable moves commits to the writer thread. */
+  static open(path: string, { backgroundBytes = BACKGROUND_BYTES }: { backgroundBytes?: number } = {}): CheckpointStore {
     try {
       const db = new (sqlite())(path);
       // Large pages: a checkpoint's state and segment are megabytes each, written and later freed
@@ -170,7 +184,7 @@ export class CheckpointStore {
       // replay checkpoint must survive; a power cut may lose the last one, and the one before is used.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      return new CheckpointStore(path, db);
+      return new CheckpointStore(path, db, backgroundBytes);
     } catch (error) {
       throw new InputError(`${path}: cannot open the checkpoint store (${(error as Error).message}); delete it or pass another --checkpoint-db`);
     }
@@ -231,6 +245,39 @@ export class CheckpointStore {
       this.written = new WeakMap();
       throw error;
     }
+  }
+
+  /**
+   * Writes one checkpoint of a running replay: syncs the `durable` files (the output and
+   * dead-letter files, flushed up to the checkpoint's positions), then commits the row. Small rows
+   * commit here, on the replay thread: starting the writer thread (a second isolate loading SQLite
+   * and this module) cost ~0.25 CPU-s, more than a 2M-record tumbling replay's 20 commits of
+   * ~250 KB. The first row of BACKGROUND_BYTES or more still commits here while the writer
+   * thread starts; from then on rows go to it (writeInBackground), where the commit and the fsync
+   * of megabytes no longer hold up the replay.
+   */
+  writeDurable(durable: readonly string[], checkpoint: Checkpoint): void {
+    this.settle();
+    if (this.background !== null && this.background.loaded()) {
+      this.writeInBackground(durable, checkpoint);
+      return;
+    }
+    const row = this.rowOf(checkpoint, this.blob);
+    try {
+      this.synced.sync(durable);
+      this.committed(this.commitRow(row));
+    } catch (error) {
+      this.written = new WeakMap();
+      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); check the disk, or run without --checkpoint-every`);
+    }
+    if (this.background === null && row.body.length + row.state.length + (row.segment?.text.length ?? 0) >= this.backgroundBytes) {
+      this.background = new BackgroundCommitter(this.path);
+    }
+  }
+
+  /** Whether writeDurable has moved commits to the writer thread (it starts once a row reaches BACKGROUND_BYTES). */
+  get writerThread(): boolean {
+    return this.background !== null;
   }
 
   /**
@@ -402,6 +449,7 @@ export class CheckpointStore {
     } finally {
       this.background?.close();
       this.background = null;
+      this.synced.close();
       this.db.close();
     }
   }
@@ -633,6 +681,27 @@ export function recordsAt(recording: string, positions: readonly number[]): Map<
   }
 }
 
+/**
+ * Files synced before each commit (fsync of the output up to what the replay flushed), opened by
+ * path once and kept open: fsync acts on the file, so the replay may close its own descriptors.
+ */
+export class DurableFiles {
+  private readonly files = new Map<string, number>();
+
+  sync(paths: readonly string[]): void {
+    for (const path of paths) {
+      let fd = this.files.get(path);
+      if (fd === undefined) this.files.set(path, (fd = openSync(path, 'r')));
+      fsyncSync(fd);
+    }
+  }
+
+  close(): void {
+    for (const fd of this.files.values()) closeSync(fd);
+    this.files.clear();
+  }
+}
+
 /** How long a checkpoint may take to sync and commit on the writer thread. */
 const WRITER_TIMEOUT_MS = 300_000;
 /** How long the writer thread may take to load (it loads in ~50 ms). */
@@ -667,6 +736,11 @@ class BackgroundCommitter {
     this.worker.on('error', () => {});
   }
 
+  /** True once the thread has loaded (it is then ready for a job with no wait). */
+  loaded(): boolean {
+    return this.started || Atomics.load(this.flag, 1) === 1;
+  }
+
   start(durable: readonly string[], row: NewRow): void {
     // A thread that cannot load (a missing module) never answers, and its error event cannot
     // arrive while this thread waits: found here, once, instead of after the reply's timeout.
@@ -694,6 +768,12 @@ class BackgroundCommitter {
 
   /** Lets the thread close its connection (waiting up to 10 s), then ends it. */
   close(): void {
+    // A thread that has not loaded yet (writeDurable starts it ahead of its first job) holds nothing.
+    if (!this.loaded()) {
+      this.port.close();
+      void this.worker.terminate();
+      return;
+    }
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage({ close: true });
     Atomics.wait(this.flag, 0, 0, 10_000);

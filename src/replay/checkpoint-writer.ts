@@ -5,16 +5,15 @@
  * reads the reply when it next needs the store. Files are opened by path (fsync acts on the file,
  * not on the descriptor), so the replay may close its own descriptors at any time.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CheckpointStore, type CommitReply, type NewRow } from './checkpoint-store.js';
+import { CheckpointStore, DurableFiles, type CommitReply, type NewRow } from './checkpoint-store.js';
 
 type Job = { readonly durable: readonly string[]; readonly row: NewRow } | { readonly close: true };
 
 const { path, port, flag } = workerData as { path: string; port: MessagePort; flag: Int32Array };
 /** Opened by the first job, so that failing to open is that job's reply. */
 let store: CheckpointStore | null = null;
-const files = new Map<string, number>();
+const files = new DurableFiles();
 
 function reply(message: CommitReply | { closed: true }): void {
   port.postMessage(message);
@@ -28,7 +27,7 @@ Atomics.notify(flag, 1);
 
 port.on('message', (job: Job) => {
   if ('close' in job) {
-    for (const fd of files.values()) closeSync(fd);
+    files.close();
     try {
       store?.close();
     } catch {
@@ -39,11 +38,7 @@ port.on('message', (job: Job) => {
     return;
   }
   try {
-    for (const file of job.durable) {
-      let fd = files.get(file);
-      if (fd === undefined) files.set(file, (fd = openSync(file, 'r')));
-      fsyncSync(fd);
-    }
+    files.sync(job.durable);
     store ??= CheckpointStore.open(path);
     reply(store.commitRow(job.row));
   } catch (error) {

@@ -5,7 +5,7 @@
  * output files are cut to the checkpoint's lengths and the recording is reopened just after the
  * last record the checkpoint covers, so the combined output equals an uninterrupted run's.
  */
-import { createReadStream, existsSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, statSync, truncateSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parseDuration } from '../engine/duration.js';
 import type { CompiledPipeline } from '../engine/compile-pipeline.js';
@@ -13,7 +13,7 @@ import { unsnapshottableSteps } from '../engine/pipeline.js';
 import { InputError, UsageError } from '../errors.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, type Checkpoint, type StoredCheckpoint } from './checkpoint-store.js';
 import type { DeadLetterOutput } from './dead-letter.js';
-import { blocksFromChunks, openLineStream } from './lines.js';
+import { blocksFromChunks, openLineStream, readFileChunks } from './lines.js';
 import type { LineWriter } from './record-sink.js';
 import type { RecordBlock } from './recording.js';
 import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
@@ -95,12 +95,12 @@ export class Checkpointer implements ReplayCheckpointer {
   take(position: () => ReplayPosition): void {
     const at = position();
     // Outputs first: a checkpoint must never point past what is on disk.
-    // Flushed here; synced by the store's writer thread before the checkpoint commits.
+    // Flushed here; synced by the store (on this thread or its writer thread) before the checkpoint commits.
     const output = { bytes: this.options.output.flushedPosition(), records: this.options.output.lines };
     const { file: deadLetterFile, ...deadLetters } = this.options.deadLetters.flushedPosition();
     const sqlite = isSqlitePath(this.options.recording);
     const durable = deadLetterFile === null ? [this.options.output.path] : [this.options.output.path, deadLetterFile];
-    this.options.store.writeInBackground(durable, {
+    this.options.store.writeDurable(durable, {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
       recording: this.options.recording,
@@ -160,7 +160,7 @@ export async function openRecordingAt(path: string, source: Checkpoint['source']
     return readSqliteBlocks(path, source.lastSeq ?? 0);
   }
   const chunks: AsyncIterable<Buffer> =
-    path.endsWith('.gz') ? dropBytes((await openLineStream(path)) as AsyncIterable<Buffer>, source.byteOffset) : createReadStream(path, { start: source.byteOffset, highWaterMark: 1 << 20 });
+    path.endsWith('.gz') ? dropBytes((await openLineStream(path)) as AsyncIterable<Buffer>, source.byteOffset) : readFileChunks(path, source.byteOffset);
   return renumber(blocksFromChunks(chunks), source.nextLine - 1);
 }
 

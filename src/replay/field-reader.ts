@@ -41,6 +41,26 @@ export interface FieldReader {
   /** After a readLine that returned fields: the position of the line's newline, or `limit`. */
   readonly lineEnd: number;
   readonly counts: FieldReaderCounts;
+  /**
+   * Where a field's strings are interned, as a hint for keyed state (see KeyHints): null when the
+   * field is not read or not interned by this reader.
+   */
+  internHints(field: string): KeyHints | null;
+}
+
+/**
+ * Per line, the intern table slot of a field's string value: a small int that is the same for equal
+ * strings (the slot is a hash of the bytes), so keyed state can be found by it without a Map lookup
+ * (the caller checks that the state found is for an equal key: a slot is shared by colliding
+ * strings, and stale when the field was absent or not an interned string on this line: then −1 or
+ * the last slot written).
+ */
+export interface KeyHints {
+  readonly slots: Int32Array;
+  /** The field's index in `slots`. */
+  readonly at: number;
+  /** Slot numbers are below this. */
+  readonly size: number;
 }
 
 export interface FieldReaderOptions {
@@ -188,6 +208,10 @@ class WholeLineReader implements FieldReader {
   readonly counts: FieldReaderCounts = { bytePath: 0, jsonParse: 0, rejected: 0 };
   readonly lineEnd = 0;
 
+  internHints(): null {
+    return null;
+  }
+
   /** JSON.parse needs the line's text: the caller finds its end. */
   readLine(): null {
     return null;
@@ -305,6 +329,26 @@ function isHexDigit(byte: number): boolean {
 const PLAIN_STRING_BYTE = new Uint8Array(256);
 for (let byte = 0x20; byte < 0x80; byte++) PLAIN_STRING_BYTE[byte] = byte === QUOTE || byte === BACKSLASH ? 0 : 1;
 
+/**
+ * The first byte from `at` that is not plain (PLAIN_STRING_BYTE), or `end`; `view` is over
+ * `buffer`'s bytes. Four bytes a step (SWAR): in each byte of the word, a high bit is set where the
+ * byte is < 0x20, >= 0x80, a quote or a backslash (the zero-byte tests of Hacker's Delight 6-1 on
+ * word - 0x20.., word ^ 0x22.. and word ^ 0x5c..); a borrow only runs upwards from a byte that is
+ * flagged rightly, so the lowest flag (the first byte, little-endian) is exact.
+ */
+function plainRunEnd(view: DataView, buffer: Buffer, at: number, end: number): number {
+  while (at + 4 <= end) {
+    const word = view.getInt32(at, true);
+    const quote = word ^ 0x22222222;
+    const backslash = word ^ 0x5c5c5c5c;
+    const special = (((word - 0x20202020) & ~word) | word | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080;
+    if (special !== 0) return at + ((31 - Math.clz32(special & -special)) >> 3);
+    at += 4;
+  }
+  while (at < end && PLAIN_STRING_BYTE[buffer[at]!] === 1) at++;
+  return at;
+}
+
 class ByteFieldReader implements FieldReader {
   readonly counts: FieldReaderCounts = { bytePath: 0, jsonParse: 0, rejected: 0 };
 
@@ -339,6 +383,8 @@ class ByteFieldReader implements FieldReader {
   private readonly internLookups: Uint32Array;
   private readonly internHits: Uint32Array;
   private readonly internPause: Uint32Array;
+  /** Per wanted field, the intern slot of its last string value, −1 when that was not interned (KeyHints). */
+  private readonly internSlots: Int32Array;
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
   private stringPlain = true;
@@ -346,6 +392,10 @@ class ByteFieldReader implements FieldReader {
   /** Set by scanNumber when the fast path computed the value; otherwise the caller uses Number(). */
   private numberValue = 0;
   private numberExact = false;
+
+  /** A view of the last buffer read (plainRunEnd), made once per buffer: a block of lines, or a line read alone. */
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  private viewed: Buffer | null = null;
 
   /** While readRow runs: the row being filled (values stay in the buffer until asked for). */
   private row: FieldRow | undefined;
@@ -379,8 +429,14 @@ class ByteFieldReader implements FieldReader {
     this.internLookups = new Uint32Array(this.names.length);
     this.internHits = new Uint32Array(this.names.length);
     this.internPause = new Uint32Array(this.names.length);
+    this.internSlots = new Int32Array(this.names.length).fill(-1);
     this.rowIndex = Int32Array.from(this.names, (name) => unique.indexOf(name));
     this.slotOfIndex = Int32Array.from(unique, (name) => this.names.indexOf(name));
+  }
+
+  internHints(field: string): KeyHints | null {
+    const slot = this.byName.get(field);
+    return slot === undefined ? null : { slots: this.internSlots, at: slot, size: INTERN_SLOTS };
   }
 
   /** RowReader.read: validates the line and fills `row` (see createRowReader). */
@@ -531,6 +587,11 @@ class ByteFieldReader implements FieldReader {
 
   /** Walks the object whose `{` is at `at`; returns the position after its `}`, INVALID or TOO_DEEP. */
   private readMembers(buffer: Buffer, at: number, end: number): number {
+    if (buffer !== this.viewed) {
+      this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+      this.viewed = buffer;
+    }
+    const view = this.view;
     at = skipWhitespace(buffer, at + 1, end);
     if (at < end && buffer[at] === CLOSE_BRACE) return at + 1;
     let ordinal = 0;
@@ -541,16 +602,29 @@ class ByteFieldReader implements FieldReader {
       if (slot >= 0) {
         keyEnd = at + 1 + this.plainNames[slot]!.length;
       } else {
-        keyEnd = this.scanString(buffer, at + 1, end);
-        if (keyEnd < 0) return INVALID;
-        // A plain key equal to a wanted name matched above; others compare as decoded strings.
-        if (!this.stringPlain) slot = this.byName.get(this.decodeString(buffer, at + 1, keyEnd)) ?? -1;
+        // scanString, written out: most keys are unwanted and plain, and the call per key (not
+        // inlined into this loop) cost as much as the scan.
+        keyEnd = plainRunEnd(view, buffer, at + 1, end);
+        if (keyEnd >= end || buffer[keyEnd] !== QUOTE) {
+          keyEnd = this.scanStringRest(buffer, keyEnd, end);
+          if (keyEnd < 0) return INVALID;
+          // A plain key equal to a wanted name matched above; others compare as decoded strings.
+          slot = this.byName.get(this.decodeString(buffer, at + 1, keyEnd)) ?? -1;
+        }
       }
       at = skipWhitespace(buffer, keyEnd + 1, end);
       if (at >= end || buffer[at] !== COLON) return INVALID;
       at = skipWhitespace(buffer, at + 1, end);
-      if (slot < 0) at = this.skipValue(buffer, at, end, 1);
-      else at = this.row === undefined ? this.readWantedValue(buffer, at, end, slot) : this.markWantedValue(buffer, at, end, slot, this.row);
+      if (slot >= 0) {
+        at = this.row === undefined ? this.readWantedValue(buffer, at, end, slot) : this.markWantedValue(buffer, at, end, slot, this.row);
+      } else if (at < end && buffer[at] === QUOTE) {
+        // An unwanted string value, the common case: scanString written out as for keys.
+        let close = plainRunEnd(view, buffer, at + 1, end);
+        if (close >= end || buffer[close] !== QUOTE) close = this.scanStringRest(buffer, close, end);
+        at = close < 0 ? INVALID : close + 1;
+      } else {
+        at = this.skipValue(buffer, at, end, 1);
+      }
       if (at < 0) return at;
       at = skipWhitespace(buffer, at, end);
       if (at >= end) return INVALID;
@@ -816,9 +890,13 @@ class ByteFieldReader implements FieldReader {
   /** `hash`: the intern hash (31-multiplier) of exactly buffer[start, end). */
   private plainString(buffer: Buffer, start: number, end: number, field: number, hash: number): string {
     const length = end - start;
-    if (length > INTERN_MAX_BYTES) return latin1Slice.call(buffer, start, end);
+    if (length > INTERN_MAX_BYTES) {
+      this.internSlots[field] = -1;
+      return latin1Slice.call(buffer, start, end);
+    }
     if (this.internPause[field]! > 0) {
       this.internPause[field]!--;
+      this.internSlots[field] = -1;
       return latin1Slice.call(buffer, start, end);
     }
     if (++this.internLookups[field]! === INTERN_WINDOW) {
@@ -828,6 +906,7 @@ class ByteFieldReader implements FieldReader {
     }
     const table = (this.internTables[field] ??= new Array<string | undefined>(INTERN_SLOTS).fill(undefined));
     const slot = hash & (INTERN_SLOTS - 1);
+    this.internSlots[field] = slot;
     const known = table[slot];
     if (known !== undefined && known.length === length) {
       let i = 0;
@@ -854,7 +933,10 @@ class ByteFieldReader implements FieldReader {
     if (this.presentCount === names.length && this.buildComplete !== null) {
       if (!this.reuseRecord) return this.buildComplete(values);
       // One object for the whole stream: ~40 bytes and a young-generation slot less per record.
-      if (this.reused === null) return (this.reused = this.buildComplete(values));
+      // Made with nulls first: its fields are then tagged, and a number read from one is the heap
+      // number the line's value already is (a double field boxes a fresh one on every read that
+      // leaves optimized code: the time field once per record).
+      if (this.reused === null) this.reused = this.buildComplete(values.map(() => null));
       return this.fillComplete!(this.reused, values);
     }
     // Fields are added in construction order, not line order, so records with the same fields

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
@@ -21,13 +21,7 @@ const CHUNK_BYTES = 1 << 20;
 /** Opens a JSONL source: a path (.jsonl or .jsonl.gz) or '-' for standard input. Never loads it whole. */
 export async function openLineStream(path: string): Promise<Readable> {
   if (path === '-') return process.stdin;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new InputError(`${path}: is a directory; give a .jsonl, .jsonl.gz or SQLite recording`);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`${path}: cannot read the recording (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path`);
-  }
+  await checkReadable(path);
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   if (!path.endsWith('.gz')) return file;
   const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
@@ -35,11 +29,51 @@ export async function openLineStream(path: string): Promise<Readable> {
   return file.pipe(gunzip);
 }
 
-/** Streams a JSONL source as blocks of whole lines, so a reader can scan bytes without copying lines out. */
-export async function* readLineBlocks(path: string): AsyncGenerator<LineBlock> {
-  const stream = await openLineStream(path);
+async function checkReadable(path: string): Promise<void> {
   try {
-    yield* blocksFromChunks(stream as AsyncIterable<Buffer>);
+    const info = await stat(path);
+    if (info.isDirectory()) throw new InputError(`${path}: is a directory; give a .jsonl, .jsonl.gz or SQLite recording`);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${path}: cannot read the recording (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path`);
+  }
+}
+
+/**
+ * A plain file's bytes from `position` on, in chunks of up to 1 MB read into two buffers used in
+ * turn: a chunk's bytes stay valid until the chunk after the next one is read. createReadStream
+ * allocates a fresh 1 MB buffer per read, and the kernel maps and zeroes its pages on first touch:
+ * 0.30–0.39 CPU-s of system time for the 265 MB bench file against 0.07–0.09 with two reused buffers
+ * (3 runs each, load 7.9), a seventh of a 2M-event replay.
+ */
+export async function* readFileChunks(path: string, position = 0): AsyncGenerator<Buffer> {
+  await checkReadable(path);
+  const file = await open(path, 'r');
+  // From the file's own position when reading from the start: a named pipe (`<(zcat …)`) has no offsets.
+  let at: number | null = position > 0 ? position : null;
+  try {
+    const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+    for (let turn = 0; ; turn ^= 1) {
+      const buffer = buffers[turn]!;
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, at);
+      if (bytesRead === 0) return;
+      if (at !== null) at += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Streams a JSONL source as blocks of whole lines, so a reader can scan bytes without copying lines
+ * out. A block's bytes stay valid until the next block is taken: its buffer is read into again
+ * after that (plain files, see readFileChunks); copy what must outlive it.
+ */
+export async function* readLineBlocks(path: string): AsyncGenerator<LineBlock> {
+  const chunks = path === '-' || path.endsWith('.gz') ? await openLineStream(path) : readFileChunks(path);
+  try {
+    yield* blocksFromChunks(chunks as AsyncIterable<Buffer>);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${path}: read failed (${(error as Error).message}); check the file (a truncated .gz?)`);
@@ -48,7 +82,9 @@ export async function* readLineBlocks(path: string): AsyncGenerator<LineBlock> {
 
 /**
  * Regroups arbitrary byte chunks into blocks of whole lines. A partial last line is carried into
- * the next block; memory is one chunk plus the longest line.
+ * the next block; memory is one chunk plus the longest line. A chunk may be overwritten once the
+ * chunk after it is taken (readFileChunks): the carry is a view of the previous chunk at most, and
+ * is copied (concat) while that chunk is still intact.
  */
 export async function* blocksFromChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<LineBlock> {
   let carry: Buffer | null = null;

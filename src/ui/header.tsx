@@ -1,22 +1,14 @@
 import { Box, Text } from 'ink';
 import type { LiveState } from './live-state.js';
 import { formatCount, formatElapsed, formatEventTime, formatSpan, progressBar, sparkline } from './display-format.js';
-import { theme } from './theme.js';
+import chalk from 'chalk';
+import { theme, type ThemeColor } from './theme.js';
 import { formatSpeed } from '../replay/summary.js';
-
-function Field({ label, value, color = theme.value }: { label: string; value: string; color?: string }) {
-  return (
-    <Text>
-      <Text color={theme.label}>{label} </Text>
-      <Text color={color}>{value}</Text>
-    </Text>
-  );
-}
 
 interface HeaderField {
   readonly label: string;
   readonly value: string;
-  readonly color?: string;
+  readonly color?: ThemeColor;
 }
 
 /** The header's two rows of fields (they wrap on narrow terminals) and what the layout needs to know of them. */
@@ -61,6 +53,30 @@ export function wrappedLines(widths: readonly number[], room: number, gap: numbe
   return lines;
 }
 
+/** A row of fields as lines of at most `room` columns, FIELD_GAP between fields, coloured. */
+function wrapFields(fields: readonly HeaderField[], room: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let used = -1;
+  for (const field of fields) {
+    const width = [...fieldText(field)].length;
+    const text = field.label === '' ? chalk[field.color ?? theme.value](field.value) : `${chalk[theme.label](field.label)} ${chalk[field.color ?? theme.value](field.value)}`;
+    if (used < 0) {
+      line = text;
+      used = width;
+    } else if (used + FIELD_GAP + width <= room) {
+      line += ' '.repeat(FIELD_GAP) + text;
+      used += FIELD_GAP + width;
+    } else {
+      lines.push(line);
+      line = text;
+      used = width;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** Rows the header takes at `columns` terminal columns: its border, the title, the wrapped fields, the progress bar. */
 export function headerHeight(state: LiveState, columns: number): number {
   // Inside the round border and one column of padding each side.
@@ -80,19 +96,9 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
   const behind = !state.done && s.pacing?.behind === true && s.pacing.achieved !== null;
   const barWidth = Math.max(10, Math.min(30, width - 60));
   const { clocks, counts } = headerFields(state);
-  const row = (fields: HeaderField[]) => (
-    <Box columnGap={FIELD_GAP} flexWrap="wrap">
-      {fields.map((f, i) =>
-        f.label === '' ? (
-          <Text key={i} color={f.color}>
-            {f.value}
-          </Text>
-        ) : (
-          <Field key={f.label} label={f.label} value={f.value} {...(f.color ? { color: f.color } : {})} />
-        ),
-      )}
-    </Box>
-  );
+  // Each row of fields as one text node, wrapped here as wrappedLines (and Yoga) would wrap it:
+  // a dozen nodes less for React and Yoga every frame.
+  const row = (fields: HeaderField[]) => <Text>{wrapFields(fields, width - 2).join('\n')}</Text>;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.title} paddingX={1}>
       <Box justifyContent="space-between" columnGap={2}>
@@ -112,11 +118,7 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
       {row(clocks)}
       {row(counts)}
       {fraction !== null ? (
-        <Text>
-          <Text color={theme.good}>{progressBar(fraction, barWidth)}</Text>
-          <Text> {(fraction * 100).toFixed(1)}%</Text>
-          <Text color={theme.label}>{eta !== null ? `  ETA ${formatSpan(eta)}` : ''}</Text>
-        </Text>
+        <Text>{`${chalk[theme.good](progressBar(fraction, barWidth))} ${(fraction * 100).toFixed(1)}%${eta !== null ? chalk[theme.label](`  ETA ${formatSpan(eta)}`) : ''}`}</Text>
       ) : null}
     </Box>
   );

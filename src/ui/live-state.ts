@@ -113,6 +113,11 @@ export type LiveAction =
       readonly timeouts?: readonly number[];
       /** Results per step since the start that `outputs` had no room for (PendingOutputs). */
       readonly passedOver?: readonly number[];
+      /**
+       * Per step, window results since the last frame, read where they are kept (PendingOutputs'
+       * ring), folded into the table after `outputs`; null for a step with none.
+       */
+      readonly windows?: readonly (WindowBatch | null)[];
       readonly quality?: QualityView;
     }
   | { readonly type: 'select'; readonly index: number }
@@ -124,6 +129,19 @@ export type LiveAction =
   | { readonly type: 'done' };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Window results of one step, oldest first, read in place: result n's key, window, firing, and
+ * the value of the step's field f (StepInfo.fields order). Folding them needs no record object.
+ */
+export interface WindowBatch {
+  readonly size: number;
+  key(n: number): unknown;
+  start(n: number): number;
+  end(n: number): number;
+  late(n: number): boolean;
+  value(n: number, field: number): unknown;
+}
 
 export const FEED_LIMIT = 200;
 /**
@@ -206,27 +224,26 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     if (i === undefined) continue;
     const key = keyText(record.key);
     if (record.kind === 'window') {
-      // Updated in place: copying a table of 50K keys each frame cost more than drawing it. Only
-      // the newest state is ever rendered, so older states sharing the map do not matter.
-      const map = state.steps[i]!.rows as Map<string, WindowRow>;
-      const current = map.get(key) as Mutable<WindowRow> | undefined;
-      if (current === undefined) {
-        map.set(key, { key, start: record.start, end: record.end, firing: record.firing, fields: record.fields, changedAt: action.stats.wallMs });
-      } else if (record.start >= current.start) {
-        // The row too, in place: a frame folds up to 16,384 results (RING) into the table.
-        current.start = record.start;
-        current.end = record.end;
-        current.firing = record.firing;
-        current.fields = record.fields;
-        current.changedAt = action.stats.wallMs;
-      }
-      // Else an older window's late firing: the table shows the latest window per key.
+      const row = foldRow(state.steps[i]!.rows as Map<string, WindowRow>, key, record.start, record.end, record.firing === 'late', action.stats.wallMs);
+      if (row !== null) Object.assign(row.fields, record.fields);
       continue;
     }
     const feed = (feeds[i] ??= [...state.steps[i]!.feed]);
     if (record.kind === 'timeout' && action.timeouts === undefined) timeouts[i]!++;
     feed.push(feedItem(record, key, frame));
   }
+  action.windows?.forEach((batch, i) => {
+    const step = state.steps[i];
+    if (batch === null || step === undefined) return;
+    const rows = step.rows as Map<string, WindowRow>;
+    const fields = step.info.fields;
+    for (let n = 0; n < batch.size; n++) {
+      const row = foldRow(rows, keyText(batch.key(n)), batch.start(n), batch.end(n), batch.late(n), action.stats.wallMs);
+      if (row === null) continue;
+      const values = row.fields as Record<string, unknown>;
+      for (let f = 0; f < fields.length; f++) values[fields[f]!] = batch.value(n, f);
+    }
+  });
   const steps = state.steps.map((step, i) => {
     const feed = feeds[i];
     if (feed && feed.length > FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
@@ -250,6 +267,29 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     rate = action.stats.records / (action.stats.wallMs / 1000);
   }
   return { ...state, steps, stats: action.stats, frame, rateHistory, rate, rateFrom, quality: action.quality ?? state.quality };
+}
+
+/**
+ * One window result into the table (the latest window per key): the row to write the result's
+ * values into, or null for an older window's late firing, which does not replace a newer row.
+ * Rows and their field objects are updated in place, not copied: a frame folds up to 4,096
+ * results (RING) into a table of up to 50K keys, and a copy per result was most of a frame's
+ * garbage. Only the newest state is ever rendered, so older states sharing the map do not matter.
+ */
+function foldRow(rows: Map<string, WindowRow>, key: string, start: number, end: number, late: boolean, wallMs: number): Mutable<WindowRow> | null {
+  const current = rows.get(key) as Mutable<WindowRow> | undefined;
+  const firing = late ? 'late' : 'onTime';
+  if (current === undefined) {
+    const row: Mutable<WindowRow> = { key, start, end, firing, fields: {}, changedAt: wallMs };
+    rows.set(key, row);
+    return row;
+  }
+  if (start < current.start) return null;
+  current.start = start;
+  current.end = end;
+  current.firing = firing;
+  current.changedAt = wallMs;
+  return current;
 }
 
 function feedItem(record: Exclude<OutputRecord, { kind: 'window' }>, key: string, frame: number): FeedItem {

@@ -15,28 +15,29 @@ import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
 import { LiveApp } from './live-app.js';
 import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
+import { BodyOverlay, TableBody } from './body-overlay.js';
 
 export const FRAME_MS = 50;
 /**
- * A frame is drawn only once the process has used this many times the last frame's cost in CPU
- * time since it: drawing then takes at most 1/(1+39) = 2.5% of the CPU, however big the table and
- * however loaded the machine (a busy frame costs 10-60 ms; at a fixed 20 frames/s that took 80%
- * of the CPU from a --speed max replay in session 1, and pacing on wall time let it take 55% on
- * a machine where the replay got a sixth of a core). 2.5%, not 5%: a frame costs the replay about
- * as much again after it is drawn (the garbage it leaves, caches it cools), which its own timing
- * does not see; at 5% the view took 15-18% of a 2M-event --speed max run (session 4).
+ * At --speed max a frame is due every MAX_SPEED_FRAME_MS of the process's time (10 frames a
+ * second), later when frames are dear: a frame waits FRAME_SHARE times its own cost (so drawing
+ * takes at most 1/(1+20) ≈ 5% of the CPU), but never longer than SLOWEST_FRAME_MS (at least 4
+ * frames a second, whatever a frame costs). The process's time is its CPU time plus the time its
+ * event loop sat idle (a read under way, a stalled input), not the wall clock: on a loaded machine
+ * a replay that gets a fifth of a core would otherwise spend five times the share on frames.
  */
-const FRAME_COST_FACTOR = 39;
+export const MAX_SPEED_FRAME_MS = 100;
+export const SLOWEST_FRAME_MS = 250;
+const FRAME_SHARE = 20;
 /**
- * Whether a frame may be drawn now, by its budget: the replay has had FRAME_COST_FACTOR times
- * the last frame's cost in CPU since it, or the event loop sat idle that long. A paced or paused
- * replay (`waiting`) waits anyway, so idle time as long as one frame's cost is enough; at
- * --speed max the loop is idle only while a read is under way, and on a busy machine (slow reads)
- * drawing in every such gap drew twice as often as the CPU budget allows (tumbling-count: 8
- * frames, 7% of the run's CPU, at load 11-15).
+ * Whether a frame may be drawn now. At --speed max: by the frame rate above. A paced or paused
+ * replay (`waiting`) waits for its records anyway: a frame is due every tick (FRAME_MS, 20 frames
+ * a second at most) once the loop has sat idle as long as the last frame cost, or the replay has
+ * had FRAME_SHARE times that cost in CPU.
  */
 export function frameDue(cpuSinceMs: number, idleSinceMs: number, lastCostMs: number, waiting: boolean): boolean {
-  return cpuSinceMs >= lastCostMs * FRAME_COST_FACTOR || idleSinceMs >= lastCostMs * (waiting ? 1 : FRAME_COST_FACTOR);
+  if (waiting) return idleSinceMs >= lastCostMs || cpuSinceMs >= lastCostMs * FRAME_SHARE;
+  return cpuSinceMs + idleSinceMs >= Math.min(SLOWEST_FRAME_MS, Math.max(MAX_SPEED_FRAME_MS, lastCostMs * FRAME_SHARE));
 }
 
 /** How long the end of a run waits for its last frame to be drawn. */
@@ -138,12 +139,13 @@ export async function runLiveView(
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
-    const { outputs, timeouts, passedOver } = pending.take();
+    const { outputs, windows, timeouts, passedOver } = pending.take();
     shown = stats;
     const view = qualityView();
     store.dispatch({
       type: 'frame',
       outputs,
+      windows,
       timeouts,
       passedOver,
       stats,
@@ -179,7 +181,8 @@ export async function runLiveView(
   };
   const terminal: Terminal = io.stdout ?? process.stdout;
   const writer = new ScreenWriter(terminal);
-  const frameStream = new FrameStream(terminal, writer, frameDrawn);
+  const overlay = new BodyOverlay();
+  const frameStream = new FrameStream(terminal, writer, frameDrawn, overlay);
   // Anything written to stderr while the view owns the screen (a warning) would land in the
   // middle of a frame: keep it and print it after the view closes.
   const ownsTerminal = io.stdout === undefined;
@@ -198,6 +201,7 @@ export async function runLiveView(
 
   let quit = false;
   const app = render(
+    <TableBody.Provider value={overlay}>
     <LiveApp
       store={store}
       controls={{
@@ -211,7 +215,8 @@ export async function runLiveView(
           replay.stop();
         },
       }}
-    />,
+    />
+    </TableBody.Provider>,
     {
       stdout: frameStream as unknown as NodeJS.WriteStream,
       ...(io.stdin ? { stdin: io.stdin } : {}),
@@ -225,7 +230,7 @@ export async function runLiveView(
   // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
   const exited = app.waitUntilExit();
   let timer: NodeJS.Timeout;
-  // Every 50 ms (20 frames/s at most), if something shown has changed and the budget allows.
+  // Every 50 ms (20 frames/s at most), if something shown has changed and a frame is due.
   const tick = () => {
     timer = setTimeout(tick, FRAME_MS);
     const now = cpuMsNow();

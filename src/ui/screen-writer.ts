@@ -13,6 +13,7 @@
  */
 
 import { EventEmitter } from 'node:events';
+import type { BodyOverlay } from './body-overlay.js';
 
 const ESC = '\u001B[';
 const ALTERNATE_SCREEN_ON = `${ESC}?1049h`;
@@ -142,6 +143,8 @@ export class FrameStream extends EventEmitter {
     private readonly writer: ScreenWriter,
     /** Called after each frame ink hands over (React renders in a microtask after a dispatch). */
     private readonly onFrame: (frame: string) => void = () => undefined,
+    /** The window table's rows, put where ink drew their markers (body-overlay.ts). */
+    private readonly overlay: BodyOverlay | null = null,
   ) {
     super();
     terminal.on('resize', this.onResize);
@@ -162,8 +165,9 @@ export class FrameStream extends EventEmitter {
     // believes it runs in CI (CI=true: its last output, empty in debug mode), which would blank
     // the screen. Every real frame has text.
     if (text.trim() !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
-      this.writer.draw(text);
-      this.onFrame(text);
+      const frame = this.overlay === null ? text : this.overlay.compose(text);
+      this.writer.draw(frame);
+      this.onFrame(frame);
     }
     callback?.();
     return true;

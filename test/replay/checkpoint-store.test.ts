@@ -183,11 +183,11 @@ test('pattern state: a damaged or missing segment makes its checkpoints unusable
 });
 
 /** An empty store `<name>.db` and a pattern pipeline reading from the new recording `<name>.jsonl`. */
-function positionedStore(name: string) {
+function positionedStore(name: string, options: Parameters<typeof CheckpointStore.open>[1] = {}) {
   const path = join(dir, `${name}.db`);
   const recording = join(dir, `${name}.jsonl`);
   writeFileSync(recording, '');
-  const store = CheckpointStore.open(path);
+  const store = CheckpointStore.open(path, options);
   store.clear();
   return { path, recording, store, ...patternPipeline(recording) };
 }
@@ -234,7 +234,7 @@ test('pattern state: a recording changed under a checkpoint makes it unusable, w
   }
 });
 
-for (const form of [1, 2]) {
+for (const form of [1, 2, 3]) {
   test(`a store of checkpoint form ${form} is refused for resuming, and emptied by a fresh run`, () => {
     const path = join(dir, `form${form}.db`);
     const db = new Database(path);
@@ -252,6 +252,31 @@ for (const form of [1, 2]) {
   });
 }
 
+/** The store at `path` reopened, after checking that it holds `count` intact checkpoints, the newest equal to the pipeline's snapshot. */
+function reopenedWithNewest(path: string, pipeline: Pipeline, count: number): CheckpointStore {
+  const reopened = CheckpointStore.open(path);
+  const { latest, rejected } = reopened.latestValid();
+  assert.deepEqual(rejected, []);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+  assert.equal(reopened.list().length, count);
+  return reopened;
+}
+
+test('writeDurable: small rows commit on the replay thread, and a row of backgroundBytes or more starts the writer thread', () => {
+  for (const backgroundBytes of [Infinity, 1]) {
+    const { path, recording, store, pipeline, feed } = positionedStore(`durable-${backgroundBytes}`, { backgroundBytes });
+    const out = join(dir, `durable-${backgroundBytes}.out`);
+    writeFileSync(out, 'x\n');
+    for (let i = 0; i < 4; i++) {
+      feed(i * 20, 20);
+      store.writeDurable([out], patternCheckpoint(pipeline, recording));
+    }
+    assert.equal(store.writerThread, backgroundBytes === 1, `backgroundBytes ${backgroundBytes}`);
+    store.close();
+    reopenedWithNewest(path, pipeline, 3).close();
+  }
+});
+
 test('background writes: committed on the writer thread, read back after settle; a failed commit is reported by the next call', () => {
   const { path, recording, store, pipeline, feed } = positionedStore('background');
   const out = join(dir, 'background.out');
@@ -261,13 +286,8 @@ test('background writes: committed on the writer thread, read back after settle;
   feed(30, 30);
   // The second write waits for the first; close waits for the second.
   store.writeInBackground([out], patternCheckpoint(pipeline, recording));
-  const expected = toSnapshotJson(pipeline.snapshot());
   store.close();
-  const reopened = CheckpointStore.open(path);
-  const { latest, rejected } = reopened.latestValid();
-  assert.deepEqual(rejected, []);
-  assert.equal(toSnapshotJson(latest!.checkpoint.engine), expected);
-  assert.equal(reopened.list().length, 2);
+  const reopened = reopenedWithNewest(path, pipeline, 2);
   // A commit that fails on the thread (the table is gone) surfaces as a one-line error.
   reopened.writeInBackground([out], patternCheckpoint(pipeline, recording));
   reopened.settle();

@@ -489,3 +489,21 @@ test('readLine: generated blocks with newlines in and between objects agree with
     { numRuns: 1000 },
   );
 });
+
+test('key hints: equal interned strings get one slot, other values no slot or another one', () => {
+  const reader = createFieldReader(['id', 'n']);
+  const hints = reader.internHints('id')!;
+  assert.equal(reader.internHints('other'), null);
+  assert.equal(createFieldReader('all').internHints('id'), null);
+  const slotOf = (line: string) => {
+    assert.notEqual(reader.read(Buffer.from(line), 0, line.length), null);
+    return hints.slots[hints.at]!;
+  };
+  const ids = Array.from({ length: 300 }, (_, i) => `c${i}`);
+  const first = ids.map((id) => slotOf(`{"id":"${id}","n":1}`));
+  assert.ok(first.every((slot) => slot >= 0 && slot < hints.size));
+  assert.ok(new Set(first).size > 250, 'slots spread over the table');
+  // Read again in another order: each string gets its own slot back.
+  for (const i of [...ids.keys()].reverse()) assert.equal(slotOf(`{"n":2,"id":"${ids[i]}"}`), first[i]);
+  assert.equal(slotOf(`{"id":"${'x'.repeat(40)}"}`), -1, 'too long to intern');
+});

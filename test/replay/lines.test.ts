@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLines, readLineBlocks } from '../../src/replay/lines.js';
+import { readFileChunks, readLines, readLineBlocks } from '../../src/replay/lines.js';
 import { InputError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-lines-'));
@@ -32,6 +32,27 @@ test('gzip recordings read the same as plain ones', async () => {
   const plain = await collect(join(dir, 'b.jsonl'));
   assert.equal(plain.length, 5000);
   assert.deepEqual(await collect(join(dir, 'b.jsonl.gz')), plain);
+});
+
+test('plain files read into reused buffers give the same lines as a gzip stream, over many chunks', async () => {
+  // ~5 MB: lines cross the 1 MB chunk boundaries, and each buffer is read into again twice.
+  const text = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ i, pad: 'z'.repeat((i * 7919) % 311) })).join('\n') + '\n';
+  writeFileSync(join(dir, 'd.jsonl'), text);
+  writeFileSync(join(dir, 'd.jsonl.gz'), gzipSync(text));
+  const plain = await collect(join(dir, 'd.jsonl'));
+  assert.equal(plain.length, 30_000);
+  assert.deepEqual(plain, await collect(join(dir, 'd.jsonl.gz')));
+});
+
+test('file chunks from an offset are the file bytes from there', async () => {
+  const path = join(dir, 'e.jsonl');
+  writeFileSync(path, Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 31) % 251)));
+  for (const offset of [0, 1, 1 << 20, 2_999_999, 3_000_000]) {
+    const parts: Buffer[] = [];
+    // Copied as they come: a chunk's buffer is read into again two chunks later.
+    for await (const chunk of readFileChunks(path, offset)) parts.push(Buffer.from(chunk));
+    assert.ok(Buffer.concat(parts).equals(readFileSync(path).subarray(offset)), `offset ${offset}`);
+  }
 });
 
 test('blocks always end on a line boundary, even for lines longer than a chunk', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutputRecord, WindowResult } from '../../src/engine/operator.js';
-import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
+import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo, type WindowBatch } from '../../src/ui/live-state.js';
 import { sparkline } from '../../src/ui/display-format.js';
 import { PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 import { stats } from './run-stats.js';
@@ -132,28 +132,46 @@ test('top rows: the best N by the sort field, ties in natural key order, without
   assert.equal(naturalCompare('u9', 'u10') < 0 && naturalCompare('b1', 'a2') > 0, true);
 });
 
+/** A batch's results as records of `step` (what the ring was given, field for field). */
+function batchRecords(batch: WindowBatch | null, step = 'trending', fields = STEPS[0]!.fields): WindowResult[] {
+  if (batch === null) return [];
+  return Array.from({ length: batch.size }, (_, n) => ({
+    step, kind: 'window' as const, key: batch.key(n), start: batch.start(n), end: batch.end(n), firing: batch.late(n) ? ('late' as const) : ('onTime' as const),
+    fields: Object.fromEntries(fields.map((f, i) => [f, batch.value(n, i)])),
+  }));
+}
+
 test('pending outputs keep every window result up to the ring, the last 200 feed items, and count every timeout', () => {
   const pending = new PendingOutputs(STEPS);
   assert.equal(pending.empty, true);
-  for (let i = 0; i < 10_000; i++) pending.add(win(`c${i % 3}`, i * 60_000, i));
+  const n = RING - 1;
+  for (let i = 0; i < n; i++) pending.add(win(`c${i % 3}`, i * 60_000, i));
   pending.add(win('c0', 0, 99, 'late'));
   const timeout: OutputRecord = { step: 'binge', kind: 'timeout', key: 'u2', start: 0, end: 1, events: {}, fields: {} };
   for (let i = 0; i < 1_000; i++) pending.add(timeout);
-  const { outputs, timeouts, passedOver } = pending.take();
-  const windows = outputs.filter((o) => o.kind === 'window');
-  assert.equal(windows.length, 10_001);
-  // Copied out of the ring as they came: the same records, field for field.
-  assert.deepEqual(windows[9_999], win('c0', 9_999 * 60_000, 9_999));
-  assert.deepEqual(windows[10_000], win('c0', 0, 99, 'late'));
+  const { outputs, windows, timeouts, passedOver } = pending.take();
+  assert.equal(windows[1], null);
+  const results = batchRecords(windows[0]!);
+  assert.equal(results.length, RING);
+  // Read out of the ring as they came: the same records, field for field.
+  assert.deepEqual(results[n - 1], win(`c${(n - 1) % 3}`, (n - 1) * 60_000, n - 1));
+  assert.deepEqual(results[n], win('c0', 0, 99, 'late'));
+  assert.equal(outputs.filter((o) => o.kind === 'window').length, 0);
   assert.equal(outputs.filter((o) => o.kind === 'timeout').length, FEED_LIMIT);
   assert.deepEqual(timeouts, [0, 1_000]);
   assert.deepEqual(passedOver, [0, 0]);
   let s = initialState('r', 'p', STEPS, 100);
-  s = liveReducer(s, { type: 'frame', outputs, timeouts, passedOver, stats: stats(), counters: [] });
+  s = liveReducer(s, { type: 'frame', outputs, windows, timeouts, passedOver, stats: stats(), counters: [] });
   assert.equal(s.steps[0]!.rows.size, 3);
-  assert.equal(s.steps[0]!.rows.get('c0')!.fields.watches, 9_999);
+  // The newest result of each key, the late firing of an older window left out.
+  for (let k = 0; k < 3; k++) {
+    const last = n - 1 - ((n - 1 - k) % 3);
+    assert.equal(s.steps[0]!.rows.get(`c${k}`)!.fields.watches, last);
+    assert.equal(s.steps[0]!.rows.get(`c${k}`)!.firing, 'onTime');
+  }
   assert.equal(s.steps[1]!.timeouts, 1_000);
   assert.equal(pending.empty, true);
+  assert.equal(pending.take().windows[0], null);
 });
 
 test('pending outputs: past the ring between two frames, the oldest results are passed over and counted', () => {
@@ -162,15 +180,16 @@ test('pending outputs: past the ring between two frames, the oldest results are 
   // Non-number fields too: they travel through the ring's value array.
   for (let i = 0; i < RING + over; i++) pending.add({ ...win(`u${i}`, 60_000, i), fields: { watches: i, users: i % 2 === 0 ? `n${i}` : null } });
   const first = pending.take();
-  const windows = first.outputs.filter((o) => o.kind === 'window');
-  assert.equal(windows.length, RING);
+  const results = batchRecords(first.windows[0]!);
+  assert.equal(results.length, RING);
   assert.deepEqual(first.passedOver, [over, 0]);
-  assert.deepEqual(windows[0]!.key, `u${over}`);
-  assert.deepEqual(windows.at(-1)!.fields, { watches: RING + over - 1, users: (RING + over - 1) % 2 === 0 ? `n${RING + over - 1}` : null });
+  assert.deepEqual(results[0]!.key, `u${over}`);
+  assert.deepEqual(results.at(-1)!.fields, { watches: RING + over - 1, users: (RING + over - 1) % 2 === 0 ? `n${RING + over - 1}` : null });
   let s = initialState('r', 'p', STEPS, 100);
   s = liveReducer(s, { type: 'frame', ...first, stats: stats(), counters: [] });
   assert.equal(s.steps[0]!.rows.size, RING);
   assert.equal(s.steps[0]!.rows.has('u0'), false);
+  assert.equal(s.steps[0]!.rows.get(`u${over + 1}`)!.fields.users, null);
   assert.equal(s.steps[0]!.passedOver, over);
   // The count stays (since the start) while later frames fit the ring.
   pending.add(win('u0', 120_000, 7));
@@ -179,4 +198,9 @@ test('pending outputs: past the ring between two frames, the oldest results are 
   s = liveReducer(s, { type: 'frame', ...second, stats: stats(), counters: [] });
   assert.equal(s.steps[0]!.rows.get('u0')!.fields.watches, 7);
   assert.equal(s.steps[0]!.passedOver, over);
+  // An older window's late firing does not replace the newer row, through the ring as well.
+  pending.add(win('u0', 60_000, 99, 'late'));
+  s = liveReducer(s, { type: 'frame', ...pending.take(), stats: stats(), counters: [] });
+  assert.equal(s.steps[0]!.rows.get('u0')!.fields.watches, 7);
+  assert.equal(s.steps[0]!.rows.get('u0')!.start, 120_000);
 });

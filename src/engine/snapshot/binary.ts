@@ -8,9 +8,12 @@
  *
  * Unsigned integers are LEB128 varints, other numbers IEEE doubles (±Infinity and NaN included),
  * strings a varint byte length and UTF-8. `sym` writes a string that repeats (stage names) once
- * per encoding and later as an index. The layout itself belongs to whoever writes it (e.g.
- * nfa-snapshot-binary.ts); the reader is told nothing and must read in the same order.
+ * per encoding and later as an index. `value` writes plain data (accumulators) tagged by type,
+ * and reads back exactly what snapshot JSON would give. The layout itself belongs to whoever
+ * writes it (e.g. nfa-snapshot-binary.ts); the reader is told nothing and must read in the same
+ * order.
  */
+import { fromSnapshotJson, toSnapshotJson } from './snapshot-json.js';
 
 const INITIAL_BYTES = 1 << 12;
 
@@ -26,6 +29,21 @@ export const SOURCE_POSITION = Symbol('sw.sourcePosition');
 const scratch = new Float64Array(1);
 const scratchBytes = new Uint8Array(scratch.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The type tags of `value`. */
+const V_NULL = 0;
+const V_FALSE = 1;
+const V_TRUE = 2;
+const V_INT = 3;
+const V_FLOAT = 4;
+const V_STRING = 5;
+const V_ARRAY = 6;
+const V_OBJECT = 7;
+const V_SET = 8;
+/** What JSON leaves out of an object and writes as null in an array: undefined, a function, a symbol. */
+const V_UNDEFINED = 9;
+/** Anything else (a Date, a class instance, an object with a `__proto__` key) as its snapshot JSON. */
+const V_JSON = 10;
 
 export class SnapshotWriter {
   private bytes: Uint8Array;
@@ -115,6 +133,78 @@ export class SnapshotWriter {
     this.symbols.set(s, this.symbols.size);
     this.uint(0);
     this.str(s);
+  }
+
+  /**
+   * Plain data (an accumulator) by type, with the meaning snapshot JSON gives it: integers as
+   * varints, other numbers as doubles (±Infinity, NaN), object keys as symbols (accumulators of
+   * one aggregate repeat them), sets as sets, bigints as numbers; what JSON drops is dropped.
+   */
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        // Integers whose zigzag form (2|n|) is still a safe integer.
+        if (Number.isInteger(v) && Math.abs(v) < 2 ** 52) {
+          this.uint(V_INT);
+          this.int(v);
+        } else {
+          this.uint(V_FLOAT);
+          this.float(v);
+        }
+        return;
+      case 'string':
+        this.uint(V_STRING);
+        this.str(v);
+        return;
+      case 'boolean':
+        this.uint(v ? V_TRUE : V_FALSE);
+        return;
+      case 'bigint':
+        this.value(Number(v));
+        return;
+      case 'object':
+        break;
+      default:
+        this.uint(V_UNDEFINED);
+        return;
+    }
+    if (v === null) {
+      this.uint(V_NULL);
+      return;
+    }
+    if (Array.isArray(v)) {
+      this.uint(V_ARRAY);
+      this.uint(v.length);
+      for (let i = 0; i < v.length; i++) this.value(v[i]);
+      return;
+    }
+    if (v instanceof Set) {
+      this.uint(V_SET);
+      this.uint(v.size);
+      for (const item of v) this.value(item);
+      return;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (!keys.includes('__proto__')) {
+        this.uint(V_OBJECT);
+        this.uint(keys.length);
+        for (let i = 0; i < keys.length; i++) {
+          this.sym(keys[i]!);
+          this.value(record[keys[i]!]);
+        }
+        return;
+      }
+    }
+    const json = toSnapshotJson(v) as string | undefined;
+    if (json === undefined) {
+      this.uint(V_UNDEFINED);
+      return;
+    }
+    this.uint(V_JSON);
+    this.str(json);
   }
 
   /** Bytes as they are (the caller writes their length first). */
@@ -226,6 +316,53 @@ export class SnapshotReader {
     const s = this.symbols[index - 1];
     if (s === undefined) throw new Error(`binary state names symbol ${index - 1}, which it never defined`);
     return s;
+  }
+
+  /** What SnapshotWriter.value wrote; undefined for what JSON drops (an array holds null instead). */
+  value(): unknown {
+    const tag = this.uint();
+    switch (tag) {
+      case V_NULL:
+        return null;
+      case V_FALSE:
+        return false;
+      case V_TRUE:
+        return true;
+      case V_INT:
+        return this.int();
+      case V_FLOAT:
+        return this.float();
+      case V_STRING:
+        return this.str();
+      case V_ARRAY: {
+        const n = this.uint();
+        const items: unknown[] = [];
+        for (let i = 0; i < n; i++) items.push(this.value() ?? null);
+        return items;
+      }
+      case V_SET: {
+        const n = this.uint();
+        const items = new Set<unknown>();
+        for (let i = 0; i < n; i++) items.add(this.value() ?? null);
+        return items;
+      }
+      case V_OBJECT: {
+        const record: Record<string, unknown> = {};
+        for (let i = 0, n = this.uint(); i < n; i++) {
+          const key = this.sym();
+          const item = this.value();
+          if (key === '__proto__') throw new Error('binary state names a __proto__ key');
+          if (item !== undefined) record[key] = item;
+        }
+        return record;
+      }
+      case V_UNDEFINED:
+        return undefined;
+      case V_JSON:
+        return fromSnapshotJson(this.str());
+      default:
+        throw new Error(`binary state holds a value of unknown type ${tag}`);
+    }
   }
 
   record(): unknown {

@@ -16,6 +16,8 @@ export interface WindowStep {
   readonly filter: ((fields: Fields) => boolean) | null;
   /** The output key value: string/number, an array for several key fields, null when not keyed. A throw drops the record from this step (counted as exprErrors). */
   readonly key: (fields: Fields) => unknown;
+  /** The top-level field `key` returns as it is, when the step is keyed by one such field (key hints, see WindowOperator.useKeyHints). */
+  readonly keyField?: string;
   readonly aggregates: readonly { readonly name: string; readonly fn: AggregateFunction; readonly arg: ((fields: Fields) => unknown) | null; readonly quantile?: number }[];
   /** Computed fields, in order; the scope resolves aggregate names, earlier select names, `key` and `window` ({start, end}). A throw → the field is null and exprErrors counts it. */
   readonly select: readonly { readonly name: string; readonly evaluate: (scope: Scope) => unknown }[];

@@ -11,6 +11,7 @@ import { compileSpec } from '../../../src/spec/compile.js';
 import { Pipeline, type PipelineSnapshot } from '../../../src/engine/pipeline.js';
 import type { Fields, RecordContext } from '../../../src/engine/operator.js';
 import { fromSnapshotJson, toSnapshotJson } from '../../../src/engine/snapshot/snapshot-json.js';
+import { EncodedState } from '../../../src/engine/snapshot/binary.js';
 
 interface Ev {
   ts: number;
@@ -171,8 +172,10 @@ for (const c of cases) {
         if (partialMatchesIn(snapshot) > 0) cutsHoldingPartialMatches++;
         if (golden.some((line) => line.includes('"kind":"match"'))) runsWithMatches++;
         const json = toSnapshotJson(snapshot);
-        // The binary form checkpoints take (pattern steps) stands for exactly the plain one.
-        assert.equal(toSnapshotJson(first.snapshot({ encoded: true })), json);
+        // The binary form checkpoints take (window and pattern steps' keys) stands for exactly the plain one.
+        const encoded = first.snapshot({ encoded: true });
+        for (const op of encoded.operators) assert.ok((op.state as { keys: unknown }).keys instanceof EncodedState, `step ${op.step}: keys in binary`);
+        assert.equal(toSnapshotJson(encoded), json);
         const second = build(c.steps, outOfOrderness, resumed);
         second.restore(fromSnapshotJson<PipelineSnapshot>(json));
         feed(second, events.slice(cut), cut);
