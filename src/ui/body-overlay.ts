@@ -8,13 +8,17 @@
  * its rows through ink as before.
  */
 import { createContext } from 'react';
+import { columnsOf } from './display-format.js';
 
 /** A private-use character: where a row of the body goes, one per row, first column of the row. */
 export const BODY_MARK = '\uE000';
 
 const ANSI = /\u001B\[[0-9;]*m/y;
 
-/** `text` cut to `room` columns (escape codes kept; one column per code point), and its width. */
+/**
+ * `text` cut to `room` columns (escape codes kept; wide characters take two columns, marks none),
+ * and its width. A wide character that does not fit in the last column is left out.
+ */
 function fitColumns(text: string, room: number): { text: string; width: number } {
   let width = 0;
   let styled = false;
@@ -28,9 +32,11 @@ function fitColumns(text: string, room: number): { text: string; width: number }
         continue;
       }
     }
-    if (width === room) return { text: text.slice(0, i) + (styled ? '\u001B[0m' : ''), width };
-    i += text.codePointAt(i)! > 0xffff ? 2 : 1;
-    width++;
+    const codePoint = text.codePointAt(i)!;
+    const columns = columnsOf(codePoint);
+    if (width + columns > room) return { text: text.slice(0, i) + (styled ? '\u001B[0m' : ''), width };
+    i += codePoint > 0xffff ? 2 : 1;
+    width += columns;
   }
   return { text, width };
 }

@@ -1,4 +1,15 @@
 /** Text formats of the live view and the summary table: times, durations, rates, sparklines. */
+import { eastAsianWidth } from 'get-east-asian-width';
+
+/** Marks and format characters: drawn on the character before them, no column of their own. */
+const ZERO_WIDTH = /^[\p{M}\p{Cf}]$/u;
+
+/** The columns a code point takes on a terminal, as ink measures text (string-width: ambiguous narrow). */
+export function columnsOf(codePoint: number): number {
+  if (codePoint < 0x300) return 1;
+  if (ZERO_WIDTH.test(String.fromCodePoint(codePoint))) return 0;
+  return eastAsianWidth(codePoint);
+}
 
 /** Event time as `2026-01-01 10:00:05`, UTC; '—' before the first record. */
 export function formatEventTime(ms: number): string {
@@ -73,7 +84,28 @@ export function formatValue(value: unknown, max = 24): string {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/** `text` in exactly `width` columns: padded, or cut with '…' (wide characters take two columns). */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+  let narrow = true;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x300) {
+      narrow = false;
+      break;
+    }
+  }
+  if (narrow) return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+  let columns = 0;
+  for (const char of text) columns += columnsOf(char.codePointAt(0)!);
+  if (columns <= width) return text + ' '.repeat(width - columns);
+  // Cut to width - 1 columns, then the ellipsis (a wide character that does not fit leaves a blank).
+  let taken = 0;
+  let end = 0;
+  for (const char of text) {
+    const c = columnsOf(char.codePointAt(0)!);
+    if (taken + c > width - 1) break;
+    taken += c;
+    end += char.length;
+  }
+  return text.slice(0, end) + ' '.repeat(width - 1 - taken) + '…';
 }

@@ -40,3 +40,15 @@ test('body overlay: a frame without markers, or no rows, is left as it is', () =
   overlay.lines = ['a'];
   assert.equal(overlay.compose(frame), frame);
 });
+
+test('body overlay: wide characters take two columns, marks none; the right border stays in its column', () => {
+  const overlay = new BodyOverlay();
+  // 東 and 京 are wide (two columns each); the é is e and a combining accent (one column).
+  overlay.lines = ['東京x'.repeat(10), '東京x'.repeat(10), 'ke\u0301y 東京'];
+  const rows = overlay.compose([panelRow(19), panelRow(18), panelRow(18)].join('\n')).split('\n');
+  // 19 columns: 東京x three times (15) and 東京 (4).
+  assert.equal(plain(rows[0]!), `│ ${'東京x'.repeat(3)}東京 │`);
+  // 18 columns: 京 would take columns 18 and 19: left out, its one column left blank.
+  assert.equal(plain(rows[1]!), `│ ${'東京x'.repeat(3)}東  │`);
+  assert.equal(plain(rows[2]!), `│ ke\u0301y 東京${' '.repeat(10)} │`);
+});
