@@ -32,7 +32,7 @@ import { EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION } from '.
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
 import { readWindowKeys, WINDOW_KEYS_LAYOUT } from '../engine/window/window-snapshot-binary.js';
-import { isSqlitePath, readRecording } from './sqlite-recording.js';
+import { isSqlitePath, readRecording, rowLine } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
 const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
@@ -152,6 +152,7 @@ export class CheckpointStore {
   /** Records already in a segment, by object: their address (segment * SEGMENT_SPAN + index). */
   private written = new WeakMap<object, number>();
   private liveSegments = new Set<number>();
+  private segmentIds: Database.Statement | null = null;
   private nextSegment = 1;
   /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
   private readonly blob = new ReusedBuffer();
@@ -224,7 +225,13 @@ export class CheckpointStore {
   }
 
   private refreshSegments(): void {
-    this.liveSegments = new Set((this.db.prepare('SELECT id FROM segments').all() as { id: number }[]).map((r) => r.id));
+    this.liveSegments = new Set(this.liveSegmentIds());
+  }
+
+  /** The segments the kept checkpoints refer to. */
+  private liveSegmentIds(): number[] {
+    this.segmentIds ??= this.db.prepare('SELECT id FROM segments').pluck();
+    return this.segmentIds.all() as number[];
   }
 
   /** Refuses a store of another checkpoint form, naming the way out. */
@@ -314,7 +321,7 @@ export class CheckpointStore {
   commitRow(row: NewRow): CommitResult {
     this.assertReadable();
     const id = this.commit(row);
-    return { id, live: (this.db.prepare('SELECT id FROM segments').all() as { id: number }[]).map((r) => r.id) };
+    return { id, live: this.liveSegmentIds() };
   }
 
   private committed(result: CommitResult): number {
@@ -636,7 +643,7 @@ export function recordsAt(recording: string, positions: readonly number[]): Map<
         while (next < wanted.length && wanted[next]! < row.seq) next++;
         if (next === wanted.length) break;
         if (wanted[next] !== row.seq) continue;
-        const why = add(row.seq, row.value.includes('\n') ? row.value.replace(/[\r\n]/g, ' ') : row.value);
+        const why = add(row.seq, rowLine(row.value));
         if (why !== null) return why;
         next++;
       }

@@ -32,12 +32,10 @@ export class DeadLetterOutput {
     this.writer.write(JSON.stringify(letter));
   }
 
-  /** Bytes written so far (synced) and the count: a checkpoint's dead-letter position. */
-  durablePosition(): { bytes: number; count: number } {
-    return { bytes: this.writer === null ? 0 : this.writer.durablePosition(), count: this.count };
-  }
-
-  /** As durablePosition, not yet synced; `file` is the path to sync (null: nothing written yet). */
+  /**
+   * Bytes written so far (flushed, not yet synced) and the count: a checkpoint's dead-letter
+   * position; `file` is the path the checkpoint syncs before it commits (null: nothing written yet).
+   */
   flushedPosition(): { bytes: number; count: number; file: string | null } {
     return { bytes: this.writer === null ? 0 : this.writer.flushedPosition(), count: this.count, file: this.writer === null ? null : this.path };
   }

@@ -102,7 +102,6 @@ export type InputListener = (value: string, ts: number, key: string | null, head
 /** A non-blank line read, as its bytes buffer[start, end) and its line number (a SQLite recording's seq). */
 export type LineListener = (buffer: Buffer, start: number, end: number, line: number) => void;
 
-/** Per-record context handed to operators: decodes the whole record only when asked. */
 /** Parsed records carry no position: no checkpoints, or a source without random access (stdin, .gz). */
 const POSITIONS_NONE = 0;
 /** A plain JSONL file: the line's byte offset. */
@@ -110,6 +109,7 @@ const POSITIONS_BYTES = 1;
 /** A SQLite recording: the row's seq (its line number). */
 const POSITIONS_SEQ = 2;
 
+/** Per-record context handed to operators: decodes the whole record only when asked. */
 class LazyRecord implements RecordContext {
   line = 0;
   buffer: Buffer = Buffer.alloc(0);
@@ -136,7 +136,8 @@ class LazyRecord implements RecordContext {
     if (this.cached === null) {
       const record = JSON.parse(this.buffer.toString('utf8', this.start, this.end)) as Record<string | symbol, unknown>;
       // A checkpointed replay: the record says where its line is (a checkpoint refers to it by that).
-      if (this.positions !== POSITIONS_NONE) record[SOURCE_POSITION] = this.positions === POSITIONS_SEQ ? this.line : this.offset;
+      const position = this.position();
+      if (position !== undefined) record[SOURCE_POSITION] = position;
       this.cached = record;
     }
     return this.cached;
@@ -144,7 +145,12 @@ class LazyRecord implements RecordContext {
 
   retain(fields: Fields): Record<string, unknown> {
     if (this.whole || this.cached !== null) return this.original();
-    return retainFields(fields, this.buffer.toString('utf8', this.start, this.end), this.positions === POSITIONS_NONE ? undefined : this.positions === POSITIONS_SEQ ? this.line : this.offset);
+    return retainFields(fields, this.buffer.toString('utf8', this.start, this.end), this.position());
+  }
+
+  /** Where the line is, as a checkpoint refers to it: its seq in a SQLite recording, its byte offset in a file; undefined when not kept. */
+  private position(): number | undefined {
+    return this.positions === POSITIONS_NONE ? undefined : this.positions === POSITIONS_SEQ ? this.line : this.offset;
   }
 }
 
@@ -447,7 +453,7 @@ export class Replay {
           const ts = typeof time === 'number' && Number.isFinite(time) ? time : parseEventTime(time);
           if (ts !== ts) {
             this.lineListener?.(buffer, start, end, line);
-            this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
+            this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, time));
           } else if (ts < from || ts >= to) {
             this.lineListener?.(buffer, start, end, line);
             this.skipped++;

@@ -1,5 +1,5 @@
 import type { RecordBlock } from './recording.js';
-import { lastSeq, readRecording } from './sqlite-recording.js';
+import { lastSeq, readRecording, rowLine } from './sqlite-recording.js';
 import { InputError } from '../errors.js';
 
 /** Rows per block: big enough that the per-block cost vanishes, small enough to stay cache-friendly. */
@@ -41,7 +41,7 @@ export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenera
   }
   try {
     for (const row of rows) {
-      values.push(row.value.includes('\n') ? row.value.replace(/[\r\n]/g, ' ') : row.value);
+      values.push(rowLine(row.value));
       lineNumbers.push(row.seq);
       splits.push(row.partition ?? 0);
       keys.push(row.key ?? null);

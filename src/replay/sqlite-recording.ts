@@ -185,6 +185,11 @@ export interface ReadOptions {
   readonly afterSeq?: number;
 }
 
+/** A stored row's value as one line of the recording (a value with line breaks is one record: they become spaces). */
+export function rowLine(value: string): string {
+  return value.includes('\n') ? value.replace(/[\r\n]/g, ' ') : value;
+}
+
 /** Streams the rows in seq order without loading the recording (better-sqlite3's iterate is a cursor). */
 export function* readRecording(path: string, options: ReadOptions = {}): Generator<StoredRow> {
   const db = openForReading(path);

@@ -95,17 +95,19 @@ export function fit(text: string, width: number): string {
     }
   }
   if (narrow) return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+  // One pass: the columns so far, and where a cut before the ellipsis (width - 1 columns) ends.
   let columns = 0;
-  for (const char of text) columns += columnsOf(char.codePointAt(0)!);
-  if (columns <= width) return text + ' '.repeat(width - columns);
-  // Cut to width - 1 columns, then the ellipsis (a wide character that does not fit leaves a blank).
   let taken = 0;
   let end = 0;
   for (const char of text) {
-    const c = columnsOf(char.codePointAt(0)!);
-    if (taken + c > width - 1) break;
-    taken += c;
-    end += char.length;
+    columns += columnsOf(char.codePointAt(0)!);
+    if (columns > width) break;
+    if (columns <= width - 1) {
+      taken = columns;
+      end += char.length;
+    }
   }
+  if (columns <= width) return text + ' '.repeat(width - columns);
+  // A wide character that does not fit before the ellipsis leaves a blank.
   return text.slice(0, end) + ' '.repeat(width - 1 - taken) + '…';
 }

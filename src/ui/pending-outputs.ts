@@ -19,9 +19,8 @@
 import type { OutputRecord, WindowResult } from '../engine/operator.js';
 import { FEED_LIMIT, type StepInfo, type WindowBatch } from './live-state.js';
 
-/** Results kept per window step between frames: a power of two, for the index mask. */
 /**
- * 4,096: the newest results are the ones the table shows (the latest window per key), and a frame
+ * Results kept per window step between frames: a power of two, for the index mask. 4,096: the newest results are the ones the table shows (the latest window per key), and a frame
  * folds the whole ring, a Map lookup each (~0.2 µs warm over 50K keys, twice that before the
  * view's code is optimized); at 16,384 the fold was a fifth of a frame.
  */

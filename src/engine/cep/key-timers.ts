@@ -126,13 +126,14 @@ export class KeyTimers<K extends TimedKey> {
     if (at === IN_WHEEL) this.unlink(slot);
     else if (at >= 0) this.removeFromHeap(at);
     const seq = this.seq++;
-    if (this.wheelSize === 0 && Number.isInteger(time)) {
+    const integral = Number.isInteger(time);
+    if (this.wheelSize === 0 && integral) {
       // An empty wheel starts where later timers are expected: after the latest popped time.
       const from = time - (WHEEL_SIZE >> 2);
       this.cursor = this.popped === -Infinity ? from : Math.max(from, Math.min(time, Math.floor(this.popped) + 1));
     }
     const offset = time - this.cursor;
-    if (offset >= 0 && offset < WHEEL_SIZE && Number.isInteger(time)) this.append(slot, time, seq);
+    if (offset >= 0 && offset < WHEEL_SIZE && integral) this.append(slot, time, seq);
     else this.pushHeap(slot, time, seq);
   }
 

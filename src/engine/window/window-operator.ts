@@ -252,7 +252,7 @@ export class WindowOperator implements Operator {
         ? new SlidingPanes<SlidingState>(window.size, window.slide, window.offset, step.allowedLateness, this.aggregates, {
             addRecord: (accumulators, ts) => this.addValues(accumulators, ts),
             emitLate: (sliding, start, end, accumulators) => this.emitResult(sliding.keyState, start, end, accumulators, 'late', this.currentOut!),
-            forget: (sliding) => this.forget(sliding.keyState),
+            forget: (sliding) => this.dropKey(sliding.keyState),
           })
         : null;
     this.slabs = window.type === 'tumbling' && this.spill === null ? new TumblingSlabs<Window>(step.allowedLateness) : null;
@@ -462,10 +462,6 @@ export class WindowOperator implements Operator {
     while (this.keys.size > this.budget) this.evictOne();
     // Under the budget, nothing moves the hand until the next eviction: let go of it (see `hand`).
     if (this.keys.size < this.budget) this.hand = null;
-  }
-
-  private forget(state: KeyState): void {
-    this.dropKey(state);
   }
 
   /** Takes a key off the heap (forgotten or spilled): neither the Map nor a hint finds it any more. */
@@ -993,7 +989,7 @@ export class WindowOperator implements Operator {
       const sessions = keyState.sessions!;
       sessions.splice(sessions.indexOf(w), 1);
     }
-    if (this.isEmpty(keyState)) this.forget(keyState);
+    if (this.isEmpty(keyState)) this.dropKey(keyState);
   }
 
   private isEmpty(keyState: KeyState): boolean {

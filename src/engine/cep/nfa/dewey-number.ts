@@ -91,18 +91,6 @@ export function release(version: Version): void {
   }
 }
 
-export function digitOf(version: Version): number {
-  return pool[(version << 2) + DIGIT]!;
-}
-
-export function lengthOf(version: Version): number {
-  return pool[(version << 2) + LENGTH]!;
-}
-
-export function prefixOf(version: Version): Version {
-  return pool[(version << 2) + PREFIX]!;
-}
-
 /** Versions alive now (tests: what a run leaves behind). */
 export function liveVersions(): number {
   return live;
