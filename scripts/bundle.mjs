@@ -18,7 +18,7 @@
 //    reach the same folders from here.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const SRC = join(ROOT, 'dist', 'src');
@@ -48,10 +48,11 @@ for (const path of modules(SRC)) {
   const text = readFileSync(path, 'utf8');
   // A relative lazyModule call LAZY does not read would resolve against a chunk at run time and fail.
   const relativeCalls = text.match(/\b(lazyModule\(|new Worker\(new URL\()\s*['"`]\./g)?.length ?? 0;
-  if (relativeCalls !== [...text.matchAll(LAZY)].length) {
+  const calls = [...text.matchAll(LAZY)];
+  if (relativeCalls !== calls.length) {
     throw new Error(`${relative(ROOT, path)}: write relative lazy modules as lazyModule('./module.js', import.meta.url) and workers as new Worker(new URL('./module.js', import.meta.url) (single quotes), so the bundle can make them entries`);
   }
-  for (const [, , specifier] of text.matchAll(LAZY)) {
+  for (const [, , specifier] of calls) {
     const target = resolve(dirname(path), specifier);
     lazy.set(target, `lazy-${relative(SRC, target).replace(/\.js$/, '').replaceAll('/', '-')}`);
   }
@@ -94,4 +95,4 @@ const result = await build({
 // Which source modules each chunk holds: test/cli/startup.test.ts reads it to tell what a run loaded.
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.mjs')).length;
-process.stdout.write(`bundle: ${files} files in ${relative(ROOT, OUT)}/ (${[...lazy.values()].map((name) => basename(name)).join(', ')})\n`);
+process.stdout.write(`bundle: ${files} files in ${relative(ROOT, OUT)}/ (${[...lazy.values()].join(', ')})\n`);

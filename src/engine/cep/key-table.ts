@@ -38,6 +38,9 @@ export class KeyTable<V extends TableEntry> {
   private strings = 0;
   private readonly others = new Map<unknown, V>();
   private nextOrder = 0;
+  /** The string `get` hashed last and its hash: a miss is followed by `add` of the same id. */
+  private probedId: string | null = null;
+  private probedHash = 0;
 
   get size(): number {
     return this.strings + this.others.size;
@@ -46,6 +49,8 @@ export class KeyTable<V extends TableEntry> {
   get(id: unknown): V | undefined {
     if (typeof id !== 'string') return this.others.get(id);
     const h = stringHash(id);
+    this.probedId = id;
+    this.probedHash = h;
     const { entries, hashes, mask } = this;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const entry = entries[i];
@@ -63,7 +68,7 @@ export class KeyTable<V extends TableEntry> {
       return;
     }
     if (++this.strings * 2 > this.entries.length) this.grow();
-    const h = stringHash(id);
+    const h = id === this.probedId ? this.probedHash : stringHash(id);
     entry.hash = h;
     this.place(entry, h);
   }
