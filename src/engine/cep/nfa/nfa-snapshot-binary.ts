@@ -92,7 +92,7 @@ export class NfaStateEncoder {
       const event = this.events[k]!;
       w.uint(words[(event << SHIFT) + E_SEQ]!);
       w.float(s.eventTime(event));
-      w.record(s.values[event]);
+      w.record(s.eventValue(event));
       w.int(words[(event << SHIFT) + E_REFS]!);
     }
     w.uint(s.seq);

@@ -73,7 +73,7 @@ export function snapshotNfaState<E>(nfa: NFA<E>, state: NfaState<E>): NfaSnapsho
     if (index === undefined) {
       index = events.length;
       eventIndex.set(event, index);
-      events.push({ seq: w[(event << SHIFT) + E_SEQ]!, timestamp: state.eventTime(event), value: state.values[event] as E, refs: w[(event << SHIFT) + E_REFS]! });
+      events.push({ seq: w[(event << SHIFT) + E_SEQ]!, timestamp: state.eventTime(event), value: state.eventValue(event), refs: w[(event << SHIFT) + E_REFS]! });
     }
     return index;
   };
@@ -153,6 +153,7 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
     return parsed;
   };
   const restored = create(null);
+  restored.pool = nfa.pool;
   const dispose = (): void => {
     // A snapshot that does not fit leaves no version behind.
     for (const version of owned) Dewey.release(version);

@@ -27,6 +27,7 @@ import {
   R_VERSION,
   SharedBuffer,
   SHIFT,
+  ValuePool,
   type BufferedEvent,
   type MatchPath,
 } from './shared-buffer.js';
@@ -69,6 +70,12 @@ export class NfaState<E> extends SharedBuffer<E> {
   firstRun: Run = NONE;
   /** How many runs the list holds (an idle key's list is not read at all). */
   runCount = 0;
+  /**
+   * When the NFA's advanceTime would first drop a run (Infinity: never), NaN when not known yet:
+   * computed when the list changes, so that a key whose runs do not expire is not read past this
+   * object when time moves (two calls per record).
+   */
+  expiry = NaN;
   completedMatches: Run[] = NO_COMPLETED as Run[];
   /** The start run's version (owned), NO_VERSION when a Stop state discarded it. */
   startVersion: Version;
@@ -135,6 +142,7 @@ export class NfaState<E> extends SharedBuffer<E> {
     for (let i = 0; i < count; i++) w[(runs[i]! << SHIFT) + R_NEXT] = i + 1 < count ? runs[i + 1]! : NONE;
     this.firstRun = count > 0 ? runs[0]! : NONE;
     this.runCount = count;
+    this.expiry = NaN;
   }
 }
 
@@ -198,6 +206,8 @@ export class NFA<E> {
   private readonly states: readonly State<E>[];
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
+  /** The values of every key's buffered events. */
+  readonly pool = new ValuePool();
   /** Computation-state ids handed out so far (a snapshot keeps it, so restored ids keep their order). */
   nextId = 0;
 
@@ -252,7 +262,9 @@ export class NFA<E> {
   }
 
   createState(): NfaState<E> {
-    return new NfaState(this.startRun());
+    const state = new NfaState<E>(this.startRun());
+    state.pool = this.pool;
+    return state;
   }
 
   /** A new key's start run (what a subclass of NfaState is constructed with). */
@@ -291,6 +303,18 @@ export class NFA<E> {
     }
   }
 
+  /** Makes `runs[0..count)` the key's run list and notes its earliest expiry (while the runs are in the cache). */
+  private relink(nfaState: NfaState<E>, runs: readonly Run[], count: number): void {
+    nfaState.linkRuns(runs, count);
+    nfaState.expiry = count === 0 || (this.windowTime <= 0 && !this.stateWindows) ? Infinity : this.earliestExpiry(nfaState);
+  }
+
+  /** The key's earliest expiry (earliestExpiry), as noted when its list last changed. */
+  private expiryOf(nfaState: NfaState<E>): number {
+    const expiry = nfaState.expiry;
+    return expiry === expiry ? expiry : (nfaState.expiry = this.earliestExpiry(nfaState));
+  }
+
   /** Copies the key's run list into `collected`; returns how many. */
   private gatherRuns(nfaState: NfaState<E>): number {
     const collected = this.collected;
@@ -317,6 +341,8 @@ export class NFA<E> {
     this.eventTimestamp = timestamp;
     this.eventBuffer = nfaState;
     this.event = NONE;
+    // A key state the operator made holds its events' values in this NFA's pool from its first event on.
+    if (nfaState.pool !== this.pool) nfaState.pool = this.pool;
     try {
       const collected = this.collected;
       let count = 0;
@@ -382,7 +408,7 @@ export class NFA<E> {
       }
       if (count > 0 || runCount > 0) this.sortRuns(nfaState, collected, count);
       if (potentialMatches === null) {
-        if (count > 0 || runCount > 0) nfaState.linkRuns(collected, count);
+        if (count > 0 || runCount > 0) this.relink(nfaState, collected, count);
         if (nfaState.completedMatches.length === 0) return NO_MATCHES;
         potentialMatches = [];
       }
@@ -390,9 +416,9 @@ export class NFA<E> {
       const result: NfaMatch<E>[] = [];
       if (this.skip.isSkipStrategy) {
         count = this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, collected, count, result);
-        nfaState.linkRuns(collected, count);
+        this.relink(nfaState, collected, count);
       } else {
-        nfaState.linkRuns(collected, count);
+        this.relink(nfaState, collected, count);
         for (const match of potentialMatches) {
           const node = nfaState.runNode(match);
           const version = nfaState.runVersion(match);
@@ -423,7 +449,7 @@ export class NFA<E> {
     if (nfaState.completedMatches.length === 0) {
       // The common case — nothing expires — allocates nothing.
       if (window <= 0 && !this.stateWindows) return NOTHING;
-      if (nfaState.runCount === 0 || !(this.earliestExpiry(nfaState) <= timestamp)) return NOTHING;
+      if (nfaState.runCount === 0 || !(this.expiryOf(nfaState) <= timestamp)) return NOTHING;
     }
     // The lists are made only when something goes in.
     let matches: NfaMatch<E>[] | null = null;
@@ -462,7 +488,7 @@ export class NFA<E> {
       kept = this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, kept, matches);
       if (matches.length === 0) matches = null;
     }
-    nfaState.linkRuns(runs, kept);
+    this.relink(nfaState, runs, kept);
     this.settle(nfaState);
     if (matches === null && timeouts === null) return NOTHING;
     return { matches: matches ?? NO_MATCHES, timeouts: timeouts ?? NO_MATCHES };
@@ -479,7 +505,7 @@ export class NFA<E> {
 
   /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
   nextTimeout(nfaState: NfaState<E>): number {
-    return (this.windowTime <= 0 && !this.stateWindows) || nfaState.runCount === 0 ? Infinity : this.earliestExpiry(nfaState);
+    return (this.windowTime <= 0 && !this.stateWindows) || nfaState.runCount === 0 ? Infinity : this.expiryOf(nfaState);
   }
 
   /**
@@ -514,8 +540,7 @@ export class NFA<E> {
     }
     if (nfaState.startVersion !== Dewey.NO_VERSION) Dewey.release(nfaState.startVersion);
     nfaState.startVersion = Dewey.NO_VERSION;
-    nfaState.firstRun = NONE;
-    nfaState.runCount = 0;
+    nfaState.linkRuns(NO_COMPLETED, 0);
     if (nfaState.completedMatches.length > 0) nfaState.completedMatches.length = 0;
     this.settle(nfaState);
   }

@@ -10,14 +10,16 @@
  * The flat layout: a key's events, nodes, edges and runs (the NFA's computation states) are records
  * of one per-key arena, an Int32Array of RECORD words per record (its Float64Array view over the
  * same memory holds the times), grown by doubling; a reference is a record's slot number, -1 none.
- * Event values sit in one object array per key, indexed by the event's slot. There is no object per
+ * Event values sit in the NFA's value pool (one object array for all its keys: the slot an event
+ * takes there is the one last freed, already in the cache), by the index in the event's record.
+ * There is no object per
  * run, node, edge or event: the garbage collector never sees them, and the first touch of a busy
  * key is its arena, not a dozen objects scattered over the old generation. Freed records go on a
  * free list inside the arena (reused first: the slot a step frees is the one its successor takes);
  * a key whose buffer empties starts again from the arena's first record, and a key that never held
  * anything has no arena of its own.
  *
- *   event  I0 refs        I1 first node   I2 seq      F3 timestamp    (values[slot]: the value)
+ *   event  I0 refs        I1 first node   I2 seq      I4 value (index in the pool)   F3 timestamp
  *   node   I0 event       I1 page         I2 refs     I3 removed   I4 first edge   I5 last edge
  *          I6 next node of the same event
  *   edge   I0 target node I1 version      I2 refs     I3 next edge of the node
@@ -57,6 +59,7 @@ export const NONE = -1;
 export const E_REFS = 0;
 export const E_NODE = 1;
 export const E_SEQ = 2;
+export const E_VALUE = 4;
 /** Float64 word of an event's timestamp and of a run's start time. */
 export const F_TIME = 3;
 // Node record.
@@ -88,6 +91,36 @@ const KEEP_CAPACITY = 1024;
 
 const EMPTY_WORDS = new Int32Array(0);
 const EMPTY_TIMES = new Float64Array(0);
+
+/**
+ * Event values of every key of one NFA, by index; a freed index is reused first (last in, first
+ * out: the line just written is in the cache). An index is freed with its event.
+ */
+export class ValuePool {
+  private values: unknown[] = [];
+  private free = new Int32Array(256);
+  private freeTop = 0;
+  add(value: unknown): number {
+    if (this.freeTop > 0) {
+      const index = this.free[--this.freeTop]!;
+      this.values[index] = value;
+      return index;
+    }
+    this.values.push(value);
+    return this.values.length - 1;
+  }
+  get(index: number): unknown {
+    return this.values[index];
+  }
+  remove(index: number): void {
+    this.values[index] = undefined;
+    if (this.freeTop === this.free.length) this.free = grown(this.free, this.freeTop);
+    this.free[this.freeTop++] = index;
+  }
+}
+
+/** Until its NFA gives it its own pool (NFA.process, createState, restores). */
+const DETACHED = new ValuePool();
 
 /** Stage page names, interned for every buffer: a node holds its page as an index. */
 const pageNames: string[] = [];
@@ -132,8 +165,8 @@ export class SharedBuffer<E> {
   words: Int32Array = EMPTY_WORDS;
   /** The same memory as Float64 (times). */
   times: Float64Array = EMPTY_TIMES;
-  /** Event values by the event's slot. */
-  values: (E | undefined)[] = [];
+  /** Where the events' values are (the NFA's pool). */
+  pool: ValuePool = DETACHED;
   /** Records handed out so far (free ones included). */
   top = 0;
   /** Head of the free list (NONE when empty). */
@@ -172,6 +205,13 @@ export class SharedBuffer<E> {
     this.free = slot;
   }
 
+  /** Records not on the free list (tests: every one must belong to a live run, node, edge or event). */
+  recordsInUse(): number {
+    let free = 0;
+    for (let slot = this.free; slot !== NONE && free <= this.top; slot = this.words[(slot << SHIFT) + NEXT_FREE]!) free++;
+    return this.top - free;
+  }
+
   /**
    * Called when nothing of the key is left in the arena (no run, node or event): the next record is
    * the first again, and a large arena is dropped.
@@ -182,7 +222,6 @@ export class SharedBuffer<E> {
     if (this.words.length > KEEP_CAPACITY * RECORD) {
       this.words = EMPTY_WORDS;
       this.times = EMPTY_TIMES;
-      this.values = [];
     }
   }
 
@@ -196,8 +235,8 @@ export class SharedBuffer<E> {
     w[at + E_NODE] = NONE;
     w[at + E_SEQ] = this.seq++;
     w[at + N_REMOVED] = 0;
+    w[at + E_VALUE] = this.pool.add(value);
     this.times[(slot << (SHIFT - 1)) + F_TIME] = timestamp;
-    this.values[slot] = value;
     return slot;
   }
 
@@ -211,7 +250,11 @@ export class SharedBuffer<E> {
 
   /** The event as the match output shows it (a new object). */
   eventObject(event: number): BufferedEvent<E> {
-    return new BufferedEvent(this.values[event] as E, this.eventTime(event), this.eventSeq(event));
+    return new BufferedEvent(this.eventValue(event), this.eventTime(event), this.eventSeq(event));
+  }
+
+  eventValue(event: number): E {
+    return this.pool.get(this.words[(event << SHIFT) + E_VALUE]!) as E;
   }
 
   releaseEvent(event: number): void {
@@ -227,7 +270,7 @@ export class SharedBuffer<E> {
     if (refs === 1) w[at] = 0;
     this.liveEvents--;
     if (refs === 1) {
-      this.values[event] = undefined;
+      this.pool.remove(w[(event << SHIFT) + E_VALUE]!);
       this.freeRecord(event);
     }
   }
