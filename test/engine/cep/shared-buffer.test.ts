@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
-import { skipStrategyOf, type AfterMatchSkipStrategy } from '../../../src/engine/cep/nfa/after-match/strategy.js';
 import type { NFA, NfaState } from '../../../src/engine/cep/nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState } from '../../../src/engine/cep/nfa/nfa-snapshot.js';
 import { random } from '../../quality/fault-stream.js';
-import { begin, compile, event, named, type EventPattern } from './flink-harness.js';
+import { compile, event, lifecyclePatterns } from './flink-harness.js';
 
 type Ev = ReturnType<typeof event>;
 
@@ -24,15 +23,7 @@ function recordsHeld(nfa: NFA<Ev>, state: NfaState<Ev>): number {
   return s.partialMatches.length - startRun + s.completedMatches.length + s.nodes.length + edges + s.events.length;
 }
 
-const isA = named('a');
-const isB = named('b');
-const isC = named('c');
-const patterns: [string, EventPattern, AfterMatchSkipStrategy | undefined][] = [
-  ['followedByAny within', begin('s').where(isA).followedByAny('e').where(isB).within(20), undefined],
-  ['times(3) next, skipPastLastEvent', begin('s').where(isA).next('m').where(isA).times(3).within(30), skipStrategyOf({ kind: 'skipPastLastEvent' })],
-  ['greedy consecutive oneOrMore, skipToNext', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().consecutive().greedy().next('e').where(isC).within(25), skipStrategyOf({ kind: 'skipToNext' })],
-  ['oneOrMore allowCombinations, notFollowedBy at the end', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().allowCombinations().notFollowedBy('n').where(isC).within(15), undefined],
-];
+const patterns = lifecyclePatterns();
 
 for (const [name, pattern, skip] of patterns) {
   test(`arena: the records in use are exactly the key's runs, nodes, edges and events after every call (${name})`, () => {
