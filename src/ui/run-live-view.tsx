@@ -13,9 +13,9 @@ import { IDLE_MS, initialState, type QualityView, type RunStats, type StepInfo }
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
-import { LiveApp } from './live-app.js';
+import { frameView, LiveApp, showView } from './live-app.js';
 import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
-import { BodyOverlay, TableBody } from './body-overlay.js';
+import { FrameOverlay, FrameOverlayContext } from './frame-overlay.js';
 
 export const FRAME_MS = 50;
 /**
@@ -38,6 +38,25 @@ const FRAME_SHARE = 20;
 export function frameDue(cpuSinceMs: number, idleSinceMs: number, lastCostMs: number, waiting: boolean): boolean {
   if (waiting) return idleSinceMs >= lastCostMs || cpuSinceMs >= lastCostMs * FRAME_SHARE;
   return cpuSinceMs + idleSinceMs >= Math.min(SLOWEST_FRAME_MS, Math.max(MAX_SPEED_FRAME_MS, lastCostMs * FRAME_SHARE));
+}
+
+/**
+ * Draws the store's state. When the layout is the one ink drew last and only the overlay's lines
+ * changed (the clocks, counts, progress, tabs, the table's rows and footer: every frame of a
+ * --speed max run but a few), the frame is composed from ink's last output, synchronously: no
+ * React render, no Yoga layout, no ink output stage. Otherwise React renders (in a microtask) and
+ * ink draws a new frame.
+ */
+export function drawFrame(store: LiveStore, overlay: FrameOverlay, stream: FrameStream): void {
+  if (overlay.key !== null && stream.canRedraw) {
+    const view = frameView(store.getState(), stream.columns, stream.rows);
+    if (view.key === overlay.key) {
+      showView(overlay, view, stream.columns);
+      stream.redraw();
+      return;
+    }
+  }
+  store.notify();
 }
 
 /** How long the end of a run waits for its last frame to be drawn. */
@@ -139,19 +158,8 @@ export async function runLiveView(
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
-    const { outputs, windows, timeouts, passedOver } = pending.take();
     shown = stats;
-    const view = qualityView();
-    store.dispatch({
-      type: 'frame',
-      outputs,
-      windows,
-      timeouts,
-      passedOver,
-      stats,
-      counters: replay.pipeline.operators.map((op) => ({ ...op.counters })),
-      ...(view ? { quality: view } : {}),
-    });
+    store.apply(pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView()));
     return true;
   };
 
@@ -181,7 +189,7 @@ export async function runLiveView(
   };
   const terminal: Terminal = io.stdout ?? process.stdout;
   const writer = new ScreenWriter(terminal);
-  const overlay = new BodyOverlay();
+  const overlay = new FrameOverlay();
   const frameStream = new FrameStream(terminal, writer, frameDrawn, overlay);
   // Anything written to stderr while the view owns the screen (a warning) would land in the
   // middle of a frame: keep it and print it after the view closes.
@@ -201,7 +209,7 @@ export async function runLiveView(
 
   let quit = false;
   const app = render(
-    <TableBody.Provider value={overlay}>
+    <FrameOverlayContext.Provider value={overlay}>
     <LiveApp
       store={store}
       controls={{
@@ -216,7 +224,7 @@ export async function runLiveView(
         },
       }}
     />
-    </TableBody.Provider>,
+    </FrameOverlayContext.Provider>,
     {
       stdout: frameStream as unknown as NodeJS.WriteStream,
       ...(io.stdin ? { stdin: io.stdin } : {}),
@@ -237,7 +245,10 @@ export async function runLiveView(
     const idleMs = performance.eventLoopUtilization(loopSinceFrame).idle;
     if (!frameDue(now - lastFrameEnd, idleMs, lastCostMs, replay.pacer.paused || replay.pacer.speed !== Infinity)) return;
     tickStarted = now;
-    if (frame(false)) frames++;
+    if (frame(false)) {
+      frames++;
+      drawFrame(store, overlay, frameStream);
+    }
     else {
       skipped++;
       frameDrawn();
@@ -264,7 +275,8 @@ export async function runLiveView(
       waited = setTimeout(resolve, LAST_FRAME_WAIT_MS);
     });
     frame(true);
-    store.dispatch({ type: 'done' });
+    store.apply({ type: 'done' });
+    drawFrame(store, overlay, frameStream);
     await drawn;
     clearTimeout(waited);
     // Drawn (not timed out): ink need not render it again when it unmounts.
