@@ -62,6 +62,7 @@ const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filte
 /** The keys on terminals narrower than HELP (78 columns): always one line, `q` always on it. */
 const HELP_SHORT = 'space pause · → step · +/− · tab/1-9 · / filter · s sort · q';
 const HELP_TINY = 'space · → · +/− · tab/1-9 · / · s · q quit';
+const HELP_LEAST = 'space · → · +/− · tab/1-9 · / · s · q';
 
 /**
  * What a frame shows at a terminal size: the lines that change from frame to frame (the header's
@@ -92,7 +93,7 @@ export function frameView(state: LiveState, columns: number, rows: number): Fram
   const panelHeight = Math.max(3, rows - headerHeight(header) - tabs.length - 6);
   const help = state.editingFilter
     ? `filter by key: ${state.filter}▏ (enter keep · esc clear)`
-    : ([HELP, HELP_SHORT].find((text) => text.length <= columns) ?? HELP_TINY);
+    : ([HELP, HELP_SHORT, HELP_TINY].find((text) => text.length <= columns) ?? HELP_LEAST);
   const step = state.quality && state.selected === state.steps.length ? undefined : state.steps[state.selected];
   const window = step?.info.kind === 'window' ? windowLines(step, state, width - 4, panelHeight) : null;
   const key =

@@ -5,14 +5,20 @@ import { fit, formatClock, formatCount, formatValue, textColumns } from './displ
 import { theme } from './theme.js';
 import { marks } from './frame-overlay.js';
 
+/** `text` cut to `width` columns with '…' when it is wider (as ink cuts a line with wrap="truncate-end"). */
+const cut = (text: string, width: number) => (textColumns(text) > width ? fit(text, width) : text);
+
 /**
  * One row of the table, coloured: highlighted with a `●` marker when it changed within
- * HIGHLIGHT_MS (the marker shows without colour too, NO_COLOR), `late` on a late firing.
+ * HIGHLIGHT_MS (the marker shows without colour too, NO_COLOR), `late` on a late firing; cut to
+ * the panel's width (on a narrow terminal the cells do not fit).
  */
-function rowLine(row: WindowRow, wallMs: number, keyWidth: number, windowWidth: number, shown: readonly string[], cell: number): string {
+function rowLine(row: WindowRow, wallMs: number, width: number, keyWidth: number, windowWidth: number, shown: readonly string[], cell: number): string {
   const recent = wallMs - row.changedAt < HIGHLIGHT_MS;
   const line = `${recent ? '● ' : '  '}${fit(row.key, keyWidth)}  ${fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}  ${shown.map((f) => fit(formatValue(row.fields[f], cell - 1), cell)).join(' ')}`.trimEnd();
-  return chalk[recent ? theme.changed : theme.value](line) + (row.firing === 'late' ? chalk[theme.warn](' late') : '');
+  const late = row.firing === 'late' ? ' late' : '';
+  if (textColumns(line) + late.length > width) return chalk[recent ? theme.changed : theme.value](cut(line + late, width));
+  return chalk[recent ? theme.changed : theme.value](line) + (late === '' ? '' : chalk[theme.warn](late));
 }
 
 /** What a window panel shows: why nothing yet, or the column heads, the rows and the footer (coloured). */
@@ -36,10 +42,9 @@ export function windowLines(step: StepView, state: LiveState, width: number, hei
     (state.filter ? ` · filter "${state.filter}"` : '');
   return {
     why: null,
-    head: `  ${fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  ${fit('window', windowWidth)}  ${shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}`,
-    body: rows.map((row) => rowLine(row, state.stats.wallMs, keyWidth, windowWidth, shown, cell)),
-    // Cut as ink cuts a line with wrap="truncate-end".
-    footer: chalk[theme.muted](textColumns(footer) > width ? fit(footer, width) : footer),
+    head: cut(`  ${fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  ${fit('window', windowWidth)}  ${shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}`, width),
+    body: rows.map((row) => rowLine(row, state.stats.wallMs, width, keyWidth, windowWidth, shown, cell)),
+    footer: chalk[theme.muted](cut(footer, width)),
   };
 }
 
