@@ -31,10 +31,7 @@ const keys = Number(process.argv[2] ?? 50_000);
 const frames = Number(process.argv[3] ?? 200);
 const WARM = Number(process.env.WARM ?? 20);
 
-const cpuMs = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
+const { cpuMsNow: cpuMs } = await import('../src/ui/phase-cost.js');
 
 const info: StepInfo = { name: 'perUser', kind: 'window', fields: ['events'], window: { type: 'tumbling', size: 60_000 } as StepInfo['window'] };
 const store = new LiveStore(initialState('.bench/activity-5m.jsonl', 'bench/pipelines/user-minutes.pipeline.yaml', [info], Infinity));

@@ -16,6 +16,7 @@ import { PendingOutputs } from './pending-outputs.js';
 import { frameView, LiveApp, showView } from './live-app.js';
 import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
 import { FrameOverlay, FrameOverlayContext } from './frame-overlay.js';
+import { cpuMsNow, startPhase, type PhaseCost } from './phase-cost.js';
 
 export const FRAME_MS = 50;
 /**
@@ -62,11 +63,6 @@ export function drawFrame(store: LiveStore, overlay: FrameOverlay, stream: Frame
 /** How long the end of a run waits for its last frame to be drawn. */
 const LAST_FRAME_WAIT_MS = 1_000;
 
-const cpuMsNow = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
-
 /** Paths in the header: relative to the current folder when that is shorter. */
 function shortPath(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -80,12 +76,6 @@ export function stepInfo(step: StepSpec): StepInfo {
   return { name: step.name, kind: step.kind, fields: step.kind === 'pattern' ? step.select.map((s) => s.name) : [] };
 }
 
-/** CPU and wall milliseconds of one stretch of the view's life. */
-export interface PhaseCost {
-  readonly cpuMs: number;
-  readonly wallMs: number;
-}
-
 /**
  * What the view cost: frames drawn and skipped, their CPU time, bytes written to the terminal;
  * and its fixed costs: opening (mount and first frame, before the replay starts) and closing
@@ -93,6 +83,8 @@ export interface PhaseCost {
  */
 export interface ViewCost {
   readonly frames: number;
+  /** Frames ink rendered (keys, resizes and layout changes included); the others were composed from its last output. */
+  readonly inkFrames: number;
   readonly skipped: number;
   readonly cpuMs: number;
   readonly bytes: number;
@@ -100,12 +92,6 @@ export interface ViewCost {
   /** The replay under the view, from its start to its end (frames drawn meanwhile included). */
   readonly run: PhaseCost;
   readonly close: PhaseCost;
-}
-
-function startPhase(): () => PhaseCost {
-  const cpu = cpuMsNow();
-  const wall = performance.now();
-  return () => ({ cpuMs: cpuMsNow() - cpu, wallMs: performance.now() - wall });
 }
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
@@ -294,6 +280,6 @@ export async function runLiveView(
       process.off('exit', restoreTerminal);
       for (const text of held) process.stderr.write(text);
     }
-    io.onCost?.({ frames, skipped, cpuMs, bytes: writer.bytesWritten, open, run: run ?? running(), close: closing() });
+    io.onCost?.({ frames, inkFrames: frameStream.inkFrames, skipped, cpuMs, bytes: writer.bytesWritten, open, run: run ?? running(), close: closing() });
   }
 }

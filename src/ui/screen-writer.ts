@@ -144,6 +144,8 @@ export class FrameStream extends EventEmitter {
   writable = true;
   /** The last frame ink wrote, markers and all. */
   private inkFrame = '';
+  /** Frames ink rendered and wrote; the others were composed again from the last of them. */
+  inkFrames = 0;
 
   constructor(
     private readonly terminal: Terminal,
@@ -173,6 +175,7 @@ export class FrameStream extends EventEmitter {
     // the screen. Every real frame has text.
     if (text.trim() !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
       this.inkFrame = text;
+      this.inkFrames++;
       this.show(text);
     }
     callback?.();
