@@ -1,16 +1,17 @@
 /**
  * What one live-view frame costs, by stage (issue 5): the view of a --speed max replay on a
  * 120×40 terminal, driven without a replay. Each frame folds RING window results over `keys` keys
- * into the table (as PendingOutputs hands them over at --speed max), then React renders, Yoga lays
- * out, ink writes its output grid and the screen writer diffs the lines.
+ * into the table (as PendingOutputs hands them over at --speed max), then draws as the runner
+ * does (drawFrame): composed from ink's last output when only the changing lines changed, else
+ * React renders, Yoga lays out and ink writes its output grid; the screen writer diffs the lines.
  *
  *   node dist/bench/frame-cost.js [keys=50000] [frames=200] [rows=40] [inkbody]
  *
  * Prints the mean CPU ms of a frame (after 20 warm-up frames): the fold (taking the results and
- * the reducer), then rendering and drawing (React, Yoga, ink's output stage, the screen writer);
- * within it the top-N selection (visibleRows, timed again on its own) and ink's output stage (its
- * renderTime, wall ms). Run it with `node --cpu-prof` for the functions inside each stage
- * (docs/live-view.md has the breakdown).
+ * the reducer), then drawing; within it the top-N selection (visibleRows, timed again on its own)
+ * and ink's output stage (its renderTime, wall ms, over the frames ink rendered). `inkbody`
+ * renders every frame through ink (no overlay), as before session 7. Run it with
+ * `node --cpu-prof` for the functions inside each stage (docs/live-view.md has the breakdown).
  */
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 import type { RunStats, StepInfo } from '../src/ui/live-state.js';

@@ -2,8 +2,9 @@
  * Runs a replay under the live view. Imported lazily (only on a terminal), so headless runs never
  * load ink or react. Output records are collected as they come and handed to the reducer in one
  * batch per frame; a frame is drawn at most 20 times a second, and not at all when nothing the
- * view shows has changed. ink renders each frame to a string (debug mode: synchronously, no
- * writer of its own); the screen writer puts only the changed lines on the terminal.
+ * view shows has changed. ink renders a frame to a string (debug mode: synchronously, no writer of
+ * its own) only when the layout changes; the frames between are composed from its last output with
+ * the changing lines (frame-overlay.ts). The screen writer puts only the changed lines on the terminal.
  */
 import { relative } from 'node:path';
 import { render } from 'ink';
