@@ -14,11 +14,6 @@ type Rec = Record<string | symbol, unknown>;
 export const RAW_TEXT = Symbol('sw.rawText');
 /** The original record, once parsed. */
 const ORIGINAL = Symbol('sw.original');
-/**
- * On an original record parsed by originalOf: its line's text, when that text is exactly what
- * JSON.stringify writes for the record (see stringifyForm), so output can copy it (OutputJson).
- */
-export const JSON_TEXT = Symbol('sw.jsonText');
 
 /** `fields` (fresh, never reused by the reader) as a retained record for the line `text`; `position` as original() sets it. */
 export function retainFields(fields: Record<string, unknown>, text: string, position: number | undefined): Record<string, unknown> {
@@ -36,49 +31,9 @@ export function originalOf(value: Record<string, unknown>): Record<string, unkno
   let original = record[ORIGINAL] as Rec | undefined;
   if (original === undefined) {
     original = JSON.parse(text as string) as Rec;
-    if (stringifyForm(text as string, original)) original[JSON_TEXT] = text;
     const position = record[SOURCE_POSITION];
     if (position !== undefined) original[SOURCE_POSITION] = position;
     record[ORIGINAL] = original;
   }
   return original as Record<string, unknown>;
-}
-
-/** A string JSON.stringify writes as is: no escape, control character or surrogate. */
-const PLAIN_STRING = String.raw`"[^"\\\x00-\x1f\ud800-\udfff]*"`;
-/** A member: a plain key not starting with a digit (integer-like keys move to the front), and a plain string, an integer of up to 15 digits as JavaScript prints it (no "-0"), true, false or null. */
-const MEMBER = String.raw`"[^"\\\x00-\x1f\ud800-\udfff0-9][^"\\\x00-\x1f\ud800-\udfff]*":(?:${PLAIN_STRING}|-?[1-9][0-9]{0,14}|0|true|false|null)`;
-const FLAT_PLAIN_OBJECT = new RegExp(`^\\{${MEMBER}(?:,${MEMBER})*\\}$`);
-
-/**
- * Whether `text`, a valid JSON object whose JSON.parse is `parsed`, is what JSON.stringify(parsed)
- * writes: one flat object of plain members (see MEMBER: no whitespace, no escapes, integers only)
- * and no key twice (JSON.parse keeps one). Anything else — nesting, escapes, fractions, an empty
- * object — answers false, never a wrong true: the caller then writes the record with
- * JSON.stringify. A regular expression: a hand-written scan was 3× slower than V8's regexp code.
- */
-export function stringifyForm(text: string, parsed: Record<string, unknown>): boolean {
-  if (!FLAT_PLAIN_OBJECT.test(text) || Object.getPrototypeOf(parsed) !== Object.prototype) return false;
-  // A key written twice leaves one property: the text is then longer than its members' texts.
-  // (Strings hold no escapes, so a string's text is its code units and two quotes.)
-  let length = 1;
-  for (const name in parsed) {
-    if (!Object.hasOwn(parsed, name)) return false;
-    const value = parsed[name];
-    length += name.length + 4; // quotes, colon, and the comma or closing brace after the value
-    if (typeof value === 'string') length += value.length + 2;
-    else if (typeof value === 'number') length += integerLength(value);
-    else length += value === false ? 5 : 4;
-  }
-  return length === text.length;
-}
-
-const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/** The length of an integer's text (up to 15 digits: what FLAT_PLAIN_OBJECT lets through). */
-function integerLength(value: number): number {
-  const magnitude = value < 0 ? -value : value;
-  let digits = 1;
-  while (digits < 16 && magnitude >= POWERS_OF_TEN[digits]!) digits++;
-  return value < 0 ? digits + 1 : digits;
 }

@@ -8,12 +8,9 @@
  * never differs: test/replay/output-json.test.ts holds it to that.
  */
 import type { OutputRecord } from '../engine/operator.js';
-import { JSON_TEXT } from '../engine/retained-record.js';
 
 /** pipeline-spec.md's order of a window result's fields; JSON.stringify follows the object's. */
 const WINDOW_ORDER = ['step', 'kind', 'key', 'start', 'end', 'firing', 'fields'] as const;
-/** The same for match and timeout results. */
-const PATTERN_ORDER = ['step', 'kind', 'key', 'start', 'end', 'events', 'fields'] as const;
 
 export class OutputJson {
   // One-entry caches: consecutive window results mostly share their step, start, end and firing,
@@ -32,62 +29,12 @@ export class OutputJson {
   private readonly firstNames = new Map<string, string>();
   private readonly names = new Map<string, string>();
 
-  /** `{"step":…,"kind":` of the last match or timeout result's step. */
-  private patternStep: string | null = null;
-  private patternHead = '';
-
   text(record: OutputRecord): string {
     if (record.kind === 'window') {
       const text = this.windowText(record);
       if (text !== null) return text;
-    } else if (record.kind === 'match' || record.kind === 'timeout') {
-      const text = this.patternText(record);
-      if (text !== null) return text;
     }
     return JSON.stringify(record);
-  }
-
-  /**
-   * A match or timeout result's JSON, or null when only JSON.stringify can say it exactly. Its
-   * events are records read from lines: an event whose line is already in JSON.stringify's form
-   * (originalOf marks it with JSON_TEXT) is copied, the others are stringified one by one. On the
-   * binge pipeline nearly every event is copied (JSON.stringify of the events was 5% of a replay).
-   */
-  private patternText(record: OutputRecord & { kind: 'match' | 'timeout' }): string | null {
-    let index = 0;
-    for (const name in record) {
-      if (name !== PATTERN_ORDER[index]) return null;
-      index++;
-    }
-    if (index !== PATTERN_ORDER.length || Object.getPrototypeOf(record) !== Object.prototype) return null;
-    const { step, kind, key, start, end, events, fields } = record;
-    if (typeof step !== 'string' || typeof start !== 'number' || typeof end !== 'number') return null;
-    const keyText = scalarText(key);
-    if (keyText === null) return null;
-    if (typeof events !== 'object' || events === null || Object.getPrototypeOf(events) !== Object.prototype) return null;
-    let fieldsText = this.fieldsText(fields);
-    if (fieldsText === null) return null;
-    fieldsText += '}';
-    let eventsText: string | null = null;
-    for (const stage in events) {
-      const list = events[stage];
-      if (!Array.isArray(list) || Object.getPrototypeOf(list) !== Array.prototype) return null;
-      let text: string = (eventsText === null ? '{' : ',') + JSON.stringify(stage) + ':[';
-      for (let i = 0; i < list.length; i++) {
-        const event: unknown = list[i];
-        // A record: an object of the JSON.parse kind (no toJSON of its own: a field named toJSON is data).
-        if (typeof event !== 'object' || event === null || Array.isArray(event) || typeof (event as { toJSON?: unknown }).toJSON === 'function') return null;
-        const copied = (event as { [JSON_TEXT]?: unknown })[JSON_TEXT];
-        const eventText = typeof copied === 'string' ? copied : JSON.stringify(event);
-        text += i === 0 ? eventText : ',' + eventText;
-      }
-      eventsText = eventsText === null ? text + ']' : eventsText + text + ']';
-    }
-    if (step !== this.patternStep) {
-      this.patternStep = step;
-      this.patternHead = `{"step":${JSON.stringify(step)},"kind":`;
-    }
-    return `${this.patternHead}"${kind}","key":${keyText},"start":${numberText(start)},"end":${numberText(end)},"events":${eventsText ?? '{'}},"fields":${fieldsText}}`;
   }
 
   /** The window result's JSON, or null when only JSON.stringify can say it exactly. */
