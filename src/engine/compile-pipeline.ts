@@ -97,7 +97,7 @@ function windowStep(
     lateOutput: step.lateOutput,
     filter,
     key,
-    ...(step.keyBy.kind === 'fields' && !step.keyBy.composite && !step.keyBy.paths[0]!.includes('.') ? { keyField: step.keyBy.paths[0]! } : {}),
+    ...keyFieldOf(step.keyBy),
     aggregates: step.aggregate.map((a) => {
       const arg = a.arg === undefined ? null : compile(a.arg, `${at}.aggregate.${a.name}`);
       return {
@@ -147,6 +147,7 @@ function patternStep(
     lateOutput: step.lateOutput,
     filter,
     key,
+    ...keyFieldOf(step.keyBy),
     conditions,
     conditionsReadFieldsOnly: fieldsOnly,
     select: step.select.map((s) => {
@@ -186,6 +187,11 @@ function keyExtractor(spec: KeySpec, where: string, compile: Compile, used: Set<
   const readers = spec.paths.map((path) => requiredPath(path));
   if (!spec.composite) return readers[0]!;
   return (fields) => readers.map((read) => read(fields));
+}
+
+/** `{ keyField }` for a step keyed by one top-level field (key hints), `{}` otherwise. */
+function keyFieldOf(spec: KeySpec): { keyField?: string } {
+  return spec.kind === 'fields' && !spec.composite && !spec.paths[0]!.includes('.') ? { keyField: spec.paths[0]! } : {};
 }
 
 function topLevel(path: string): string {

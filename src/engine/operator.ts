@@ -100,6 +100,14 @@ export interface Operator {
   advanceWatermark(watermark: number, out: Output): void;
 }
 
+/** An operator that finds its key states by the field reader's hints first (KeyHints in replay/field-reader.ts). */
+export interface KeyHinted {
+  /** The top-level field the step is keyed by, when it is keyed by one: hints apply only then. */
+  readonly keyField: string | undefined;
+  /** Per record, `slots[at]` (below `size`, −1 for none) is equal for equal key strings. */
+  useKeyHints(slots: Int32Array, at: number, size: number): void;
+}
+
 export function newCounters(): StepCounters {
   return { seen: 0, accepted: 0, results: 0, late: 0, exprErrors: 0 };
 }

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import type { CompiledPipeline } from '../engine/compile-pipeline.js';
 import { parseEventTime } from '../engine/duration.js';
-import type { Fields, OutputRecord, RecordContext } from '../engine/operator.js';
+import type { Fields, KeyHinted, OutputRecord, RecordContext } from '../engine/operator.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
 import { WindowOperator } from '../engine/window/window-operator.js';
 import { SOURCE_POSITION } from '../engine/snapshot/binary.js';
@@ -222,8 +222,10 @@ export class Replay {
     const reuseRecord = options.compiled.operators.every((op) => op instanceof WindowOperator);
     this.reader = createFieldReader(options.compiled.fields, { reuseRecord });
     for (const op of options.compiled.operators) {
-      const hints = op instanceof WindowOperator && op.keyField !== undefined ? this.reader.internHints(op.keyField) : null;
-      if (hints !== null) (op as WindowOperator).useKeyHints(hints.slots, hints.at, hints.size);
+      // Window and pattern operators take key hints (the pattern operator's module loads lazily: no instanceof).
+      const keyed = op as Partial<KeyHinted>;
+      const hints = keyed.useKeyHints !== undefined && keyed.keyField !== undefined ? this.reader.internHints(keyed.keyField) : null;
+      if (hints !== null) keyed.useKeyHints!(hints.slots, hints.at, hints.size);
     }
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;

@@ -75,7 +75,9 @@ export class KeyTable<V extends TableEntry> {
 
   /** Removes `entry` (added before, its id unchanged since). */
   delete(entry: V): void {
-    if (typeof entry.id !== 'string') {
+    // With no other keys in the table the entry's id is a string: not reading it saves a cache
+    // miss on the key string (the key state is hot here, its id was last read when it arrived).
+    if (this.others.size > 0 && typeof entry.id !== 'string') {
       this.others.delete(entry.id);
       return;
     }

@@ -13,7 +13,7 @@
  *
  * Timers fire in (time, registration) order, so output is deterministic for a given input.
  */
-import type { Fields, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
+import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
 import { NFA, NfaState, type NfaMatch, type StartRun } from './nfa/nfa.js';
@@ -44,6 +44,8 @@ class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntr
   last = -1;
   order = 0;
   hash = 0;
+  /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
+  hint = -1;
   constructor(
     start: StartRun | null,
     /** Set when the key is (re)used: idle key states are recycled. */
@@ -113,7 +115,7 @@ function identityOf(key: unknown): unknown {
   return key !== null && typeof key === 'object' ? `\u0000${JSON.stringify(key)}` : key;
 }
 
-export class PatternOperator implements Operator {
+export class PatternOperator implements Operator, KeyHinted {
   readonly step: string;
   readonly counters: StepCounters = newCounters();
   readonly compiled: CompiledPattern<Rec>;
@@ -131,6 +133,13 @@ export class PatternOperator implements Operator {
   private retainFields: boolean;
   /** Writes binary snapshots; its buffer is reused, so a binary snapshot is valid until the next one. */
   private encoder: NfaStateEncoder | null = null;
+  /**
+   * Key hints (useKeyHints): per record, hintSlots[hintAt] is a small int equal for equal keys
+   * (−1 for none), and byHint[it] the live state of the key last found by it.
+   */
+  private hintSlots: Int32Array | null = null;
+  private hintAt = 0;
+  private byHint: (KeyState | undefined)[] = [];
 
   constructor(
     private readonly definition: PatternStep,
@@ -187,6 +196,23 @@ export class PatternOperator implements Operator {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
     while (this.timers.length > 0 && this.timers.earliest <= watermark) this.fire(this.timers.pop(), watermark, out);
+  }
+
+  /** The top-level field the step is keyed by, when it is keyed by one (key hints apply). */
+  get keyField(): string | undefined {
+    return this.definition.keyField;
+  }
+
+  /**
+   * Finds live keys by a hint the field reader gives for each record (KeyHints in
+   * replay/field-reader.ts: `slots[at]` is the intern slot of the key field's string, equal for
+   * equal strings) before the key table. A state found by a hint is used only when its key is the
+   * record's, so a stale, shared or missing slot costs a table lookup, never a wrong key.
+   */
+  useKeyHints(slots: Int32Array, at: number, size: number): void {
+    this.hintSlots = slots;
+    this.hintAt = at;
+    this.byHint = new Array<KeyState | undefined>(size).fill(undefined);
   }
 
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
@@ -291,6 +317,26 @@ export class PatternOperator implements Operator {
   }
 
   private stateOf(key: unknown): KeyState {
+    let hint = -1;
+    if (this.hintSlots !== null && typeof key === 'string') {
+      hint = this.hintSlots[this.hintAt]!;
+      if (hint >= 0) {
+        const hinted = this.byHint[hint];
+        if (hinted !== undefined && hinted.key === key) return hinted;
+      }
+    }
+    const state = this.lookUp(key);
+    if (hint >= 0) {
+      // One slot per state: a state found by another slot before leaves it.
+      if (state.hint >= 0 && this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
+      this.byHint[hint] = state;
+      state.hint = hint;
+    }
+    return state;
+  }
+
+  /** The key's state from the key table, or a new (or recycled) one added to it. */
+  private lookUp(key: unknown): KeyState {
     const id = identityOf(key);
     let state = this.keys.get(id);
     if (state === undefined) {
@@ -333,6 +379,10 @@ export class PatternOperator implements Operator {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
       this.keys.delete(state);
+      if (state.hint >= 0) {
+        if (this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
+        state.hint = -1;
+      }
       if (this.spareKeys.length < SPARE_KEYS) {
         state.id = state.key = undefined;
         this.spareKeys.push(state);

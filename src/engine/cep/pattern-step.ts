@@ -18,6 +18,8 @@ export interface PatternStep {
   readonly filter: ((fields: Fields) => boolean) | null;
   /** Output key value; null when not keyed. */
   readonly key: (fields: Fields) => unknown;
+  /** The top-level field `key` reads, when the step is keyed by one such field (key hints: PatternOperator.useKeyHints). */
+  readonly keyField?: string;
   /**
    * Per stage name: its compiled `where` and `until` (null when absent), called with the CURRENT
    * event's original record and the partial match's accepted events (iterative conditions). A throw

@@ -20,7 +20,7 @@
  * Only open windows hold state: a key with no open window is forgotten. Sliding steps keep their
  * accumulators per pane rather than per window (./sliding-panes.ts), with the same results.
  */
-import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters, type WindowResult } from '../operator.js';
+import { newCounters, type Fields, type KeyHinted, type Operator, type Output, type RecordContext, type StepCounters, type WindowResult } from '../operator.js';
 import { SpecError } from '../../errors.js';
 import type { Aggregate } from '../aggregate/aggregate.js';
 import { aggregateFor } from '../aggregate/registry.js';
@@ -143,7 +143,7 @@ const EVERY_RECORD = true;
 /** Outcome of evaluating one aggregate argument: an evaluation error means "skip, counted once". */
 const EVALUATION_FAILED = Symbol('evaluation failed');
 
-export class WindowOperator implements Operator {
+export class WindowOperator implements Operator, KeyHinted {
   readonly step: string;
   readonly counters: StepCounters = newCounters();
 
