@@ -215,6 +215,9 @@ export class WindowOperator implements Operator {
    */
   private lastStart = 0;
   private lastEnd = -Infinity;
+  /** The current record's event time is time[0] (processAt's cell; ownTime for process). */
+  private time: Float64Array;
+  private readonly ownTime = new Float64Array(1);
   private readonly duePanes: DueWindow<SlidingState>[] = [];
   private valuesReady = false;
   private currentFields: Fields = NO_FIELDS;
@@ -236,6 +239,7 @@ export class WindowOperator implements Operator {
     }
     this.spec = step;
     this.step = step.name;
+    this.time = this.ownTime;
     this.aggregates = step.aggregates.map((a) => {
       if (a.arg === null && a.fn !== 'count') {
         throw new SpecError(`step ${step.name}: aggregate ${a.name}: ${a.fn}() needs an argument, e.g. ${a.fn}(amount)`);
@@ -250,7 +254,7 @@ export class WindowOperator implements Operator {
     this.panes =
       window.type === 'sliding'
         ? new SlidingPanes<SlidingState>(window.size, window.slide, window.offset, step.allowedLateness, this.aggregates, {
-            addRecord: (accumulators, ts) => this.addValues(accumulators, ts),
+            addRecord: (accumulators) => this.addValues(accumulators),
             emitLate: (sliding, start, end, accumulators) => this.emitResult(sliding.keyState, start, end, accumulators, 'late', this.currentOut!),
             forget: (sliding) => this.dropKey(sliding.keyState),
           })
@@ -471,6 +475,17 @@ export class WindowOperator implements Operator {
   }
 
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
+    this.ownTime[0] = ts;
+    this.processAt(fields, this.ownTime, ctx, out);
+  }
+
+  /**
+   * The record's time stays in `time[0]` on the tumbling path down to the aggregates (addValues
+   * reads it there): a double argument to a call that is not inlined is a fresh heap number.
+   */
+  processAt(fields: Fields, time: Float64Array, ctx: RecordContext, out: Output): void {
+    this.time = time;
+    const ts = time[0]!;
     const counters = this.counters;
     counters.seen++;
     const spec = this.spec;
@@ -498,6 +513,12 @@ export class WindowOperator implements Operator {
       return;
     }
 
+    // The tumbling window [lastStart, lastEnd) is the record's from here on. One call site: V8
+    // merged the time boxed for two calls into one box made before either, on every record.
+    if (spec.window.type === 'tumbling' && !(ts >= this.lastStart && ts < this.lastEnd)) {
+      this.lastStart = windowStart(ts, spec.window.offset, spec.window.size);
+      this.lastEnd = this.lastStart + spec.window.size;
+    }
     let keyState: KeyState | undefined;
     let hint = -1;
     if (this.hintSlots !== null && typeof key === 'string') {
@@ -505,14 +526,9 @@ export class WindowOperator implements Operator {
       // A hinted state is on the heap (dropKey clears its hint), so no spill lookup either.
       if (hint >= 0 && this.hintKeys[hint] === key) {
         if (this.slabs !== null) {
-          if (!(ts >= this.lastStart && ts < this.lastEnd)) {
-            const tumbling = spec.window as { readonly size: number; readonly offset: number };
-            this.lastStart = windowStart(ts, tumbling.offset, tumbling.size);
-            this.lastEnd = this.lastStart + tumbling.size;
-          }
           // The key's current window is the record's, and open: addToAligned would take it there.
           if (this.hintStarts[hint] === this.lastStart && this.cleanupTime(this.lastEnd) > this.watermark) {
-            this.addToOpenWindow(this.hintWindows[hint]!, fields, ts, out);
+            this.addToOpenWindow(this.hintWindows[hint]!, fields, out);
             return;
           }
         }
@@ -529,14 +545,9 @@ export class WindowOperator implements Operator {
     this.sequence++;
     let taken: boolean;
     switch (spec.window.type) {
-      case 'tumbling': {
-        if (!(ts >= this.lastStart && ts < this.lastEnd)) {
-          this.lastStart = windowStart(ts, spec.window.offset, spec.window.size);
-          this.lastEnd = this.lastStart + spec.window.size;
-        }
-        taken = this.addToAligned(keyState, ts, out);
+      case 'tumbling':
+        taken = this.addToAligned(keyState, out);
         break;
-      }
       case 'sliding':
         taken = this.panes!.add(keyState.sliding!, ts, this.watermark);
         break;
@@ -602,7 +613,7 @@ export class WindowOperator implements Operator {
     this.watermark = watermark;
     this.epoch++;
     if (this.spill === null) {
-      this.fireDue(watermark, out);
+      this.fireDue(out);
       return;
     }
     this.fireWithSpill(watermark, out);
@@ -739,13 +750,18 @@ export class WindowOperator implements Operator {
     }
   }
 
-  private fireDue(watermark: number, out: Output): void {
+  /**
+   * Fires and purges what the watermark (this.watermark, just advanced) passed. The watermark is
+   * read from the field, not passed: it moves on most records, and a double argument is boxed.
+   */
+  private fireDue(out: Output): void {
+    const watermark = this.watermark;
     if (this.panes !== null) {
-      this.advancePanes(watermark, this.panes, out);
+      this.advancePanes(this.panes, out);
       return;
     }
     if (this.slabs !== null) {
-      this.fireSlabs(watermark, this.slabs, out);
+      this.fireSlabs(this.slabs, out);
       return;
     }
     const timers = this.timers;
@@ -770,8 +786,9 @@ export class WindowOperator implements Operator {
   }
 
   /** fireDue for tumbling slabs: the same firings in the same order, and the same purges. */
-  private fireSlabs(watermark: number, slabs: TumblingSlabs<Window>, out: Output): void {
-    if (!slabs.isDue(watermark)) return;
+  private fireSlabs(slabs: TumblingSlabs<Window>, out: Output): void {
+    if (!slabs.isDue(this.watermark)) return;
+    const watermark = this.watermark;
     const firing = this.firing;
     const purged = this.purged;
     slabs.collect(watermark, firing, purged);
@@ -782,7 +799,8 @@ export class WindowOperator implements Operator {
     purged.length = 0;
   }
 
-  private advancePanes(watermark: number, panes: SlidingPanes<SlidingState>, out: Output): void {
+  private advancePanes(panes: SlidingPanes<SlidingState>, out: Output): void {
+    const watermark = this.watermark;
     const due = this.duePanes;
     panes.collectDue(watermark, due);
     if (due.length > 1) due.sort(byDueEndKeyStart);
@@ -803,7 +821,7 @@ export class WindowOperator implements Operator {
    * The bounds are read from fields, not passed: epoch milliseconds are doubles, and a double
    * argument to a call that is not inlined is a fresh 16-byte heap number (two a record here).
    */
-  private addToAligned(keyState: KeyState, ts: number, out: Output): boolean {
+  private addToAligned(keyState: KeyState, out: Output): boolean {
     const start = this.lastStart;
     const end = this.lastEnd;
     if (this.cleanupTime(end) <= this.watermark) return false;
@@ -817,7 +835,7 @@ export class WindowOperator implements Operator {
       keyState.current = w;
       if (keyState.hint >= 0) this.hintWindow(keyState, w);
     }
-    this.addValues(w.accumulators, ts);
+    this.addValues(w.accumulators);
     if (end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
   }
@@ -826,12 +844,12 @@ export class WindowOperator implements Operator {
    * addToAligned's outcome, known from the key hints: the record goes to the key's current
    * tumbling window `w`, which is the record's and open.
    */
-  private addToOpenWindow(w: Window, fields: Fields, ts: number, out: Output): void {
+  private addToOpenWindow(w: Window, fields: Fields, out: Output): void {
     this.currentFields = fields;
     this.currentOut = out;
     this.valuesReady = false;
     this.sequence++;
-    this.addValues(w.accumulators, ts);
+    this.addValues(w.accumulators);
     if (this.lastEnd - 1 <= this.watermark) this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'late', out);
     this.currentFields = NO_FIELDS;
     this.currentOut = null;
@@ -872,7 +890,7 @@ export class WindowOperator implements Operator {
         this.timers.update(w);
       }
     }
-    this.addValues(w.accumulators, start);
+    this.addValues(w.accumulators);
     if (w.end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
   }
@@ -899,13 +917,16 @@ export class WindowOperator implements Operator {
     w.timerAt = w.onTimePending ? maxTimestamp : this.cleanupTime(w.end);
   }
 
-  private addValues(accumulators: unknown[], ts: number): void {
+  /** Adds the current record (its fields, and its time in `time[0]`) to a window's accumulators. */
+  private addValues(accumulators: unknown[]): void {
     if (!this.valuesReady) this.evaluateArguments();
     const aggregates = this.aggregates;
     for (let a = 0; a < aggregates.length; a++) {
       const value = this.values[a];
       if (value === EVALUATION_FAILED) continue;
-      if (!aggregates[a]!.add(accumulators[a], value, ts, this.sequence) && !this.typeErrorCounted[a]) {
+      const aggregate = aggregates[a]!;
+      // Only first and last read the time: the others get 0, not a heap number per call.
+      if (!aggregate.add(accumulators[a], value, aggregate.byTime === true ? this.time[0]! : 0, this.sequence) && !this.typeErrorCounted[a]) {
         // A wrong-typed value is one error per record, however many sliding windows it reaches.
         this.typeErrorCounted[a] = true;
         this.counters.exprErrors++;
