@@ -19,8 +19,8 @@
  *   2. Windows whose cleanup time ≤ watermark are purged (Flink's cleanup timer, clearAllState).
  * Only open windows hold state: a key with no open window is forgotten (with key hints, a tumbling
  * key's state may wait idle in its hint slot for the key's next window, one per slot: releaseKey).
- * Sliding steps keep their
- * accumulators per pane rather than per window (./sliding-panes.ts), with the same results.
+ * Sliding steps keep their accumulators per pane rather than per window (./sliding-panes.ts), with
+ * the same results.
  */
 import { newCounters, type Fields, type Operator, type Output, type RecordContext, type StepCounters, type WindowResult } from '../operator.js';
 import { SpecError } from '../../errors.js';
