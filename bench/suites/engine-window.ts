@@ -97,6 +97,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       { ...ratioRow(name, swRunRow, floorRunRow), note: `per round CPU ${perRound(cpu, cpuLess)}, wall ${perRound(wall, wallLess)}` },
       ratioRow(name, swRow, duckdbRow),
       ratioRow(name, duckdbRow, floorRow),
+      allocationRow(options.root, file),
     );
     rows.push(await largeRow(options, dir));
     return rows;
@@ -116,6 +117,25 @@ function bestRow(subject: string, rounds: Rounds<Timing & { events: number; maxR
     ...(bestCpu.maxRssBytes === undefined ? {} : { maxRssBytes: bestCpu.maxRssBytes }),
     note: notes.filter(Boolean).join('; '),
   });
+}
+
+/**
+ * Bytes allocated per record by sw's replay in the steady state (bench/allocation-pass.ts: V8's
+ * sampling heap profiler, collected objects counted, after 32 blocks of warm-up, the final firing
+ * left out): per record on the record path (target near 0), and per window for a window's life.
+ */
+function allocationRow(root: string, file: ActivityFile): BenchRow {
+  const subject = 'sw, bytes allocated per record';
+  const child = spawnSync(process.execPath, ['dist/bench/allocation-pass.js', file.path, PIPELINE], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.status !== 0) return { suite: name, subject, note: `not measured: ${(child.stderr ?? '').trim().split('\n').pop() || `exit ${child.status ?? child.signal}`}` };
+  const figures = JSON.parse(child.stdout) as { records: number; windows: number; bytesPerRecord: number; recordBytesPerRecord: number; bytesPerWindow: number | null };
+  return {
+    suite: name,
+    subject,
+    note:
+      `${figures.recordBytesPerRecord} B/record on the record path (target near 0), ${figures.bytesPerRecord} B/record in all with ` +
+      `${figures.bytesPerWindow ?? '?'} B/window (keys, windows, results); sampling heap profiler over ${figures.records.toLocaleString('en')} records, ${figures.windows.toLocaleString('en')} windows`,
+  };
 }
 
 /** Peak RSS of sw over the 10M-event file (generated only under --large: ~1.3 GB). */

@@ -96,6 +96,12 @@ export interface Operator {
   readonly firstError?: string | null;
   /** One record, with its event time; the watermark has not moved yet. */
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void;
+  /**
+   * process() with the event time in `time[0]` instead of an argument, called by the pipeline in
+   * its place when present: a double handed to a call that is not inlined is a fresh heap number,
+   * one per record per call (docs/speed.md).
+   */
+  processAt?(fields: Fields, time: Float64Array, ctx: RecordContext, out: Output): void;
   /** The watermark advanced to `watermark` (Infinity at end of input): fire every timer ≤ it. */
   advanceWatermark(watermark: number, out: Output): void;
 }

@@ -34,6 +34,8 @@ export class Pipeline {
   private readonly output: Output;
   private records = 0;
   private finished = false;
+  /** The event time of the record being processed (processAt). */
+  readonly time = new Float64Array(1);
 
   constructor(operators: readonly Operator[], time: { outOfOrderness: number; idleTimeout?: number }, output: Output) {
     this.operators = operators;
@@ -54,10 +56,24 @@ export class Pipeline {
   }
 
   process(fields: Fields, ts: number, ctx: RecordContext, split = 0): void {
+    this.time[0] = ts;
+    this.processAt(fields, ctx, split);
+  }
+
+  /**
+   * process() for a record whose event time the caller wrote into `time[0]`: the time reaches the
+   * operators that take it from there (Operator.processAt) without a heap number per record.
+   */
+  processAt(fields: Fields, ctx: RecordContext, split = 0): void {
     this.records++;
     const operators = this.operators;
-    for (let i = 0; i < operators.length; i++) operators[i]!.process(fields, ts, ctx, this.output);
-    if (this.watermarks.observe(ts, split)) this.advance(this.watermarks.watermark);
+    const time = this.time;
+    for (let i = 0; i < operators.length; i++) {
+      const op = operators[i]!;
+      if (op.processAt !== undefined) op.processAt(fields, time, ctx, this.output);
+      else op.process(fields, time[0]!, ctx, this.output);
+    }
+    if (this.watermarks.observe(time[0]!, split)) this.advance(this.watermarks.watermark);
   }
 
   /** End of input: the final +∞ watermark fires every open window and pattern. */

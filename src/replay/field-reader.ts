@@ -46,6 +46,20 @@ export interface FieldReader {
    * field is not read or not interned by this reader.
    */
   internHints(field: string): KeyHints | null;
+  /**
+   * A cell of a field's number, for the event time: after each read, `numbers[at]` is the field's
+   * value when it was a number on that line, else NaN (absent, another type, a line not read from
+   * bytes). Reading the time from it passes no heap number per record (a double handed across a
+   * call that is not inlined is boxed afresh). Null when the field is not read from bytes.
+   */
+  numberCell(field: string): NumberCell | null;
+}
+
+/** See FieldReader.numberCell. */
+export interface NumberCell {
+  readonly numbers: Float64Array;
+  /** The field's index in `numbers`. */
+  readonly at: number;
 }
 
 /**
@@ -212,6 +226,10 @@ class WholeLineReader implements FieldReader {
     return null;
   }
 
+  numberCell(): null {
+    return null;
+  }
+
   /** JSON.parse needs the line's text: the caller finds its end. */
   readLine(): null {
     return null;
@@ -251,6 +269,9 @@ const PLUS = 0x2b;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
+
+/** A wanted value slot whose number is in ByteFieldReader.numbers (kept unboxed). */
+const IN_NUMBERS: unknown = Symbol('in numbers');
 
 /** Returned instead of a position: the line is not valid JSON. */
 const INVALID = -1;
@@ -375,7 +396,7 @@ class ByteFieldReader implements FieldReader {
   /** Builds the result when every wanted field is present: see completeRecordBuilder. */
   private readonly buildComplete: ((values: unknown[]) => Record<string, unknown>) | null;
   /** Overwrites the fields of `reused` (reuseRecord): see completeRecordFiller. */
-  private readonly fillComplete: ((record: Record<string, unknown>, values: unknown[]) => Record<string, unknown>) | null;
+  private readonly fillComplete: ((record: Record<string, unknown>, values: unknown[], numbers: Float64Array) => Record<string, unknown>) | null;
   private reused: Record<string, unknown> | null = null;
 
   /** Per wanted field: its intern table (made on first use) and the hit statistics that pause it. */
@@ -385,6 +406,12 @@ class ByteFieldReader implements FieldReader {
   private readonly internPause: Uint32Array;
   /** Per wanted field, the intern slot of its last string value, −1 when that was not interned (KeyHints). */
   private readonly internSlots: Int32Array;
+  /**
+   * Per wanted field, its number on the current line while values[slot] is IN_NUMBERS: a double
+   * kept unboxed (numberCell). Cells handed out are set to NaN at each line's start.
+   */
+  private readonly numbers: Float64Array;
+  private cellSlots: number[] = [];
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
   private stringPlain = true;
@@ -430,6 +457,7 @@ class ByteFieldReader implements FieldReader {
     this.internHits = new Uint32Array(this.names.length);
     this.internPause = new Uint32Array(this.names.length);
     this.internSlots = new Int32Array(this.names.length).fill(-1);
+    this.numbers = new Float64Array(this.names.length).fill(NaN);
     this.rowIndex = Int32Array.from(this.names, (name) => unique.indexOf(name));
     this.slotOfIndex = Int32Array.from(unique, (name) => this.names.indexOf(name));
   }
@@ -437,6 +465,13 @@ class ByteFieldReader implements FieldReader {
   internHints(field: string): KeyHints | null {
     const slot = this.byName.get(field);
     return slot === undefined ? null : { slots: this.internSlots, at: slot, size: INTERN_SLOTS };
+  }
+
+  numberCell(field: string): NumberCell | null {
+    const slot = this.byName.get(field);
+    if (slot === undefined) return null;
+    if (!this.cellSlots.includes(slot)) this.cellSlots = [...this.cellSlots, slot];
+    return { numbers: this.numbers, at: slot };
   }
 
   /** RowReader.read: validates the line and fills `row` (see createRowReader). */
@@ -572,6 +607,12 @@ class ByteFieldReader implements FieldReader {
       this.lineStamp = 1;
     }
     this.presentCount = 0;
+    this.clearCells();
+  }
+
+  private clearCells(): void {
+    const cells = this.cellSlots;
+    for (let i = 0; i < cells.length; i++) this.numbers[cells[i]!] = NaN;
   }
 
   /**
@@ -855,23 +896,27 @@ class ByteFieldReader implements FieldReader {
     const first = buffer[at]!;
     let next: number;
     let value: unknown;
-    if (first === QUOTE) {
-      const close = this.scanWantedString(buffer, at + 1, end);
-      if (close < 0) return INVALID;
-      value = this.stringPlain ? this.plainString(buffer, at + 1, close, slot, this.stringHash) : this.decodeString(buffer, at + 1, close);
-      next = close + 1;
-    } else if (first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
+    if (first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
       next = this.scanNumber(buffer, at, end);
       if (next < 0) return INVALID;
       // Long mantissas and big exponents need correct rounding over all digits: Number() does it
-      // exactly as JSON.parse does for every form the number grammar admits.
-      value = this.numberExact ? this.numberValue : Number(latin1Slice.call(buffer, at, next));
+      // exactly as JSON.parse does for every form the number grammar admits. The number stays a
+      // double in `numbers` (values[slot] marks it): no heap number per record for a time field.
+      this.numbers[slot] = this.numberExact ? this.numberValue : Number(latin1Slice.call(buffer, at, next));
+      value = IN_NUMBERS;
+    } else if (first === QUOTE) {
+      const close = this.scanWantedString(buffer, at + 1, end);
+      if (close < 0) return INVALID;
+      value = this.stringPlain ? this.plainString(buffer, at + 1, close, slot, this.stringHash) : this.decodeString(buffer, at + 1, close);
+      this.numbers[slot] = NaN;
+      next = close + 1;
     } else {
       next = this.skipValue(buffer, at, end, 1);
       if (next < 0) return next;
       // Nested values of wanted fields are rare on the hot path (keys and times are scalars);
       // JSON.parse of the validated slice gives exactly the nested value the whole line would.
       value = first === 0x74 ? true : first === 0x66 ? false : first === 0x6e ? null : JSON.parse(buffer.toString('utf8', at, next));
+      this.numbers[slot] = NaN;
     }
     this.values[slot] = value;
     if (this.stamps[slot] !== this.lineStamp) {
@@ -931,26 +976,35 @@ class ByteFieldReader implements FieldReader {
     // Slots are not cleared after a line: they hold at most one old value per wanted field,
     // which is cheaper than clearing them on every line.
     if (this.presentCount === names.length && this.buildComplete !== null) {
-      if (!this.reuseRecord) return this.buildComplete(values);
       // One object for the whole stream: ~40 bytes and a young-generation slot less per record.
-      // Made with nulls first: its fields are then tagged, and a number read from one is the heap
-      // number the line's value already is (a double field boxes a fresh one on every read that
-      // leaves optimized code: the time field once per record).
-      if (this.reused === null) this.reused = this.buildComplete(values.map(() => null));
-      return this.fillComplete!(this.reused, values);
+      // Its number fields are stored from `numbers` as doubles (fillComplete): a double field
+      // keeps its box and is written in place, no heap number per record. Made from the first
+      // line's values, so a field holding a number there is a double field from the start.
+      if (this.reuseRecord) return this.fillComplete!((this.reused ??= this.buildComplete(this.boxedValues())), values, this.numbers);
+      return this.buildComplete(this.boxedValues());
     }
     // Fields are added in construction order, not line order, so records with the same fields
     // present share one hidden class whatever order their keys were written in.
     const result: Record<string, unknown> = {};
     for (let slot = 0; slot < names.length; slot++) {
       if (stamps[slot] !== lineStamp) continue;
-      if (slot === this.protoSlot) Object.defineProperty(result, '__proto__', { value: values[slot], writable: true, enumerable: true, configurable: true });
-      else result[names[slot]!] = values[slot];
+      const value = values[slot] === IN_NUMBERS ? this.numbers[slot] : values[slot];
+      if (slot === this.protoSlot) Object.defineProperty(result, '__proto__', { value, writable: true, enumerable: true, configurable: true });
+      else result[names[slot]!] = value;
     }
     return result;
   }
 
+  /** The values with numbers boxed in their slots (IN_NUMBERS replaced), for a record made afresh. */
+  private boxedValues(): unknown[] {
+    const values = this.values;
+    for (let slot = 0; slot < values.length; slot++) if (values[slot] === IN_NUMBERS) values[slot] = this.numbers[slot];
+    return values;
+  }
+
   private readWithJsonParse(buffer: Buffer, start: number, end: number): Record<string, unknown> | null {
+    // The walk stopped short of the line's end: a number it read may not be the field's last.
+    this.clearCells();
     const whole = parseLine(buffer, start, end);
     if (whole === null) {
       this.counts.rejected++;
@@ -981,12 +1035,20 @@ function completeRecordBuilder(names: readonly string[]): ((values: unknown[]) =
 
 /**
  * completeRecordBuilder's companion for a reused record: `record.name0 = values[0]; ...` with
- * constant names (named stores, one hidden class), same safety argument; null where the builder is.
+ * constant names (named stores, one hidden class), same safety argument; null where the builder
+ * is. A number is stored from `numbers` by a store of its own (a conditional expression choosing
+ * between the double and a value would box the double first).
  */
-function completeRecordFiller(names: readonly string[]): ((record: Record<string, unknown>, values: unknown[]) => Record<string, unknown>) | null {
+function completeRecordFiller(names: readonly string[]): ((record: Record<string, unknown>, values: unknown[], numbers: Float64Array) => Record<string, unknown>) | null {
   if (names.length === 0 || names.includes('__proto__')) return null;
-  const stores = names.map((name, slot) => `record[${JSON.stringify(name)}] = values[${slot}];`).join(' ');
-  return new Function('record', 'values', `'use strict'; ${stores} return record;`) as (record: Record<string, unknown>, values: unknown[]) => Record<string, unknown>;
+  const stores = names
+    .map((name, slot) => {
+      const field = `record[${JSON.stringify(name)}]`;
+      return `if (values[${slot}] === inNumbers) ${field} = numbers[${slot}]; else ${field} = values[${slot}];`;
+    })
+    .join(' ');
+  const filler = new Function('inNumbers', `'use strict'; return (record, values, numbers) => { ${stores} return record; };`);
+  return filler(IN_NUMBERS) as (record: Record<string, unknown>, values: unknown[], numbers: Float64Array) => Record<string, unknown>;
 }
 
 const ESCAPED: Record<number, string> = { 0x22: '"', 0x5c: '\\', 0x2f: '/', 0x62: '\b', 0x66: '\f', 0x6e: '\n', 0x72: '\r', 0x74: '\t' };

@@ -12,7 +12,7 @@ import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
 import { WindowOperator } from '../engine/window/window-operator.js';
 import { SOURCE_POSITION } from '../engine/snapshot/binary.js';
 import { retainFields } from '../engine/retained-record.js';
-import { createFieldReader, type FieldReader } from './field-reader.js';
+import { createFieldReader, type FieldReader, type NumberCell } from './field-reader.js';
 import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
 import { openRecording, type BlockExtent, type RecordBlock } from './recording.js';
@@ -101,6 +101,9 @@ export type OutputListener = (record: OutputRecord) => void;
 export type InputListener = (value: string, ts: number, key: string | null, headers: string | null) => void | Promise<void>;
 /** A non-blank line read, as its bytes buffer[start, end) and its line number (a SQLite recording's seq). */
 export type LineListener = (buffer: Buffer, start: number, end: number, line: number) => void;
+
+/** A time cell that never holds a number (no reader cell for the time field). */
+const NO_TIME = new Float64Array([NaN]);
 
 /** Parsed records carry no position: no checkpoints, or a source without random access (stdin, .gz). */
 const POSITIONS_NONE = 0;
@@ -194,6 +197,8 @@ export class Replay {
   private readonly reader: FieldReader;
   private readonly timeOf: (fields: Fields) => unknown;
   private readonly timeField: string;
+  /** The reader's cell of a top-level time field's number (null: the time is read from the fields). */
+  private readonly timeCell: NumberCell | null;
   private stopRequested = false;
   private checkpointer: ReplayCheckpointer | null = null;
   private skipped = 0;
@@ -229,6 +234,7 @@ export class Replay {
     }
     this.timeOf = options.compiled.timeOf;
     this.timeField = options.compiled.spec.time.field;
+    this.timeCell = this.timeField.includes('.') ? null : this.reader.numberCell(this.timeField);
     this.pipeline = new Pipeline(options.compiled.operators, options.compiled.spec.time, {
       emit: (record) => {
         this.outputs++;
@@ -417,6 +423,12 @@ export class Replay {
     const pacer = this.pacer;
     const checkpointer = this.checkpointer;
     const reader = this.reader;
+    const timeCell = this.timeCell;
+    // Never null (a cell that is always NaN instead): a NaN constant merged in would make ts a
+    // tagged value, boxed per record.
+    const numbers = timeCell === null ? NO_TIME : timeCell.numbers;
+    const timeAt = timeCell === null ? 0 : timeCell.at;
+    const time = this.pipeline.time;
     const length = buffer.length;
     let start = cursor.start;
     let lineIndex = cursor.lineIndex;
@@ -449,13 +461,14 @@ export class Replay {
           this.lineListener?.(buffer, start, end, line);
           this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
         } else {
-          const time = this.timeOf(fields);
-          // Epoch milliseconds, the common case, without a call: a double returned from one is a
-          // fresh heap number.
-          const ts = typeof time === 'number' && Number.isFinite(time) ? time : parseEventTime(time);
+          // Epoch milliseconds, the common case, from the reader's cell: no heap number (a double
+          // read from the fields and handed on is one, and so is one returned from a call).
+          let ts = numbers[timeAt]!;
+          // `+`: a double either way, so ts is never a tagged value (a heap number per record).
+          if (!Number.isFinite(ts)) ts = +this.eventTime(fields);
           if (ts !== ts) {
             this.lineListener?.(buffer, start, end, line);
-            this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, time));
+            this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
           } else if (ts < from || ts >= to) {
             this.lineListener?.(buffer, start, end, line);
             this.skipped++;
@@ -475,7 +488,8 @@ export class Replay {
               }
             }
             ctx.set(buffer, start, end, line, this.bytesRead);
-            this.pipeline.process(fields, ts, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
+            time[0] = ts;
+            this.pipeline.processAt(fields, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
           }
         }
       }
@@ -483,12 +497,26 @@ export class Replay {
       this.bytesRead += next - start;
       start = next;
       if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
-        checkpointer.take(() => this.position(line));
+        this.takeCheckpoint(checkpointer, line);
         // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
         if (this.stopRequested) return false;
       }
     }
     return false;
+  }
+
+  /**
+   * Apart from readLines: a closure there over the loop's `line` made a context for every line
+   * (40 bytes a record), checkpointed or not.
+   */
+  private takeCheckpoint(checkpointer: ReplayCheckpointer, line: number): void {
+    checkpointer.take(() => this.position(line));
+  }
+
+  /** The record's event time from its fields (the time is not a finite number in the reader's cell); NaN for none. */
+  private eventTime(fields: Fields): number {
+    const value = this.timeOf(fields);
+    return typeof value === 'number' && Number.isFinite(value) ? value : parseEventTime(value);
   }
 
   stepSummaries(): StepSummary[] {

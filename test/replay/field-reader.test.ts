@@ -507,3 +507,55 @@ test('key hints: equal interned strings get one slot, other values no slot or an
   for (const i of [...ids.keys()].reverse()) assert.equal(slotOf(`{"n":2,"id":"${ids[i]}"}`), first[i]);
   assert.equal(slotOf(`{"id":"${'x'.repeat(40)}"}`), -1, 'too long to intern');
 });
+
+test('number cell: after each line, the time field as JSON.parse gives it when a number (±Infinity too), else NaN', () => {
+  const deep = '['.repeat(300) + ']'.repeat(300);
+  // A value of `t` as written: numbers in every form, and what is not a number.
+  const timeValue = fc.oneof(
+    numberField.map((n) => ({ number: n })),
+    fc.constantFrom('"1700000000000"', 'null', 'true', '{"t":1}', '[1]', '1e400', '-1e400').map((text) => ({ text })),
+  );
+  const line = fc.record({
+    object: jsonObject,
+    times: fc.array(timeValue, { maxLength: 3 }),
+    deep: fc.boolean(),
+    seed: fc.integer(),
+  });
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), fc.boolean(), (lines, reuseRecord) => {
+      const reader = createFieldReader(['t', 'k'], { reuseRecord });
+      const cell = reader.numberCell('t')!;
+      assert.equal(createFieldReader('all').numberCell('t'), null);
+      const nestedOf = (text: string) => text.includes(deep);
+      const texts = lines.map(({ object, times, deep: nested, seed }) => {
+        const next = random(seed);
+        const entries = Object.entries(object)
+          .filter(([key]) => key !== 't')
+          .map(([key, value]) => `${writeString(key, next)}:${serialize(value, next)}`);
+        // Duplicate keys: JSON.parse keeps the last; a deep value sends the line to JSON.parse.
+        for (const time of times) entries.splice(Math.floor(next() * (entries.length + 1)), 0, `"t":${'number' in time ? writeNumber(time.number, next) : time.text}`);
+        if (nested) entries.splice(Math.floor(next() * (entries.length + 1)), 0, `"d":${deep}`);
+        return `{${entries.join(',')}}`;
+      });
+      const block = Buffer.from(texts.join('\n'));
+      let start = 0;
+      for (const text of texts) {
+        const end = start + Buffer.byteLength(text);
+        // As the replay reads: in passing, or on its own when readLine declines the line.
+        const parsed = reader.counts.jsonParse;
+        const fields = reader.readLine(block, start, block.length) ?? reader.read(block, start, end);
+        assert.notEqual(fields, null, text);
+        const expected = (JSON.parse(text) as { t?: unknown }).t;
+        const value = cell.numbers[cell.at]!;
+        // A line too deep for the byte path is JSON.parse's: the cell says nothing (the replay reads the fields).
+        const fromBytes = reader.counts.jsonParse === parsed;
+        assert.equal(fromBytes, !nestedOf(text), text);
+        if (typeof expected === 'number' && fromBytes) assert.ok(Object.is(value, expected), `${text}: ${value} for ${expected}`);
+        else assert.ok(Number.isNaN(value), `${text}: ${value} for ${JSON.stringify(expected)}`);
+        assert.deepEqual(fields, reference(Buffer.from(text), ['t', 'k']), text);
+        start = end + 1;
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});

@@ -27,6 +27,7 @@ function pick(replaces: (ts: number, seq: number, acc: PickAccumulator) => boole
   return {
     create: () => ({ value: null, ts: 0, seq: 0, has: false }),
     add: offer,
+    byTime: true,
     merge(into, from) {
       if (from.has) offer(into, from.value, from.ts, from.seq);
     },

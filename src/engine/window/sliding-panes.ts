@@ -47,8 +47,8 @@ export interface DueWindow<K> {
 }
 
 export interface PaneHost<K> {
-  /** Adds the current record's values to a pane's accumulators. */
-  addRecord(accumulators: unknown[], ts: number): void;
+  /** Adds the current record's values (at its time) to a pane's accumulators. */
+  addRecord(accumulators: unknown[]): void;
   /** Emits a late firing from merged accumulators. */
   emitLate(key: K, start: number, end: number, accumulators: unknown[]): void;
   /** The key has no pane left. */
@@ -129,7 +129,7 @@ export class SlidingPanes<K extends PaneKey<K>> {
       const cleanup = this.paneCleanup(paneStart);
       if (cleanup < key.cleanup.timerAt) this.moveClock(key.cleanup, cleanup);
     }
-    this.host.addRecord(pane.accumulators, ts);
+    this.host.addRecord(pane.accumulators);
 
     // Step 4: only when the earliest window holding ts already ended for the watermark.
     if (this.ceilEnd(ts + 1) - 1 <= watermark) {

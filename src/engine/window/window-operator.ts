@@ -17,8 +17,10 @@
  *   1. Windows whose timer (end − 1) ≤ watermark fire "onTime", ordered by end, then key in
  *      first-seen order, then start (Flink fires timers by time; the rest makes ties deterministic).
  *   2. Windows whose cleanup time ≤ watermark are purged (Flink's cleanup timer, clearAllState).
- * Only open windows hold state: a key with no open window is forgotten. Sliding steps keep their
- * accumulators per pane rather than per window (./sliding-panes.ts), with the same results.
+ * Only open windows hold state: a key with no open window is forgotten (with key hints, a tumbling
+ * key's state may wait idle in its hint slot for the key's next window, one per slot: releaseKey).
+ * Sliding steps keep their accumulators per pane rather than per window (./sliding-panes.ts), with
+ * the same results.
  */
 import { newCounters, type Fields, type KeyHinted, type Operator, type Output, type RecordContext, type StepCounters, type WindowResult } from '../operator.js';
 import { SpecError } from '../../errors.js';
@@ -42,8 +44,11 @@ interface KeyState {
   readonly key: unknown;
   /** The Map key this state is stored under. */
   readonly id: unknown;
-  /** Creation order among the keys with open state; breaks ties between windows of equal end. */
-  readonly order: number;
+  /**
+   * Creation order among the keys with open state; breaks ties between windows of equal end. An
+   * idle state taken up again gets a new one, as a state made afresh would.
+   */
+  order: number;
   readonly tumbling: boolean;
   /**
    * Tumbling windows by start (the size is fixed, so the start names the window), made when the
@@ -68,6 +73,8 @@ interface KeyState {
   touched: number;
   /** The key hint slot this state is found by (byHint), −1 for none. */
   hint: number;
+  /** No open window, kept for its hint slot (releaseKey): in `keys`, but not state. */
+  idle: boolean;
 }
 
 /**
@@ -202,6 +209,8 @@ export class WindowOperator implements Operator, KeyHinted {
   private hintKeys: unknown[] = [];
   private hintWindows: (Window | null)[] = [];
   private hintStarts = new Float64Array(0);
+  /** Key states in `keys` that are idle (releaseKey). */
+  private idleKeys = 0;
 
   // Reused per record (one record is processed at a time): no per-record allocation for these.
   private readonly values: unknown[];
@@ -215,6 +224,9 @@ export class WindowOperator implements Operator, KeyHinted {
    */
   private lastStart = 0;
   private lastEnd = -Infinity;
+  /** The current record's event time is time[0] (processAt's cell; ownTime for process). */
+  private time: Float64Array;
+  private readonly ownTime = new Float64Array(1);
   private readonly duePanes: DueWindow<SlidingState>[] = [];
   private valuesReady = false;
   private currentFields: Fields = NO_FIELDS;
@@ -236,6 +248,7 @@ export class WindowOperator implements Operator, KeyHinted {
     }
     this.spec = step;
     this.step = step.name;
+    this.time = this.ownTime;
     this.aggregates = step.aggregates.map((a) => {
       if (a.arg === null && a.fn !== 'count') {
         throw new SpecError(`step ${step.name}: aggregate ${a.name}: ${a.fn}() needs an argument, e.g. ${a.fn}(amount)`);
@@ -250,7 +263,7 @@ export class WindowOperator implements Operator, KeyHinted {
     this.panes =
       window.type === 'sliding'
         ? new SlidingPanes<SlidingState>(window.size, window.slide, window.offset, step.allowedLateness, this.aggregates, {
-            addRecord: (accumulators, ts) => this.addValues(accumulators, ts),
+            addRecord: (accumulators) => this.addValues(accumulators),
             emitLate: (sliding, start, end, accumulators) => this.emitResult(sliding.keyState, start, end, accumulators, 'late', this.currentOut!),
             forget: (sliding) => this.dropKey(sliding.keyState),
           })
@@ -309,9 +322,9 @@ export class WindowOperator implements Operator, KeyHinted {
     return (this.panes !== null ? this.panes.openPanes : this.slabs !== null ? this.slabs.size : this.timers.size) + this.spilledOpen;
   }
 
-  /** Keys on the heap and keys in the spill. */
-  get keyCounts(): { heap: number; spilled: number } {
-    return { heap: this.keys.size, spilled: this.spilled.size };
+  /** Keys on the heap and keys in the spill (with state), and idle key states waiting in their hint slots (releaseKey). */
+  get keyCounts(): { heap: number; spilled: number; idle: number } {
+    return { heap: this.keys.size - this.idleKeys, spilled: this.spilled.size, idle: this.idleKeys };
   }
 
   /**
@@ -323,7 +336,7 @@ export class WindowOperator implements Operator, KeyHinted {
   snapshot(options: SnapshotOptions = {}): WindowOperatorSnapshot {
     const keys: WindowKeySnapshot[] = [];
     const copy = options.encoded === true ? null : structuredClone;
-    for (const state of this.keys.values()) keys.push(keySnapshot(state, copy));
+    for (const state of this.keys.values()) if (!state.idle) keys.push(keySnapshot(state, copy));
     if (this.spill !== null) {
       // Spilled keys come back decoded (fresh copies), and the heap's keys are no longer in
       // creation order once keys went out and came back: order them as the heap alone would.
@@ -354,7 +367,7 @@ export class WindowOperator implements Operator, KeyHinted {
     if (snapshot?.format !== 'sw-window') throw new Error(`step ${this.step}: not a window operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
     if (snapshot.step !== this.step) throw new Error(`step ${this.step}: the snapshot belongs to step ${snapshot.step}`);
     if (snapshot.window !== this.spec.window.type) throw new Error(`step ${this.step}: the snapshot holds ${snapshot.window} windows, the step has ${this.spec.window.type} ones`);
-    if (this.keys.size > 0 || this.spilled.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    if (this.keys.size - this.idleKeys > 0 || this.spilled.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     for (const saved of plainState(snapshot.keys)) this.restoreKey(saved);
     this.watermark = snapshot.watermark;
     this.keysCreated = snapshot.keysCreated;
@@ -378,6 +391,7 @@ export class WindowOperator implements Operator, KeyHinted {
       sliding: null,
       touched: this.epoch,
       hint: -1,
+      idle: false,
     };
     if (type === 'sliding') {
       state.sliding = new SlidingState(state);
@@ -467,10 +481,40 @@ export class WindowOperator implements Operator, KeyHinted {
   /** Takes a key off the heap (forgotten or spilled): neither the Map nor a hint finds it any more. */
   private dropKey(state: KeyState): void {
     this.keys.delete(state.id);
+    if (state.idle) {
+      state.idle = false;
+      this.idleKeys--;
+    }
     if (state.hint >= 0 && this.byHint[state.hint] === state) this.clearHint(state.hint);
   }
 
+  /**
+   * A key left with no open window. A tumbling key (no spill) that its hint slot still finds
+   * stays where it is, idle, for its next window: a Map delete and set and a key state per key
+   * and window were ~5% of the bench's time. Idle states are one per hint slot at most (a key
+   * taking the slot drops the idle one: findKey), so they stay bounded whatever the input.
+   */
+  private releaseKey(state: KeyState): void {
+    if (this.slabs !== null && state.hint >= 0 && this.byHint[state.hint] === state) {
+      state.idle = true;
+      this.idleKeys++;
+      return;
+    }
+    this.dropKey(state);
+  }
+
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
+    this.ownTime[0] = ts;
+    this.processAt(fields, this.ownTime, ctx, out);
+  }
+
+  /**
+   * The record's time stays in `time[0]` on the tumbling path down to the aggregates (addValues
+   * reads it there): a double argument to a call that is not inlined is a fresh heap number.
+   */
+  processAt(fields: Fields, time: Float64Array, ctx: RecordContext, out: Output): void {
+    this.time = time;
+    const ts = time[0]!;
     const counters = this.counters;
     counters.seen++;
     const spec = this.spec;
@@ -498,6 +542,12 @@ export class WindowOperator implements Operator, KeyHinted {
       return;
     }
 
+    // The tumbling window [lastStart, lastEnd) is the record's from here on. One call site: V8
+    // merged the time boxed for two calls into one box made before either, on every record.
+    if (spec.window.type === 'tumbling' && !(ts >= this.lastStart && ts < this.lastEnd)) {
+      this.lastStart = windowStart(ts, spec.window.offset, spec.window.size);
+      this.lastEnd = this.lastStart + spec.window.size;
+    }
     let keyState: KeyState | undefined;
     let hint = -1;
     if (this.hintSlots !== null && typeof key === 'string') {
@@ -505,14 +555,9 @@ export class WindowOperator implements Operator, KeyHinted {
       // A hinted state is on the heap (dropKey clears its hint), so no spill lookup either.
       if (hint >= 0 && this.hintKeys[hint] === key) {
         if (this.slabs !== null) {
-          if (!(ts >= this.lastStart && ts < this.lastEnd)) {
-            const tumbling = spec.window as { readonly size: number; readonly offset: number };
-            this.lastStart = windowStart(ts, tumbling.offset, tumbling.size);
-            this.lastEnd = this.lastStart + tumbling.size;
-          }
           // The key's current window is the record's, and open: addToAligned would take it there.
           if (this.hintStarts[hint] === this.lastStart && this.cleanupTime(this.lastEnd) > this.watermark) {
-            this.addToOpenWindow(this.hintWindows[hint]!, fields, ts, out);
+            this.addToOpenWindow(this.hintWindows[hint]!, fields, out);
             return;
           }
         }
@@ -520,6 +565,12 @@ export class WindowOperator implements Operator, KeyHinted {
       }
     }
     if (keyState === undefined) keyState = this.findKey(key, hint);
+    if (keyState.idle) {
+      // Taken up again as a state made now would be: a new order.
+      keyState.idle = false;
+      this.idleKeys--;
+      keyState.order = this.keysCreated++;
+    }
     // Only eviction reads `touched`: no store into the key's state per record without a spill.
     if (this.spill !== null) keyState.touched = this.epoch;
 
@@ -529,14 +580,9 @@ export class WindowOperator implements Operator, KeyHinted {
     this.sequence++;
     let taken: boolean;
     switch (spec.window.type) {
-      case 'tumbling': {
-        if (!(ts >= this.lastStart && ts < this.lastEnd)) {
-          this.lastStart = windowStart(ts, spec.window.offset, spec.window.size);
-          this.lastEnd = this.lastStart + spec.window.size;
-        }
-        taken = this.addToAligned(keyState, ts, out);
+      case 'tumbling':
+        taken = this.addToAligned(keyState, out);
         break;
-      }
       case 'sliding':
         taken = this.panes!.add(keyState.sliding!, ts, this.watermark);
         break;
@@ -554,7 +600,7 @@ export class WindowOperator implements Operator, KeyHinted {
         counters.late++;
         if (spec.lateOutput) out.emit({ step: this.step, kind: 'late', key, event: ctx.original() });
       }
-      if (this.isEmpty(keyState)) this.dropKey(keyState);
+      if (this.isEmpty(keyState)) this.releaseKey(keyState);
     }
   }
 
@@ -580,6 +626,7 @@ export class WindowOperator implements Operator, KeyHinted {
         current: null,
         touched: 0,
         hint: -1,
+        idle: false,
       };
       if (type === 'sliding') created.sliding = new SlidingState(created);
       keyState = created;
@@ -588,6 +635,9 @@ export class WindowOperator implements Operator, KeyHinted {
     if (hint >= 0) {
       // A state found by another slot before keeps it: drop that entry first, one slot per state.
       if (keyState.hint >= 0 && keyState.hint !== hint && this.byHint[keyState.hint] === keyState) this.clearHint(keyState.hint);
+      // An idle state in the slot is found by nothing else: it goes.
+      const previous = this.byHint[hint];
+      if (previous !== undefined && previous !== keyState && previous.idle) this.dropKey(previous);
       this.clearHint(hint);
       this.byHint[hint] = keyState;
       this.hintKeys[hint] = key;
@@ -602,7 +652,7 @@ export class WindowOperator implements Operator, KeyHinted {
     this.watermark = watermark;
     this.epoch++;
     if (this.spill === null) {
-      this.fireDue(watermark, out);
+      this.fireDue(out);
       return;
     }
     this.fireWithSpill(watermark, out);
@@ -739,13 +789,18 @@ export class WindowOperator implements Operator, KeyHinted {
     }
   }
 
-  private fireDue(watermark: number, out: Output): void {
+  /**
+   * Fires and purges what the watermark (this.watermark, just advanced) passed. The watermark is
+   * read from the field, not passed: it moves on most records, and a double argument is boxed.
+   */
+  private fireDue(out: Output): void {
+    const watermark = this.watermark;
     if (this.panes !== null) {
-      this.advancePanes(watermark, this.panes, out);
+      this.advancePanes(this.panes, out);
       return;
     }
     if (this.slabs !== null) {
-      this.fireSlabs(watermark, this.slabs, out);
+      this.fireSlabs(this.slabs, out);
       return;
     }
     const timers = this.timers;
@@ -770,8 +825,9 @@ export class WindowOperator implements Operator, KeyHinted {
   }
 
   /** fireDue for tumbling slabs: the same firings in the same order, and the same purges. */
-  private fireSlabs(watermark: number, slabs: TumblingSlabs<Window>, out: Output): void {
-    if (!slabs.isDue(watermark)) return;
+  private fireSlabs(slabs: TumblingSlabs<Window>, out: Output): void {
+    if (!slabs.isDue(this.watermark)) return;
+    const watermark = this.watermark;
     const firing = this.firing;
     const purged = this.purged;
     slabs.collect(watermark, firing, purged);
@@ -782,7 +838,8 @@ export class WindowOperator implements Operator, KeyHinted {
     purged.length = 0;
   }
 
-  private advancePanes(watermark: number, panes: SlidingPanes<SlidingState>, out: Output): void {
+  private advancePanes(panes: SlidingPanes<SlidingState>, out: Output): void {
+    const watermark = this.watermark;
     const due = this.duePanes;
     panes.collectDue(watermark, due);
     if (due.length > 1) due.sort(byDueEndKeyStart);
@@ -803,7 +860,7 @@ export class WindowOperator implements Operator, KeyHinted {
    * The bounds are read from fields, not passed: epoch milliseconds are doubles, and a double
    * argument to a call that is not inlined is a fresh 16-byte heap number (two a record here).
    */
-  private addToAligned(keyState: KeyState, ts: number, out: Output): boolean {
+  private addToAligned(keyState: KeyState, out: Output): boolean {
     const start = this.lastStart;
     const end = this.lastEnd;
     if (this.cleanupTime(end) <= this.watermark) return false;
@@ -817,7 +874,7 @@ export class WindowOperator implements Operator, KeyHinted {
       keyState.current = w;
       if (keyState.hint >= 0) this.hintWindow(keyState, w);
     }
-    this.addValues(w.accumulators, ts);
+    this.addValues(w.accumulators);
     if (end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
   }
@@ -826,12 +883,12 @@ export class WindowOperator implements Operator, KeyHinted {
    * addToAligned's outcome, known from the key hints: the record goes to the key's current
    * tumbling window `w`, which is the record's and open.
    */
-  private addToOpenWindow(w: Window, fields: Fields, ts: number, out: Output): void {
+  private addToOpenWindow(w: Window, fields: Fields, out: Output): void {
     this.currentFields = fields;
     this.currentOut = out;
     this.valuesReady = false;
     this.sequence++;
-    this.addValues(w.accumulators, ts);
+    this.addValues(w.accumulators);
     if (this.lastEnd - 1 <= this.watermark) this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'late', out);
     this.currentFields = NO_FIELDS;
     this.currentOut = null;
@@ -872,7 +929,7 @@ export class WindowOperator implements Operator, KeyHinted {
         this.timers.update(w);
       }
     }
-    this.addValues(w.accumulators, start);
+    this.addValues(w.accumulators);
     if (w.end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
   }
@@ -899,13 +956,16 @@ export class WindowOperator implements Operator, KeyHinted {
     w.timerAt = w.onTimePending ? maxTimestamp : this.cleanupTime(w.end);
   }
 
-  private addValues(accumulators: unknown[], ts: number): void {
+  /** Adds the current record (its fields, and its time in `time[0]`) to a window's accumulators. */
+  private addValues(accumulators: unknown[]): void {
     if (!this.valuesReady) this.evaluateArguments();
     const aggregates = this.aggregates;
     for (let a = 0; a < aggregates.length; a++) {
       const value = this.values[a];
       if (value === EVALUATION_FAILED) continue;
-      if (!aggregates[a]!.add(accumulators[a], value, ts, this.sequence) && !this.typeErrorCounted[a]) {
+      const aggregate = aggregates[a]!;
+      // Only first and last read the time: the others get 0, not a heap number per call.
+      if (!aggregate.add(accumulators[a], value, aggregate.byTime === true ? this.time[0]! : 0, this.sequence) && !this.typeErrorCounted[a]) {
         // A wrong-typed value is one error per record, however many sliding windows it reaches.
         this.typeErrorCounted[a] = true;
         this.counters.exprErrors++;
@@ -979,8 +1039,17 @@ export class WindowOperator implements Operator, KeyHinted {
   /** Flink's clearAllState: the window, its accumulators and (if it was the last) its key go. */
   private purge(w: Window): void {
     const keyState = w.keyState;
-    if (keyState.tumbling) {
-      keyState.aligned?.delete(w.start);
+    const aligned = keyState.aligned;
+    if (aligned !== null && aligned.size <= 2) {
+      // Back to one window (or none) without the Map: a Map emptied by deletes shrinks, that is
+      // reallocates, its table, and an idle key (releaseKey) would do so once a window.
+      let rest: Window | null = null;
+      for (const other of aligned.values()) if (other !== w) rest = other;
+      keyState.aligned = null;
+      keyState.current = rest;
+      if (keyState.hint >= 0) this.hintWindow(keyState, rest);
+    } else if (keyState.tumbling) {
+      aligned?.delete(w.start);
       if (keyState.current === w) {
         keyState.current = null;
         if (keyState.hint >= 0) this.hintWindow(keyState, null);
@@ -989,7 +1058,7 @@ export class WindowOperator implements Operator, KeyHinted {
       const sessions = keyState.sessions!;
       sessions.splice(sessions.indexOf(w), 1);
     }
-    if (this.isEmpty(keyState)) this.dropKey(keyState);
+    if (this.isEmpty(keyState)) this.releaseKey(keyState);
   }
 
   private isEmpty(keyState: KeyState): boolean {

@@ -81,3 +81,36 @@ test('a record for a purged window its key still hinted is late, with hints as w
   assert.deepEqual(timelines[0], ['a [0,10) onTime {"n":1}', 'a [20,30) onTime {"n":2}', 'late a {"key":"a","value":3}']);
   assert.deepEqual(timelines[1], timelines[0]);
 });
+
+test('idle key states wait in their hint slots only: at most one a slot, none once a slot is taken', () => {
+  // 2,000 keys over 16 slots, one window each a minute for 30 minutes: without the bound every
+  // key would stay.
+  const slotCount = 16;
+  const step = windowStep({ window: { type: 'tumbling', size: 60, offset: 0 }, aggregates: { n: ['count'] } });
+  const runs = [false, true].map((hinted) => {
+    const operator = new WindowOperator(step);
+    const slots = new Int32Array([-1]);
+    if (hinted) operator.useKeyHints(slots, 0, slotCount);
+    const timeline: string[] = [];
+    const out = { emit: (record: OutputRecord) => timeline.push(brief(record)) };
+    let mostIdle = 0;
+    for (let minute = 0; minute < 30; minute++) {
+      for (let i = 0; i < 200; i++) {
+        const key = (minute * 7 + i * 13) % 2_000;
+        const fields = { key: `k${key}`, value: i };
+        slots[0] = key % slotCount;
+        const ts = minute * 60 + (i % 60);
+        operator.process(fields, ts, { line: 1, original: () => fields }, out);
+        operator.advanceWatermark(ts - 1, out);
+        mostIdle = Math.max(mostIdle, operator.keyCounts.idle);
+      }
+    }
+    operator.advanceWatermark(Infinity, out);
+    return { timeline, mostIdle, counts: operator.keyCounts };
+  });
+  assert.deepEqual(runs[1]!.timeline, runs[0]!.timeline, 'idle states change nothing in the results');
+  assert.equal(runs[0]!.mostIdle, 0, 'without hints a key with no window is forgotten');
+  assert.ok(runs[1]!.mostIdle > 0 && runs[1]!.mostIdle <= slotCount, `idle states ${runs[1]!.mostIdle}, slots ${slotCount}`);
+  assert.equal(runs[1]!.counts.heap, 0, 'no key holds state after the final watermark');
+  assert.ok(runs[1]!.counts.idle <= slotCount);
+});

@@ -79,7 +79,7 @@ for (const [name, window] of windows) {
       assert.ok(run.results > 5_000, `${run.results} results`);
       assert.ok(run.keys.length > 1_000, `${run.keys.length} key states made over the stream`);
       assert.equal(run.operator.openState, 0, 'open windows after the final watermark');
-      assert.deepEqual(run.operator.keyCounts, { heap: 0, spilled: 0 });
+      assert.deepEqual(run.operator.keyCounts, { heap: 0, spilled: 0, idle: 0 });
       assert.equal(await aliveAfterGc(run.keys), 0, 'key states of purged windows still reachable');
     });
   }

@@ -143,15 +143,15 @@ test('keys beyond the budget leave the heap; idle keys go first; open state coun
   const pipeline = new Pipeline(compiled.operators, compiled.spec.time, { emit: (r) => out.push(JSON.stringify(r)) });
   const operator = compiled.operators[0] as WindowOperator;
   feed(pipeline, Array.from({ length: 1000 }, (_, i) => ({ ts: i, k: `k${i}`, v: 1, name: 'x' })), 0);
-  assert.deepEqual(operator.keyCounts, { heap: 10, spilled: 990 });
+  assert.deepEqual(operator.keyCounts, { heap: 10, spilled: 990, idle: 0 });
   assert.equal(operator.openState, 1000);
   assert.equal(spill.size, 990);
   // k999 arrived last and k0 is spilled: k0 comes back, one idle key leaves.
   feed(pipeline, [{ ts: 1000, k: 'k0', v: 1, name: 'x' }], 1000);
-  assert.deepEqual(operator.keyCounts, { heap: 10, spilled: 990 });
+  assert.deepEqual(operator.keyCounts, { heap: 10, spilled: 990, idle: 0 });
   pipeline.finish();
   assert.equal(out.length, 1000);
-  assert.deepEqual(operator.keyCounts, { heap: 0, spilled: 0 });
+  assert.deepEqual(operator.keyCounts, { heap: 0, spilled: 0, idle: 0 });
   assert.equal(JSON.parse(out.find((l) => l.includes('"k0"'))!).fields.n, 2);
 });
 
