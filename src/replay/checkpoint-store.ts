@@ -363,7 +363,8 @@ export class CheckpointStore {
           w.uint(position * 2 + IN_SOURCE);
           continue;
         }
-        const address = this.addressOf(record, segment, fresh);
+        // Any other is written as text, once: the whole record it stands for.
+        const address = this.addressOf(part.original(record), segment, fresh);
         const of = Math.floor(address / SEGMENT_SPAN);
         if (of !== last) used.add((last = of));
         w.uint(address * 2);
