@@ -110,19 +110,37 @@ export class KeyTable<V extends TableEntry> {
   }
 
   /**
-   * The entries in insertion order (snapshots), sorted by the orders kept beside the slots:
-   * sorting the entries by `a.order - b.order` read two scattered key objects per comparison,
-   * ~20 ms per binge checkpoint (28K keys).
+   * The entries in insertion order (snapshots). The orders kept beside the slots, each packed
+   * with its entry's index into one number, sort as a Float64Array, natively: sorting the entries
+   * by `a.order - b.order` read two scattered key objects per comparison (~20 ms per binge
+   * checkpoint), and sorting slot numbers with a comparator took 42 ms for 53K keys, this 18–23 ms
+   * (load 12).
    */
   values(): V[] {
     const { entries, orders } = this;
-    const slots: number[] = [];
-    for (let i = 0; i < entries.length; i++) if (entries[i] !== EMPTY) slots.push(i);
-    slots.sort((a, b) => orders[a]! - orders[b]!);
-    const list: V[] = [...this.others.values()];
-    for (let i = 0; i < slots.length; i++) list.push(entries[slots[i]!]!);
-    // Other keys (rare) are merged in by their own order.
-    return this.others.size === 0 ? list : list.sort((a, b) => a.order - b.order);
+    const n = this.strings;
+    // The entries as found, and each one's order packed with its index there: order * span + index.
+    let span = 1;
+    while (span < n) span *= 2;
+    const found: V[] = [];
+    const packed = new Float64Array(n);
+    let exact = true;
+    for (let i = 0, k = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry === EMPTY) continue;
+      const key = orders[i]! * span + k;
+      // Exact below 2^53: always, short of 2^53 / span insertions.
+      if (key > Number.MAX_SAFE_INTEGER) exact = false;
+      found.push(entry);
+      packed[k++] = key;
+    }
+    const others = [...this.others.values()];
+    const list = new Array<V>(others.length + n);
+    for (let k = 0; k < others.length; k++) list[k] = others[k]!;
+    if (exact) packed.sort();
+    for (let k = 0, at = others.length; k < n; k++) list[at + k] = exact ? found[(packed[k]! % span) | 0]! : found[k]!;
+    // Other keys (rare) are merged in by their own order, as are all keys past 2^53.
+    return this.others.size === 0 && exact ? list : list.sort((a, b) => a.order - b.order);
   }
 
   private place(entry: V, h: number, order: number): void {
