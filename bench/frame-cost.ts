@@ -1,16 +1,17 @@
 /**
  * What one live-view frame costs, by stage (issue 5): the view of a --speed max replay on a
  * 120×40 terminal, driven without a replay. Each frame folds RING window results over `keys` keys
- * into the table (as PendingOutputs hands them over at --speed max), then React renders, Yoga lays
- * out, ink writes its output grid and the screen writer diffs the lines.
+ * into the table (as PendingOutputs hands them over at --speed max), then draws as the runner
+ * does (drawFrame): composed from ink's last output when only the changing lines changed, else
+ * React renders, Yoga lays out and ink writes its output grid; the screen writer diffs the lines.
  *
  *   node dist/bench/frame-cost.js [keys=50000] [frames=200] [rows=40] [inkbody]
  *
  * Prints the mean CPU ms of a frame (after 20 warm-up frames): the fold (taking the results and
- * the reducer), then rendering and drawing (React, Yoga, ink's output stage, the screen writer);
- * within it the top-N selection (visibleRows, timed again on its own) and ink's output stage (its
- * renderTime, wall ms). Run it with `node --cpu-prof` for the functions inside each stage
- * (docs/live-view.md has the breakdown).
+ * the reducer), then drawing; within it the top-N selection (visibleRows, timed again on its own)
+ * and ink's output stage (its renderTime, wall ms, over the frames ink rendered). `inkbody`
+ * renders every frame through ink (no overlay), as before session 7. Run it with
+ * `node --cpu-prof` for the functions inside each stage (docs/live-view.md has the breakdown).
  */
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 import type { RunStats, StepInfo } from '../src/ui/live-state.js';
@@ -25,15 +26,13 @@ const { LiveStore } = await import('../src/ui/live-store.js');
 const { LiveApp } = await import('../src/ui/live-app.js');
 const { PendingOutputs, RING } = await import('../src/ui/pending-outputs.js');
 const { FrameStream, ScreenWriter } = await import('../src/ui/screen-writer.js');
-const { BodyOverlay, TableBody } = await import('../src/ui/body-overlay.js');
+const { FrameOverlay, FrameOverlayContext } = await import('../src/ui/frame-overlay.js');
+const { drawFrame } = await import('../src/ui/run-live-view.js');
 const keys = Number(process.argv[2] ?? 50_000);
 const frames = Number(process.argv[3] ?? 200);
 const WARM = Number(process.env.WARM ?? 20);
 
-const cpuMs = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
+const { cpuMsNow: cpuMs } = await import('../src/ui/phase-cost.js');
 
 const info: StepInfo = { name: 'perUser', kind: 'window', fields: ['events'], window: { type: 'tumbling', size: 60_000 } as StepInfo['window'] };
 const store = new LiveStore(initialState('.bench/activity-5m.jsonl', 'bench/pipelines/user-minutes.pipeline.yaml', [info], Infinity));
@@ -41,15 +40,17 @@ const pending = new PendingOutputs([info]);
 const terminal = offscreenTerminal(120, Number(process.argv[4] ?? 40)) as unknown as Terminal;
 const writer = new ScreenWriter(terminal);
 
-const totals = { reducer: 0, topN: 0, frame: 0, inkWall: 0 };
+const totals = { reducer: 0, topN: 0, frame: 0, inkWall: 0, inkRenders: 0 };
 let inkRenderMs = 0;
-// As the runner draws (run-live-view.tsx): the table's rows past ink's output stage; `inkbody` as an argument draws them through ink.
-const overlay = process.argv.includes('inkbody') ? null : new BodyOverlay();
+let inkRenders = 0;
+// As the runner draws (run-live-view.tsx): the changing lines past ink (a frame that changes only
+// them is composed from ink's last output); `inkbody` as an argument renders every frame through ink.
+const overlay = process.argv.includes('inkbody') ? null : new FrameOverlay();
 const frameStream = new FrameStream(terminal, writer, () => undefined, overlay);
 writer.start();
 const app = render(
-  createElement(TableBody.Provider, { value: overlay }, createElement(LiveApp, { store, controls: { pause() {}, resume() {}, step() {}, setSpeed() {}, quit() {} } })),
-  { stdout: frameStream as unknown as NodeJS.WriteStream, stdin: keyboard(), debug: true, exitOnCtrlC: false, patchConsole: false, onRender: ({ renderTime }) => (inkRenderMs = renderTime) },
+  createElement(FrameOverlayContext.Provider, { value: overlay }, createElement(LiveApp, { store, controls: { pause() {}, resume() {}, step() {}, setSpeed() {}, quit() {} } })),
+  { stdout: frameStream as unknown as NodeJS.WriteStream, stdin: keyboard(), debug: true, exitOnCtrlC: false, patchConsole: false, onRender: ({ renderTime }) => { inkRenderMs += renderTime; inkRenders++; } },
 );
 
 // Made once, so that the harness leaves no garbage of its own between frames.
@@ -64,10 +65,13 @@ for (let f = 0; f < WARM + frames; f++) {
   for (let i = 0; i < RING; i++, seq++) pending.add(pool[seq % pool.length]!);
   records += RING * 3;
   const stats: RunStats = { records, deadLetters: 0, watermark: 1.7e12 + f * 1000, maxEventTime: 1.7e12 + f * 1000 + 5000, minEventTime: 1.7e12, progress: f / (WARM + frames), wallMs: f * 100, speed: Infinity, paused: false, idleMs: 0 };
+  inkRenderMs = 0;
+  inkRenders = 0;
   const start = cpuMs();
-  const { outputs, windows, timeouts, passedOver } = pending.take();
-  store.dispatch({ type: 'frame', outputs, windows, timeouts, passedOver, stats, counters: [{ seen: records, accepted: records, results: seq, late: 0, exprErrors: 0 }] });
+  store.apply(pending.frame(stats, [{ seen: records, accepted: records, results: seq, late: 0, exprErrors: 0 }]));
   const dispatched = cpuMs();
+  if (overlay === null) store.notify();
+  else drawFrame(store, overlay, frameStream);
   // React renders the update in a microtask; ink lays out and writes the frame synchronously.
   await Promise.resolve();
   await new Promise((resolve) => setImmediate(resolve));
@@ -79,12 +83,14 @@ for (let f = 0; f < WARM + frames; f++) {
   totals.frame += end - start;
   totals.topN += topMs;
   totals.inkWall += inkRenderMs;
+  totals.inkRenders += inkRenders;
 }
 app.unmount();
 frameStream.detach();
 const mean = (ms: number) => (ms / frames).toFixed(2);
 process.stdout.write(
   `${keys} keys, ${frames} frames of ${RING} results, CPU ms per frame: ${mean(totals.frame)} = fold ${mean(totals.reducer)} + render and draw ${mean(totals.frame - totals.reducer)}` +
-    ` (within it: top-N ${mean(totals.topN)} CPU, ink's output stage ${mean(totals.inkWall)} wall)\n`,
+    ` (within it: top-N ${mean(totals.topN)} CPU, ink's output stage ${mean(totals.inkWall)} wall;` +
+    ` ink rendered ${totals.inkRenders} of the ${frames} frames, the others were composed from its last output)\n`,
 );
 process.exit(0);

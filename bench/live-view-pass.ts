@@ -8,7 +8,8 @@
  */
 import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
-import type { PhaseCost, ViewCost } from '../src/ui/run-live-view.js';
+import type { ViewCost } from '../src/ui/run-live-view.js';
+import { cpuMsNow, startPhase, type PhaseCost } from '../src/ui/phase-cost.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 
@@ -36,17 +37,6 @@ export interface LivePass {
   readonly process: PhaseCost;
 }
 
-const cpuMs = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
-
-function phase(): () => PhaseCost {
-  const cpu = cpuMs();
-  const wall = performance.now();
-  return () => ({ cpuMs: cpuMs() - cpu, wallMs: performance.now() - wall });
-}
-
 async function main(): Promise<void> {
   const [recording, pipelinePath, mode] = process.argv.slice(2);
   if (recording === undefined || pipelinePath === undefined || (mode !== 'live' && mode !== 'headless')) {
@@ -60,7 +50,7 @@ async function main(): Promise<void> {
   if (live) {
     // As `sw replay` does: React's production build.
     process.env.NODE_ENV ??= 'production';
-    const importing = phase();
+    const importing = startPhase();
     const { runLiveView } = (await import(liveViewModule())) as typeof import('../src/ui/run-live-view.js');
     const importUi = importing();
     let view: ViewCost | undefined;
@@ -68,12 +58,12 @@ async function main(): Promise<void> {
     if (view === undefined) throw new Error('live-view-pass: the view reported no cost');
     result = { live, events: summary.records, outputs: summary.outputs, run: view.run, importUi, view };
   } else {
-    const running = phase();
+    const running = startPhase();
     const summary = await replay.run();
     result = { live, events: summary.records, outputs: summary.outputs, run: running() };
   }
   // performance.now() counts from the process's start (timeOrigin), as cpuUsage does.
-  process.stdout.write(`${JSON.stringify({ ...result, process: { cpuMs: cpuMs(), wallMs: performance.now() } })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, process: { cpuMs: cpuMsNow(), wallMs: performance.now() } })}\n`);
 }
 
 await main();

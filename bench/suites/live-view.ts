@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureActivityFile } from '../activity-file.js';
 import type { LivePass } from '../live-view-pass.js';
-import type { PhaseCost } from '../../src/ui/run-live-view.js';
+import type { PhaseCost } from '../../src/ui/phase-cost.js';
 import { startTiming } from '../timing.js';
 import { ratioRow, throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
@@ -59,7 +59,7 @@ function pass(file: string, pipelinePath: string, live: boolean): LivePass {
 /** The frames a live pass drew per second of its run: wall seconds (what a user sees) and CPU seconds. */
 function framesPerSecond(pass: LivePass): string {
   const frames = pass.view!.frames;
-  return `${(frames / (pass.run.wallMs / 1000)).toFixed(1)} frames/s (${frames} frames; ${(frames / (pass.run.cpuMs / 1000)).toFixed(1)} per CPU-s)`;
+  return `${(frames / (pass.run.wallMs / 1000)).toFixed(1)} frames/s (${frames} frames, ${pass.view!.inkFrames} rendered by ink; ${(frames / (pass.run.cpuMs / 1000)).toFixed(1)} per CPU-s)`;
 }
 
 const timing = (phase: PhaseCost) => ({ seconds: phase.wallMs / 1000, cpuSeconds: phase.cpuMs / 1000 });

@@ -11,6 +11,13 @@ export function columnsOf(codePoint: number): number {
   return eastAsianWidth(codePoint);
 }
 
+/** The columns `text` (no escape codes) takes on a terminal. */
+export function textColumns(text: string): number {
+  let columns = 0;
+  for (const char of text) columns += columnsOf(char.codePointAt(0)!);
+  return columns;
+}
+
 /** Event time as `2026-01-01 10:00:05`, UTC; '—' before the first record. */
 export function formatEventTime(ms: number): string {
   if (!Number.isFinite(ms)) return '—';

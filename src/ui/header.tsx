@@ -4,6 +4,7 @@ import { formatCount, formatElapsed, formatEventTime, formatSpan, progressBar, s
 import chalk from 'chalk';
 import { theme, type ThemeColor } from './theme.js';
 import { formatSpeed } from '../replay/summary.js';
+import { marks } from './frame-overlay.js';
 
 interface HeaderField {
   readonly label: string;
@@ -38,21 +39,6 @@ const SPARK_WIDTH = 30;
 const FIELD_GAP = 2;
 const fieldText = (field: HeaderField) => (field.label === '' ? field.value : `${field.label} ${field.value}`);
 
-/** Lines a row of items takes when wrapped as Yoga wraps a row (greedy, `gap` columns between items). */
-export function wrappedLines(widths: readonly number[], room: number, gap: number): number {
-  let lines = 1;
-  let used = -1;
-  for (const width of widths) {
-    if (used < 0) used = width;
-    else if (used + gap + width <= room) used += gap + width;
-    else {
-      lines++;
-      used = width;
-    }
-  }
-  return lines;
-}
-
 /** A row of fields as lines of at most `room` columns, FIELD_GAP between fields, coloured. */
 function wrapFields(fields: readonly HeaderField[], room: number): string[] {
   const lines: string[] = [];
@@ -77,28 +63,53 @@ function wrapFields(fields: readonly HeaderField[], room: number): string[] {
   return lines;
 }
 
-/** Rows the header takes at `columns` terminal columns: its border, the title, the wrapped fields, the progress bar. */
-export function headerHeight(state: LiveState, columns: number): number {
-  // Inside the round border and one column of padding each side.
-  const room = columns - 4;
-  const { clocks, counts } = headerFields(state);
-  const lines = (fields: HeaderField[]) => wrappedLines(fields.map((f) => [...fieldText(f)].length), room, FIELD_GAP);
-  return 2 + 1 + lines(clocks) + lines(counts) + (state.stats.progress !== null ? 1 : 0);
+/** The header's changing text, as the view draws it: the status, the rows of fields wrapped at the header's inside width, the progress line. */
+export interface HeaderLines {
+  /** Playing or paused, the speed, done, behind: the title row's right side. */
+  readonly status: string;
+  readonly statusColor: ThemeColor;
+  /** The clock fields' rows, then the count fields' rows, coloured. */
+  readonly fields: readonly string[];
+  /** The progress bar, percentage and ETA, coloured; null when the size of the recording is unknown. */
+  readonly progress: string | null;
 }
 
-/** Recording, pipeline, clocks, watermark and lag, rate with sparkline, progress and counts. */
-export function Header({ state, width }: { state: LiveState; width: number }) {
+/** Inside the header's round border and one column of padding each side. */
+const headerRoom = (columns: number) => Math.max(1, columns - 4);
+
+export function headerLines(state: LiveState, columns: number): HeaderLines {
   const s = state.stats;
   const fraction = s.progress;
   const eta = fraction && fraction > 0 && fraction < 1 && !s.paused ? (s.wallMs / fraction) * (1 - fraction) : null;
   const speed = s.speed === Infinity ? 'max' : `${formatSpeed(s.speed)}x`;
   // A replay that cannot keep its speed says what it achieves instead of pretending.
   const behind = !state.done && s.pacing?.behind === true && s.pacing.achieved !== null;
-  const barWidth = Math.max(10, Math.min(30, width - 60));
+  const barWidth = Math.max(10, Math.min(30, columns - 62));
+  const room = headerRoom(columns);
   const { clocks, counts } = headerFields(state);
-  // Each row of fields as one text node, wrapped here as wrappedLines (and Yoga) would wrap it:
-  // a dozen nodes less for React and Yoga every frame.
-  const row = (fields: HeaderField[]) => <Text>{wrapFields(fields, width - 2).join('\n')}</Text>;
+  return {
+    status: (state.done ? '■ done' : s.paused ? `⏸ paused ${speed}` : `▶ playing ${speed}`) + (behind ? ` · behind: achieving ${formatSpeed(s.pacing!.achieved!)}x` : ''),
+    statusColor: s.paused || behind ? theme.warn : state.done ? theme.good : theme.value,
+    fields: [...wrapFields(clocks, room), ...wrapFields(counts, room)],
+    progress:
+      fraction !== null
+        ? `${chalk[theme.good](progressBar(fraction, barWidth))} ${(fraction * 100).toFixed(1)}%${eta !== null ? chalk[theme.label](`  ETA ${formatSpan(eta)}`) : ''}`
+        : null,
+  };
+}
+
+/** Rows the header takes: its border, the title, the wrapped fields, the progress bar. */
+export function headerHeight(lines: HeaderLines): number {
+  return 2 + 1 + lines.fields.length + (lines.progress !== null ? 1 : 0);
+}
+
+/**
+ * Recording, pipeline, clocks, watermark and lag, rate with sparkline, progress and counts. The
+ * rows of fields are one text node, wrapped here as Yoga would wrap them (a dozen nodes less for
+ * React and Yoga). With an overlay (the runner) the fields and the progress line are markers
+ * that the frame stream fills in: a frame that changes only them needs no render (frame-overlay.ts).
+ */
+export function Header({ state, lines, overlay }: { state: LiveState; lines: HeaderLines; overlay: boolean }) {
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.title} paddingX={1}>
       <Box justifyContent="space-between" columnGap={2}>
@@ -109,17 +120,11 @@ export function Header({ state, width }: { state: LiveState; width: number }) {
           <Text>{state.pipeline}</Text>
         </Text>
         <Box flexShrink={0}>
-          <Text color={s.paused || behind ? theme.warn : state.done ? theme.good : theme.value}>
-            {state.done ? '■ done' : s.paused ? `⏸ paused ${speed}` : `▶ playing ${speed}`}
-            {behind ? ` · behind: achieving ${formatSpeed(s.pacing!.achieved!)}x` : ''}
-          </Text>
+          <Text color={lines.statusColor}>{lines.status}</Text>
         </Box>
       </Box>
-      {row(clocks)}
-      {row(counts)}
-      {fraction !== null ? (
-        <Text>{`${chalk[theme.good](progressBar(fraction, barWidth))} ${(fraction * 100).toFixed(1)}%${eta !== null ? chalk[theme.label](`  ETA ${formatSpan(eta)}`) : ''}`}</Text>
-      ) : null}
+      <Text>{overlay ? marks('fields', lines.fields.length) : lines.fields.join('\n')}</Text>
+      {lines.progress !== null ? <Text>{overlay ? marks('progress', 1) : lines.progress}</Text> : null}
     </Box>
   );
 }

@@ -1,8 +1,10 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
-import { useCallback, useSyncExternalStore } from 'react';
-import { Header, headerHeight } from './header.js';
-import { StepTabs, tabsHeight } from './step-tabs.js';
-import { WindowPanel } from './window-panel.js';
+import { useCallback, useContext, useSyncExternalStore } from 'react';
+import { Header, headerHeight, headerLines, type HeaderLines } from './header.js';
+import { StepTabs, tabLines } from './step-tabs.js';
+import { WindowPanel, windowLines, type WindowLines } from './window-panel.js';
+import { FrameOverlayContext, type FrameOverlay } from './frame-overlay.js';
+import type { LiveState } from './live-state.js';
 import { FeedPanel } from './feed-panel.js';
 import { QualityPanel } from './quality-panel.js';
 import type { LiveStore } from './live-store.js';
@@ -60,11 +62,77 @@ const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filte
 /** The keys on terminals narrower than HELP (78 columns): always one line, `q` always on it. */
 const HELP_SHORT = 'space pause · → step · +/− · tab/1-9 · / filter · s sort · q';
 const HELP_TINY = 'space · → · +/− · tab/1-9 · / · s · q quit';
+const HELP_LEAST = 'space · → · +/− · tab/1-9 · / · s · q';
+
+/**
+ * What a frame shows at a terminal size: the lines that change from frame to frame (the header's
+ * fields and progress, the tabs, a window panel's body and footer) and the layout around them.
+ * `key` names everything ink draws itself (the sizes, the title and status, how many lines each
+ * part takes, the selected panel, the column heads, the help line): two views with the same key
+ * differ only in those lines, so the runner composes the next frame from ink's last output
+ * without a render (frame-overlay.ts). Null for the feed and quality panels: they always render.
+ */
+export interface FrameView {
+  readonly key: string | null;
+  readonly header: HeaderLines;
+  readonly tabs: readonly string[];
+  /** The selected window step's lines; null for the other panels. */
+  readonly window: WindowLines | null;
+  /** The panel's inner width and the rows its content may take. */
+  readonly width: number;
+  readonly panelHeight: number;
+  readonly help: string;
+}
+
+export function frameView(state: LiveState, columns: number, rows: number): FrameView {
+  const header = headerLines(state, columns);
+  const tabs = tabLines(state, columns);
+  const width = Math.max(40, columns - 2);
+  // The frame must never exceed the screen: the header and tabs as they wrap at this width, the
+  // panel's border, title, column heads and footer (5), the help line (1).
+  const panelHeight = Math.max(3, rows - headerHeight(header) - tabs.length - 6);
+  const help = state.editingFilter
+    ? `filter by key: ${state.filter}▏ (enter keep · esc clear)`
+    : ([HELP, HELP_SHORT, HELP_TINY].find((text) => text.length <= columns) ?? HELP_LEAST);
+  const step = state.quality && state.selected === state.steps.length ? undefined : state.steps[state.selected];
+  const window = step?.info.kind === 'window' ? windowLines(step, state, width - 4, panelHeight) : null;
+  const key =
+    window === null
+      ? null
+      : JSON.stringify([
+          columns,
+          rows,
+          state.recording,
+          state.pipeline,
+          header.status,
+          header.statusColor,
+          header.fields.length,
+          header.progress !== null,
+          tabs.length,
+          state.selected,
+          help,
+          window.why ?? [window.head, window.body.length],
+        ]);
+  return { key, header, tabs, window, width, panelHeight, help };
+}
+
+/** Hands a view's changing lines to the overlay, for the frame ink draws or the one composed from it. */
+export function showView(overlay: FrameOverlay, view: FrameView, columns: number): void {
+  overlay.key = view.key;
+  overlay.set('fields', view.header.fields);
+  overlay.set('progress', view.header.progress === null ? [] : [view.header.progress]);
+  overlay.set('tabs', view.tabs, columns);
+  if (view.window !== null && view.window.why === null) {
+    overlay.set('body', view.window.body);
+    overlay.set('footer', [view.window.footer]);
+  }
+}
 
 export function LiveApp({ store, controls }: { store: LiveStore; controls: ReplayControls }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
+  const overlay = useContext(FrameOverlayContext);
 
   useInput((input, key) => {
     // The pacer's speed and pause reach the state only with the next frame: read them from the
@@ -110,34 +178,33 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
     }
   }
 
+  const view = frameView(state, columns, rows);
+  // Handed over while rendering: ink draws the frame as React commits it, before any effect runs.
+  if (overlay) showView(overlay, view, columns);
   const step = state.steps[state.selected];
-  const width = Math.max(40, columns - 2);
-  // The frame must never exceed the screen: the header and tabs as they wrap at this width, the
-  // panel's border, title, column heads and footer (5), the help line (1).
-  const panelHeight = Math.max(3, rows - headerHeight(state, columns) - tabsHeight(state, columns) - 6);
-  const help = [HELP, HELP_SHORT].find((text) => text.length <= columns) ?? HELP_TINY;
+  const marked = overlay !== null;
   return (
     <Box flexDirection="column" width={columns}>
-      <Header state={state} width={width} />
-      <StepTabs state={state} />
+      <Header state={state} lines={view.header} overlay={marked} />
+      <StepTabs lines={view.tabs} overlay={marked} />
       <Box flexDirection="column" borderStyle="single" borderColor={theme.muted} paddingX={1}>
         {state.quality && state.selected === state.steps.length ? (
           <>
             <Text bold>
               quality <Text color={theme.label}>(data-quality rules)</Text>
             </Text>
-            <QualityPanel quality={state.quality} width={width - 4} height={panelHeight} />
+            <QualityPanel quality={state.quality} width={view.width - 4} height={view.panelHeight} />
           </>
         ) : step ? (
           <>
             <Text bold>
               {step.info.name} <Text color={theme.label}>({step.info.kind})</Text>
             </Text>
-            {step.info.kind === 'window' ? (
-              <WindowPanel step={step} state={state} width={width - 4} height={panelHeight} />
+            {view.window !== null ? (
+              <WindowPanel lines={view.window} overlay={marked} />
             ) : (
               // No column heads: the feed gets their row.
-              <FeedPanel step={step} state={state} width={width - 4} height={panelHeight + 1} />
+              <FeedPanel step={step} state={state} width={view.width - 4} height={view.panelHeight + 1} />
             )}
           </>
         ) : (
@@ -145,7 +212,7 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
         )}
       </Box>
       <Text color={theme.muted} wrap="truncate-end">
-        {state.editingFilter ? `filter by key: ${state.filter}▏ (enter keep · esc clear)` : help}
+        {view.help}
       </Text>
     </Box>
   );

@@ -106,7 +106,8 @@ export interface LiveState {
 export type LiveAction =
   | {
       readonly type: 'frame';
-      readonly outputs: readonly OutputRecord[];
+      /** Feed records since the last frame (matches, timeouts, late records, process results). */
+      readonly outputs: readonly FeedRecord[];
       readonly stats: RunStats;
       readonly counters: readonly StepCountersView[];
       /** Timeouts per step since the start, when `outputs` was coalesced (it may miss some then). */
@@ -115,7 +116,7 @@ export type LiveAction =
       readonly passedOver?: readonly number[];
       /**
        * Per step, window results since the last frame, read where they are kept (PendingOutputs'
-       * ring), folded into the table after `outputs`; null for a step with none.
+       * ring), folded into the table; null for a step with none.
        */
       readonly windows?: readonly (WindowBatch | null)[];
       readonly quality?: QualityView;
@@ -129,6 +130,9 @@ export type LiveAction =
   | { readonly type: 'done' };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The output records a feed shows: every kind but window results (those fold into the table). */
+export type FeedRecord = Exclude<OutputRecord, { kind: 'window' }>;
 
 /**
  * Window results of one step, oldest first, read in place: result n's key, window, firing, and
@@ -223,11 +227,6 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     const i = index.get(record.step);
     if (i === undefined) continue;
     const key = keyText(record.key);
-    if (record.kind === 'window') {
-      const row = foldRow(state.steps[i]!.rows as Map<string, WindowRow>, key, record.start, record.end, record.firing === 'late', action.stats.wallMs);
-      if (row !== null) Object.assign(row.fields, record.fields);
-      continue;
-    }
     const feed = (feeds[i] ??= [...state.steps[i]!.feed]);
     if (record.kind === 'timeout' && action.timeouts === undefined) timeouts[i]!++;
     feed.push(feedItem(record, key, frame));
@@ -292,7 +291,7 @@ function foldRow(rows: Map<string, WindowRow>, key: string, start: number, end: 
   return current;
 }
 
-function feedItem(record: Exclude<OutputRecord, { kind: 'window' }>, key: string, frame: number): FeedItem {
+function feedItem(record: FeedRecord, key: string, frame: number): FeedItem {
   switch (record.kind) {
     case 'match':
     case 'timeout':

@@ -14,9 +14,22 @@ export class LiveStore {
   };
 
   dispatch = (action: LiveAction): void => {
-    const next = liveReducer(this.state, action);
-    if (next === this.state) return;
-    this.state = next;
-    for (const listener of this.listeners) listener();
+    if (this.apply(action)) this.notify();
   };
+
+  /**
+   * The action's state without telling the subscribers (React): the runner draws a frame that
+   * changes only the overlay's lines without a render. Whether the state changed.
+   */
+  apply(action: LiveAction): boolean {
+    const next = liveReducer(this.state, action);
+    if (next === this.state) return false;
+    this.state = next;
+    return true;
+  }
+
+  /** Tells the subscribers the state changed: React renders it. */
+  notify(): void {
+    for (const listener of this.listeners) listener();
+  }
 }

@@ -17,7 +17,7 @@
  * as "passed over". The summary table and the counters count every result.
  */
 import type { OutputRecord, WindowResult } from '../engine/operator.js';
-import { FEED_LIMIT, type StepInfo, type WindowBatch } from './live-state.js';
+import { FEED_LIMIT, type FeedRecord, type LiveAction, type QualityView, type RunStats, type StepCountersView, type StepInfo, type WindowBatch } from './live-state.js';
 
 /**
  * Results kept per window step between frames: a power of two, for the index mask. 4,096: the newest results are the ones the table shows (the latest window per key), and a frame
@@ -118,7 +118,7 @@ class ResultRing implements WindowBatch {
 export class PendingOutputs {
   private readonly index: Map<string, number>;
   private readonly windows: (ResultRing | null)[];
-  private feeds: OutputRecord[][];
+  private feeds: FeedRecord[][];
   private readonly timeouts: number[];
   private count = 0;
 
@@ -153,12 +153,17 @@ export class PendingOutputs {
    * (valid until the next add: fold them at once); the timeouts and the results passed over, per
    * step, since the start.
    */
-  take(): { outputs: OutputRecord[]; windows: (WindowBatch | null)[]; timeouts: number[]; passedOver: number[] } {
-    const outputs: OutputRecord[] = [];
+  take(): { outputs: FeedRecord[]; windows: (WindowBatch | null)[]; timeouts: number[]; passedOver: number[] } {
+    const outputs: FeedRecord[] = [];
     const windows = this.windows.map((ring) => ring?.take() ?? null);
     for (const feed of this.feeds) outputs.push(...feed.slice(-FEED_LIMIT));
     this.feeds = this.feeds.map(() => []);
     this.count = 0;
     return { outputs, windows, timeouts: [...this.timeouts], passedOver: this.windows.map((ring) => ring?.passedOver ?? 0) };
+  }
+
+  /** The frame action of the records since the last take, with the replay's counters as they are now. */
+  frame(stats: RunStats, counters: readonly StepCountersView[], quality?: QualityView): Extract<LiveAction, { type: 'frame' }> {
+    return { type: 'frame', ...this.take(), stats, counters, ...(quality ? { quality } : {}) };
   }
 }

@@ -2,8 +2,9 @@
  * Runs a replay under the live view. Imported lazily (only on a terminal), so headless runs never
  * load ink or react. Output records are collected as they come and handed to the reducer in one
  * batch per frame; a frame is drawn at most 20 times a second, and not at all when nothing the
- * view shows has changed. ink renders each frame to a string (debug mode: synchronously, no
- * writer of its own); the screen writer puts only the changed lines on the terminal.
+ * view shows has changed. ink renders a frame to a string (debug mode: synchronously, no writer of
+ * its own) only when the layout changes; the frames between are composed from its last output with
+ * the changing lines (frame-overlay.ts). The screen writer puts only the changed lines on the terminal.
  */
 import { relative } from 'node:path';
 import { render } from 'ink';
@@ -13,9 +14,10 @@ import { IDLE_MS, initialState, type QualityView, type RunStats, type StepInfo }
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
-import { LiveApp } from './live-app.js';
+import { frameView, LiveApp, showView } from './live-app.js';
 import { FrameStream, ScreenWriter, type Terminal } from './screen-writer.js';
-import { BodyOverlay, TableBody } from './body-overlay.js';
+import { FrameOverlay, FrameOverlayContext } from './frame-overlay.js';
+import { cpuMsNow, startPhase, type PhaseCost } from './phase-cost.js';
 
 export const FRAME_MS = 50;
 /**
@@ -40,13 +42,27 @@ export function frameDue(cpuSinceMs: number, idleSinceMs: number, lastCostMs: nu
   return cpuSinceMs + idleSinceMs >= Math.min(SLOWEST_FRAME_MS, Math.max(MAX_SPEED_FRAME_MS, lastCostMs * FRAME_SHARE));
 }
 
+/**
+ * Draws the store's state. When the layout is the one ink drew last and only the overlay's lines
+ * changed (the clocks, counts, progress, tabs, the table's rows and footer: every frame of a
+ * --speed max run but a few), the frame is composed from ink's last output, synchronously: no
+ * React render, no Yoga layout, no ink output stage. Otherwise React renders (in a microtask) and
+ * ink draws a new frame.
+ */
+export function drawFrame(store: LiveStore, overlay: FrameOverlay, stream: FrameStream): void {
+  if (overlay.key !== null && stream.canRedraw) {
+    const view = frameView(store.getState(), stream.columns, stream.rows);
+    if (view.key === overlay.key) {
+      showView(overlay, view, stream.columns);
+      stream.redraw();
+      return;
+    }
+  }
+  store.notify();
+}
+
 /** How long the end of a run waits for its last frame to be drawn. */
 const LAST_FRAME_WAIT_MS = 1_000;
-
-const cpuMsNow = (): number => {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-};
 
 /** Paths in the header: relative to the current folder when that is shorter. */
 function shortPath(path: string): string {
@@ -61,12 +77,6 @@ export function stepInfo(step: StepSpec): StepInfo {
   return { name: step.name, kind: step.kind, fields: step.kind === 'pattern' ? step.select.map((s) => s.name) : [] };
 }
 
-/** CPU and wall milliseconds of one stretch of the view's life. */
-export interface PhaseCost {
-  readonly cpuMs: number;
-  readonly wallMs: number;
-}
-
 /**
  * What the view cost: frames drawn and skipped, their CPU time, bytes written to the terminal;
  * and its fixed costs: opening (mount and first frame, before the replay starts) and closing
@@ -74,6 +84,8 @@ export interface PhaseCost {
  */
 export interface ViewCost {
   readonly frames: number;
+  /** Frames ink rendered (keys, resizes and layout changes included); the others were composed from its last output. */
+  readonly inkFrames: number;
   readonly skipped: number;
   readonly cpuMs: number;
   readonly bytes: number;
@@ -81,12 +93,6 @@ export interface ViewCost {
   /** The replay under the view, from its start to its end (frames drawn meanwhile included). */
   readonly run: PhaseCost;
   readonly close: PhaseCost;
-}
-
-function startPhase(): () => PhaseCost {
-  const cpu = cpuMsNow();
-  const wall = performance.now();
-  return () => ({ cpuMs: cpuMsNow() - cpu, wallMs: performance.now() - wall });
 }
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
@@ -139,19 +145,8 @@ export async function runLiveView(
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
-    const { outputs, windows, timeouts, passedOver } = pending.take();
     shown = stats;
-    const view = qualityView();
-    store.dispatch({
-      type: 'frame',
-      outputs,
-      windows,
-      timeouts,
-      passedOver,
-      stats,
-      counters: replay.pipeline.operators.map((op) => ({ ...op.counters })),
-      ...(view ? { quality: view } : {}),
-    });
+    store.apply(pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView()));
     return true;
   };
 
@@ -181,7 +176,7 @@ export async function runLiveView(
   };
   const terminal: Terminal = io.stdout ?? process.stdout;
   const writer = new ScreenWriter(terminal);
-  const overlay = new BodyOverlay();
+  const overlay = new FrameOverlay();
   const frameStream = new FrameStream(terminal, writer, frameDrawn, overlay);
   // Anything written to stderr while the view owns the screen (a warning) would land in the
   // middle of a frame: keep it and print it after the view closes.
@@ -201,7 +196,7 @@ export async function runLiveView(
 
   let quit = false;
   const app = render(
-    <TableBody.Provider value={overlay}>
+    <FrameOverlayContext.Provider value={overlay}>
     <LiveApp
       store={store}
       controls={{
@@ -216,7 +211,7 @@ export async function runLiveView(
         },
       }}
     />
-    </TableBody.Provider>,
+    </FrameOverlayContext.Provider>,
     {
       stdout: frameStream as unknown as NodeJS.WriteStream,
       ...(io.stdin ? { stdin: io.stdin } : {}),
@@ -237,7 +232,10 @@ export async function runLiveView(
     const idleMs = performance.eventLoopUtilization(loopSinceFrame).idle;
     if (!frameDue(now - lastFrameEnd, idleMs, lastCostMs, replay.pacer.paused || replay.pacer.speed !== Infinity)) return;
     tickStarted = now;
-    if (frame(false)) frames++;
+    if (frame(false)) {
+      frames++;
+      drawFrame(store, overlay, frameStream);
+    }
     else {
       skipped++;
       frameDrawn();
@@ -264,7 +262,8 @@ export async function runLiveView(
       waited = setTimeout(resolve, LAST_FRAME_WAIT_MS);
     });
     frame(true);
-    store.dispatch({ type: 'done' });
+    store.apply({ type: 'done' });
+    drawFrame(store, overlay, frameStream);
     await drawn;
     clearTimeout(waited);
     // Drawn (not timed out): ink need not render it again when it unmounts.
@@ -282,6 +281,6 @@ export async function runLiveView(
       process.off('exit', restoreTerminal);
       for (const text of held) process.stderr.write(text);
     }
-    io.onCost?.({ frames, skipped, cpuMs, bytes: writer.bytesWritten, open, run: run ?? running(), close: closing() });
+    io.onCost?.({ frames, inkFrames: frameStream.inkFrames, skipped, cpuMs, bytes: writer.bytesWritten, open, run: run ?? running(), close: closing() });
   }
 }

@@ -13,7 +13,7 @@
  */
 
 import { EventEmitter } from 'node:events';
-import type { BodyOverlay } from './body-overlay.js';
+import type { FrameOverlay } from './frame-overlay.js';
 
 const ESC = '\u001B[';
 const ALTERNATE_SCREEN_ON = `${ESC}?1049h`;
@@ -93,6 +93,11 @@ export class ScreenWriter {
     this.held = null;
   }
 
+  /** Between a resize and the frame laid out at the new size. */
+  get awaitingResize(): boolean {
+    return this.holding;
+  }
+
   resized(): void {
     if (!this.holding) return;
     this.holding = false;
@@ -137,14 +142,18 @@ export class FrameStream extends EventEmitter {
    * a frame already on the screen: 10-20% of the view's fixed cost) and its CI newline.
    */
   writable = true;
+  /** The last frame ink wrote, markers and all. */
+  private inkFrame = '';
+  /** Frames ink rendered and wrote; the others were composed again from the last of them. */
+  inkFrames = 0;
 
   constructor(
     private readonly terminal: Terminal,
     private readonly writer: ScreenWriter,
     /** Called after each frame ink hands over (React renders in a microtask after a dispatch). */
     private readonly onFrame: (frame: string) => void = () => undefined,
-    /** The window table's rows, put where ink drew their markers (body-overlay.ts). */
-    private readonly overlay: BodyOverlay | null = null,
+    /** The view's changing lines, put where ink drew their markers (frame-overlay.ts). */
+    private readonly overlay: FrameOverlay | null = null,
   ) {
     super();
     terminal.on('resize', this.onResize);
@@ -165,13 +174,29 @@ export class FrameStream extends EventEmitter {
     // believes it runs in CI (CI=true: its last output, empty in debug mode), which would blank
     // the screen. Every real frame has text.
     if (text.trim() !== '' && text !== SHOW_CURSOR && text !== HIDE_CURSOR) {
-      const frame = this.overlay === null ? text : this.overlay.compose(text);
-      this.writer.draw(frame);
-      this.onFrame(frame);
+      this.inkFrame = text;
+      this.inkFrames++;
+      this.show(text);
     }
     callback?.();
     return true;
   };
+
+  /** Whether `redraw` can compose a frame: ink has drawn one, and no resize waits for its new layout. */
+  get canRedraw(): boolean {
+    return this.overlay !== null && this.inkFrame !== '' && !this.writer.awaitingResize;
+  }
+
+  /** The last frame ink drew, its markers filled with the overlay's lines as they are now. */
+  redraw(): void {
+    this.show(this.inkFrame);
+  }
+
+  private show(text: string): void {
+    const frame = this.overlay === null ? text : this.overlay.compose(text);
+    this.writer.draw(frame);
+    this.onFrame(frame);
+  }
 
   /** The frames are done: ink may unmount without drawing again. */
   close(): void {

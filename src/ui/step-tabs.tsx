@@ -1,7 +1,8 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
+import chalk from 'chalk';
 import type { LiveState } from './live-state.js';
 import { theme } from './theme.js';
-import { wrappedLines } from './header.js';
+import { marks } from './frame-overlay.js';
 
 /** Each tab's text: number, name and result count (window steps: keys in the table). */
 function tabTexts(state: LiveState): string[] {
@@ -10,23 +11,31 @@ function tabTexts(state: LiveState): string[] {
   return tabs;
 }
 
-/** Rows the tabs take at `columns` terminal columns (they wrap when there are many steps). */
-export function tabsHeight(state: LiveState, columns: number): number {
-  return wrappedLines(tabTexts(state).map((t) => [...t].length), columns, 1);
+/**
+ * The tabs as lines of at most `columns` columns, one column between tabs, wrapped greedily (as
+ * Yoga wraps a row), the selected one highlighted.
+ */
+export function tabLines(state: LiveState, columns: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let used = -1;
+  tabTexts(state).forEach((text, i) => {
+    const width = [...text].length;
+    const styled = i === state.selected ? chalk.inverse[theme.selected](text) : chalk[theme.label](text);
+    if (used >= 0 && used + 1 + width <= columns) {
+      line += ' ' + styled;
+      used += 1 + width;
+      return;
+    }
+    if (used >= 0) lines.push(line);
+    line = styled;
+    used = width;
+  });
+  if (used >= 0) lines.push(line);
+  return lines;
 }
 
 /** One tab per step: number, name and result count; the selected one highlighted. */
-export function StepTabs({ state }: { state: LiveState }) {
-  return (
-    <Box columnGap={1} flexWrap="wrap">
-      {tabTexts(state).map((text, i) => {
-        const selected = i === state.selected;
-        return (
-          <Text key={i} inverse={selected} color={selected ? theme.selected : theme.label}>
-            {text}
-          </Text>
-        );
-      })}
-    </Box>
-  );
+export function StepTabs({ lines, overlay }: { lines: readonly string[]; overlay: boolean }) {
+  return lines.length === 0 ? null : <Text>{overlay ? marks('tabs', lines.length) : lines.join('\n')}</Text>;
 }

@@ -1,26 +1,33 @@
 import { Box, Text } from 'ink';
 import chalk from 'chalk';
-import { useContext } from 'react';
-import { BODY_MARK, TableBody } from './body-overlay.js';
 import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView, type WindowRow } from './live-state.js';
-import { fit, formatClock, formatCount, formatValue } from './display-format.js';
+import { fit, formatClock, formatCount, formatValue, textColumns } from './display-format.js';
 import { theme } from './theme.js';
+import { marks } from './frame-overlay.js';
+
+/** `text` cut to `width` columns with '…' when it is wider (as ink cuts a line with wrap="truncate-end"). */
+const cut = (text: string, width: number) => (textColumns(text) > width ? fit(text, width) : text);
 
 /**
  * One row of the table, coloured: highlighted with a `●` marker when it changed within
- * HIGHLIGHT_MS (the marker shows without colour too, NO_COLOR), `late` on a late firing.
+ * HIGHLIGHT_MS (the marker shows without colour too, NO_COLOR), `late` on a late firing; cut to
+ * the panel's width (on a narrow terminal the cells do not fit).
  */
-function rowLine(row: WindowRow, wallMs: number, keyWidth: number, windowWidth: number, shown: readonly string[], cell: number): string {
+function rowLine(row: WindowRow, wallMs: number, width: number, keyWidth: number, windowWidth: number, shown: readonly string[], cell: number): string {
   const recent = wallMs - row.changedAt < HIGHLIGHT_MS;
   const line = `${recent ? '● ' : '  '}${fit(row.key, keyWidth)}  ${fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}  ${shown.map((f) => fit(formatValue(row.fields[f], cell - 1), cell)).join(' ')}`.trimEnd();
-  return chalk[recent ? theme.changed : theme.value](line) + (row.firing === 'late' ? chalk[theme.warn](' late') : '');
+  const late = row.firing === 'late' ? ' late' : '';
+  if (textColumns(line) + late.length > width) return chalk[recent ? theme.changed : theme.value](cut(line + late, width));
+  return chalk[recent ? theme.changed : theme.value](line) + (late === '' ? '' : chalk[theme.warn](late));
 }
 
-/** The latest result per key, sorted by the chosen field, top N; recent changes highlighted. */
-export function WindowPanel({ step, state, width, height }: { step: StepView; state: LiveState; width: number; height: number }) {
-  const overlay = useContext(TableBody);
+/** What a window panel shows: why nothing yet, or the column heads, the rows and the footer (coloured). */
+export type WindowLines = { readonly why: string } | { readonly why: null; readonly head: string; readonly body: readonly string[]; readonly footer: string };
+
+/** The latest result per key, sorted by the chosen field, top N as `height` allows; recent changes highlighted. */
+export function windowLines(step: StepView, state: LiveState, width: number, height: number): WindowLines {
   const why = whyNothingYet(step, state.stats);
-  if (why) return <Text color={theme.muted}>{why}</Text>;
+  if (why) return { why };
   const rows = visibleRows(step, state.filter, state.sortField, Math.max(1, height));
   const fields = step.info.fields;
   const keyWidth = Math.min(24, Math.max(6, ...rows.map((r) => r.key.length)));
@@ -29,21 +36,30 @@ export function WindowPanel({ step, state, width, height }: { step: StepView; st
   const cell = Math.max(8, Math.floor(room / Math.max(1, fields.length)));
   const shown = fields.slice(0, Math.max(1, Math.floor(room / cell)));
   const sortName = state.sortField >= 0 ? fields[state.sortField] : 'key';
-  const lines = rows.map((row) => rowLine(row, state.stats.wallMs, keyWidth, windowWidth, shown, cell));
-  // Handed over while rendering: ink draws the frame as React commits it, before any effect runs.
-  if (overlay) overlay.lines = lines;
+  const footer =
+    `${step.rows.size} keys · ${step.counters.late} late · sorted by ${sortName}` +
+    (step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : '') +
+    (state.filter ? ` · filter "${state.filter}"` : '');
+  return {
+    why: null,
+    head: cut(`  ${fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  ${fit('window', windowWidth)}  ${shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}`, width),
+    body: rows.map((row) => rowLine(row, state.stats.wallMs, width, keyWidth, windowWidth, shown, cell)),
+    footer: chalk[theme.muted](cut(footer, width)),
+  };
+}
+
+/**
+ * The table of a window step. The body is one text node of pre-coloured lines (React and Yoga
+ * handle one node instead of one per row). With an overlay (the runner) the body and the footer
+ * are markers the frame stream fills in (frame-overlay.ts).
+ */
+export function WindowPanel({ lines, overlay }: { lines: WindowLines; overlay: boolean }) {
+  if (lines.why !== null) return <Text color={theme.muted}>{lines.why}</Text>;
   return (
     <Box flexDirection="column">
-      <Text color={theme.label}>{`  ${fit(sortName === 'key' ? 'key▲' : 'key', keyWidth)}  ${fit('window', windowWidth)}  ${shown.map((f) => fit(f === sortName ? `${f}▼` : f, cell)).join(' ')}`}</Text>
-      {/* One text node for the whole body, its lines coloured here: React and Yoga handle one
-          node instead of one per row, and trailing padding is cut. Under the runner ink draws
-          one marker per row and the frame stream writes the rows there (body-overlay.ts). */}
-      {lines.length > 0 ? <Text>{overlay ? lines.map(() => BODY_MARK).join('\n') : lines.join('\n')}</Text> : null}
-      <Text color={theme.muted} wrap="truncate-end">
-        {step.rows.size} keys · {step.counters.late} late · sorted by {sortName}
-        {step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : ''}
-        {state.filter ? ` · filter "${state.filter}"` : ''}
-      </Text>
+      <Text color={theme.label}>{lines.head}</Text>
+      {lines.body.length > 0 ? <Text>{overlay ? marks('body', lines.body.length) : lines.body.join('\n')}</Text> : null}
+      <Text>{overlay ? marks('footer', 1) : lines.footer}</Text>
     </Box>
   );
 }

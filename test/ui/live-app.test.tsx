@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
 import type { OutputRecord } from '../../src/engine/operator.js';
 import { LiveApp, nextSpeed, type ReplayControls } from '../../src/ui/live-app.js';
-import { initialState, type StepInfo } from '../../src/ui/live-state.js';
+import { initialState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
-import { stats } from './run-stats.js';
+import { frameOf, stats } from './run-stats.js';
+import { PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 
 const STEPS: StepInfo[] = [
   { name: 'trending', kind: 'window', fields: ['watches', 'users'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
@@ -26,16 +27,17 @@ function recordingControls() {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 
-function frame(store: LiveStore, outputs: OutputRecord[], paused = false) {
-  store.dispatch({
-    type: 'frame',
-    outputs,
-    stats: stats({ records: 1234, maxEventTime: Date.UTC(2026, 0, 1, 10, 0, 5), watermark: Date.UTC(2026, 0, 1, 10, 0, 0), paused }),
-    counters: [
+/** Each store's pending outputs: the frames of a run go through one, as the runner's do. */
+const runs = new WeakMap<LiveStore, PendingOutputs>();
+
+function frame(store: LiveStore, outputs: OutputRecord[], paused = false, over: Partial<RunStats> = {}) {
+  if (!runs.has(store)) runs.set(store, new PendingOutputs(STEPS));
+  store.dispatch(
+    frameOf(runs.get(store)!, outputs, stats({ records: 1234, maxEventTime: Date.UTC(2026, 0, 1, 10, 0, 5), watermark: Date.UTC(2026, 0, 1, 10, 0, 0), paused, ...over }), [
       { seen: 1234, accepted: 900, results: 2, late: 3, exprErrors: 0 },
       { seen: 1234, accepted: 40, results: 1, late: 0, exprErrors: 0 },
-    ],
-  });
+    ]),
+  );
 }
 
 const w = (key: string, watches: number): OutputRecord => ({
@@ -132,7 +134,8 @@ test('a window panel whose ring overflowed between frames says how many results 
   frame(store, [w('c1', 3)]);
   await tick();
   assert.doesNotMatch(lastFrame() ?? '', /passed over/);
-  store.dispatch({ type: 'frame', outputs: [w('c2', 5)], passedOver: [123_456, 0], stats: stats({ records: 2_000 }), counters: [] });
+  // More results between two frames than the ring keeps: the oldest are passed over.
+  frame(store, [...Array.from({ length: RING + 123_456 }, (_, i) => w('c2', i % 50)), w('c2', 5)], false, { records: 2_000 });
   await tick();
   assert.match(lastFrame() ?? '', /2 keys · 3 late · sorted by watches · 123\.5K results passed over/);
   unmount();

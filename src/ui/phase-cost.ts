@@ -1,0 +1,24 @@
+/**
+ * CPU and wall time of a stretch of a run: the live view's own accounting (frames, opening,
+ * closing) and its benchmark's passes. Apart from the view so that a headless pass measures
+ * itself the same way without loading ink or react.
+ */
+
+/** CPU milliseconds of the process so far (user and system, all threads). */
+export function cpuMsNow(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** CPU and wall milliseconds of one stretch of the view's life. */
+export interface PhaseCost {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+/** Starts a stretch; the function returned ends it and tells its cost. */
+export function startPhase(): () => PhaseCost {
+  const cpu = cpuMsNow();
+  const wall = performance.now();
+  return () => ({ cpuMs: cpuMsNow() - cpu, wallMs: performance.now() - wall });
+}
