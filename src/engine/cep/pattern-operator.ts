@@ -205,7 +205,7 @@ export class PatternOperator implements Operator {
   /** How many partial matches a key holds (cheap: no paths extracted). */
   partialMatchCount(key: unknown): number {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? 0 : state.partialMatches.filter((cs) => !cs.state.isStart).length;
+    return state === undefined ? 0 : this.nfa.partialMatchCount(state);
   }
 
   /** Keys currently holding buffered records or partial matches. */
@@ -232,7 +232,7 @@ export class PatternOperator implements Operator {
   }
 
   private encodedKeys(): EncodedState {
-    this.encoder ??= new NfaStateEncoder(new SnapshotWriter(undefined, originalRecord), this.compiled.start.name);
+    this.encoder ??= new NfaStateEncoder(new SnapshotWriter(undefined, originalRecord), this.compiled.start.name, this.compiled.states.map((s) => s.name));
     const w = this.encoder.w;
     w.reset();
     w.uint(this.keys.size);

@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
 import type { Version } from '../../../src/engine/cep/nfa/dewey-number.js';
-import { skipStrategyOf, type AfterMatchSkipStrategy } from '../../../src/engine/cep/nfa/after-match/strategy.js';
 import { random } from '../../quality/fault-stream.js';
-import { begin, compile, event, named, type EventPattern } from './flink-harness.js';
+import { compile, event, lifecyclePatterns } from './flink-harness.js';
 
 const parse = (text: string): Version => {
   const version = Dewey.parse(text);
@@ -115,15 +114,7 @@ test('isCompatibleWith and equals agree with the digit-array definition on versi
 });
 
 test('an NFA leaves no version behind: after a stream, timeouts and disposing its key states, the pool holds what it held before', () => {
-  const isA = named('a');
-  const isB = named('b');
-  const isC = named('c');
-  const patterns: [string, EventPattern, AfterMatchSkipStrategy | undefined][] = [
-    ['followedByAny within', begin('s').where(isA).followedByAny('e').where(isB).within(20), undefined],
-    ['times(3) next', begin('s').where(isA).next('m').where(isA).times(3).within(30), skipStrategyOf({ kind: 'skipPastLastEvent' })],
-    ['greedy consecutive oneOrMore, skipToNext', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().consecutive().greedy().next('e').where(isC).within(25), skipStrategyOf({ kind: 'skipToNext' })],
-    ['oneOrMore allowCombinations, notFollowedBy at the end', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().allowCombinations().notFollowedBy('n').where(isC).within(15), undefined],
-  ];
+  const patterns = lifecyclePatterns();
   const next = random(9);
   const names = ['a', 'b', 'c', 'd'];
   for (const [name, pattern, skip] of patterns) {

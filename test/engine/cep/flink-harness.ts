@@ -253,3 +253,19 @@ export function feedCaseLeaving(
     },
   };
 }
+
+/**
+ * Four patterns that exercise a key's storage life cycle (branching versions, skip strategies,
+ * Stop and Pending states, within), for the tests of what the NFA leaves behind.
+ */
+export function lifecyclePatterns(): [string, EventPattern, AfterMatchSkipStrategy | undefined][] {
+  const isA = named('a');
+  const isB = named('b');
+  const isC = named('c');
+  return [
+    ['followedByAny within', begin('s').where(isA).followedByAny('e').where(isB).within(20), undefined],
+    ['times(3) next, skipPastLastEvent', begin('s').where(isA).next('m').where(isA).times(3).within(30), skipStrategyOf({ kind: 'skipPastLastEvent' })],
+    ['greedy consecutive oneOrMore, skipToNext', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().consecutive().greedy().next('e').where(isC).within(25), skipStrategyOf({ kind: 'skipToNext' })],
+    ['oneOrMore allowCombinations, notFollowedBy at the end', begin('s').where(isA).followedBy('m').where(isB).oneOrMore().allowCombinations().notFollowedBy('n').where(isC).within(15), undefined],
+  ];
+}

@@ -17,144 +17,136 @@
  */
 import type { SnapshotReader, SnapshotWriter } from '../../snapshot/binary.js';
 import * as Dewey from './dewey-number.js';
-import type { ComputationState, NfaState } from './nfa.js';
+import type { NfaState, Run } from './nfa.js';
 import { NFA_SNAPSHOT_VERSION, type NfaEventSnapshot, type NfaNodeSnapshot, type NfaSnapshot, type PartialMatchSnapshot } from './nfa-snapshot.js';
-import type { BufferedEvent, BufferNode } from './shared-buffer.js';
-
-/** Up to this many nodes (events) a key's indexes are found by a linear search, past it by a Map. */
-const LINEAR = 16;
+import { E_REFS, E_SEQ, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, SHIFT } from './shared-buffer.js';
 
 /** Writes keys one after the other; its scratch lists are reused from key to key. */
 export class NfaStateEncoder {
-  // A key usually has a handful of nodes and events: up to LINEAR of them an index is found by a
-  // linear search, cheaper than a Map; past that (a busy key holds thousands) by a Map, filled
-  // from then on, so that a big key costs O(n), not O(n²) (a 20K-node key took seconds).
-  private order: BufferNode<unknown>[] = [];
+  // Indexes by slot: index + 1 of a key's node or event record, 0 when not numbered yet; the slots
+  // numbered are cleared after each key (a key's records are slots of its own arena).
+  private nodeIndex = new Int32Array(1024);
+  private eventIndex = new Int32Array(1024);
+  private order: number[] = [];
   private nodeCount = 0;
-  private readonly nodeIndex = new Map<BufferNode<unknown>, number>();
-  private events: BufferedEvent<unknown>[] = [];
+  private events: number[] = [];
   private eventCount = 0;
-  private readonly eventIndex = new Map<BufferedEvent<unknown>, number>();
-  private stack: BufferNode<unknown>[] = [];
+  private stack: number[] = [];
   private digits: number[] = [];
+  private runs: Run[] = [];
+  /** The names of the NFA's states by index (a run record holds its state's index). */
+  private readonly stateNames: readonly string[];
 
   constructor(
     readonly w: SnapshotWriter,
     /** The name of the NFA's start state: the start run is kept in the key's fields, without it. */
     private readonly startState: string,
-  ) {}
+    /** The NFA's state names by index (a run record holds its state's index). */
+    stateNames: readonly string[],
+  ) {
+    this.stateNames = stateNames;
+  }
 
   write<E>(state: NfaState<E>): void {
     const s = state as unknown as NfaState<unknown>;
-    const runs = s.partialMatches;
+    const words = s.words;
     const w = this.w;
+    const slots = words.length >> SHIFT;
+    if (this.nodeIndex.length < slots) {
+      this.nodeIndex = new Int32Array(slots * 2);
+      this.eventIndex = new Int32Array(slots * 2);
+    }
     this.nodeCount = 0;
     this.eventCount = 0;
-    if (this.nodeIndex.size > 0) this.nodeIndex.clear();
-    if (this.eventIndex.size > 0) this.eventIndex.clear();
-    for (let i = 0; i < runs.length; i++) this.visit(runs[i]!.previous);
+    const runs = this.runs;
+    let runCount = 0;
+    for (let run = s.runCount > 0 ? s.firstRun : NONE; run !== NONE; run = words[(run << SHIFT) + 5]!) runs[runCount++] = run;
+    for (let i = 0; i < runCount; i++) this.visit(words, s.runNode(runs[i]!));
     const completed = s.completedMatches;
-    for (let i = 0; i < completed.length; i++) this.visit(completed[i]!.previous);
+    for (let i = 0; i < completed.length; i++) this.visit(words, s.runNode(completed[i]!));
     w.uint(NFA_SNAPSHOT_VERSION);
     const nodeCount = this.nodeCount;
     w.uint(nodeCount);
     for (let k = 0; k < nodeCount; k++) {
-      const node = this.order[k]!;
-      w.uint(this.eventOf(node.event));
-      w.sym(node.page);
-      w.int(node.refs);
-      w.uint(node.removed ? 1 : 0);
+      const at = this.order[k]! << SHIFT;
+      w.uint(this.eventOf(words[at + N_EVENT]!));
+      w.sym(pageName(words[at + N_PAGE]!));
+      w.int(words[at + N_REFS]!);
+      w.uint(words[at + N_REMOVED] !== 0 ? 1 : 0);
       let n = 0;
-      for (let edge = node.first; edge !== null; edge = edge.next) n++;
+      for (let edge = words[at + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) n++;
       w.uint(n);
-      for (let edge = node.first; edge !== null; edge = edge.next) {
-        w.uint(edge.target === null ? 0 : this.indexOfNode(edge.target) + 1);
-        this.version(edge.version);
-        w.int(edge.refs);
+      for (let edge = words[at + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) {
+        const target = words[(edge << SHIFT) + G_TARGET]!;
+        w.uint(target === NONE ? 0 : this.nodeIndex[target]!);
+        this.version(words[(edge << SHIFT) + G_VERSION]!);
+        w.int(words[(edge << SHIFT) + G_REFS]!);
       }
     }
     // The start run, kept in the key's fields, is written last, where it sorts (NfaState).
-    this.runs(runs, s.startVersion === Dewey.NO_VERSION ? null : s, this.startState);
-    this.runs(completed, null, '');
+    this.writeRuns(s, runs, runCount, s.startVersion === Dewey.NO_VERSION ? null : s);
+    this.writeRuns(s, completed, completed.length, null);
     const eventCount = this.eventCount;
     w.uint(eventCount);
     for (let k = 0; k < eventCount; k++) {
       const event = this.events[k]!;
-      w.uint(event.seq);
-      w.float(event.timestamp);
-      w.record(event.value);
-      w.int(event.refs);
+      w.uint(words[(event << SHIFT) + E_SEQ]!);
+      w.float(s.eventTime(event));
+      w.record(s.eventValue(event));
+      w.int(words[(event << SHIFT) + E_REFS]!);
     }
-    w.uint(s.buffer.seq);
-    w.int(s.buffer.liveEvents);
-    w.int(s.buffer.liveNodes);
-  }
-
-  private indexOfNode(node: BufferNode<unknown>): number {
-    const n = this.nodeCount;
-    if (n > LINEAR) return this.nodeIndex.get(node) ?? -1;
-    const order = this.order;
-    for (let i = 0; i < n; i++) if (order[i] === node) return i;
-    return -1;
-  }
-
-  private addNode(node: BufferNode<unknown>): void {
-    const k = this.nodeCount++;
-    this.order[k] = node;
-    if (k < LINEAR) return;
-    if (k === LINEAR) for (let i = 0; i < LINEAR; i++) this.nodeIndex.set(this.order[i]!, i);
-    this.nodeIndex.set(node, k);
+    w.uint(s.seq);
+    w.int(s.liveEvents);
+    w.int(s.liveNodes);
+    for (let k = 0; k < nodeCount; k++) this.nodeIndex[this.order[k]!] = 0;
+    for (let k = 0; k < eventCount; k++) this.eventIndex[this.events[k]!] = 0;
   }
 
   /** Every node reachable from a run, numbered in discovery order, as snapshotNfaState does. */
-  private visit(start: BufferNode<unknown> | null): void {
-    if (start === null) return;
+  private visit(words: Int32Array, start: number): void {
+    if (start === NONE) return;
     const stack = this.stack;
     let top = 0;
     stack[top++] = start;
     while (top > 0) {
       const node = stack[--top]!;
-      if (this.indexOfNode(node) >= 0) continue;
-      this.addNode(node);
-      for (let edge = node.first; edge !== null; edge = edge.next) {
-        const target = edge.target;
-        if (target !== null) stack[top++] = target;
+      if (this.nodeIndex[node] !== 0) continue;
+      this.order[this.nodeCount++] = node;
+      this.nodeIndex[node] = this.nodeCount;
+      for (let edge = words[(node << SHIFT) + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) {
+        const target = words[(edge << SHIFT) + G_TARGET]!;
+        if (target !== NONE) stack[top++] = target;
       }
     }
   }
 
   /** The event's index, handing out the next one to an event not seen yet. */
-  private eventOf(event: BufferedEvent<unknown>): number {
-    const events = this.events;
-    const n = this.eventCount;
-    if (n > LINEAR) {
-      const known = this.eventIndex.get(event);
-      if (known !== undefined) return known;
-    } else {
-      for (let i = 0; i < n; i++) if (events[i] === event) return i;
-    }
-    events[n] = event;
-    this.eventCount = n + 1;
-    if (n === LINEAR) for (let i = 0; i < LINEAR; i++) this.eventIndex.set(events[i]!, i);
-    if (n >= LINEAR) this.eventIndex.set(event, n);
+  private eventOf(event: number): number {
+    const known = this.eventIndex[event]!;
+    if (known !== 0) return known - 1;
+    const n = this.eventCount++;
+    this.events[n] = event;
+    this.eventIndex[event] = n + 1;
     return n;
   }
 
-  private runs(runs: readonly ComputationState<unknown>[], start: NfaState<unknown> | null, startName: string): void {
+  private writeRuns(s: NfaState<unknown>, runs: readonly Run[], count: number, start: NfaState<unknown> | null): void {
     const w = this.w;
-    w.uint(runs.length + (start === null ? 0 : 1));
-    for (let i = 0; i < runs.length; i++) {
+    w.uint(count + (start === null ? 0 : 1));
+    for (let i = 0; i < count; i++) {
       const cs = runs[i]!;
-      w.sym(cs.state.name);
-      w.uint(cs.previous === null ? 0 : this.indexOfNode(cs.previous) + 1);
-      this.version(cs.version);
-      w.float(cs.startTimestamp);
-      w.float(cs.previousTimestamp);
-      w.uint(cs.startEvent === null ? 0 : this.eventOf(cs.startEvent) + 1);
-      w.uint(cs.id);
+      const node = s.runNode(cs);
+      const startEvent = s.runStartEvent(cs);
+      w.sym(this.stateNames[s.runState(cs)]!);
+      w.uint(node === NONE ? 0 : this.nodeIndex[node]!);
+      this.version(s.runVersion(cs));
+      w.float(s.runStart(cs));
+      w.float(s.runPrevious(cs));
+      w.uint(startEvent === NONE ? 0 : this.eventOf(startEvent) + 1);
+      w.uint(s.runId(cs));
     }
     if (start !== null) {
-      w.sym(startName);
+      w.sym(this.startState);
       w.uint(0);
       this.version(start.startVersion);
       w.float(-1);

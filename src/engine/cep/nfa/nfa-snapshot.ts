@@ -16,8 +16,8 @@
  * keeps the form (NFA_SNAPSHOT_VERSION says which form a snapshot has).
  */
 import * as Dewey from './dewey-number.js';
-import { NfaState, type ComputationState, type NFA, type StartRun } from './nfa.js';
-import { BufferedEvent, BufferNode, type BufferEdge } from './shared-buffer.js';
+import { NfaState, type NFA, type Run, type StartRun } from './nfa.js';
+import { E_REFS, E_SEQ, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, pageOf, SHIFT } from './shared-buffer.js';
 import type { State } from './state.js';
 
 export const NFA_SNAPSHOT_VERSION = 1;
@@ -60,66 +60,81 @@ export interface NfaSnapshot<E = unknown> {
   readonly liveNodes: number;
 }
 
-function edgesOf<E>(node: BufferNode<E>): BufferEdge<E>[] {
-  const edges: BufferEdge<E>[] = [];
-  for (let edge = node.first; edge !== null; edge = edge.next) edges.push(edge);
-  return edges;
-}
-
 /** The key's NFA state as plain data; event values are shared, not copied (records are never mutated). */
 export function snapshotNfaState<E>(nfa: NFA<E>, state: NfaState<E>): NfaSnapshot<E> {
-  const runs = nfa.allRuns(state);
+  const w = state.words;
+  const runs = state.runList();
   const events: NfaEventSnapshot<E>[] = [];
-  const eventIndex = new Map<BufferedEvent<E>, number>();
-  const nodeIndex = new Map<BufferNode<E>, number>();
-  const order: BufferNode<E>[] = [];
-  const eventOf = (event: BufferedEvent<E>): number => {
+  const eventIndex = new Map<number, number>();
+  const nodeIndex = new Map<number, number>();
+  const order: number[] = [];
+  const eventOf = (event: number): number => {
     let index = eventIndex.get(event);
     if (index === undefined) {
       index = events.length;
       eventIndex.set(event, index);
-      events.push({ seq: event.seq, timestamp: event.timestamp, value: event.value, refs: event.refs });
+      events.push({ seq: w[(event << SHIFT) + E_SEQ]!, timestamp: state.eventTime(event), value: state.eventValue(event), refs: w[(event << SHIFT) + E_REFS]! });
     }
     return index;
   };
   // Every node reachable from a partial match, numbered in discovery order (edges point backwards).
-  const visit = (start: BufferNode<E> | null): void => {
-    const stack: BufferNode<E>[] = start === null ? [] : [start];
+  const visit = (start: number): void => {
+    const stack: number[] = start === NONE ? [] : [start];
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (nodeIndex.has(node)) continue;
       nodeIndex.set(node, order.length);
       order.push(node);
-      for (let edge = node.first; edge !== null; edge = edge.next) if (edge.target !== null) stack.push(edge.target);
+      for (let edge = w[(node << SHIFT) + N_FIRST]!; edge !== NONE; edge = w[(edge << SHIFT) + G_NEXT]!) {
+        const target = w[(edge << SHIFT) + G_TARGET]!;
+        if (target !== NONE) stack.push(target);
+      }
     }
   };
-  for (const cs of runs) visit(cs.previous);
-  for (const cs of state.completedMatches) visit(cs.previous);
-  const nodes: NfaNodeSnapshot[] = order.map((node) => ({
-    event: eventOf(node.event),
-    stage: node.page,
-    refs: node.refs,
-    ...(node.removed ? { removed: true as const } : {}),
-    edges: edgesOf(node).map((edge) => ({ to: edge.target === null ? null : nodeIndex.get(edge.target)!, version: Dewey.toString(edge.version), refs: edge.refs })),
-  }));
-  const run = (cs: ComputationState<E>): PartialMatchSnapshot => ({
-    state: cs.state.name,
-    node: cs.previous === null ? null : nodeIndex.get(cs.previous)!,
-    version: Dewey.toString(cs.version),
-    start: cs.startTimestamp,
-    previous: cs.previousTimestamp,
-    startEvent: cs.startEvent === null ? null : eventOf(cs.startEvent),
-    id: cs.id,
+  for (const run of runs) visit(state.runNode(run));
+  for (const run of state.completedMatches) visit(state.runNode(run));
+  const nodes: NfaNodeSnapshot[] = order.map((node) => {
+    const at = node << SHIFT;
+    const edges: { to: number | null; version: string; refs: number }[] = [];
+    for (let edge = w[at + N_FIRST]!; edge !== NONE; edge = w[(edge << SHIFT) + G_NEXT]!) {
+      const target = w[(edge << SHIFT) + G_TARGET]!;
+      edges.push({ to: target === NONE ? null : nodeIndex.get(target)!, version: Dewey.toString(w[(edge << SHIFT) + G_VERSION]!), refs: w[(edge << SHIFT) + G_REFS]! });
+    }
+    return {
+      event: eventOf(w[at + N_EVENT]!),
+      stage: pageName(w[at + N_PAGE]!),
+      refs: w[at + N_REFS]!,
+      ...(w[at + N_REMOVED] !== 0 ? { removed: true as const } : {}),
+      edges,
+    };
   });
+  const run = (cs: Run): PartialMatchSnapshot => {
+    const node = state.runNode(cs);
+    const startEvent = state.runStartEvent(cs);
+    return {
+      state: nfa.stateOf(state, cs).name,
+      node: node === NONE ? null : nodeIndex.get(node)!,
+      version: Dewey.toString(state.runVersion(cs)),
+      start: state.runStart(cs),
+      previous: state.runPrevious(cs),
+      startEvent: startEvent === NONE ? null : eventOf(startEvent),
+      id: state.runId(cs),
+    };
+  };
+  const partialMatches = runs.map(run);
+  // The start run, kept in the key's fields, sorts last.
+  if (state.startVersion !== Dewey.NO_VERSION) {
+    partialMatches.push({ state: nfa.compiled.start.name, node: null, version: Dewey.toString(state.startVersion), start: -1, previous: -1, startEvent: null, id: state.startId });
+  }
   return {
     version: NFA_SNAPSHOT_VERSION,
     events,
     nodes,
-    partialMatches: runs.map(run),
+    partialMatches,
     completedMatches: state.completedMatches.map(run),
-    seq: state.buffer.seq,
-    liveEvents: state.buffer.liveEvents,
-    liveNodes: state.buffer.liveNodes,
+    seq: state.seq,
+    liveEvents: state.liveEvents,
+    liveNodes: state.liveNodes,
   };
 }
 
@@ -137,61 +152,70 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
     if (parsed === Dewey.NO_VERSION) throw new Error(`${JSON.stringify(text)} is not a Dewey version`);
     return parsed;
   };
-  const events = snapshot.events.map((e) => {
-    const event = new BufferedEvent(e.value, e.timestamp, e.seq);
-    event.refs = e.refs;
-    return event;
-  });
-  const eventAt = (index: number): BufferedEvent<E> => {
-    const event = events[index];
-    if (event === undefined) throw new Error(`event ${index} is not in the snapshot`);
-    return event;
+  const restored = create(null);
+  restored.pool = nfa.pool;
+  const dispose = (): void => {
+    // A snapshot that does not fit leaves no version behind.
+    for (const version of owned) Dewey.release(version);
   };
-  // Nodes first without edges (an edge may point to a later node), then the edges.
-  const nodes = snapshot.nodes.map((n) => {
-    const event = eventAt(n.event);
-    const node = new BufferNode(event, n.stage, null);
-    node.refs = n.refs;
-    node.removed = n.removed === true;
-    if (!node.removed) event.addNode(node);
-    return node;
-  });
-  const nodeAt = (index: number | null): BufferNode<E> | null => {
-    if (index === null) return null;
-    const node = nodes[index];
-    if (node === undefined) throw new Error(`node ${index} is not in the snapshot`);
-    return node;
+  const owned: Dewey.Version[] = [];
+  const own = (text: string): Dewey.Version => {
+    const v = version(text);
+    owned.push(v);
+    return v;
   };
-  snapshot.nodes.forEach((n, i) => {
-    for (const e of n.edges) nodes[i]!.addEdge({ target: nodeAt(e.to), version: version(e.version), refs: e.refs, next: null } satisfies BufferEdge<E>);
-  });
-  const run = (r: PartialMatchSnapshot): ComputationState<E> => {
-    const state = states.get(r.state);
-    if (state === undefined) throw new Error(`partial match in state ${r.state}, which the pattern does not have`);
-    return {
-      state,
-      previous: nodeAt(r.node),
-      version: version(r.version),
-      startTimestamp: r.start,
-      previousTimestamp: r.previous,
-      startEvent: r.startEvent === null ? null : eventAt(r.startEvent),
-      id: r.id,
+  try {
+    const events = snapshot.events.map((e) => {
+      const slot = restored.registerEvent(e.value, e.timestamp);
+      restored.words[(slot << SHIFT) + E_SEQ] = e.seq;
+      restored.words[(slot << SHIFT) + E_REFS] = e.refs;
+      return slot;
+    });
+    const eventAt = (index: number): number => {
+      const event = events[index];
+      if (event === undefined) throw new Error(`event ${index} is not in the snapshot`);
+      return event;
     };
-  };
-  const partialMatches = snapshot.partialMatches.map(run);
-  // The start run sorts last: the key keeps it in its own fields (NfaState).
-  const last = partialMatches[partialMatches.length - 1];
-  let start: StartRun | null = null;
-  if (last !== undefined && last.state === nfa.compiled.start && last.previous === null && last.startEvent === null) {
-    partialMatches.pop();
-    start = { version: last.version, id: last.id };
+    // Nodes first without edges (an edge may point to a later node), then the edges.
+    const nodes = snapshot.nodes.map((n) => {
+      const event = eventAt(n.event);
+      const node = restored.newNode(event, pageOf(n.stage), n.refs, n.removed === true);
+      if (n.removed !== true) restored.addNodeOfEvent(event, node);
+      return node;
+    });
+    const nodeAt = (index: number | null): number => {
+      if (index === null) return NONE;
+      const node = nodes[index];
+      if (node === undefined) throw new Error(`node ${index} is not in the snapshot`);
+      return node;
+    };
+    snapshot.nodes.forEach((n, i) => {
+      for (const e of n.edges) restored.appendEdge(nodes[i]!, nodeAt(e.to), own(e.version), e.refs);
+    });
+    const run = (r: PartialMatchSnapshot): Run => {
+      const state = states.get(r.state);
+      if (state === undefined) throw new Error(`partial match in state ${r.state}, which the pattern does not have`);
+      const node = nodeAt(r.node);
+      const startEvent = r.startEvent === null ? NONE : eventAt(r.startEvent);
+      return restored.newRun(state.index, node, own(r.version), r.start, startEvent, r.id);
+    };
+    const partialMatches = snapshot.partialMatches.slice();
+    // The start run sorts last: the key keeps it in its own fields (NfaState).
+    const last = partialMatches[partialMatches.length - 1];
+    if (last !== undefined && last.state === nfa.compiled.start.name && last.node === null && last.startEvent === null) {
+      partialMatches.pop();
+      restored.startVersion = own(last.version);
+      restored.startId = last.id;
+    }
+    const runs = partialMatches.map(run);
+    restored.linkRuns(runs, runs.length);
+    if (snapshot.completedMatches.length > 0) restored.completedMatches = snapshot.completedMatches.map(run);
+  } catch (error) {
+    dispose();
+    throw error;
   }
-  const restored = create(start);
-  restored.partialMatches = partialMatches;
-  restored.runCount = partialMatches.length;
-  if (snapshot.completedMatches.length > 0) restored.completedMatches = snapshot.completedMatches.map(run);
-  restored.buffer.seq = snapshot.seq;
-  restored.buffer.liveEvents = snapshot.liveEvents;
-  restored.buffer.liveNodes = snapshot.liveNodes;
+  restored.seq = snapshot.seq;
+  restored.liveEvents = snapshot.liveEvents;
+  restored.liveNodes = snapshot.liveNodes;
   return restored;
 }

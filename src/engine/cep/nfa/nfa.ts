@@ -13,30 +13,41 @@ import { skipStrategyOf, type AfterMatchSkipStrategy } from './after-match/strat
 import type { CompiledPattern } from './compiler.js';
 import * as Dewey from './dewey-number.js';
 import type { Version } from './dewey-number.js';
-import { compareEvents, SharedBuffer, type BufferedEvent, type BufferNode, type MatchPath } from './shared-buffer.js';
+import {
+  E_SEQ,
+  F_TIME,
+  N_EVENT,
+  NONE,
+  pageOf,
+  R_ID,
+  R_NEXT,
+  R_NODE,
+  R_START_EVENT,
+  R_STATE,
+  R_VERSION,
+  SharedBuffer,
+  SHIFT,
+  ValuePool,
+  type BufferedEvent,
+  type MatchPath,
+} from './shared-buffer.js';
 import type { Condition, State, StateTransition } from './state.js';
 
 /**
- * A partial match: where the run is, the buffer node of its last event and its Dewey version.
- * Mutable only inside computeNextStates, which turns a run it steps into the run's first successor
- * (Flink makes a new one): a run lives for many events, so the object saved per step is one the GC
- * would otherwise copy to the old generation and mark there.
+ * A partial match (computation state) is a run record in its key's arena (shared-buffer.ts): its
+ * state, the buffer node of its last event, its Dewey version (owned: released when the run is
+ * retired), its first event and first event's time (-1 for the start state's run) and its
+ * creation number, which breaks ties deterministically where Flink's priority queue is unordered.
+ * Its previous event's time is its node's event's time (a run takes an event into the node it then
+ * points to; an ignore keeps both). A run is referred to by its slot.
  */
-export interface ComputationState<E> {
-  state: State<E>;
-  previous: BufferNode<E> | null;
-  /** Owned by the run (released when it is retired). */
-  version: Version;
-  /** First event's time; -1 for the start state's run. */
-  startTimestamp: number;
-  previousTimestamp: number;
-  startEvent: BufferedEvent<E> | null;
-  /** Creation order: breaks ties deterministically where Flink's priority queue is unordered. */
-  id: number;
-}
+export type Run = number;
+
+/** Stands for a key's start run (kept in NfaState's fields, not as a record) in the NFA's scratch lists. */
+const START: Run = -2;
 
 /** Shared by every key without completed matches waiting; replaced by a key's own array on its first. */
-const NO_COMPLETED: readonly ComputationState<unknown>[] = Object.freeze([]);
+const NO_COMPLETED: readonly Run[] = Object.freeze([]);
 
 /** The run in the start state: only its version and creation number vary (no node, no times). */
 export interface StartRun {
@@ -46,25 +57,26 @@ export interface StartRun {
 
 /**
  * Per-key state: the live partial matches, completed matches waiting for earlier ones, the buffer.
- * It is its own shared buffer, and a key without waiting completed matches shares one empty array:
- * each separate object was one more cache miss per event on a stream of many keys (binge, 20K keys).
- * The pattern operator's key state extends it for the same reason.
+ * It is its own shared buffer (one arena holds the key's runs, nodes, edges and events), and a key
+ * without waiting completed matches shares one empty array. The pattern operator's key state
+ * extends it: one object per key.
  *
- * The run in the start state is kept in two fields here, not as a run in `partialMatches`: it is
- * the only run of an idle key, and reading it was two more first touches per event (the list and
- * the run). It sorts after every other run (compareStates: no first event), so it is stepped last
- * and snapshots list it last, as when it was in the list.
+ * The run in the start state is kept in two fields here, not as a record: it is the only run of an
+ * idle key. It sorts after every other run (compareStates: no first event), so it is stepped last
+ * and snapshots list it last.
  */
 export class NfaState<E> extends SharedBuffer<E> {
-  /** The runs not in the start state, sorted (compareStates). Rewritten in place for every event. */
-  partialMatches: ComputationState<E>[] = [];
-  /**
-   * partialMatches.length, as of the NFA's last call: an idle key's list is not read at all (its
-   * first touch was a cache miss per event on a stream of many keys). Whoever replaces or changes
-   * the list outside the NFA (restore) sets it.
-   */
+  /** The first of the runs not in the start state, sorted (compareStates), linked through R_NEXT; rewritten for every event. */
+  firstRun: Run = NONE;
+  /** How many runs the list holds (an idle key's list is not read at all). */
   runCount = 0;
-  completedMatches: ComputationState<E>[] = NO_COMPLETED as ComputationState<E>[];
+  /**
+   * When the NFA's advanceTime would first drop a run (Infinity: never), NaN when not known yet:
+   * computed when the list changes, so that a key whose runs do not expire is not read past this
+   * object when time moves (two calls per record).
+   */
+  expiry = NaN;
+  completedMatches: Run[] = NO_COMPLETED as Run[];
   /** The start run's version (owned), NO_VERSION when a Stop state discarded it. */
   startVersion: Version;
   startId: number;
@@ -80,6 +92,57 @@ export class NfaState<E> extends SharedBuffer<E> {
   /** True when only the start state is left: nothing of this key needs keeping. */
   get isIdle(): boolean {
     return this.completedMatches.length === 0 && this.runCount === 0 && this.startVersion !== Dewey.NO_VERSION;
+  }
+  /** The runs of the list in order (snapshots, tests). */
+  runList(): Run[] {
+    const runs: Run[] = [];
+    for (let run = this.runCount > 0 ? this.firstRun : NONE; run !== NONE; run = this.words[(run << SHIFT) + R_NEXT]!) runs.push(run);
+    return runs;
+  }
+  runState(run: Run): number {
+    return this.words[(run << SHIFT) + R_STATE]!;
+  }
+  runNode(run: Run): number {
+    return this.words[(run << SHIFT) + R_NODE]!;
+  }
+  runVersion(run: Run): Version {
+    return this.words[(run << SHIFT) + R_VERSION]!;
+  }
+  runStartEvent(run: Run): number {
+    return this.words[(run << SHIFT) + R_START_EVENT]!;
+  }
+  runId(run: Run): number {
+    return this.words[(run << SHIFT) + R_ID]!;
+  }
+  runStart(run: Run): number {
+    return this.times[(run << (SHIFT - 1)) + F_TIME]!;
+  }
+  /** The run's previous event's time: its node's event's (-1 without a node). */
+  runPrevious(run: Run): number {
+    const node = this.runNode(run);
+    return node === NONE ? -1 : this.eventTime(this.words[(node << SHIFT) + N_EVENT]!);
+  }
+  /** A new run record (restores); takes over `version`. */
+  newRun(state: number, node: number, version: Version, start: number, startEvent: number, id: number): Run {
+    const run = this.allocate();
+    const w = this.words;
+    const at = run << SHIFT;
+    w[at + R_STATE] = state;
+    w[at + R_NODE] = node;
+    w[at + R_VERSION] = version;
+    w[at + R_START_EVENT] = startEvent;
+    w[at + R_ID] = id;
+    w[at + R_NEXT] = NONE;
+    this.times[(run << (SHIFT - 1)) + F_TIME] = start;
+    return run;
+  }
+  /** Makes `runs[0..count)` the run list, in that order. */
+  linkRuns(runs: readonly Run[], count: number): void {
+    const w = this.words;
+    for (let i = 0; i < count; i++) w[(runs[i]! << SHIFT) + R_NEXT] = i + 1 < count ? runs[i + 1]! : NONE;
+    this.firstRun = count > 0 ? runs[0]! : NONE;
+    this.runCount = count;
+    this.expiry = NaN;
   }
 }
 
@@ -101,32 +164,30 @@ export interface NfaOptions {
 }
 
 const NO_START = Number.MAX_VALUE;
-const SPARE_RUNS = 1024;
 const NO_MATCHES: readonly never[] = Object.freeze([]);
 const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
-
-/** Sorts by compareStates; runs are usually already in order (a check saves the sort). */
-function sortStates<E>(states: ComputationState<E>[]): void {
-  for (let i = 1; i < states.length; i++) {
-    if (compareStates(states[i - 1]!, states[i]!) > 0) {
-      states.sort(compareStates);
-      return;
-    }
-  }
-}
 const EMPTY: readonly never[] = Object.freeze([]);
 
 /** Flink's NFAState.COMPUTATION_STATE_COMPARATOR: by first event time, then first event. */
-function compareStart<E>(a: ComputationState<E>, b: ComputationState<E>): number {
-  const at = a.startTimestamp !== -1 ? a.startTimestamp : NO_START;
-  const bt = b.startTimestamp !== -1 ? b.startTimestamp : NO_START;
+function compareStart(st: NfaState<unknown>, a: Run, b: Run): number {
+  const times = st.times;
+  const as = times[(a << (SHIFT - 1)) + F_TIME]!;
+  const bs = times[(b << (SHIFT - 1)) + F_TIME]!;
+  const at = as !== -1 ? as : NO_START;
+  const bt = bs !== -1 ? bs : NO_START;
   if (at !== bt) return at < bt ? -1 : 1;
-  if (a.startEvent === null || b.startEvent === null) return (a.startEvent === null ? 1 : 0) - (b.startEvent === null ? 1 : 0);
-  return compareEvents(a.startEvent, b.startEvent);
+  const w = st.words;
+  const ae = w[(a << SHIFT) + R_START_EVENT]!;
+  const be = w[(b << SHIFT) + R_START_EVENT]!;
+  if (ae === NONE || be === NONE) return (ae === NONE ? 1 : 0) - (be === NONE ? 1 : 0);
+  const aet = times[(ae << (SHIFT - 1)) + F_TIME]!;
+  const bet = times[(be << (SHIFT - 1)) + F_TIME]!;
+  if (aet !== bet) return aet < bet ? -1 : 1;
+  return w[(ae << SHIFT) + E_SEQ]! - w[(be << SHIFT) + E_SEQ]!;
 }
 
-function compareStates<E>(a: ComputationState<E>, b: ComputationState<E>): number {
-  return compareStart(a, b) || a.id - b.id;
+function compareStates(st: NfaState<unknown>, a: Run, b: Run): number {
+  return compareStart(st, a, b) || st.words[(a << SHIFT) + R_ID]! - st.words[(b << SHIFT) + R_ID]!;
 }
 
 function calculateIncreasingSelfState(ignoreBranches: number, takeBranches: number): number {
@@ -141,45 +202,44 @@ export class NFA<E> {
   /** Some state has a window since the previous event (WithinType.PREVIOUS_AND_CURRENT). */
   private readonly stateWindows: boolean;
   private readonly handleTimeout: boolean;
+  /** The compiled states by index (a run record holds its state's index). */
+  private readonly states: readonly State<E>[];
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
+  /** The values of every key's buffered events. */
+  readonly pool = new ValuePool();
   /** Computation-state ids handed out so far (a snapshot keeps it, so restored ids keep their order). */
   nextId = 0;
 
   // Scratch space reused for every event (the NFA is not re-entrant: conditions cannot call it).
   // Each array comes with its own count and is never truncated: `array.length = 0` drops V8's
-  // backing store, so the next push allocated a fresh one, several times per event (measured:
-  // ~1 KB of garbage per event on the binge bench, and 20x slower than writing by index).
+  // backing store, so the next push allocated a fresh one.
   private readonly edges: StateTransition<E>[] = [];
   private readonly pendingStates: State<E>[] = [];
-  private readonly nextStates: ComputationState<E>[] = [];
+  private readonly nextStates: Run[] = [];
   private nextCount = 0;
-  /** The next partial matches of the key, collected before they replace its array. */
-  private readonly collected: ComputationState<E>[] = [];
+  /** The start run's successor (computeNextStates of START). */
+  private nextStartVersion: Version = Dewey.NO_VERSION;
+  private nextStartId = 0;
+  /** The next partial matches of the key, collected before they become its list. */
+  private readonly collected: Run[] = [];
   private totalTake = 0;
   private totalIgnore = 0;
   private eventValue: E | null = null;
   private eventTimestamp = 0;
   private eventBuffer: SharedBuffer<E> | null = null;
-  private event: BufferedEvent<E> | null = null;
+  private event = NONE;
+  /** A run's first event as the skip strategy compares it (prune). */
+  private readonly probe = { value: null as unknown, timestamp: 0, seq: 0 };
+  private sorting: NfaState<E> | null = null;
+  private readonly byState = (a: Run, b: Run): number => compareStates(this.sorting as NfaState<unknown>, a, b);
 
   // The condition context (Flink's ConditionContext), reused: conditions run one at a time. It holds
-  // the run's node and version, not the run: the run object becomes its first successor mid-step.
-  private contextPrevious: BufferNode<E> | null = null;
+  // the run's node and version: the run's record is free (its successor may take it) mid-step.
+  private contextPrevious = NONE;
   private contextVersion: Version = Dewey.NO_VERSION;
   private contextBuffer: SharedBuffer<E> | null = null;
   private contextEvents: Map<string, E[]> | null = null;
-  /** The run being stepped, while it may still be reused as its first successor. */
-  private reusable: ComputationState<E> | null = null;
-  /**
-   * Dead runs (dropped, stopped, timed out, pruned, emitted), reused for new ones: a run lives as
-   * long as its partial match, so a new one (and the two boxed timestamps it holds) survived the
-   * young generation and was copied by the collector; a reused one is already old. At most
-   * SPARE_RUNS are kept.
-   */
-  private readonly spareRuns: ComputationState<E>[] = [];
-  /** Stands for a key's start run while it is stepped (startScratch); never in a list, never retired. */
-  private readonly scratchStart: ComputationState<E> = { state: null as unknown as State<E>, previous: null, version: Dewey.NO_VERSION, startTimestamp: -1, previousTimestamp: -1, startEvent: null, id: 0 };
   private readonly stageEvents = (stage: string): readonly E[] => {
     if (this.contextEvents === null) this.contextEvents = this.materializeValues(this.pathOf(this.contextBuffer!, this.contextPrevious, this.contextVersion));
     return this.contextEvents.get(stage) ?? EMPTY;
@@ -194,10 +254,17 @@ export class NFA<E> {
     this.observer = options.observer;
     this.windowTime = compiled.windowTime;
     this.stateWindows = compiled.states.some((state) => state.previousWindow > 0);
+    this.states = compiled.states;
+    compiled.states.forEach((state, i) => {
+      state.index = i;
+      state.page = pageOf(state.stage);
+    });
   }
 
   createState(): NfaState<E> {
-    return new NfaState(this.startRun());
+    const state = new NfaState<E>(this.startRun());
+    state.pool = this.pool;
+    return state;
   }
 
   /** A new key's start run (what a subclass of NfaState is constructed with). */
@@ -205,29 +272,61 @@ export class NFA<E> {
     return { version: Dewey.of(1), id: this.nextId++ };
   }
 
-  /** The key's start run as a run (the one scratch object: process steps one run at a time). */
-  private startScratch(nfaState: NfaState<E>): ComputationState<E> {
-    const cs = this.scratchStart;
-    cs.state = this.compiled.start;
-    cs.previous = null;
-    cs.version = nfaState.startVersion;
-    cs.startTimestamp = -1;
-    cs.previousTimestamp = -1;
-    cs.startEvent = null;
-    cs.id = nfaState.startId;
-    return cs;
-  }
-
-  /** The key's runs as plain run objects, the start run last (snapshots); the start run's object is new. */
-  allRuns(nfaState: NfaState<E>): ComputationState<E>[] {
-    const runs = nfaState.partialMatches.slice();
-    if (nfaState.startVersion !== Dewey.NO_VERSION) runs.push({ ...this.startScratch(nfaState) });
-    return runs;
+  /** The compiled state of a run. */
+  stateOf(nfaState: NfaState<E>, run: Run): State<E> {
+    return this.states[nfaState.runState(run)]!;
   }
 
   /** The state names of a key's runs in order, the start run last (tests). */
   runStates(nfaState: NfaState<E>): string[] {
-    return this.allRuns(nfaState).map((cs) => cs.state.name);
+    const names = nfaState.runList().map((run) => this.stateOf(nfaState, run).name);
+    if (nfaState.startVersion !== Dewey.NO_VERSION) names.push(this.compiled.start.name);
+    return names;
+  }
+
+  /** How many live partial matches (runs past the start state) the key has. */
+  partialMatchCount(nfaState: NfaState<E>): number {
+    return nfaState.runList().filter((run) => !this.stateOf(nfaState, run).isStart).length;
+  }
+
+  /** Sorts runs[0..count) by compareStates; runs are usually already in order (a check saves the sort). */
+  private sortRuns(nfaState: NfaState<E>, runs: Run[], count: number): void {
+    const st = nfaState as NfaState<unknown>;
+    for (let i = 1; i < count; i++) {
+      if (compareStates(st, runs[i - 1]!, runs[i]!) > 0) {
+        this.sorting = nfaState;
+        const sorted = runs.slice(0, count).sort(this.byState);
+        this.sorting = null;
+        for (let j = 0; j < count; j++) runs[j] = sorted[j]!;
+        return;
+      }
+    }
+  }
+
+  /** Makes `runs[0..count)` the key's run list and notes its earliest expiry (while the runs are in the cache). */
+  private relink(nfaState: NfaState<E>, runs: readonly Run[], count: number): void {
+    nfaState.linkRuns(runs, count);
+    nfaState.expiry = count === 0 || (this.windowTime <= 0 && !this.stateWindows) ? Infinity : this.earliestExpiry(nfaState);
+  }
+
+  /** The key's earliest expiry (earliestExpiry), as noted when its list last changed. */
+  private expiryOf(nfaState: NfaState<E>): number {
+    const expiry = nfaState.expiry;
+    return expiry === expiry ? expiry : (nfaState.expiry = this.earliestExpiry(nfaState));
+  }
+
+  /** Copies the key's run list into `collected`; returns how many. */
+  private gatherRuns(nfaState: NfaState<E>): number {
+    const collected = this.collected;
+    const w = nfaState.words;
+    let count = 0;
+    for (let run = nfaState.runCount > 0 ? nfaState.firstRun : NONE; run !== NONE; run = w[(run << SHIFT) + R_NEXT]!) collected[count++] = run;
+    return count;
+  }
+
+  /** Nothing of the key is left in its arena: start it again from its first record. */
+  private settle(nfaState: NfaState<E>): void {
+    if (nfaState.top > 0 && nfaState.liveNodes === 0 && nfaState.liveEvents === 0 && nfaState.runCount === 0 && nfaState.completedMatches.length === 0) nfaState.resetArena();
   }
 
   /**
@@ -236,93 +335,106 @@ export class NFA<E> {
    * discard their whole branch, the rest stay partial matches.
    */
   process(nfaState: NfaState<E>, value: E, timestamp: number): readonly NfaMatch<E>[] {
-    const buffer = nfaState.buffer;
     // The event enters the shared buffer only when some run takes it (most events of a busy key
-    // start nothing): registering lazily saves an object per ignored event.
+    // start nothing): registering lazily saves a record per ignored event.
     this.eventValue = value;
     this.eventTimestamp = timestamp;
-    this.eventBuffer = buffer;
-    this.event = null;
+    this.eventBuffer = nfaState;
+    this.event = NONE;
+    // A key state the operator made holds its events' values in this NFA's pool from its first event on.
+    if (nfaState.pool !== this.pool) nfaState.pool = this.pool;
     try {
       const collected = this.collected;
       let count = 0;
-      let potentialMatches: ComputationState<E>[] | null = null;
+      let potentialMatches: Run[] | null = null;
       const observing = this.observer?.partialMatch !== undefined;
-      const runs = nfaState.partialMatches;
-      const hasStart = nfaState.startVersion !== Dewey.NO_VERSION;
-      const scratch = this.scratchStart;
       const runCount = nfaState.runCount;
-      // The start run last, as it sorts (NfaState).
-      for (let r = 0, end = hasStart ? runCount + 1 : runCount; r < end; r++) {
-        const computationState = r < runCount ? runs[r]! : this.startScratch(nfaState);
+      let run = runCount > 0 ? nfaState.firstRun : NONE;
+      let startLeft = nfaState.startVersion !== Dewey.NO_VERSION;
+      const states = this.states;
+      for (;;) {
+        let current: Run;
+        if (run !== NONE) {
+          current = run;
+          // Read now: stepping frees the run's record.
+          run = nfaState.words[(run << SHIFT) + R_NEXT]!;
+        } else if (startLeft) {
+          current = START;
+          startLeft = false;
+        } else break;
+        const wasStart = current === START || states[nfaState.runState(current)]!.isStart;
         // Its events must be read before computeNextStates releases them.
-        const wasStart = computationState.state.isStart; // read now: the object may become a successor
-        const before = observing && !wasStart ? this.view(buffer, computationState) : null;
-        const nextCount = this.computeNextStates(buffer, computationState, value);
+        const before = observing && !wasStart ? this.view(nfaState, current) : null;
+        const nextCount = this.computeNextStates(nfaState, current, value);
         const next = this.nextStates;
         if (before !== null && nextCount === 0) this.observer!.partialMatch!({ kind: 'dropped', ...before });
         // Delay adding the new states: a Stop state discards the whole branch.
         let discardPath = false;
         for (let i = 0; i < nextCount; i++) {
           const n = next[i]!;
-          if (n.state.isStop) {
+          if (n !== START && states[nfaState.runState(n)]!.isStop) {
             discardPath = true;
-            if (observing) this.report('stopped', buffer, n);
-            if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
+            if (observing) this.report('stopped', nfaState, n);
+            const node = nfaState.runNode(n);
+            if (node !== NONE) nfaState.releaseNode(node, nfaState.runVersion(n));
           }
         }
         for (let i = 0; i < nextCount; i++) {
           const n = next[i]!;
-          if (n === scratch) {
+          if (n === START) {
             // The start run's successor (still the start state): back into the key's fields, unless
             // a Stop state discards the branch (Flink drops the start run with it).
             if (discardPath) {
-              Dewey.release(n.version);
+              Dewey.release(this.nextStartVersion);
               nfaState.startVersion = Dewey.NO_VERSION;
             } else {
-              nfaState.startVersion = n.version;
-              nfaState.startId = n.id;
+              nfaState.startVersion = this.nextStartVersion;
+              nfaState.startId = this.nextStartId;
             }
-          } else if (n.state.isFinal) (potentialMatches ??= []).push(n);
-          else if (n.state.isStop) this.retire(n);
+            continue;
+          }
+          const state = states[nfaState.runState(n)]!;
+          if (state.isFinal) (potentialMatches ??= []).push(n);
+          else if (state.isStop) this.retire(nfaState, n);
           else if (discardPath) {
-            if (n.previous !== null) buffer.releaseNode(n.previous, n.version);
-            this.retire(n);
+            const node = nfaState.runNode(n);
+            if (node !== NONE) nfaState.releaseNode(node, nfaState.runVersion(n));
+            this.retire(nfaState, n);
           } else {
-            if (observing && wasStart && !n.state.isStart) this.report('created', buffer, n);
+            if (observing && wasStart && !state.isStart) this.report('created', nfaState, n);
             collected[count++] = n;
           }
         }
       }
-      if (count > 0 || runCount > 0) {
-        for (let i = 0; i < count; i++) runs[i] = collected[i]!;
-        runs.length = count;
-        sortStates(runs);
-        nfaState.runCount = count;
-      }
-      const newPartialMatches = runs;
+      if (count > 0 || runCount > 0) this.sortRuns(nfaState, collected, count);
       if (potentialMatches === null) {
+        if (count > 0 || runCount > 0) this.relink(nfaState, collected, count);
         if (nfaState.completedMatches.length === 0) return NO_MATCHES;
         potentialMatches = [];
       }
-      sortStates(potentialMatches);
+      this.sortRuns(nfaState, potentialMatches, potentialMatches.length);
       const result: NfaMatch<E>[] = [];
       if (this.skip.isSkipStrategy) {
-        this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, newPartialMatches, result);
-        nfaState.runCount = newPartialMatches.length;
+        count = this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, collected, count, result);
+        this.relink(nfaState, collected, count);
       } else {
+        this.relink(nfaState, collected, count);
         for (const match of potentialMatches) {
-          const path = buffer.extractPatterns(match.previous!, match.version, 1)[0]!;
-          if (observing) this.report('completed', buffer, match);
+          const node = nfaState.runNode(match);
+          const version = nfaState.runVersion(match);
+          const path = nfaState.extractPatterns(node, version, 1)[0]!;
+          if (observing) this.report('completed', nfaState, match);
           result.push(path);
-          buffer.releaseNode(match.previous!, match.version);
-          this.retire(match);
+          nfaState.releaseNode(node, version);
+          this.retire(nfaState, match);
         }
       }
       return result;
     } finally {
-      if (this.event !== null) buffer.releaseEvent(this.event);
-      this.event = null;
+      if (this.event !== NONE) nfaState.releaseEvent(this.event);
+      this.event = NONE;
+      this.eventBuffer = null;
+      this.settle(nfaState);
     }
   }
 
@@ -337,76 +449,79 @@ export class NFA<E> {
     if (nfaState.completedMatches.length === 0) {
       // The common case — nothing expires — allocates nothing.
       if (window <= 0 && !this.stateWindows) return NOTHING;
-      if (nfaState.runCount === 0 || !(this.earliestExpiry(nfaState) <= timestamp)) return NOTHING;
+      if (nfaState.runCount === 0 || !(this.expiryOf(nfaState) <= timestamp)) return NOTHING;
     }
-    // The key's array is compacted in place, and the lists are made only when something goes in.
+    // The lists are made only when something goes in.
     let matches: NfaMatch<E>[] | null = null;
     let timeouts: NfaTimeout<E>[] | null = null;
-    const buffer = nfaState.buffer;
-    const runs = nfaState.partialMatches;
-    let potentialMatches: ComputationState<E>[] | null = null;
+    const runs = this.collected;
+    const count = this.gatherRuns(nfaState);
+    let potentialMatches: Run[] | null = null;
     let kept = 0;
-    for (let r = 0; r < runs.length; r++) {
+    for (let r = 0; r < count; r++) {
       const cs = runs[r]!;
-      const stateWindow = cs.state.previousWindow;
-      const previousTimedOut = !cs.state.isStart && stateWindow > 0 && timestamp - cs.previousTimestamp >= stateWindow;
-      const firstTimedOut = !cs.state.isStart && window > 0 && timestamp - cs.startTimestamp >= window;
+      const state = this.stateOf(nfaState, cs);
+      const stateWindow = state.previousWindow;
+      const start = nfaState.runStart(cs);
+      const previousTimedOut = !state.isStart && stateWindow > 0 && timestamp - nfaState.runPrevious(cs) >= stateWindow;
+      const firstTimedOut = !state.isStart && window > 0 && timestamp - start >= window;
       if (previousTimedOut || firstTimedOut) {
-        if (cs.state.isPending) {
+        if (state.isPending) {
           (potentialMatches ??= []).push(cs);
           continue;
         }
+        const node = nfaState.runNode(cs);
+        const version = nfaState.runVersion(cs);
         if (this.handleTimeout) {
-          const path = buffer.extractPatterns(cs.previous!, cs.version, 1)[0] ?? new Map();
-          (timeouts ??= []).push({ match: path, timestamp: previousTimedOut ? cs.previousTimestamp + stateWindow : cs.startTimestamp + window });
+          const path = nfaState.extractPatterns(node, version, 1)[0] ?? new Map();
+          (timeouts ??= []).push({ match: path, timestamp: previousTimedOut ? nfaState.runPrevious(cs) + stateWindow : start + window });
         }
-        if (this.observer?.partialMatch !== undefined) this.report('timedOut', buffer, cs);
-        buffer.releaseNode(cs.previous!, cs.version);
-        this.retire(cs);
+        if (this.observer?.partialMatch !== undefined) this.report('timedOut', nfaState, cs);
+        nfaState.releaseNode(node, version);
+        this.retire(nfaState, cs);
       } else {
         runs[kept++] = cs;
       }
     }
-    if (kept < runs.length) runs.length = kept;
     if (potentialMatches !== null || nfaState.completedMatches.length > 0) {
       matches = [];
-      this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, matches);
+      kept = this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, kept, matches);
       if (matches.length === 0) matches = null;
     }
-    nfaState.runCount = runs.length;
+    this.relink(nfaState, runs, kept);
+    this.settle(nfaState);
     if (matches === null && timeouts === null) return NOTHING;
     return { matches: matches ?? NO_MATCHES, timeouts: timeouts ?? NO_MATCHES };
   }
 
   /** When `advanceTime` would drop this partial match: the earlier of its two windows' ends. */
-  private expiry(cs: ComputationState<E>): number {
-    if (cs.state.isStart) return Infinity;
-    const stateWindow = cs.state.previousWindow;
-    const byFirst = this.windowTime > 0 ? cs.startTimestamp + this.windowTime : Infinity;
-    return stateWindow > 0 ? Math.min(byFirst, cs.previousTimestamp + stateWindow) : byFirst;
+  private expiry(nfaState: NfaState<E>, run: Run): number {
+    const state = this.stateOf(nfaState, run);
+    if (state.isStart) return Infinity;
+    const stateWindow = state.previousWindow;
+    const byFirst = this.windowTime > 0 ? nfaState.runStart(run) + this.windowTime : Infinity;
+    return stateWindow > 0 ? Math.min(byFirst, nfaState.runPrevious(run) + stateWindow) : byFirst;
   }
 
   /** The earliest time `advanceTime` would change this state: the first partial match's expiry. */
   nextTimeout(nfaState: NfaState<E>): number {
-    return (this.windowTime <= 0 && !this.stateWindows) || nfaState.runCount === 0 ? Infinity : this.earliestExpiry(nfaState);
+    return (this.windowTime <= 0 && !this.stateWindows) || nfaState.runCount === 0 ? Infinity : this.expiryOf(nfaState);
   }
 
   /**
    * The earliest expiry of a partial match (Infinity when none). Without per-state windows only the
    * first event's time counts, and partial matches are kept sorted by it (compareStates), so the
-   * first one that is not the start run expires first: O(1), where a scan of every run cost ~8% of
-   * the binge bench (two calls per record). A first event at time -1 sorts with the start run (-1 is
-   * its "no start" mark): those are checked too. Per-state windows (previous event's time) scan.
+   * first one that is not the start run expires first: O(1). A first event at time -1 sorts with the
+   * start run (-1 is its "no start" mark): those are checked too. Per-state windows scan.
    */
   private earliestExpiry(nfaState: NfaState<E>): number {
-    const runs = nfaState.partialMatches;
     let earliest = Infinity;
-    for (let i = 0; i < runs.length; i++) {
-      const cs = runs[i]!;
-      if (cs.state.isStart) continue;
-      const expiry = this.expiry(cs);
+    const w = nfaState.words;
+    for (let run = nfaState.runCount > 0 ? nfaState.firstRun : NONE; run !== NONE; run = w[(run << SHIFT) + R_NEXT]!) {
+      if (this.states[w[(run << SHIFT) + R_STATE]!]!.isStart) continue;
+      const expiry = this.expiry(nfaState, run);
       if (expiry < earliest) earliest = expiry;
-      if (!this.stateWindows && cs.startTimestamp !== -1) break;
+      if (!this.stateWindows && nfaState.runStart(run) !== -1) break;
     }
     return earliest;
   }
@@ -416,73 +531,91 @@ export class NFA<E> {
    * a pool shared by every NFA, which the garbage collector does not see).
    */
   dispose(nfaState: NfaState<E>): void {
-    const buffer = nfaState.buffer;
-    for (const runs of [nfaState.partialMatches, nfaState.completedMatches]) {
+    for (const runs of [nfaState.runList(), nfaState.completedMatches]) {
       for (const cs of runs) {
-        if (cs.previous !== null) buffer.releaseNode(cs.previous, cs.version);
-        this.retire(cs);
+        const node = nfaState.runNode(cs);
+        if (node !== NONE) nfaState.releaseNode(node, nfaState.runVersion(cs));
+        this.retire(nfaState, cs);
       }
     }
     if (nfaState.startVersion !== Dewey.NO_VERSION) Dewey.release(nfaState.startVersion);
     nfaState.startVersion = Dewey.NO_VERSION;
-    nfaState.partialMatches.length = 0;
-    nfaState.runCount = 0;
+    nfaState.linkRuns(NO_COMPLETED, 0);
     if (nfaState.completedMatches.length > 0) nfaState.completedMatches.length = 0;
+    this.settle(nfaState);
   }
 
   /** The live partial matches of a key, for `sw pattern trace`. */
   describe(nfaState: NfaState<E>): PartialMatchView[] {
-    return nfaState.partialMatches.filter((cs) => !cs.state.isStart).map((cs) => this.view(nfaState.buffer, cs));
+    return nfaState
+      .runList()
+      .filter((cs) => !this.stateOf(nfaState, cs).isStart)
+      .map((cs) => this.view(nfaState, cs));
   }
 
   /**
    * Completed matches are emitted in order of their first event: a match waits while an earlier
-   * partial match is alive, since that one may still complete first and prune it.
+   * partial match is alive, since that one may still complete first and prune it. Prunes
+   * `partialMatches[0..count)` in place; returns how many are left.
    */
   private processMatchesAccordingToSkipStrategy(
     nfaState: NfaState<E>,
-    potentialMatches: readonly ComputationState<E>[],
-    partialMatches: ComputationState<E>[],
+    potentialMatches: readonly Run[],
+    partialMatches: Run[],
+    partialCount: number,
     result: NfaMatch<E>[],
-  ): void {
+  ): number {
     let completed = nfaState.completedMatches;
     if (potentialMatches.length > 0) {
-      if (completed === (NO_COMPLETED as ComputationState<E>[])) completed = nfaState.completedMatches = [];
+      if (completed === (NO_COMPLETED as Run[])) completed = nfaState.completedMatches = [];
       completed.push(...potentialMatches);
-      completed.sort(compareStates);
+      this.sorting = nfaState;
+      completed.sort(this.byState);
+      this.sorting = null;
     }
-    const buffer = nfaState.buffer;
     while (completed.length > 0) {
       const earliest = completed[0]!;
-      const earliestPartial = partialMatches[0];
-      if (earliestPartial !== undefined && compareStart(earliest, earliestPartial) > 0) break;
+      if (partialCount > 0 && compareStart(nfaState as NfaState<unknown>, earliest, partialMatches[0]!) > 0) break;
       completed.shift();
-      const paths = buffer.extractPatterns(earliest.previous!, earliest.version);
+      const node = nfaState.runNode(earliest);
+      const version = nfaState.runVersion(earliest);
+      const paths = nfaState.extractPatterns(node, version);
       // Found once for both lists (it walks every path of the match).
       const pruning = this.skip.pruningEvent(paths as readonly MatchPath<unknown>[]);
       if (pruning !== null) {
-        this.prune(buffer, partialMatches, pruning);
-        this.prune(buffer, completed, pruning);
+        partialCount = this.prune(nfaState, partialMatches, partialCount, pruning);
+        completed.length = this.prune(nfaState, completed, completed.length, pruning);
       }
-      if (this.observer?.partialMatch !== undefined) this.report('completed', buffer, earliest);
+      if (this.observer?.partialMatch !== undefined) this.report('completed', nfaState, earliest);
       result.push(paths[0]!);
-      buffer.releaseNode(earliest.previous!, earliest.version);
-      this.retire(earliest);
+      nfaState.releaseNode(node, version);
+      this.retire(nfaState, earliest);
     }
+    return partialCount;
   }
 
-  private prune(buffer: SharedBuffer<E>, states: ComputationState<E>[], pruning: BufferedEvent<unknown>): void {
+  /** Retires the runs of `states[0..count)` the strategy prunes; returns how many are left (in place). */
+  private prune(nfaState: NfaState<E>, states: Run[], count: number, pruning: BufferedEvent<unknown>): number {
     let kept = 0;
-    for (const cs of states) {
-      if (cs.startEvent !== null && this.skip.shouldPrune(cs.startEvent, pruning)) {
-        if (this.observer?.partialMatch !== undefined) this.report('pruned', buffer, cs);
-        buffer.releaseNode(cs.previous!, cs.version);
-        this.retire(cs);
+    const probe = this.probe;
+    for (let i = 0; i < count; i++) {
+      const cs = states[i]!;
+      const startEvent = nfaState.runStartEvent(cs);
+      let pruned = false;
+      if (startEvent !== NONE) {
+        probe.timestamp = nfaState.eventTime(startEvent);
+        probe.seq = nfaState.eventSeq(startEvent);
+        pruned = this.skip.shouldPrune(probe as BufferedEvent<unknown>, pruning);
+      }
+      if (pruned) {
+        if (this.observer?.partialMatch !== undefined) this.report('pruned', nfaState, cs);
+        nfaState.releaseNode(nfaState.runNode(cs), nfaState.runVersion(cs));
+        this.retire(nfaState, cs);
       } else {
         states[kept++] = cs;
       }
     }
-    states.length = kept;
+    return kept;
   }
 
   /**
@@ -498,17 +631,37 @@ export class NFA<E> {
    *   5. release this run's reference to its previous node.
    */
   /** Writes the next states to `nextStates` and returns how many there are. */
-  private computeNextStates(buffer: SharedBuffer<E>, cs: ComputationState<E>, value: E): number {
-    // The run's fields, read once: the run object itself is reused for its first successor.
-    const { state, previous, version, startTimestamp, previousTimestamp, startEvent } = cs;
+  private computeNextStates(nfaState: NfaState<E>, run: Run, value: E): number {
+    // The run's fields, read once: its record is freed before its successors are made (the first
+    // takes the same slot, already in the cache).
+    let state: State<E>;
+    let previous: number;
+    let version: Version;
+    let startTimestamp: number;
+    let startEvent: number;
+    if (run === START) {
+      state = this.compiled.start;
+      previous = NONE;
+      version = nfaState.startVersion;
+      startTimestamp = -1;
+      startEvent = NONE;
+    } else {
+      const w = nfaState.words;
+      const at = run << SHIFT;
+      state = this.states[w[at + R_STATE]!]!;
+      previous = w[at + R_NODE]!;
+      version = w[at + R_VERSION]!;
+      startEvent = w[at + R_START_EVENT]!;
+      startTimestamp = nfaState.times[(run << (SHIFT - 1)) + F_TIME]!;
+    }
     const fromStart = state.isStart;
     this.contextPrevious = previous;
     this.contextVersion = version;
-    this.contextBuffer = buffer;
+    this.contextBuffer = nfaState;
     this.contextEvents = null;
-    // The start run stays in place when the event starts nothing: reused only as the new start run.
-    this.reusable = fromStart ? null : cs;
-    const edgeCount = this.createDecisionGraph(cs, value);
+    // A run in the start state (the key's own, or one restored into the list) stays as it is.
+    if (!fromStart) nfaState.freeRecord(run);
+    const edgeCount = this.createDecisionGraph(state, value);
     const edges = this.edges;
     const totalTake = this.totalTake;
     const totalIgnore = this.totalIgnore;
@@ -527,97 +680,82 @@ export class NFA<E> {
           nextVersion = Dewey.branch(version, totalTakeToSkip + ignoreBranchesToVisit);
           ignoreBranchesToVisit--;
         }
-        this.addComputationState(buffer, edge.target, previous, nextVersion, startTimestamp, previousTimestamp, startEvent);
+        this.addComputationState(nfaState, edge.target, previous, nextVersion, startTimestamp, startEvent);
       } else {
         const event = this.currentEvent();
         const currentVersion = Dewey.increase(version, takeBranchesToVisit);
         const nextVersion = Dewey.addStage(currentVersion);
         takeBranchesToVisit--;
         // The edge takes over currentVersion's reference, the new run nextVersion's.
-        const newEntry = buffer.put(edge.source.stage, event, previous, currentVersion);
-        const runStart = fromStart ? event.timestamp : startTimestamp;
+        const newEntry = nfaState.put(edge.source.page, event, previous, currentVersion);
+        const runStart = fromStart ? this.eventTimestamp : startTimestamp;
         const runStartEvent = fromStart ? event : startEvent;
-        this.addComputationState(buffer, edge.target, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
+        this.addComputationState(nfaState, edge.target, newEntry, nextVersion, runStart, runStartEvent);
         const finalState = this.findFinalStateAfterProceed(edge.target, value);
         if (finalState !== null) {
           Dewey.retain(nextVersion);
-          this.addComputationState(buffer, finalState, newEntry, nextVersion, runStart, event.timestamp, runStartEvent);
+          this.addComputationState(nfaState, finalState, newEntry, nextVersion, runStart, runStartEvent);
         }
       }
     }
+    let keptVersion = false;
     if (fromStart) {
       const branches = calculateIncreasingSelfState(totalIgnore, totalTake);
-      // An event that starts nothing leaves the start run as it was: keep the same object. Otherwise
-      // the new start run (a raised version, a new creation number) is the same object too.
-      if (branches !== 0) {
-        cs.version = Dewey.increase(version, branches);
-        cs.id = this.nextId++;
+      // An event that starts nothing leaves the start run as it was; otherwise it gets a raised
+      // version and a new creation number.
+      const nextVersion = branches !== 0 ? Dewey.increase(version, branches) : version;
+      keptVersion = branches === 0;
+      if (run === START) {
+        this.nextStartVersion = nextVersion;
+        this.nextStartId = branches !== 0 ? this.nextId++ : nfaState.startId;
+      } else if (branches !== 0) {
+        nfaState.words[(run << SHIFT) + R_VERSION] = nextVersion;
+        nfaState.words[(run << SHIFT) + R_ID] = this.nextId++;
       }
-      this.nextStates[this.nextCount++] = cs;
+      this.nextStates[this.nextCount++] = run;
     }
-    // Not reused as a successor: the run died here. Its version is released below, after its node.
-    if (this.reusable !== null) {
-      this.reusable.version = Dewey.NO_VERSION;
-      this.retire(this.reusable);
-    }
-    this.reusable = null;
-    if (previous !== null) buffer.releaseNode(previous, version);
+    if (previous !== NONE) nfaState.releaseNode(previous, version);
     // The start run that started nothing keeps its version.
-    if (!fromStart || cs.version !== version) Dewey.release(version);
+    if (!keptVersion) Dewey.release(version);
     return this.nextCount;
   }
 
-  /** Releases a dead run's version and keeps the run for reuse; it must be in no list any more (its node is released). */
-  private retire(cs: ComputationState<E>): void {
-    if (cs.version !== Dewey.NO_VERSION) Dewey.release(cs.version);
-    cs.version = Dewey.NO_VERSION;
-    if (this.spareRuns.length >= SPARE_RUNS) return;
-    cs.previous = null;
-    cs.startEvent = null;
-    this.spareRuns.push(cs);
+  /** Releases a dead run's version and frees its record; it must be in no list any more (its node is released). */
+  private retire(nfaState: NfaState<E>, run: Run): void {
+    const at = (run << SHIFT) + R_VERSION;
+    const version = nfaState.words[at]!;
+    if (version !== Dewey.NO_VERSION) Dewey.release(version);
+    nfaState.words[at] = Dewey.NO_VERSION;
+    nfaState.freeRecord(run);
   }
 
-  private currentEvent(): BufferedEvent<E> {
-    return (this.event ??= this.eventBuffer!.registerEvent(this.eventValue!, this.eventTimestamp));
+  private currentEvent(): number {
+    if (this.event === NONE) this.event = this.eventBuffer!.registerEvent(this.eventValue!, this.eventTimestamp);
+    return this.event;
   }
 
   private addComputationState(
-    buffer: SharedBuffer<E>,
+    nfaState: NfaState<E>,
     state: State<E>,
-    previous: BufferNode<E> | null,
+    previous: number,
     /** Taken over by the run. */
     version: Version,
     startTimestamp: number,
-    previousTimestamp: number,
-    startEvent: BufferedEvent<E> | null,
+    startEvent: number,
   ): void {
-    let reused = this.reusable;
-    if (reused === null) reused = this.spareRuns.pop() ?? null;
-    else this.reusable = null;
-    if (reused === null) {
-      this.nextStates[this.nextCount++] = { state, previous, version, startTimestamp, previousTimestamp, startEvent, id: this.nextId++ };
-    } else {
-      reused.state = state;
-      reused.previous = previous;
-      reused.version = version;
-      reused.startTimestamp = startTimestamp;
-      reused.previousTimestamp = previousTimestamp;
-      reused.startEvent = startEvent;
-      reused.id = this.nextId++;
-      this.nextStates[this.nextCount++] = reused;
-    }
-    if (previous !== null) buffer.lockNode(previous, version);
+    this.nextStates[this.nextCount++] = nfaState.newRun(state.index, previous, version, startTimestamp, startEvent, this.nextId++);
+    if (previous !== NONE) nfaState.lockNode(previous, version);
   }
 
   /** Outgoing TAKE / IGNORE edges for `value` (PROCEED edges followed at once) into `edges`, counting the branching ones; returns how many. */
-  private createDecisionGraph(cs: ComputationState<E>, value: E): number {
+  private createDecisionGraph(from: State<E>, value: E): number {
     const edges = this.edges;
     let edgeCount = 0;
     let totalTake = 0;
     let totalIgnore = 0;
     const pending = this.pendingStates;
     let top = 0;
-    pending[top++] = cs.state;
+    pending[top++] = from;
     while (top > 0) {
       const state = pending[--top]!;
       const transitions = state.transitions;
@@ -628,7 +766,7 @@ export class NFA<E> {
           pending[top++] = t.target;
         } else {
           // A self IGNORE does not branch.
-          if (!(t.action === 'ignore' && t.target === cs.state)) {
+          if (!(t.action === 'ignore' && t.target === from)) {
             if (t.action === 'ignore') totalIgnore++;
             else totalTake++;
           }
@@ -682,12 +820,8 @@ export class NFA<E> {
     }
   }
 
-  private currentPath(buffer: SharedBuffer<E>, cs: ComputationState<E>): MatchPath<E> {
-    return this.pathOf(buffer, cs.previous, cs.version);
-  }
-
-  private pathOf(buffer: SharedBuffer<E>, previous: BufferNode<E> | null, version: Version): MatchPath<E> {
-    if (previous === null) return new Map();
+  private pathOf(buffer: SharedBuffer<E>, previous: number, version: Version): MatchPath<E> {
+    if (previous === NONE) return new Map();
     return buffer.extractPatterns(previous, version, 1)[0] ?? new Map();
   }
 
@@ -697,13 +831,13 @@ export class NFA<E> {
     return values;
   }
 
-  private view(buffer: SharedBuffer<E>, cs: ComputationState<E>): PartialMatchView {
+  private view(nfaState: NfaState<E>, run: Run): PartialMatchView {
     const events: Record<string, unknown[]> = {};
-    for (const [stage, list] of this.materializeValues(this.currentPath(buffer, cs))) events[stage] = list;
-    return { state: cs.state.name, start: cs.startTimestamp, events };
+    for (const [stage, list] of this.materializeValues(this.pathOf(nfaState, nfaState.runNode(run), nfaState.runVersion(run)))) events[stage] = list;
+    return { state: this.stateOf(nfaState, run).name, start: nfaState.runStart(run), events };
   }
 
-  private report(kind: PartialMatchChangeKind, buffer: SharedBuffer<E>, cs: ComputationState<E>): void {
-    this.observer?.partialMatch?.({ kind, ...this.view(buffer, cs) });
+  private report(kind: PartialMatchChangeKind, nfaState: NfaState<E>, run: Run): void {
+    this.observer?.partialMatch?.({ kind, ...this.view(nfaState, run) });
   }
 }

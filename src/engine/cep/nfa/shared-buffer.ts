@@ -6,208 +6,366 @@
  * combinations. Nodes, edges and events are reference-counted (Flink's Lockable): a computation
  * state locks the node it points to and the edges compatible with its version; releasing walks
  * back and frees what no run references any more.
+ *
+ * The flat layout: a key's events, nodes, edges and runs (the NFA's computation states) are records
+ * of one per-key arena, an Int32Array of RECORD words per record (its Float64Array view over the
+ * same memory holds the times), grown by doubling; a reference is a record's slot number, -1 none.
+ * Event values sit in the NFA's value pool (one object array for all its keys: the slot an event
+ * takes there is the one last freed, already in the cache), by the index in the event's record.
+ * There is no object per
+ * run, node, edge or event: the garbage collector never sees them, and the first touch of a busy
+ * key is its arena, not a dozen objects scattered over the old generation. Freed records go on a
+ * free list inside the arena (reused first: the slot a step frees is the one its successor takes);
+ * a key whose buffer empties starts again from the arena's first record, and a key that never held
+ * anything has no arena of its own.
+ *
+ *   event  I0 refs        I1 first node   I2 seq      I4 value (index in the pool)   F3 timestamp
+ *   node   I0 event       I1 page         I2 refs     I3 removed   I4 first edge   I5 last edge
+ *          I6 next node of the same event
+ *   edge   I0 target node I1 version      I2 refs     I3 next edge of the node
+ *   run    I0 state       I1 node         I2 version  I3 start event   I4 id   I5 next run
+ *          F3 start time
+ *   free   I7 next free record (a freed node keeps I3 = removed until the slot is reused)
+ *
+ * In = Int32 word n of the record (slot × RECORD + n), Fn = Float64 n (slot × RECORD / 2 + n).
  */
 import * as Dewey from './dewey-number.js';
 import type { Version } from './dewey-number.js';
 
-/** An event registered while it is processed; kept while any node references it. */
+/** An event of a match or a partial match, as extractPatterns hands it out (a new object per path). */
 export class BufferedEvent<E> {
-  /**
-   * Nodes of this event, one per stage page (a handful at most, usually one or two), as a list
-   * linked through BufferNode.nextOfEvent: an array per event, and the splice that removed from
-   * it, were ~110 MB of garbage on the binge bench (2M events), where a watched event has a node
-   * in both `start` and `more`.
-   */
-  node: BufferNode<E> | null = null;
-  refs = 1;
   constructor(
-    /** Written again only when a freed event is reused (registerEvent): read-only to everyone else. */
-    public value: E,
-    public timestamp: number,
+    readonly value: E,
+    readonly timestamp: number,
     /** Arrival order; with `timestamp` it orders events as Flink's EventId (timestamp, id). */
-    public seq: number,
+    readonly seq: number,
   ) {}
-
-  /** The live node of `page`, if any. */
-  nodeOf(page: string): BufferNode<E> | null {
-    for (let node = this.node; node !== null; node = node.nextOfEvent) if (node.page === page && !node.removed) return node;
-    return null;
-  }
-
-  addNode(node: BufferNode<E>): void {
-    // An event's nodes are found by page, never by position: their order does not matter.
-    node.nextOfEvent = this.node;
-    this.node = node;
-  }
-
-  removeNode(node: BufferNode<E>): void {
-    if (this.node === node) {
-      this.node = node.nextOfEvent;
-    } else {
-      let before = this.node;
-      while (before !== null && before.nextOfEvent !== node) before = before.nextOfEvent;
-      if (before !== null) before.nextOfEvent = node.nextOfEvent;
-    }
-    node.nextOfEvent = null;
-  }
 }
 
-export function compareEvents(a: BufferedEvent<unknown>, b: BufferedEvent<unknown>): number {
+export function compareEvents(a: { readonly timestamp: number; readonly seq: number }, b: { readonly timestamp: number; readonly seq: number }): number {
   return a.timestamp !== b.timestamp ? (a.timestamp < b.timestamp ? -1 : 1) : a.seq - b.seq;
-}
-
-export interface BufferEdge<E> {
-  /** Written again only when a freed edge is reused (put). */
-  target: BufferNode<E> | null;
-  /** Owned by the edge (released when the edge is freed). */
-  version: Version;
-  refs: number;
-  /** The node's next edge (insertion order); null for its last. */
-  next: BufferEdge<E> | null;
-}
-
-export class BufferNode<E> {
-  refs = 0;
-  removed = false;
-  /**
-   * The edges in insertion order (extractPatterns follows that order), as a list linked through
-   * BufferEdge.next: a node of a busy stage collects an edge per run through it (binge: one from
-   * each of `more`'s copies), and the array that held the second and later ones, with the splice
-   * that removed from it, was ~220 MB of garbage on the binge bench.
-   */
-  first: BufferEdge<E> | null = null;
-  last: BufferEdge<E> | null = null;
-  /** The event's next node (BufferedEvent.node). */
-  nextOfEvent: BufferNode<E> | null = null;
-  constructor(
-    /** Written again only when a freed node is reused (put). */
-    public event: BufferedEvent<E>,
-    public page: string,
-    /** The first edge; null only while a snapshot is restored (its edges are added next). */
-    edge: BufferEdge<E> | null,
-  ) {
-    if (edge !== null) this.addEdge(edge);
-  }
-
-  /** Appends `edge` (its `next` is overwritten). */
-  addEdge(edge: BufferEdge<E>): void {
-    edge.next = null;
-    if (this.last === null) this.first = edge;
-    else this.last.next = edge;
-    this.last = edge;
-  }
 }
 
 /** A path through the buffer: stage page → its events, pages in the order they were first taken. */
 export type MatchPath<E> = Map<string, BufferedEvent<E>[]>;
 
-/** Lockable.release: false while references remain; tolerant of an unbalanced release, as Flink. */
-function release(target: { refs: number }): boolean {
-  if (target.refs <= 0) return true;
-  target.refs -= 1;
-  return target.refs === 0;
-}
+/** Int32 words per record (a power of two: slot << SHIFT is its first word). */
+export const RECORD = 8;
+export const SHIFT = 3;
+/** No record. */
+export const NONE = -1;
+
+// Event record.
+export const E_REFS = 0;
+export const E_NODE = 1;
+export const E_SEQ = 2;
+export const E_VALUE = 4;
+/** Float64 word of an event's timestamp and of a run's start time. */
+export const F_TIME = 3;
+// Node record.
+export const N_EVENT = 0;
+export const N_PAGE = 1;
+export const N_REFS = 2;
+export const N_REMOVED = 3;
+export const N_FIRST = 4;
+export const N_LAST = 5;
+export const N_NEXT_OF_EVENT = 6;
+// Edge record.
+export const G_TARGET = 0;
+export const G_VERSION = 1;
+export const G_REFS = 2;
+export const G_NEXT = 3;
+// Run record.
+export const R_STATE = 0;
+export const R_NODE = 1;
+export const R_VERSION = 2;
+export const R_START_EVENT = 3;
+export const R_ID = 4;
+export const R_NEXT = 5;
+const NEXT_FREE = 7;
+
+/** Records of a key's first arena. */
+const FIRST_CAPACITY = 16;
+/** An emptied arena larger than this many records is dropped (the key starts again small). */
+const KEEP_CAPACITY = 1024;
+
+const EMPTY_WORDS = new Int32Array(0);
+const EMPTY_TIMES = new Float64Array(0);
 
 /**
- * Freed events, nodes and edges, shared by every key's buffer and reused by the next registerEvent / put.
- * An event or edge lives as long as a partial match that holds it — on a stream of many keys that
- * is many thousands of events — so a new one survived the young generation, was copied twice and
- * then marked in the old one; a reused one is already old and costs the collector nothing (binge
- * bench: fewer, faster scavenges). A freed event keeps its value and time until it is reused: the
- * operator reads a match's events after the NFA released them, before the next event is registered.
- * At most SPARE of each are kept, so a burst does not pin its memory.
+ * Event values of every key of one NFA, by index; a freed index is reused first (last in, first
+ * out: the line just written is in the cache). An index is freed with its event.
  */
-const SPARE = 4096;
-const spareEvents: BufferedEvent<unknown>[] = [];
-const spareEdges: BufferEdge<unknown>[] = [];
-const spareNodes: BufferNode<unknown>[] = [];
+export class ValuePool {
+  private values: unknown[] = [];
+  private free = new Int32Array(256);
+  private freeTop = 0;
+  add(value: unknown): number {
+    if (this.freeTop > 0) {
+      const index = this.free[--this.freeTop]!;
+      this.values[index] = value;
+      return index;
+    }
+    this.values.push(value);
+    return this.values.length - 1;
+  }
+  get(index: number): unknown {
+    return this.values[index];
+  }
+  remove(index: number): void {
+    this.values[index] = undefined;
+    if (this.freeTop === this.free.length) this.free = grown(this.free, this.freeTop);
+    this.free[this.freeTop++] = index;
+  }
+}
+
+/** Until its NFA gives it its own pool (NFA.process, createState, restores). */
+const DETACHED = new ValuePool();
+
+/** Stage page names, interned for every buffer: a node holds its page as an index. */
+const pageNames: string[] = [];
+const pageIndex = new Map<string, number>();
+
+export function pageOf(name: string): number {
+  let index = pageIndex.get(name);
+  if (index === undefined) {
+    index = pageNames.length;
+    pageNames.push(name);
+    pageIndex.set(name, index);
+  }
+  return index;
+}
+
+export function pageName(page: number): string {
+  return pageNames[page]!;
+}
 
 /** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
-const releaseNodes: BufferNode<unknown>[] = [];
-const releaseVersions: Version[] = [];
+let releaseNodes = new Int32Array(256);
+let releaseVersions = new Int32Array(256);
 
 /**
  * extractPatterns' depth-first stack (node, version, depth of the path so far) and the path, shared
- * by every key's buffer (extracting never re-enters). A frame object per edge and a copy of the path
- * per branch were ~360 MB of garbage on the binge bench (2M events, 369K matches).
+ * by every key's buffer (extracting never re-enters).
  */
-const extractNodes: (BufferNode<unknown> | null)[] = [];
-const extractVersions: Version[] = [];
-const extractDepths: number[] = [];
-const extractPath: BufferNode<unknown>[] = [];
+let extractNodes = new Int32Array(256);
+let extractVersions = new Int32Array(256);
+let extractDepths = new Int32Array(256);
+let extractPath = new Int32Array(256);
+
+function grown(array: Int32Array, at: number): Int32Array<ArrayBuffer> {
+  if (at < array.length) return array as Int32Array<ArrayBuffer>;
+  const bigger = new Int32Array(Math.max(array.length * 2, at + 1));
+  bigger.set(array);
+  return bigger;
+}
 
 export class SharedBuffer<E> {
+  /** The arena's words; replaced (a copy twice the size) when it grows: read it again after an allocation. */
+  words: Int32Array = EMPTY_WORDS;
+  /** The same memory as Float64 (times). */
+  times: Float64Array = EMPTY_TIMES;
+  /** Where the events' values are (the NFA's pool). */
+  pool: ValuePool = DETACHED;
+  /** Records handed out so far (free ones included). */
+  top = 0;
+  /** Head of the free list (NONE when empty). */
+  free = NONE;
   /** Arrival number of the next registered event (a snapshot keeps it: restored events keep their order). */
   seq = 0;
   /** Events and nodes alive now: what the budget test and `sw pattern trace` report. */
   liveEvents = 0;
   liveNodes = 0;
 
+  /** A new record's slot (its words are not cleared). */
+  allocate(): number {
+    const free = this.free;
+    if (free !== NONE) {
+      this.free = this.words[(free << SHIFT) + NEXT_FREE]!;
+      return free;
+    }
+    const slot = this.top;
+    if (slot << SHIFT >= this.words.length) this.grow();
+    this.top = slot + 1;
+    return slot;
+  }
+
+  private grow(): void {
+    const capacity = this.words.length === 0 ? FIRST_CAPACITY : (this.words.length >> SHIFT) * 2;
+    const buffer = new ArrayBuffer(capacity * RECORD * 4);
+    const words = new Int32Array(buffer);
+    words.set(this.words);
+    this.words = words;
+    this.times = new Float64Array(buffer);
+  }
+
+  /** Gives a record back (its slot is reused by the next allocation). */
+  freeRecord(slot: number): void {
+    this.words[(slot << SHIFT) + NEXT_FREE] = this.free;
+    this.free = slot;
+  }
+
+  /** Records not on the free list (tests: every one must belong to a live run, node, edge or event). */
+  recordsInUse(): number {
+    let free = 0;
+    for (let slot = this.free; slot !== NONE && free <= this.top; slot = this.words[(slot << SHIFT) + NEXT_FREE]!) free++;
+    return this.top - free;
+  }
+
+  /**
+   * Called when nothing of the key is left in the arena (no run, node or event): the next record is
+   * the first again, and a large arena is dropped.
+   */
+  resetArena(): void {
+    this.top = 0;
+    this.free = NONE;
+    if (this.words.length > KEEP_CAPACITY * RECORD) {
+      this.words = EMPTY_WORDS;
+      this.times = EMPTY_TIMES;
+    }
+  }
+
   /** Registers the event being processed, locked until `releaseEvent` (Flink's EventWrapper). */
-  registerEvent(value: E, timestamp: number): BufferedEvent<E> {
+  registerEvent(value: E, timestamp: number): number {
     this.liveEvents++;
-    const event = spareEvents.pop() as BufferedEvent<E> | undefined;
-    if (event === undefined) return new BufferedEvent(value, timestamp, this.seq++);
-    event.value = value;
-    event.timestamp = timestamp;
-    event.seq = this.seq++;
-    event.node = null;
-    event.refs = 1;
-    return event;
+    const slot = this.allocate();
+    const w = this.words;
+    const at = slot << SHIFT;
+    w[at + E_REFS] = 1;
+    w[at + E_NODE] = NONE;
+    w[at + E_SEQ] = this.seq++;
+    w[at + N_REMOVED] = 0;
+    w[at + E_VALUE] = this.pool.add(value);
+    this.times[(slot << (SHIFT - 1)) + F_TIME] = timestamp;
+    return slot;
   }
 
-  releaseEvent(event: BufferedEvent<E>): void {
-    const live = event.refs > 0;
-    if (release(event)) {
-      this.liveEvents--;
-      // Only on the release that frees it: an unbalanced one must not hand the event out twice.
-      if (live && spareEvents.length < SPARE) spareEvents.push(event);
+  eventTime(event: number): number {
+    return this.times[(event << (SHIFT - 1)) + F_TIME]!;
+  }
+
+  eventSeq(event: number): number {
+    return this.words[(event << SHIFT) + E_SEQ]!;
+  }
+
+  /** The event as the match output shows it (a new object). */
+  eventObject(event: number): BufferedEvent<E> {
+    return new BufferedEvent(this.eventValue(event), this.eventTime(event), this.eventSeq(event));
+  }
+
+  eventValue(event: number): E {
+    return this.pool.get(this.words[(event << SHIFT) + E_VALUE]!) as E;
+  }
+
+  releaseEvent(event: number): void {
+    const w = this.words;
+    const at = (event << SHIFT) + E_REFS;
+    const refs = w[at]!;
+    // Lockable.release, tolerant of an unbalanced release, as Flink; only the release that frees it
+    // gives the record back (an unbalanced one must not hand it out twice).
+    if (refs > 1) {
+      w[at] = refs - 1;
+      return;
+    }
+    if (refs === 1) w[at] = 0;
+    this.liveEvents--;
+    if (refs === 1) {
+      this.pool.remove(w[(event << SHIFT) + E_VALUE]!);
+      this.freeRecord(event);
     }
   }
 
-  /** Stores `event` under `page`, linked to `previous` with `version` (the edge takes over the caller's reference); returns its node. */
-  put(page: string, event: BufferedEvent<E>, previous: BufferNode<E> | null, version: Version): BufferNode<E> {
-    if (previous !== null) this.lockNode(previous, version);
-    let edge = spareEdges.pop() as BufferEdge<E> | undefined;
-    if (edge === undefined) edge = { target: previous, version, refs: 0, next: null };
+  /** The live node of `page` for `event`, or NONE. */
+  nodeOf(event: number, page: number): number {
+    const w = this.words;
+    for (let node = w[(event << SHIFT) + E_NODE]!; node !== NONE; node = w[(node << SHIFT) + N_NEXT_OF_EVENT]!) {
+      const at = node << SHIFT;
+      if (w[at + N_PAGE] === page && w[at + N_REMOVED] === 0) return node;
+    }
+    return NONE;
+  }
+
+  /** Links `node` as one of its event's nodes (an event's nodes are found by page, never by position). */
+  addNodeOfEvent(event: number, node: number): void {
+    const w = this.words;
+    w[(node << SHIFT) + N_NEXT_OF_EVENT] = w[(event << SHIFT) + E_NODE]!;
+    w[(event << SHIFT) + E_NODE] = node;
+  }
+
+  private removeNodeOfEvent(event: number, node: number): void {
+    const w = this.words;
+    const head = (event << SHIFT) + E_NODE;
+    const after = w[(node << SHIFT) + N_NEXT_OF_EVENT]!;
+    if (w[head] === node) w[head] = after;
     else {
-      edge.target = previous;
-      edge.version = version;
-      edge.refs = 0;
+      let before = w[head]!;
+      while (before !== NONE && w[(before << SHIFT) + N_NEXT_OF_EVENT] !== node) before = w[(before << SHIFT) + N_NEXT_OF_EVENT]!;
+      if (before !== NONE) w[(before << SHIFT) + N_NEXT_OF_EVENT] = after;
     }
-    const existing = event.nodeOf(page);
-    if (existing !== null) {
-      existing.addEdge(edge);
-      return existing;
-    }
-    let node = spareNodes.pop() as BufferNode<E> | undefined;
-    if (node === undefined) node = new BufferNode(event, page, edge);
-    else {
-      node.event = event;
-      node.page = page;
-      node.first = node.last = null;
-      node.addEdge(edge);
-      node.refs = 0;
-      node.removed = false;
-    }
-    event.addNode(node);
-    event.refs++;
-    this.liveNodes++;
+    w[(node << SHIFT) + N_NEXT_OF_EVENT] = NONE;
+  }
+
+  /** A new node record without edges (restores add them with appendEdge). */
+  newNode(event: number, page: number, refs: number, removed: boolean): number {
+    const node = this.allocate();
+    const w = this.words;
+    const at = node << SHIFT;
+    w[at + N_EVENT] = event;
+    w[at + N_PAGE] = page;
+    w[at + N_REFS] = refs;
+    w[at + N_REMOVED] = removed ? 1 : 0;
+    w[at + N_FIRST] = NONE;
+    w[at + N_LAST] = NONE;
+    w[at + N_NEXT_OF_EVENT] = NONE;
     return node;
   }
 
-  lockNode(node: BufferNode<E>, version: Version): void {
-    node.refs++;
-    for (let edge = node.first; edge !== null; edge = edge.next) if (Dewey.isCompatibleWith(version, edge.version)) edge.refs++;
+  /** Appends a new edge to `node` (the edge takes over the caller's reference to `version`). */
+  appendEdge(node: number, target: number, version: Version, refs: number): void {
+    const edge = this.allocate();
+    const w = this.words;
+    const at = edge << SHIFT;
+    w[at + G_TARGET] = target;
+    w[at + G_VERSION] = version;
+    w[at + G_REFS] = refs;
+    w[at + G_NEXT] = NONE;
+    const n = node << SHIFT;
+    const last = w[n + N_LAST]!;
+    if (last === NONE) w[n + N_FIRST] = edge;
+    else w[(last << SHIFT) + G_NEXT] = edge;
+    w[n + N_LAST] = edge;
+  }
+
+  /** Stores `event` under `page`, linked to `previous` with `version` (the edge takes over the caller's reference); returns its node. */
+  put(page: number, event: number, previous: number, version: Version): number {
+    if (previous !== NONE) this.lockNode(previous, version);
+    let node = this.nodeOf(event, page);
+    if (node === NONE) {
+      node = this.newNode(event, page, 0, false);
+      this.addNodeOfEvent(event, node);
+      this.words[(event << SHIFT) + E_REFS]!++;
+      this.liveNodes++;
+    }
+    this.appendEdge(node, previous, version, 0);
+    return node;
+  }
+
+  lockNode(node: number, version: Version): void {
+    const w = this.words;
+    const at = node << SHIFT;
+    w[at + N_REFS]!++;
+    for (let edge = w[at + N_FIRST]!; edge !== NONE; edge = w[(edge << SHIFT) + G_NEXT]!) {
+      if (Dewey.isCompatibleWith(version, w[(edge << SHIFT) + G_VERSION]!)) w[(edge << SHIFT) + G_REFS]!++;
+    }
   }
 
   /** Drops one run's reference to `node`, freeing the edges and nodes nothing else holds. */
-  releaseNode(node: BufferNode<E>, version: Version): void {
-    // Reused stacks with their own top (never truncated, which would drop their backing store):
-    // releasing runs once per partial match per event, the hottest call here. The first frame
-    // borrows the caller's version; every later one owns the version of the edge it came from.
-    const nodes = releaseNodes as BufferNode<E>[];
-    const versions = releaseVersions;
+  releaseNode(node: number, version: Version): void {
+    // The first frame borrows the caller's version; every later one owns the version of the edge it
+    // came from. Nothing is allocated here: the arena stays where it is.
+    const w = this.words;
+    let nodes = releaseNodes;
+    let versions = releaseVersions;
     let top = 0;
     nodes[top] = node;
     versions[top++] = version;
@@ -215,40 +373,51 @@ export class SharedBuffer<E> {
     while (top > 0) {
       const current = nodes[--top]!;
       const currentVersion = versions[top]!;
-      if (current.removed) {
+      const at = current << SHIFT;
+      if (w[at + N_REMOVED] !== 0) {
         if (owned) Dewey.release(currentVersion);
         break;
       }
-      let before: BufferEdge<E> | null = null;
-      for (let edge = current.first; edge !== null; ) {
-        const next = edge.next;
-        if (Dewey.isCompatibleWith(currentVersion, edge.version) && release(edge)) {
-          if (before === null) current.first = next;
-          else before.next = next;
-          if (current.last === edge) current.last = before;
-          if (edge.target !== null) {
-            nodes[top] = edge.target;
-            versions[top++] = edge.version;
-          } else Dewey.release(edge.version);
-          edge.version = Dewey.NO_VERSION;
-          if (spareEdges.length < SPARE) spareEdges.push(edge as BufferEdge<unknown>);
+      let before = NONE;
+      for (let edge = w[at + N_FIRST]!; edge !== NONE; ) {
+        const e = edge << SHIFT;
+        const next = w[e + G_NEXT]!;
+        const edgeVersion = w[e + G_VERSION]!;
+        if (Dewey.isCompatibleWith(currentVersion, edgeVersion) && releaseCount(w, e + G_REFS)) {
+          if (before === NONE) w[at + N_FIRST] = next;
+          else w[(before << SHIFT) + G_NEXT] = next;
+          if (w[at + N_LAST] === edge) w[at + N_LAST] = before;
+          const target = w[e + G_TARGET]!;
+          if (target !== NONE) {
+            if (top === nodes.length) {
+              nodes = releaseNodes = grown(nodes, top);
+              versions = releaseVersions = grown(versions, top);
+            }
+            nodes[top] = target;
+            versions[top++] = edgeVersion;
+          } else Dewey.release(edgeVersion);
+          this.freeRecord(edge);
         } else before = edge;
         edge = next;
       }
-      const live = current.refs > 0;
-      if (release(current)) {
-        current.removed = true;
+      const live = w[at + N_REFS]! > 0;
+      if (releaseCount(w, at + N_REFS)) {
+        w[at + N_REMOVED] = 1;
         this.liveNodes--;
-        current.event.removeNode(current);
-        this.releaseEvent(current.event);
-        // Only on the release that frees it (see releaseEvent). Its remaining edges are dropped, as
-        // when it was collected, and so are their versions.
+        const event = w[at + N_EVENT]!;
+        this.removeNodeOfEvent(event, current);
+        this.releaseEvent(event);
+        // Only on the release that frees it (see releaseEvent). Its remaining edges are dropped, and
+        // so are their versions.
         if (live) {
-          for (let edge = current.first; edge !== null; edge = edge.next) Dewey.release(edge.version);
-          if (spareNodes.length < SPARE) {
-            current.first = current.last = null;
-            spareNodes.push(current as BufferNode<unknown>);
+          for (let edge = w[at + N_FIRST]!; edge !== NONE; ) {
+            const next = w[(edge << SHIFT) + G_NEXT]!;
+            Dewey.release(w[(edge << SHIFT) + G_VERSION]!);
+            this.freeRecord(edge);
+            edge = next;
           }
+          w[at + N_FIRST] = w[at + N_LAST] = NONE;
+          this.freeRecord(current);
         }
       }
       if (owned) Dewey.release(currentVersion);
@@ -263,45 +432,56 @@ export class SharedBuffer<E> {
    * (depth first, the last compatible edge explored first, as Flink's extractPatterns); `limit`
    * stops after that many paths (the first is the run's own partial match).
    */
-  extractPatterns(node: BufferNode<E>, version: Version, limit = Infinity): MatchPath<E>[] {
+  extractPatterns(node: number, version: Version, limit = Infinity): MatchPath<E>[] {
     const result: MatchPath<E>[] = [];
-    if (node.removed) return result;
+    const w = this.words;
+    if (w[(node << SHIFT) + N_REMOVED] !== 0) return result;
     // A frame at depth d extends the path's first d nodes: frames pushed after it (its later
     // siblings and their descendants) are popped first and write only at depth d and beyond.
-    const nodes = extractNodes as (BufferNode<E> | null)[];
-    const versions = extractVersions;
-    const depths = extractDepths;
-    const path = extractPath as BufferNode<E>[];
     let top = 0;
-    nodes[top] = node;
-    versions[top] = version;
-    depths[top++] = 0;
+    extractNodes[top] = node;
+    extractVersions[top] = version;
+    extractDepths[top++] = 0;
     while (top > 0 && result.length < limit) {
-      const current = nodes[--top]!;
-      const currentVersion = versions[top]!;
-      const depth = depths[top]!;
-      nodes[top] = null;
-      if (current === null) {
+      const current = extractNodes[--top]!;
+      const currentVersion = extractVersions[top]!;
+      const depth = extractDepths[top]!;
+      if (current === NONE) {
         const complete: MatchPath<E> = new Map();
         for (let i = depth - 1; i >= 0; i--) {
-          const entry = path[i]!;
-          const events = complete.get(entry.page);
-          if (events === undefined) complete.set(entry.page, [entry.event]);
-          else events.push(entry.event);
+          const entry = extractPath[i]! << SHIFT;
+          const page = pageNames[w[entry + N_PAGE]!]!;
+          const event = this.eventObject(w[entry + N_EVENT]!);
+          const events = complete.get(page);
+          if (events === undefined) complete.set(page, [event]);
+          else events.push(event);
         }
         result.push(complete);
         continue;
       }
-      path[depth] = current;
-      for (let edge = current.first; edge !== null; edge = edge.next) {
-        if (!Dewey.isCompatibleWith(currentVersion, edge.version)) continue;
-        nodes[top] = edge.target;
-        versions[top] = edge.version;
-        depths[top++] = depth + 1;
+      if (depth >= extractPath.length) extractPath = grown(extractPath, depth);
+      extractPath[depth] = current;
+      for (let edge = w[(current << SHIFT) + N_FIRST]!; edge !== NONE; edge = w[(edge << SHIFT) + G_NEXT]!) {
+        const edgeVersion = w[(edge << SHIFT) + G_VERSION]!;
+        if (!Dewey.isCompatibleWith(currentVersion, edgeVersion)) continue;
+        if (top === extractNodes.length) {
+          extractNodes = grown(extractNodes, top);
+          extractVersions = grown(extractVersions, top);
+          extractDepths = grown(extractDepths, top);
+        }
+        extractNodes[top] = w[(edge << SHIFT) + G_TARGET]!;
+        extractVersions[top] = edgeVersion;
+        extractDepths[top++] = depth + 1;
       }
     }
-    // Leave no node of this buffer reachable from the shared stacks.
-    while (top > 0) nodes[--top] = null;
     return result;
   }
+}
+
+/** Lockable.release on a count word: false while references remain; tolerant of an unbalanced release, as Flink. */
+function releaseCount(w: Int32Array, at: number): boolean {
+  const refs = w[at]!;
+  if (refs <= 0) return true;
+  w[at] = refs - 1;
+  return refs === 1;
 }

@@ -30,7 +30,8 @@ export function pruningEventOf(
     if (throwOnMiss) {
       let first: BufferedEvent<unknown> | null = null;
       for (const list of path.values()) for (const e of list) if (first === null || compareEvents(e, first) < 0) first = e;
-      if (pruning !== null && pruning === first) throw new SkipToElementError('Could not skip to first element of a match.');
+      // The same event (extractPatterns hands out a new object per path: compared by (time, seq)).
+      if (pruning !== null && first !== null && compareEvents(pruning, first) === 0) throw new SkipToElementError('Could not skip to first element of a match.');
     }
   }
   return pruning;
