@@ -244,13 +244,21 @@ export class CheckpointStore {
   /** Writes one checkpoint atomically; returns its id. */
   write(checkpoint: Checkpoint): number {
     this.settle();
-    const row = this.rowOf(checkpoint, this.blob);
+    this.assertReadable();
+    return this.writing(() => this.committed(this.commitRow(this.rowOf(checkpoint, this.blob))));
+  }
+
+  /**
+   * Runs a step of writing a checkpoint (its row, its commit, the writer thread's reply). A
+   * failure forgets the record addresses handed out (they point into a segment that may not have
+   * been written) and is reported as one line.
+   */
+  private writing<T>(step: () => T): T {
     try {
-      return this.committed(this.commitRow(row));
+      return step();
     } catch (error) {
-      // The addresses handed out point into a segment that was not written.
       this.written = new WeakMap();
-      throw error;
+      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); check the disk, or run without --checkpoint-every`);
     }
   }
 
@@ -269,14 +277,13 @@ export class CheckpointStore {
       this.writeInBackground(durable, checkpoint);
       return;
     }
-    const row = this.rowOf(checkpoint, this.blob);
-    try {
+    this.assertReadable();
+    const row = this.writing(() => {
+      const row = this.rowOf(checkpoint, this.blob);
       this.synced.sync(durable);
       this.committed(this.commitRow(row));
-    } catch (error) {
-      this.written = new WeakMap();
-      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); check the disk, or run without --checkpoint-every`);
-    }
+      return row;
+    });
     if (this.background === null && row.body.length + row.state.length + (row.segment?.text.length ?? 0) >= this.backgroundBytes) {
       this.background = new BackgroundCommitter(this.path);
     }
@@ -297,24 +304,19 @@ export class CheckpointStore {
    */
   writeInBackground(durable: readonly string[], checkpoint: Checkpoint): void {
     this.settle();
-    this.background ??= new BackgroundCommitter(this.path);
-    const row = this.rowOf(checkpoint, this.background.stateBuffer);
-    try {
-      this.background.start(durable, row);
-    } catch (error) {
-      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); run without --checkpoint-every`);
-    }
+    this.assertReadable();
+    const background = (this.background ??= new BackgroundCommitter(this.path));
+    this.writing(() => background.start(durable, this.rowOf(checkpoint, background.stateBuffer)));
   }
 
   /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
   settle(): void {
     const result = this.background?.finish();
     if (result === undefined || result === null) return;
-    if ('error' in result) {
-      this.written = new WeakMap();
-      throw new InputError(`${this.path}: cannot write a checkpoint (${result.error}); check the disk, or run without --checkpoint-every`);
-    }
-    this.committed(result);
+    this.writing(() => {
+      if ('error' in result) throw new Error(result.error);
+      this.committed(result);
+    });
   }
 
   /** Commits a prepared row; returns its id and the segments still referred to. (The writer thread calls it too.) */
@@ -331,7 +333,6 @@ export class CheckpointStore {
 
   /** The row of a checkpoint, its state in `blob`; segment addresses are handed out for its new records. */
   private rowOf(checkpoint: Checkpoint, blob: ReusedBuffer): NewRow {
-    this.assertReadable();
     const parts: EncodedState[] = [];
     const engine: PipelineSnapshot = {
       ...checkpoint.engine,
@@ -363,7 +364,8 @@ export class CheckpointStore {
           w.uint(position * 2 + IN_SOURCE);
           continue;
         }
-        const address = this.addressOf(record, segment, fresh);
+        // Any other is written as text, once: the whole record it stands for.
+        const address = this.addressOf(part.original(record), segment, fresh);
         const of = Math.floor(address / SEGMENT_SPAN);
         if (of !== last) used.add((last = of));
         w.uint(address * 2);
@@ -426,13 +428,17 @@ export class CheckpointStore {
     return decoded.checkpoint;
   }
 
-  /** Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and tests). */
-  list(): { id: number; createdAt: string; records: number; valid: boolean }[] {
+  /**
+   * Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and
+   * tests): its checksum, body, segments and binary state. The records it holds are read from the
+   * recording only when asked (`records`: what a resume would read), not again for every row.
+   */
+  list({ records = false }: { records?: boolean } = {}): { id: number; createdAt: string; records: number; valid: boolean }[] {
     this.settle();
     this.assertReadable();
     const segments = new Map<number, readonly unknown[] | string>();
     const rows = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC').all() as Row[];
-    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, records: r.records, valid: typeof this.decode(r, segments) !== 'string' }));
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, records: r.records, valid: typeof this.decode(r, segments, records) !== 'string' }));
   }
 
   /** Drops every checkpoint (a fresh, non-resumed run starts a new history); a store of another form is emptied and made over. */
@@ -461,8 +467,13 @@ export class CheckpointStore {
     }
   }
 
-  /** The checkpoint of a row, or why it cannot be used. `segments` caches the segments read so far. */
-  private decode(row: Row, segments: Map<number, readonly unknown[] | string>): Decoded | string {
+  /**
+   * The checkpoint of a row, or why it cannot be used. `segments` caches the segments read so far.
+   * `readRecords`: read the records it holds from the recording (a resume needs them); without,
+   * the rest is checked (checksum, body, segments, the binary state decodes) and those records are
+   * left undefined.
+   */
+  private decode(row: Row, segments: Map<number, readonly unknown[] | string>, readRecords = true): Decoded | string {
     const { body, state, segments: list, checksum } = row;
     if (typeof body !== 'string') return 'body is not text';
     if (!(state instanceof Uint8Array) || typeof list !== 'string') return 'not a checkpoint of this form (no binary state or segment list)';
@@ -502,7 +513,7 @@ export class CheckpointStore {
     } catch (error) {
       return `binary state is damaged (${(error as Error).message})`;
     }
-    const fromSource = positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
+    const fromSource = !readRecords || positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
     if (typeof fromSource === 'string') return fromSource;
     try {
       for (const { layout, bytes, refs } of parts) {

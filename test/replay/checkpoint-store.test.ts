@@ -16,7 +16,8 @@ import { compileSpec } from '../../src/spec/compile.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import type { Fields, RecordContext } from '../../src/engine/operator.js';
 import { toSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
-import { SOURCE_POSITION } from '../../src/engine/snapshot/binary.js';
+import { EncodedState, SOURCE_POSITION } from '../../src/engine/snapshot/binary.js';
+import { RAW_TEXT, retainFields } from '../../src/engine/retained-record.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoint-store-'));
 
@@ -89,7 +90,11 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
  * hold buffered records. With `recording`, each record is a line appended to that JSONL file, parsed
  * and given its SOURCE_POSITION as a checkpointed replay does.
  */
-function patternPipeline(recording?: string): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
+/**
+ * `retained`: the step keeps records as their decoded fields (`ts`, `k`, `v`) and line text, as a
+ * replay's pattern step does (retained-record.ts), instead of whole.
+ */
+function patternPipeline(recording?: string, { retained = false } = {}): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
   const yaml = `name: t
 time: { field: ts, outOfOrderness: 0 }
 steps:
@@ -106,13 +111,17 @@ steps:
   const feed = (from: number, n: number): void => {
     for (let i = from; i < from + n; i++) {
       let record = { ts: i * 1000, k: `k${i % 7}`, v: i % 5 === 0 ? 'b' : 'a', note: 'Zoë 名前' };
+      const text = JSON.stringify(record);
+      let position: number | undefined;
       if (recording !== undefined) {
-        const position = statSync(recording).size;
+        position = statSync(recording).size;
         // Some lines end in CRLF, some have spaces: the record is what JSON.parse gives.
-        appendFileSync(recording, i % 3 === 0 ? `${JSON.stringify(record, null, 1).replace(/\n/g, '')}\r\n` : `${JSON.stringify(record)}\n`);
-        record = Object.assign(JSON.parse(JSON.stringify(record)) as typeof record, { [SOURCE_POSITION]: position });
+        appendFileSync(recording, i % 3 === 0 ? `${JSON.stringify(record, null, 1).replace(/\n/g, '')}\r\n` : `${text}\n`);
+        record = Object.assign(JSON.parse(text) as typeof record, { [SOURCE_POSITION]: position });
       }
-      pipeline.process(record as unknown as Fields, record.ts, { line: i + 1, original: () => record } as RecordContext);
+      const fields = retained ? { ts: record.ts, k: record.k, v: record.v } : record;
+      const ctx = { line: i + 1, original: () => record, ...(retained ? { retain: (f: Fields) => retainFields({ ...f }, text, position) } : {}) };
+      pipeline.process(fields as unknown as Fields, record.ts, ctx as RecordContext);
     }
   };
   return { pipeline, feed };
@@ -182,6 +191,38 @@ test('pattern state: a damaged or missing segment makes its checkpoints unusable
   }
 });
 
+test('pattern state held as decoded fields: a checkpoint refers to it by position without parsing it; without a position its whole record is written', () => {
+  for (const positioned of [true, false]) {
+    const path = join(dir, `retained-${positioned}.db`);
+    const recording = positioned ? join(dir, 'retained.jsonl') : undefined;
+    if (recording !== undefined) writeFileSync(recording, '');
+    const store = CheckpointStore.open(path);
+    store.clear();
+    const { pipeline, feed } = patternPipeline(recording, { retained: true });
+    feed(0, 40);
+    store.write(patternCheckpoint(pipeline, recording));
+    feed(40, 25);
+    const engine = pipeline.snapshot({ encoded: true });
+    const held = (engine.operators[0]!.state as { keys: EncodedState }).keys.records as Record<symbol, unknown>[];
+    assert.ok(held.length > 10 && held.every((r) => r[RAW_TEXT] !== undefined), 'the step holds retained records');
+    // A retained record gains a symbol when its original is parsed (originalOf: those output in a match are).
+    const parsed = (): number => held.filter((r) => Object.getOwnPropertySymbols(r).length > (positioned ? 2 : 1)).length;
+    const before = parsed();
+    assert.ok(before < held.length, `${before} of ${held.length} parsed before`);
+    store.write({ ...checkpoint(engine.records), ...(recording === undefined ? {} : { recording }), engine });
+    assert.equal(parsed(), positioned ? before : held.length, positioned ? 'the checkpoint parsed no held record' : 'each record without a position was parsed for its segment');
+    const db = new Database(path, { readonly: true });
+    const segments = db.prepare('SELECT body FROM segments').all() as { body: Uint8Array }[];
+    db.close();
+    if (positioned) assert.equal(segments.length, 0);
+    else assert.ok(segments.length > 0 && segments.every((s) => Buffer.from(s.body).toString().includes('"note":"Zoë 名前"')), 'segments hold whole records');
+    const { latest, rejected } = store.latestValid();
+    assert.deepEqual(rejected, []);
+    assert.equal(toSnapshotJson(latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+    store.close();
+  }
+});
+
 /** An empty store `<name>.db` and a pattern pipeline reading from the new recording `<name>.jsonl`. */
 function positionedStore(name: string, options: Parameters<typeof CheckpointStore.open>[1] = {}) {
   const path = join(dir, `${name}.db`);
@@ -230,6 +271,9 @@ test('pattern state: a recording changed under a checkpoint makes it unusable, w
     assert.equal(rejected.length, 1, change);
     assert.match(rejected[0]!.reason, reason, change);
     assert.ok(rejected[0]!.reason.startsWith(recording), rejected[0]!.reason);
+    // A listing checks the rows themselves, and reads the recording only when asked.
+    assert.deepEqual(reopened.list().map((r) => r.valid), [true], change);
+    assert.deepEqual(reopened.list({ records: true }).map((r) => r.valid), [false], change);
     reopened.close();
   }
 });

@@ -34,6 +34,8 @@ export function stringHash(s: string): number {
 export class KeyTable<V extends TableEntry> {
   private entries: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(EMPTY);
   private hashes = new Int32Array(MIN_CAPACITY);
+  /** Each slot's entry's order, beside it: `values()` sorts without reading the entries. */
+  private orders = new Float64Array(MIN_CAPACITY);
   private mask = MIN_CAPACITY - 1;
   private strings = 0;
   private readonly others = new Map<unknown, V>();
@@ -70,7 +72,7 @@ export class KeyTable<V extends TableEntry> {
     if (++this.strings * 2 > this.entries.length) this.grow();
     const h = id === this.probedId ? this.probedHash : stringHash(id);
     entry.hash = h;
-    this.place(entry, h);
+    this.place(entry, h, entry.order);
   }
 
   /** Removes `entry` (added before, its id unchanged since). */
@@ -81,7 +83,7 @@ export class KeyTable<V extends TableEntry> {
       this.others.delete(entry.id);
       return;
     }
-    const { entries, hashes, mask } = this;
+    const { entries, hashes, orders, mask } = this;
     let i = entry.hash & mask;
     for (;;) {
       const at = entries[i];
@@ -104,35 +106,66 @@ export class KeyTable<V extends TableEntry> {
       } while (i <= j ? i < home && home <= j : i < home || home <= j);
       entries[i] = entry;
       hashes[i] = hashes[j]!;
+      orders[i] = orders[j]!;
       i = j;
     }
   }
 
-  /** The entries in insertion order (snapshots). */
+  /**
+   * The entries in insertion order (snapshots). The orders kept beside the slots, each packed
+   * with its entry's index into one number, sort as a Float64Array, natively: sorting the entries
+   * by `a.order - b.order` read two scattered key objects per comparison (~20 ms per binge
+   * checkpoint), and sorting slot numbers with a comparator took 42 ms for 53K keys, this 18–23 ms
+   * (load 12).
+   */
   values(): V[] {
-    const list: V[] = [...this.others.values()];
-    for (const entry of this.entries) if (entry !== EMPTY) list.push(entry);
-    return list.sort((a, b) => a.order - b.order);
+    const { entries, orders } = this;
+    const n = this.strings;
+    // The entries as found, and each one's order packed with its index there: order * span + index.
+    let span = 1;
+    while (span < n) span *= 2;
+    const found: V[] = [];
+    const packed = new Float64Array(n);
+    let exact = true;
+    for (let i = 0, k = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry === EMPTY) continue;
+      const key = orders[i]! * span + k;
+      // Exact below 2^53: always, short of 2^53 / span insertions.
+      if (key > Number.MAX_SAFE_INTEGER) exact = false;
+      found.push(entry);
+      packed[k++] = key;
+    }
+    const others = [...this.others.values()];
+    const list = new Array<V>(others.length + n);
+    for (let k = 0; k < others.length; k++) list[k] = others[k]!;
+    if (exact) packed.sort();
+    for (let k = 0, at = others.length; k < n; k++) list[at + k] = exact ? found[(packed[k]! % span) | 0]! : found[k]!;
+    // Other keys (rare) are merged in by their own order, as are all keys past 2^53.
+    return this.others.size === 0 && exact ? list : list.sort((a, b) => a.order - b.order);
   }
 
-  private place(entry: V, h: number): void {
+  private place(entry: V, h: number, order: number): void {
     const { entries, mask } = this;
     let i = h & mask;
     while (entries[i] !== EMPTY) i = (i + 1) & mask;
     entries[i] = entry;
     this.hashes[i] = h;
+    this.orders[i] = order;
   }
 
   private grow(): void {
     const old = this.entries;
     const oldHashes = this.hashes;
+    const oldOrders = this.orders;
     const capacity = old.length * 2;
     this.entries = new Array<V | undefined>(capacity).fill(EMPTY);
     this.hashes = new Int32Array(capacity);
+    this.orders = new Float64Array(capacity);
     this.mask = capacity - 1;
     for (let i = 0; i < old.length; i++) {
       const entry = old[i];
-      if (entry !== EMPTY) this.place(entry, oldHashes[i]!);
+      if (entry !== EMPTY) this.place(entry, oldHashes[i]!, oldOrders[i]!);
     }
   }
 }

@@ -258,11 +258,11 @@ export class PatternOperator implements Operator, KeyHinted {
   }
 
   private encodedKeys(): EncodedState {
-    this.encoder ??= new NfaStateEncoder(new OriginalRecordWriter(), this.compiled.start.name, this.compiled.states.map((s) => s.name));
+    this.encoder ??= new NfaStateEncoder(new SnapshotWriter(undefined, originalRecord), this.compiled.start.name, this.compiled.states.map((s) => s.name));
     const w = this.encoder.w;
     w.reset();
     w.uint(this.keys.size);
-    for (const state of this.keys.values()) writePatternKey(w, this.encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending.list(state), state);
+    for (const state of this.keys.values()) writePatternKey(w, this.encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending, state, state);
     return w.finish(PATTERN_KEYS_LAYOUT, readPatternKeys);
   }
 
@@ -458,9 +458,7 @@ export class PatternOperator implements Operator, KeyHinted {
   }
 }
 
-/** A snapshot writer that keeps records whole: a retained record (fields and line text) as its original. */
-class OriginalRecordWriter extends SnapshotWriter {
-  override record(v: unknown): void {
-    super.record(v !== null && typeof v === 'object' ? originalOf(v as Rec) : v);
-  }
+/** What a held record stands for: a retained record (fields and line text) its original. */
+function originalRecord(held: unknown): unknown {
+  return held !== null && typeof held === 'object' ? originalOf(held as Rec) : held;
 }

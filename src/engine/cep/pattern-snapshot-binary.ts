@@ -9,6 +9,7 @@ import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
 import { NfaStateEncoder, readNfaState } from './nfa/nfa-snapshot-binary.js';
 import type { NfaState } from './nfa/nfa.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
+import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
 
 type Rec = Record<string, unknown>;
 
@@ -18,14 +19,15 @@ const STRING_KEY = 1;
 const NUMBER_KEY = 2;
 const OTHER_KEY = 3;
 
-/** One key: `pending` holds its waiting records in order; `nfa` writes into `w`. */
+/** One key: its records waiting for the watermark are its `list` in `pending`, written in place; `nfa` writes into `w`. */
 export function writePatternKey(
   w: SnapshotWriter,
   encoder: NfaStateEncoder,
   key: unknown,
   timer: number,
   timerSeq: number,
-  pending: { readonly times: readonly number[]; readonly records: readonly Rec[] },
+  pending: PendingRecords,
+  list: PendingList,
   nfa: NfaState<Rec>,
 ): void {
   if (typeof key === 'string') {
@@ -41,11 +43,10 @@ export function writePatternKey(
   }
   w.float(timer);
   w.uint(timerSeq);
-  const { times, records } = pending;
-  w.uint(times.length);
-  for (let i = 0; i < times.length; i++) {
-    w.float(times[i]!);
-    w.record(records[i]);
+  w.uint(pending.count(list));
+  for (let at = list.first; at !== NONE; at = pending.after(at)) {
+    w.float(pending.timeAt(at));
+    w.record(pending.recordAt(at));
   }
   encoder.write(nfa);
 }

@@ -15,7 +15,8 @@ export interface PendingList {
   last: number;
 }
 
-const NONE = -1;
+/** No entry: the end of a key's list, or the first of a key with none. */
+export const NONE = -1;
 const EMPTY_RECORD: Rec = Object.freeze({}) as Rec;
 
 export class PendingRecords {
@@ -75,6 +76,29 @@ export class PendingRecords {
     this.next[at] = this.free;
     this.free = at;
     return record;
+  }
+
+  /** How many records the key holds. */
+  count(list: PendingList): number {
+    let n = 0;
+    for (let at = list.first; at !== NONE; at = this.next[at]!) n++;
+    return n;
+  }
+
+  /**
+   * Entries of a key's list in order, for a binary snapshot that reads them in place (`list`
+   * allocates two arrays per key): `for (let at = list.first; at !== NONE; at = pending.after(at))`.
+   */
+  after(at: number): number {
+    return this.next[at]!;
+  }
+
+  timeAt(at: number): number {
+    return this.times[at]!;
+  }
+
+  recordAt(at: number): Rec {
+    return this.records[at]!;
   }
 
   /** The key's records and their times, in order (snapshots). */

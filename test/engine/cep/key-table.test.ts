@@ -20,6 +20,20 @@ function random(seed: number): () => number {
   };
 }
 
+/** Looks `id` up in both; adds it when missing, else deletes it when `drop`. */
+function touch(table: KeyTable<Entry>, map: Map<unknown, Entry>, id: unknown, step: number, drop: boolean): void {
+  const got = table.get(id);
+  assert.equal(got, map.get(id), `get ${String(id)} at step ${step}`);
+  if (got === undefined) {
+    const entry: Entry = { id, order: 0, hash: 0, n: step };
+    table.add(entry);
+    map.set(id, entry);
+  } else if (drop) {
+    table.delete(got);
+    map.delete(id);
+  }
+}
+
 test('KeyTable matches a Map under insert / delete churn, growth and mixed key types', () => {
   const next = random(7);
   const table = new KeyTable<Entry>();
@@ -30,20 +44,24 @@ test('KeyTable matches a Map under insert / delete churn, growth and mixed key t
     // A fresh string each time (as a reader gives), not the same object.
     let id = ids[Math.floor(next() * (step < 100_000 ? 800 : ids.length))];
     if (typeof id === 'string') id = [...id].join('');
-    const got = table.get(id);
-    assert.equal(got, map.get(id), `get ${String(id)} at step ${step}`);
-    if (got === undefined) {
-      const entry: Entry = { id, order: 0, hash: 0, n: step };
-      table.add(entry);
-      map.set(id, entry);
-    } else if (next() < 0.7) {
-      table.delete(got);
-      map.delete(id);
-    }
+    touch(table, map, id, step, next() < 0.7);
     assert.equal(table.size, map.size);
+    if (step % 25_000 === 0) assert.deepEqual(table.values(), [...map.values()], `insertion order at step ${step}`);
   }
   assert.deepEqual(table.values(), [...map.values()]);
   for (const id of ids) assert.equal(table.get(id), map.get(id));
+});
+
+test('KeyTable lists string keys in insertion order after deletions moved them (backward shift) and the table grew', () => {
+  const next = random(11);
+  const table = new KeyTable<Entry>();
+  const map = new Map<unknown, Entry>();
+  for (let step = 0; step < 60_000; step++) {
+    const id = `k${Math.floor(next() * (step < 30_000 ? 3000 : 300))}`;
+    touch(table, map, id, step, next() < 0.5);
+    if (step % 5_000 === 4_999) assert.deepEqual(table.values().map((e) => e.id), [...map.keys()], `step ${step}`);
+  }
+  assert.ok(map.size > 100, `${map.size} keys left`);
 });
 
 test('stringHash spreads ids that differ in one character', () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PendingRecords, type PendingList } from '../../../src/engine/cep/pending-records.js';
+import { NONE, PendingRecords, type PendingList } from '../../../src/engine/cep/pending-records.js';
 import { KeyTimers, type TimedKey } from '../../../src/engine/cep/key-timers.js';
 import { random } from '../../quality/fault-stream.js';
 
@@ -40,6 +40,11 @@ for (const c of cases) {
       const { times, records } = pool.list(list);
       assert.deepEqual(records.map((r) => r.n), order, `snapshot list of ${key}`);
       assert.deepEqual(times, order.map((n) => c.arrivals[n]![1]));
+      // The in-place walk a binary snapshot uses gives the same entries.
+      const walked: { time: number; n: unknown }[] = [];
+      for (let at = list.first; at !== NONE; at = pool.after(at)) walked.push({ time: pool.timeAt(at), n: pool.recordAt(at).n });
+      assert.equal(pool.count(list), order.length);
+      assert.deepEqual(walked, order.map((n) => ({ time: c.arrivals[n]![1], n })), `in-place walk of ${key}`);
       const shifted: number[] = [];
       while (pool.firstTime(list) !== Infinity) shifted.push(pool.shift(list).n as number);
       assert.deepEqual(shifted, order, `shift order of ${key}`);
