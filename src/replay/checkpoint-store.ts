@@ -251,14 +251,18 @@ export class CheckpointStore {
   /**
    * Runs a step of writing a checkpoint (its row, its commit, the writer thread's reply). A
    * failure forgets the record addresses handed out (they point into a segment that may not have
-   * been written) and is reported as one line.
+   * been written) and is reported as one line: a disk or SQLite failure (an error with a `code`)
+   * with the disk as the fix, any other failure (a checkpoint too large, a writer thread that did
+   * not start) with running without checkpoints. A programming error keeps its type and stack.
    */
   private writing<T>(step: () => T): T {
     try {
       return step();
     } catch (error) {
       this.written = new WeakMap();
-      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); check the disk, or run without --checkpoint-every`);
+      if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) throw error;
+      const fix = typeof (error as { code?: unknown }).code === 'string' ? 'check the disk, or run without --checkpoint-every' : 'run without --checkpoint-every';
+      throw new InputError(`${this.path}: cannot write a checkpoint (${(error as Error).message}); ${fix}`);
     }
   }
 
@@ -314,7 +318,7 @@ export class CheckpointStore {
     const result = this.background?.finish();
     if (result === undefined || result === null) return;
     this.writing(() => {
-      if ('error' in result) throw new Error(result.error);
+      if ('error' in result) throw Object.assign(new Error(result.error), { code: result.code });
       this.committed(result);
     });
   }
@@ -429,16 +433,17 @@ export class CheckpointStore {
   }
 
   /**
-   * Every stored checkpoint, newest first, with whether it is intact (for `--json` listings and
-   * tests): its checksum, body, segments and binary state. The records it holds are read from the
-   * recording only when asked (`records`: what a resume would read), not again for every row.
+   * Every stored checkpoint, newest first, with whether it is intact: its checksum, body, segments
+   * and binary state. `valid` says a resume could use it only with `readRecords`: then the records
+   * it holds by position are read from the recording too (a changed recording makes it invalid);
+   * without, they are not read again for every row.
    */
-  list({ records = false }: { records?: boolean } = {}): { id: number; createdAt: string; records: number; valid: boolean }[] {
+  list({ readRecords = false }: { readRecords?: boolean } = {}): { id: number; createdAt: string; records: number; valid: boolean }[] {
     this.settle();
     this.assertReadable();
     const segments = new Map<number, readonly unknown[] | string>();
     const rows = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC').all() as Row[];
-    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, records: r.records, valid: typeof this.decode(r, segments, records) !== 'string' }));
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, records: r.records, valid: typeof this.decode(r, segments, readRecords) !== 'string' }));
   }
 
   /** Drops every checkpoint (a fresh, non-resumed run starts a new history); a store of another form is emptied and made over. */
@@ -726,7 +731,8 @@ const WRITER_TIMEOUT_MS = 300_000;
 const WRITER_START_MS = 20_000;
 
 /** A message of the writer thread: the commit's result or why it failed. */
-export type CommitReply = CommitResult | { readonly error: string };
+/** `code` is the failure's system or SQLite code, when it had one (a disk failure). */
+export type CommitReply = CommitResult | { readonly error: string; readonly code?: string };
 
 /**
  * The store's writer thread (checkpoint-writer.ts): a second connection to the same SQLite file

@@ -42,6 +42,7 @@ port.on('message', (job: Job) => {
     store ??= CheckpointStore.open(path);
     reply(store.commitRow(job.row));
   } catch (error) {
-    reply({ error: (error as Error).message });
+    const code = (error as { code?: unknown }).code;
+    reply({ error: (error as Error).message, code: typeof code === 'string' ? code : undefined });
   }
 });
