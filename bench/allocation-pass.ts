@@ -9,7 +9,8 @@
  * record). Prints one JSON line:
  *   {"records":…,"windows":…,"bytesPerRecord":…,"recordBytesPerRecord":…,"bytesPerWindow":…,"top":[…]}
  * (bytesPerRecord: everything over the records; recordBytesPerRecord: what is not a window's,
- * the target near 0; bytesPerWindow: the rest over the windows fired.)
+ * the target near 0; bytesPerWindow: the rest over the windows fired, counted by their on-time
+ * results.)
  * Usage: node dist/bench/allocation-pass.js <file.jsonl> <pipeline.yaml> [warm-up blocks, default 32]
  */
 import { Session } from 'node:inspector';
@@ -39,6 +40,10 @@ if (file === undefined || pipelinePath === undefined) {
   process.exit(2);
 }
 const warmupBlocks = warmupArg === undefined ? 32 : Number(warmupArg);
+if (!Number.isInteger(warmupBlocks) || warmupBlocks < 0) {
+  process.stderr.write(`allocation-pass: the warm-up argument is a count of blocks, such as 32 (got ${JSON.stringify(warmupArg)})\n`);
+  process.exit(2);
+}
 
 const session = new Session();
 session.connect();
@@ -49,9 +54,10 @@ const compiled = compilePipeline(await loadPipeline(pipelinePath));
 let replay: Replay | undefined;
 let recordsAtStart = 0;
 let recordsAtStop = 0;
-let outputs = 0;
-let outputsAtStart = 0;
-let outputsAtStop = 0;
+/** On-time window results: one a window fired (late firings and late records are not windows). */
+let windowsFired = 0;
+let windowsAtStart = 0;
+let windowsAtStop = 0;
 let profile: { head: ProfileNode } | undefined;
 
 async function* measuredBlocks(): AsyncGenerator<RecordBlock> {
@@ -61,19 +67,21 @@ async function* measuredBlocks(): AsyncGenerator<RecordBlock> {
       await post('HeapProfiler.enable');
       await post('HeapProfiler.startSampling', { samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       recordsAtStart = replay!.pipeline.recordCount;
-      outputsAtStart = outputs;
+      windowsAtStart = windowsFired;
     }
     yield block;
   }
   if (blocks > warmupBlocks) {
     recordsAtStop = replay!.pipeline.recordCount;
-    outputsAtStop = outputs;
+    windowsAtStop = windowsFired;
     profile = (await post<{ profile: { head: ProfileNode } }>('HeapProfiler.stopSampling')).profile;
   }
 }
 
 replay = new Replay({ recording: file, compiled, speed: Infinity, deadLetterPath: null, source: measuredBlocks() });
-replay.onOutput(() => outputs++);
+replay.onOutput((record) => {
+  if (record.kind === 'window' && record.firing === 'onTime') windowsFired++;
+});
 await replay.run();
 if (profile === undefined) {
   process.stderr.write(`allocation-pass: ${file} has no more than ${warmupBlocks} blocks to warm up on\n`);
@@ -98,7 +106,7 @@ const walk = (node: ProfileNode, inWindow: boolean, frames: readonly string[]) =
 };
 walk(profile.head, false, []);
 const records = recordsAtStop - recordsAtStart;
-const windows = outputsAtStop - outputsAtStart;
+const windows = windowsAtStop - windowsAtStart;
 const round = (value: number) => Math.round(value * 10) / 10;
 const top = [...byStack].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([where, bytes]) => ({ where, bytesPerRecord: round(bytes / records) }));
 process.stdout.write(

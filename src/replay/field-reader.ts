@@ -411,7 +411,7 @@ class ByteFieldReader implements FieldReader {
    * kept unboxed (numberCell). Cells handed out are set to NaN at each line's start.
    */
   private readonly numbers: Float64Array;
-  private cellSlots: number[] = [];
+  private readonly cellSlots: number[] = [];
 
   // Out-parameters of scanString / scanNumber, so that they return a plain position.
   private stringPlain = true;
@@ -470,7 +470,7 @@ class ByteFieldReader implements FieldReader {
   numberCell(field: string): NumberCell | null {
     const slot = this.byName.get(field);
     if (slot === undefined) return null;
-    if (!this.cellSlots.includes(slot)) this.cellSlots = [...this.cellSlots, slot];
+    if (!this.cellSlots.includes(slot)) this.cellSlots.push(slot);
     return { numbers: this.numbers, at: slot };
   }
 

@@ -15,8 +15,8 @@ export interface Aggregate<A> {
    * ties by arrival). Returns false when the value has the wrong type.
    */
   add(acc: A, value: unknown, ts: number, seq: number): boolean;
-  /** add reads `ts` (first, last); others are handed 0 instead of the time, which is a heap number per call. */
-  readonly byTime?: boolean;
+  /** Whether add reads `ts` (first, last): the others get 0, as passing the time allocates a number per call. */
+  readonly readsTime?: boolean;
   /** Folds `from` into `into`; `from` is not used afterwards. */
   merge(into: A, from: A): void;
   result(acc: A): unknown;

@@ -27,7 +27,7 @@ function pick(replaces: (ts: number, seq: number, acc: PickAccumulator) => boole
   return {
     create: () => ({ value: null, ts: 0, seq: 0, has: false }),
     add: offer,
-    byTime: true,
+    readsTime: true,
     merge(into, from) {
       if (from.has) offer(into, from.value, from.ts, from.seq);
     },

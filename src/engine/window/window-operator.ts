@@ -337,12 +337,11 @@ export class WindowOperator implements Operator, KeyHinted {
     const keys: WindowKeySnapshot[] = [];
     const copy = options.encoded === true ? null : structuredClone;
     for (const state of this.keys.values()) if (!state.idle) keys.push(keySnapshot(state, copy));
-    if (this.spill !== null) {
-      // Spilled keys come back decoded (fresh copies), and the heap's keys are no longer in
-      // creation order once keys went out and came back: order them as the heap alone would.
-      for (const [, saved] of this.spill.entries()) keys.push(saved as WindowKeySnapshot);
-      keys.sort((a, b) => a.order - b.order);
-    }
+    // Spilled keys come back decoded (fresh copies).
+    if (this.spill !== null) for (const [, saved] of this.spill.entries()) keys.push(saved as WindowKeySnapshot);
+    // The Map is in creation order only without a spill or hints: a key back from the spill, or
+    // an idle state taken up again (a new order, its old place in the Map), is out of place.
+    if (this.spill !== null || this.hintSlots !== null) keys.sort((a, b) => a.order - b.order);
     let encoded: EncodedState | null = null;
     if (options.encoded === true) {
       const w = (this.encoder ??= new SnapshotWriter());
@@ -367,7 +366,10 @@ export class WindowOperator implements Operator, KeyHinted {
     if (snapshot?.format !== 'sw-window') throw new Error(`step ${this.step}: not a window operator snapshot (format ${JSON.stringify(snapshot?.format)})`);
     if (snapshot.step !== this.step) throw new Error(`step ${this.step}: the snapshot belongs to step ${snapshot.step}`);
     if (snapshot.window !== this.spec.window.type) throw new Error(`step ${this.step}: the snapshot holds ${snapshot.window} windows, the step has ${this.spec.window.type} ones`);
-    if (this.keys.size - this.idleKeys > 0 || this.spilled.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    // Idle states hold no window (releaseKey), so the operator is fresh without them; left in their
+    // hint slots, they would be found there before the restored states of their keys.
+    if (this.idleKeys > 0) for (const state of this.keys.values()) if (state.idle) this.dropKey(state);
+    if (this.keys.size > 0 || this.spilled.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     for (const saved of plainState(snapshot.keys)) this.restoreKey(saved);
     this.watermark = snapshot.watermark;
     this.keysCreated = snapshot.keysCreated;
@@ -965,7 +967,7 @@ export class WindowOperator implements Operator, KeyHinted {
       if (value === EVALUATION_FAILED) continue;
       const aggregate = aggregates[a]!;
       // Only first and last read the time: the others get 0, not a heap number per call.
-      if (!aggregate.add(accumulators[a], value, aggregate.byTime === true ? this.time[0]! : 0, this.sequence) && !this.typeErrorCounted[a]) {
+      if (!aggregate.add(accumulators[a], value, aggregate.readsTime === true ? this.time[0]! : 0, this.sequence) && !this.typeErrorCounted[a]) {
         // A wrong-typed value is one error per record, however many sliding windows it reaches.
         this.typeErrorCounted[a] = true;
         this.counters.exprErrors++;
