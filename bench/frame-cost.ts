@@ -9,7 +9,8 @@
  *
  * Prints the mean CPU ms of a frame (after 20 warm-up frames): the fold (taking the results and
  * the reducer), then drawing; within it the top-N selection (visibleRows, timed again on its own)
- * and ink's output stage (its renderTime, wall ms, over the frames ink rendered). `inkbody`
+ * and ink's output stage (its renderTime, wall ms: summed over the frames ink rendered, divided by
+ * all frames like the other means, composed ones included). `inkbody`
  * renders every frame through ink (no overlay), as before session 7. Run it with
  * `node --cpu-prof` for the functions inside each stage (docs/live-view.md has the breakdown).
  */
@@ -32,7 +33,7 @@ const keys = Number(process.argv[2] ?? 50_000);
 const frames = Number(process.argv[3] ?? 200);
 const WARM = Number(process.env.WARM ?? 20);
 
-const { cpuMsNow: cpuMs } = await import('../src/ui/phase-cost.js');
+const { cpuMsNow } = await import('../src/ui/phase-cost.js');
 
 const info: StepInfo = { name: 'perUser', kind: 'window', fields: ['events'], window: { type: 'tumbling', size: 60_000 } as StepInfo['window'] };
 const store = new LiveStore(initialState('.bench/activity-5m.jsonl', 'bench/pipelines/user-minutes.pipeline.yaml', [info], Infinity));
@@ -67,17 +68,17 @@ for (let f = 0; f < WARM + frames; f++) {
   const stats: RunStats = { records, deadLetters: 0, watermark: 1.7e12 + f * 1000, maxEventTime: 1.7e12 + f * 1000 + 5000, minEventTime: 1.7e12, progress: f / (WARM + frames), wallMs: f * 100, speed: Infinity, paused: false, idleMs: 0 };
   inkRenderMs = 0;
   inkRenders = 0;
-  const start = cpuMs();
+  const start = cpuMsNow();
   store.apply(pending.frame(stats, [{ seen: records, accepted: records, results: seq, late: 0, exprErrors: 0 }]));
-  const dispatched = cpuMs();
+  const dispatched = cpuMsNow();
   if (overlay === null) store.notify();
   else drawFrame(store, overlay, frameStream);
   // React renders the update in a microtask; ink lays out and writes the frame synchronously.
   await Promise.resolve();
   await new Promise((resolve) => setImmediate(resolve));
-  const end = cpuMs();
+  const end = cpuMsNow();
   visibleRows(store.getState().steps[0]!, '', 0, 30);
-  const topMs = cpuMs() - end;
+  const topMs = cpuMsNow() - end;
   if (f < WARM) continue;
   totals.reducer += dispatched - start;
   totals.frame += end - start;

@@ -18,6 +18,36 @@ export function textColumns(text: string): number {
   return columns;
 }
 
+/** An item of a row that wraps: its text (no escape codes; what is measured) and the text drawn, coloured. */
+export interface RowItem {
+  readonly text: string;
+  readonly styled: string;
+}
+
+/**
+ * Items as lines of at most `room` terminal columns, `gap` blanks between items, wrapped greedily
+ * (as Yoga wraps a row): an item goes on the line if it fits, else starts the next one. An item
+ * wider than `room` takes a line of its own.
+ */
+export function wrapRow(items: readonly RowItem[], room: number, gap: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let used = -1;
+  for (const item of items) {
+    const width = textColumns(item.text);
+    if (used >= 0 && used + gap + width <= room) {
+      line += ' '.repeat(gap) + item.styled;
+      used += gap + width;
+      continue;
+    }
+    if (used >= 0) lines.push(line);
+    line = item.styled;
+    used = width;
+  }
+  if (used >= 0) lines.push(line);
+  return lines;
+}
+
 /** Event time as `2026-01-01 10:00:05`, UTC; '—' before the first record. */
 export function formatEventTime(ms: number): string {
   if (!Number.isFinite(ms)) return '—';

@@ -16,17 +16,16 @@ import { columnsOf } from './display-format.js';
 /** Private-use characters, one per region: where a line of the region goes, first column of the line. */
 const MARK = { body: '\uE000', fields: '\uE001', progress: '\uE002', tabs: '\uE003', footer: '\uE004' } as const;
 export type Region = keyof typeof MARK;
-const MARKS = /[\uE000-\uE004]/;
+/** Any region's marker. */
+const MARKS = new RegExp(`[${Object.values(MARK).join('')}]`);
 
 /** A region's markers: one per line. */
 export const marks = (region: Region, count: number): string => Array<string>(count).fill(MARK[region]).join('\n');
 
-export const BODY_MARK = MARK.body;
-
 const ANSI = /\u001B\[[0-9;]*m/y;
 
 /**
- * `text` cut to `room` columns (escape codes kept; wide characters take two columns, marks none),
+ * `text` cut to `room` columns (escape codes kept; wide characters take two columns, combining marks none),
  * and its width. A wide character that does not fit in the last column is left out.
  */
 function fitColumns(text: string, room: number): { text: string; width: number } {

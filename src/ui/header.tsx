@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { LiveState } from './live-state.js';
-import { formatCount, formatElapsed, formatEventTime, formatSpan, progressBar, sparkline } from './display-format.js';
+import { formatCount, formatElapsed, formatEventTime, formatSpan, progressBar, sparkline, wrapRow } from './display-format.js';
 import chalk from 'chalk';
 import { theme, type ThemeColor } from './theme.js';
 import { formatSpeed } from '../replay/summary.js';
@@ -37,30 +37,14 @@ function headerFields(state: LiveState): { clocks: HeaderField[]; counts: Header
 
 const SPARK_WIDTH = 30;
 const FIELD_GAP = 2;
-const fieldText = (field: HeaderField) => (field.label === '' ? field.value : `${field.label} ${field.value}`);
 
-/** A row of fields as lines of at most `room` columns, FIELD_GAP between fields, coloured. */
+/** A row of fields as lines of at most `room` terminal columns, FIELD_GAP between fields, coloured. */
 function wrapFields(fields: readonly HeaderField[], room: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  let used = -1;
-  for (const field of fields) {
-    const width = [...fieldText(field)].length;
-    const text = field.label === '' ? chalk[field.color ?? theme.value](field.value) : `${chalk[theme.label](field.label)} ${chalk[field.color ?? theme.value](field.value)}`;
-    if (used < 0) {
-      line = text;
-      used = width;
-    } else if (used + FIELD_GAP + width <= room) {
-      line += ' '.repeat(FIELD_GAP) + text;
-      used += FIELD_GAP + width;
-    } else {
-      lines.push(line);
-      line = text;
-      used = width;
-    }
-  }
-  lines.push(line);
-  return lines;
+  const items = fields.map((field) => {
+    const value = chalk[field.color ?? theme.value](field.value);
+    return field.label === '' ? { text: field.value, styled: value } : { text: `${field.label} ${field.value}`, styled: `${chalk[theme.label](field.label)} ${value}` };
+  });
+  return wrapRow(items, room, FIELD_GAP);
 }
 
 /** The header's changing text, as the view draws it: the status, the rows of fields wrapped at the header's inside width, the progress line. */

@@ -63,6 +63,8 @@ const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filte
 const HELP_SHORT = 'space pause · → step · +/− · tab/1-9 · / filter · s sort · q';
 const HELP_TINY = 'space · → · +/− · tab/1-9 · / · s · q quit';
 const HELP_LEAST = 'space · → · +/− · tab/1-9 · / · s · q';
+/** Under 37 columns (HELP_LEAST's width). */
+const HELP_BARE = 'space → +/− tab/1-9 / s q';
 
 /**
  * What a frame shows at a terminal size: the lines that change from frame to frame (the header's
@@ -78,8 +80,9 @@ export interface FrameView {
   readonly tabs: readonly string[];
   /** The selected window step's lines; null for the other panels. */
   readonly window: WindowLines | null;
-  /** The panel's inner width and the rows its content may take. */
-  readonly width: number;
+  /** The columns inside the panel's border and padding: what a line of its content may take. */
+  readonly panelWidth: number;
+  /** The rows its content may take. */
   readonly panelHeight: number;
   readonly help: string;
 }
@@ -87,15 +90,17 @@ export interface FrameView {
 export function frameView(state: LiveState, columns: number, rows: number): FrameView {
   const header = headerLines(state, columns);
   const tabs = tabLines(state, columns);
-  const width = Math.max(40, columns - 2);
+  // Inside the panel's border and one column of padding each side. No floor: on a terminal
+  // narrower than the table a wider layout would wrap its column heads to a row not counted below.
+  const panelWidth = Math.max(1, columns - 4);
   // The frame must never exceed the screen: the header and tabs as they wrap at this width, the
   // panel's border, title, column heads and footer (5), the help line (1).
   const panelHeight = Math.max(3, rows - headerHeight(header) - tabs.length - 6);
   const help = state.editingFilter
     ? `filter by key: ${state.filter}▏ (enter keep · esc clear)`
-    : ([HELP, HELP_SHORT, HELP_TINY].find((text) => text.length <= columns) ?? HELP_LEAST);
+    : ([HELP, HELP_SHORT, HELP_TINY, HELP_LEAST].find((text) => text.length <= columns) ?? HELP_BARE);
   const step = state.quality && state.selected === state.steps.length ? undefined : state.steps[state.selected];
-  const window = step?.info.kind === 'window' ? windowLines(step, state, width - 4, panelHeight) : null;
+  const window = step?.info.kind === 'window' ? windowLines(step, state, panelWidth, panelHeight) : null;
   const key =
     window === null
       ? null
@@ -113,7 +118,7 @@ export function frameView(state: LiveState, columns: number, rows: number): Fram
           help,
           window.why ?? [window.head, window.body.length],
         ]);
-  return { key, header, tabs, window, width, panelHeight, help };
+  return { key, header, tabs, window, panelWidth, panelHeight, help };
 }
 
 /** Hands a view's changing lines to the overlay, for the frame ink draws or the one composed from it. */
@@ -193,7 +198,7 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
             <Text bold>
               quality <Text color={theme.label}>(data-quality rules)</Text>
             </Text>
-            <QualityPanel quality={state.quality} width={view.width - 4} height={view.panelHeight} />
+            <QualityPanel quality={state.quality} width={view.panelWidth} height={view.panelHeight} />
           </>
         ) : step ? (
           <>
@@ -204,7 +209,7 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls: Repla
               <WindowPanel lines={view.window} overlay={marked} />
             ) : (
               // No column heads: the feed gets their row.
-              <FeedPanel step={step} state={state} width={view.width - 4} height={view.panelHeight + 1} />
+              <FeedPanel step={step} state={state} width={view.panelWidth} height={view.panelHeight + 1} />
             )}
           </>
         ) : (

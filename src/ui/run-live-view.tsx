@@ -101,7 +101,7 @@ export interface LiveViewIo {
   readonly stdin?: NodeJS.ReadStream;
   /** Told what the view cost when it closes (the benchmark's figure). */
   readonly onCost?: (cost: ViewCost) => void;
-  /** Shown every frame ink renders, as text (tests compare it with the screen). */
+  /** Shown every frame drawn (rendered by ink or composed from its last output), as text (tests compare it with the screen). */
   readonly onFrame?: (frame: string) => void;
 }
 
@@ -195,6 +195,7 @@ export async function runLiveView(
   writer.start();
 
   let quit = false;
+  let timer: NodeJS.Timeout | undefined;
   const app = render(
     <FrameOverlayContext.Provider value={overlay}>
     <LiveApp
@@ -206,7 +207,9 @@ export async function runLiveView(
         setSpeed: (speed) => replay.pacer.setSpeed(speed),
         current: () => ({ speed: replay.pacer.speed, paused: replay.pacer.paused }),
         quit: () => {
+          // ink unmounts the app next (drawing its last frame as it goes): no tick may draw after it.
           quit = true;
+          clearTimeout(timer);
           replay.stop();
         },
       }}
@@ -222,11 +225,12 @@ export async function runLiveView(
       patchConsole: false,
     },
   );
-  // Ask for the exit promise now: ink only resolves one that exists when the app unmounts.
-  const exited = app.waitUntilExit();
-  let timer: NodeJS.Timeout;
-  // Every 50 ms (20 frames/s at most), if something shown has changed and a frame is due.
+  // Ask for the exit promise now: ink only resolves one that exists when the app unmounts. Once
+  // it has (its last frame drawn), no frame may be composed past it.
+  const exited = app.waitUntilExit().finally(() => frameStream.close());
+  // Every 50 ms (20 frames/s at most), if something shown has changed and a frame is due; until `q`.
   const tick = () => {
+    if (quit) return;
     timer = setTimeout(tick, FRAME_MS);
     const now = cpuMsNow();
     const idleMs = performance.eventLoopUtilization(loopSinceFrame).idle;
@@ -250,8 +254,9 @@ export async function runLiveView(
     const summary = await replay.run();
     run = running();
     closing = startPhase();
-    // After `q` ink has unmounted the app already (drawing its last frame as it went): no frame
-    // would come, and waiting for one held the summary back a second.
+    // After `q` ink has unmounted the app already (drawing its last frame as it went) and the ticks
+    // have stopped: nothing draws again, and waiting for a last frame would hold the summary back
+    // LAST_FRAME_WAIT_MS.
     if (quit) return summary;
     // The last frame carries the final counts (and is what stays on the screen after the view
     // closes): wait until it is drawn. React schedules the render, so on a busy machine it can
@@ -271,7 +276,7 @@ export async function runLiveView(
     nextFrameDrawn = null;
     return summary;
   } finally {
-    clearTimeout(timer!);
+    clearTimeout(timer);
     if (!quit) app.unmount();
     await exited;
     frameStream.detach();

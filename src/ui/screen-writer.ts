@@ -139,7 +139,8 @@ export class FrameStream extends EventEmitter {
   /**
    * False once the view closes its last frame: ink's unmount reads it and, for a stream it cannot
    * write to, skips the frame it would render again on the way out (a full layout and render of
-   * a frame already on the screen: 10-20% of the view's fixed cost) and its CI newline.
+   * a frame already on the screen: 10-20% of the view's fixed cost) and its CI newline; and
+   * `redraw` composes nothing more.
    */
   writable = true;
   /** The last frame ink wrote, markers and all. */
@@ -182,14 +183,17 @@ export class FrameStream extends EventEmitter {
     return true;
   };
 
-  /** Whether `redraw` can compose a frame: ink has drawn one, and no resize waits for its new layout. */
+  /**
+   * Whether `redraw` can compose a frame: the frames are not closed (ink may have unmounted), ink
+   * has drawn one, and no resize waits for its new layout.
+   */
   get canRedraw(): boolean {
-    return this.overlay !== null && this.inkFrame !== '' && !this.writer.awaitingResize;
+    return this.writable && this.overlay !== null && this.inkFrame !== '' && !this.writer.awaitingResize;
   }
 
-  /** The last frame ink drew, its markers filled with the overlay's lines as they are now. */
+  /** The last frame ink drew, its markers filled with the overlay's lines as they are now; nothing once the frames are closed. */
   redraw(): void {
-    this.show(this.inkFrame);
+    if (this.writable) this.show(this.inkFrame);
   }
 
   private show(text: string): void {
@@ -198,7 +202,7 @@ export class FrameStream extends EventEmitter {
     this.onFrame(frame);
   }
 
-  /** The frames are done: ink may unmount without drawing again. */
+  /** The frames are done: ink may unmount without drawing again, and no frame is composed after. */
   close(): void {
     this.writable = false;
   }

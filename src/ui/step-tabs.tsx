@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import type { LiveState } from './live-state.js';
 import { theme } from './theme.js';
 import { marks } from './frame-overlay.js';
+import { wrapRow } from './display-format.js';
 
 /** Each tab's text: number, name and result count (window steps: keys in the table). */
 function tabTexts(state: LiveState): string[] {
@@ -12,27 +13,12 @@ function tabTexts(state: LiveState): string[] {
 }
 
 /**
- * The tabs as lines of at most `columns` columns, one column between tabs, wrapped greedily (as
- * Yoga wraps a row), the selected one highlighted.
+ * The tabs as lines of at most `columns` terminal columns, one column between tabs, wrapped
+ * greedily (as Yoga wraps a row), the selected one highlighted.
  */
 export function tabLines(state: LiveState, columns: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  let used = -1;
-  tabTexts(state).forEach((text, i) => {
-    const width = [...text].length;
-    const styled = i === state.selected ? chalk.inverse[theme.selected](text) : chalk[theme.label](text);
-    if (used >= 0 && used + 1 + width <= columns) {
-      line += ' ' + styled;
-      used += 1 + width;
-      return;
-    }
-    if (used >= 0) lines.push(line);
-    line = styled;
-    used = width;
-  });
-  if (used >= 0) lines.push(line);
-  return lines;
+  const tabs = tabTexts(state).map((text, i) => ({ text, styled: i === state.selected ? chalk.inverse[theme.selected](text) : chalk[theme.label](text) }));
+  return wrapRow(tabs, columns, 1);
 }
 
 /** One tab per step: number, name and result count; the selected one highlighted. */

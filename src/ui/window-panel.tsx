@@ -16,9 +16,11 @@ const cut = (text: string, width: number) => (textColumns(text) > width ? fit(te
 function rowLine(row: WindowRow, wallMs: number, width: number, keyWidth: number, windowWidth: number, shown: readonly string[], cell: number): string {
   const recent = wallMs - row.changedAt < HIGHLIGHT_MS;
   const line = `${recent ? '● ' : '  '}${fit(row.key, keyWidth)}  ${fit(`${formatClock(row.start)}–${formatClock(row.end)}`, windowWidth)}  ${shown.map((f) => fit(formatValue(row.fields[f], cell - 1), cell)).join(' ')}`.trimEnd();
+  const colour = chalk[recent ? theme.changed : theme.value];
   const late = row.firing === 'late' ? ' late' : '';
-  if (textColumns(line) + late.length > width) return chalk[recent ? theme.changed : theme.value](cut(line + late, width));
-  return chalk[recent ? theme.changed : theme.value](line) + (late === '' ? '' : chalk[theme.warn](late));
+  // A late row is cut before its mark, so that the mark stays (in its colour) at the end.
+  if (late === '' || width <= late.length) return colour(cut(line + late, width));
+  return colour(cut(line, width - late.length)) + chalk[theme.warn](late);
 }
 
 /** What a window panel shows: why nothing yet, or the column heads, the rows and the footer (coloured). */

@@ -1,11 +1,11 @@
 /**
  * fit(): a table cell of exactly `width` terminal columns, as ink measures text (wide characters
  * two columns, combining marks none), so a key in Japanese or with accents keeps the columns after
- * it aligned.
+ * it aligned; wrapRow(): the header's fields and the tabs wrap by the same measure.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { columnsOf, fit } from '../../src/ui/display-format.js';
+import { columnsOf, fit, wrapRow } from '../../src/ui/display-format.js';
 
 const columns = (text: string) => [...text].reduce((sum, char) => sum + columnsOf(char.codePointAt(0)!), 0);
 
@@ -29,4 +29,12 @@ for (const [title, text, width, expected] of cases) {
 
 test('columnsOf: ASCII and Latin 1, CJK, an emoji, marks and format characters', () => {
   assert.deepEqual(['a', 'é', '東', 'ｱ', '😀', '\u0301', '\u200D'].map((c) => columnsOf(c.codePointAt(0)!)), [1, 1, 2, 1, 2, 0, 0]);
+});
+
+test('wrapRow: items wrap greedily by terminal columns, wide characters two; an item wider than the room takes its own line', () => {
+  const items = ['東京 3', 'ab', 'x'.repeat(12), 'k'].map((text) => ({ text, styled: `<${text}>` }));
+  // 東京 3 takes 6 columns (4 code points): with the gap and `ab`, 10 columns.
+  assert.deepEqual(wrapRow(items, 10, 2), ['<東京 3>  <ab>', `<${'x'.repeat(12)}>`, '<k>']);
+  assert.deepEqual(wrapRow(items, 9, 2), ['<東京 3>', '<ab>', `<${'x'.repeat(12)}>`, '<k>']);
+  assert.deepEqual(wrapRow([], 10, 2), []);
 });

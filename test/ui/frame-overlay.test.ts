@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BODY_MARK, FrameOverlay, marks } from '../../src/ui/frame-overlay.js';
+import { FrameOverlay, marks } from '../../src/ui/frame-overlay.js';
+
+const BODY_MARK = marks('body', 1);
 
 const GRAY = (text: string) => `\u001B[90m${text}\u001B[39m`;
 /** A panel row as ink draws it: border, padding, the marker, blanks to the inner width, padding, border. */
@@ -41,7 +43,7 @@ test('frame overlay: a frame without markers, or no rows, is left as it is', () 
   assert.equal(overlay.compose(frame), frame);
 });
 
-test('frame overlay: wide characters take two columns, marks none; the right border stays in its column', () => {
+test('frame overlay: wide characters take two columns, combining marks none; the right border stays in its column', () => {
   const overlay = new FrameOverlay();
   // 東 and 京 are wide (two columns each); the é is e and a combining accent (one column).
   overlay.set('body', ['東京x'.repeat(10), '東京x'.repeat(10), 'ke\u0301y 東京']);

@@ -87,7 +87,7 @@ test('keys drive the replay and the view: space, →, +, −, 2, tab, /, s, q', 
   stdin.write('2');
   await tick();
   assert.match(lastFrame() ?? '', /binge \(pattern\)/);
-  assert.match(lastFrame() ?? '', /match {3}u9 00:00:00–00:01:00 {2}\[start×1 more×3\] watched=4 │ start: \{"p":"home"\} {2}more: \{"p":"a…/);
+  assert.match(lastFrame() ?? '', /match {3}u9 00:00:00–00:01:00 {2}\[start×1 more×3\] watched=4 │ start: \{"p":"home"\} {2}more: \{"p":"a"\}… │/);
 
   stdin.write('\t');
   await tick();

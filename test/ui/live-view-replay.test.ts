@@ -124,3 +124,42 @@ test('the end of a run draws its last frame once: ink does not render it again w
   assert.equal(terminal.alternateScreen, false);
   assert.ok(terminal.writes.at(-1)!.endsWith(`${done[0]}\n`));
 });
+
+test('after `q` no frame is drawn: the ticks stop while the replay winds down, nothing lands on the screen ink gave up', async () => {
+  const recording = join(ROOT, 'test/fixtures/live.jsonl');
+  const pipeline = join(ROOT, 'test/fixtures/live.pipeline.yaml');
+  const compiled = await loadCompiledPipeline(pipeline);
+  const replay = new Replay({ recording, compiled, speed: 100, deadLetterPath: null });
+  // A replay that ends WIND_DOWN_MS after its stop, its counters changing on every poll: every
+  // tick in that time would have a frame to draw.
+  const WIND_DOWN_MS = 1_000;
+  const run = replay.run.bind(replay);
+  replay.run = async () => {
+    const summary = await run();
+    await sleep(WIND_DOWN_MS);
+    return summary;
+  };
+  const snapshot = replay.snapshot.bind(replay);
+  let polls = 0;
+  replay.snapshot = () => {
+    const stats = snapshot();
+    return { ...stats, records: stats.records + ++polls };
+  };
+  const terminal = new VirtualTerminal(100, 30);
+  const keys = keyboard();
+  let frames = 0;
+  const running = runLiveView(replay, recording, pipeline, compiled.spec.steps, { stdout: terminal, stdin: keys, onFrame: () => frames++ });
+  let atQuit = 0;
+  try {
+    // The table at its full length (the four pages): from here its frames are composed, not rendered.
+    await until('the table of the four pages', () => frames > 2 && /4 keys · \d+ late/.test(terminal.screen()));
+  } finally {
+    atQuit = frames;
+    keys.write('q');
+  }
+  const summary = await running;
+  assert.equal(summary.stopped, true);
+  // The frame ink draws as it unmounts, and a tick that may come before the key is read.
+  assert.ok(frames - atQuit <= 2, `${frames - atQuit} frames drawn after q`);
+  assert.equal(terminal.alternateScreen, false);
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameStream, ScreenWriter } from '../../src/ui/screen-writer.js';
+import { FrameOverlay, marks } from '../../src/ui/frame-overlay.js';
 import { VirtualTerminal } from './virtual-terminal.js';
 
 const FRAME = ['╭────────╮', '│ header │', '╰────────╯', 'row a  1', 'row b  2', 'help'].join('\n');
@@ -109,4 +110,26 @@ test('frame stream: ink\'s cursor show, unmount barrier and CI-mode unmount newl
   stream.write('\n'); // ink's unmount under CI=true (its last output is empty in debug mode)
   assert.equal(terminal.writes.length, mark);
   assert.equal(terminal.screen(), FRAME);
+});
+
+test('frame stream: once the frames are closed (ink unmounted after `q`), redraw composes nothing', () => {
+  const terminal = new VirtualTerminal(20, 8);
+  const writer = new ScreenWriter(terminal);
+  const overlay = new FrameOverlay();
+  const stream = new FrameStream(terminal, writer, undefined, overlay);
+  writer.start();
+  overlay.set('body', ['row a  1']);
+  stream.write(`header\n${marks('body', 1)}${' '.repeat(9)}\nhelp`);
+  assert.equal(terminal.screen(), 'header\nrow a  1\nhelp');
+  overlay.set('body', ['row a  2']);
+  assert.equal(stream.canRedraw, true);
+  stream.redraw();
+  assert.equal(terminal.screen(), 'header\nrow a  2\nhelp');
+  stream.close();
+  const mark = terminal.writes.length;
+  overlay.set('body', ['row a  3']);
+  assert.equal(stream.canRedraw, false);
+  stream.redraw();
+  assert.equal(terminal.writes.length, mark, 'nothing may be written once the frames are closed');
+  assert.equal(terminal.screen(), 'header\nrow a  2\nhelp');
 });
