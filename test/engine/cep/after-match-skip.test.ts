@@ -156,8 +156,8 @@ const cases: FlinkCase[] = [
     run() {
       const harness = NFATestHarness.forPattern(begin('start', { kind: 'skipPastLastEvent' }).where(() => true).times(2));
       harness.feedRecords([0, 1, 2, 3].map((i) => [event(1, 'a', 1.0), i] as const));
-      assert.equal(harness.state.buffer.liveNodes, 0);
-      assert.equal(harness.state.buffer.liveEvents, 0);
+      assert.equal(harness.state.liveNodes, 0);
+      assert.equal(harness.state.liveEvents, 0);
     },
   },
 ];

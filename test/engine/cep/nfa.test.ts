@@ -537,8 +537,8 @@ const clearingCase = (name: string, table: EventTable, input: readonly (readonly
     for (const [ref, ts] of input) harness.feedRecord([events[ref]!, ts]);
     harness.nfa.advanceTime(harness.state, 10);
     assert.deepEqual(harness.nfa.runStates(harness.state), ['start']);
-    assert.equal(harness.state.buffer.liveNodes, 0);
-    assert.equal(harness.state.buffer.liveEvents, 0);
+    assert.equal(harness.state.liveNodes, 0);
+    assert.equal(harness.state.liveEvents, 0);
   },
 });
 
@@ -694,7 +694,7 @@ cases.push(
       harness.nfa.advanceTime(harness.state, 4);
       // PREVIOUS_AND_CURRENT on a quantified stage only reaches the quantifier's window (none here),
       // as in Flink's NFACompiler, so nothing times out and both events stay.
-      assert.equal(harness.state.buffer.liveEvents, type === 'firstAndLast' ? 1 : 2);
+      assert.equal(harness.state.liveEvents, type === 'firstAndLast' ? 1 : 2);
     },
   })),
 );

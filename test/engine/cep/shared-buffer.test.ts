@@ -3,15 +3,22 @@
  * arena with a free list. After every call, the records in use are exactly what the key's snapshot
  * holds (its runs, the nodes and edges reachable from them, their events): nothing leaks and
  * nothing is freed twice; a key whose partial matches all end starts its arena again from the
- * first record; a snapshot that does not fit the pattern is refused without leaving versions behind.
+ * first record; a snapshot that does not fit the pattern is refused without leaving versions behind;
+ * run ids and arrival numbers count past 2^31; an observer or a skip strategy that throws mid-step
+ * leaves the key consistent.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SkipToElementError } from '../../../src/engine/cep/nfa/after-match/skip-to-element.js';
+import { skipStrategyOf } from '../../../src/engine/cep/nfa/after-match/strategy.js';
 import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
-import type { NFA, NfaState } from '../../../src/engine/cep/nfa/nfa.js';
-import { restoreNfaState, snapshotNfaState } from '../../../src/engine/cep/nfa/nfa-snapshot.js';
+import type { NFA, NfaMatch, NfaState } from '../../../src/engine/cep/nfa/nfa.js';
+import { restoreNfaState, snapshotNfaState, type NfaSnapshot, type PartialMatchSnapshot } from '../../../src/engine/cep/nfa/nfa-snapshot.js';
+import { NfaStateEncoder, readNfaState } from '../../../src/engine/cep/nfa/nfa-snapshot-binary.js';
+import type { NfaObserver } from '../../../src/engine/cep/trace.js';
+import { SnapshotReader, SnapshotWriter } from '../../../src/engine/snapshot/binary.js';
 import { random } from '../../quality/fault-stream.js';
-import { compile, event, lifecyclePatterns } from './flink-harness.js';
+import { begin, compile, event, lifecyclePatterns } from './flink-harness.js';
 
 type Ev = ReturnType<typeof event>;
 
@@ -95,4 +102,129 @@ test('arena: a snapshot naming a state the pattern does not have is refused, and
   assert.throws(() => restoreNfaState(nfa, broken), /partial match in state nowhere, which the pattern does not have/);
   assert.equal(Dewey.liveVersions(), before);
   nfa.dispose(state);
+});
+
+/** The key's plain snapshot as its binary form decodes it (what checkpoints write). */
+function binaryRoundTrip(nfa: NFA<Ev>, state: NfaState<Ev>): NfaSnapshot<Ev> {
+  const encoder = new NfaStateEncoder(new SnapshotWriter(), nfa.compiled.start.name, nfa.compiled.states.map((s) => s.name));
+  encoder.write(state);
+  const encoded = encoder.w.finish('nfa', (r) => readNfaState(r));
+  return readNfaState<Ev>(new SnapshotReader(encoded.bytes, encoded.records));
+}
+
+/** Every call of a random stream, as the run states, matches and snapshot it leaves; ids and arrival numbers less `offset`. */
+function counterTrace(pattern: (typeof patterns)[number], offset: number): unknown[] {
+  const [, p, skip] = pattern;
+  const nfa = compile(p, true, skip);
+  nfa.nextId = offset;
+  const state = nfa.createState();
+  state.seq = offset;
+  const next = random(11);
+  const names = ['a', 'b', 'c', 'd'];
+  const trace: unknown[] = [];
+  const matchesOf = (matches: readonly NfaMatch<Ev>[]): unknown => matches.map((m) => [...m].map(([stage, events]) => [stage, events.map((e) => [e.value, e.timestamp, e.seq - offset])]));
+  for (let ts = 0; ts < 300; ts++) {
+    trace.push(matchesOf(nfa.advanceTime(state, ts).matches));
+    trace.push(matchesOf(nfa.process(state, event(ts, names[Math.floor(next() * names.length)]!, ts), ts)));
+    trace.push(nfa.runStates(state));
+    const snapshot = snapshotNfaState(nfa, state);
+    assert.deepEqual(binaryRoundTrip(nfa, state), snapshot, `binary form at ${ts}`);
+    const restored = restoreNfaState(nfa, snapshot);
+    assert.deepEqual(snapshotNfaState(nfa, restored), snapshot, `restore at ${ts}`);
+    nfa.dispose(restored);
+    const less = (m: PartialMatchSnapshot): PartialMatchSnapshot => ({ ...m, id: m.id - offset });
+    trace.push({
+      ...snapshot,
+      events: snapshot.events.map((e) => ({ ...e, seq: e.seq - offset })),
+      partialMatches: snapshot.partialMatches.map(less),
+      completedMatches: snapshot.completedMatches.map(less),
+      seq: snapshot.seq - offset,
+    });
+  }
+  // Both counters crossed the offsets below (40 under 2^31 and 2^32).
+  assert.ok(nfa.nextId - offset > 40 && state.seq - offset > 40, `ids ${nfa.nextId - offset}, arrivals ${state.seq - offset}`);
+  return trace;
+}
+
+for (const pattern of patterns) {
+  test(`arena: run ids and arrival numbers count past 2^31 and 2^32 exactly: same order, matches and snapshots (${pattern[0]})`, () => {
+    const expected = counterTrace(pattern, 0);
+    // Ids count every run of every key of the NFA: a long-lived process passes 2^31.
+    assert.deepEqual(counterTrace(pattern, 2 ** 31 - 40), expected);
+    assert.deepEqual(counterTrace(pattern, 2 ** 32 - 40), expected);
+    assert.deepEqual(counterTrace(pattern, 2 ** 52), expected);
+  });
+}
+
+test('arena: an observer that throws mid-step leaves the key as the uninterrupted one (its error thrown once the step is done)', () => {
+  const [, pattern, skip] = patterns[3]!;
+  let calls = 0;
+  const failing: NfaObserver = {
+    condition: () => {
+      if (++calls % 7 === 0) throw new Error('condition hook');
+    },
+    partialMatch: (change) => {
+      if (++calls % 5 === 0) throw new Error(`partialMatch hook (${change.kind})`);
+    },
+  };
+  const nfa = compile(pattern, true, skip, failing);
+  const reference = compile(pattern, true, skip);
+  const state = nfa.createState();
+  const expected = reference.createState();
+  const next = random(23);
+  const names = ['a', 'b', 'c'];
+  let thrown = 0;
+  const call = (f: () => unknown): void => {
+    try {
+      f();
+    } catch (error) {
+      assert.match((error as Error).message, /hook/);
+      thrown++;
+    }
+  };
+  for (let ts = 0; ts < 300; ts++) {
+    const e = event(ts, names[Math.floor(next() * names.length)]!, ts);
+    call(() => nfa.advanceTime(state, ts));
+    reference.advanceTime(expected, ts);
+    call(() => nfa.process(state, e, ts));
+    reference.process(expected, e, ts);
+    assert.deepEqual(nfa.runStates(state), reference.runStates(expected), `runs at ${ts}`);
+    assert.equal(state.recordsInUse(), recordsHeld(nfa, state), `records at ${ts}`);
+    const { partialMatches, completedMatches, nodes, events } = snapshotNfaState(nfa, state);
+    const other = snapshotNfaState(reference, expected);
+    const ids = (m: PartialMatchSnapshot): PartialMatchSnapshot => ({ ...m, id: 0 });
+    assert.deepEqual([partialMatches.map(ids), completedMatches.map(ids), nodes, events], [other.partialMatches.map(ids), other.completedMatches.map(ids), other.nodes, other.events], `snapshot at ${ts}`);
+  }
+  assert.ok(thrown > 10, `${thrown} calls threw`);
+  nfa.dispose(state);
+  reference.dispose(expected);
+});
+
+test('arena: a skip strategy that throws on a miss leaves the key consistent, and the match first in line (as Flink)', () => {
+  // Flink's AfterMatchSkipITCase.testSkipToFirstNonExistentPosition shape: `a c` has no `b` to skip to.
+  const contains = (s: string) => (e: Ev): boolean => e.name.includes(s);
+  const pattern = begin('a').where(contains('a')).next('b').where(contains('b')).oneOrMore().optional().consecutive().next('c').where(contains('c'));
+  const nfa = compile(pattern, false, skipStrategyOf({ kind: 'skipToFirst', stage: 'b' }, true));
+  const versions = Dewey.liveVersions();
+  const state = nfa.createState();
+  const names = ['a', 'c', 'a', 'b', 'a', 'c', 'b', 'a', 'b', 'c', 'a', 'c'];
+  let thrown = 0;
+  for (let ts = 0; ts < names.length; ts++) {
+    try {
+      nfa.process(state, event(ts, names[ts]!, ts), ts);
+    } catch (error) {
+      assert.ok(error instanceof SkipToElementError);
+      thrown++;
+    }
+    assert.equal(state.recordsInUse(), recordsHeld(nfa, state), `records after ${names[ts]} at ${ts}`);
+    const snapshot = snapshotNfaState(nfa, state);
+    const restored = restoreNfaState(nfa, snapshot);
+    assert.deepEqual(snapshotNfaState(nfa, restored), snapshot);
+    nfa.dispose(restored);
+    // The match that cannot skip waits first in line: every later match attempt meets it again.
+    if (thrown > 0) assert.ok(state.completedMatches.length > 0);
+  }
+  assert.ok(thrown > 1, `${thrown} calls threw`);
+  nfa.dispose(state);
+  assert.equal(Dewey.liveVersions(), versions);
 });

@@ -19,7 +19,7 @@ import type { SnapshotReader, SnapshotWriter } from '../../snapshot/binary.js';
 import * as Dewey from './dewey-number.js';
 import type { NfaState, Run } from './nfa.js';
 import { NFA_SNAPSHOT_VERSION, type NfaEventSnapshot, type NfaNodeSnapshot, type NfaSnapshot, type PartialMatchSnapshot } from './nfa-snapshot.js';
-import { E_REFS, E_SEQ, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, SHIFT } from './shared-buffer.js';
+import { E_REFS, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, R_NEXT, SHIFT } from './shared-buffer.js';
 
 /** Writes keys one after the other; its scratch lists are reused from key to key. */
 export class NfaStateEncoder {
@@ -58,48 +58,52 @@ export class NfaStateEncoder {
     }
     this.nodeCount = 0;
     this.eventCount = 0;
-    const runs = this.runs;
-    let runCount = 0;
-    for (let run = s.runCount > 0 ? s.firstRun : NONE; run !== NONE; run = words[(run << SHIFT) + 5]!) runs[runCount++] = run;
-    for (let i = 0; i < runCount; i++) this.visit(words, s.runNode(runs[i]!));
-    const completed = s.completedMatches;
-    for (let i = 0; i < completed.length; i++) this.visit(words, s.runNode(completed[i]!));
-    w.uint(NFA_SNAPSHOT_VERSION);
-    const nodeCount = this.nodeCount;
-    w.uint(nodeCount);
-    for (let k = 0; k < nodeCount; k++) {
-      const at = this.order[k]! << SHIFT;
-      w.uint(this.eventOf(words[at + N_EVENT]!));
-      w.sym(pageName(words[at + N_PAGE]!));
-      w.int(words[at + N_REFS]!);
-      w.uint(words[at + N_REMOVED] !== 0 ? 1 : 0);
-      let n = 0;
-      for (let edge = words[at + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) n++;
-      w.uint(n);
-      for (let edge = words[at + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) {
-        const target = words[(edge << SHIFT) + G_TARGET]!;
-        w.uint(target === NONE ? 0 : this.nodeIndex[target]!);
-        this.version(words[(edge << SHIFT) + G_VERSION]!);
-        w.int(words[(edge << SHIFT) + G_REFS]!);
+    try {
+      const runs = this.runs;
+      let runCount = 0;
+      for (let run = s.runCount > 0 ? s.firstRun : NONE; run !== NONE; run = words[(run << SHIFT) + R_NEXT]!) runs[runCount++] = run;
+      for (let i = 0; i < runCount; i++) this.visit(words, s.runNode(runs[i]!));
+      const completed = s.completedMatches;
+      for (let i = 0; i < completed.length; i++) this.visit(words, s.runNode(completed[i]!));
+      w.uint(NFA_SNAPSHOT_VERSION);
+      const nodeCount = this.nodeCount;
+      w.uint(nodeCount);
+      for (let k = 0; k < nodeCount; k++) {
+        const at = this.order[k]! << SHIFT;
+        w.uint(this.eventOf(words[at + N_EVENT]!));
+        w.sym(pageName(words[at + N_PAGE]!));
+        w.int(words[at + N_REFS]!);
+        w.uint(words[at + N_REMOVED] !== 0 ? 1 : 0);
+        let n = 0;
+        for (let edge = words[at + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) n++;
+        w.uint(n);
+        for (let edge = words[at + N_FIRST]!; edge !== NONE; edge = words[(edge << SHIFT) + G_NEXT]!) {
+          const target = words[(edge << SHIFT) + G_TARGET]!;
+          w.uint(target === NONE ? 0 : this.nodeIndex[target]!);
+          this.version(words[(edge << SHIFT) + G_VERSION]!);
+          w.int(words[(edge << SHIFT) + G_REFS]!);
+        }
       }
+      // The start run, kept in the key's fields, is written last, where it sorts (NfaState).
+      this.writeRuns(s, runs, runCount, s.startVersion === Dewey.NO_VERSION ? null : s);
+      this.writeRuns(s, completed, completed.length, null);
+      const eventCount = this.eventCount;
+      w.uint(eventCount);
+      for (let k = 0; k < eventCount; k++) {
+        const event = this.events[k]!;
+        w.uint(s.eventSeq(event));
+        w.float(s.eventTime(event));
+        w.record(s.eventValue(event));
+        w.int(words[(event << SHIFT) + E_REFS]!);
+      }
+      w.uint(s.seq);
+      w.int(s.liveEvents);
+      w.int(s.liveNodes);
+    } finally {
+      // Cleared even when a write failed (a value the writer refused): the encoder is reused.
+      for (let k = 0; k < this.nodeCount; k++) this.nodeIndex[this.order[k]!] = 0;
+      for (let k = 0; k < this.eventCount; k++) this.eventIndex[this.events[k]!] = 0;
     }
-    // The start run, kept in the key's fields, is written last, where it sorts (NfaState).
-    this.writeRuns(s, runs, runCount, s.startVersion === Dewey.NO_VERSION ? null : s);
-    this.writeRuns(s, completed, completed.length, null);
-    const eventCount = this.eventCount;
-    w.uint(eventCount);
-    for (let k = 0; k < eventCount; k++) {
-      const event = this.events[k]!;
-      w.uint(words[(event << SHIFT) + E_SEQ]!);
-      w.float(s.eventTime(event));
-      w.record(s.eventValue(event));
-      w.int(words[(event << SHIFT) + E_REFS]!);
-    }
-    w.uint(s.seq);
-    w.int(s.liveEvents);
-    w.int(s.liveNodes);
-    for (let k = 0; k < nodeCount; k++) this.nodeIndex[this.order[k]!] = 0;
-    for (let k = 0; k < eventCount; k++) this.eventIndex[this.events[k]!] = 0;
   }
 
   /** Every node reachable from a run, numbered in discovery order, as snapshotNfaState does. */

@@ -17,7 +17,7 @@
  */
 import * as Dewey from './dewey-number.js';
 import { NfaState, type NFA, type Run, type StartRun } from './nfa.js';
-import { E_REFS, E_SEQ, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, pageOf, SHIFT } from './shared-buffer.js';
+import { E_REFS, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, pageOf, SHIFT } from './shared-buffer.js';
 import type { State } from './state.js';
 
 export const NFA_SNAPSHOT_VERSION = 1;
@@ -73,7 +73,7 @@ export function snapshotNfaState<E>(nfa: NFA<E>, state: NfaState<E>): NfaSnapsho
     if (index === undefined) {
       index = events.length;
       eventIndex.set(event, index);
-      events.push({ seq: w[(event << SHIFT) + E_SEQ]!, timestamp: state.eventTime(event), value: state.eventValue(event), refs: w[(event << SHIFT) + E_REFS]! });
+      events.push({ seq: state.eventSeq(event), timestamp: state.eventTime(event), value: state.eventValue(event), refs: w[(event << SHIFT) + E_REFS]! });
     }
     return index;
   };
@@ -167,7 +167,7 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
   try {
     const events = snapshot.events.map((e) => {
       const slot = restored.registerEvent(e.value, e.timestamp);
-      restored.words[(slot << SHIFT) + E_SEQ] = e.seq;
+      restored.setEventSeq(slot, e.seq);
       restored.words[(slot << SHIFT) + E_REFS] = e.refs;
       return slot;
     });
@@ -197,7 +197,10 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
       if (state === undefined) throw new Error(`partial match in state ${r.state}, which the pattern does not have`);
       const node = nodeAt(r.node);
       const startEvent = r.startEvent === null ? NONE : eventAt(r.startEvent);
-      return restored.newRun(state.index, node, own(r.version), r.start, startEvent, r.id);
+      // A run's first event's time is not kept apart from its first event (NfaState.runStart).
+      const start = startEvent === NONE ? -1 : restored.eventTime(startEvent);
+      if (r.start !== start) throw new Error(`partial match in state ${r.state} starts at ${r.start}, but its first event is at ${start}`);
+      return restored.newRun(state.index, node, own(r.version), startEvent, r.id);
     };
     const partialMatches = snapshot.partialMatches.slice();
     // The start run sorts last: the key keeps it in its own fields (NfaState).

@@ -8,18 +8,17 @@
  * caller passes in. Two calls drive it: `process(state, event, timestamp)` for each event in
  * event-time order and `advanceTime(state, timestamp)` as time moves; it never reads a clock.
  */
-import type { NfaObserver, PartialMatchChangeKind, PartialMatchView } from '../trace.js';
+import type { NfaObserver, PartialMatchChange, PartialMatchChangeKind, PartialMatchView } from '../trace.js';
 import { skipStrategyOf, type AfterMatchSkipStrategy } from './after-match/strategy.js';
 import type { CompiledPattern } from './compiler.js';
 import * as Dewey from './dewey-number.js';
 import type { Version } from './dewey-number.js';
 import {
-  E_SEQ,
+  F_ID,
   F_TIME,
   N_EVENT,
   NONE,
   pageOf,
-  R_ID,
   R_NEXT,
   R_NODE,
   R_START_EVENT,
@@ -36,10 +35,10 @@ import type { Condition, State, StateTransition } from './state.js';
 /**
  * A partial match (computation state) is a run record in its key's arena (shared-buffer.ts): its
  * state, the buffer node of its last event, its Dewey version (owned: released when the run is
- * retired), its first event and first event's time (-1 for the start state's run) and its
- * creation number, which breaks ties deterministically where Flink's priority queue is unordered.
- * Its previous event's time is its node's event's time (a run takes an event into the node it then
- * points to; an ignore keeps both). A run is referred to by its slot.
+ * retired), its first event (none for the start state's run) and its creation number, which breaks
+ * ties deterministically where Flink's priority queue is unordered. Its first event's time is that
+ * event's (-1 without one), its previous event's time its node's event's (a run takes an event into
+ * the node it then points to; an ignore keeps both). A run is referred to by its slot.
  */
 export type Run = number;
 
@@ -85,10 +84,6 @@ export class NfaState<E> extends SharedBuffer<E> {
     this.startVersion = start === null ? Dewey.NO_VERSION : start.version;
     this.startId = start === null ? 0 : start.id;
   }
-  /** The key's shared buffer: the state itself. */
-  get buffer(): SharedBuffer<E> {
-    return this;
-  }
   /** True when only the start state is left: nothing of this key needs keeping. */
   get isIdle(): boolean {
     return this.completedMatches.length === 0 && this.runCount === 0 && this.startVersion !== Dewey.NO_VERSION;
@@ -112,10 +107,12 @@ export class NfaState<E> extends SharedBuffer<E> {
     return this.words[(run << SHIFT) + R_START_EVENT]!;
   }
   runId(run: Run): number {
-    return this.words[(run << SHIFT) + R_ID]!;
+    return this.times[(run << (SHIFT - 1)) + F_ID]!;
   }
+  /** The run's first event's time (-1 without one: the start state's runs). */
   runStart(run: Run): number {
-    return this.times[(run << (SHIFT - 1)) + F_TIME]!;
+    const event = this.runStartEvent(run);
+    return event === NONE ? -1 : this.eventTime(event);
   }
   /** The run's previous event's time: its node's event's (-1 without a node). */
   runPrevious(run: Run): number {
@@ -123,7 +120,7 @@ export class NfaState<E> extends SharedBuffer<E> {
     return node === NONE ? -1 : this.eventTime(this.words[(node << SHIFT) + N_EVENT]!);
   }
   /** A new run record (restores); takes over `version`. */
-  newRun(state: number, node: number, version: Version, start: number, startEvent: number, id: number): Run {
+  newRun(state: number, node: number, version: Version, startEvent: number, id: number): Run {
     const run = this.allocate();
     const w = this.words;
     const at = run << SHIFT;
@@ -131,9 +128,8 @@ export class NfaState<E> extends SharedBuffer<E> {
     w[at + R_NODE] = node;
     w[at + R_VERSION] = version;
     w[at + R_START_EVENT] = startEvent;
-    w[at + R_ID] = id;
     w[at + R_NEXT] = NONE;
-    this.times[(run << (SHIFT - 1)) + F_TIME] = start;
+    this.times[(run << (SHIFT - 1)) + F_ID] = id;
     return run;
   }
   /** Makes `runs[0..count)` the run list, in that order. */
@@ -167,27 +163,28 @@ const NO_START = Number.MAX_VALUE;
 const NO_MATCHES: readonly never[] = Object.freeze([]);
 const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
 const EMPTY: readonly never[] = Object.freeze([]);
+const NO_FAILURE = Symbol('no failure');
 
 /** Flink's NFAState.COMPUTATION_STATE_COMPARATOR: by first event time, then first event. */
 function compareStart(st: NfaState<unknown>, a: Run, b: Run): number {
-  const times = st.times;
-  const as = times[(a << (SHIFT - 1)) + F_TIME]!;
-  const bs = times[(b << (SHIFT - 1)) + F_TIME]!;
-  const at = as !== -1 ? as : NO_START;
-  const bt = bs !== -1 ? bs : NO_START;
-  if (at !== bt) return at < bt ? -1 : 1;
   const w = st.words;
+  const times = st.times;
   const ae = w[(a << SHIFT) + R_START_EVENT]!;
   const be = w[(b << SHIFT) + R_START_EVENT]!;
+  // A run's first event's time; -1, its "no start" mark, sorts last.
+  const aet = ae === NONE ? -1 : times[(ae << (SHIFT - 1)) + F_TIME]!;
+  const bet = be === NONE ? -1 : times[(be << (SHIFT - 1)) + F_TIME]!;
+  const at = aet !== -1 ? aet : NO_START;
+  const bt = bet !== -1 ? bet : NO_START;
+  if (at !== bt) return at < bt ? -1 : 1;
   if (ae === NONE || be === NONE) return (ae === NONE ? 1 : 0) - (be === NONE ? 1 : 0);
-  const aet = times[(ae << (SHIFT - 1)) + F_TIME]!;
-  const bet = times[(be << (SHIFT - 1)) + F_TIME]!;
   if (aet !== bet) return aet < bet ? -1 : 1;
-  return w[(ae << SHIFT) + E_SEQ]! - w[(be << SHIFT) + E_SEQ]!;
+  // Arrival numbers and ids are exact past 2^31, and so are their differences.
+  return st.eventSeq(ae) - st.eventSeq(be);
 }
 
 function compareStates(st: NfaState<unknown>, a: Run, b: Run): number {
-  return compareStart(st, a, b) || st.words[(a << SHIFT) + R_ID]! - st.words[(b << SHIFT) + R_ID]!;
+  return compareStart(st, a, b) || st.times[(a << (SHIFT - 1)) + F_ID]! - st.times[(b << (SHIFT - 1)) + F_ID]!;
 }
 
 function calculateIncreasingSelfState(ignoreBranches: number, takeBranches: number): number {
@@ -206,6 +203,12 @@ export class NFA<E> {
   private readonly states: readonly State<E>[];
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
+  /**
+   * What an observer hook threw during this call, NO_FAILURE when nothing: thrown once the step is
+   * done. The hooks run mid-step, when stepped runs' records are freed and their successors not yet
+   * the key's list: thrown there, an error left the list on freed records.
+   */
+  private failure: unknown = NO_FAILURE;
   /** The values of every key's buffered events. */
   readonly pool = new ValuePool();
   /** Computation-state ids handed out so far (a snapshot keeps it, so restored ids keep their order). */
@@ -367,7 +370,7 @@ export class NFA<E> {
         const before = observing && !wasStart ? this.view(nfaState, current) : null;
         const nextCount = this.computeNextStates(nfaState, current, value);
         const next = this.nextStates;
-        if (before !== null && nextCount === 0) this.observer!.partialMatch!({ kind: 'dropped', ...before });
+        if (before !== null && nextCount === 0) this.notify({ kind: 'dropped', ...before });
         // Delay adding the new states: a Stop state discards the whole branch.
         let discardPath = false;
         for (let i = 0; i < nextCount; i++) {
@@ -415,8 +418,7 @@ export class NFA<E> {
       this.sortRuns(nfaState, potentialMatches, potentialMatches.length);
       const result: NfaMatch<E>[] = [];
       if (this.skip.isSkipStrategy) {
-        count = this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, collected, count, result);
-        this.relink(nfaState, collected, count);
+        this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches, collected, count, result);
       } else {
         this.relink(nfaState, collected, count);
         for (const match of potentialMatches) {
@@ -435,6 +437,7 @@ export class NFA<E> {
       this.event = NONE;
       this.eventBuffer = null;
       this.settle(nfaState);
+      this.throwFailure();
     }
   }
 
@@ -485,11 +488,13 @@ export class NFA<E> {
     }
     if (potentialMatches !== null || nfaState.completedMatches.length > 0) {
       matches = [];
-      kept = this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, kept, matches);
+      this.processMatchesAccordingToSkipStrategy(nfaState, potentialMatches ?? NO_MATCHES, runs, kept, matches);
       if (matches.length === 0) matches = null;
+    } else {
+      this.relink(nfaState, runs, kept);
     }
-    this.relink(nfaState, runs, kept);
     this.settle(nfaState);
+    this.throwFailure();
     if (matches === null && timeouts === null) return NOTHING;
     return { matches: matches ?? NO_MATCHES, timeouts: timeouts ?? NO_MATCHES };
   }
@@ -556,7 +561,8 @@ export class NFA<E> {
   /**
    * Completed matches are emitted in order of their first event: a match waits while an earlier
    * partial match is alive, since that one may still complete first and prune it. Prunes
-   * `partialMatches[0..count)` in place; returns how many are left.
+   * `partialMatches[0..count)` in place and makes what is left the key's run list, also when the
+   * strategy throws (SkipToElementError: the match stays first in line, as in Flink).
    */
   private processMatchesAccordingToSkipStrategy(
     nfaState: NfaState<E>,
@@ -564,7 +570,7 @@ export class NFA<E> {
     partialMatches: Run[],
     partialCount: number,
     result: NfaMatch<E>[],
-  ): number {
+  ): void {
     let completed = nfaState.completedMatches;
     if (potentialMatches.length > 0) {
       if (completed === (NO_COMPLETED as Run[])) completed = nfaState.completedMatches = [];
@@ -573,25 +579,28 @@ export class NFA<E> {
       completed.sort(this.byState);
       this.sorting = null;
     }
-    while (completed.length > 0) {
-      const earliest = completed[0]!;
-      if (partialCount > 0 && compareStart(nfaState as NfaState<unknown>, earliest, partialMatches[0]!) > 0) break;
-      completed.shift();
-      const node = nfaState.runNode(earliest);
-      const version = nfaState.runVersion(earliest);
-      const paths = nfaState.extractPatterns(node, version);
-      // Found once for both lists (it walks every path of the match).
-      const pruning = this.skip.pruningEvent(paths as readonly MatchPath<unknown>[]);
-      if (pruning !== null) {
-        partialCount = this.prune(nfaState, partialMatches, partialCount, pruning);
-        completed.length = this.prune(nfaState, completed, completed.length, pruning);
+    try {
+      while (completed.length > 0) {
+        const earliest = completed[0]!;
+        if (partialCount > 0 && compareStart(nfaState as NfaState<unknown>, earliest, partialMatches[0]!) > 0) break;
+        const node = nfaState.runNode(earliest);
+        const version = nfaState.runVersion(earliest);
+        const paths = nfaState.extractPatterns(node, version);
+        // Found once for both lists (it walks every path of the match).
+        const pruning = this.skip.pruningEvent(paths as readonly MatchPath<unknown>[]);
+        completed.shift();
+        if (pruning !== null) {
+          partialCount = this.prune(nfaState, partialMatches, partialCount, pruning);
+          completed.length = this.prune(nfaState, completed, completed.length, pruning);
+        }
+        if (this.observer?.partialMatch !== undefined) this.report('completed', nfaState, earliest);
+        result.push(paths[0]!);
+        nfaState.releaseNode(node, version);
+        this.retire(nfaState, earliest);
       }
-      if (this.observer?.partialMatch !== undefined) this.report('completed', nfaState, earliest);
-      result.push(paths[0]!);
-      nfaState.releaseNode(node, version);
-      this.retire(nfaState, earliest);
+    } finally {
+      this.relink(nfaState, partialMatches, partialCount);
     }
-    return partialCount;
   }
 
   /** Retires the runs of `states[0..count)` the strategy prunes; returns how many are left (in place). */
@@ -629,21 +638,19 @@ export class NFA<E> {
    *      run in the final state if PROCEED edges from the target reach it;
    *   4. the start state always stays, so that every event can start a match;
    *   5. release this run's reference to its previous node.
+   * Writes the next states to `nextStates` and returns how many there are.
    */
-  /** Writes the next states to `nextStates` and returns how many there are. */
   private computeNextStates(nfaState: NfaState<E>, run: Run, value: E): number {
     // The run's fields, read once: its record is freed before its successors are made (the first
     // takes the same slot, already in the cache).
     let state: State<E>;
     let previous: number;
     let version: Version;
-    let startTimestamp: number;
     let startEvent: number;
     if (run === START) {
       state = this.compiled.start;
       previous = NONE;
       version = nfaState.startVersion;
-      startTimestamp = -1;
       startEvent = NONE;
     } else {
       const w = nfaState.words;
@@ -652,7 +659,6 @@ export class NFA<E> {
       previous = w[at + R_NODE]!;
       version = w[at + R_VERSION]!;
       startEvent = w[at + R_START_EVENT]!;
-      startTimestamp = nfaState.times[(run << (SHIFT - 1)) + F_TIME]!;
     }
     const fromStart = state.isStart;
     this.contextPrevious = previous;
@@ -680,7 +686,7 @@ export class NFA<E> {
           nextVersion = Dewey.branch(version, totalTakeToSkip + ignoreBranchesToVisit);
           ignoreBranchesToVisit--;
         }
-        this.addComputationState(nfaState, edge.target, previous, nextVersion, startTimestamp, startEvent);
+        this.addComputationState(nfaState, edge.target, previous, nextVersion, startEvent);
       } else {
         const event = this.currentEvent();
         const currentVersion = Dewey.increase(version, takeBranchesToVisit);
@@ -688,13 +694,12 @@ export class NFA<E> {
         takeBranchesToVisit--;
         // The edge takes over currentVersion's reference, the new run nextVersion's.
         const newEntry = nfaState.put(edge.source.page, event, previous, currentVersion);
-        const runStart = fromStart ? this.eventTimestamp : startTimestamp;
         const runStartEvent = fromStart ? event : startEvent;
-        this.addComputationState(nfaState, edge.target, newEntry, nextVersion, runStart, runStartEvent);
+        this.addComputationState(nfaState, edge.target, newEntry, nextVersion, runStartEvent);
         const finalState = this.findFinalStateAfterProceed(edge.target, value);
         if (finalState !== null) {
           Dewey.retain(nextVersion);
-          this.addComputationState(nfaState, finalState, newEntry, nextVersion, runStart, runStartEvent);
+          this.addComputationState(nfaState, finalState, newEntry, nextVersion, runStartEvent);
         }
       }
     }
@@ -710,7 +715,7 @@ export class NFA<E> {
         this.nextStartId = branches !== 0 ? this.nextId++ : nfaState.startId;
       } else if (branches !== 0) {
         nfaState.words[(run << SHIFT) + R_VERSION] = nextVersion;
-        nfaState.words[(run << SHIFT) + R_ID] = this.nextId++;
+        nfaState.times[(run << (SHIFT - 1)) + F_ID] = this.nextId++;
       }
       this.nextStates[this.nextCount++] = run;
     }
@@ -740,10 +745,9 @@ export class NFA<E> {
     previous: number,
     /** Taken over by the run. */
     version: Version,
-    startTimestamp: number,
     startEvent: number,
   ): void {
-    this.nextStates[this.nextCount++] = nfaState.newRun(state.index, previous, version, startTimestamp, startEvent, this.nextId++);
+    this.nextStates[this.nextCount++] = nfaState.newRun(state.index, previous, version, startEvent, this.nextId++);
     if (previous !== NONE) nfaState.lockNode(previous, version);
   }
 
@@ -811,10 +815,10 @@ export class NFA<E> {
           passed = condition.test(value, this.stageEvents) === true;
         } catch (error) {
           this.errors++;
-          this.observer?.condition?.(condition.stage, condition.kind, false, error);
+          if (this.observer?.condition !== undefined) this.observeCondition(condition.stage, condition.kind, false, error);
           return false;
         }
-        this.observer?.condition?.(condition.stage, condition.kind, passed);
+        if (this.observer?.condition !== undefined) this.observeCondition(condition.stage, condition.kind, passed);
         return passed;
       }
     }
@@ -838,6 +842,32 @@ export class NFA<E> {
   }
 
   private report(kind: PartialMatchChangeKind, nfaState: NfaState<E>, run: Run): void {
-    this.observer?.partialMatch?.({ kind, ...this.view(nfaState, run) });
+    this.notify({ kind, ...this.view(nfaState, run) });
+  }
+
+  /** Tells the observer of a partial match change; what it throws waits for throwFailure. */
+  private notify(change: PartialMatchChange): void {
+    try {
+      this.observer?.partialMatch?.(change);
+    } catch (error) {
+      if (this.failure === NO_FAILURE) this.failure = error;
+    }
+  }
+
+  /** Tells the observer a condition's outcome (and what the condition threw, if it did); what the observer throws waits for throwFailure. */
+  private observeCondition(stage: string, kind: 'where' | 'until', passed: boolean, ...error: [unknown?]): void {
+    try {
+      this.observer?.condition?.(stage, kind, passed, ...error);
+    } catch (failure) {
+      if (this.failure === NO_FAILURE) this.failure = failure;
+    }
+  }
+
+  /** Throws what an observer threw during this call, now that the key's runs are linked again. */
+  private throwFailure(): void {
+    const failure = this.failure;
+    if (failure === NO_FAILURE) return;
+    this.failure = NO_FAILURE;
+    throw failure;
   }
 }

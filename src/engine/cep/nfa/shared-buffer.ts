@@ -12,22 +12,24 @@
  * same memory holds the times), grown by doubling; a reference is a record's slot number, -1 none.
  * Event values sit in the NFA's value pool (one object array for all its keys: the slot an event
  * takes there is the one last freed, already in the cache), by the index in the event's record.
- * There is no object per
- * run, node, edge or event: the garbage collector never sees them, and the first touch of a busy
- * key is its arena, not a dozen objects scattered over the old generation. Freed records go on a
- * free list inside the arena (reused first: the slot a step frees is the one its successor takes);
- * a key whose buffer empties starts again from the arena's first record, and a key that never held
- * anything has no arena of its own.
+ * There is no object per run, node, edge or event: the garbage collector never sees them, and the
+ * first touch of a busy key is its arena, not a dozen objects scattered over the old generation.
+ * Freed records go on a free list inside the arena (reused first: the slot a step frees is the one
+ * its successor takes); a key whose buffer empties starts again from the arena's first record, and
+ * a key that never held anything has no arena of its own.
  *
- *   event  I0 refs        I1 first node   I2 seq      I4 value (index in the pool)   F3 timestamp
+ *   event  I0 refs        I1 first node   I2 seq (low 32 bits)   I5 seq (high bits)
+ *          I4 value (index in the pool)   F3 timestamp
  *   node   I0 event       I1 page         I2 refs     I3 removed   I4 first edge   I5 last edge
  *          I6 next node of the same event
  *   edge   I0 target node I1 version      I2 refs     I3 next edge of the node
- *   run    I0 state       I1 node         I2 version  I3 start event   I4 id   I5 next run
- *          F3 start time
+ *   run    I0 state       I1 node         I2 version  I3 start event   I5 next run   F3 id
  *   free   I7 next free record (a freed node keeps I3 = removed until the slot is reused)
  *
  * In = Int32 word n of the record (slot × RECORD + n), Fn = Float64 n (slot × RECORD / 2 + n).
+ * Arrival numbers and run ids count past 2^31 (ids count every run of every key): a seq is two
+ * words, an id a Float64, both exact to 2^53. A run's first event's time is its start event's (-1
+ * without one), as its previous event's time is its node's event's: neither takes a word.
  */
 import * as Dewey from './dewey-number.js';
 import type { Version } from './dewey-number.js';
@@ -58,9 +60,12 @@ export const NONE = -1;
 // Event record.
 export const E_REFS = 0;
 export const E_NODE = 1;
+/** The low 32 bits of the event's arrival number (read with eventSeq: it counts past 2^31). */
 export const E_SEQ = 2;
 export const E_VALUE = 4;
-/** Float64 word of an event's timestamp and of a run's start time. */
+/** The arrival number's bits above the low 32. */
+const E_SEQ_HIGH = 5;
+/** Float64 word of an event's timestamp. */
 export const F_TIME = 3;
 // Node record.
 export const N_EVENT = 0;
@@ -80,14 +85,18 @@ export const R_STATE = 0;
 export const R_NODE = 1;
 export const R_VERSION = 2;
 export const R_START_EVENT = 3;
-export const R_ID = 4;
 export const R_NEXT = 5;
+/** Float64 word of a run's id (its creation number, exact past 2^31). */
+export const F_ID = 3;
 const NEXT_FREE = 7;
 
 /** Records of a key's first arena. */
 const FIRST_CAPACITY = 16;
 /** An emptied arena larger than this many records is dropped (the key starts again small). */
 const KEEP_CAPACITY = 1024;
+
+/** 2^32: an arrival number's high word counts these. */
+const TWO_32 = 4294967296;
 
 const EMPTY_WORDS = new Int32Array(0);
 const EMPTY_TIMES = new Float64Array(0);
@@ -233,8 +242,8 @@ export class SharedBuffer<E> {
     const at = slot << SHIFT;
     w[at + E_REFS] = 1;
     w[at + E_NODE] = NONE;
-    w[at + E_SEQ] = this.seq++;
     w[at + N_REMOVED] = 0;
+    this.setEventSeq(slot, this.seq++);
     w[at + E_VALUE] = this.pool.add(value);
     this.times[(slot << (SHIFT - 1)) + F_TIME] = timestamp;
     return slot;
@@ -245,7 +254,15 @@ export class SharedBuffer<E> {
   }
 
   eventSeq(event: number): number {
-    return this.words[(event << SHIFT) + E_SEQ]!;
+    const at = event << SHIFT;
+    return this.words[at + E_SEQ_HIGH]! * TWO_32 + (this.words[at + E_SEQ]! >>> 0);
+  }
+
+  /** Sets the event's arrival number (registerEvent, restores). */
+  setEventSeq(event: number, seq: number): void {
+    const at = event << SHIFT;
+    this.words[at + E_SEQ] = seq | 0;
+    this.words[at + E_SEQ_HIGH] = Math.floor(seq / TWO_32);
   }
 
   /** The event as the match output shows it (a new object). */
@@ -262,17 +279,17 @@ export class SharedBuffer<E> {
     const at = (event << SHIFT) + E_REFS;
     const refs = w[at]!;
     // Lockable.release, tolerant of an unbalanced release, as Flink; only the release that frees it
-    // gives the record back (an unbalanced one must not hand it out twice).
+    // gives the record back and counts it gone (an unbalanced one must not hand it out twice, nor
+    // let settle() reset an arena whose events are still live).
     if (refs > 1) {
       w[at] = refs - 1;
       return;
     }
-    if (refs === 1) w[at] = 0;
+    if (refs !== 1) return;
+    w[at] = 0;
     this.liveEvents--;
-    if (refs === 1) {
-      this.pool.remove(w[(event << SHIFT) + E_VALUE]!);
-      this.freeRecord(event);
-    }
+    this.pool.remove(w[(event << SHIFT) + E_VALUE]!);
+    this.freeRecord(event);
   }
 
   /** The live node of `page` for `event`, or NONE. */
