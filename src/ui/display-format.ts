@@ -112,12 +112,26 @@ export function progressBar(fraction: number, width: number): string {
   return '█'.repeat(full) + '░'.repeat(width - full);
 }
 
-/** A field value in a table cell: numbers rounded to 3 decimals, long text cut. */
+/** Characters a record's text must not bring to the screen: control codes, and the frame overlay's markers (frame-overlay.ts). */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\ue000-\ue004]/g;
+const UNPRINTABLE_TEST = /[\u0000-\u001f\u007f-\u009f\ue000-\ue004]/;
+
+/**
+ * `text` from a record (a key, a value, an event) safe to draw: a control code (an escape sequence,
+ * a newline) is shown as its JSON escape, `\u001b`, `\n`, instead of moving the cursor or
+ * breaking the layout; an overlay marker as U+FFFD.
+ */
+export function printable(text: string): string {
+  if (!UNPRINTABLE_TEST.test(text)) return text;
+  return text.replace(UNPRINTABLE, (c) => (c >= '\ue000' ? '\ufffd' : c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** A field value in a table cell: numbers rounded to 3 decimals, long text cut, unprintable characters shown escaped. */
 export function formatValue(value: unknown, max = 24): string {
   let text: string;
   if (typeof value === 'number') text = Number.isInteger(value) ? String(value) : String(Math.round(value * 1000) / 1000);
-  else if (typeof value === 'string') text = value;
-  else text = JSON.stringify(value) ?? 'null';
+  else if (typeof value === 'string') text = printable(value);
+  else text = printable(JSON.stringify(value) ?? 'null');
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { whyNothingYet, type FeedItem, type LiveState, type StepView } from './live-state.js';
-import { fit, formatClock, formatValue } from './display-format.js';
+import { fit, formatClock, formatValue, printable } from './display-format.js';
 import { theme } from './theme.js';
 
 const KIND_COLOR: Record<FeedItem['kind'], string> = {
@@ -20,7 +20,7 @@ function describe(item: FeedItem, width: number): string {
     .join(' ');
   // The events of each stage, as far as the line reaches: `first: {...}  then: {...} {...}`.
   const events = Object.entries(item.events)
-    .map(([stage, list]) => `${stage}: ${list.slice(0, 4).map((e) => JSON.stringify(e)).join(' ')}${list.length > 4 ? ' …' : ''}`)
+    .map(([stage, list]) => `${stage}: ${list.slice(0, 4).map((e) => printable(JSON.stringify(e))).join(' ')}${list.length > 4 ? ' …' : ''}`)
     .join('  ');
   return fit(`${item.kind.padEnd(7)} ${item.key}${when}  ${stages ? `[${stages}] ` : ''}${fields}${events ? ` │ ${events}` : ''}`, width);
 }

@@ -6,6 +6,7 @@
 import type { PacingStatus } from '../replay/pacer.js';
 import type { OutputRecord } from '../engine/operator.js';
 import type { WindowSpec } from '../engine/spec.js';
+import { printable } from './display-format.js';
 
 export interface StepInfo {
   readonly name: string;
@@ -312,10 +313,11 @@ function feedItem(record: FeedRecord, key: string, frame: number): FeedItem {
   }
 }
 
+/** A key as the view shows it (unprintable characters escaped: display-format.ts printable). */
 export function keyText(key: unknown): string {
   if (key === null || key === undefined) return '(all)';
-  if (typeof key === 'string') return key;
-  return JSON.stringify(key);
+  if (typeof key === 'string') return printable(key);
+  return printable(JSON.stringify(key));
 }
 
 /**
