@@ -139,10 +139,12 @@ export class KeyTable<V extends TableEntry> {
     const others = [...this.others.values()];
     const list = new Array<V>(others.length + n);
     for (let k = 0; k < others.length; k++) list[k] = others[k]!;
-    if (exact) packed.sort();
-    for (let k = 0, at = others.length; k < n; k++) list[at + k] = exact ? found[(packed[k]! % span) | 0]! : found[k]!;
-    // Other keys (rare) are merged in by their own order, as are all keys past 2^53.
-    return this.others.size === 0 && exact ? list : list.sort((a, b) => a.order - b.order);
+    // Other keys (rare) are merged in by their own order, as are all keys past 2^53: then the
+    // packed sort would be thrown away.
+    const packedOrder = exact && others.length === 0;
+    if (packedOrder) packed.sort();
+    for (let k = 0, at = others.length; k < n; k++) list[at + k] = packedOrder ? found[(packed[k]! % span) | 0]! : found[k]!;
+    return packedOrder ? list : list.sort((a, b) => a.order - b.order);
   }
 
   private place(entry: V, h: number, order: number): void {
