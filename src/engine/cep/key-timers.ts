@@ -15,6 +15,11 @@
  * On the binge bench (a timer per record, ~1,400 keys waiting) the heap's pop alone, one
  * mispredicted comparison per level over 11 levels, was ~140 ns per record, the largest part of
  * the operator shell; the wheel does the same work in a few array accesses.
+ *
+ * A slot's own fields (its place, and in the wheel its bucket, neighbours and registration) sit
+ * together in one 32-byte record of `perSlot` (the registration, a float, in the Float64Array view
+ * `perSlotSeqs` over the same memory): `schedule` and `unlink` read and write one cache line per
+ * slot, where five arrays indexed by slot were five lines, each a miss with thousands of keys.
  */
 export interface TimedKey {
   /** The key's timer, Infinity when none. */
@@ -30,11 +35,23 @@ const WHEEL_MASK = WHEEL_SIZE - 1;
 const NOT_QUEUED = -1;
 const IN_WHEEL = -2;
 const NONE = -1;
+/** A slot's record in `perSlot`: 8 int32s (32 bytes, two to a cache line), its fields at these offsets. */
+const SLOT_INTS = 8;
+const POSITION = 0;
+const BUCKET = 1;
+const NEXT = 2;
+const PREVIOUS = 3;
+/** The registration, a float64 at int32 offsets 4–5: index slot * SLOT_FLOATS + SEQ in `perSlotSeqs`. */
+const SLOT_FLOATS = SLOT_INTS / 2;
+const SEQ = 2;
 
 export class KeyTimers<K extends TimedKey> {
-  /** Slot → its key, and its place (heap index, NOT_QUEUED or IN_WHEEL). */
+  /** Slot → its key. */
   private owners: (K | undefined)[] = [];
-  private positions = new Int32Array(256).fill(NOT_QUEUED);
+  /** Per slot, its place (heap index, NOT_QUEUED or IN_WHEEL) and its wheel fields: see SLOT_INTS. */
+  private perSlot = new Int32Array(256 * SLOT_INTS);
+  private perSlotSeqs = new Float64Array(this.perSlot.buffer);
+  private slotCapacity = 256;
   private readonly freeSlots: number[] = [];
   private slotCount = 0;
   /** The heap: entry i is slot `slots[i]` with timer `times[i]`, registered as `seqs[i]`. */
@@ -42,11 +59,7 @@ export class KeyTimers<K extends TimedKey> {
   private times = new Float64Array(256);
   private seqs = new Float64Array(256);
   private size = 0;
-  /** The wheel: per slot in it, its registration, bucket and neighbours in the bucket's list. */
-  private wheelSeqs = new Float64Array(256);
-  private wheelBuckets = new Int32Array(256);
-  private wheelNext = new Int32Array(256);
-  private wheelPrevious = new Int32Array(256);
+  /** The wheel: per bucket, the first and last slot of its list (each slot's own fields are in perSlot). */
   private readonly heads = new Int32Array(WHEEL_SIZE).fill(NONE);
   private readonly tails = new Int32Array(WHEEL_SIZE).fill(NONE);
   private readonly occupied = new Int32Array(WHEEL_SIZE >> 5);
@@ -75,10 +88,10 @@ export class KeyTimers<K extends TimedKey> {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.slotCount++;
-      if (slot === this.positions.length) this.growSlots();
+      if (slot === this.slotCapacity) this.growSlots();
     }
     this.owners[slot] = key;
-    this.positions[slot] = NOT_QUEUED;
+    this.perSlot[slot * SLOT_INTS + POSITION] = NOT_QUEUED;
     key.slot = slot;
   }
 
@@ -86,7 +99,7 @@ export class KeyTimers<K extends TimedKey> {
   detach(key: K): void {
     const slot = key.slot;
     if (slot < 0) return;
-    if (this.positions[slot] !== NOT_QUEUED) throw new Error('KeyTimers.detach: the key still has a timer');
+    if (this.perSlot[slot * SLOT_INTS + POSITION] !== NOT_QUEUED) throw new Error('KeyTimers.detach: the key still has a timer');
     this.owners[slot] = undefined; // let the forgotten key be collected
     this.freeSlots.push(slot);
     key.slot = -1;
@@ -94,13 +107,13 @@ export class KeyTimers<K extends TimedKey> {
 
   /** True when the key's timer is queued. */
   isQueued(key: K): boolean {
-    return key.slot >= 0 && this.positions[key.slot] !== NOT_QUEUED;
+    return key.slot >= 0 && this.perSlot[key.slot * SLOT_INTS + POSITION] !== NOT_QUEUED;
   }
 
   /** The registration number of the key's timer (0 when it has none): snapshots keep it. */
   registrationOf(key: K): number {
-    const at = key.slot < 0 ? NOT_QUEUED : this.positions[key.slot]!;
-    return at === NOT_QUEUED ? 0 : at === IN_WHEEL ? this.wheelSeqs[key.slot]! : this.seqs[at]!;
+    const at = key.slot < 0 ? NOT_QUEUED : this.perSlot[key.slot * SLOT_INTS + POSITION]!;
+    return at === NOT_QUEUED ? 0 : at === IN_WHEEL ? this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ]! : this.seqs[at]!;
   }
 
   /** The next registration number: snapshots keep it, so a restored queue orders ties as before. */
@@ -122,7 +135,7 @@ export class KeyTimers<K extends TimedKey> {
   schedule(key: K, time: number): void {
     key.timer = time;
     const slot = key.slot;
-    const at = this.positions[slot]!;
+    const at = this.perSlot[slot * SLOT_INTS + POSITION]!;
     if (at === IN_WHEEL) this.unlink(slot);
     else if (at >= 0) this.removeFromHeap(at);
     const seq = this.seq++;
@@ -143,7 +156,7 @@ export class KeyTimers<K extends TimedKey> {
     if (this.wheelSize > 0) {
       const inWheel = this.wheelEarliest();
       const first = this.heads[inWheel & WHEEL_MASK]!;
-      if (this.size === 0 || inWheel < this.times[0]! || (inWheel === this.times[0] && this.wheelSeqs[first]! < this.seqs[0]!)) {
+      if (this.size === 0 || inWheel < this.times[0]! || (inWheel === this.times[0] && this.perSlotSeqs[first * SLOT_FLOATS + SEQ]! < this.seqs[0]!)) {
         this.unlink(first);
         this.popped = inWheel;
         return this.owners[first]!;
@@ -173,31 +186,35 @@ export class KeyTimers<K extends TimedKey> {
   }
 
   private append(slot: number, time: number, seq: number): void {
+    const perSlot = this.perSlot;
+    const at = slot * SLOT_INTS;
     const bucket = time & WHEEL_MASK;
     const tail = this.tails[bucket]!;
-    this.wheelPrevious[slot] = tail;
-    this.wheelNext[slot] = NONE;
+    perSlot[at + PREVIOUS] = tail;
+    perSlot[at + NEXT] = NONE;
     if (tail === NONE) {
       this.heads[bucket] = slot;
       this.occupied[bucket >>> 5]! |= 1 << (bucket & 31);
-    } else this.wheelNext[tail] = slot;
+    } else perSlot[tail * SLOT_INTS + NEXT] = slot;
     this.tails[bucket] = slot;
-    this.wheelBuckets[slot] = bucket;
-    this.wheelSeqs[slot] = seq;
-    this.positions[slot] = IN_WHEEL;
+    perSlot[at + BUCKET] = bucket;
+    perSlot[at + POSITION] = IN_WHEEL;
+    this.perSlotSeqs[slot * SLOT_FLOATS + SEQ] = seq;
     this.wheelSize++;
   }
 
   private unlink(slot: number): void {
-    const bucket = this.wheelBuckets[slot]!;
-    const previous = this.wheelPrevious[slot]!;
-    const next = this.wheelNext[slot]!;
+    const perSlot = this.perSlot;
+    const at = slot * SLOT_INTS;
+    const bucket = perSlot[at + BUCKET]!;
+    const previous = perSlot[at + PREVIOUS]!;
+    const next = perSlot[at + NEXT]!;
     if (previous === NONE) this.heads[bucket] = next;
-    else this.wheelNext[previous] = next;
+    else perSlot[previous * SLOT_INTS + NEXT] = next;
     if (next === NONE) this.tails[bucket] = previous;
-    else this.wheelPrevious[next] = previous;
+    else perSlot[next * SLOT_INTS + PREVIOUS] = previous;
     if (this.heads[bucket] === NONE) this.occupied[bucket >>> 5]! &= ~(1 << (bucket & 31));
-    this.positions[slot] = NOT_QUEUED;
+    perSlot[at + POSITION] = NOT_QUEUED;
     this.wheelSize--;
   }
 
@@ -209,8 +226,8 @@ export class KeyTimers<K extends TimedKey> {
 
   /** Removes heap entry `i`: the last entry takes its place and moves up or down. */
   private removeFromHeap(i: number): void {
-    const { slots, times, seqs, positions } = this;
-    positions[slots[i]!] = NOT_QUEUED;
+    const { slots, times, seqs, perSlot } = this;
+    perSlot[slots[i]! * SLOT_INTS + POSITION] = NOT_QUEUED;
     const n = --this.size;
     if (i === n) return;
     const slot = slots[n]!;
@@ -261,23 +278,15 @@ export class KeyTimers<K extends TimedKey> {
     this.slots[i] = slot;
     this.times[i] = time;
     this.seqs[i] = seq;
-    this.positions[slot] = i;
+    this.perSlot[slot * SLOT_INTS + POSITION] = i;
   }
 
   private growSlots(): void {
-    const n = this.positions.length * 2;
-    const positions = new Int32Array(n).fill(NOT_QUEUED);
-    positions.set(this.positions);
-    this.positions = positions;
-    const grow = <T extends Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const bigger = make(n);
-      bigger.set(old);
-      return bigger;
-    };
-    this.wheelSeqs = grow(this.wheelSeqs, (m) => new Float64Array(m));
-    this.wheelBuckets = grow(this.wheelBuckets, (m) => new Int32Array(m));
-    this.wheelNext = grow(this.wheelNext, (m) => new Int32Array(m));
-    this.wheelPrevious = grow(this.wheelPrevious, (m) => new Int32Array(m));
+    this.slotCapacity *= 2;
+    const perSlot = new Int32Array(this.slotCapacity * SLOT_INTS);
+    perSlot.set(this.perSlot);
+    this.perSlot = perSlot;
+    this.perSlotSeqs = new Float64Array(perSlot.buffer);
   }
 
   private growHeap(): void {

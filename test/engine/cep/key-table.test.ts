@@ -68,3 +68,43 @@ test('stringHash spreads ids that differ in one character', () => {
   const low = new Set(Array.from({ length: 4096 }, (_, i) => stringHash(`u${i}`) & 4095));
   assert.ok(low.size > 2400, `only ${low.size} of 4096 buckets used`);
 });
+
+test('KeyTable tells apart keys that differ only in their last unit, of any length, high and surrogate units included', () => {
+  const table = new KeyTable<Entry>();
+  const map = new Map<unknown, Entry>();
+  const ids: string[] = [];
+  for (const length of [1, 2, 11, 12, 13, 20]) {
+    for (const last of ['a', 'b', '\u00e9', '\uffff', '\ud83d', '\u8000']) ids.push('k'.repeat(length - 1) + last);
+    ids.push('\ud83d\ude00'.repeat(Math.ceil(length / 2)).slice(0, length));
+  }
+  ids.push('');
+  const next = random(3);
+  for (let step = 0; step < 20_000; step++) {
+    const id = [...ids[Math.floor(next() * ids.length)]!].join('');
+    touch(table, map, id, step, next() < 0.4);
+  }
+  for (const id of ids) assert.equal(table.get(id), map.get(id), JSON.stringify(id));
+  assert.deepEqual(table.values(), [...map.values()]);
+});
+
+test('KeyTable tells apart keys of the same length and hash (short and long)', () => {
+  // Found by search: pairs of equal length and equal stringHash (the same probe run and stored hash): only comparing the keys tells them apart.
+  for (const [a, b] of [
+    ['k06ah2a5', 'k0w9gl1q'],
+    ['long-key-1479599-abcdef', 'long-key-1662382-abcdef'],
+  ] as const) {
+    assert.equal(stringHash(a), stringHash(b));
+    assert.equal(a.length, b.length);
+    const table = new KeyTable<Entry>();
+    const first: Entry = { id: a, order: 0, hash: 0, n: 1 };
+    table.add(first);
+    assert.equal(table.get([...b].join('')), undefined, `${b} is not ${a}`);
+    const second: Entry = { id: b, order: 0, hash: 0, n: 2 };
+    table.add(second);
+    assert.equal(table.get([...a].join('')), first);
+    assert.equal(table.get([...b].join('')), second);
+    table.delete(first);
+    assert.equal(table.get(a), undefined);
+    assert.equal(table.get(b), second);
+  }
+});
