@@ -20,13 +20,18 @@ import { parsePipelineText } from '../../src/spec/load.js';
 const dir = mkdtempSync(join(tmpdir(), 'sw-retained-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('originalOf: a plain record is itself; a retained one is its text parsed once, with its source position', () => {
+test('originalOf: a plain record is itself; a retained one is its text parsed (again at each call, nothing kept), with its source position', () => {
   const plain = { a: 1 };
   assert.equal(originalOf(plain), plain);
   const fields = retainFields({ type: 'a' }, '{"type":"a","n":1.50,"s":"\\u00e9"}', 42);
   const original = originalOf(fields);
   assert.equal(JSON.stringify(original), '{"type":"a","n":1.5,"s":"é"}');
-  assert.equal(originalOf(fields), original);
+  const again = originalOf(fields);
+  assert.notEqual(again, original);
+  assert.deepEqual(again, original);
+  assert.equal((again as Record<symbol, unknown>)[SOURCE_POSITION], 42);
+  // The retained record gained nothing: its symbols are the text and the position.
+  assert.equal(Object.getOwnPropertySymbols(fields).length, 2);
   assert.equal((original as Record<symbol, unknown>)[SOURCE_POSITION], 42);
   assert.equal((original as Record<symbol, unknown>)[RAW_TEXT], undefined);
 });

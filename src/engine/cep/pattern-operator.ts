@@ -277,7 +277,13 @@ export class PatternOperator implements Operator, KeyHinted {
         records: records.map(originalOf),
         timer: state.timer,
         timerSeq: this.timers.registrationOf(state),
-        nfa: { ...nfa, events: nfa.events.map((e) => (originalOf(e.value) === e.value ? e : { ...e, value: originalOf(e.value) })) },
+        nfa: {
+          ...nfa,
+          events: nfa.events.map((e) => {
+            const value = originalOf(e.value);
+            return value === e.value ? e : { ...e, value };
+          }),
+        },
       });
     }
     return keys;
