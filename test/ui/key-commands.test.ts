@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeys, pressKey, type ReplayControls } from '../../src/ui/key-commands.js';
+import { parseKeys, pressKey } from '../../src/ui/key-commands.js';
+import { recordingControls } from './run-stats.js';
 import { initialState, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
 
@@ -27,14 +28,7 @@ test('keys drive the replay and the view: space, →, + and −, tab and digits,
     { name: 'streaks', kind: 'pattern', fields: [] },
   ];
   const store = new LiveStore(initialState('r.jsonl', 'p.yaml', steps, 20));
-  const calls: string[] = [];
-  const controls: ReplayControls = {
-    pause: () => calls.push('pause'),
-    resume: () => calls.push('resume'),
-    step: () => calls.push('step'),
-    setSpeed: (speed) => calls.push(`speed ${speed}`),
-    quit: () => calls.push('quit'),
-  };
+  const { calls, controls } = recordingControls();
   const replay = { speed: 20, paused: false };
   const press = (chunk: string) => parseKeys(chunk).map(({ input, key }) => pressKey(store, controls, replay, input, key));
   press(' \u001B[C+--');
