@@ -244,7 +244,6 @@ export async function runLiveView(
     failure = error;
     clearTimeout(timer);
     replay.stop();
-    if (ownsTerminal) restoreTerminal();
     workerGone(error);
   };
   worker.on('error', fail);
@@ -340,6 +339,10 @@ export async function runLiveView(
     stdin.setRawMode?.(false);
     stdin.pause();
     (stdin as { unref?: () => void }).unref?.();
+    // The replay failed (or the worker did): the view still leaves the alternate screen, its last
+    // frame on the screen, before the error is told; a worker that cannot, leaves it by this thread.
+    if (lastClosed === null && failure === null) await close().catch(() => undefined);
+    if (lastClosed === null) terminal.write(ScreenWriter.restoreSequence());
     worker.removeAllListeners('exit');
     await worker.terminate();
     if (ownsTerminal) {
