@@ -44,7 +44,7 @@ const writer = new ScreenWriter(terminal);
 const totals = { reducer: 0, topN: 0, frame: 0, inkWall: 0, inkRenders: 0 };
 let inkRenderMs = 0;
 let inkRenders = 0;
-// As the runner draws (run-live-view.tsx): the changing lines past ink (a frame that changes only
+// As the view draws (view-renderer.tsx): the changing lines past ink (a frame that changes only
 // them is composed from ink's last output); `inkbody` as an argument renders every frame through ink.
 const overlay = process.argv.includes('inkbody') ? null : new FrameOverlay();
 const frameStream = new FrameStream(terminal, writer, () => undefined, overlay);
