@@ -312,6 +312,8 @@ export async function runLiveView(
     stdin.on('data', onKeys);
     stdin.resume();
     terminal.on('resize', onResize);
+    // A resize while the worker started: it drew the first frame at the size it was given.
+    if (terminal.columns !== workerData.columns || terminal.rows !== workerData.rows) onResize();
     timer = setTimeout(tick, FRAME_MS);
     open = opening();
     const running = startPhase();
