@@ -125,22 +125,31 @@ class Window {
   ) {}
 }
 
+type MutableKeyState = { -readonly [F in keyof KeyState]: KeyState[F] };
+
+/** A key's state with no window yet (`type` null: NO_KEY). One literal, so one hidden class. */
+function newKeyState(key: unknown, id: unknown, order: number, type: WindowStep['window']['type'] | null, touched: number): MutableKeyState {
+  const state: MutableKeyState = {
+    key,
+    id,
+    order,
+    tumbling: type === 'tumbling',
+    aligned: null,
+    sessions: type === 'session' ? [] : null,
+    sliding: null,
+    current: null,
+    other: null,
+    otherFirst: false,
+    touched,
+    hint: -1,
+    idle: false,
+  };
+  if (type === 'sliding') state.sliding = new SlidingState(state);
+  return state;
+}
+
 /** The key of a purged window kept for reuse: it holds no key state alive (retained-state test). */
-const NO_KEY: KeyState = Object.freeze({
-  key: null,
-  id: null,
-  order: -1,
-  tumbling: false,
-  aligned: null,
-  sessions: null,
-  sliding: null,
-  current: null,
-  other: null,
-  otherFirst: false,
-  touched: 0,
-  hint: -1,
-  idle: false,
-}) as KeyState;
+const NO_KEY: KeyState = newKeyState(null, null, -1, null, 0);
 
 /**
  * Purged windows kept for reuse, at most this many (a tumbling step purges a slab's windows at
@@ -425,23 +434,8 @@ export class WindowOperator implements Operator, KeyHinted {
   private restoreKey(saved: WindowKeySnapshot): KeyState {
     const type = this.spec.window.type;
     const id = keyId(saved.key);
-    const state: { -readonly [F in keyof KeyState]: KeyState[F] } = {
-      key: saved.key,
-      id,
-      order: saved.order,
-      tumbling: type === 'tumbling',
-      aligned: null,
-      current: null,
-      other: null,
-      otherFirst: false,
-      sessions: type === 'session' ? [] : null,
-      sliding: null,
-      touched: this.epoch,
-      hint: -1,
-      idle: false,
-    };
-    if (type === 'sliding') {
-      state.sliding = new SlidingState(state);
+    const state = newKeyState(saved.key, id, saved.order, type, this.epoch);
+    if (state.sliding !== null) {
       this.panes!.restoreKey(state.sliding, saved.panes ?? [], saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
     } else {
       for (const w of saved.windows ?? []) {
@@ -661,24 +655,7 @@ export class WindowOperator implements Operator, KeyHinted {
       keyState = this.takeBack(id);
     }
     if (keyState === undefined) {
-      const type = this.spec.window.type;
-      const created: { -readonly [F in keyof KeyState]: KeyState[F] } = {
-        key,
-        id,
-        order: this.keysCreated++,
-        tumbling: type === 'tumbling',
-        aligned: null,
-        sessions: type === 'session' ? [] : null,
-        sliding: null,
-        current: null,
-        other: null,
-        otherFirst: false,
-        touched: 0,
-        hint: -1,
-        idle: false,
-      };
-      if (type === 'sliding') created.sliding = new SlidingState(created);
-      keyState = created;
+      keyState = newKeyState(key, id, this.keysCreated++, this.spec.window.type, 0);
       this.keys.set(id, keyState);
     }
     if (hint >= 0) {
