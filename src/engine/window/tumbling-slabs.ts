@@ -88,7 +88,7 @@ export class TumblingSlabs<W extends SlabWindow> {
   /**
    * Moves the slabs whose on-time timer is due into `firing` (marked fired) and those whose
    * cleanup time is due into `purged` (they leave the open slabs), in start order. The caller
-   * fires each slab of `firing` (firingWindows), then purges each of `purged` and releases it.
+   * fires each slab of `firing` (sortedWindows), then purges each of `purged` and releases it.
    */
   collect(watermark: number, firing: Slab<W>[], purged: Slab<W>[]): void {
     const open = this.open;
