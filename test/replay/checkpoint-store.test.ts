@@ -321,6 +321,38 @@ test('writeDurable: small rows commit on the replay thread, and a row of backgro
   }
 });
 
+test('background writes: the writer thread encodes the pattern state as it was at the checkpoint, though the pipeline went on', () => {
+  for (const recording of [true, false]) {
+    // With a recording, records go by position; without, their text goes to segments.
+    const path = join(dir, `background-copy-${recording}.db`);
+    const jsonl = join(dir, `background-copy-${recording}.jsonl`);
+    writeFileSync(jsonl, '');
+    const store = CheckpointStore.open(path);
+    store.clear();
+    const { pipeline, feed } = patternPipeline(recording ? jsonl : undefined);
+    const out = join(dir, 'background-copy.out');
+    writeFileSync(out, 'x\n');
+    const expected: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      feed(i * 40, 40);
+      expected.push(toSnapshotJson(pipeline.snapshot()));
+      store.writeInBackground([out], patternCheckpoint(pipeline, jsonl));
+    }
+    // Records arriving while the thread encodes (before anything waits for it).
+    feed(120, 40);
+    store.settle();
+    const { latest, rejected } = store.latestValid();
+    assert.deepEqual(rejected, []);
+    assert.equal(toSnapshotJson(latest!.checkpoint.engine), expected[2]);
+    assert.deepEqual(
+      store.list().map((c) => c.records),
+      [120, 80, 40],
+    );
+    assert.equal(toSnapshotJson(store.checkpoint(store.list()[1]!.id).engine), expected[1]);
+    store.close();
+  }
+});
+
 test('background writes: committed on the writer thread, read back after settle; a failed commit is reported by the next call', () => {
   const { path, recording, store, pipeline, feed } = positionedStore('background');
   const out = join(dir, 'background.out');
