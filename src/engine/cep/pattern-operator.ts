@@ -259,10 +259,11 @@ export class PatternOperator implements Operator, KeyHinted {
   /** The keys copied as they are now, encoded later (pattern-snapshot-copy.ts: a checkpoint's writer thread encodes them). */
   private encodedKeys(): EncodedState {
     this.copier ??= new PatternKeysCopier(this.compiled.start.name, this.compiled.states.map((s) => s.name), originalRecord);
-    return this.copier.copy(this.keys.values(), this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
+    return this.copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
   }
 
   private readonly registrationOf = (state: KeyState): number => this.timers.registrationOf(state);
+  private readonly forEachKey = (visit: (state: KeyState) => void): void => this.keys.forEach(visit);
 
   private plainKeys(): PatternKeySnapshot[] {
     const keys: PatternKeySnapshot[] = [];

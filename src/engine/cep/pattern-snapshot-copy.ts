@@ -23,10 +23,11 @@ import { pageNameList, pageOf, RECORD, SHIFT, ValuePool } from './nfa/shared-buf
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writeKeyHead } from './pattern-snapshot-binary.js';
 import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
 
-/** What the copier reads of a key: its value, timer, records waiting (its list) and NFA state. */
+/** What the copier reads of a key: its value, timer, records waiting (its list), NFA state, and its place in the key order. */
 export interface CopiedKey extends PendingList {
   readonly key: unknown;
   readonly timer: number;
+  readonly order: number;
 }
 
 // A key's row in `meta` (Float64: run ids and arrival numbers count past 2^31).
@@ -42,14 +43,16 @@ const START_ID = 8;
 const SEQ = 9;
 const LIVE_EVENTS = 10;
 const LIVE_NODES = 11;
-const META = 12;
+/** The key's place in the snapshot's key order (keys are copied as found, and written in this order). */
+const ORDER = 12;
+const META = 13;
 
 /** What the writer thread receives (typed arrays over SharedArrayBuffers: shared, not copied). */
 export interface PatternKeysCopy {
   readonly keys: number;
   /** Per key: the bytes writeKeyHead wrote. */
   readonly head: Uint8Array;
-  /** Per key META numbers (see the constants above). */
+  /** Per key META numbers (see the constants above), in the order copied; a key's head, records waiting and completed runs follow the previous key's. */
   readonly meta: Float64Array;
   /** The keys' arenas, one after the other, each at a multiple of RECORD words (its times are Float64 over the same bytes). */
   readonly arenas: Int32Array;
@@ -123,10 +126,17 @@ export class PatternKeysCopier {
   ) {}
 
   /**
-   * Copies `count` keys (in the order given) with their timers' registrations, records waiting in
-   * `pending`, and the NFA value pool `pool` their events' values are in.
+   * Copies the keys `forEach` visits (`count` of them, in any order: they are written sorted by
+   * their `order`) with their timers' registrations, records waiting in `pending`, and the NFA
+   * value pool `pool` their events' values are in.
    */
-  copy<K extends CopiedKey & NfaState<unknown>>(keys: Iterable<K>, count: number, registrationOf: (key: K) => number, pending: PendingRecords, pool: ValuePool): CopiedPatternKeys {
+  copy<K extends CopiedKey & NfaState<unknown>>(
+    forEach: (visit: (key: K) => void) => void,
+    count: number,
+    registrationOf: (key: K) => number,
+    pending: PendingRecords,
+    pool: ValuePool,
+  ): CopiedPatternKeys {
     // The buffers of a copy the writer thread may still read are left to it.
     if (this.last?.busy === true) this.buffers = new CopyBuffers();
     const { head: w, meta: metaWords, arenas: arenaWords, completed: completedWords, dewey: deweyWords } = this.buffers;
@@ -139,14 +149,14 @@ export class PatternKeysCopier {
     let arenaAt = 0;
     let completedAt = 0;
     let m = 0;
-    for (const state of keys) {
+    forEach((state) => {
       writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
       for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
       const n = state.top << SHIFT;
       if (arenaAt + n > arenas.length) arenas = arenaWords.intRoom(arenaAt + n, arenaAt);
       const words = state.words;
-      // Small arenas word by word: a subarray is an object per key.
-      if (n <= 64) for (let i = 0; i < n; i++) arenas[arenaAt + i] = words[i]!;
+      // Word by word up to a few KB: a subarray and a set cost more than the loop.
+      if (n <= 1024) for (let i = 0; i < n; i++) arenas[arenaAt + i] = words[i]!;
       else arenas.set(words.subarray(0, n), arenaAt);
       const done = state.completedMatches;
       if (done.length > 0) {
@@ -166,9 +176,10 @@ export class PatternKeysCopier {
       meta[m + SEQ] = state.seq;
       meta[m + LIVE_EVENTS] = state.liveEvents;
       meta[m + LIVE_NODES] = state.liveNodes;
+      meta[m + ORDER] = state.order;
       m += META;
       arenaAt += n;
-    }
+    });
     const versions = Dewey.poolWords();
     const dewey = deweyWords.intRoom(versions.length, 0);
     dewey.set(versions);
@@ -215,17 +226,16 @@ export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>
   const state = new NfaState<unknown>(null);
   state.pool = new EntryPool(entries);
   const { head, meta, arenas, completed } = copy;
+  // A row's head, records waiting and completed runs start where the previous row's end.
+  const endOf = (row: number, field: number): number => (row === 0 ? 0 : meta[(row - 1) * META + field]!);
   Dewey.readingPool(copy.dewey, () => {
     w.uint(copy.keys);
-    let headAt = 0;
-    let pendingAt = copy.pool;
-    let completedAt = 0;
-    for (let m = 0; m < meta.length; m += META) {
-      const headEnd = meta[m + HEAD_END]!;
-      w.raw(head.subarray(headAt, headEnd));
-      headAt = headEnd;
-      const pendingEnd = copy.pool + meta[m + PENDING_END]!;
-      for (; pendingAt < pendingEnd; pendingAt++) w.record(entries[pendingAt]);
+    const rows = rowsByOrder(meta, copy.keys);
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
+      const m = row * META;
+      w.raw(head.subarray(endOf(row, HEAD_END), meta[m + HEAD_END]!));
+      for (let p = copy.pool + endOf(row, PENDING_END), end = copy.pool + meta[m + PENDING_END]!; p < end; p++) w.record(entries[p]);
       const at = meta[m + ARENA_AT]!;
       const top = meta[m + TOP]!;
       state.words = arenas.subarray(at, at + top * RECORD);
@@ -233,9 +243,9 @@ export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>
       state.top = top;
       state.firstRun = meta[m + FIRST_RUN]!;
       state.runCount = meta[m + RUN_COUNT]!;
+      const completedAt = endOf(row, COMPLETED_END);
       const completedEnd = meta[m + COMPLETED_END]!;
       state.completedMatches = completedEnd === completedAt ? NO_RUNS : Array.from(completed.subarray(completedAt, completedEnd));
-      completedAt = completedEnd;
       state.startVersion = meta[m + START_VERSION]!;
       state.startId = meta[m + START_ID]!;
       state.seq = meta[m + SEQ]!;
@@ -245,6 +255,28 @@ export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>
     }
   });
   return w.encoded();
+}
+
+/**
+ * The rows (indexes into `meta`) by their keys' order: the orders packed with the row into one
+ * number and sorted as a Float64Array, natively (as KeyTable.values); by comparison when a packed
+ * number would pass 2^53.
+ */
+function rowsByOrder(meta: Float64Array, rows: number): Int32Array | number[] {
+  let span = 1;
+  while (span < rows) span *= 2;
+  const packed = new Float64Array(rows);
+  let exact = true;
+  for (let row = 0; row < rows; row++) {
+    const key = meta[row * META + ORDER]! * span + row;
+    if (key > Number.MAX_SAFE_INTEGER) exact = false;
+    packed[row] = key;
+  }
+  if (!exact) return Array.from({ length: rows }, (_, row) => row).sort((a, b) => meta[a * META + ORDER]! - meta[b * META + ORDER]!);
+  packed.sort();
+  const order = new Int32Array(rows);
+  for (let k = 0; k < rows; k++) order[k] = packed[k]! % span;
+  return order;
 }
 
 registerDeferredEncoder(PATTERN_KEYS_LAYOUT, encodePatternKeysCopy);
