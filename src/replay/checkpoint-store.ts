@@ -45,7 +45,7 @@ const KEEP_CHECKPOINTS = 3;
 const BACKGROUND_BYTES = 1 << 20;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
-export const CHECKPOINT_VERSION = 4;
+export const CHECKPOINT_VERSION = 5;
 
 /** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
 const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
@@ -68,7 +68,9 @@ function encoderOf(layout: string): DeferredEncoder {
 function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
   if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
   const pattern = patternLayout();
-  return layout === pattern.PATTERN_KEYS_LAYOUT ? pattern.readPatternKeys : undefined;
+  if (layout === pattern.PATTERN_KEYS_LAYOUT) return pattern.readPatternKeys;
+  const copy = patternCopy();
+  return layout === copy.PATTERN_COPY_LAYOUT ? copy.readPatternKeysCopy : undefined;
 }
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
@@ -439,7 +441,7 @@ export class CheckpointStore {
         const refs = this.heldRefs.subarray(heldAt, (heldAt += held.length));
         // An index no state refers to (a free slot of the copied value pool) is never read.
         for (let i = 0; i < held.length; i++) refs[i] = held[i] === undefined ? 0 : refOf(held[i], state.original);
-        return { layout: state.layout, data: state.data, held: refs, size: state.size };
+        return { layout: state.storedLayout, data: state.data, held: refs, size: state.size };
       }
       const refs = state.records.map((record) => refOf(record, state.original));
       return { layout: state.layout, bytes: background ? state.bytes.slice() : state.bytes, refs };

@@ -278,7 +278,7 @@ test('pattern state: a recording changed under a checkpoint makes it unusable, w
   }
 });
 
-for (const form of [1, 2, 3]) {
+for (const form of [1, 2, 3, 4]) {
   test(`a store of checkpoint form ${form} is refused for resuming, and emptied by a fresh run`, () => {
     const path = join(dir, `form${form}.db`);
     const db = new Database(path);

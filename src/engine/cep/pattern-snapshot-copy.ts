@@ -15,12 +15,13 @@
  * a page fault per 4 KB): the writer thread reads them where they are. A copy still lent to the
  * writer thread (`busy`) is never overwritten: the next copy then takes new buffers.
  */
-import { DeferredState, registerDeferredEncoder, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, registerDeferredEncoder, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
 import * as Dewey from './nfa/dewey-number.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
 import { NfaState } from './nfa/nfa.js';
-import { pageNameList, pageOf, RECORD, SHIFT, ValuePool } from './nfa/shared-buffer.js';
+import { pageNameList, RECORD, SHIFT, ValuePool } from './nfa/shared-buffer.js';
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writeKeyHead } from './pattern-snapshot-binary.js';
+import type { PatternKeySnapshot } from './pattern-operator.js';
 import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
 
 /** What the copier reads of a key: its value, timer, records waiting (its list), NFA state, and its place in the key order. */
@@ -108,8 +109,11 @@ export class CopiedPatternKeys extends DeferredState {
     super(PATTERN_KEYS_LAYOUT, null, readPatternKeys, original);
   }
 
+  readonly storedLayout = PATTERN_COPY_LAYOUT;
+
   get size(): number {
-    return this.data.head.length + this.data.arenas.length * 2;
+    const { head, meta, arenas, completed, dewey } = this.data;
+    return head.length + meta.byteLength + arenas.byteLength + completed.byteLength + dewey.byteLength;
   }
 }
 
@@ -215,14 +219,9 @@ const NO_RUNS: number[] = [];
 /** The layout sw-pattern-keys/1 of a copy; the records written are `entries` items (see PatternKeysCopy.pool). */
 export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter): Encoded {
   const copy = data as PatternKeysCopy;
-  // The writer thread interns the page names in the replay thread's order (it compiles no pattern
-  // of its own); on the replay thread they are there already.
-  const known = pageNameList();
-  for (let i = 0; i < copy.pages.length; i++) {
-    if (i >= known.length) pageOf(copy.pages[i]!);
-    else if (known[i] !== copy.pages[i]) throw new Error(`stage page ${i} is ${known[i]} here, ${copy.pages[i]} in the copy`);
-  }
-  const encoder = new NfaStateEncoder(w, copy.start, copy.states);
+  // Page names from the copy: the process reading it (the writer thread, a resume) may have interned others.
+  const pages = copy.pages;
+  const encoder = new NfaStateEncoder(w, copy.start, copy.states, (page) => pages[page]!);
   const state = new NfaState<unknown>(null);
   state.pool = new EntryPool(entries);
   const { head, meta, arenas, completed } = copy;
@@ -279,4 +278,72 @@ function rowsByOrder(meta: Float64Array, rows: number): Int32Array | number[] {
   return order;
 }
 
+/**
+ * The layout a checkpoint stores a copy in: the copy itself, its typed arrays as their bytes
+ * (little-endian: the machine's order on every platform node runs on), then the held records
+ * with a reference, as (index step, record). Writing it is a few memcpys where encoding
+ * sw-pattern-keys/1 walked every node, edge and run (≈100 ms per binge checkpoint); reading it
+ * (a resume, `sw savepoint create`) encodes that layout from the copy and decodes it.
+ */
+export const PATTERN_COPY_LAYOUT = 'sw-pattern-copy/1';
+
+/** A stored copy's layout; `entries` as for encodePatternKeysCopy. */
+export function writePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter): Encoded {
+  const copy = data as PatternKeysCopy;
+  w.uint(copy.keys);
+  w.uint(copy.pool);
+  w.str(copy.start);
+  for (const names of [copy.states, copy.pages]) {
+    w.uint(names.length);
+    for (const name of names) w.str(name);
+  }
+  for (const array of [copy.head, copy.meta, copy.arenas, copy.completed, copy.dewey]) {
+    w.uint(array.byteLength);
+    w.raw(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  }
+  let held = 0;
+  for (let i = 0; i < entries.length; i++) if (isHeld(entries[i])) held++;
+  w.uint(held);
+  for (let i = 0, last = 0; i < entries.length; i++) {
+    if (!isHeld(entries[i])) continue;
+    w.uint(i - last);
+    w.record(entries[i]);
+    last = i;
+  }
+  return w.encoded();
+}
+
+/** A record, or its reference: not undefined (a free value-pool slot) nor the reference 0 (none). */
+function isHeld(entry: unknown): boolean {
+  return entry !== undefined && entry !== 0;
+}
+
+/** The plain form of what writePatternKeysCopy wrote (through sw-pattern-keys/1, as the copy would have been encoded). */
+export function readPatternKeysCopy(r: SnapshotReader): PatternKeySnapshot[] {
+  const keys = r.uint();
+  const pool = r.uint();
+  const start = r.str();
+  const [states, pages] = [0, 1].map(() => Array.from({ length: r.uint() }, () => r.str()));
+  // Copied out of the row's bytes (a Buffer's slice would not copy): typed arrays need their own aligned buffers.
+  const bytes = (): ArrayBuffer => new Uint8Array(r.raw(r.uint())).buffer;
+  const head = new Uint8Array(bytes());
+  const meta = new Float64Array(bytes());
+  const arenas = new Int32Array(bytes());
+  const completed = new Int32Array(bytes());
+  const dewey = new Int32Array(bytes());
+  if (meta.length !== keys * META) throw new Error(`the copy of ${keys} keys has ${meta.length / META} key rows`);
+  const entries: unknown[] = [];
+  for (let i = 0, n = r.uint(), at = 0; i < n; i++) {
+    at += r.uint();
+    entries[at] = r.record();
+  }
+  const copy: PatternKeysCopy = { keys, head, meta, arenas, completed, dewey, pages: pages!, states: states!, start, pool };
+  const encoded = encodePatternKeysCopy(copy, entries, new SnapshotWriter({ sizeHint: arenas.byteLength }));
+  const reader = new SnapshotReader(encoded.bytes, encoded.records);
+  const plain = readPatternKeys(reader);
+  if (!reader.done) throw new Error('the copy encodes to more than its keys');
+  return plain;
+}
+
 registerDeferredEncoder(PATTERN_KEYS_LAYOUT, encodePatternKeysCopy);
+registerDeferredEncoder(PATTERN_COPY_LAYOUT, writePatternKeysCopy);

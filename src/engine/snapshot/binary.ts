@@ -469,8 +469,13 @@ export abstract class DeferredState extends EncodedState {
    * index no state refers to.
    */
   abstract readonly held: readonly unknown[];
-  /** About how many bytes the encoding takes (the store's choice of thread). */
+  /** About how many bytes the stored form takes (the store's choice of thread). */
   abstract readonly size: number;
+  /**
+   * The layout a checkpoint stores (its encoder registered under that name too): the copy as it
+   * is, say, which the store's decoder for that layout turns into the plain form.
+   */
+  abstract readonly storedLayout: string;
 
   protected override encode(): Encoded {
     const encoder = deferredEncoders.get(this.layout);
@@ -481,8 +486,9 @@ export abstract class DeferredState extends EncodedState {
 
 /**
  * Encodes a DeferredState's data: the bytes, and the records written in order, each the `entries`
- * item its held index names. Registered by the module that makes the copy (which the writer
- * thread imports through the store).
+ * item its held index names (undefined, or 0 for a reference, where no record is held).
+ * Registered by the module that makes the copy (which the writer thread imports through the
+ * store), under the layout it writes: `layout` for the plain form, `storedLayout` for a checkpoint.
  */
 export type DeferredEncoder = (data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter) => Encoded;
 
