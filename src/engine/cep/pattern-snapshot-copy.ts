@@ -6,10 +6,12 @@
  *   arena's used records copied word for word (one typed-array copy, no walk), its run-list heads
  *   and counters into a row of numbers, the Dewey version pool copied whole, and the value pool
  *   (the records the events hold) copied as an array: nothing read record by record, nothing encoded;
- * - asynchronous (`encodePatternKeysCopy`, on the checkpoint store's writer thread): the layout
- *   `sw-pattern-keys/1` (pattern-snapshot-binary.ts) written from the copy by the same encoder the
- *   live state would use (NfaStateEncoder over an NfaState whose arena is the copied one), so the
- *   bytes are exactly those a direct encoding would give.
+ * - asynchronous (on the checkpoint store's writer thread): the copy stored as it is
+ *   (`writePatternKeysCopy`, layout `sw-pattern-copy/1`). Whoever reads it, or wants the plain
+ *   form of a copy (`encodePatternKeysCopy`), gets the layout `sw-pattern-keys/1`
+ *   (pattern-snapshot-binary.ts) written from the copy by the same encoder the live state would
+ *   use (NfaStateEncoder over an NfaState whose arena is the copied one), so the plain form is
+ *   exactly the one a direct encoding would give.
  *
  * The copy lives in SharedArrayBuffers, reused from checkpoint to checkpoint (fresh megabytes cost
  * a page fault per 4 KB): the writer thread reads them where they are. A copy still lent to the

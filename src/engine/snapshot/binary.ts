@@ -452,9 +452,9 @@ export class EncodedState {
 
 /**
  * Binary state taken as a copy (Flink's synchronous snapshot part: typed arrays copied, nothing
- * encoded) and encoded later: by the checkpoint store's writer thread (checkpoint-writer.ts), which
- * gets `data` (typed arrays over SharedArrayBuffers: shared, not copied) and a reference per held
- * record; or here, on first use of `bytes`, `records` or `plain()`. The copy is the operator's
+ * encoded) and written later: by the checkpoint store's writer thread (checkpoint-writer.ts) in
+ * its `storedLayout`, from `data` (typed arrays over SharedArrayBuffers: shared, not copied) and a
+ * reference per held record; or encoded here, on first use of `bytes`, `records` or `plain()`. The copy is the operator's
  * state when it was taken, whatever the operator did since; its buffers are reused by the
  * operator's next copy unless `busy` (lent to the writer thread), when that one takes new ones.
  */
