@@ -121,6 +121,10 @@ export class ValuePool {
   get(index: number): unknown {
     return this.values[index];
   }
+  /** A copy of the values by index (undefined at a free index): checkpoints copy the pool as it is. */
+  copyValues(): unknown[] {
+    return this.values.slice();
+  }
   remove(index: number): void {
     this.values[index] = undefined;
     if (this.freeTop === this.free.length) this.free = grown(this.free, this.freeTop);
@@ -147,6 +151,11 @@ export function pageOf(name: string): number {
 
 export function pageName(page: number): string {
   return pageNames[page]!;
+}
+
+/** The stage page names interned so far, by index (a checkpoint's copy takes them to the writer thread). */
+export function pageNameList(): readonly string[] {
+  return pageNames;
 }
 
 /** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
