@@ -92,8 +92,12 @@ const NEXT_FREE = 7;
 
 /** Records of a key's first arena. */
 const FIRST_CAPACITY = 16;
-/** An emptied arena larger than this many records is dropped (the key starts again small). */
-const KEEP_CAPACITY = 1024;
+/**
+ * An emptied arena larger than this many records (2 KB) is dropped: the key starts again small. The
+ * operator keeps up to 1,024 idle keys for reuse with whatever arena they had; at 1,024 records
+ * each, those could hold 32 MB. A key of a match or two (binge: ~25 records) keeps its arena.
+ */
+export const KEPT_ARENA_RECORDS = 64;
 
 /** 2^32: an arrival number's high word counts these. */
 const TWO_32 = 4294967296;
@@ -228,7 +232,7 @@ export class SharedBuffer<E> {
   resetArena(): void {
     this.top = 0;
     this.free = NONE;
-    if (this.words.length > KEEP_CAPACITY * RECORD) {
+    if (this.words.length > KEPT_ARENA_RECORDS * RECORD) {
       this.words = EMPTY_WORDS;
       this.times = EMPTY_TIMES;
     }
