@@ -15,7 +15,7 @@ import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
 import type { NFA, NfaMatch, NfaState } from '../../../src/engine/cep/nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot, type PartialMatchSnapshot } from '../../../src/engine/cep/nfa/nfa-snapshot.js';
 import { NfaStateEncoder, readNfaState } from '../../../src/engine/cep/nfa/nfa-snapshot-binary.js';
-import { KEPT_ARENA_RECORDS, RECORD } from '../../../src/engine/cep/nfa/shared-buffer.js';
+import { FIRST_ARENA_RECORDS, KEPT_ARENA_RECORDS, RECORD } from '../../../src/engine/cep/nfa/shared-buffer.js';
 import type { NfaObserver } from '../../../src/engine/cep/trace.js';
 import { SnapshotReader, SnapshotWriter } from '../../../src/engine/snapshot/binary.js';
 import { random } from '../../quality/fault-stream.js';
@@ -76,7 +76,7 @@ test('arena: a key that empties keeps its arena only up to KEPT_ARENA_RECORDS re
     else assert.equal(arenaRecords(state), held, `an arena of ${held} records is kept`);
     // A dropped arena grows again from its first record.
     nfa.process(state, event(1, 'a', 100_001), 100_001);
-    assert.ok(state.recordsInUse() > 0 && arenaRecords(state) <= Math.max(held, 16), `after the next event: an arena of ${arenaRecords(state)} records`);
+    assert.ok(state.recordsInUse() > 0 && arenaRecords(state) <= Math.max(held, FIRST_ARENA_RECORDS), `after the next event: an arena of ${arenaRecords(state)} records`);
   }
 });
 
