@@ -28,7 +28,7 @@ const { LiveApp } = await import('../src/ui/live-app.js');
 const { PendingOutputs, RING } = await import('../src/ui/pending-outputs.js');
 const { FrameStream, ScreenWriter } = await import('../src/ui/screen-writer.js');
 const { FrameOverlay, FrameOverlayContext } = await import('../src/ui/frame-overlay.js');
-const { drawFrame } = await import('../src/ui/run-live-view.js');
+const { drawFrame } = await import('../src/ui/view-renderer.js');
 const keys = Number(process.argv[2] ?? 50_000);
 const frames = Number(process.argv[3] ?? 200);
 const WARM = Number(process.env.WARM ?? 20);
@@ -44,7 +44,7 @@ const writer = new ScreenWriter(terminal);
 const totals = { reducer: 0, topN: 0, frame: 0, inkWall: 0, inkRenders: 0 };
 let inkRenderMs = 0;
 let inkRenders = 0;
-// As the runner draws (run-live-view.tsx): the changing lines past ink (a frame that changes only
+// As the view draws (view-renderer.tsx): the changing lines past ink (a frame that changes only
 // them is composed from ink's last output); `inkbody` as an argument renders every frame through ink.
 const overlay = process.argv.includes('inkbody') ? null : new FrameOverlay();
 const frameStream = new FrameStream(terminal, writer, () => undefined, overlay);

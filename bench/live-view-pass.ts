@@ -1,7 +1,8 @@
 /**
  * One pass of the live-view benchmark in a process of its own, as a user's `sw replay --speed max`
  * runs: `node dist/bench/live-view-pass.js <recording> <pipeline> live|headless`. Prints one JSON
- * line (LivePass) on stdout. The live pass draws on an off-screen 120×40 terminal.
+ * line (LivePass) on stdout. The live pass draws on an off-screen 120×40 terminal: the view's
+ * worker writes its frames to /dev/null, as it writes them to a terminal's fd 1.
  *
  * A process per pass: in one process the first pass pays the JIT warm-up of the replay, so
  * whichever variant ran first lost (session 3 saw 0.84x for what was 0.90x the other way round).
@@ -10,7 +11,7 @@ import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
 import type { ViewCost } from '../src/ui/run-live-view.js';
 import { cpuMsNow, startPhase, type PhaseCost } from '../src/ui/phase-cost.js';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, openSync, readdirSync } from 'node:fs';
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 
 /**
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     const { runLiveView } = (await import(liveViewModule())) as typeof import('../src/ui/run-live-view.js');
     const importUi = importing();
     let view: ViewCost | undefined;
-    const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (view = cost) });
+    const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { stdout: offscreenTerminal(), fd: openSync('/dev/null', 'w'), stdin: keyboard(), onCost: (cost) => (view = cost) });
     if (view === undefined) throw new Error('live-view-pass: the view reported no cost');
     result = { live, events: summary.records, outputs: summary.outputs, run: view.run, importUi, view };
   } else {

@@ -1,6 +1,6 @@
 /**
  * The live view's cost (issue 5: under 10% of throughput at --speed max, drawing at least 4
- * frames a second, 10 when frames are cheap: run-live-view.tsx frameDue). The same 5M-event
+ * frames a second, 10 when frames are cheap: run-live-view.ts frameDue). The same 5M-event
  * replay (.bench/activity-5m.jsonl, 640 MB: about 6 CPU-s a pass for tumbling-count and 15 for
  * user-minutes on a quiet machine, so throughput is measured, not start-up), headless and under
  * the live view drawing to an off-screen 120×40 terminal. Every pass runs in a process of its own, as

@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useContext, useSyncExternalStore } from 'react';
 import { Header, headerHeight, headerLines, type HeaderLines } from './header.js';
 import { StepTabs, tabLines } from './step-tabs.js';
@@ -9,25 +9,9 @@ import { FeedPanel } from './feed-panel.js';
 import { QualityPanel } from './quality-panel.js';
 import type { LiveStore } from './live-store.js';
 import { theme } from './theme.js';
+import { KEYS_BY_CHARACTER, pressKey, type ReplayControls } from './key-commands.js';
 
-/** What the keys drive: the replay's pacer and its stop. */
-export interface ReplayControls {
-  pause(): void;
-  resume(): void;
-  step(): void;
-  setSpeed(speed: number): void;
-  quit(): void;
-  /** The pacer's speed and pause now (the state has them as of the last frame); tests may omit it. */
-  current?(): { speed: number; paused: boolean };
-}
-
-const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
-
-export function nextSpeed(current: number, direction: 1 | -1): number {
-  if (current === Infinity) return direction > 0 ? Infinity : SPEEDS[SPEEDS.length - 1]!;
-  if (direction > 0) return SPEEDS.find((s) => s > current) ?? Infinity;
-  return [...SPEEDS].reverse().find((s) => s < current) ?? SPEEDS[0]!;
-}
+export { nextSpeed, type ReplayControls } from './key-commands.js';
 
 /**
  * The terminal's size, re-read on 'resize'. Through useSyncExternalStore, like the live state:
@@ -51,12 +35,6 @@ function useTerminalSize(): { columns: number; rows: number } {
   const [columns, rows] = size.split('x').map(Number);
   return { columns: columns!, rows: rows! };
 }
-
-/** The flags of ink's Key that the view reads. */
-type KeyFlags = Partial<Pick<Key, 'return' | 'escape' | 'backspace' | 'delete' | 'ctrl' | 'meta' | 'rightArrow' | 'tab'>>;
-
-/** Keys that are characters, as ink reports them when they come alone. */
-const KEYS_BY_CHARACTER: Readonly<Record<string, KeyFlags>> = { '\r': { return: true }, '\n': { return: true }, '\t': { tab: true }, '\u007F': { backspace: true }, '\b': { backspace: true } };
 
 const HELP = 'space pause · → step · +/− speed · tab/1-9 panel · / filter · s sort · q quit';
 /** The keys on terminals narrower than HELP (78 columns): always one line, `q` always on it. */
@@ -87,7 +65,22 @@ export interface FrameView {
   readonly help: string;
 }
 
+/** The last view made: its state (by identity) and size. */
+let lastView: { readonly state: LiveState; readonly columns: number; readonly rows: number; readonly view: FrameView } | null = null;
+
+/**
+ * The view of `state` at a size. The runner makes it to compare layout keys (drawFrame); when the
+ * key differs React renders the same state at the same size and takes the same view: the rows are
+ * selected and formatted once a frame.
+ */
 export function frameView(state: LiveState, columns: number, rows: number): FrameView {
+  if (lastView !== null && lastView.state === state && lastView.columns === columns && lastView.rows === rows) return lastView.view;
+  const view = makeView(state, columns, rows);
+  lastView = { state, columns, rows, view };
+  return view;
+}
+
+function makeView(state: LiveState, columns: number, rows: number): FrameView {
   const header = headerLines(state, columns);
   const tabs = tabLines(state, columns);
   // Inside the panel's border and one column of padding each side. No floor: on a terminal
@@ -133,55 +126,31 @@ export function showView(overlay: FrameOverlay, view: FrameView, columns: number
   }
 }
 
-export function LiveApp({ store, controls }: { store: LiveStore; controls: ReplayControls }) {
+export function LiveApp({ store, controls }: { store: LiveStore; controls?: ReplayControls }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const overlay = useContext(FrameOverlayContext);
 
-  useInput((input, key) => {
-    // The pacer's speed and pause reach the state only with the next frame: read them from the
-    // pacer, and track them within one chunk of keys, so that `−−` goes down two steps.
-    const replay = controls.current?.() ?? { speed: state.stats.speed, paused: state.stats.paused };
-    // Keys typed faster than they are read (or sent together, as tmux send-keys does) arrive as
-    // one chunk: one key per character, or `ca⏎` would put a carriage return into the filter.
-    if (input.length > 1 && !key.ctrl && !key.meta) {
-      for (const ch of input) press(ch, KEYS_BY_CHARACTER[ch] ?? {}, replay);
-    } else press(input, key, replay);
-  });
-
-  /** One key: the filter prompt takes text while it is open; otherwise the commands of HELP. */
-  function press(input: string, key: KeyFlags, replay: { speed: number; paused: boolean }): void {
-    const now = store.getState();
-    if (now.editingFilter) {
-      if (key.return) store.dispatch({ type: 'endFilter', keep: true });
-      else if (key.escape) store.dispatch({ type: 'endFilter', keep: false });
-      else if (key.backspace || key.delete) store.dispatch({ type: 'filterText', text: now.filter.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001F\u007F]/.test(input)) store.dispatch({ type: 'filterText', text: now.filter + input });
-      return;
-    }
-    if (input === 'q' || (key.ctrl && input === 'c')) {
-      controls.quit();
-      exit();
-    } else if (input === ' ') {
-      if (replay.paused) controls.resume();
-      else controls.pause();
-      replay.paused = !replay.paused;
-    } else if (key.rightArrow) {
-      controls.step();
-    } else if (input === '+' || input === '=' || input === '-' || input === '_' || input === '−') {
-      replay.speed = nextSpeed(replay.speed, input === '+' || input === '=' ? 1 : -1);
-      controls.setSpeed(replay.speed);
-    } else if (key.tab) {
-      store.dispatch({ type: 'nextPanel' });
-    } else if (/^[1-9]$/.test(input)) {
-      store.dispatch({ type: 'select', index: Number(input) - 1 });
-    } else if (input === '/') {
-      store.dispatch({ type: 'startFilter' });
-    } else if (input === 's') {
-      store.dispatch({ type: 'cycleSort' });
-    }
-  }
+  useInput(
+    (input, key) => {
+      if (controls === undefined) return;
+      // The pacer's speed and pause reach the state only with the next frame: read them from the
+      // pacer, and track them within one chunk of keys, so that `−−` goes down two steps.
+      const replay = controls.current?.() ?? { speed: state.stats.speed, paused: state.stats.paused };
+      // Keys typed faster than they are read (or sent together, as tmux send-keys does) arrive as
+      // one chunk: one key per character, or `ca⏎` would put a carriage return into the filter.
+      const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input].map((ch) => ({ input: ch, key: KEYS_BY_CHARACTER[ch] ?? {} })) : [{ input, key }];
+      for (const press of keys) {
+        if (pressKey(store, controls, replay, press.input, press.key)) {
+          exit();
+          return;
+        }
+      }
+    },
+    // Without controls (the view's worker: the runner reads the keys) the app reads no keys.
+    { isActive: controls !== undefined },
+  );
 
   const view = frameView(state, columns, rows);
   // Handed over while rendering: ink draws the frame as React commits it, before any effect runs.

@@ -57,7 +57,15 @@ export interface StepView {
   readonly timeouts: number;
   /** Window steps: results that never reached the table (more came between two frames than the view keeps). */
   readonly passedOver: number;
+  /**
+   * In a snapshot for the view's worker (view-snapshot.ts), `rows` and `feed` hold only what the
+   * panel can show: the sizes of the table and the feed the runner keeps.
+   */
+  readonly kept?: { readonly keys: number; readonly feed: number };
 }
+
+/** Keys in a window step's table. */
+export const keyCount = (step: StepView): number => step.kept?.keys ?? step.rows.size;
 
 export interface RunStats {
   readonly records: number;
@@ -388,7 +396,7 @@ export function naturalCompare(a: string, b: string): number {
 
 /** Why a step has no results yet, in the user's words; null once it has some. */
 export function whyNothingYet(step: StepView, stats: RunStats): string | null {
-  if (step.counters.results > 0 || step.rows.size > 0 || step.feed.length > 0) return null;
+  if (step.counters.results > 0 || keyCount(step) > 0 || (step.kept?.feed ?? step.feed.length) > 0) return null;
   if (stats.records === 0) return stats.idleMs > IDLE_MS ? 'the input is idle: no record has arrived yet' : 'waiting for the first record';
   if (step.counters.accepted === 0) {
     return step.counters.exprErrors > 0

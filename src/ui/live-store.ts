@@ -28,6 +28,11 @@ export class LiveStore {
     return true;
   }
 
+  /** A state made elsewhere (the runner's snapshot, in the view's worker), without telling the subscribers. */
+  set(state: LiveState): void {
+    this.state = state;
+  }
+
   /** Tells the subscribers the state changed: React renders it. */
   notify(): void {
     for (const listener of this.listeners) listener();

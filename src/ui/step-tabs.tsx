@@ -1,13 +1,13 @@
 import { Text } from 'ink';
 import chalk from 'chalk';
-import type { LiveState } from './live-state.js';
+import { keyCount, type LiveState } from './live-state.js';
 import { theme } from './theme.js';
 import { marks } from './frame-overlay.js';
 import { wrapRow } from './display-format.js';
 
 /** Each tab's text: number, name and result count (window steps: keys in the table). */
 function tabTexts(state: LiveState): string[] {
-  const tabs = state.steps.map((step, i) => ` ${i + 1} ${step.info.name} (${step.info.kind === 'window' ? step.rows.size : step.counters.results}) `);
+  const tabs = state.steps.map((step, i) => ` ${i + 1} ${step.info.name} (${step.info.kind === 'window' ? keyCount(step) : step.counters.results}) `);
   if (state.quality) tabs.push(` ${state.steps.length + 1} quality (${state.quality.score.toFixed(2)}) `);
   return tabs;
 }

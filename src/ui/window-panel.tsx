@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import chalk from 'chalk';
-import { HIGHLIGHT_MS, visibleRows, whyNothingYet, type LiveState, type StepView, type WindowRow } from './live-state.js';
+import { HIGHLIGHT_MS, keyCount, visibleRows, whyNothingYet, type LiveState, type StepView, type WindowRow } from './live-state.js';
 import { fit, formatClock, formatCount, formatValue, textColumns } from './display-format.js';
 import { theme } from './theme.js';
 import { marks } from './frame-overlay.js';
@@ -39,7 +39,7 @@ export function windowLines(step: StepView, state: LiveState, width: number, hei
   const shown = fields.slice(0, Math.max(1, Math.floor(room / cell)));
   const sortName = state.sortField >= 0 ? fields[state.sortField] : 'key';
   const footer =
-    `${step.rows.size} keys · ${step.counters.late} late · sorted by ${sortName}` +
+    `${keyCount(step)} keys · ${step.counters.late} late · sorted by ${sortName}` +
     (step.passedOver > 0 ? ` · ${formatCount(step.passedOver)} results passed over` : '') +
     (state.filter ? ` · filter "${state.filter}"` : '');
   return {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createElement } from 'react';
 import { render } from 'ink';
-import { drawFrame } from '../../src/ui/run-live-view.js';
+import { drawFrame } from '../../src/ui/view-renderer.js';
 import { FrameOverlay, FrameOverlayContext } from '../../src/ui/frame-overlay.js';
 import { LiveApp } from '../../src/ui/live-app.js';
 import { initialState, type StepInfo } from '../../src/ui/live-state.js';

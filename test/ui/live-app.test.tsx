@@ -2,28 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
 import type { OutputRecord } from '../../src/engine/operator.js';
-import { LiveApp, nextSpeed, type ReplayControls } from '../../src/ui/live-app.js';
+import { LiveApp, nextSpeed } from '../../src/ui/live-app.js';
 import { initialState, type RunStats, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
-import { frameOf, stats } from './run-stats.js';
+import { frameOf, recordingControls, stats } from './run-stats.js';
 import { PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 
 const STEPS: StepInfo[] = [
   { name: 'trending', kind: 'window', fields: ['watches', 'users'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
   { name: 'binge', kind: 'pattern', fields: ['watched'] },
 ];
-
-function recordingControls() {
-  const calls: string[] = [];
-  const controls: ReplayControls = {
-    pause: () => calls.push('pause'),
-    resume: () => calls.push('resume'),
-    step: () => calls.push('step'),
-    setSpeed: (s) => calls.push(`speed ${s}`),
-    quit: () => calls.push('quit'),
-  };
-  return { calls, controls };
-}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 

@@ -163,3 +163,23 @@ test('after `q` no frame is drawn: the ticks stop while the replay winds down, n
   assert.ok(frames - atQuit <= 2, `${frames - atQuit} frames drawn after q`);
   assert.equal(terminal.alternateScreen, false);
 });
+
+test('a replay that fails still leaves the view: the alternate screen left, the cursor back, the last frame on the screen, the error told', async () => {
+  const recording = join(ROOT, 'test/fixtures/live.jsonl');
+  const pipeline = join(ROOT, 'test/fixtures/live.pipeline.yaml');
+  const compiled = await loadCompiledPipeline(pipeline);
+  const replay = new Replay({ recording, compiled, speed: 100, deadLetterPath: null });
+  const run = replay.run.bind(replay);
+  replay.run = async () => {
+    const running = run();
+    await sleep(400);
+    replay.stop();
+    await running;
+    throw new Error('the disk went away');
+  };
+  const terminal = new VirtualTerminal(100, 30);
+  await assert.rejects(runLiveView(replay, recording, pipeline, compiled.spec.steps, { stdout: terminal, stdin: keyboard() }), /the disk went away/);
+  assert.equal(terminal.alternateScreen, false);
+  assert.equal(terminal.cursorHidden, false);
+  assert.match(terminal.screen(), /sw replay .*live\.jsonl/);
+});

@@ -1,0 +1,39 @@
+/**
+ * What the runner hands the view's worker each frame (view-worker.ts): the live state with each
+ * step cut to what its panel can show. The runner keeps the whole table (up to ~50K keys) and the
+ * feed; a frame needs only the selected panel's top rows by the chosen sort and filter (at most
+ * one per terminal row) and its last feed items, and the other steps' counts for the tabs. The
+ * snapshot is posted as a structured clone: at 120×40 a few dozen small objects.
+ */
+import { FEED_LIMIT, visibleRows, type FeedItem, type LiveState, type StepView, type WindowRow } from './live-state.js';
+
+/** A feed item's events kept per stage: the feed shows four and `…` when there are more. */
+const EVENTS_SHOWN = 5;
+
+function trimEvents(item: FeedItem): FeedItem {
+  const events = Object.entries(item.events);
+  if (events.every(([, list]) => list.length <= EVENTS_SHOWN)) return item;
+  return { ...item, events: Object.fromEntries(events.map(([stage, list]) => [stage, list.slice(0, EVENTS_SHOWN)])) };
+}
+
+/**
+ * `state` for a terminal of `rows` rows: the selected step's rows (the top `rows` by its sort,
+ * filtered) and last `rows` feed items (filtered), none of the other steps'; every step's counts.
+ * A panel never shows more rows than the terminal has.
+ */
+export function viewSnapshot(state: LiveState, rows: number): LiveState {
+  const limit = Math.max(1, rows);
+  const needle = state.filter.toLowerCase();
+  const steps = state.steps.map((step, i): StepView => {
+    const kept = { keys: step.rows.size, feed: step.feed.length };
+    if (i !== state.selected) return { ...step, rows: new Map(), feed: [], kept };
+    const top: WindowRow[] = step.info.kind === 'window' ? visibleRows(step, state.filter, state.sortField, limit) : [];
+    const feed: FeedItem[] = [];
+    for (let n = step.feed.length - 1; n >= 0 && feed.length < Math.min(limit, FEED_LIMIT); n--) {
+      const item = step.feed[n]!;
+      if (needle === '' || item.key.toLowerCase().includes(needle)) feed.push(trimEvents(item));
+    }
+    return { ...step, rows: new Map(top.map((row) => [row.key, row])), feed: feed.reverse(), kept };
+  });
+  return { ...state, steps };
+}
