@@ -90,10 +90,17 @@ export const R_NEXT = 5;
 export const F_ID = 3;
 const NEXT_FREE = 7;
 
-/** Records of a key's first arena. */
-const FIRST_CAPACITY = 16;
-/** An emptied arena larger than this many records is dropped (the key starts again small). */
-const KEEP_CAPACITY = 1024;
+/**
+ * Records of a key's first arena (1 KB). A binge key holding one partial match uses 20-25 records:
+ * starting at 16, nearly every new key allocated twice (two ArrayBuffers and a copy).
+ */
+export const FIRST_ARENA_RECORDS = 32;
+/**
+ * An emptied arena larger than this many records (2 KB) is dropped: the key starts again small. The
+ * operator keeps up to 1,024 idle keys for reuse with whatever arena they had; at 1,024 records
+ * each, those could hold 32 MB. A key of a match or two (binge: ~25 records) keeps its arena.
+ */
+export const KEPT_ARENA_RECORDS = 64;
 
 /** 2^32: an arrival number's high word counts these. */
 const TWO_32 = 4294967296;
@@ -209,7 +216,7 @@ export class SharedBuffer<E> {
   }
 
   private grow(): void {
-    const capacity = this.words.length === 0 ? FIRST_CAPACITY : (this.words.length >> SHIFT) * 2;
+    const capacity = this.words.length === 0 ? FIRST_ARENA_RECORDS : (this.words.length >> SHIFT) * 2;
     const buffer = new ArrayBuffer(capacity * RECORD * 4);
     const words = new Int32Array(buffer);
     words.set(this.words);
@@ -237,7 +244,7 @@ export class SharedBuffer<E> {
   resetArena(): void {
     this.top = 0;
     this.free = NONE;
-    if (this.words.length > KEEP_CAPACITY * RECORD) {
+    if (this.words.length > KEPT_ARENA_RECORDS * RECORD) {
       this.words = EMPTY_WORDS;
       this.times = EMPTY_TIMES;
     }
