@@ -4,10 +4,11 @@
  * without `--checkpoint-every 100000`; figures from --stats-json. Two pipelines: a keyed 1-minute
  * tumbling count (open windows), and the binge pattern (per-user partial matches, the shared
  * buffer and records waiting for the watermark). Each checkpoint flushes the output and snapshots
- * every step on the replay thread, then fsyncs the output and commits one SQLite transaction
- * (docs/checkpoints.md), 20 times over the run: on the replay thread for the tumbling count's
- * small rows, on the store's writer thread for the binge pattern's megabytes. CPU time counts both
- * threads; the wall-clock cost is what the replay thread pays.
+ * every step on the replay thread (window state encoded, pattern state copied), then fsyncs the
+ * output and commits one SQLite transaction (docs/checkpoints.md), 20 times over the run: on the
+ * replay thread for the tumbling count's small rows, on the store's writer thread for the binge
+ * pattern's copy (stored as it is). CPU time counts both threads; the wall-clock cost is what the
+ * replay thread pays.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

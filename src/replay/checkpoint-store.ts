@@ -28,7 +28,7 @@ import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
-import { EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION } from '../engine/snapshot/binary.js';
+import { deferredEncoder, DeferredState, EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type DeferredEncoder } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
 import { readWindowKeys, WINDOW_KEYS_LAYOUT } from '../engine/window/window-snapshot-binary.js';
@@ -45,16 +45,32 @@ const KEEP_CHECKPOINTS = 3;
 const BACKGROUND_BYTES = 1 << 20;
 export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
-export const CHECKPOINT_VERSION = 4;
+export const CHECKPOINT_VERSION = 5;
 
 /** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
 const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
+
+/** The CEP module that copies pattern state and registers its encoder (the writer thread loads it with its first pattern part). */
+const patternCopy = lazyModule<typeof import('../engine/cep/pattern-snapshot-copy.js')>('../engine/cep/pattern-snapshot-copy.js', import.meta.url);
+
+/** The encoder of a copied state's layout (DeferredState). */
+function encoderOf(layout: string): DeferredEncoder {
+  let encoder = deferredEncoder(layout);
+  if (encoder === undefined) {
+    patternCopy();
+    encoder = deferredEncoder(layout);
+  }
+  if (encoder === undefined) throw new Error(`binary state of layout ${layout} has no encoder`);
+  return encoder;
+}
 
 /** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
 function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
   if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
   const pattern = patternLayout();
-  return layout === pattern.PATTERN_KEYS_LAYOUT ? pattern.readPatternKeys : undefined;
+  if (layout === pattern.PATTERN_KEYS_LAYOUT) return pattern.readPatternKeys;
+  const copy = patternCopy();
+  return layout === copy.PATTERN_COPY_LAYOUT ? copy.readPatternKeysCopy : undefined;
 }
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
@@ -129,9 +145,19 @@ export interface CommitResult {
   readonly live: readonly number[];
 }
 
+/**
+ * An operator's binary state in a row: its bytes and a reference per record they hold, in order;
+ * or a copy still to encode (DeferredState: its data and a reference per held record), encoded
+ * by whoever commits the row (the writer thread, or this thread for a synchronous write).
+ */
+export type RowPart =
+  | { readonly layout: string; readonly bytes: Uint8Array; readonly refs: readonly number[] }
+  | { readonly layout: string; readonly data: unknown; readonly held: Float64Array; readonly size: number };
+
 export interface NewRow {
   readonly body: string;
-  readonly state: Uint8Array;
+  /** The binary state's parts; the blob (`state` column) is made of them at the commit. */
+  readonly parts: readonly RowPart[];
   readonly segments: string;
   readonly records: number;
   /** The records first held by this checkpoint, as a JSON array (UTF-8); null when there are none. */
@@ -146,7 +172,7 @@ interface Decoded {
 
 export class CheckpointStore {
   private readonly db: Database.Database;
-  private commit!: (row: NewRow) => number;
+  private commit!: (row: NewRow, state: Uint8Array) => number;
   /** The form of a store written by another sw version (refused for resuming); null for this one's. */
   private otherForm: number | null;
   /** Records already in a segment, by object: their address (segment * SEGMENT_SPAN + index). */
@@ -155,7 +181,12 @@ export class CheckpointStore {
   private segmentIds: Database.Statement | null = null;
   private nextSegment = 1;
   /** Megabytes each, reused from checkpoint to checkpoint: fresh ones cost a page fault per 4 KB. */
-  private readonly blob = new ReusedBuffer();
+  private readonly blob = new SnapshotWriter({ sizeHint: 1 << 16 });
+  private readonly partBytes = new SnapshotWriter({ sizeHint: 1 << 16 });
+  /** The references of copied parts' held records (shared with the writer thread). */
+  private heldRefs = new Float64Array(new SharedArrayBuffer(8 * 1024));
+  /** The copies the writer thread may be reading (their buffers are not reused until it answers). */
+  private lent: DeferredState[] = [];
   /** The writer thread of writeInBackground, started by the first one (or by writeDurable's first large row). */
   private background: BackgroundCommitter | null = null;
   /** The files writeDurable syncs on this thread. */
@@ -212,9 +243,9 @@ export class CheckpointStore {
     const insertSegment = db.prepare('INSERT INTO segments (id, body, checksum) VALUES (?, ?, ?)');
     const prune = db.prepare('DELETE FROM checkpoints WHERE id <= ?');
     const pruneSegments = db.prepare('DELETE FROM segments WHERE id NOT IN (SELECT s.value FROM checkpoints c, json_each(c.segments) s)');
-    this.commit = db.transaction((row: NewRow) => {
+    this.commit = db.transaction((row: NewRow, state: Uint8Array) => {
       if (row.segment !== null) insertSegment.run(row.segment.id, row.segment.text, checksumOf(row.segment.text));
-      const id = Number(insert.run(new Date().toISOString(), row.records, row.body, row.state, row.segments, checksumOf(row.body, row.state, row.segments)).lastInsertRowid);
+      const id = Number(insert.run(new Date().toISOString(), row.records, row.body, state, row.segments, checksumOf(row.body, state, row.segments)).lastInsertRowid);
       prune.run(id - KEEP_CHECKPOINTS);
       pruneSegments.run();
       return id;
@@ -245,7 +276,7 @@ export class CheckpointStore {
   write(checkpoint: Checkpoint): number {
     this.settle();
     this.assertReadable();
-    return this.writing(() => this.committed(this.commitRow(this.rowOf(checkpoint, this.blob))));
+    return this.writing(() => this.committed(this.commitRow(this.rowOf(checkpoint, false))));
   }
 
   /**
@@ -283,12 +314,12 @@ export class CheckpointStore {
     }
     this.assertReadable();
     const row = this.writing(() => {
-      const row = this.rowOf(checkpoint, this.blob);
+      const row = this.rowOf(checkpoint, false);
       this.synced.sync(durable);
       this.committed(this.commitRow(row));
       return row;
     });
-    if (this.background === null && row.body.length + row.state.length + (row.segment?.text.length ?? 0) >= this.backgroundBytes) {
+    if (this.background === null && rowBytes(row) >= this.backgroundBytes) {
       this.background = new BackgroundCommitter(this.path);
     }
   }
@@ -310,24 +341,65 @@ export class CheckpointStore {
     this.settle();
     this.assertReadable();
     const background = (this.background ??= new BackgroundCommitter(this.path));
-    this.writing(() => background.start(durable, this.rowOf(checkpoint, background.stateBuffer)));
+    this.writing(() => {
+      background.start(durable, this.rowOf(checkpoint, true));
+      // Until the thread answers, the copies' buffers are its to read.
+      for (const op of checkpoint.engine.operators) {
+        for (const value of Object.values(op.state ?? {})) {
+          if (value instanceof DeferredState) {
+            value.busy = true;
+            this.lent.push(value);
+          }
+        }
+      }
+    });
   }
 
   /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
   settle(): void {
     const result = this.background?.finish();
     if (result === undefined || result === null) return;
+    for (const copy of this.lent) copy.busy = false;
+    this.lent = [];
     this.writing(() => {
       if ('error' in result) throw Object.assign(new Error(result.error), { code: result.code });
       this.committed(result);
     });
   }
 
-  /** Commits a prepared row; returns its id and the segments still referred to. (The writer thread calls it too.) */
+  /**
+   * Commits a prepared row, encoding its copied parts first; returns its id and the segments still
+   * referred to. (The writer thread calls it: there, the encoding is the checkpoint's asynchronous part.)
+   */
   commitRow(row: NewRow): CommitResult {
     this.assertReadable();
-    const id = this.commit(row);
+    const id = this.commit(row, this.stateOf(row.parts));
     return { id, live: this.liveSegmentIds() };
+  }
+
+  /** The state blob: the part count, then per part its layout, its bytes and its records' references. */
+  private stateOf(parts: readonly RowPart[]): Uint8Array {
+    if (parts.length === 0) return NO_BYTES;
+    const w = this.blob;
+    w.reset();
+    w.uint(parts.length);
+    for (const part of parts) {
+      w.str(part.layout);
+      if ('bytes' in part) {
+        w.uint(part.bytes.length);
+        w.raw(part.bytes);
+        writeRefs(w, part.refs);
+        continue;
+      }
+      const into = this.partBytes;
+      into.reset();
+      // The records written are the held records' references.
+      const { bytes, records } = encoderOf(part.layout)(part.data, part.held, into);
+      w.uint(bytes.length);
+      w.raw(bytes);
+      writeRefs(w, records as readonly number[]);
+    }
+    return w.view();
   }
 
   private committed(result: CommitResult): number {
@@ -335,50 +407,48 @@ export class CheckpointStore {
     return result.id;
   }
 
-  /** The row of a checkpoint, its state in `blob`; segment addresses are handed out for its new records. */
-  private rowOf(checkpoint: Checkpoint, blob: ReusedBuffer): NewRow {
-    const parts: EncodedState[] = [];
+  /**
+   * The row of a checkpoint; segment addresses are handed out for its new records. `background`:
+   * for the writer thread (an encoded part's bytes are copied: its operator reuses them).
+   */
+  private rowOf(checkpoint: Checkpoint, background: boolean): NewRow {
+    const states: EncodedState[] = [];
     const engine: PipelineSnapshot = {
       ...checkpoint.engine,
-      operators: checkpoint.engine.operators.map((op) => ({ step: op.step, state: withPlaceholders(op.state, parts) })),
+      operators: checkpoint.engine.operators.map((op) => ({ step: op.step, state: withPlaceholders(op.state, states) })),
     };
     const body = toSnapshotJson({ ...checkpoint, engine });
     const segment = this.nextSegment++;
     const fresh: unknown[] = [];
     const used = new Set<number>();
-    // The state blob: the part count, then per part its layout, its bytes and its records' addresses;
-    // the parts' bytes are copied once, into the reused blob buffer.
-    const pieces: Uint8Array[] = [];
-    let w = new SnapshotWriter(64);
-    w.uint(parts.length);
-    for (const part of parts) {
-      w.str(part.layout);
-      w.uint(part.bytes.length);
-      pieces.push(w.view(), part.bytes);
-      const records = part.records;
-      w = new SnapshotWriter(records.length * 5 + 16);
-      w.uint(records.length);
-      let last = -1;
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i] as { [SOURCE_POSITION]?: number } | null;
-        // A record read from the recording is referred to by its line's position there: no text
-        // to write, no lookup (a WeakMap lookup of 55K records took 25-80 ms).
-        const position = typeof record === 'object' && record !== null ? record[SOURCE_POSITION] : undefined;
-        if (position !== undefined) {
-          w.uint(position * 2 + IN_SOURCE);
-          continue;
-        }
-        // Any other is written as text, once: the whole record it stands for.
-        const address = this.addressOf(part.original(record), segment, fresh);
-        const of = Math.floor(address / SEGMENT_SPAN);
-        if (of !== last) used.add((last = of));
-        w.uint(address * 2);
+    // A record read from the recording is referred to by its line's position there: no text to
+    // write, no lookup (a WeakMap lookup of 55K records took 25-80 ms). Any other is written as
+    // text, once: the whole record it stands for.
+    const refOf = (record: unknown, original: (held: unknown) => unknown): number => {
+      const position = typeof record === 'object' && record !== null ? (record as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] : undefined;
+      if (position !== undefined) return position * 2 + IN_SOURCE;
+      const address = this.addressOf(original(record), segment, fresh);
+      used.add(Math.floor(address / SEGMENT_SPAN));
+      return address * 2;
+    };
+    let heldCount = 0;
+    for (const state of states) if (state instanceof DeferredState) heldCount += state.held.length;
+    if (heldCount > this.heldRefs.length) this.heldRefs = new Float64Array(new SharedArrayBuffer(8 * Math.ceil(heldCount * 1.25)));
+    let heldAt = 0;
+    const parts = states.map((state): RowPart => {
+      if (state instanceof DeferredState) {
+        const held = state.held;
+        const refs = this.heldRefs.subarray(heldAt, (heldAt += held.length));
+        // An index no state refers to (a free slot of the copied value pool) is never read.
+        for (let i = 0; i < held.length; i++) refs[i] = held[i] === undefined ? 0 : refOf(held[i], state.original);
+        return { layout: state.storedLayout, data: state.data, held: refs, size: state.size };
       }
-    }
-    pieces.push(w.view());
+      const refs = state.records.map((record) => refOf(record, state.original));
+      return { layout: state.layout, bytes: background ? state.bytes.slice() : state.bytes, refs };
+    });
     return {
       body,
-      state: parts.length === 0 ? NO_BYTES : blob.concat(pieces),
+      parts,
       segments: JSON.stringify([...used].sort((a, b) => a - b)),
       records: checkpoint.engine.records,
       // Records are values parsed from JSON text: plain JSON gives them back exactly.
@@ -537,7 +607,7 @@ export class CheckpointStore {
         }
         const decode = decoderOf(layout);
         if (decode === undefined) throw new Error(`unknown layout ${layout}`);
-        decodedParts.push(new EncodedState(layout, bytes, held, decode).plain());
+        decodedParts.push(new EncodedState(layout, { bytes, records: held }, decode).plain());
       }
       const engine = parsed.engine as PipelineSnapshot;
       const operators = engine.operators.map((op) => ({ step: op.step, state: withParts(op.state, decodedParts) }));
@@ -568,37 +638,28 @@ export class CheckpointStore {
   }
 }
 
-/**
- * A buffer kept for the next use; what it returns is valid until then (SQLite copies what it
- * binds). `shared`: in a SharedArrayBuffer, which the writer thread reads without a copy.
- */
+/** A buffer kept for the next use; what it returns is valid until then (SQLite copies what it binds). */
 class ReusedBuffer {
-  private buffer: Buffer<ArrayBufferLike> = Buffer.alloc(0);
-
-  constructor(private readonly shared = false) {}
-
-  private room(n: number): Buffer {
-    if (this.buffer.length < n) {
-      const size = Math.ceil(n * 1.25);
-      this.buffer = this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
-    }
-    return this.buffer;
-  }
-
-  concat(pieces: readonly Uint8Array[]): Buffer {
-    const buffer = this.room(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const piece of pieces) {
-      buffer.set(piece, at);
-      at += piece.length;
-    }
-    return buffer.subarray(0, at);
-  }
+  private buffer: Buffer = Buffer.alloc(0);
 
   utf8(text: string): Buffer {
-    const buffer = this.room(Buffer.byteLength(text));
-    return buffer.subarray(0, buffer.write(text, 0, 'utf8'));
+    const n = Buffer.byteLength(text);
+    if (this.buffer.length < n) this.buffer = Buffer.allocUnsafe(Math.ceil(n * 1.25));
+    return this.buffer.subarray(0, this.buffer.write(text, 0, 'utf8'));
   }
+}
+
+/** A part's record references, after their count. */
+function writeRefs(w: SnapshotWriter, refs: readonly number[]): void {
+  w.uint(refs.length);
+  for (let i = 0; i < refs.length; i++) w.uint(refs[i]!);
+}
+
+/** About how many bytes a row takes (its copied parts by their estimate). */
+function rowBytes(row: NewRow): number {
+  let n = row.body.length + (row.segment?.text.length ?? 0);
+  for (const part of row.parts) n += 'bytes' in part ? part.bytes.length : part.size;
+  return n;
 }
 
 /** An operator's state with its binary parts (top-level properties) moved to `parts`, a `{"$bin": i}` left in their place. */
@@ -742,7 +803,6 @@ export type CommitReply = CommitResult | { readonly error: string; readonly code
  * plain loop with no await per checkpoint.
  */
 class BackgroundCommitter {
-  readonly stateBuffer = new ReusedBuffer(true);
   private readonly worker: Worker;
   private readonly port: MessagePort;
   /** [0]: a reply is waiting; [1]: the thread has loaded (checkpoint-writer.ts sets it). */

@@ -1,7 +1,9 @@
 /**
- * The checkpoint store's writer thread (CheckpointStore.writeInBackground): for each job, syncs
- * the output files up to what the replay flushed, then commits the checkpoint's row in one
- * transaction on its own connection to the store, and replies with the result; the replay thread
+ * The checkpoint store's writer thread (CheckpointStore.writeInBackground), a checkpoint's
+ * asynchronous part: for each job, syncs the output files up to what the replay flushed, encodes
+ * the state the replay thread copied (pattern keys: pattern-snapshot-copy.ts, reading the copy in
+ * the SharedArrayBuffers it was made in), then commits the checkpoint's row in one transaction on
+ * its own connection to the store, and replies with the result; the replay thread
  * reads the reply when it next needs the store. Files are opened by path (fsync acts on the file,
  * not on the descriptor), so the replay may close its own descriptors at any time.
  */

@@ -93,6 +93,8 @@ export class Checkpointer implements ReplayCheckpointer {
   }
 
   take(position: () => ReplayPosition): void {
+    // The previous checkpoint's commit first: its copied state's buffers are then free for this one.
+    this.options.store.settle();
     const at = position();
     // Outputs first: a checkpoint must never point past what is on disk.
     // Flushed here; synced by the store (on this thread or its writer thread) before the checkpoint commits.

@@ -287,7 +287,7 @@ test('pattern state: a recording changed under a checkpoint makes it unusable, w
   }
 });
 
-for (const form of [1, 2, 3]) {
+for (const form of [1, 2, 3, 4]) {
   test(`a store of checkpoint form ${form} is refused for resuming, and emptied by a fresh run`, () => {
     const path = join(dir, `form${form}.db`);
     const db = new Database(path);
@@ -327,6 +327,38 @@ test('writeDurable: small rows commit on the replay thread, and a row of backgro
     assert.equal(store.writerThread, backgroundBytes === 1, `backgroundBytes ${backgroundBytes}`);
     store.close();
     reopenedWithNewest(path, pipeline, 3).close();
+  }
+});
+
+test('background writes: the writer thread encodes the pattern state as it was at the checkpoint, though the pipeline went on', () => {
+  for (const recording of [true, false]) {
+    // With a recording, records go by position; without, their text goes to segments.
+    const path = join(dir, `background-copy-${recording}.db`);
+    const jsonl = join(dir, `background-copy-${recording}.jsonl`);
+    writeFileSync(jsonl, '');
+    const store = CheckpointStore.open(path);
+    store.clear();
+    const { pipeline, feed } = patternPipeline(recording ? jsonl : undefined);
+    const out = join(dir, 'background-copy.out');
+    writeFileSync(out, 'x\n');
+    const expected: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      feed(i * 40, 40);
+      expected.push(toSnapshotJson(pipeline.snapshot()));
+      store.writeInBackground([out], patternCheckpoint(pipeline, jsonl));
+    }
+    // Records arriving while the thread encodes (before anything waits for it).
+    feed(120, 40);
+    store.settle();
+    const { latest, rejected } = store.latestValid();
+    assert.deepEqual(rejected, []);
+    assert.equal(toSnapshotJson(latest!.checkpoint.engine), expected[2]);
+    assert.deepEqual(
+      store.list().map((c) => c.records),
+      [120, 80, 40],
+    );
+    assert.equal(toSnapshotJson(store.checkpoint(store.list()[1]!.id).engine), expected[1]);
+    store.close();
   }
 });
 

@@ -11,6 +11,11 @@
 export interface Aggregate<A> {
   create(): A;
   /**
+   * Makes `acc` as create() makes a new one, where that is cheaper than a new one: a window
+   * operator reuses purged windows' accumulators (a new one is made where this is missing).
+   */
+  reset?(acc: A): void;
+  /**
    * Adds one value with its record's event time and arrival sequence (first/last break event-time
    * ties by arrival). Returns false when the value has the wrong type.
    */

@@ -7,6 +7,9 @@ export interface CountAccumulator {
 
 export const count: Aggregate<CountAccumulator> = {
   create: () => ({ n: 0 }),
+  reset(acc) {
+    acc.n = 0;
+  },
   add(acc, value) {
     if (value !== null && value !== undefined) acc.n++;
     return true;

@@ -16,6 +16,11 @@ export interface MomentsAccumulator {
 
 export const stddev: Aggregate<MomentsAccumulator> = {
   create: () => ({ n: 0, mean: 0, m2: 0 }),
+  reset(acc) {
+    acc.n = 0;
+    acc.mean = 0;
+    acc.m2 = 0;
+  },
   add(acc, value) {
     if (value === null || value === undefined) return true;
     const x = numberOf(value);

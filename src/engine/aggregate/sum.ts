@@ -35,9 +35,15 @@ function mergeSums(into: SumAccumulator, from: SumAccumulator): void {
 }
 
 const create = (): SumAccumulator => ({ sum: 0, error: 0, n: 0 });
+function reset(acc: SumAccumulator): void {
+  acc.sum = 0;
+  acc.error = 0;
+  acc.n = 0;
+}
 
 export const sum: Aggregate<SumAccumulator> = {
   create,
+  reset,
   add: addValue,
   merge: mergeSums,
   result: (acc) => (acc.n === 0 ? null : acc.sum + acc.error),
@@ -46,6 +52,7 @@ export const sum: Aggregate<SumAccumulator> = {
 /** avg(x) of JSON numbers is a double (Flink's AVG over INT columns would truncate). */
 export const avg: Aggregate<SumAccumulator> = {
   create,
+  reset,
   add: addValue,
   merge: mergeSums,
   result: (acc) => (acc.n === 0 ? null : (acc.sum + acc.error) / acc.n),

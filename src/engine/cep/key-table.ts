@@ -111,6 +111,16 @@ export class KeyTable<V extends TableEntry> {
     }
   }
 
+  /** Calls `visit` with every entry, in no particular order (a checkpoint's copy, which orders them later by `order`). */
+  forEach(visit: (entry: V) => void): void {
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry !== EMPTY) visit(entry);
+    }
+    this.others.forEach(visit);
+  }
+
   /**
    * The entries in insertion order (snapshots). The orders kept beside the slots, each packed
    * with its entry's index into one number, sort as a Float64Array, natively: sorting the entries

@@ -23,10 +23,9 @@ import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
 import { KeyTimers, type TimedKey } from './key-timers.js';
 import { PendingRecords, type PendingList } from './pending-records.js';
-import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
+import { plainState, type EncodedState } from '../snapshot/binary.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
-import { PATTERN_KEYS_LAYOUT, readPatternKeys, writePatternKey } from './pattern-snapshot-binary.js';
-import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
+import { PatternKeysCopier } from './pattern-snapshot-copy.js';
 import { KeyTable, type TableEntry } from './key-table.js';
 import { originalOf } from '../retained-record.js';
 
@@ -131,8 +130,8 @@ export class PatternOperator implements Operator, KeyHinted {
    * conditions read nothing else, and no trace observer looks at the records.
    */
   private retainFields: boolean;
-  /** Writes binary snapshots; its buffer is reused, so a binary snapshot is valid until the next one. */
-  private encoder: NfaStateEncoder | null = null;
+  /** Copies the keys for binary snapshots; its buffers are reused, so a binary snapshot is valid until the next one. */
+  private copier: PatternKeysCopier | null = null;
   /**
    * Key hints (useKeyHints): per record, hintSlots[hintAt] is a small int equal for equal keys
    * (−1 for none), and byHint[it] the live state of the key last found by it.
@@ -257,14 +256,14 @@ export class PatternOperator implements Operator, KeyHinted {
     };
   }
 
+  /** The keys copied as they are now, encoded later (pattern-snapshot-copy.ts: a checkpoint's writer thread encodes them). */
   private encodedKeys(): EncodedState {
-    this.encoder ??= new NfaStateEncoder(new SnapshotWriter(undefined, originalRecord), this.compiled.start.name, this.compiled.states.map((s) => s.name));
-    const w = this.encoder.w;
-    w.reset();
-    w.uint(this.keys.size);
-    for (const state of this.keys.values()) writePatternKey(w, this.encoder, state.key, state.timer, this.timers.registrationOf(state), this.pending, state, state);
-    return w.finish(PATTERN_KEYS_LAYOUT, readPatternKeys);
+    this.copier ??= new PatternKeysCopier(this.compiled.start.name, this.compiled.states.map((s) => s.name), originalRecord);
+    return this.copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
   }
+
+  private readonly registrationOf = (state: KeyState): number => this.timers.registrationOf(state);
+  private readonly forEachKey = (visit: (state: KeyState) => void): void => this.keys.forEach(visit);
 
   private plainKeys(): PatternKeySnapshot[] {
     const keys: PatternKeySnapshot[] = [];

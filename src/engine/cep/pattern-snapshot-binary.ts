@@ -1,13 +1,12 @@
 /**
  * The binary form of a pattern step's keys (checkpoints), layout `sw-pattern-keys/1`: the key
  * count, then per key its value (a string, a number, or another value as snapshot JSON), its timer
- * and timer registration, its records waiting for the watermark (time and record) and its NFA
- * state (nfa-snapshot-binary.ts). `readPatternKeys` gives back the plain PatternKeySnapshot[].
+ * and timer registration, its records waiting for the watermark (their times, then the records)
+ * and its NFA state (nfa-snapshot-binary.ts). `readPatternKeys` gives back the plain PatternKeySnapshot[].
  */
 import type { SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
-import { NfaStateEncoder, readNfaState } from './nfa/nfa-snapshot-binary.js';
-import type { NfaState } from './nfa/nfa.js';
+import { readNfaState } from './nfa/nfa-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
 import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
 
@@ -19,17 +18,12 @@ const STRING_KEY = 1;
 const NUMBER_KEY = 2;
 const OTHER_KEY = 3;
 
-/** One key: its records waiting for the watermark are its `list` in `pending`, written in place; `nfa` writes into `w`. */
-export function writePatternKey(
-  w: SnapshotWriter,
-  encoder: NfaStateEncoder,
-  key: unknown,
-  timer: number,
-  timerSeq: number,
-  pending: PendingRecords,
-  list: PendingList,
-  nfa: NfaState<Rec>,
-): void {
+/**
+ * One key's fields before its NFA state: its value, timer and timer registration, and the times
+ * of its records waiting for the watermark (its `list` in `pending`, read in place). The records
+ * themselves are the caller's to hold, in list order (pattern-snapshot-copy.ts).
+ */
+export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, timerSeq: number, pending: PendingRecords, list: PendingList): void {
   if (typeof key === 'string') {
     w.uint(STRING_KEY);
     w.str(key);
@@ -44,11 +38,7 @@ export function writePatternKey(
   w.float(timer);
   w.uint(timerSeq);
   w.uint(pending.count(list));
-  for (let at = list.first; at !== NONE; at = pending.after(at)) {
-    w.float(pending.timeAt(at));
-    w.record(pending.recordAt(at));
-  }
-  encoder.write(nfa);
+  for (let at = list.first; at !== NONE; at = pending.after(at)) w.float(pending.timeAt(at));
 }
 
 export function readPatternKeys(r: SnapshotReader): PatternKeySnapshot[] {
@@ -64,10 +54,8 @@ export function readPatternKeys(r: SnapshotReader): PatternKeySnapshot[] {
     const timerSeq = r.uint();
     const times: number[] = [];
     const records: Rec[] = [];
-    for (let j = 0, m = r.uint(); j < m; j++) {
-      times.push(r.float());
-      records.push(r.record() as Rec);
-    }
+    for (let j = 0, m = r.uint(); j < m; j++) times.push(r.float());
+    for (let j = 0; j < times.length; j++) records.push(r.record() as Rec);
     keys.push({ key, times, records, timer, timerSeq, nfa: readNfaState<Rec>(r) });
   }
   return keys;

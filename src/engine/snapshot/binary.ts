@@ -45,6 +45,15 @@ const V_UNDEFINED = 9;
 /** Anything else (a Date, a class instance, an object with a `__proto__` key) as its snapshot JSON. */
 const V_JSON = 10;
 
+export interface SnapshotWriterOptions {
+  /** The bytes expected (e.g. the previous encoding's length), to grow less. */
+  readonly sizeHint?: number;
+  /** The record a held value stands for (see EncodedState.original). */
+  readonly original?: (held: unknown) => unknown;
+  /** Bytes in a SharedArrayBuffer: another thread (the checkpoint writer) reads them without a copy. */
+  readonly shared?: boolean;
+}
+
 export class SnapshotWriter {
   private bytes: Uint8Array;
   private at = 0;
@@ -52,16 +61,13 @@ export class SnapshotWriter {
   /** The records referred to, in the order written. */
   private records: unknown[] = [];
   private readonly encoder = new TextEncoder();
+  private readonly original: (held: unknown) => unknown;
+  private readonly shared: boolean;
 
-  /**
-   * `sizeHint`: the bytes expected (e.g. the previous encoding's length), to grow less.
-   * `original`: the record a held value stands for (see EncodedState.original).
-   */
-  constructor(
-    sizeHint = INITIAL_BYTES,
-    private readonly original: (held: unknown) => unknown = asHeld,
-  ) {
-    this.bytes = new Uint8Array(Math.max(16, sizeHint));
+  constructor({ sizeHint = INITIAL_BYTES, original = asHeld, shared = false }: SnapshotWriterOptions = {}) {
+    this.original = original;
+    this.shared = shared;
+    this.bytes = this.allocate(Math.max(16, sizeHint));
   }
 
   get length(): number {
@@ -236,7 +242,12 @@ export class SnapshotWriter {
    * checkpoint costs no page faults; a fresh one cost ~1000 per 4 MB).
    */
   finish(layout: string, decode: (reader: SnapshotReader) => unknown): EncodedState {
-    return new EncodedState(layout, this.bytes.subarray(0, this.at), this.records, decode, this.original);
+    return new EncodedState(layout, this.encoded(), decode, this.original);
+  }
+
+  /** The bytes written (a view, as `finish`) and the records referred to. */
+  encoded(): Encoded {
+    return { bytes: this.bytes.subarray(0, this.at), records: this.records };
   }
 
   /** Empties the writer, keeping its buffer: what `finish` returned before is no longer valid. */
@@ -249,9 +260,13 @@ export class SnapshotWriter {
   private grow(needed: number): void {
     let size = this.bytes.length * 2;
     while (size < this.at + needed) size *= 2;
-    const bytes = new Uint8Array(size);
+    const bytes = this.allocate(size);
     bytes.set(this.bytes.subarray(0, this.at));
     this.bytes = bytes;
+  }
+
+  private allocate(size: number): Uint8Array {
+    return new Uint8Array(this.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
   }
 }
 
@@ -377,17 +392,24 @@ export class SnapshotReader {
   }
 }
 
+/** Bytes and the records they refer to, in the order written. */
+export interface Encoded {
+  readonly bytes: Uint8Array;
+  readonly records: readonly unknown[];
+}
+
 /**
  * State in binary form, with the records it refers to and the name of its layout (the checkpoint
  * store keeps the name, and finds the decoder by it when reading). Anything that wants the plain
  * form (JSON.stringify for savepoints, a restore) gets it from `plain()` / `toJSON`.
  */
 export class EncodedState {
+  private encoded: Encoded | null;
+
   constructor(
     readonly layout: string,
-    readonly bytes: Uint8Array,
-    /** The records as the operator holds them: a record read from the recording carries its SOURCE_POSITION. */
-    readonly records: readonly unknown[],
+    /** Null for state encoded when first asked (DeferredState). */
+    encoded: Encoded | null,
     private readonly decode: (reader: SnapshotReader) => unknown,
     /**
      * The whole record a held one stands for: an operator may hold a record as its decoded fields
@@ -397,7 +419,23 @@ export class EncodedState {
      * (written out as text) do.
      */
     readonly original: (held: unknown) => unknown = asHeld,
-  ) {}
+  ) {
+    this.encoded = encoded;
+  }
+
+  get bytes(): Uint8Array {
+    return (this.encoded ??= this.encode()).bytes;
+  }
+
+  /** The records as the operator holds them: a record read from the recording carries its SOURCE_POSITION. */
+  get records(): readonly unknown[] {
+    return (this.encoded ??= this.encode()).records;
+  }
+
+  /** The bytes of state encoded on demand (DeferredState). */
+  protected encode(): Encoded {
+    throw new Error(`${this.layout} state has no bytes`);
+  }
 
   /** The plain form; throws when the bytes do not hold a whole state of this layout. */
   plain(): unknown {
@@ -410,6 +448,58 @@ export class EncodedState {
   toJSON(): unknown {
     return this.plain();
   }
+}
+
+/**
+ * Binary state taken as a copy (Flink's synchronous snapshot part: typed arrays copied, nothing
+ * encoded) and written later: by the checkpoint store's writer thread (checkpoint-writer.ts) in
+ * its `storedLayout`, from `data` (typed arrays over SharedArrayBuffers: shared, not copied) and a
+ * reference per held record; or encoded here, on first use of `bytes`, `records` or `plain()`. The copy is the operator's
+ * state when it was taken, whatever the operator did since; its buffers are reused by the
+ * operator's next copy unless `busy` (lent to the writer thread), when that one takes new ones.
+ */
+export abstract class DeferredState extends EncodedState {
+  /** Set while the writer thread may read `data` (the store clears it once the commit is answered). */
+  busy = false;
+  /** What the encoder reads: plain data and typed arrays, for postMessage. */
+  abstract readonly data: unknown;
+  /**
+   * The records the copy holds, by index (index i stands for whatever `encodeDeferred` is given
+   * as entry i: the record itself here, its reference on the writer thread); undefined at an
+   * index no state refers to.
+   */
+  abstract readonly held: readonly unknown[];
+  /** About how many bytes the stored form takes (the store's choice of thread). */
+  abstract readonly size: number;
+  /**
+   * The layout a checkpoint stores (its encoder registered under that name too): the copy as it
+   * is, say, which the store's decoder for that layout turns into the plain form.
+   */
+  abstract readonly storedLayout: string;
+
+  protected override encode(): Encoded {
+    const encoder = deferredEncoders.get(this.layout);
+    if (encoder === undefined) throw new Error(`${this.layout} state has no encoder`);
+    return encoder(this.data, this.held, new SnapshotWriter({ sizeHint: this.size }));
+  }
+}
+
+/**
+ * Encodes a DeferredState's data: the bytes, and the records written in order, each the `entries`
+ * item its held index names (undefined, or 0 for a reference, where no record is held).
+ * Registered by the module that makes the copy (which the writer thread imports through the
+ * store), under the layout it writes: `layout` for the plain form, `storedLayout` for a checkpoint.
+ */
+export type DeferredEncoder = (data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter) => Encoded;
+
+const deferredEncoders = new Map<string, DeferredEncoder>();
+
+export function registerDeferredEncoder(layout: string, encoder: DeferredEncoder): void {
+  deferredEncoders.set(layout, encoder);
+}
+
+export function deferredEncoder(layout: string): DeferredEncoder | undefined {
+  return deferredEncoders.get(layout);
 }
 
 function asHeld(held: unknown): unknown {

@@ -31,7 +31,7 @@ import { intersectingRange } from './session-set.js';
 import { SlidingPanes, type DueWindow, type Pane, type PaneClock, type PaneKey } from './sliding-panes.js';
 import { TimerQueue } from './timer-queue.js';
 import { firesBefore, WaitingResults } from './waiting-results.js';
-import { TumblingSlabs } from './tumbling-slabs.js';
+import { TumblingSlabs, type Slab } from './tumbling-slabs.js';
 import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
 import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
@@ -52,9 +52,11 @@ interface KeyState {
   readonly tumbling: boolean;
   /**
    * Tumbling windows by start (the size is fixed, so the start names the window), made when the
-   * key holds a second window: with one open window, the common case, that window is `current`
-   * alone. A Map per key made, filled and emptied once a minute was 8% of the bench's
-   * allocations and its deletes 7% more (shrinking tables).
+   * key holds a third window: with one open window, the common case, that window is `current`
+   * alone, with two (across each window boundary while the out-of-orderness keeps the older one
+   * open) `current` and `other`. A Map per key made, filled and emptied once a minute was 8% of
+   * the bench's allocations and its deletes 7% more (shrinking tables); made at the second
+   * window, still 44 bytes a window.
    */
   aligned: Map<number, Window> | null;
   /** Session windows, sorted by start and disjoint. */
@@ -69,6 +71,13 @@ interface KeyState {
    * mean of 3 alternating runs on the loaded machine).
    */
   current: Window | null;
+  /**
+   * With no `aligned` map, the key's open tumbling window other than `current`, if it has two
+   * (null when `current` is). `otherFirst`: it opened before `current` (snapshots list a key's
+   * windows in the order they opened).
+   */
+  other: Window | null;
+  otherFirst: boolean;
   /** The watermark epoch of the key's last record: a key untouched since the last advance is idle (evicted first). */
   touched: number;
   /** The key hint slot this state is found by (byHint), −1 for none. */
@@ -111,9 +120,42 @@ class Window {
     public start: number,
     public end: number,
     readonly accumulators: unknown[],
-    readonly keyState: KeyState,
+    /** The window's key; NO_KEY while the window waits in the operator's spares (reuse). */
+    public keyState: KeyState,
   ) {}
 }
+
+type MutableKeyState = { -readonly [F in keyof KeyState]: KeyState[F] };
+
+/** A key's state with no window yet (`type` null: NO_KEY). One literal, so one hidden class. */
+function newKeyState(key: unknown, id: unknown, order: number, type: WindowStep['window']['type'] | null, touched: number): MutableKeyState {
+  const state: MutableKeyState = {
+    key,
+    id,
+    order,
+    tumbling: type === 'tumbling',
+    aligned: null,
+    sessions: type === 'session' ? [] : null,
+    sliding: null,
+    current: null,
+    other: null,
+    otherFirst: false,
+    touched,
+    hint: -1,
+    idle: false,
+  };
+  if (type === 'sliding') state.sliding = new SlidingState(state);
+  return state;
+}
+
+/** The key of a purged window kept for reuse: it holds no key state alive (retained-state test). */
+const NO_KEY: KeyState = newKeyState(null, null, -1, null, 0);
+
+/**
+ * Purged windows kept for reuse, at most this many (a tumbling step purges a slab's windows at
+ * once, and opens as many again over the next window's time).
+ */
+const SPARE_WINDOWS = 8192;
 
 /** One key's open state in a snapshot: windows (tumbling, session) or panes (sliding). */
 export interface WindowKeySnapshot {
@@ -161,7 +203,17 @@ export class WindowOperator implements Operator, KeyHinted {
   private readonly timers = new TimerQueue<Window>();
   /** Tumbling windows' timers by window start, when no key spills (see ./tumbling-slabs.ts). */
   private readonly slabs: TumblingSlabs<Window> | null;
-  private readonly purged: Window[] = [];
+  /** Reused per firing of tumbling slabs: the slabs whose windows fire, and those purged. */
+  private readonly firingSlabs: Slab<Window>[] = [];
+  private readonly purgedSlabs: Slab<Window>[] = [];
+  /**
+   * Purged windows for openWindow to reuse, with their accumulators (reset) and timer fields: a
+   * window outlives young-generation collections (it is open for its whole size), so each one
+   * made was also copied and promoted; reused, 190 of the ~550 bytes a window allocated are not.
+   * A stack of `spareCount` (pop and `length =` would shrink the array's store, push regrow it).
+   */
+  private readonly spare: (Window | undefined)[] = [];
+  private spareCount = 0;
   /** Sliding steps aggregate by panes instead of windows. */
   private readonly panes: SlidingPanes<SlidingState> | null;
   private watermark = -Infinity;
@@ -382,21 +434,8 @@ export class WindowOperator implements Operator, KeyHinted {
   private restoreKey(saved: WindowKeySnapshot): KeyState {
     const type = this.spec.window.type;
     const id = keyId(saved.key);
-    const state: { -readonly [F in keyof KeyState]: KeyState[F] } = {
-      key: saved.key,
-      id,
-      order: saved.order,
-      tumbling: type === 'tumbling',
-      aligned: null,
-      current: null,
-      sessions: type === 'session' ? [] : null,
-      sliding: null,
-      touched: this.epoch,
-      hint: -1,
-      idle: false,
-    };
-    if (type === 'sliding') {
-      state.sliding = new SlidingState(state);
+    const state = newKeyState(saved.key, id, saved.order, type, this.epoch);
+    if (state.sliding !== null) {
       this.panes!.restoreKey(state.sliding, saved.panes ?? [], saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
     } else {
       for (const w of saved.windows ?? []) {
@@ -616,22 +655,7 @@ export class WindowOperator implements Operator, KeyHinted {
       keyState = this.takeBack(id);
     }
     if (keyState === undefined) {
-      const type = this.spec.window.type;
-      const created: { -readonly [F in keyof KeyState]: KeyState[F] } = {
-        key,
-        id,
-        order: this.keysCreated++,
-        tumbling: type === 'tumbling',
-        aligned: null,
-        sessions: type === 'session' ? [] : null,
-        sliding: null,
-        current: null,
-        touched: 0,
-        hint: -1,
-        idle: false,
-      };
-      if (type === 'sliding') created.sliding = new SlidingState(created);
-      keyState = created;
+      keyState = newKeyState(key, id, this.keysCreated++, this.spec.window.type, 0);
       this.keys.set(id, keyState);
     }
     if (hint >= 0) {
@@ -826,17 +850,34 @@ export class WindowOperator implements Operator, KeyHinted {
     due.length = 0;
   }
 
-  /** fireDue for tumbling slabs: the same firings in the same order, and the same purges. */
+  /**
+   * fireDue for tumbling slabs: the same firings in the same order, and the same purges. Slabs
+   * fire in start order, so in end order, and each slab's windows by key order (equal ends and
+   * starts): the order of all firing windows sorted at once. Windows are fired and purged from
+   * their slabs' arrays (copying them into lists was 60 bytes a window of garbage).
+   */
   private fireSlabs(slabs: TumblingSlabs<Window>, out: Output): void {
     if (!slabs.isDue(this.watermark)) return;
-    const watermark = this.watermark;
-    const firing = this.firing;
-    const purged = this.purged;
-    slabs.collect(watermark, firing, purged);
-    if (firing.length > 1) firing.sort(byEndKeyStart);
-    for (const w of firing) this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'onTime', out);
+    const firing = this.firingSlabs;
+    const purged = this.purgedSlabs;
+    slabs.collect(this.watermark, firing, purged);
+    for (const slab of firing) {
+      const windows = slabs.sortedWindows(slab, byEndKeyStart);
+      const cleanup = slabs.cleanupTime(slab);
+      for (let i = 0; i < slab.count; i++) {
+        const w = windows[i]!;
+        if (!w.onTimePending) continue;
+        w.onTimePending = false;
+        w.timerAt = cleanup;
+        this.emitResult(w.keyState, w.start, w.end, w.accumulators, 'onTime', out);
+      }
+    }
     firing.length = 0;
-    for (const w of purged) this.purge(w);
+    for (const slab of purged) {
+      const windows = slab.windows;
+      for (let i = 0; i < slab.count; i++) this.purge(windows[i]!);
+      slabs.release(slab);
+    }
     purged.length = 0;
   }
 
@@ -868,17 +909,45 @@ export class WindowOperator implements Operator, KeyHinted {
     if (this.cleanupTime(end) <= this.watermark) return false;
     let w = keyState.current;
     if (w === null || w.start !== start) {
-      w = keyState.aligned === null ? null : (keyState.aligned.get(start) ?? null);
-      if (w === null) {
-        w = this.openWindow(keyState, start, end);
-        addAligned(keyState, w);
-      }
+      w = this.alignedWindow(keyState, start, end);
       keyState.current = w;
       if (keyState.hint >= 0) this.hintWindow(keyState, w);
     }
     this.addValues(w.accumulators);
     if (end - 1 <= this.watermark) this.emitResult(keyState, w.start, w.end, w.accumulators, 'late', out);
     return true;
+  }
+
+  /** The key's tumbling window at `start`, opened if it has none, for `current` (it is not current now). */
+  private alignedWindow(keyState: KeyState, start: number, end: number): Window {
+    const aligned = keyState.aligned;
+    if (aligned !== null) {
+      let w = aligned.get(start);
+      if (w === undefined) {
+        w = this.openWindow(keyState, start, end);
+        aligned.set(start, w);
+      }
+      return w;
+    }
+    const previous = keyState.current;
+    const other = keyState.other;
+    if (other !== null && other.start === start) {
+      // The two swap places.
+      keyState.other = previous;
+      keyState.otherFirst = !keyState.otherFirst;
+      return other;
+    }
+    const w = this.openWindow(keyState, start, end);
+    if (previous !== null) {
+      if (other === null) {
+        keyState.other = previous;
+        keyState.otherFirst = true;
+      } else {
+        keyState.aligned = alignedMap(keyState);
+        keyState.aligned.set(start, w);
+      }
+    }
+    return w;
   }
 
   /**
@@ -937,12 +1006,38 @@ export class WindowOperator implements Operator, KeyHinted {
   }
 
   private openWindow(keyState: KeyState, start: number, end: number): Window {
-    const accumulators = new Array<unknown>(this.aggregates.length);
-    for (let a = 0; a < this.aggregates.length; a++) accumulators[a] = this.aggregates[a]!.create();
-    const w = new Window(start, end, accumulators, keyState);
+    let w: Window;
+    if (this.spareCount > 0) {
+      w = this.spare[--this.spareCount]!;
+      this.spare[this.spareCount] = undefined;
+      w.start = start;
+      w.end = end;
+      w.keyState = keyState;
+      w.heapIndex = -1;
+      const accumulators = w.accumulators;
+      for (let a = 0; a < this.aggregates.length; a++) {
+        const aggregate = this.aggregates[a]!;
+        if (aggregate.reset !== undefined) aggregate.reset(accumulators[a]);
+        else accumulators[a] = aggregate.create();
+      }
+    } else {
+      const accumulators = new Array<unknown>(this.aggregates.length);
+      for (let a = 0; a < this.aggregates.length; a++) accumulators[a] = this.aggregates[a]!.create();
+      w = new Window(start, end, accumulators, keyState);
+    }
     this.schedule(w);
     this.addTimer(w);
     return w;
+  }
+
+  /**
+   * A purged window, for openWindow to reuse. Nothing refers to it any more: its key's windows,
+   * hint slot, slab and timer let go of it in purge and before (results hold values, not it).
+   */
+  private spareWindow(w: Window): void {
+    if (this.spareCount >= SPARE_WINDOWS) return;
+    w.keyState = NO_KEY;
+    this.spare[this.spareCount++] = w;
   }
 
   /** Puts a tumbling or session window's timer (as schedule() set it) in the slabs or the queue. */
@@ -1041,26 +1136,39 @@ export class WindowOperator implements Operator, KeyHinted {
   /** Flink's clearAllState: the window, its accumulators and (if it was the last) its key go. */
   private purge(w: Window): void {
     const keyState = w.keyState;
-    const aligned = keyState.aligned;
-    if (aligned !== null && aligned.size <= 2) {
-      // Back to one window (or none) without the Map: a Map emptied by deletes shrinks, that is
-      // reallocates, its table, and an idle key (releaseKey) would do so once a window.
-      let rest: Window | null = null;
-      for (const other of aligned.values()) if (other !== w) rest = other;
-      keyState.aligned = null;
-      keyState.current = rest;
-      if (keyState.hint >= 0) this.hintWindow(keyState, rest);
-    } else if (keyState.tumbling) {
-      aligned?.delete(w.start);
-      if (keyState.current === w) {
-        keyState.current = null;
-        if (keyState.hint >= 0) this.hintWindow(keyState, null);
+    if (keyState.tumbling) {
+      const aligned = keyState.aligned;
+      const current = keyState.current;
+      if (aligned === null) {
+        if (current === w) {
+          keyState.current = keyState.other;
+          keyState.other = null;
+          if (keyState.hint >= 0) this.hintWindow(keyState, keyState.current);
+        } else if (keyState.other === w) keyState.other = null;
+      } else {
+        aligned.delete(w.start);
+        if (aligned.size <= 2) {
+          // Back to two windows without the Map (a Map emptied by deletes shrinks, that is
+          // reallocates, its table): `current` stays if it is open, else the later one.
+          const [first, second] = aligned.values();
+          const keep = current !== null && current !== w ? current : (second ?? first ?? null);
+          const rest = keep === first ? (second ?? null) : (first ?? null);
+          keyState.aligned = null;
+          keyState.current = keep;
+          keyState.other = rest;
+          keyState.otherFirst = rest !== null && rest === first;
+          if (current !== keep && keyState.hint >= 0) this.hintWindow(keyState, keep);
+        } else if (current === w) {
+          keyState.current = null;
+          if (keyState.hint >= 0) this.hintWindow(keyState, null);
+        }
       }
     } else {
       const sessions = keyState.sessions!;
       sessions.splice(sessions.indexOf(w), 1);
     }
     if (this.isEmpty(keyState)) this.releaseKey(keyState);
+    this.spareWindow(w);
   }
 
   private isEmpty(keyState: KeyState): boolean {
@@ -1091,23 +1199,45 @@ function keySnapshot(state: KeyState, copy: ((accumulators: unknown[]) => unknow
   };
 }
 
-/** Adds a newly opened (or restored) tumbling window to its key's windows. */
+/** Adds a restored tumbling window, opened after those its key holds, to its key's windows. */
 function addAligned(keyState: KeyState, w: Window): void {
   if (keyState.aligned === null) {
-    const only = keyState.current;
-    if (only === null) {
+    if (keyState.current === null) {
       keyState.current = w;
       return;
     }
-    keyState.aligned = new Map([[only.start, only]]);
+    if (keyState.other === null) {
+      keyState.other = w;
+      keyState.otherFirst = false;
+      return;
+    }
+    keyState.aligned = alignedMap(keyState);
   }
   keyState.aligned.set(w.start, w);
+}
+
+/** A tumbling key's two windows (`current` and `other`) as a Map in the order they opened; `other` becomes null. */
+function alignedMap(keyState: KeyState): Map<number, Window> {
+  const current = keyState.current!;
+  const other = keyState.other!;
+  keyState.other = null;
+  return keyState.otherFirst
+    ? new Map([
+        [other.start, other],
+        [current.start, current],
+      ])
+    : new Map([
+        [current.start, current],
+        [other.start, other],
+      ]);
 }
 
 /** A tumbling key's open windows in the order they opened. */
 function alignedWindows(keyState: KeyState): Window[] {
   if (keyState.aligned !== null) return [...keyState.aligned.values()];
-  return keyState.current === null ? [] : [keyState.current];
+  if (keyState.current === null) return [];
+  if (keyState.other === null) return [keyState.current];
+  return keyState.otherFirst ? [keyState.other, keyState.current] : [keyState.current, keyState.other];
 }
 
 function byEndKeyStart(a: Window, b: Window): number {

@@ -46,7 +46,13 @@ test('KeyTable matches a Map under insert / delete churn, growth and mixed key t
     if (typeof id === 'string') id = [...id].join('');
     touch(table, map, id, step, next() < 0.7);
     assert.equal(table.size, map.size);
-    if (step % 25_000 === 0) assert.deepEqual(table.values(), [...map.values()], `insertion order at step ${step}`);
+    if (step % 25_000 === 0) {
+      assert.deepEqual(table.values(), [...map.values()], `insertion order at step ${step}`);
+      // forEach: every entry once, in any order.
+      const visited: Entry[] = [];
+      table.forEach((entry) => visited.push(entry));
+      assert.deepEqual(visited.sort((a, b) => a.order - b.order), [...map.values()], `forEach at step ${step}`);
+    }
   }
   assert.deepEqual(table.values(), [...map.values()]);
   for (const id of ids) assert.equal(table.get(id), map.get(id));

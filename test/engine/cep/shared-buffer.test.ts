@@ -15,6 +15,7 @@ import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
 import type { NFA, NfaMatch, NfaState } from '../../../src/engine/cep/nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot, type PartialMatchSnapshot } from '../../../src/engine/cep/nfa/nfa-snapshot.js';
 import { NfaStateEncoder, readNfaState } from '../../../src/engine/cep/nfa/nfa-snapshot-binary.js';
+import { FIRST_ARENA_RECORDS, KEPT_ARENA_RECORDS, RECORD } from '../../../src/engine/cep/nfa/shared-buffer.js';
 import type { NfaObserver } from '../../../src/engine/cep/trace.js';
 import { SnapshotReader, SnapshotWriter } from '../../../src/engine/snapshot/binary.js';
 import { random } from '../../quality/fault-stream.js';
@@ -59,6 +60,25 @@ for (const [name, pattern, skip] of patterns) {
     }
   });
 }
+
+test('arena: a key that empties keeps its arena only up to KEPT_ARENA_RECORDS records (idle keys kept for reuse hold little)', () => {
+  // followedByAny: every "a" stays in the buffer until `within` ends it, so a burst fills the arena.
+  const nfa = compile(begin('first').where((e) => e.name === 'a').followedByAny('second').where((e) => e.name === 'b').within('1000ms'));
+  const arenaRecords = (state: NfaState<Ev>): number => state.words.length / RECORD;
+  for (const burst of [4, 40, 400]) {
+    const state = nfa.createState();
+    for (let ts = 0; ts < burst; ts++) nfa.process(state, event(ts, ts % 10 === 9 ? 'b' : 'a', ts), ts);
+    const held = arenaRecords(state);
+    assert.ok(held >= state.recordsInUse() && state.recordsInUse() > burst, `${burst} events: ${state.recordsInUse()} records in use, arena of ${held}`);
+    nfa.advanceTime(state, 100_000);
+    assert.equal(state.top, 0, 'the key is empty');
+    if (held > KEPT_ARENA_RECORDS) assert.equal(arenaRecords(state), 0, `an arena of ${held} records is dropped`);
+    else assert.equal(arenaRecords(state), held, `an arena of ${held} records is kept`);
+    // A dropped arena grows again from its first record.
+    nfa.process(state, event(1, 'a', 100_001), 100_001);
+    assert.ok(state.recordsInUse() > 0 && arenaRecords(state) <= Math.max(held, FIRST_ARENA_RECORDS), `after the next event: an arena of ${arenaRecords(state)} records`);
+  }
+});
 
 test('arena: a restored key holds the same records as the one snapshotted, and continues alike', () => {
   const [, pattern, skip] = patterns[2]!;

@@ -33,7 +33,7 @@ const { value } = fc.letrec((tie) => ({
 test('value: reads back what the snapshot JSON round trip gives, for any plain data', () => {
   fc.assert(
     fc.property(fc.array(value, { maxLength: 6 }), (values) => {
-      const w = new SnapshotWriter(8);
+      const w = new SnapshotWriter({ sizeHint: 8 });
       for (const v of values) w.value(v);
       const r = new SnapshotReader(w.view(), []);
       // In an array, as accumulators are held: what JSON drops becomes null there.

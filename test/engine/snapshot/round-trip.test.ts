@@ -11,7 +11,7 @@ import { compileSpec } from '../../../src/spec/compile.js';
 import { Pipeline, type PipelineSnapshot } from '../../../src/engine/pipeline.js';
 import type { Fields, RecordContext } from '../../../src/engine/operator.js';
 import { fromSnapshotJson, toSnapshotJson } from '../../../src/engine/snapshot/snapshot-json.js';
-import { EncodedState } from '../../../src/engine/snapshot/binary.js';
+import { DeferredState, EncodedState } from '../../../src/engine/snapshot/binary.js';
 
 interface Ev {
   ts: number;
@@ -194,6 +194,31 @@ for (const c of cases) {
     }
   });
 }
+
+test('a checkpoint copy of pattern state, encoded after the operator went on (and while another copy was taken), is the state it copied', () => {
+  const patterns = cases.filter((c) => c.steps.includes('pattern:'));
+  fc.assert(
+    fc.property(fc.constantFrom(...patterns), patternEventsArb, fc.nat(), (c, events, cutSeed) => {
+      // The pattern step's keys (a window step's binary keys are valid until its next snapshot only).
+      const patternKeys = (snapshot: PipelineSnapshot): unknown => (snapshot.operators.find((op) => ['binge', 'any', 'rise'].includes(op.step))!.state as { keys: unknown }).keys;
+      const pipeline = build(c.steps, 2_000, []);
+      const cut = cutSeed % (events.length + 1);
+      feed(pipeline, events.slice(0, cut), 0);
+      const expected = toSnapshotJson(patternKeys(pipeline.snapshot()));
+      const copy = patternKeys(pipeline.snapshot({ encoded: true }));
+      assert.ok(copy instanceof DeferredState);
+      // Lent to a writer thread: the next copy must leave its buffers alone.
+      copy.busy = true;
+      // Later records release versions, reuse arena records and value-pool slots.
+      feed(pipeline, events.slice(cut), cut);
+      const later = toSnapshotJson(patternKeys(pipeline.snapshot()));
+      const next = patternKeys(pipeline.snapshot({ encoded: true }));
+      assert.equal(toSnapshotJson(copy), expected);
+      assert.equal(toSnapshotJson(next), later);
+    }),
+    { numRuns: 150 },
+  );
+});
 
 test('a snapshot is independent of the operator that made it (later records do not change it)', () => {
   const out: string[] = [];

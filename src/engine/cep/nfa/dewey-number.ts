@@ -91,6 +91,26 @@ export function release(version: Version): void {
   }
 }
 
+/** The pool's words in use (a view: a checkpoint copies them, and reads the copy with `readingPool`). */
+export function poolWords(): Int32Array {
+  return pool.subarray(0, used << 2);
+}
+
+/**
+ * Runs `read` with the versions read from `words` (a copy of poolWords) instead of the pool:
+ * digitsOf and toString see the versions as they were when copied. `read` must not make or
+ * release versions.
+ */
+export function readingPool<T>(words: Int32Array, read: () => T): T {
+  const live = pool;
+  pool = words as Int32Array<ArrayBuffer>;
+  try {
+    return read();
+  } finally {
+    pool = live;
+  }
+}
+
 /** Versions alive now (tests: what a run leaves behind). */
 export function liveVersions(): number {
   return live;

@@ -43,6 +43,8 @@ export class NfaStateEncoder {
     private readonly startState: string,
     /** The NFA's state names by index (a run record holds its state's index). */
     stateNames: readonly string[],
+    /** A stage page's name by its index in the node records (a copy's arena may come from another process). */
+    private readonly pageNameOf: (page: number) => string = pageName,
   ) {
     this.stateNames = stateNames;
   }
@@ -71,7 +73,7 @@ export class NfaStateEncoder {
       for (let k = 0; k < nodeCount; k++) {
         const at = this.order[k]! << SHIFT;
         w.uint(this.eventOf(words[at + N_EVENT]!));
-        w.sym(pageName(words[at + N_PAGE]!));
+        w.sym(this.pageNameOf(words[at + N_PAGE]!));
         w.int(words[at + N_REFS]!);
         w.uint(words[at + N_REMOVED] !== 0 ? 1 : 0);
         let n = 0;

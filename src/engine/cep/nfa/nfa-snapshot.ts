@@ -18,7 +18,6 @@
 import * as Dewey from './dewey-number.js';
 import { NfaState, type NFA, type Run, type StartRun } from './nfa.js';
 import { E_REFS, G_NEXT, G_REFS, G_TARGET, G_VERSION, N_EVENT, N_FIRST, N_PAGE, N_REFS, N_REMOVED, NONE, pageName, pageOf, SHIFT } from './shared-buffer.js';
-import type { State } from './state.js';
 
 export const NFA_SNAPSHOT_VERSION = 1;
 
@@ -146,7 +145,8 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
   create: (start: StartRun | null) => S = (start) => new NfaState<E>(start) as S,
 ): S {
   if (snapshot?.version !== NFA_SNAPSHOT_VERSION) throw new Error(`NFA snapshot version ${JSON.stringify(snapshot?.version)} is not ${NFA_SNAPSHOT_VERSION}`);
-  const states = new Map<string, State<E>>(nfa.compiled.states.map((s) => [s.name, s]));
+  // A run record holds its state's position in the compiled pattern.
+  const states = new Map<string, number>(nfa.compiled.states.map((s, i) => [s.name, i]));
   const version = (text: string): Dewey.Version => {
     const parsed = Dewey.parse(text);
     if (parsed === Dewey.NO_VERSION) throw new Error(`${JSON.stringify(text)} is not a Dewey version`);
@@ -200,7 +200,7 @@ export function restoreNfaState<E, S extends NfaState<E> = NfaState<E>>(
       // A run's first event's time is not kept apart from its first event (NfaState.runStart).
       const start = startEvent === NONE ? -1 : restored.eventTime(startEvent);
       if (r.start !== start) throw new Error(`partial match in state ${r.state} starts at ${r.start}, but its first event is at ${start}`);
-      return restored.newRun(state.index, node, own(r.version), startEvent, r.id);
+      return restored.newRun(state, node, own(r.version), startEvent, r.id);
     };
     const partialMatches = snapshot.partialMatches.slice();
     // The start run sorts last: the key keeps it in its own fields (NfaState).

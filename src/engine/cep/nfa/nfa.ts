@@ -30,7 +30,7 @@ import {
   type BufferedEvent,
   type MatchPath,
 } from './shared-buffer.js';
-import type { Condition, State, StateTransition } from './state.js';
+import type { Condition, State } from './state.js';
 
 /**
  * A partial match (computation state) is a run record in its key's arena (shared-buffer.ts): its
@@ -187,6 +187,18 @@ function compareStates(st: NfaState<unknown>, a: Run, b: Run): number {
   return compareStart(st, a, b) || st.times[(a << (SHIFT - 1)) + F_ID]! - st.times[(b << (SHIFT - 1)) + F_ID]!;
 }
 
+// A compiled state's kind as bits of the NFA's `flags` table.
+const IS_START = 1;
+const IS_FINAL = 2;
+const IS_STOP = 4;
+const IS_PENDING = 8;
+const KIND_BITS = { start: IS_START, final: IS_FINAL, stop: IS_STOP, pending: IS_PENDING, normal: 0 } as const;
+// A transition's action in the NFA's `actions` table.
+const TAKE = 0;
+const IGNORE = 1;
+const PROCEED = 2;
+const ACTIONS = { take: TAKE, ignore: IGNORE, proceed: PROCEED } as const;
+
 function calculateIncreasingSelfState(ignoreBranches: number, takeBranches: number): number {
   return takeBranches === 0 && ignoreBranches === 0 ? 0 : ignoreBranches + Math.max(1, takeBranches);
 }
@@ -199,8 +211,21 @@ export class NFA<E> {
   /** Some state has a window since the previous event (WithinType.PREVIOUS_AND_CURRENT). */
   private readonly stateWindows: boolean;
   private readonly handleTimeout: boolean;
-  /** The compiled states by index (a run record holds its state's index). */
+  /** The compiled states by index (a run record holds its state's index: its position in `compiled.states`). */
   private readonly states: readonly State<E>[];
+  // The graph as this NFA reads it, by state index (the compiled pattern is shared and never
+  // written): each state's kind bits, stage page and window since the previous event; its
+  // transitions are firstTransition[i] .. firstTransition[i + 1] of the transition tables.
+  private readonly flags: Uint8Array;
+  private readonly pages: Int32Array;
+  private readonly previousWindows: Float64Array;
+  private readonly startIndex: number;
+  private readonly firstTransition: Int32Array;
+  private readonly actions: Uint8Array;
+  private readonly targets: Int32Array;
+  /** The page of the state a transition leaves (the stage a TAKE stores its event under). */
+  private readonly sourcePages: Int32Array;
+  private readonly conditions: Condition<E>[];
   /** The trace hook; undefined (the default) costs nothing. */
   observer: NfaObserver | undefined;
   /**
@@ -217,8 +242,9 @@ export class NFA<E> {
   // Scratch space reused for every event (the NFA is not re-entrant: conditions cannot call it).
   // Each array comes with its own count and is never truncated: `array.length = 0` drops V8's
   // backing store, so the next push allocated a fresh one.
-  private readonly edges: StateTransition<E>[] = [];
-  private readonly pendingStates: State<E>[] = [];
+  /** The decision graph's TAKE / IGNORE transitions (indexes into the transition tables). */
+  private readonly edges: number[] = [];
+  private readonly pendingStates: number[] = [];
   private readonly nextStates: Run[] = [];
   private nextCount = 0;
   /** The start run's successor (computeNextStates of START). */
@@ -257,11 +283,24 @@ export class NFA<E> {
     this.observer = options.observer;
     this.windowTime = compiled.windowTime;
     this.stateWindows = compiled.states.some((state) => state.previousWindow > 0);
-    this.states = compiled.states;
-    compiled.states.forEach((state, i) => {
-      state.index = i;
-      state.page = pageOf(state.stage);
-    });
+    const states = (this.states = compiled.states);
+    const indexOf = new Map(states.map((state, i) => [state, i]));
+    const index = (state: State<E>): number => {
+      const i = indexOf.get(state);
+      if (i === undefined) throw new Error(`state ${state.name} is not in the compiled pattern's states`);
+      return i;
+    };
+    this.flags = Uint8Array.from(states, (state) => KIND_BITS[state.kind]);
+    this.pages = Int32Array.from(states, (state) => pageOf(state.stage));
+    this.previousWindows = Float64Array.from(states, (state) => state.previousWindow);
+    this.startIndex = index(compiled.start);
+    const transitions = states.flatMap((state) => state.transitions);
+    this.firstTransition = new Int32Array(states.length + 1);
+    states.forEach((state, i) => (this.firstTransition[i + 1] = this.firstTransition[i]! + state.transitions.length));
+    this.actions = Uint8Array.from(transitions, (t) => ACTIONS[t.action]);
+    this.targets = Int32Array.from(transitions, (t) => index(t.target));
+    this.sourcePages = Int32Array.from(transitions, (t) => this.pages[index(t.source)]!);
+    this.conditions = transitions.map((t) => t.condition);
   }
 
   createState(): NfaState<E> {
@@ -354,7 +393,7 @@ export class NFA<E> {
       const runCount = nfaState.runCount;
       let run = runCount > 0 ? nfaState.firstRun : NONE;
       let startLeft = nfaState.startVersion !== Dewey.NO_VERSION;
-      const states = this.states;
+      const flags = this.flags;
       for (;;) {
         let current: Run;
         if (run !== NONE) {
@@ -365,7 +404,7 @@ export class NFA<E> {
           current = START;
           startLeft = false;
         } else break;
-        const wasStart = current === START || states[nfaState.runState(current)]!.isStart;
+        const wasStart = current === START || (flags[nfaState.runState(current)]! & IS_START) !== 0;
         // Its events must be read before computeNextStates releases them.
         const before = observing && !wasStart ? this.view(nfaState, current) : null;
         const nextCount = this.computeNextStates(nfaState, current, value);
@@ -375,7 +414,7 @@ export class NFA<E> {
         let discardPath = false;
         for (let i = 0; i < nextCount; i++) {
           const n = next[i]!;
-          if (n !== START && states[nfaState.runState(n)]!.isStop) {
+          if (n !== START && (flags[nfaState.runState(n)]! & IS_STOP) !== 0) {
             discardPath = true;
             if (observing) this.report('stopped', nfaState, n);
             const node = nfaState.runNode(n);
@@ -396,15 +435,15 @@ export class NFA<E> {
             }
             continue;
           }
-          const state = states[nfaState.runState(n)]!;
-          if (state.isFinal) (potentialMatches ??= []).push(n);
-          else if (state.isStop) this.retire(nfaState, n);
+          const kind = flags[nfaState.runState(n)]!;
+          if ((kind & IS_FINAL) !== 0) (potentialMatches ??= []).push(n);
+          else if ((kind & IS_STOP) !== 0) this.retire(nfaState, n);
           else if (discardPath) {
             const node = nfaState.runNode(n);
             if (node !== NONE) nfaState.releaseNode(node, nfaState.runVersion(n));
             this.retire(nfaState, n);
           } else {
-            if (observing && wasStart && !state.isStart) this.report('created', nfaState, n);
+            if (observing && wasStart && (kind & IS_START) === 0) this.report('created', nfaState, n);
             collected[count++] = n;
           }
         }
@@ -463,13 +502,14 @@ export class NFA<E> {
     let kept = 0;
     for (let r = 0; r < count; r++) {
       const cs = runs[r]!;
-      const state = this.stateOf(nfaState, cs);
-      const stateWindow = state.previousWindow;
+      const stateIndex = nfaState.runState(cs);
+      const isStart = (this.flags[stateIndex]! & IS_START) !== 0;
+      const stateWindow = this.previousWindows[stateIndex]!;
       const start = nfaState.runStart(cs);
-      const previousTimedOut = !state.isStart && stateWindow > 0 && timestamp - nfaState.runPrevious(cs) >= stateWindow;
-      const firstTimedOut = !state.isStart && window > 0 && timestamp - start >= window;
+      const previousTimedOut = !isStart && stateWindow > 0 && timestamp - nfaState.runPrevious(cs) >= stateWindow;
+      const firstTimedOut = !isStart && window > 0 && timestamp - start >= window;
       if (previousTimedOut || firstTimedOut) {
-        if (state.isPending) {
+        if ((this.flags[stateIndex]! & IS_PENDING) !== 0) {
           (potentialMatches ??= []).push(cs);
           continue;
         }
@@ -501,9 +541,9 @@ export class NFA<E> {
 
   /** When `advanceTime` would drop this partial match: the earlier of its two windows' ends. */
   private expiry(nfaState: NfaState<E>, run: Run): number {
-    const state = this.stateOf(nfaState, run);
-    if (state.isStart) return Infinity;
-    const stateWindow = state.previousWindow;
+    const stateIndex = nfaState.runState(run);
+    if ((this.flags[stateIndex]! & IS_START) !== 0) return Infinity;
+    const stateWindow = this.previousWindows[stateIndex]!;
     const byFirst = this.windowTime > 0 ? nfaState.runStart(run) + this.windowTime : Infinity;
     return stateWindow > 0 ? Math.min(byFirst, nfaState.runPrevious(run) + stateWindow) : byFirst;
   }
@@ -523,7 +563,7 @@ export class NFA<E> {
     let earliest = Infinity;
     const w = nfaState.words;
     for (let run = nfaState.runCount > 0 ? nfaState.firstRun : NONE; run !== NONE; run = w[(run << SHIFT) + R_NEXT]!) {
-      if (this.states[w[(run << SHIFT) + R_STATE]!]!.isStart) continue;
+      if ((this.flags[w[(run << SHIFT) + R_STATE]!]! & IS_START) !== 0) continue;
       const expiry = this.expiry(nfaState, run);
       if (expiry < earliest) earliest = expiry;
       if (!this.stateWindows && nfaState.runStart(run) !== -1) break;
@@ -643,24 +683,24 @@ export class NFA<E> {
   private computeNextStates(nfaState: NfaState<E>, run: Run, value: E): number {
     // The run's fields, read once: its record is freed before its successors are made (the first
     // takes the same slot, already in the cache).
-    let state: State<E>;
+    let state: number;
     let previous: number;
     let version: Version;
     let startEvent: number;
     if (run === START) {
-      state = this.compiled.start;
+      state = this.startIndex;
       previous = NONE;
       version = nfaState.startVersion;
       startEvent = NONE;
     } else {
       const w = nfaState.words;
       const at = run << SHIFT;
-      state = this.states[w[at + R_STATE]!]!;
+      state = w[at + R_STATE]!;
       previous = w[at + R_NODE]!;
       version = w[at + R_VERSION]!;
       startEvent = w[at + R_START_EVENT]!;
     }
-    const fromStart = state.isStart;
+    const fromStart = (this.flags[state]! & IS_START) !== 0;
     this.contextPrevious = previous;
     this.contextVersion = version;
     this.contextBuffer = nfaState;
@@ -669,6 +709,8 @@ export class NFA<E> {
     if (!fromStart) nfaState.freeRecord(run);
     const edgeCount = this.createDecisionGraph(state, value);
     const edges = this.edges;
+    const actions = this.actions;
+    const targets = this.targets;
     const totalTake = this.totalTake;
     const totalIgnore = this.totalIgnore;
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
@@ -677,27 +719,28 @@ export class NFA<E> {
     this.nextCount = 0;
     for (let e = 0; e < edgeCount; e++) {
       const edge = edges[e]!;
-      if (edge.action === 'ignore') {
+      const target = targets[edge]!;
+      if (actions[edge] === IGNORE) {
         if (fromStart) continue;
         let nextVersion: Version;
-        if (edge.target === state) {
+        if (target === state) {
           nextVersion = Dewey.increase(version, calculateIncreasingSelfState(totalIgnore, totalTake));
         } else {
           nextVersion = Dewey.branch(version, totalTakeToSkip + ignoreBranchesToVisit);
           ignoreBranchesToVisit--;
         }
-        this.addComputationState(nfaState, edge.target, previous, nextVersion, startEvent);
+        this.addComputationState(nfaState, target, previous, nextVersion, startEvent);
       } else {
         const event = this.currentEvent();
         const currentVersion = Dewey.increase(version, takeBranchesToVisit);
         const nextVersion = Dewey.addStage(currentVersion);
         takeBranchesToVisit--;
         // The edge takes over currentVersion's reference, the new run nextVersion's.
-        const newEntry = nfaState.put(edge.source.page, event, previous, currentVersion);
+        const newEntry = nfaState.put(this.sourcePages[edge]!, event, previous, currentVersion);
         const runStartEvent = fromStart ? event : startEvent;
-        this.addComputationState(nfaState, edge.target, newEntry, nextVersion, runStartEvent);
-        const finalState = this.findFinalStateAfterProceed(edge.target, value);
-        if (finalState !== null) {
+        this.addComputationState(nfaState, target, newEntry, nextVersion, runStartEvent);
+        const finalState = this.findFinalStateAfterProceed(target, value);
+        if (finalState !== NONE) {
           Dewey.retain(nextVersion);
           this.addComputationState(nfaState, finalState, newEntry, nextVersion, runStartEvent);
         }
@@ -741,19 +784,22 @@ export class NFA<E> {
 
   private addComputationState(
     nfaState: NfaState<E>,
-    state: State<E>,
+    state: number,
     previous: number,
     /** Taken over by the run. */
     version: Version,
     startEvent: number,
   ): void {
-    this.nextStates[this.nextCount++] = nfaState.newRun(state.index, previous, version, startEvent, this.nextId++);
+    this.nextStates[this.nextCount++] = nfaState.newRun(state, previous, version, startEvent, this.nextId++);
     if (previous !== NONE) nfaState.lockNode(previous, version);
   }
 
-  /** Outgoing TAKE / IGNORE edges for `value` (PROCEED edges followed at once) into `edges`, counting the branching ones; returns how many. */
-  private createDecisionGraph(from: State<E>, value: E): number {
+  /** Outgoing TAKE / IGNORE transitions for `value` (PROCEED ones followed at once) into `edges`, counting the branching ones; returns how many. */
+  private createDecisionGraph(from: number, value: E): number {
     const edges = this.edges;
+    const actions = this.actions;
+    const targets = this.targets;
+    const first = this.firstTransition;
     let edgeCount = 0;
     let totalTake = 0;
     let totalIgnore = 0;
@@ -762,16 +808,15 @@ export class NFA<E> {
     pending[top++] = from;
     while (top > 0) {
       const state = pending[--top]!;
-      const transitions = state.transitions;
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i]!;
-        if (!this.evaluate(t.condition, value)) continue;
-        if (t.action === 'proceed') {
-          pending[top++] = t.target;
+      for (let t = first[state]!, end = first[state + 1]!; t < end; t++) {
+        if (!this.evaluate(this.conditions[t]!, value)) continue;
+        const action = actions[t]!;
+        if (action === PROCEED) {
+          pending[top++] = targets[t]!;
         } else {
           // A self IGNORE does not branch.
-          if (!(t.action === 'ignore' && t.target === from)) {
-            if (t.action === 'ignore') totalIgnore++;
+          if (!(action === IGNORE && targets[t] === from)) {
+            if (action === IGNORE) totalIgnore++;
             else totalTake++;
           }
           edges[edgeCount++] = t;
@@ -783,21 +828,23 @@ export class NFA<E> {
     return edgeCount;
   }
 
-  private findFinalStateAfterProceed(state: State<E>, value: E): State<E> | null {
+  /** The final state PROCEED transitions from `state` reach for `value`, or NONE. */
+  private findFinalStateAfterProceed(state: number, value: E): number {
     // Called after the decision graph is built, so its stack is free to reuse.
     const pending = this.pendingStates;
+    const first = this.firstTransition;
     let top = 0;
     pending[top++] = state;
     while (top > 0) {
-      const transitions = pending[--top]!.transitions;
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i]!;
-        if (t.action !== 'proceed' || !this.evaluate(t.condition, value)) continue;
-        if (t.target.isFinal) return t.target;
-        pending[top++] = t.target;
+      const from = pending[--top]!;
+      for (let t = first[from]!, end = first[from + 1]!; t < end; t++) {
+        if (this.actions[t] !== PROCEED || !this.evaluate(this.conditions[t]!, value)) continue;
+        const target = this.targets[t]!;
+        if ((this.flags[target]! & IS_FINAL) !== 0) return target;
+        pending[top++] = target;
       }
     }
-    return null;
+    return NONE;
   }
 
   private evaluate(condition: Condition<E>, value: E): boolean {

@@ -90,10 +90,17 @@ export const R_NEXT = 5;
 export const F_ID = 3;
 const NEXT_FREE = 7;
 
-/** Records of a key's first arena. */
-const FIRST_CAPACITY = 16;
-/** An emptied arena larger than this many records is dropped (the key starts again small). */
-const KEEP_CAPACITY = 1024;
+/**
+ * Records of a key's first arena (1 KB). A binge key holding one partial match uses 20-25 records:
+ * starting at 16, nearly every new key allocated twice (two ArrayBuffers and a copy).
+ */
+export const FIRST_ARENA_RECORDS = 32;
+/**
+ * An emptied arena larger than this many records (2 KB) is dropped: the key starts again small. The
+ * operator keeps up to 1,024 idle keys for reuse with whatever arena they had; at 1,024 records
+ * each, those could hold 32 MB. A key of a match or two (binge: ~25 records) keeps its arena.
+ */
+export const KEPT_ARENA_RECORDS = 64;
 
 /** 2^32: an arrival number's high word counts these. */
 const TWO_32 = 4294967296;
@@ -121,6 +128,10 @@ export class ValuePool {
   get(index: number): unknown {
     return this.values[index];
   }
+  /** A copy of the values by index (undefined at a free index): checkpoints copy the pool as it is. */
+  copyValues(): unknown[] {
+    return this.values.slice();
+  }
   remove(index: number): void {
     this.values[index] = undefined;
     if (this.freeTop === this.free.length) this.free = grown(this.free, this.freeTop);
@@ -147,6 +158,11 @@ export function pageOf(name: string): number {
 
 export function pageName(page: number): string {
   return pageNames[page]!;
+}
+
+/** The stage page names interned so far, by index (a checkpoint's copy takes them to the writer thread). */
+export function pageNameList(): readonly string[] {
+  return pageNames;
 }
 
 /** releaseNode's stacks, shared by every key's buffer (releasing never re-enters). */
@@ -200,7 +216,7 @@ export class SharedBuffer<E> {
   }
 
   private grow(): void {
-    const capacity = this.words.length === 0 ? FIRST_CAPACITY : (this.words.length >> SHIFT) * 2;
+    const capacity = this.words.length === 0 ? FIRST_ARENA_RECORDS : (this.words.length >> SHIFT) * 2;
     const buffer = new ArrayBuffer(capacity * RECORD * 4);
     const words = new Int32Array(buffer);
     words.set(this.words);
@@ -228,7 +244,7 @@ export class SharedBuffer<E> {
   resetArena(): void {
     this.top = 0;
     this.free = NONE;
-    if (this.words.length > KEEP_CAPACITY * RECORD) {
+    if (this.words.length > KEPT_ARENA_RECORDS * RECORD) {
       this.words = EMPTY_WORDS;
       this.times = EMPTY_TIMES;
     }

@@ -67,10 +67,6 @@ export class State<E> {
    * window): a partial match here times out this many ms after its previous event; 0 = none.
    */
   previousWindow = 0;
-  /** Position in the compiled pattern's states (a run record holds it); set by the NFA. */
-  index = -1;
-  /** The stage's interned page (shared-buffer.ts pageOf); set by the NFA. */
-  page = -1;
 
   constructor(
     /** Unique internal name: the stage name, then `stage:0`, `stage:1`, ... for copies. */
