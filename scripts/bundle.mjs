@@ -185,17 +185,24 @@ writeFileSync(join(OUT, 'meta.json'), JSON.stringify(result.metafile));
 
 // The vendor script's code cache (5.): a 1-event replay of a window pipeline through bin/sw warms
 // it up and writes it as it exits. Without it (a failed warm-up) the script is compiled as usual.
-const warm = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+// It runs in `prepare` on every npm install: it only warns, never fails or hangs the install.
 try {
-  writeFileSync(join(warm, 'events.jsonl'), '{"ts":"2024-01-01T00:00:00Z","page":"a"}\n');
-  writeFileSync(join(warm, 'count.pipeline.yaml'), ['name: count', 'time: { field: ts, outOfOrderness: 5s }', 'steps:', '  perPage:', '    keyBy: page', '    window: { type: tumbling, size: 1m }', '    aggregate:', '      clicks: count()', ''].join('\n'));
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'sw'), 'replay', join(warm, 'events.jsonl'), '--pipeline', join(warm, 'count.pipeline.yaml'), '--speed', 'max', '--out', join(warm, 'out.jsonl')], {
-    encoding: 'utf8',
-    env: { ...process.env, SW_BUNDLE_WRITE_VENDOR_CACHE: '1' },
-  });
-  if (run.status !== 0) process.stderr.write(`bundle: no code cache for ${vendorName}.cjs (the warm-up replay failed: ${run.stderr.trim().split('\n')[0]})\n`);
-} finally {
-  rmSync(warm, { recursive: true, force: true });
+  const warm = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+  try {
+    writeFileSync(join(warm, 'events.jsonl'), '{"ts":"2024-01-01T00:00:00Z","page":"a"}\n');
+    writeFileSync(join(warm, 'count.pipeline.yaml'), ['name: count', 'time: { field: ts, outOfOrderness: 5s }', 'steps:', '  perPage:', '    keyBy: page', '    window: { type: tumbling, size: 1m }', '    aggregate:', '      clicks: count()', ''].join('\n'));
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'sw'), 'replay', join(warm, 'events.jsonl'), '--pipeline', join(warm, 'count.pipeline.yaml'), '--speed', 'max', '--out', join(warm, 'out.jsonl')], {
+      encoding: 'utf8',
+      env: { ...process.env, SW_BUNDLE_WRITE_VENDOR_CACHE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    if (run.status !== 0) process.stderr.write(`bundle: no code cache for ${vendorName}.cjs (the warm-up replay failed: ${(run.stderr || String(run.error)).trim().split('\n')[0]})\n`);
+  } finally {
+    rmSync(warm, { recursive: true, force: true });
+  }
+} catch (error) {
+  process.stderr.write(`bundle: no code cache for ${vendorName}.cjs (the warm-up failed: ${String(error)})\n`);
 }
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.mjs')).length;
 process.stdout.write(`bundle: ${files} files in ${relative(ROOT, OUT)}/ (${[...lazy.values()].join(', ')})\n`);
