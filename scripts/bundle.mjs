@@ -76,7 +76,7 @@ writeFileSync(join(OUT, `${vendorName}.cjs`), vendorText);
 const requireFromRoot = createRequire(join(ROOT, 'package.json'));
 const vendorNames = Object.fromEntries(VENDOR.map((name) => [name, Object.keys(requireFromRoot(name)).filter((key) => key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key))]));
 const VENDOR_LOADER = `
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,9 +89,16 @@ const script = new Script('(function (exports, require, module, __filename, __di
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
 export const vendor = module.exports;
-export const vendorCacheRejected = cachedData === undefined ? undefined : script.cachedDataRejected;
-// Set by scripts/bundle.mjs only, in the warm-up run that makes the cache.
-if (process.env.SW_BUNDLE_WRITE_VENDOR_CACHE === '1') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+// Set by scripts/bundle.mjs only, in the warm-up run that makes the cache. Written beside it and
+// renamed onto it, so a reader never sees half a file; worker threads load the script too, and only
+// the main thread writes (worker_threads is required here only: a normal start does not load it).
+if (process.env.SW_BUNDLE_WRITE_VENDOR_CACHE === '1' && createRequire(file)('node:worker_threads').isMainThread) {
+  process.once('exit', () => {
+    const partial = cacheFile + '.' + process.pid;
+    writeFileSync(partial, script.createCachedData());
+    renameSync(partial, cacheFile);
+  });
+}
 `;
 const vendorModules = {
   name: 'vendor',
