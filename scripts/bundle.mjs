@@ -33,8 +33,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '');
 const SRC = join(ROOT, 'dist', 'src');
 const OUT = join(SRC, 'bundle');
 const BUNDLED = new Set(['yaml', 'commander', 'chalk', 'ink', 'react']);
@@ -74,7 +75,9 @@ mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, `${vendorName}.cjs`), vendorText);
 // The names each package exports, for the virtual modules that re-export them.
 const requireFromRoot = createRequire(join(ROOT, 'package.json'));
-const vendorNames = Object.fromEntries(VENDOR.map((name) => [name, Object.keys(requireFromRoot(name)).filter((key) => key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key))]));
+// chalk is an ES module: import() it (require of ES modules needs Node 20.19); yaml and commander are CommonJS.
+const exportsOf = async (name) => (name === 'chalk' ? await import(pathToFileURL(requireFromRoot.resolve(name)).href) : requireFromRoot(name));
+const vendorNames = Object.fromEntries(await Promise.all(VENDOR.map(async (name) => [name, Object.keys(await exportsOf(name)).filter((key) => key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key))])));
 const VENDOR_LOADER = `
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
