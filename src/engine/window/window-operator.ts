@@ -207,7 +207,8 @@ export class WindowOperator implements Operator, KeyHinted {
   private readonly firingSlabs: Slab<Window>[] = [];
   private readonly purgedSlabs: Slab<Window>[] = [];
   /**
-   * Purged windows for openWindow to reuse, with their accumulators (reset) and timer fields: a
+   * Purged windows for openWindow to reuse, with their numeric accumulators (reset on reuse; the
+   * others are dropped when kept, made anew on reuse) and timer fields: a
    * window outlives young-generation collections (it is open for its whole size), so each one
    * made was also copied and promoted; reused, 190 of the ~550 bytes a window allocated are not.
    * A stack of `spareCount` (pop and `length =` would shrink the array's store, push regrow it).
@@ -1037,6 +1038,12 @@ export class WindowOperator implements Operator, KeyHinted {
   private spareWindow(w: Window): void {
     if (this.spareCount >= SPARE_WINDOWS) return;
     w.keyState = NO_KEY;
+    // An accumulator without reset (count_distinct's Set, percentile's values, first/last, min/max)
+    // would hold the purged key's values until reuse: openWindow makes it anew instead.
+    const accumulators = w.accumulators;
+    for (let a = 0; a < this.aggregates.length; a++) {
+      if (this.aggregates[a]!.reset === undefined) accumulators[a] = undefined;
+    }
     this.spare[this.spareCount++] = w;
   }
 
