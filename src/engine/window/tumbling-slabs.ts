@@ -119,7 +119,8 @@ export class TumblingSlabs<W extends SlabWindow> {
    */
   sortedWindows(slab: Slab<W>, order: (a: W, b: W) => number): W[] {
     const windows = slab.windows;
-    // Sorting sorts the whole array: down to the slab's windows (shortening keeps the store).
+    // Sorting sorts the whole array: down to the slab's windows. Shortening keeps the store while
+    // at least half of it stays used; below that V8 trims it (a slab's array is filled again next).
     if (windows.length !== slab.count) windows.length = slab.count;
     if (slab.count > 1) windows.sort(order);
     return windows;
