@@ -88,6 +88,11 @@ export function parseKeys(chunk: string): KeyPress[] {
  */
 export function pressKey(store: LiveStore, controls: ReplayControls, replay: { speed: number; paused: boolean }, input: string, key: KeyFlags): boolean {
   const now = store.getState();
+  // Ctrl-C quits even while the filter prompt is open (where `q` is text).
+  if (key.ctrl && input === 'c') {
+    controls.quit();
+    return true;
+  }
   if (now.editingFilter) {
     if (key.return) store.dispatch({ type: 'endFilter', keep: true });
     else if (key.escape) store.dispatch({ type: 'endFilter', keep: false });
@@ -95,7 +100,7 @@ export function pressKey(store: LiveStore, controls: ReplayControls, replay: { s
     else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001F\u007F]/.test(input)) store.dispatch({ type: 'filterText', text: now.filter + input });
     return false;
   }
-  if (input === 'q' || (key.ctrl && input === 'c')) {
+  if (input === 'q') {
     controls.quit();
     return true;
   }

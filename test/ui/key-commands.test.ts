@@ -45,3 +45,14 @@ test('keys drive the replay and the view: space, →, + and −, tab and digits,
   assert.equal(calls.at(-1), 'quit');
   assert.deepEqual(press('\u0003'), [true]);
 });
+
+test('ctrl-c quits while the filter prompt is open', () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', [{ name: 'pages', kind: 'window', fields: ['views'] }], 20));
+  const { calls, controls } = recordingControls();
+  const replay = { speed: 20, paused: false };
+  const press = (chunk: string) => parseKeys(chunk).map(({ input, key }) => pressKey(store, controls, replay, input, key));
+  assert.deepEqual(press('/'), [false]);
+  assert.equal(store.getState().editingFilter, true);
+  assert.deepEqual(press('\u0003'), [true]);
+  assert.equal(calls.at(-1), 'quit');
+});
