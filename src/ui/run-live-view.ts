@@ -79,6 +79,8 @@ export interface ViewCost {
 
 /** How long the end of a run waits for the worker to draw its last frame and leave the screen. */
 const CLOSE_WAIT_MS = 5_000;
+/** How long the start waits for the worker to draw its first frame (loading ink and React takes well under 1 s). */
+const START_WAIT_MS = 10_000;
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
 export interface LiveViewIo {
@@ -306,7 +308,17 @@ export async function runLiveView(
   let closingPhase: (() => PhaseCost) | null = null;
   try {
     // The worker has drawn the first frame (ink and React loaded there, not here).
-    await reply('ready');
+    let started: NodeJS.Timeout | undefined;
+    await Promise.race([
+      reply('ready'),
+      new Promise<never>((_, reject) => {
+        started = setTimeout(() => {
+          const error = new Error(`the live view did not start within ${START_WAIT_MS / 1000} s (its worker never drew a frame); run with --no-ui to replay without it`);
+          fail(error);
+          reject(error);
+        }, START_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(started));
     stdin.setRawMode?.(true);
     stdin.setEncoding('utf8');
     stdin.on('data', onKeys);
