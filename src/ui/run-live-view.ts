@@ -8,6 +8,7 @@
  * snapshot cut to what the screen can show (view-snapshot.ts) and waits for the worker to draw it
  * before the next. The keys are read here (raw mode): pause, step and speed drive the replay.
  */
+import { writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
@@ -81,6 +82,8 @@ export interface ViewCost {
 const CLOSE_WAIT_MS = 5_000;
 /** How long the start waits for the worker to draw its first frame (loading ink and React takes well under 1 s). */
 const START_WAIT_MS = 10_000;
+/** Signals that end the process while the view owns the terminal (ctrl-c is a key in raw mode). */
+const RESTORE_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
 export interface LiveViewIo {
@@ -161,6 +164,15 @@ export async function runLiveView(
   const held: string[] = [];
   const stderrWrite = process.stderr.write;
   const restoreTerminal = () => process.stdout.write(ScreenWriter.restoreSequence());
+  const restoreOnSignal = (signal: NodeJS.Signals): void => {
+    for (const other of RESTORE_SIGNALS) process.off(other, restoreOnSignal);
+    try {
+      writeSync(1, ScreenWriter.restoreSequence());
+    } catch {
+      // The terminal is gone (SIGHUP): nothing to restore.
+    }
+    process.kill(process.pid, signal);
+  };
   if (ownsTerminal) {
     process.stderr.write = ((chunk: string | Uint8Array) => {
       held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -168,6 +180,9 @@ export async function runLiveView(
     }) as typeof process.stderr.write;
     // A crash must not leave the terminal on the alternate screen with the cursor hidden.
     process.once('exit', restoreTerminal);
+    // Nor must a kill: 'exit' does not run on a signal's default action. Restore synchronously
+    // (the process is about to die), then let the signal do what it would have done.
+    for (const signal of RESTORE_SIGNALS) process.once(signal, restoreOnSignal);
   }
 
   let frames = 0;
@@ -362,6 +377,7 @@ export async function runLiveView(
     if (ownsTerminal) {
       process.stderr.write = stderrWrite;
       process.off('exit', restoreTerminal);
+      for (const signal of RESTORE_SIGNALS) process.off(signal, restoreOnSignal);
       for (const text of held) process.stderr.write(text);
     }
     const closed = closingPhase?.() ?? { cpuMs: 0, wallMs: 0 };
