@@ -371,9 +371,10 @@ export async function runLiveView(
     // The replay failed (or the worker did): the view still leaves the alternate screen, its last
     // frame on the screen, before the error is told; a worker that cannot, leaves it by this thread.
     if (lastClosed === null && failure === null) await close().catch(() => undefined);
-    if (lastClosed === null) terminal.write(ScreenWriter.restoreSequence());
+    // The worker is stopped first: a frame it writes after the restore would hide the cursor again.
     worker.removeAllListeners('exit');
     await worker.terminate();
+    if (lastClosed === null) terminal.write(ScreenWriter.restoreSequence());
     if (ownsTerminal) {
       process.stderr.write = stderrWrite;
       process.off('exit', restoreTerminal);
