@@ -20,7 +20,7 @@ import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.js';
-import { parseKeys, pressKey, type ReplayControls } from './key-commands.js';
+import { ESCAPE_WAIT_MS, KeyReader, pressKey, type KeyPress, type ReplayControls } from './key-commands.js';
 import { viewSnapshot } from './view-snapshot.js';
 import type { ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';
 
@@ -297,12 +297,20 @@ export async function runLiveView(
     },
   };
   const stdin = io.stdin ?? process.stdin;
-  const onKeys = (chunk: string | Buffer): void => {
+  const keyReader = new KeyReader();
+  let escapeTimer: NodeJS.Timeout | undefined;
+  const pressKeys = (keys: readonly KeyPress[]): void => {
     const pacer = { speed: replay.pacer.speed, paused: replay.pacer.paused };
-    for (const { input, key } of parseKeys(String(chunk))) {
+    for (const { input, key } of keys) {
       if (pressKey(store, controls, pacer, input, key)) return;
     }
     draw(true);
+  };
+  const onKeys = (chunk: string | Buffer): void => {
+    clearTimeout(escapeTimer);
+    pressKeys(keyReader.read(String(chunk)));
+    // A chunk that ends in ESC (or ESC [): the rest of an arrow key, or escape alone.
+    if (keyReader.waiting && !quit) escapeTimer = setTimeout(() => pressKeys(keyReader.flush()), ESCAPE_WAIT_MS);
   };
   const onResize = (): void => {
     post({ type: 'resize', columns: terminal.columns, rows: terminal.rows });
@@ -363,6 +371,7 @@ export async function runLiveView(
     return summary;
   } finally {
     clearTimeout(timer);
+    clearTimeout(escapeTimer);
     terminal.off('resize', onResize);
     stdin.off('data', onKeys);
     stdin.setRawMode?.(false);

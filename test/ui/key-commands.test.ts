@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeys, pressKey } from '../../src/ui/key-commands.js';
+import { KeyReader, parseKeys, pressKey } from '../../src/ui/key-commands.js';
 import { recordingControls } from './run-stats.js';
 import { initialState, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
@@ -55,4 +55,17 @@ test('ctrl-c quits while the filter prompt is open', () => {
   assert.equal(store.getState().editingFilter, true);
   assert.deepEqual(press('\u0003'), [true]);
   assert.equal(calls.at(-1), 'quit');
+});
+
+test('an escape sequence split across two chunks is one key; a trailing ESC alone is escape', () => {
+  const reader = new KeyReader();
+  assert.deepEqual(reader.read('\u001B'), []);
+  assert.equal(reader.waiting, true);
+  assert.deepEqual(reader.read('[C'), [{ input: '', key: { rightArrow: true } }]);
+  assert.deepEqual([...reader.read('a\u001B['), ...reader.read('3~')], [{ input: 'a', key: {} }, { input: '', key: { delete: true } }]);
+  assert.deepEqual(reader.read('x\u001B'), [{ input: 'x', key: {} }]);
+  assert.deepEqual(reader.flush(), [{ input: '', key: { escape: true, meta: true } }]);
+  assert.equal(reader.waiting, false);
+  assert.deepEqual(reader.read('\u001B\u001B'), [{ input: '', key: { escape: true, meta: true } }]);
+  assert.deepEqual(reader.flush(), [{ input: '', key: { escape: true, meta: true } }]);
 });
