@@ -81,6 +81,44 @@ export function parseKeys(chunk: string): KeyPress[] {
   return keys;
 }
 
+/** The start of an escape sequence at the end of a chunk: its rest may come in the next chunk. */
+const PARTIAL_SEQUENCE = /\u001B(?:\[[\d;?]*|O)?$/;
+
+/**
+ * How long a trailing ESC waits for the rest of its sequence before it is escape. A terminal sends
+ * a sequence in one write; it is split only by a read that falls in between, microseconds apart.
+ */
+export const ESCAPE_WAIT_MS = 50;
+
+/**
+ * The keys of successive chunks (parseKeys), where a chunk may end in the middle of an escape
+ * sequence (`ESC` then `[C`): that tail is kept for the next chunk, and is read alone (`flush`)
+ * when nothing follows within ESCAPE_WAIT_MS.
+ */
+export class KeyReader {
+  private pending = '';
+
+  read(chunk: string): KeyPress[] {
+    const text = this.pending + chunk;
+    const tail = PARTIAL_SEQUENCE.exec(text);
+    const cut = tail === null ? text.length : tail.index;
+    this.pending = text.slice(cut);
+    return parseKeys(text.slice(0, cut));
+  }
+
+  /** Whether a partial sequence waits for its rest. */
+  get waiting(): boolean {
+    return this.pending !== '';
+  }
+
+  /** The partial sequence as it stands: a lone ESC is escape. */
+  flush(): KeyPress[] {
+    const text = this.pending;
+    this.pending = '';
+    return parseKeys(text);
+  }
+}
+
 /**
  * One key: the filter prompt takes text while it is open; otherwise the commands of the keys line.
  * `replay` is the pacer's speed and pause as the keys so far left them (a chunk of keys is read
@@ -88,6 +126,11 @@ export function parseKeys(chunk: string): KeyPress[] {
  */
 export function pressKey(store: LiveStore, controls: ReplayControls, replay: { speed: number; paused: boolean }, input: string, key: KeyFlags): boolean {
   const now = store.getState();
+  // Ctrl-C quits even while the filter prompt is open (where `q` is text).
+  if (key.ctrl && input === 'c') {
+    controls.quit();
+    return true;
+  }
   if (now.editingFilter) {
     if (key.return) store.dispatch({ type: 'endFilter', keep: true });
     else if (key.escape) store.dispatch({ type: 'endFilter', keep: false });
@@ -95,7 +138,7 @@ export function pressKey(store: LiveStore, controls: ReplayControls, replay: { s
     else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001F\u007F]/.test(input)) store.dispatch({ type: 'filterText', text: now.filter + input });
     return false;
   }
-  if (input === 'q' || (key.ctrl && input === 'c')) {
+  if (input === 'q') {
     controls.quit();
     return true;
   }

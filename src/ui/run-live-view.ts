@@ -8,6 +8,7 @@
  * snapshot cut to what the screen can show (view-snapshot.ts) and waits for the worker to draw it
  * before the next. The keys are read here (raw mode): pause, step and speed drive the replay.
  */
+import { writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
@@ -19,7 +20,7 @@ import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.js';
-import { parseKeys, pressKey, type ReplayControls } from './key-commands.js';
+import { ESCAPE_WAIT_MS, KeyReader, pressKey, type KeyPress, type ReplayControls } from './key-commands.js';
 import { viewSnapshot } from './view-snapshot.js';
 import type { ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';
 
@@ -79,6 +80,10 @@ export interface ViewCost {
 
 /** How long the end of a run waits for the worker to draw its last frame and leave the screen. */
 const CLOSE_WAIT_MS = 5_000;
+/** How long the start waits for the worker to draw its first frame (loading ink and React takes well under 1 s). */
+const START_WAIT_MS = 10_000;
+/** Signals that end the process while the view owns the terminal (ctrl-c is a key in raw mode). */
+const RESTORE_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
 export interface LiveViewIo {
@@ -159,6 +164,15 @@ export async function runLiveView(
   const held: string[] = [];
   const stderrWrite = process.stderr.write;
   const restoreTerminal = () => process.stdout.write(ScreenWriter.restoreSequence());
+  const restoreOnSignal = (signal: NodeJS.Signals): void => {
+    for (const other of RESTORE_SIGNALS) process.off(other, restoreOnSignal);
+    try {
+      writeSync(1, ScreenWriter.restoreSequence());
+    } catch {
+      // The terminal is gone (SIGHUP): nothing to restore.
+    }
+    process.kill(process.pid, signal);
+  };
   if (ownsTerminal) {
     process.stderr.write = ((chunk: string | Uint8Array) => {
       held.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -166,6 +180,9 @@ export async function runLiveView(
     }) as typeof process.stderr.write;
     // A crash must not leave the terminal on the alternate screen with the cursor hidden.
     process.once('exit', restoreTerminal);
+    // Nor must a kill: 'exit' does not run on a signal's default action. Restore synchronously
+    // (the process is about to die), then let the signal do what it would have done.
+    for (const signal of RESTORE_SIGNALS) process.once(signal, restoreOnSignal);
   }
 
   let frames = 0;
@@ -280,12 +297,20 @@ export async function runLiveView(
     },
   };
   const stdin = io.stdin ?? process.stdin;
-  const onKeys = (chunk: string | Buffer): void => {
+  const keyReader = new KeyReader();
+  let escapeTimer: NodeJS.Timeout | undefined;
+  const pressKeys = (keys: readonly KeyPress[]): void => {
     const pacer = { speed: replay.pacer.speed, paused: replay.pacer.paused };
-    for (const { input, key } of parseKeys(String(chunk))) {
+    for (const { input, key } of keys) {
       if (pressKey(store, controls, pacer, input, key)) return;
     }
     draw(true);
+  };
+  const onKeys = (chunk: string | Buffer): void => {
+    clearTimeout(escapeTimer);
+    pressKeys(keyReader.read(String(chunk)));
+    // A chunk that ends in ESC (or ESC [): the rest of an arrow key, or escape alone.
+    if (keyReader.waiting && !quit) escapeTimer = setTimeout(() => pressKeys(keyReader.flush()), ESCAPE_WAIT_MS);
   };
   const onResize = (): void => {
     post({ type: 'resize', columns: terminal.columns, rows: terminal.rows });
@@ -306,7 +331,17 @@ export async function runLiveView(
   let closingPhase: (() => PhaseCost) | null = null;
   try {
     // The worker has drawn the first frame (ink and React loaded there, not here).
-    await reply('ready');
+    let started: NodeJS.Timeout | undefined;
+    await Promise.race([
+      reply('ready'),
+      new Promise<never>((_, reject) => {
+        started = setTimeout(() => {
+          const error = new Error(`the live view did not start within ${START_WAIT_MS / 1000} s (its worker never drew a frame); run with --no-ui to replay without it`);
+          fail(error);
+          reject(error);
+        }, START_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(started));
     stdin.setRawMode?.(true);
     stdin.setEncoding('utf8');
     stdin.on('data', onKeys);
@@ -336,6 +371,7 @@ export async function runLiveView(
     return summary;
   } finally {
     clearTimeout(timer);
+    clearTimeout(escapeTimer);
     terminal.off('resize', onResize);
     stdin.off('data', onKeys);
     stdin.setRawMode?.(false);
@@ -344,12 +380,14 @@ export async function runLiveView(
     // The replay failed (or the worker did): the view still leaves the alternate screen, its last
     // frame on the screen, before the error is told; a worker that cannot, leaves it by this thread.
     if (lastClosed === null && failure === null) await close().catch(() => undefined);
-    if (lastClosed === null) terminal.write(ScreenWriter.restoreSequence());
+    // The worker is stopped first: a frame it writes after the restore would hide the cursor again.
     worker.removeAllListeners('exit');
     await worker.terminate();
+    if (lastClosed === null) terminal.write(ScreenWriter.restoreSequence());
     if (ownsTerminal) {
       process.stderr.write = stderrWrite;
       process.off('exit', restoreTerminal);
+      for (const signal of RESTORE_SIGNALS) process.off(signal, restoreOnSignal);
       for (const text of held) process.stderr.write(text);
     }
     const closed = closingPhase?.() ?? { cpuMs: 0, wallMs: 0 };

@@ -42,15 +42,31 @@ export type ViewReply =
   | { readonly type: 'frame'; readonly frame: string }
   | { readonly type: 'closed'; readonly inkFrames: number; readonly bytes: number };
 
-/** Writes all of `data` to `fd`, waiting out a terminal that is not ready (EAGAIN). */
+/** What Atomics.wait sleeps on between retries: one for the thread, not one per retry. */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** The longest sleep between retries, and how long a terminal may refuse bytes before the write fails. */
+const EAGAIN_MAX_SLEEP_MS = 50;
+const EAGAIN_GIVE_UP_MS = 5_000;
+
+/** Writes all of `data` to `fd`, waiting out a terminal that is not ready (EAGAIN), for 5 s at most. */
 function writeAll(fd: number, data: string): void {
   const bytes = Buffer.from(data);
+  let sleepMs = 1;
+  let stalledSince: number | null = null;
   for (let at = 0; at < bytes.length; ) {
     try {
       at += writeSync(fd, bytes, at);
+      sleepMs = 1;
+      stalledSince = null;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      const now = performance.now();
+      stalledSince ??= now;
+      if (now - stalledSince >= EAGAIN_GIVE_UP_MS) {
+        throw new Error(`the terminal (fd ${fd}) took no output for ${EAGAIN_GIVE_UP_MS / 1000} s (EAGAIN); is it suspended (ctrl-s)? Run with --no-ui to replay without the live view`);
+      }
+      Atomics.wait(sleeper, 0, 0, sleepMs);
+      sleepMs = Math.min(sleepMs * 2, EAGAIN_MAX_SLEEP_MS);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKeys, pressKey } from '../../src/ui/key-commands.js';
+import { KeyReader, parseKeys, pressKey } from '../../src/ui/key-commands.js';
 import { recordingControls } from './run-stats.js';
 import { initialState, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
@@ -44,4 +44,28 @@ test('keys drive the replay and the view: space, →, + and −, tab and digits,
   assert.deepEqual(press('q'), [true]);
   assert.equal(calls.at(-1), 'quit');
   assert.deepEqual(press('\u0003'), [true]);
+});
+
+test('ctrl-c quits while the filter prompt is open', () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', [{ name: 'pages', kind: 'window', fields: ['views'] }], 20));
+  const { calls, controls } = recordingControls();
+  const replay = { speed: 20, paused: false };
+  const press = (chunk: string) => parseKeys(chunk).map(({ input, key }) => pressKey(store, controls, replay, input, key));
+  assert.deepEqual(press('/'), [false]);
+  assert.equal(store.getState().editingFilter, true);
+  assert.deepEqual(press('\u0003'), [true]);
+  assert.equal(calls.at(-1), 'quit');
+});
+
+test('an escape sequence split across two chunks is one key; a trailing ESC alone is escape', () => {
+  const reader = new KeyReader();
+  assert.deepEqual(reader.read('\u001B'), []);
+  assert.equal(reader.waiting, true);
+  assert.deepEqual(reader.read('[C'), [{ input: '', key: { rightArrow: true } }]);
+  assert.deepEqual([...reader.read('a\u001B['), ...reader.read('3~')], [{ input: 'a', key: {} }, { input: '', key: { delete: true } }]);
+  assert.deepEqual(reader.read('x\u001B'), [{ input: 'x', key: {} }]);
+  assert.deepEqual(reader.flush(), [{ input: '', key: { escape: true, meta: true } }]);
+  assert.equal(reader.waiting, false);
+  assert.deepEqual(reader.read('\u001B\u001B'), [{ input: '', key: { escape: true, meta: true } }]);
+  assert.deepEqual(reader.flush(), [{ input: '', key: { escape: true, meta: true } }]);
 });

@@ -134,3 +134,24 @@ test('to the end on an 80-column terminal: the last frame, then the summary tabl
     for (const pane of ['end', 'noui', 'ci']) tmux('kill-session', '-t', pane);
   }
 });
+
+test('SIGTERM and SIGHUP while the view is open leave the terminal on the normal screen with the cursor shown', async () => {
+  for (const [signal, status] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    const pane = `kill-${signal}`;
+    // The shell stays (a dead pane always reports a hidden cursor); sw is its only child.
+    const command = `cd ${ROOT} && env -u CI node bin/sw replay test/fixtures/live.jsonl --pipeline test/fixtures/live.pipeline.yaml --speed 20x; echo EXIT=$?; sleep 60`;
+    tmux('new-session', '-d', '-s', pane, '-x', '110', '-y', '32', command);
+    try {
+      await paneUntil(pane, /▶ playing 20x/);
+      const state = () => tmux('display-message', '-p', '-t', pane, '#{alternate_on} #{cursor_flag}').trim();
+      assert.equal(state(), '1 0');
+      const shell = tmux('display-message', '-p', '-t', pane, '#{pane_pid}').trim();
+      const sw = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' }).trim());
+      process.kill(sw, signal);
+      await paneUntil(pane, new RegExp(`EXIT=${status}`), 10_000);
+      assert.equal(state(), '0 1');
+    } finally {
+      tmux('kill-session', '-t', pane);
+    }
+  }
+});
