@@ -1,6 +1,7 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay, in checkpoint form 4 (form 3 held window state as JSON):
+ * checkpoints of a replay, in checkpoint form 5 (pattern state as its copy, sw-pattern-copy/1;
+ * form 3 held window state as JSON):
  *
  * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
  *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
@@ -427,7 +428,7 @@ export class CheckpointStore {
     const refOf = (record: unknown, original: (held: unknown) => unknown): number => {
       const position = typeof record === 'object' && record !== null ? (record as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] : undefined;
       if (position !== undefined) return position * 2 + IN_SOURCE;
-      const address = this.addressOf(original(record), segment, fresh);
+      const address = this.addressOf(record, original, segment, fresh);
       used.add(Math.floor(address / SEGMENT_SPAN));
       return address * 2;
     };
@@ -456,11 +457,15 @@ export class CheckpointStore {
     };
   }
 
-  /** Where a record's text is: in a kept segment when an earlier checkpoint wrote it, else added to this one's. */
-  private addressOf(record: unknown, segment: number, fresh: unknown[]): number {
-    const isObject = typeof record === 'object' && record !== null;
+  /**
+   * Where a held record's text is: in a kept segment when an earlier checkpoint wrote it, else added
+   * to this one's. Looked up by the held object itself: `original` of a retained record parses its
+   * text into a new object on every call, so keyed by that, no record was ever found again.
+   */
+  private addressOf(held: unknown, original: (held: unknown) => unknown, segment: number, fresh: unknown[]): number {
+    const isObject = typeof held === 'object' && held !== null;
     if (isObject) {
-      const known = this.written.get(record);
+      const known = this.written.get(held);
       if (known !== undefined) {
         const of = Math.floor(known / SEGMENT_SPAN);
         if (of === segment || this.liveSegments.has(of)) return known;
@@ -468,8 +473,8 @@ export class CheckpointStore {
     }
     if (fresh.length === SEGMENT_SPAN) throw new Error(`a checkpoint cannot hold more than ${SEGMENT_SPAN} new records`);
     const address = segment * SEGMENT_SPAN + fresh.length;
-    fresh.push(record);
-    if (isObject) this.written.set(record, address);
+    fresh.push(original(held));
+    if (isObject) this.written.set(held, address);
     return address;
   }
 
