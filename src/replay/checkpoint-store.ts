@@ -358,9 +358,18 @@ export class CheckpointStore {
 
   /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
   settle(): void {
-    const result = this.background?.finish();
+    const background = this.background;
+    const result = background?.finish();
     if (result === undefined || result === null) return;
-    for (const copy of this.lent) copy.busy = false;
+    if (background!.ended) {
+      // No answer: the thread (ended by finish, which takes effect later) may still read the shared
+      // buffers. The copies stay busy for good, so that their copiers take new buffers; the
+      // references get a new buffer, the next checkpoint a new thread.
+      this.heldRefs = new Float64Array(new SharedArrayBuffer(8 * 1024));
+      this.background = null;
+    } else {
+      for (const copy of this.lent) copy.busy = false;
+    }
     this.lent = [];
     this.writing(() => {
       if ('error' in result) throw Object.assign(new Error(result.error), { code: result.code });
@@ -814,6 +823,8 @@ class BackgroundCommitter {
   private readonly flag = new Int32Array(new SharedArrayBuffer(8));
   private pending = false;
   private started = false;
+  /** Set when a job got no answer: the thread was ended (it may run on until terminate takes effect). */
+  ended = false;
 
   constructor(path: string) {
     const { port1, port2 } = new MessageChannel();
@@ -852,7 +863,12 @@ class BackgroundCommitter {
     // A thread that never answers (it could not start) must not hang the run.
     const answered = Atomics.wait(this.flag, 0, 0, WRITER_TIMEOUT_MS) !== 'timed-out';
     const reply = answered ? receiveMessageOnPort(this.port) : undefined;
-    return reply === undefined ? { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` } : (reply.message as CommitReply);
+    if (reply !== undefined) return reply.message as CommitReply;
+    // Ended before anything else runs: it must not go on reading buffers the replay will reuse.
+    this.ended = true;
+    this.port.close();
+    void this.worker.terminate();
+    return { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` };
   }
 
   /** Lets the thread close its connection (waiting up to 10 s), then ends it. */
