@@ -1,6 +1,7 @@
 /**
  * The checkpoint store: a SQLite file (default `<out>.checkpoints.db`) holding the last few
- * checkpoints of a replay, in checkpoint form 4 (form 3 held window state as JSON):
+ * checkpoints of a replay, in checkpoint form 5 (pattern state as its copy, sw-pattern-copy/1;
+ * form 3 held window state as JSON):
  *
  * - `checkpoints`: one row per checkpoint: `body`, the checkpoint as JSON except the operators'
  *   binary state (EncodedState, snapshot/binary.ts), which goes to `state` in place of a
@@ -357,9 +358,18 @@ export class CheckpointStore {
 
   /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
   settle(): void {
-    const result = this.background?.finish();
+    const background = this.background;
+    const result = background?.finish();
     if (result === undefined || result === null) return;
-    for (const copy of this.lent) copy.busy = false;
+    if (background!.ended) {
+      // No answer: the thread (ended by finish, which takes effect later) may still read the shared
+      // buffers. The copies stay busy for good, so that their copiers take new buffers; the
+      // references get a new buffer, the next checkpoint a new thread.
+      this.heldRefs = new Float64Array(new SharedArrayBuffer(8 * 1024));
+      this.background = null;
+    } else {
+      for (const copy of this.lent) copy.busy = false;
+    }
     this.lent = [];
     this.writing(() => {
       if ('error' in result) throw Object.assign(new Error(result.error), { code: result.code });
@@ -427,7 +437,7 @@ export class CheckpointStore {
     const refOf = (record: unknown, original: (held: unknown) => unknown): number => {
       const position = typeof record === 'object' && record !== null ? (record as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] : undefined;
       if (position !== undefined) return position * 2 + IN_SOURCE;
-      const address = this.addressOf(original(record), segment, fresh);
+      const address = this.addressOf(record, original, segment, fresh);
       used.add(Math.floor(address / SEGMENT_SPAN));
       return address * 2;
     };
@@ -456,11 +466,15 @@ export class CheckpointStore {
     };
   }
 
-  /** Where a record's text is: in a kept segment when an earlier checkpoint wrote it, else added to this one's. */
-  private addressOf(record: unknown, segment: number, fresh: unknown[]): number {
-    const isObject = typeof record === 'object' && record !== null;
+  /**
+   * Where a held record's text is: in a kept segment when an earlier checkpoint wrote it, else added
+   * to this one's. Looked up by the held object itself: `original` of a retained record parses its
+   * text into a new object on every call, so keyed by that, no record was ever found again.
+   */
+  private addressOf(held: unknown, original: (held: unknown) => unknown, segment: number, fresh: unknown[]): number {
+    const isObject = typeof held === 'object' && held !== null;
     if (isObject) {
-      const known = this.written.get(record);
+      const known = this.written.get(held);
       if (known !== undefined) {
         const of = Math.floor(known / SEGMENT_SPAN);
         if (of === segment || this.liveSegments.has(of)) return known;
@@ -468,8 +482,8 @@ export class CheckpointStore {
     }
     if (fresh.length === SEGMENT_SPAN) throw new Error(`a checkpoint cannot hold more than ${SEGMENT_SPAN} new records`);
     const address = segment * SEGMENT_SPAN + fresh.length;
-    fresh.push(record);
-    if (isObject) this.written.set(record, address);
+    fresh.push(original(held));
+    if (isObject) this.written.set(held, address);
     return address;
   }
 
@@ -809,6 +823,8 @@ class BackgroundCommitter {
   private readonly flag = new Int32Array(new SharedArrayBuffer(8));
   private pending = false;
   private started = false;
+  /** Set when a job got no answer: the thread was ended (it may run on until terminate takes effect). */
+  ended = false;
 
   constructor(path: string) {
     const { port1, port2 } = new MessageChannel();
@@ -847,7 +863,12 @@ class BackgroundCommitter {
     // A thread that never answers (it could not start) must not hang the run.
     const answered = Atomics.wait(this.flag, 0, 0, WRITER_TIMEOUT_MS) !== 'timed-out';
     const reply = answered ? receiveMessageOnPort(this.port) : undefined;
-    return reply === undefined ? { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` } : (reply.message as CommitReply);
+    if (reply !== undefined) return reply.message as CommitReply;
+    // Ended before anything else runs: it must not go on reading buffers the replay will reuse.
+    this.ended = true;
+    this.port.close();
+    void this.worker.terminate();
+    return { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` };
   }
 
   /** Lets the thread close its connection (waiting up to 10 s), then ends it. */

@@ -121,7 +121,8 @@ export class CopiedPatternKeys extends DeferredState {
 
 export class PatternKeysCopier {
   private buffers = new CopyBuffers();
-  private last: CopiedPatternKeys | null = null;
+  /** Whether the last copy is still lent (its `loan`: not the copy, which holds its records). */
+  private lent: { readonly busy: boolean } | null = null;
 
   constructor(
     /** The NFA's start state's name and its state names by index. */
@@ -144,7 +145,7 @@ export class PatternKeysCopier {
     pool: ValuePool,
   ): CopiedPatternKeys {
     // The buffers of a copy the writer thread may still read are left to it.
-    if (this.last?.busy === true) this.buffers = new CopyBuffers();
+    if (this.lent?.busy === true) this.buffers = new CopyBuffers();
     const { head: w, meta: metaWords, arenas: arenaWords, completed: completedWords, dewey: deweyWords } = this.buffers;
     w.reset();
     const held = pool.copyValues();
@@ -201,7 +202,9 @@ export class PatternKeysCopier {
       start: this.start,
       pool: poolSize,
     };
-    return (this.last = new CopiedPatternKeys(data, held, this.original));
+    const copy = new CopiedPatternKeys(data, held, this.original);
+    this.lent = copy.loan;
+    return copy;
   }
 }
 

@@ -459,8 +459,21 @@ export class EncodedState {
  * operator's next copy unless `busy` (lent to the writer thread), when that one takes new ones.
  */
 export abstract class DeferredState extends EncodedState {
+  /**
+   * `busy` itself, apart from the copy: its copier keeps this to know whether the buffers are still
+   * lent, and not the copy, whose held records (a whole value pool) would live until the next checkpoint.
+   */
+  readonly loan = { busy: false };
+
   /** Set while the writer thread may read `data` (the store clears it once the commit is answered). */
-  busy = false;
+  get busy(): boolean {
+    return this.loan.busy;
+  }
+
+  set busy(value: boolean) {
+    this.loan.busy = value;
+  }
+
   /** What the encoder reads: plain data and typed arrays, for postMessage. */
   abstract readonly data: unknown;
   /**
