@@ -163,14 +163,17 @@ export async function runLiveView(
   // middle of a frame: keep it and print it after the view closes.
   const held: string[] = [];
   const stderrWrite = process.stderr.write;
-  const restoreTerminal = () => process.stdout.write(ScreenWriter.restoreSequence());
-  const restoreOnSignal = (signal: NodeJS.Signals): void => {
-    for (const other of RESTORE_SIGNALS) process.off(other, restoreOnSignal);
+  // Synchronous: it runs on 'exit' and just before a signal ends the process.
+  const restoreTerminal = (): void => {
     try {
       writeSync(1, ScreenWriter.restoreSequence());
     } catch {
       // The terminal is gone (SIGHUP): nothing to restore.
     }
+  };
+  const restoreOnSignal = (signal: NodeJS.Signals): void => {
+    for (const other of RESTORE_SIGNALS) process.off(other, restoreOnSignal);
+    restoreTerminal();
     process.kill(process.pid, signal);
   };
   if (ownsTerminal) {
