@@ -37,7 +37,7 @@ import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
-import { readWindowKeys, WINDOW_KEYS_LAYOUT, writeWindowKeys } from './window-snapshot-binary.js';
+import { readWindowKeys, WINDOW_KEYS_LAYOUT, writeClocks, writePane, writePanesHead, writeWindow, writeWindowKeys, writeWindowsHead } from './window-snapshot-binary.js';
 
 interface KeyState {
   /** The key as emitted (bigints made numbers). */
@@ -244,6 +244,8 @@ export class WindowOperator implements Operator, KeyHinted {
   private hand: Iterator<KeyState> | null = null;
   /** The buffer of encoded snapshots (checkpoints), reused from one to the next. */
   private encoder: SnapshotWriter | null = null;
+  /** Reused by encodedKeys (emptied after each use). */
+  private readonly snapshotStates: KeyState[] = [];
 
   /**
    * Key hints (useKeyHints): per record, hintSlots[hintAt] is a small int equal for equal keys, and
@@ -387,21 +389,6 @@ export class WindowOperator implements Operator, KeyHinted {
    * gets the keys in binary.
    */
   snapshot(options: SnapshotOptions = {}): WindowOperatorSnapshot {
-    const keys: WindowKeySnapshot[] = [];
-    const copy = options.encoded === true ? null : structuredClone;
-    for (const state of this.keys.values()) if (!state.idle) keys.push(keySnapshot(state, copy));
-    // Spilled keys come back decoded (fresh copies).
-    if (this.spill !== null) for (const [, saved] of this.spill.entries()) keys.push(saved as WindowKeySnapshot);
-    // The Map is in creation order only without a spill or hints: a key back from the spill, or
-    // an idle state taken up again (a new order, its old place in the Map), is out of place.
-    if (this.spill !== null || this.hintSlots !== null) keys.sort((a, b) => a.order - b.order);
-    let encoded: EncodedState | null = null;
-    if (options.encoded === true) {
-      const w = (this.encoder ??= new SnapshotWriter());
-      w.reset();
-      writeWindowKeys(w, keys);
-      encoded = w.finish(WINDOW_KEYS_LAYOUT, readWindowKeys);
-    }
     return {
       format: 'sw-window',
       step: this.step,
@@ -410,8 +397,41 @@ export class WindowOperator implements Operator, KeyHinted {
       keysCreated: this.keysCreated,
       sequence: this.sequence,
       counters: { ...this.counters },
-      keys: encoded ?? keys,
+      keys: options.encoded === true ? this.encodedKeys() : this.keySnapshots(structuredClone),
     };
+  }
+
+  /** The keys' snapshots in key order; `copy` copies accumulators (null: shared). */
+  private keySnapshots(copy: ((accumulators: unknown[]) => unknown[]) | null): WindowKeySnapshot[] {
+    const keys: WindowKeySnapshot[] = [];
+    for (const state of this.keys.values()) if (!state.idle) keys.push(keySnapshot(state, copy));
+    // Spilled keys come back decoded (fresh copies).
+    if (this.spill !== null) for (const [, saved] of this.spill.entries()) keys.push(saved as WindowKeySnapshot);
+    // The Map is in creation order only without a spill or hints: a key back from the spill, or
+    // an idle state taken up again (a new order, its old place in the Map), is out of place.
+    if (this.spill !== null || this.hintSlots !== null) keys.sort((a, b) => a.order - b.order);
+    return keys;
+  }
+
+  /**
+   * The keys in binary (checkpoints), written from the operator's runtime state: no snapshot
+   * object per key and window (most of a tumbling checkpoint's CPU was building, then reading,
+   * those; the first few checkpoints run that code cold). Spilled keys come back as snapshots.
+   */
+  private encodedKeys(): EncodedState {
+    const w = (this.encoder ??= new SnapshotWriter());
+    w.reset();
+    if (this.spill !== null) writeWindowKeys(w, this.keySnapshots(null));
+    else {
+      const states = this.snapshotStates;
+      for (const state of this.keys.values()) if (!state.idle) states.push(state);
+      if (this.hintSlots !== null) states.sort(byOrder);
+      w.uint(states.length);
+      for (let i = 0; i < states.length; i++) writeKeyState(w, states[i]!);
+      // Not kept: a key released since must not stay reachable from here.
+      states.length = 0;
+    }
+    return w.finish(WINDOW_KEYS_LAYOUT, readWindowKeys);
   }
 
   /** Loads a snapshot into this operator, which must be fresh and built from the same step. */
@@ -1204,6 +1224,49 @@ function keySnapshot(state: KeyState, copy: ((accumulators: unknown[]) => unknow
     order: state.order,
     windows: windows.map((w) => ({ start: w.start, end: w.end, onTimePending: w.onTimePending, timerAt: w.timerAt, accumulators: own(w.accumulators) })),
   };
+}
+
+/** One key in binary, as writeWindowKeys writes its keySnapshot. */
+function writeKeyState(w: SnapshotWriter, state: KeyState): void {
+  const sliding = state.sliding;
+  if (sliding !== null) {
+    const panes = sliding.panes;
+    writePanesHead(w, state.key, state.order, panes.length);
+    for (let i = 0; i < panes.length; i++) writePane(w, panes[i]!.start, panes[i]!.accumulators);
+    writeClocks(w, sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity, sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity);
+    return;
+  }
+  if (!state.tumbling) {
+    const sessions = state.sessions!;
+    writeWindowsHead(w, state.key, state.order, sessions.length);
+    for (let i = 0; i < sessions.length; i++) writeWindowOf(w, sessions[i]!);
+    return;
+  }
+  const aligned = state.aligned;
+  if (aligned !== null) {
+    writeWindowsHead(w, state.key, state.order, aligned.size);
+    for (const window of aligned.values()) writeWindowOf(w, window);
+    return;
+  }
+  const { current, other } = state;
+  writeWindowsHead(w, state.key, state.order, current === null ? 0 : other === null ? 1 : 2);
+  if (current === null) return;
+  if (other === null) writeWindowOf(w, current);
+  else if (state.otherFirst) {
+    writeWindowOf(w, other);
+    writeWindowOf(w, current);
+  } else {
+    writeWindowOf(w, current);
+    writeWindowOf(w, other);
+  }
+}
+
+function writeWindowOf(w: SnapshotWriter, window: Window): void {
+  writeWindow(w, window.start, window.end, window.onTimePending, window.timerAt, window.accumulators);
+}
+
+function byOrder(a: KeyState, b: KeyState): number {
+  return a.order - b.order;
 }
 
 /** Adds a restored tumbling window, opened after those its key holds, to its key's windows. */

@@ -19,33 +19,59 @@ const PANES = 2;
 export function writeWindowKeys(w: SnapshotWriter, keys: readonly WindowKeySnapshot[]): void {
   w.uint(keys.length);
   for (const saved of keys) {
-    w.value(saved.key);
-    w.uint(saved.order);
     if (saved.panes !== undefined) {
-      w.uint(PANES);
-      w.uint(saved.panes.length);
-      for (const pane of saved.panes) {
-        w.float(pane.start);
-        accumulators(w, pane.accumulators);
-      }
-      w.float(saved.fireAt ?? Infinity);
-      w.float(saved.cleanupAt ?? Infinity);
+      writePanesHead(w, saved.key, saved.order, saved.panes.length);
+      for (const pane of saved.panes) writePane(w, pane.start, pane.accumulators);
+      writeClocks(w, saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
       continue;
     }
     const windows = saved.windows ?? [];
-    w.uint(WINDOWS);
-    w.uint(windows.length);
-    for (const window of windows) {
-      w.float(window.start);
-      w.float(window.end);
-      w.uint(window.onTimePending ? 1 : 0);
-      w.float(window.timerAt);
-      accumulators(w, window.accumulators);
-    }
+    writeWindowsHead(w, saved.key, saved.order, windows.length);
+    for (const window of windows) writeWindow(w, window.start, window.end, window.onTimePending, window.timerAt, window.accumulators);
   }
 }
 
-function accumulators(w: SnapshotWriter, values: readonly unknown[]): void {
+/*
+ * The parts of a key, for writers that encode a key straight from an operator's runtime state
+ * (window-operator.ts: no snapshot object per key and window). After the key count, each key is
+ * a head, then its windows, or its panes and clocks.
+ */
+
+/** A key of windows (tumbling, session), `count` windows to follow. */
+export function writeWindowsHead(w: SnapshotWriter, key: unknown, order: number, count: number): void {
+  w.value(key);
+  w.uint(order);
+  w.uint(WINDOWS);
+  w.uint(count);
+}
+
+export function writeWindow(w: SnapshotWriter, start: number, end: number, onTimePending: boolean, timerAt: number, accumulators: readonly unknown[]): void {
+  w.float(start);
+  w.float(end);
+  w.uint(onTimePending ? 1 : 0);
+  w.float(timerAt);
+  writeAccumulators(w, accumulators);
+}
+
+/** A key of panes (sliding), `count` panes to follow, then its clocks. */
+export function writePanesHead(w: SnapshotWriter, key: unknown, order: number, count: number): void {
+  w.value(key);
+  w.uint(order);
+  w.uint(PANES);
+  w.uint(count);
+}
+
+export function writePane(w: SnapshotWriter, start: number, accumulators: readonly unknown[]): void {
+  w.float(start);
+  writeAccumulators(w, accumulators);
+}
+
+export function writeClocks(w: SnapshotWriter, fireAt: number, cleanupAt: number): void {
+  w.float(fireAt);
+  w.float(cleanupAt);
+}
+
+function writeAccumulators(w: SnapshotWriter, values: readonly unknown[]): void {
   w.uint(values.length);
   for (let i = 0; i < values.length; i++) w.value(values[i]);
 }

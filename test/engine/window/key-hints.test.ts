@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import type { OutputRecord } from '../../../src/engine/operator.js';
 import type { WindowSpec } from '../../../src/engine/spec.js';
 import { WindowOperator } from '../../../src/engine/window/window-step.js';
-import type { WindowOperatorSnapshot } from '../../../src/engine/window/window-operator.js';
+import type { WindowKeySnapshot, WindowOperatorSnapshot } from '../../../src/engine/window/window-operator.js';
+import { EncodedState } from '../../../src/engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../../../src/engine/snapshot/snapshot-json.js';
 import { brief, spillOptions, windowStep } from './scenario.js';
 
@@ -33,11 +34,15 @@ interface Run {
   readonly timeline: string[];
   /** The operator's snapshot (as JSON) after each record. */
   readonly snapshots: string[];
+  /** Its binary snapshot (a checkpoint's, keys written from the runtime state), decoded, as JSON. */
+  readonly encoded: string[];
+  /** The most windows one key held at a snapshot. */
+  readonly mostWindows: number;
 }
 
 /** `restoreAt`: before that record, the run goes on in a new operator restored from a snapshot. */
-function run(window: WindowSpec, stream: Stream, hinted: boolean, budget: number | undefined, restoreAt = -1): Run {
-  const step = windowStep({ window, allowedLateness: 4, aggregates: { n: ['count'], total: ['sum', 'value'] } });
+function run(window: WindowSpec, stream: Stream, hinted: boolean, budget: number | undefined, restoreAt = -1, allowedLateness = 4): Run {
+  const step = windowStep({ window, allowedLateness, aggregates: { n: ['count'], total: ['sum', 'value'], seen: ['count_distinct', 'key'] } });
   const slots = new Int32Array(1).fill(-1);
   const operatorFor = (): WindowOperator => {
     const operator = new WindowOperator(step, spillOptions(budget));
@@ -47,6 +52,8 @@ function run(window: WindowSpec, stream: Stream, hinted: boolean, budget: number
   let operator = operatorFor();
   const timeline: string[] = [];
   const snapshots: string[] = [];
+  const encoded: string[] = [];
+  let mostWindows = 0;
   const out = { emit: (record: OutputRecord) => timeline.push(brief(record)) };
   let clock = 0;
   let maxTs = -Infinity;
@@ -64,10 +71,15 @@ function run(window: WindowSpec, stream: Stream, hinted: boolean, budget: number
     operator.process(fields, ts, { line: i + 1, original: () => fields }, out);
     maxTs = Math.max(maxTs, ts);
     operator.advanceWatermark(maxTs - 3, out);
-    snapshots.push(toSnapshotJson(operator.snapshot()));
+    const plain = operator.snapshot();
+    snapshots.push(toSnapshotJson(plain));
+    const binary = operator.snapshot({ encoded: true });
+    assert.ok(binary.keys instanceof EncodedState);
+    encoded.push(toSnapshotJson(binary));
+    for (const key of plain.keys as WindowKeySnapshot[]) mostWindows = Math.max(mostWindows, key.windows?.length ?? key.panes?.length ?? 0);
   });
   operator.advanceWatermark(Infinity, out);
-  return { timeline, snapshots };
+  return { timeline, snapshots, encoded, mostWindows };
 }
 
 test('results do not depend on the key hints, right, shared, stale or missing', () => {
@@ -101,6 +113,20 @@ test('a hinted run snapshotted and restored midway gives the uninterrupted run\'
     }),
     { numRuns: 600 },
   );
+});
+
+test('the binary keys of a checkpoint, written from the runtime state, decode to the plain snapshot: every window type, hinted, spilled', () => {
+  let most = 0;
+  fc.assert(
+    fc.property(windowSpecs, streams, fc.constantFrom(undefined, 1, 2), fc.boolean(), fc.constantFrom(4, 30), (window, stream, budget, hinted, lateness) => {
+      const { snapshots, encoded, mostWindows } = run(window, stream, hinted, budget, -1, lateness);
+      assert.deepEqual(encoded, snapshots);
+      if (window.type === 'tumbling') most = Math.max(most, mostWindows);
+    }),
+    { numRuns: 600 },
+  );
+  // Tumbling keys with three windows or more keep them in a Map (the other path of writeKeyState).
+  assert.ok(most >= 3, `at most ${most} tumbling windows per key`);
 });
 
 /**
