@@ -22,7 +22,7 @@
  * skipped and the one before it used. Old rows are pruned in the same transaction, keeping
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
-import { closeSync, fsyncSync, openSync, readSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
@@ -190,14 +190,17 @@ export class CheckpointStore {
   private lent: DeferredState[] = [];
   /** The writer thread of writeInBackground, started by the first one (or by writeDurable's first large row). */
   private background: BackgroundCommitter | null = null;
-  /** The files writeDurable syncs on this thread. */
+  /** The files writeDurable syncs for the rows it commits on this thread. */
   private readonly synced = new DurableFiles();
+  /** writeDurable's small row waiting for its files' sync before it commits on this thread; null when none is. */
+  private local: LocalCommit | null = null;
   private readonly segmentText = new ReusedBuffer();
 
   private constructor(
     readonly path: string,
     db: Database.Database,
     private readonly backgroundBytes: number,
+    private readonly writerTimeouts: WriterTimeouts,
   ) {
     this.db = db;
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -206,8 +209,11 @@ export class CheckpointStore {
     if (this.otherForm === null) this.prepare();
   }
 
-  /** `backgroundBytes`: the row size from which writeDurable moves commits to the writer thread. */
-  static open(path: string, { backgroundBytes = BACKGROUND_BYTES }: { backgroundBytes?: number } = {}): CheckpointStore {
+  /**
+   * `backgroundBytes`: the row size from which writeDurable moves commits to the writer thread;
+   * `writerTimeouts`: how long the replay waits for the writer thread to load and to answer.
+   */
+  static open(path: string, { backgroundBytes = BACKGROUND_BYTES, writerTimeouts = WRITER_TIMEOUTS }: { backgroundBytes?: number; writerTimeouts?: WriterTimeouts } = {}): CheckpointStore {
     try {
       const db = new (sqlite())(path);
       // Large pages: a checkpoint's state and segment are megabytes each, written and later freed
@@ -217,7 +223,7 @@ export class CheckpointStore {
       // replay checkpoint must survive; a power cut may lose the last one, and the one before is used.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      return new CheckpointStore(path, db, backgroundBytes);
+      return new CheckpointStore(path, db, backgroundBytes, writerTimeouts);
     } catch (error) {
       throw new InputError(`${path}: cannot open the checkpoint store (${(error as Error).message}); delete it or pass another --checkpoint-db`);
     }
@@ -277,7 +283,7 @@ export class CheckpointStore {
   write(checkpoint: Checkpoint): number {
     this.settle();
     this.assertReadable();
-    return this.writing(() => this.committed(this.commitRow(this.rowOf(checkpoint, false))));
+    return this.writing(() => this.committed(this.commitRow(this.rowOf(checkpoint))));
   }
 
   /**
@@ -299,30 +305,38 @@ export class CheckpointStore {
   }
 
   /**
-   * Writes one checkpoint of a running replay: syncs the `durable` files (the output and
-   * dead-letter files, flushed up to the checkpoint's positions), then commits the row. Small rows
-   * commit here, on the replay thread: starting the writer thread (a second isolate loading SQLite
-   * and this module) cost ~0.25 CPU-s, more than a 2M-record tumbling replay's 20 commits of
-   * ~250 KB. The first row of BACKGROUND_BYTES or more still commits here while the writer
-   * thread starts; from then on rows go to it (writeInBackground), where the commit and the fsync
-   * of megabytes no longer hold up the replay.
+   * Writes one checkpoint of a running replay: the `durable` files (the output and dead-letter
+   * files, flushed up to the checkpoint's positions) are synced, then the row commits; the replay
+   * goes on meanwhile, and the next call (or `settle`, `close`) reports a failure. A small row
+   * commits on this thread once libuv's thread pool has synced the files (their fsync was the
+   * replay's only wait): the writer thread, a second isolate loading SQLite and this module, costs
+   * more CPU to start (~0.25 s) than the 20 commits of a 2M-record tumbling replay (~60 KB rows,
+   * ~0.5 ms each). From the first row of BACKGROUND_BYTES or more on (a pattern step's state, megabytes)
+   * rows go to the writer thread (writeInBackground), which starts with that row: its commit waits
+   * there for the thread to load, not here.
    */
   writeDurable(durable: readonly string[], checkpoint: Checkpoint): void {
     this.settle();
-    if (this.background !== null && this.background.loaded()) {
+    if (this.background !== null) {
       this.writeInBackground(durable, checkpoint);
       return;
     }
     this.assertReadable();
-    const row = this.writing(() => {
-      const row = this.rowOf(checkpoint, false);
-      this.synced.sync(durable);
-      this.committed(this.commitRow(row));
-      return row;
+    this.writing(() => {
+      const row = this.rowOf(checkpoint);
+      if (rowBytes(row) >= this.backgroundBytes) {
+        this.background = new BackgroundCommitter(this.path, this.writerTimeouts);
+        this.lend(durable, detached(row), checkpoint);
+        return;
+      }
+      // Encoded now: the copies' buffers and the operators' bytes are theirs again at once.
+      const local = new LocalCommit(row, this.stateOf(row.parts), durable);
+      this.local = local;
+      this.synced.syncLater(durable, (error) => {
+        if (error === null) local.commit(this);
+        else local.fail(error);
+      });
     });
-    if (this.background === null && rowBytes(row) >= this.backgroundBytes) {
-      this.background = new BackgroundCommitter(this.path);
-    }
   }
 
   /** Whether writeDurable has moved commits to the writer thread (it starts once a row reaches BACKGROUND_BYTES). */
@@ -341,23 +355,39 @@ export class CheckpointStore {
   writeInBackground(durable: readonly string[], checkpoint: Checkpoint): void {
     this.settle();
     this.assertReadable();
-    const background = (this.background ??= new BackgroundCommitter(this.path));
-    this.writing(() => {
-      background.start(durable, this.rowOf(checkpoint, true));
-      // Until the thread answers, the copies' buffers are its to read.
-      for (const op of checkpoint.engine.operators) {
-        for (const value of Object.values(op.state ?? {})) {
-          if (value instanceof DeferredState) {
-            value.busy = true;
-            this.lent.push(value);
-          }
-        }
-      }
-    });
+    this.background ??= new BackgroundCommitter(this.path, this.writerTimeouts);
+    this.writing(() => this.lend(durable, detached(this.rowOf(checkpoint)), checkpoint));
   }
 
-  /** Waits for the checkpoint in flight (writeInBackground); throws if it failed. */
+  /** Hands a row to the writer thread; until it answers, the checkpoint's copies are its to read. */
+  private lend(durable: readonly string[], row: NewRow, checkpoint: Checkpoint): void {
+    this.background!.start(durable, row);
+    for (const op of checkpoint.engine.operators) {
+      for (const value of Object.values(op.state ?? {})) {
+        if (value instanceof DeferredState) {
+          value.busy = true;
+          this.lent.push(value);
+        }
+      }
+    }
+  }
+
+  /** Waits for the checkpoint in flight (writeDurable, writeInBackground); throws if it failed. */
   settle(): void {
+    const local = this.local;
+    if (local !== null) {
+      this.local = null;
+      // Its files' sync may still be running: synced again here (what is on disk already costs nothing).
+      if (!local.done) {
+        try {
+          this.synced.sync(local.durable);
+          local.commit(this);
+        } catch (error) {
+          local.fail(error as Error);
+        }
+      }
+      this.writing(() => this.committed(local.result()));
+    }
     const background = this.background;
     const result = background?.finish();
     if (result === undefined || result === null) return;
@@ -382,8 +412,13 @@ export class CheckpointStore {
    * referred to. (The writer thread calls it: there, the encoding is the checkpoint's asynchronous part.)
    */
   commitRow(row: NewRow): CommitResult {
+    return this.commitState(row, this.stateOf(row.parts));
+  }
+
+  /** Commits a row whose state blob is made. */
+  commitState(row: NewRow, state: Uint8Array): CommitResult {
     this.assertReadable();
-    const id = this.commit(row, this.stateOf(row.parts));
+    const id = this.commit(row, state);
     return { id, live: this.liveSegmentIds() };
   }
 
@@ -418,10 +453,10 @@ export class CheckpointStore {
   }
 
   /**
-   * The row of a checkpoint; segment addresses are handed out for its new records. `background`:
-   * for the writer thread (an encoded part's bytes are copied: its operator reuses them).
+   * The row of a checkpoint; segment addresses are handed out for its new records. An encoded
+   * part's bytes are its operator's, valid until its next snapshot (`detached` copies them).
    */
-  private rowOf(checkpoint: Checkpoint, background: boolean): NewRow {
+  private rowOf(checkpoint: Checkpoint): NewRow {
     const states: EncodedState[] = [];
     const engine: PipelineSnapshot = {
       ...checkpoint.engine,
@@ -454,7 +489,7 @@ export class CheckpointStore {
         return { layout: state.storedLayout, data: state.data, held: refs, size: state.size };
       }
       const refs = state.records.map((record) => refOf(record, state.original));
-      return { layout: state.layout, bytes: background ? state.bytes.slice() : state.bytes, refs };
+      return { layout: state.layout, bytes: state.bytes, refs };
     });
     return {
       body,
@@ -676,6 +711,51 @@ function rowBytes(row: NewRow): number {
   return n;
 }
 
+/** A row for the writer thread: its encoded parts' bytes copied (their operators reuse theirs). */
+function detached(row: NewRow): NewRow {
+  return { ...row, parts: row.parts.map((part) => ('bytes' in part ? { ...part, bytes: part.bytes.slice() } : part)) };
+}
+
+/**
+ * A small row of writeDurable, its state blob made, committed on the replay thread once its files
+ * are synced: by the thread pool's fsync (the callback runs between two blocks of the recording),
+ * or by `settle` when the next checkpoint comes first. Whichever comes first commits it.
+ */
+class LocalCommit {
+  done = false;
+  private committed: CommitResult | null = null;
+  private error: Error | null = null;
+
+  constructor(
+    private readonly row: NewRow,
+    /** The store's reused blob: valid until its next row is made, which waits for this one (settle). */
+    private readonly state: Uint8Array,
+    readonly durable: readonly string[],
+  ) {}
+
+  commit(store: CheckpointStore): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.committed = store.commitState(this.row, this.state);
+    } catch (error) {
+      this.error = error as Error;
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.error = error;
+  }
+
+  /** The commit's result; throws its failure. */
+  result(): CommitResult {
+    if (this.error !== null) throw this.error;
+    return this.committed!;
+  }
+}
+
 /** An operator's state with its binary parts (top-level properties) moved to `parts`, a `{"$bin": i}` left in their place. */
 function withPlaceholders(state: unknown, parts: EncodedState[]): unknown {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) return state;
@@ -785,25 +865,55 @@ export function recordsAt(recording: string, positions: readonly number[]): Map<
  */
 export class DurableFiles {
   private readonly files = new Map<string, number>();
+  /** fsyncs running on the thread pool (syncLater): the descriptors are closed after them. */
+  private running = 0;
+  private closing = false;
 
   sync(paths: readonly string[]): void {
-    for (const path of paths) {
-      let fd = this.files.get(path);
-      if (fd === undefined) this.files.set(path, (fd = openSync(path, 'r')));
-      fsyncSync(fd);
+    for (const path of paths) fsyncSync(this.fd(path));
+  }
+
+  /** Syncs the files on libuv's thread pool; `done` gets null, or the first failure, once all are synced. */
+  syncLater(paths: readonly string[], done: (error: Error | null) => void): void {
+    const fds = paths.map((path) => this.fd(path));
+    let left = fds.length;
+    let failure: Error | null = null;
+    if (left === 0) {
+      queueMicrotask(() => done(null));
+      return;
+    }
+    this.running += fds.length;
+    for (const fd of fds) {
+      fsync(fd, (error) => {
+        failure ??= error;
+        if (--this.running === 0 && this.closing) this.close();
+        if (--left === 0) done(failure);
+      });
     }
   }
 
+  private fd(path: string): number {
+    let fd = this.files.get(path);
+    if (fd === undefined) this.files.set(path, (fd = openSync(path, 'r')));
+    return fd;
+  }
+
   close(): void {
+    // A descriptor closed under a running fsync could be reused by another file meanwhile.
+    this.closing = this.running > 0;
+    if (this.closing) return;
     for (const fd of this.files.values()) closeSync(fd);
     this.files.clear();
   }
 }
 
-/** How long a checkpoint may take to sync and commit on the writer thread. */
-const WRITER_TIMEOUT_MS = 300_000;
-/** How long the writer thread may take to load (it loads in ~50 ms). */
-const WRITER_START_MS = 20_000;
+/** How long the replay waits for the writer thread: to load (it loads in ~50-100 ms), and to sync and commit a checkpoint. */
+export interface WriterTimeouts {
+  readonly startMs: number;
+  readonly answerMs: number;
+}
+
+const WRITER_TIMEOUTS: WriterTimeouts = { startMs: 20_000, answerMs: 300_000 };
 
 /** A message of the writer thread: the commit's result or why it failed. */
 /** `code` is the failure's system or SQLite code, when it had one (a disk failure). */
@@ -822,35 +932,29 @@ class BackgroundCommitter {
   /** [0]: a reply is waiting; [1]: the thread has loaded (checkpoint-writer.ts sets it). */
   private readonly flag = new Int32Array(new SharedArrayBuffer(8));
   private pending = false;
-  private started = false;
   /** Set when a job got no answer: the thread was ended (it may run on until terminate takes effect). */
   ended = false;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly timeouts: WriterTimeouts,
+  ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(new URL('./checkpoint-writer.js', import.meta.url), { workerData: { path, port: port2, flag: this.flag }, transferList: [port2] });
     this.worker.unref();
-    // Its failures reach the replay as the job's reply or the start check below (one line each);
-    // the event itself must not end the process with a stack trace.
+    // Its failures reach the replay as the job's reply (one line); the event itself must not end
+    // the process with a stack trace.
     this.worker.on('error', () => {});
   }
 
-  /** True once the thread has loaded (it is then ready for a job with no wait). */
+  /** True once the thread has loaded. */
   loaded(): boolean {
-    return this.started || Atomics.load(this.flag, 1) === 1;
+    return Atomics.load(this.flag, 1) === 1;
   }
 
+  /** Posts a job; a thread still loading finds it waiting on its port (the replay does not wait for the load). */
   start(durable: readonly string[], row: NewRow): void {
-    // A thread that cannot load (a missing module) never answers, and its error event cannot
-    // arrive while this thread waits: found here, once, instead of after the reply's timeout.
-    if (!this.started) {
-      if (Atomics.wait(this.flag, 1, 0, WRITER_START_MS) === 'timed-out') {
-        void this.worker.terminate();
-        throw new Error(`the checkpoint writer thread did not start in ${WRITER_START_MS / 1000} s`);
-      }
-      this.started = true;
-    }
     Atomics.store(this.flag, 0, 0);
     this.pending = true;
     this.port.postMessage({ durable, row });
@@ -860,20 +964,34 @@ class BackgroundCommitter {
   finish(): CommitReply | null {
     if (!this.pending) return null;
     this.pending = false;
-    // A thread that never answers (it could not start) must not hang the run.
-    const answered = Atomics.wait(this.flag, 0, 0, WRITER_TIMEOUT_MS) !== 'timed-out';
+    // A thread that cannot load (a missing module) never answers, and its error event cannot
+    // arrive while this thread waits: found by the load's own, shorter, timeout.
+    if (!this.loaded() && Atomics.wait(this.flag, 1, 0, this.timeouts.startMs) === 'timed-out') {
+      return this.end(`the checkpoint writer thread did not start in ${this.timeouts.startMs / 1000} s`);
+    }
+    // A thread that never answers must not hang the run.
+    const answered = Atomics.wait(this.flag, 0, 0, this.timeouts.answerMs) !== 'timed-out';
     const reply = answered ? receiveMessageOnPort(this.port) : undefined;
     if (reply !== undefined) return reply.message as CommitReply;
-    // Ended before anything else runs: it must not go on reading buffers the replay will reuse.
+    return this.end(`the writer thread gave no answer in ${this.timeouts.answerMs / 1000} s`);
+  }
+
+  /**
+   * Gives up on a thread that did not answer: its port is closed, and the thread ends itself once
+   * its job is done (checkpoint-writer.ts). Not terminated: a thread ended inside a SQLite call
+   * (waiting for a lock, say) aborted the whole process (better-sqlite3 throwing into a
+   * terminating isolate: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal"). Its job may still
+   * commit, a consistent checkpoint like any other; the buffers it reads are never reused (`ended`).
+   */
+  private end(error: string): CommitReply {
     this.ended = true;
     this.port.close();
-    void this.worker.terminate();
-    return { error: `the writer thread gave no answer in ${WRITER_TIMEOUT_MS / 1000} s` };
+    return { error };
   }
 
   /** Lets the thread close its connection (waiting up to 10 s), then ends it. */
   close(): void {
-    // A thread that has not loaded yet (writeDurable starts it ahead of its first job) holds nothing.
+    // A thread that has not loaded yet holds nothing (its job, if any, was settled before).
     if (!this.loaded()) {
       this.port.close();
       void this.worker.terminate();

@@ -27,14 +27,23 @@ function reply(message: CommitReply | { closed: true }): void {
 Atomics.store(flag, 1, 1);
 Atomics.notify(flag, 1);
 
+/** Closes the files and the connection; the thread then ends (nothing left to wait for). */
+function shutDown(): void {
+  files.close();
+  try {
+    store?.close();
+  } catch {
+    // Closing a connection that cannot be closed loses nothing: every commit is done.
+  }
+  store = null;
+}
+
+// The replay gave up on this thread (no answer in time): it ends after the job it is in.
+port.on('close', shutDown);
+
 port.on('message', (job: Job) => {
   if ('close' in job) {
-    files.close();
-    try {
-      store?.close();
-    } catch {
-      // Closing a connection that cannot be closed loses nothing: every commit is done.
-    }
+    shutDown();
     reply({ closed: true });
     port.close();
     return;

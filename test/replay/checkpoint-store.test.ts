@@ -16,7 +16,8 @@ import { compileSpec } from '../../src/spec/compile.js';
 import { Pipeline } from '../../src/engine/pipeline.js';
 import type { Fields, RecordContext } from '../../src/engine/operator.js';
 import { toSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
-import { EncodedState, SOURCE_POSITION } from '../../src/engine/snapshot/binary.js';
+import { DeferredState, EncodedState, SOURCE_POSITION } from '../../src/engine/snapshot/binary.js';
+import type { PatternKeysCopy } from '../../src/engine/cep/pattern-snapshot-copy.js';
 import { RAW_TEXT, retainFields } from '../../src/engine/retained-record.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoint-store-'));
@@ -335,6 +336,90 @@ test('writeDurable: small rows commit on the replay thread, and a row of backgro
     store.close();
     reopenedWithNewest(path, pipeline, 3).close();
   }
+});
+
+/** The ids of the checkpoints at `path`, read by another connection (what a resume after a kill would see). */
+function committedIds(path: string): number[] {
+  const db = new Database(path, { readonly: true });
+  const ids = (db.prepare('SELECT id FROM checkpoints ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  db.close();
+  return ids;
+}
+
+test('writeDurable: a small row commits once its files are synced, while the replay goes on; or at once when the next checkpoint comes first', async () => {
+  const { path, recording, store, pipeline, feed } = positionedStore('durable-later');
+  const out = join(dir, 'durable-later.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 20);
+  store.writeDurable([out], patternCheckpoint(pipeline, recording));
+  // Nothing commits before the output is synced (the fsync runs on libuv's thread pool).
+  assert.deepEqual(committedIds(path), []);
+  // The replay reads its next block: the sync's callback commits the row here.
+  for (let turns = 0; committedIds(path).length === 0 && turns < 500; turns++) await new Promise((resolve) => setTimeout(resolve, 2));
+  assert.deepEqual(committedIds(path), [1]);
+  // The next checkpoint before the event loop turns: settle syncs and commits the one in flight first.
+  feed(20, 20);
+  store.writeDurable([out], patternCheckpoint(pipeline, recording));
+  feed(40, 20);
+  store.writeDurable([out], patternCheckpoint(pipeline, recording));
+  assert.deepEqual(committedIds(path), [1, 2]);
+  store.close();
+  assert.deepEqual(committedIds(path), [1, 2, 3]);
+  reopenedWithNewest(path, pipeline, 3).close();
+});
+
+/** The pattern step's copy in a checkpoint (lent to the writer thread by writeInBackground). */
+function copyIn(cp: Checkpoint): DeferredState & { data: PatternKeysCopy } {
+  const keys = (cp.engine.operators[0]!.state as { keys: unknown }).keys;
+  assert.ok(keys instanceof DeferredState);
+  return keys as DeferredState & { data: PatternKeysCopy };
+}
+
+const oneLine = (pattern: RegExp) => (error: Error) => error instanceof InputError && pattern.test(error.message) && !error.message.includes('\n');
+
+test('a writer thread that gives no answer in time is ended: one line, its copy never reused, a new thread for the next checkpoint', () => {
+  const { path, recording, store, pipeline, feed } = positionedStore('no-answer', { writerTimeouts: { startMs: 20_000, answerMs: 300 } });
+  const out = join(dir, 'no-answer.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 30);
+  // Another connection holds the store's write lock: the thread's commit waits for it (SQLite's busy timeout, 5 s).
+  const locker = new Database(path);
+  locker.exec('BEGIN EXCLUSIVE');
+  const first = patternCheckpoint(pipeline, recording);
+  store.writeInBackground([out], first);
+  assert.throws(() => store.settle(), oneLine(new RegExp(`^${path}: cannot write a checkpoint \\(the writer thread gave no answer in 0.3 s\\); run without --checkpoint-every$`)));
+  // The ended thread may read the copy until its end takes effect: lent for good.
+  assert.equal(copyIn(first).busy, true);
+  // Held past the busy timeout: the ended thread's commit fails, if it still runs.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5_500);
+  locker.exec('ROLLBACK');
+  locker.close();
+  feed(30, 30);
+  const second = patternCheckpoint(pipeline, recording);
+  for (const part of ['meta', 'arenas', 'dewey'] as const) assert.notEqual(copyIn(second).data[part].buffer, copyIn(first).data[part].buffer, `${part}: the ended thread's buffer is not reused`);
+  store.writeInBackground([out], second);
+  store.settle();
+  assert.equal(copyIn(second).busy, false);
+  store.close();
+  reopenedWithNewest(path, pipeline, 1).close();
+});
+
+test('a writer thread that does not load in time is ended: one line, its copy never reused', () => {
+  const { path, recording, store, pipeline, feed } = positionedStore('no-start', { backgroundBytes: 1, writerTimeouts: { startMs: 1, answerMs: 300_000 } });
+  const out = join(dir, 'no-start.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 30);
+  const first = patternCheckpoint(pipeline, recording);
+  store.writeDurable([out], first);
+  assert.throws(() => store.settle(), oneLine(new RegExp(`^${path}: cannot write a checkpoint \\(the checkpoint writer thread did not start in 0.001 s\\); run without --checkpoint-every$`)));
+  assert.equal(copyIn(first).busy, true);
+  // The store goes on: a synchronous write (sw savepoint create's) commits.
+  feed(30, 30);
+  const second = patternCheckpoint(pipeline, recording);
+  for (const part of ['meta', 'arenas', 'dewey'] as const) assert.notEqual(copyIn(second).data[part].buffer, copyIn(first).data[part].buffer, part);
+  store.write(second);
+  store.close();
+  reopenedWithNewest(path, pipeline, 1).close();
 });
 
 test('background writes: the writer thread encodes the pattern state as it was at the checkpoint, though the pipeline went on', () => {
