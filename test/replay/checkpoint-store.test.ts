@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
 import { parseCheckpointEvery } from '../../src/replay/checkpointing.js';
@@ -21,6 +23,18 @@ import type { PatternKeysCopy } from '../../src/engine/cep/pattern-snapshot-copy
 import { RAW_TEXT, retainFields } from '../../src/engine/retained-record.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoint-store-'));
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** How many of `refs` still point at something after a full collection. */
+async function aliveAfterGc(refs: readonly WeakRef<object>[]): Promise<number> {
+  // A WeakRef keeps its target for the rest of the job that made or read it: collect after it.
+  await new Promise((resolve) => setImmediate(resolve));
+  collectGarbage();
+  collectGarbage();
+  return refs.filter((ref) => ref.deref() !== undefined).length;
+}
 
 function checkpoint(records: number): Checkpoint {
   return {
@@ -420,6 +434,27 @@ test('a writer thread that does not load in time is ended: one line, its copy ne
   store.write(second);
   store.close();
   reopenedWithNewest(path, pipeline, 1).close();
+});
+
+test('neither the copier nor the store keeps a copy once committed: the records it held go when the operator lets them go', async () => {
+  const { recording, store, pipeline, feed } = positionedStore('gc');
+  const out = join(dir, 'gc.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 40);
+  let cp: Checkpoint | null = patternCheckpoint(pipeline, recording);
+  const held = copyIn(cp).held.filter((record): record is object => typeof record === 'object' && record !== null);
+  assert.ok(held.length > 10, `${held.length} records held`);
+  const records = held.map((record) => new WeakRef(record));
+  held.length = 0;
+  const copy = new WeakRef(copyIn(cp));
+  store.writeInBackground([out], cp);
+  store.settle();
+  cp = null;
+  // Past `within` (1m): the operator prunes every partial match of the first 40 records.
+  feed(40, 200);
+  assert.equal(await aliveAfterGc([copy]), 0, 'the last copy is not kept');
+  assert.equal(await aliveAfterGc(records), 0, 'the records it held are not kept');
+  store.close();
 });
 
 test('background writes: the writer thread encodes the pattern state as it was at the checkpoint, though the pipeline went on', () => {
