@@ -118,19 +118,34 @@ export class SnapshotWriter {
 
   str(s: string): void {
     const n = s.length;
-    if (this.at + 5 + n * 3 > this.bytes.length) this.grow(5 + n * 3);
     // Short ASCII strings (keys, stage names) byte by byte: a TextEncoder call costs more.
-    let ascii = n < 64;
-    for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) >= 0x80) ascii = false;
-    if (ascii) {
-      this.uint(n);
-      const bytes = this.bytes;
-      for (let i = 0; i < n; i++) bytes[this.at + i] = s.charCodeAt(i);
-      this.at += n;
+    if (n >= 64) {
+      this.utf8(s);
       return;
     }
+    for (let i = 0; i < n; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        this.utf8(s);
+        return;
+      }
+    }
+    if (this.at + 9 + n > this.bytes.length) this.grow(9 + n);
+    this.uint(n);
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) bytes[this.at + i] = s.charCodeAt(i);
+    this.at += n;
+  }
+
+  /**
+   * Any string, through the TextEncoder. Apart from `str`, as `other` is from `value`: code run at
+   * checkpoints is compiled by TurboFan once hot, on a helper thread whose CPU time is the
+   * checkpoint's, and a callee inlined is compiled again into every caller (a tumbling replay's
+   * 20 checkpoints compiled ~0.2 s of checkpoint code, most of it `value` inlined five times).
+   */
+  private utf8(s: string): void {
     const encoded = this.encoder.encode(s);
     this.uint(encoded.length);
+    if (this.at + encoded.length > this.bytes.length) this.grow(encoded.length);
     this.bytes.set(encoded, this.at);
     this.at += encoded.length;
   }
@@ -153,21 +168,27 @@ export class SnapshotWriter {
    * one aggregate repeat them), sets as sets, bigints as numbers; what JSON drops is dropped.
    */
   value(v: unknown): void {
+    // Numbers and strings (accumulators, keys) here; the rest apart (see `utf8`).
+    if (typeof v === 'number') {
+      // Integers whose zigzag form (2|n|) is still a safe integer.
+      if (Number.isInteger(v) && Math.abs(v) < 2 ** 52) {
+        this.uint(V_INT);
+        this.int(v);
+      } else {
+        this.uint(V_FLOAT);
+        this.float(v);
+      }
+    } else if (typeof v === 'string') {
+      this.uint(V_STRING);
+      this.str(v);
+    } else {
+      this.other(v);
+    }
+  }
+
+  /** `value` of anything but a number or a string. */
+  private other(v: unknown): void {
     switch (typeof v) {
-      case 'number':
-        // Integers whose zigzag form (2|n|) is still a safe integer.
-        if (Number.isInteger(v) && Math.abs(v) < 2 ** 52) {
-          this.uint(V_INT);
-          this.int(v);
-        } else {
-          this.uint(V_FLOAT);
-          this.float(v);
-        }
-        return;
-      case 'string':
-        this.uint(V_STRING);
-        this.str(v);
-        return;
       case 'boolean':
         this.uint(v ? V_TRUE : V_FALSE);
         return;

@@ -1232,37 +1232,33 @@ function writeKeyState(w: SnapshotWriter, state: KeyState): void {
   if (sliding !== null) {
     const panes = sliding.panes;
     writePanesHead(w, state.key, state.order, panes.length);
-    for (let i = 0; i < panes.length; i++) writePane(w, panes[i]!.start, panes[i]!.accumulators);
+    for (let i = 0; i < panes.length; i++) writePane(w, panes[i]!);
     writeClocks(w, sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity, sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity);
     return;
   }
   if (!state.tumbling) {
     const sessions = state.sessions!;
     writeWindowsHead(w, state.key, state.order, sessions.length);
-    for (let i = 0; i < sessions.length; i++) writeWindowOf(w, sessions[i]!);
+    for (let i = 0; i < sessions.length; i++) writeWindow(w, sessions[i]!);
     return;
   }
   const aligned = state.aligned;
   if (aligned !== null) {
     writeWindowsHead(w, state.key, state.order, aligned.size);
-    for (const window of aligned.values()) writeWindowOf(w, window);
+    for (const window of aligned.values()) writeWindow(w, window);
     return;
   }
   const { current, other } = state;
   writeWindowsHead(w, state.key, state.order, current === null ? 0 : other === null ? 1 : 2);
   if (current === null) return;
-  if (other === null) writeWindowOf(w, current);
+  if (other === null) writeWindow(w, current);
   else if (state.otherFirst) {
-    writeWindowOf(w, other);
-    writeWindowOf(w, current);
+    writeWindow(w, other);
+    writeWindow(w, current);
   } else {
-    writeWindowOf(w, current);
-    writeWindowOf(w, other);
+    writeWindow(w, current);
+    writeWindow(w, other);
   }
-}
-
-function writeWindowOf(w: SnapshotWriter, window: Window): void {
-  writeWindow(w, window.start, window.end, window.onTimePending, window.timerAt, window.accumulators);
 }
 
 function byOrder(a: KeyState, b: KeyState): number {

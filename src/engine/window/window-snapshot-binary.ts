@@ -21,13 +21,13 @@ export function writeWindowKeys(w: SnapshotWriter, keys: readonly WindowKeySnaps
   for (const saved of keys) {
     if (saved.panes !== undefined) {
       writePanesHead(w, saved.key, saved.order, saved.panes.length);
-      for (const pane of saved.panes) writePane(w, pane.start, pane.accumulators);
+      for (const pane of saved.panes) writePane(w, pane);
       writeClocks(w, saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
       continue;
     }
     const windows = saved.windows ?? [];
     writeWindowsHead(w, saved.key, saved.order, windows.length);
-    for (const window of windows) writeWindow(w, window.start, window.end, window.onTimePending, window.timerAt, window.accumulators);
+    for (const window of windows) writeWindow(w, window);
   }
 }
 
@@ -45,12 +45,21 @@ export function writeWindowsHead(w: SnapshotWriter, key: unknown, order: number,
   w.uint(count);
 }
 
-export function writeWindow(w: SnapshotWriter, start: number, end: number, onTimePending: boolean, timerAt: number, accumulators: readonly unknown[]): void {
-  w.float(start);
-  w.float(end);
-  w.uint(onTimePending ? 1 : 0);
-  w.float(timerAt);
-  writeAccumulators(w, accumulators);
+/** What a window is written from: its snapshot, or the operator's window itself. */
+export interface WindowFields {
+  readonly start: number;
+  readonly end: number;
+  readonly onTimePending: boolean;
+  readonly timerAt: number;
+  readonly accumulators: readonly unknown[];
+}
+
+export function writeWindow(w: SnapshotWriter, window: WindowFields): void {
+  w.float(window.start);
+  w.float(window.end);
+  w.uint(window.onTimePending ? 1 : 0);
+  w.float(window.timerAt);
+  writeAccumulators(w, window.accumulators);
 }
 
 /** A key of panes (sliding), `count` panes to follow, then its clocks. */
@@ -61,9 +70,9 @@ export function writePanesHead(w: SnapshotWriter, key: unknown, order: number, c
   w.uint(count);
 }
 
-export function writePane(w: SnapshotWriter, start: number, accumulators: readonly unknown[]): void {
-  w.float(start);
-  writeAccumulators(w, accumulators);
+export function writePane(w: SnapshotWriter, pane: { readonly start: number; readonly accumulators: readonly unknown[] }): void {
+  w.float(pane.start);
+  writeAccumulators(w, pane.accumulators);
 }
 
 export function writeClocks(w: SnapshotWriter, fireAt: number, cleanupAt: number): void {
