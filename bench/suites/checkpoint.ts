@@ -5,10 +5,11 @@
  * tumbling count (open windows), and the binge pattern (per-user partial matches, the shared
  * buffer and records waiting for the watermark). Each checkpoint flushes the output and snapshots
  * every step on the replay thread (window state encoded, pattern state copied), then fsyncs the
- * output and commits one SQLite transaction (docs/checkpoints.md), 20 times over the run: on the
- * replay thread for the tumbling count's small rows, on the store's writer thread for the binge
- * pattern's copy (stored as it is). CPU time counts both threads; the wall-clock cost is what the
- * replay thread pays.
+ * output and commits one SQLite transaction (docs/checkpoints.md), 20 times over the run: for the
+ * tumbling count's small rows the fsync runs on libuv's thread pool and the commit on the replay
+ * thread once it is done, for the binge pattern's copy (stored as it is) both on the store's
+ * writer thread. CPU time counts every thread (V8's compiler threads included: checkpoint code
+ * compiled by TurboFan is part of the cost); the wall-clock cost is what the replay thread pays.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
