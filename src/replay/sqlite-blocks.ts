@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { RecordBlock } from './recording.js';
 import { lastSeq, readRecording, rowLine } from './sqlite-recording.js';
 import { InputError } from '../errors.js';
@@ -9,7 +10,8 @@ const ROWS_PER_BLOCK = 4096;
  * Streams a SQLite recording as record blocks: each row's value on its own line, numbered by the
  * row's seq, with its Kafka partition as the watermark split. A raw newline inside a value can
  * only be JSON whitespace (inside strings it must be escaped), so it is read as a space. Each
- * block's extent is in rows (seqs), for progress: rows read over the recording's rows.
+ * block's extent is in rows (seqs), for progress: rows read over the recording's rows. The event
+ * loop turns between blocks, as it does between a file's chunks.
  */
 export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenerator<RecordBlock> {
   let values: string[] = [];
@@ -46,7 +48,13 @@ export async function* readSqliteBlocks(path: string, afterSeq = 0): AsyncGenera
       splits.push(row.partition ?? 0);
       keys.push(row.key ?? null);
       headers.push(row.headers ?? null);
-      if (values.length >= ROWS_PER_BLOCK) yield flush();
+      if (values.length >= ROWS_PER_BLOCK) {
+        yield flush();
+        // Rows are read synchronously: without a turn of the event loop between blocks, I/O
+        // callbacks (a checkpoint's commit once the thread pool has synced the output) would
+        // wait for the end of the run.
+        await setImmediate();
+      }
     }
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteRecordingWriter, readRecording, readRecordingMeta, isSqlitePath } from '../../src/replay/sqlite-recording.js';
 import { InputError } from '../../src/errors.js';
+import { readSqliteBlocks } from '../../src/replay/sqlite-blocks.js';
 import Database from 'better-sqlite3';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-sqlite-'));
@@ -59,4 +60,23 @@ test('unreadable recordings are input errors naming the file', () => {
   const cases = [join(dir, 'missing.db'), text];
   for (const path of cases) assert.throws(() => [...readRecording(path)], (e: unknown) => e instanceof InputError && e.message.startsWith(path));
   assert.ok(isSqlitePath('x.db') && isSqlitePath('x.sqlite') && !isSqlitePath('x.jsonl'));
+});
+
+test('a SQLite recording read as blocks lets the event loop turn between blocks (I/O callbacks run during a replay)', async () => {
+  const path = join(dir, 'turns.db');
+  const writer = new SqliteRecordingWriter(path, { source: 'test' }, 1000);
+  for (let i = 0; i < 10_000; i++) writer.append({ value: JSON.stringify({ i }), key: null, headers: null, topic: 'events', partition: 0, offset: i, timestamp: 1_767_225_600_000 + i });
+  writer.close();
+  let turns = 0;
+  const seen: number[] = [];
+  // A callback of the event loop's check phase, as a thread pool's completion is one of its poll phase.
+  const tick = (): void => {
+    turns++;
+    if (seen.length < 3) setImmediate(tick);
+  };
+  setImmediate(tick);
+  for await (const _ of readSqliteBlocks(path)) seen.push(turns);
+  assert.equal(seen.length, 3);
+  // Each block after the first comes after at least one more turn.
+  assert.ok(seen[1]! > seen[0]! && seen[2]! > seen[1]!, `turns before each block: ${seen.join(', ')}`);
 });
