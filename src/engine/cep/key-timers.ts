@@ -168,6 +168,28 @@ export class KeyTimers<K extends TimedKey> {
     return this.owners[slot]!;
   }
 
+  /**
+   * Removes and returns the key with the earliest timer when that timer is at or before `time`,
+   * else null: `earliest` and `pop` in one (the operator's watermark loop, once per fired key).
+   */
+  popDue(time: number): K | null {
+    if (this.wheelSize > 0) {
+      const inWheel = this.wheelEarliest();
+      const first = this.heads[inWheel & WHEEL_MASK]!;
+      if (this.size === 0 || inWheel < this.times[0]! || (inWheel === this.times[0] && this.perSlotSeqs[first * SLOT_FLOATS + SEQ]! < this.seqs[0]!)) {
+        if (inWheel > time) return null;
+        this.unlink(first);
+        this.popped = inWheel;
+        return this.owners[first]!;
+      }
+    }
+    if (this.size === 0 || this.times[0]! > time) return null;
+    const slot = this.slots[0]!;
+    this.popped = this.times[0]!;
+    this.removeFromHeap(0);
+    return this.owners[slot]!;
+  }
+
   /** The wheel's earliest time (the wheel is not empty): moves the cursor to its bucket. */
   private wheelEarliest(): number {
     const occupied = this.occupied;

@@ -194,7 +194,7 @@ export class PatternOperator implements Operator, KeyHinted {
   advanceWatermark(watermark: number, out: Output): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    while (this.timers.length > 0 && this.timers.earliest <= watermark) this.fire(this.timers.pop(), watermark, out);
+    for (let state = this.timers.popDue(watermark); state !== null; state = this.timers.popDue(watermark)) this.fire(state, watermark, out);
   }
 
   /** The top-level field the step is keyed by, when it is keyed by one (key hints apply). */

@@ -90,7 +90,7 @@ test('KeyTimers over slots: (time, registration) order; a timer moved earlier ge
 });
 
 // The queue has a timing wheel for integer times near its cursor and a heap for the rest; a
-// reference (a list sorted by (time, registration)) must agree on every pop, whatever mix of near,
+// reference (a list sorted by (time, registration)) must agree on every pop (`pop` and `popDue`), whatever mix of near,
 // far (past the wheel's 16,384 buckets), non-integer, negative, moved-earlier and equal times.
 for (const [name, seed, timeOf] of [
   ['near integer times, many ties', 1, (now: number, r: () => number) => now + Math.floor(r() * 50)],
@@ -127,12 +127,14 @@ for (const [name, seed, timeOf] of [
         now += Math.floor(r() * 40);
         const expected = [...reference].filter(([, t]) => t.time <= now).sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq);
         const fired: number[] = [];
-        while (timers.length > 0 && timers.earliest <= now) {
-          const key = timers.pop();
+        const take = (key: TimedKey & { id: number }): void => {
           fired.push(key.id);
           reference.delete(key.id);
           key.timer = Infinity;
-        }
+        };
+        // Both ways of popping: earliest / pop, and popDue (the operator's), on alternate steps.
+        if (step % 2 === 0) while (timers.length > 0 && timers.earliest <= now) take(timers.pop());
+        else for (let key = timers.popDue(now); key !== null; key = timers.popDue(now)) take(key);
         assert.deepEqual(fired, expected.map(([id]) => id), `step ${step}`);
         const earliest = Math.min(...[...reference.values()].map((t) => t.time));
         assert.equal(timers.earliest, earliest);
