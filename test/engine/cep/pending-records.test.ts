@@ -69,7 +69,7 @@ test('PendingRecords: freed entries are reused (the pool does not grow with the 
 
 test('KeyTimers over slots: (time, registration) order; a timer moved earlier gets a new registration; freed slots are reused', () => {
   const timers = new KeyTimers<TimedKey & { name: string }>();
-  const key = (name: string) => ({ name, timer: Infinity, slot: -1 });
+  const key = (name: string) => ({ name, slot: -1 });
   const [a, b, c, d] = [key('a'), key('b'), key('c'), key('d')];
   for (const k of [a, b, c, d]) timers.attach(k);
   timers.schedule(a, 10);
@@ -103,7 +103,7 @@ for (const [name, seed, timeOf] of [
   test(`KeyTimers agrees with a sorted reference: ${name}`, () => {
     const r = random(seed);
     const timers = new KeyTimers<TimedKey & { id: number }>();
-    const keys = Array.from({ length: 300 }, (_, id) => ({ id, timer: Infinity, slot: -1 }));
+    const keys = Array.from({ length: 300 }, (_, id) => ({ id, slot: -1 }));
     for (const k of keys) timers.attach(k);
     const reference = new Map<number, { time: number; seq: number }>();
     let seq = 0;
@@ -130,7 +130,6 @@ for (const [name, seed, timeOf] of [
         const take = (key: TimedKey & { id: number }): void => {
           fired.push(key.id);
           reference.delete(key.id);
-          key.timer = Infinity;
         };
         // Both ways of popping: earliest / pop, and popDue (the operator's), on alternate steps.
         if (step % 2 === 0) while (timers.length > 0 && timers.earliest <= now) take(timers.pop());
@@ -140,7 +139,12 @@ for (const [name, seed, timeOf] of [
         assert.equal(timers.earliest, earliest);
         assert.equal(timers.length, reference.size);
       }
-      if (step % 1000 === 0) for (const k of keys) assert.equal(timers.registrationOf(k), reference.get(k.id)?.seq ?? 0);
+      if (step % 1000 === 0) {
+        for (const k of keys) {
+          assert.equal(timers.registrationOf(k), reference.get(k.id)?.seq ?? 0);
+          assert.equal(timers.timeOf(k), reference.get(k.id)?.time ?? Infinity, `timeOf ${k.id} at step ${step}`);
+        }
+      }
     }
     // Both parts held many timers at some point: the test compared both paths, not one.
     assert.ok(inWheel > 10 && (seed === 1 || inHeap > 20), `wheel ${inWheel}, heap ${inHeap}`);
