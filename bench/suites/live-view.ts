@@ -108,7 +108,10 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
     subject: `${pipeline}: the view's fixed costs (CPU, each live pass)`,
     note:
       `importing the UI ${ms(live.map((p) => p.importUi!.cpuMs))}, opening (mount, first frame) ${ms(live.map((p) => p.view!.open.cpuMs))}, ` +
-      `closing (last frame, unmount) ${ms(live.map((p) => p.view!.close.cpuMs))}`,
+      `closing (last frame, unmount) ${ms(live.map((p) => p.view!.close.cpuMs))}; ` +
+      `to the first record (the process's start to the replay's, the view's worker started before the pipeline compiles): ` +
+      `wall ${ms(live.map((p) => p.beforeRun.wallMs))} live, ${ms(headless.map((p) => p.beforeRun.wallMs))} headless; ` +
+      `CPU ${ms(live.map((p) => p.beforeRun.cpuMs))} live, ${ms(headless.map((p) => p.beforeRun.cpuMs))} headless`,
   };
   return [
     ...rows,
