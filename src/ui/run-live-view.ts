@@ -71,7 +71,9 @@ export interface ViewCost {
   /** Frames ink rendered (keys, resizes and layout changes included); the others were composed from its last output. */
   readonly inkFrames: number;
   readonly skipped: number;
+  /** CPU of the frames: on the replay's thread (the fold, the top rows, the snapshot) and in the worker (the draw). */
   readonly cpuMs: number;
+  readonly replayThreadMs: number;
   readonly bytes: number;
   readonly open: PhaseCost;
   /** The replay under the view, from its start to its end (frames drawn meanwhile included). */
@@ -225,6 +227,7 @@ export async function runLiveView(
   let frames = 0;
   let skipped = 0;
   let cpuMs = 0;
+  let replayThreadMs = 0;
   /** The last frame's cost (this thread's part and the worker's), and the process's time when it ended. */
   let lastCostMs = 0;
   let lastFrameEnd = cpuMsNow();
@@ -279,6 +282,7 @@ export async function runLiveView(
           // CPU, not wall: on a shared machine the wall time of a frame includes other processes' turns.
           lastCostMs = drawing.ms + message.cpuMs;
           cpuMs += lastCostMs;
+          replayThreadMs += drawing.ms;
           lastFrameEnd = cpuMsNow();
           loopSinceFrame = performance.eventLoopUtilization();
           drawing = null;
@@ -434,6 +438,6 @@ export async function runLiveView(
     }
     const closed = closingPhase?.() ?? { cpuMs: 0, wallMs: 0 };
     const closeReply = lastClosed as Extract<ViewReply, { type: 'closed' }> | null;
-    io.onCost?.({ frames, inkFrames: closeReply?.inkFrames ?? 0, skipped, cpuMs, bytes: closeReply?.bytes ?? 0, open: open ?? { cpuMs: 0, wallMs: 0 }, run: run ?? { cpuMs: 0, wallMs: 0 }, close: closed });
+    io.onCost?.({ frames, inkFrames: closeReply?.inkFrames ?? 0, skipped, cpuMs, replayThreadMs, bytes: closeReply?.bytes ?? 0, open: open ?? { cpuMs: 0, wallMs: 0 }, run: run ?? { cpuMs: 0, wallMs: 0 }, close: closed });
   }
 }

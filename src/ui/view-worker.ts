@@ -118,9 +118,11 @@ const WARM_UP_FRAMES = 4;
  * Draws a few frames of a made-up run nobody sees (a table filling up, the progress bar, the
  * feed), so that React's, Yoga's and ink's code is compiled here, while the runner compiles the
  * pipeline on the other core, not in the replay's first frames on its CPU time (and V8's compiler
- * threads' optimizing of it with them): in a 2 s --speed max run that was 30-35 ms of the worker's
- * CPU and 50-100 ms of V8's helper threads (~5%). The price: the view opens 0.1-0.25 s later
- * (CPU of the other core while the pipeline compiles, wall when the pipeline compiles faster).
+ * threads' optimizing of it with them): in a 2 s --speed max run (5M events, ~300 keys) that was
+ * 30-35 ms of the worker's CPU and 50-100 ms of V8's helper threads (~5%); the view's close is
+ * 20-50 ms cheaper too, so the process's CPU is about what it was. The price: 0.2-0.25 CPU-s more
+ * before the view opens, on the other core while the pipeline compiles (the view opens that much
+ * later when the pipeline compiles faster).
  */
 export async function warmUp(): Promise<void> {
   const steps: StepInfo[] = [
