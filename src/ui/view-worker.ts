@@ -69,8 +69,12 @@ class WorkerTerminal extends EventEmitter implements Terminal {
   }
 }
 
-/** Opens the view on the runner's data and serves its messages; returns the handler (for messages that came before). */
-export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData): (message: ViewMessage) => void {
+/**
+ * Opens the view on the runner's data (its first frame drawn at once) and serves its messages;
+ * `ready` once `beforeReady` (the rest of the warm-up) is done. Returns the handler, for messages
+ * that came before.
+ */
+export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData, beforeReady?: () => Promise<void>): (message: ViewMessage) => void {
   const post = (reply: ViewReply) => port.postMessage(reply);
   chalk.level = data.colorLevel;
   const { fd } = data;
@@ -82,9 +86,8 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
     return true;
   });
   const renderer = new ViewRenderer(terminal, data.state, data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);
-  post({ type: 'ready' });
   // One message at a time: a frame is drawn (and acknowledged) before the next message is read.
-  let queue = Promise.resolve();
+  let queue = (beforeReady?.() ?? Promise.resolve()).then(() => post({ type: 'ready' }));
   const handle = (message: ViewMessage): void => {
     queue = queue.then(async () => {
       switch (message.type) {
@@ -116,15 +119,14 @@ const WARM_UP_FRAMES = 4;
 
 /**
  * Draws a few frames of a made-up run nobody sees (a table filling up, the progress bar, the
- * feed), so that React's, Yoga's and ink's code is compiled here, while the runner compiles the
- * pipeline on the other core, not in the replay's first frames on its CPU time (and V8's compiler
- * threads' optimizing of it with them): in a 2 s --speed max run (5M events, ~300 keys) that was
- * 30-35 ms of the worker's CPU and 50-100 ms of V8's helper threads (~5%); the view's close is
- * 20-50 ms cheaper too, so the process's CPU is about what it was. The price: 0.2-0.25 CPU-s more
- * before the view opens, on the other core while the pipeline compiles (the view opens that much
- * later when the pipeline compiles faster).
+ * feed), one a step, so that React's, Yoga's and ink's code is compiled before the replay starts,
+ * not in its first frames on its CPU time (and V8's compiler threads' optimizing of it with them):
+ * in a 2 s --speed max run (5M events, ~300 keys) that was 30-35 ms of the worker's CPU and
+ * 50-100 ms of V8's helper threads (~5%); the view's close is 20-50 ms cheaper too, so the
+ * process's CPU is about what it was. The price: 0.2-0.25 CPU-s before the first record, on the
+ * other core while the pipeline compiles as far as it goes.
  */
-export async function warmUp(): Promise<void> {
+export async function* warmUp(): AsyncGenerator<void> {
   const steps: StepInfo[] = [
     { name: 'table', kind: 'window', fields: ['count', 'sum'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
     { name: 'feed', kind: 'pattern', fields: ['n'] },
@@ -133,6 +135,7 @@ export async function warmUp(): Promise<void> {
   const renderer = new ViewRenderer(new WorkerTerminal(120, 40, () => true), state);
   const pending = new PendingOutputs(steps);
   try {
+    yield;
     for (let frame = 1; frame <= WARM_UP_FRAMES; frame++) {
       for (let key = 0; key < 20 * frame; key++) pending.add({ step: 'table', kind: 'window', key: `k${key}`, start: frame * 60_000, end: (frame + 1) * 60_000, firing: 'onTime', fields: { count: key * frame, sum: key } });
       pending.add({ step: 'feed', kind: 'match', key: `k${frame}`, start: frame, end: frame + 1, fields: { n: frame }, events: { first: [{ n: frame }] } });
@@ -143,6 +146,7 @@ export async function warmUp(): Promise<void> {
       const stats = { records: frame * 100, deadLetters: 0, watermark: frame * 60_000, maxEventTime: frame * 60_000, minEventTime: 0, progress: frame / 8, wallMs: frame * 100, speed: Infinity, paused: false, idleMs: 0 };
       state = liveReducer(state, pending.frame(stats, counters));
       await renderer.show(state);
+      yield;
     }
     await renderer.show(liveReducer(state, { type: 'nextPanel' }));
   } finally {
@@ -153,7 +157,10 @@ export async function warmUp(): Promise<void> {
 /**
  * Started with its data (tests), the worker opens the view at once. The runner starts it before it
  * has the data (run-live-view.ts startViewWorker: ink and React load here while the pipeline
- * compiles), warms up, and opens the view on the first message, `open`; messages after it wait.
+ * compiles) and sends it in the first message, `open`. Until then the worker warms up, a frame at
+ * a time with a turn of the event loop between (the message comes in then); on `open` it draws
+ * the view's first frame at once (the screen is up), finishes the warm-up, and only then reports
+ * `ready`: the replay's first record waits for it. Messages behind `open` wait their turn.
  */
 const port = parentPort;
 if (port !== null) {
@@ -170,10 +177,23 @@ if (port !== null) {
       }
     };
     port.on('message', collect);
-    await warmUp().catch(() => undefined);
+    const warm = warmUp();
+    // A warm-up that fails costs only a slower first frames.
+    const rest = async (): Promise<void> => {
+      try {
+        for await (const _ of warm);
+      } catch {
+        // As above.
+      }
+    };
+    try {
+      while (open === null && !(await warm.next()).done) await new Promise((resolve) => setImmediate(resolve));
+    } catch {
+      // As above.
+    }
     if (open === null) await new Promise<void>((resolve) => (opened = resolve));
     port.off('message', collect);
-    const handle = serve(port, open!);
+    const handle = serve(port, open!, rest);
     for (const message of early) handle(message);
   }
 }
