@@ -178,7 +178,7 @@ if (port !== null) {
     };
     port.on('message', collect);
     const warm = warmUp();
-    // A warm-up that fails costs only a slower first frames.
+    // A warm-up that fails costs only slower first frames.
     const rest = async (): Promise<void> => {
       try {
         for await (const _ of warm);
