@@ -31,7 +31,7 @@ export interface LivePass {
   readonly outputs: number;
   /** The replay itself, from its first record to its end: the throughput figure. */
   readonly run: PhaseCost;
-  /** The process until the replay's first record (node's start-up, the pipeline's compiling, the view's opening). */
+  /** The process until `replay.run()` is called, after the view's `ready` (node's start-up, the pipeline's compiling, the view's opening and warm-up). */
   readonly beforeRun: PhaseCost;
   /** The live pass's fixed costs: importing the UI modules, opening and closing the view. */
   readonly importUi?: PhaseCost;

@@ -4,8 +4,9 @@
  * replay's thread may restore the terminal at any moment (a signal, the process's exit): without
  * the gate a frame the worker was writing meanwhile could land after the restore and hide the
  * cursor again. The gate is one Int32 in a SharedArrayBuffer both threads see: the worker passes
- * it for each write, the restore closes it (waiting for a write under way to end) before it writes,
- * and once it is closed the worker writes nothing more.
+ * it for each write, the restore closes it (waiting for a write under way to end, CLOSE_WAIT_MS at
+ * most) before it writes, and once it is closed the worker starts no write. A write stuck longer
+ * than that (a terminal paused with ctrl-s) may still land after the restore.
  */
 import { writeSync } from 'node:fs';
 

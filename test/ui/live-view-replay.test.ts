@@ -198,6 +198,11 @@ async function openWith(worker: ViewWorker, startWaitMs?: number) {
 
 test('a worker that never draws its first frame: the view gives up after the start wait, names --no-ui, reads no record and leaves the terminal as it was', async () => {
   const { view, replay, terminal } = await openWith(new ViewWorker(new Worker('setInterval(() => undefined, 1_000);', { eval: true })), 300);
+  // As if the worker had switched the screen and hidden the cursor before it stalled: the view's
+  // restore must undo both.
+  terminal.write('\x1b[?1049h\x1b[?25l');
+  assert.equal(terminal.alternateScreen, true);
+  assert.equal(terminal.cursorHidden, true);
   await assert.rejects(view, /^Error: the live view did not start within 0\.3 s \(its worker never drew a frame\); run with --no-ui to replay without it$/);
   assert.equal(replay.snapshot().records, 0);
   assert.equal(terminal.alternateScreen, false);

@@ -161,22 +161,9 @@ export class KeyTimers<K extends TimedKey> {
     else this.pushHeap(slot, time, seq);
   }
 
-  /** Removes and returns the key with the earliest timer (the caller checks `earliest` first). */
+  /** Removes and returns the key with the earliest timer (the table is not empty). */
   pop(): K {
-    let slot: number;
-    if (this.wheelSize > 0) {
-      const inWheel = this.wheelEarliest();
-      const first = this.heads[inWheel & WHEEL_MASK]!;
-      if (this.size === 0 || inWheel < this.times[0]! || (inWheel === this.times[0] && this.perSlotSeqs[first * SLOT_FLOATS + SEQ]! < this.seqs[0]!)) {
-        this.unlink(first);
-        this.popped = inWheel;
-        return this.owners[first]!;
-      }
-    }
-    slot = this.slots[0]!;
-    this.popped = this.times[0]!;
-    this.removeFromHeap(0);
-    return this.owners[slot]!;
+    return this.popDue(Infinity)!;
   }
 
   /**

@@ -147,3 +147,28 @@ test('KeyTable: a deletion between a missing get and the add of that id does not
   assert.equal(table.get([...c!].join('')), ec);
   assert.equal(table.size, 1);
 });
+
+test('KeyTable: another id added between a missing get and the add of that id keeps both reachable', () => {
+  // Two ids with the same home slot: get(c) misses and ends on the home slot; a is then added there
+  // (pattern-operator restore adds without a get first); add(c) must not write over a.
+  const byHome = new Map<number, string>();
+  let pair: [string, string] | undefined;
+  for (let i = 0; pair === undefined; i++) {
+    const id = `r${i}`;
+    const home = stringHash(id) & 1023;
+    const other = byHome.get(home);
+    if (other !== undefined) pair = [other, id];
+    else byHome.set(home, id);
+  }
+  const [a, c] = pair;
+  const table = new KeyTable<Entry>();
+  const ea: Entry = { id: a, order: 0, hash: 0, n: 1 };
+  const ec: Entry = { id: c, order: 0, hash: 0, n: 2 };
+  assert.equal(table.get(c), undefined);
+  table.add(ea);
+  table.add(ec);
+  assert.equal(table.size, 2);
+  assert.equal(table.get([...a].join('')), ea);
+  assert.equal(table.get([...c].join('')), ec);
+  assert.deepEqual([...table.values()].map((e) => e.id), [a, c]);
+});

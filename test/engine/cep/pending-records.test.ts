@@ -131,7 +131,7 @@ for (const [name, seed, timeOf] of [
           fired.push(key.id);
           reference.delete(key.id);
         };
-        // Both ways of popping: earliest / pop, and popDue (the operator's), on alternate steps.
+        // Both ways of popping on alternate steps: `earliest` then pop (popDue without a bound), and popDue(now) (the operator's).
         if (step % 2 === 0) while (timers.length > 0 && timers.earliest <= now) take(timers.pop());
         else for (let key = timers.popDue(now); key !== null; key = timers.popDue(now)) take(key);
         assert.deepEqual(fired, expected.map(([id]) => id), `step ${step}`);
