@@ -331,11 +331,13 @@ export class CheckpointStore {
       }
       // Encoded now: the copies' buffers and the operators' bytes are theirs again at once.
       const local = new LocalCommit(row, this.stateOf(row.parts), durable);
-      this.local = local;
       this.synced.syncLater(durable, (error) => {
         if (error === null) local.commit(this);
         else local.fail(error);
       });
+      // Pending only once its sync has started: a sync that could not start (the output file
+      // gone) fails here, once, and is not repeated by the next settle.
+      this.local = local;
     });
   }
 
@@ -929,8 +931,8 @@ export type CommitReply = CommitResult | { readonly error: string; readonly code
 class BackgroundCommitter {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  /** [0]: a reply is waiting; [1]: the thread has loaded (checkpoint-writer.ts sets it). */
-  private readonly flag = new Int32Array(new SharedArrayBuffer(8));
+  /** [0]: a reply is waiting; [1]: the thread has loaded (checkpoint-writer.ts sets it); [2]: the replay gave up on the thread. */
+  private readonly flag = new Int32Array(new SharedArrayBuffer(12));
   private pending = false;
   /** Set when a job got no answer: the thread was ended (it may run on until terminate takes effect). */
   ended = false;
@@ -982,9 +984,12 @@ class BackgroundCommitter {
    * (waiting for a lock, say) aborted the whole process (better-sqlite3 throwing into a
    * terminating isolate: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal"). Its job may still
    * commit, a consistent checkpoint like any other; the buffers it reads are never reused (`ended`).
+   * A job it has not started (a thread that loads late still finds it on its port) is skipped:
+   * it would commit after the replay reported the failure, and be inside SQLite at exit.
    */
   private end(error: string): CommitReply {
     this.ended = true;
+    Atomics.store(this.flag, 2, 1);
     this.port.close();
     return { error };
   }

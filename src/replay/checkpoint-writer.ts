@@ -48,6 +48,12 @@ port.on('message', (job: Job) => {
     port.close();
     return;
   }
+  // Given up on before this job started (the thread loaded late): the replay has reported it failed.
+  if (Atomics.load(flag, 2) === 1) {
+    shutDown();
+    port.close();
+    return;
+  }
   try {
     files.sync(job.durable);
     store ??= CheckpointStore.open(path);

@@ -143,7 +143,9 @@ export class SnapshotWriter {
    * 20 checkpoints compiled ~0.2 s of checkpoint code, most of it `value` inlined five times).
    */
   private utf8(s: string): void {
-    const encoded = this.encoder.encode(s);
+    // TextEncoder turns a lone surrogate (valid in JSON text: "\ud800") into U+FFFD, so such a key
+    // would come back as another key: those strings go as WTF-8 instead (the reader decodes it).
+    const encoded = (s as unknown as { isWellFormed(): boolean }).isWellFormed() ? this.encoder.encode(s) : wtf8Encode(s);
     this.uint(encoded.length);
     if (this.at + encoded.length > this.bytes.length) this.grow(encoded.length);
     this.bytes.set(encoded, this.at);
@@ -291,6 +293,50 @@ export class SnapshotWriter {
   }
 }
 
+/**
+ * WTF-8 (UTF-8 that also encodes lone surrogates, as 3 bytes): the form of a string that is not
+ * well-formed UTF-16, which TextEncoder cannot write without loss. Rare (only such strings come
+ * here), so plain code.
+ */
+export function wtf8Encode(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const low = s.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Uint8Array.from(out);
+}
+
+/** The string of WTF-8 bytes (wtf8Encode); throws on bytes that are not WTF-8. */
+export function wtf8Decode(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const size = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (size === 0 || i + size > bytes.length) throw new Error('binary state: a string is neither UTF-8 nor WTF-8');
+    let c = size === 1 ? b : b & (0xff >> (size + 1));
+    for (let k = 1; k < size; k++) {
+      const next = bytes[i + k]!;
+      if ((next & 0xc0) !== 0x80) throw new Error('binary state: a string is neither UTF-8 nor WTF-8');
+      c = (c << 6) | (next & 0x3f);
+    }
+    if ((size === 3 && c < 0x800) || (size === 4 && (c < 0x10000 || c > 0x10ffff))) throw new Error('binary state: a string is neither UTF-8 nor WTF-8');
+    s += String.fromCodePoint(c);
+    i += size;
+  }
+  return s;
+}
+
 export class SnapshotReader {
   private at = 0;
   private recordAt = 0;
@@ -336,7 +382,14 @@ export class SnapshotReader {
   str(): string {
     const n = this.uint();
     if (this.at + n > this.bytes.length) throw new Error('binary state ends early');
-    const s = this.decoder.decode(this.bytes.subarray(this.at, this.at + n));
+    const bytes = this.bytes.subarray(this.at, this.at + n);
+    let s: string;
+    try {
+      s = this.decoder.decode(bytes);
+    } catch {
+      // Not UTF-8: a string with a lone surrogate, written as WTF-8 (SnapshotWriter.utf8).
+      s = wtf8Decode(bytes);
+    }
     this.at += n;
     return s;
   }

@@ -424,12 +424,16 @@ export class WindowOperator implements Operator, KeyHinted {
     if (this.spill !== null) writeWindowKeys(w, this.keySnapshots(null));
     else {
       const states = this.snapshotStates;
-      for (const state of this.keys.values()) if (!state.idle) states.push(state);
-      if (this.hintSlots !== null) states.sort(byOrder);
-      w.uint(states.length);
-      for (let i = 0; i < states.length; i++) writeKeyState(w, states[i]!);
-      // Not kept: a key released since must not stay reachable from here.
-      states.length = 0;
+      try {
+        for (const state of this.keys.values()) if (!state.idle) states.push(state);
+        if (this.hintSlots !== null) states.sort(byOrder);
+        w.uint(states.length);
+        for (let i = 0; i < states.length; i++) writeKeyState(w, states[i]!);
+      } finally {
+        // Not kept, even when encoding failed: a key released since must not stay reachable from
+        // here, nor be written twice by the next checkpoint.
+        states.length = 0;
+      }
     }
     return w.finish(WINDOW_KEYS_LAYOUT, readWindowKeys);
   }

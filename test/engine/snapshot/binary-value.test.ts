@@ -16,7 +16,10 @@ const leaf = fc.oneof(
   fc.constantFrom(Infinity, -Infinity, NaN, -0, 2 ** 52, -(2 ** 52) + 1, Number.MAX_SAFE_INTEGER + 2, 2 ** 60),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
   fc.string(),
-  fc.constantFrom('ünïcødé ✓', 'x'.repeat(100)),
+  // Any UTF-16 (lone surrogates too: valid JSON text), long ones past the short-ASCII path.
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: 'grapheme', minLength: 64, maxLength: 120 }),
+  fc.constantFrom('ünïcødé ✓', 'x'.repeat(100), 'a\ud800b', '\udc00', '\ud83d\ude00\ud83d', '\ufffd'),
   fc.boolean(),
   fc.constant(null),
   fc.constant(undefined),
@@ -26,7 +29,7 @@ const leaf = fc.oneof(
 const { value } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object'), tie('set')),
   array: fc.array(tie('value'), { maxLength: 5 }),
-  object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('n', 'sum', '__proto__', '1', 'toJSON')), tie('value'), { maxKeys: 5 }),
+  object: fc.dictionary(fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 70 }), fc.constantFrom('n', 'sum', '__proto__', '1', 'toJSON', '\ud800', '\udc00')), tie('value'), { maxKeys: 5 }),
   set: fc.array(tie('value'), { maxLength: 4 }).map((items) => new Set(items)),
 }));
 
@@ -55,4 +58,18 @@ test('value: an object key repeated across accumulators is written once', () => 
 test('value: a damaged tag is an error, not a wrong value', () => {
   assert.throws(() => new SnapshotReader(Uint8Array.of(42), []).value(), /unknown type 42/);
   assert.throws(() => new SnapshotReader(Uint8Array.of(7, 1), []).value(), /ends early/);
+});
+
+test('str: a lone surrogate survives (WTF-8), valid UTF-8 stays UTF-8, and bytes that are neither are an error', () => {
+  const strings = ['a\ud800b', '\udc00', '\ud800\udc00', 'x\ud83d', 'é\udfff'.repeat(20), '\ufffd', 'plain'];
+  const w = new SnapshotWriter();
+  for (const s of strings) w.str(s);
+  const r = new SnapshotReader(w.view(), []);
+  assert.deepEqual(strings.map(() => r.str()), strings);
+  assert.ok(r.done);
+  // A well-formed string is written as TextEncoder writes it (old checkpoints read the same).
+  const plain = new SnapshotWriter();
+  plain.str('ünïcødé'.repeat(10));
+  assert.deepEqual([...plain.view().subarray(1)], [...new TextEncoder().encode('ünïcødé'.repeat(10))]);
+  assert.throws(() => new SnapshotReader(Uint8Array.of(2, 0xff, 0x41), []).str(), /neither UTF-8 nor WTF-8/);
 });
