@@ -1,0 +1,508 @@
+/**
+ * The linear-run matcher: Flink's NFA (nfa.ts) for compiled patterns whose partial matches never
+ * branch, without the shared buffer, Dewey versions or node locking.
+ *
+ * Eligibility (linearChainOf, decided on the compiled graph): from the start state, every state has
+ * exactly one TAKE edge, to the next state of a chain that ends in the final state, and at most an
+ * IGNORE edge to itself on the negation of that TAKE condition (followedBy, or a times(n) loop's
+ * relaxed inner contiguity); no PROCEED edge, no window since the previous event, no state outside
+ * the chain; and no stage condition reads the events of the partial match (iterative conditions).
+ * Then, for every run and event, at most one successor exists (TAKE xor IGNORE, or neither: the
+ * strict run dies), and a run is (position in the chain, its events so far): position p means it
+ * has taken p events, the j-th into the stage of the chain's j-th state. The start run always stays
+ * and starts one run per event its TAKE accepts, so runs are told apart by their first event.
+ *
+ * Layout, per key (LinearKey, fields of the operator's key state): the live runs are rows
+ * 0..count of two arrays, in the NFA's order (compareStart: first event time, then arrival;
+ * a first event at time -1 sorts last, as the NFA's "no start" mark does); a row of `rows` is
+ * [position, then time and arrival number of each taken event], a row of `values` the events'
+ * records. No object per run or event: a step writes three slots of its run's rows. Completed
+ * matches waiting for an earlier partial match (skip strategies) are small objects: a match is
+ * output anyway. Each condition is evaluated once per event (it reads only the event), and
+ * expression errors are counted as the NFA counts them: once per run and edge that evaluated it.
+ */
+import type { SkipStrategy } from '../../spec.js';
+import type { CompiledPattern } from './compiler.js';
+import type { NfaMatch, NfaTimeout } from './nfa.js';
+import { BufferedEvent, type MatchPath } from './shared-buffer.js';
+import type { Condition, StageCondition, State } from './state.js';
+import type { PartialMatchView } from '../trace.js';
+
+/** The chain of a linear pattern: its states Q0 (start) .. Q(m-1); Q(m) is the final state. */
+export interface LinearChain<E> {
+  readonly states: readonly State<E>[];
+  /** Per state, its TAKE condition's function (null: always true). */
+  readonly tests: readonly (StageCondition<E> | null)[];
+  /** Per state, whether it IGNOREs events its TAKE refuses (relaxed contiguity). */
+  readonly relaxed: readonly boolean[];
+  /** Per state, the stage its TAKE stores the event under. */
+  readonly stages: readonly string[];
+}
+
+/** Longest chain taken (a row holds this many events). */
+const MAX_CHAIN = 64;
+
+/**
+ * The chain when `compiled` is linear (see the header), null otherwise. `readsStages` says whether a
+ * stage condition may read the partial match's accepted events.
+ */
+export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: (test: StageCondition<E>) => boolean): LinearChain<E> | null {
+  const states: State<E>[] = [];
+  const tests: (StageCondition<E> | null)[] = [];
+  const relaxed: boolean[] = [];
+  const stages: string[] = [];
+  let state = compiled.start;
+  while (!state.isFinal) {
+    if (states.length >= MAX_CHAIN || states.includes(state)) return null;
+    if (state.kind !== (states.length === 0 ? 'start' : 'normal') || state.previousWindow > 0) return null;
+    let take: Condition<E> | null = null;
+    let next: State<E> | null = null;
+    let ignore: Condition<E> | null = null;
+    for (const t of state.transitions) {
+      if (t.action === 'take' && take === null) {
+        take = t.condition;
+        next = t.target;
+      } else if (t.action === 'ignore' && ignore === null && t.target === state) {
+        ignore = t.condition;
+      } else return null;
+    }
+    if (take === null || next === null || next === state) return null;
+    let test: StageCondition<E> | null;
+    if (take.kind === 'true') test = null;
+    else if (take.kind === 'where') test = take.test;
+    else return null;
+    if (test !== null && readsStages(test)) return null;
+    if (ignore !== null) {
+      // The IGNORE must be "not the TAKE condition": then exactly one of them holds for any event.
+      if (ignore.kind !== 'not') return null;
+      const of = ignore.of;
+      if (!(of.kind === 'true' ? test === null : of.kind === 'where' && test !== null && of.test === test)) return null;
+      // The start run never IGNOREs (the NFA skips the start state's IGNORE edges); none is compiled.
+      if (states.length === 0) return null;
+    }
+    states.push(state);
+    tests.push(test);
+    relaxed.push(ignore !== null && test !== null);
+    stages.push(state.stage);
+    state = next;
+  }
+  if (states.length === 0 || compiled.states.length !== states.length + 1) return null;
+  return { states, tests, relaxed, stages };
+}
+
+/** A key's linear state: fields of the operator's key state (one object per key). */
+export interface LinearKey {
+  /** Runs' rows (position, then time and arrival number per event); EMPTY_ROWS until the key's first run. */
+  linearRows: Float64Array;
+  /** Runs' events, `events` slots per row. */
+  linearValues: unknown[];
+  /** How many runs: rows 0..linearCount. */
+  linearCount: number;
+  /** Completed matches waiting for an earlier partial match (skip strategies), in compareStart order. */
+  linearWaiting: LinearRun[];
+}
+
+/** A completed run kept as an object: its events' records, times and arrival numbers. */
+export interface LinearRun {
+  readonly values: unknown[];
+  readonly times: number[];
+  readonly seqs: number[];
+}
+
+export const EMPTY_ROWS = new Float64Array(0);
+const NO_WAITING: LinearRun[] = Object.freeze([]) as unknown as LinearRun[];
+export const NO_LINEAR_WAITING = NO_WAITING;
+
+const NO_MATCHES: readonly never[] = Object.freeze([]);
+const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
+/** Rows a key's arrays start with. */
+const FIRST_ROWS = 4;
+/** An emptied key keeps arrays up to this many rows (the operator recycles idle keys). */
+const KEPT_ROWS = 64;
+
+// A condition's outcome for the current event, by state (evaluated once per event).
+const UNKNOWN = 0;
+const PASSED = 1;
+const FAILED = 2;
+const THREW = 3;
+
+// Why dropRows drops a run.
+const TIMED_OUT = 0;
+const PRUNED_AT_OR_BEFORE = 1;
+const PRUNED_BEFORE = 2;
+
+/** The NFA's "no start" mark: a first event at this time sorts after every other (NFA compareStart). */
+const NO_START_MARK = -1;
+
+/** compareStart of two first events (time, arrival), with the NFA's -1 quirk. */
+function compareStart(at: number, aseq: number, bt: number, bseq: number): number {
+  const a = at === NO_START_MARK ? Number.MAX_VALUE : at;
+  const b = bt === NO_START_MARK ? Number.MAX_VALUE : bt;
+  if (a !== b) return a < b ? -1 : 1;
+  if (at !== bt) return at < bt ? -1 : 1;
+  return aseq - bseq;
+}
+
+function compareEvents(at: number, aseq: number, bt: number, bseq: number): number {
+  return at !== bt ? (at < bt ? -1 : 1) : aseq - bseq;
+}
+
+export class LinearMatcher<E> {
+  /** Conditions that threw, counted as the NFA counts them (nfa.errors). */
+  errors = 0;
+  /** Arrival numbers of taken events; one counter for every key (only their order within a key matters). */
+  seq = 0;
+  readonly windowTime: number;
+  /** m: the chain's length; a run at position m is complete. */
+  readonly length: number;
+  private readonly tests: readonly (StageCondition<E> | null)[];
+  private readonly relaxed: Uint8Array;
+  private readonly stageNames: readonly string[];
+  /** The chain's state names by position. */
+  readonly stateNames: readonly string[];
+  /** Float64 slots per row: position, then (time, arrival) per event. */
+  private readonly width: number;
+  private readonly skip: SkipStrategy;
+  /** skipToFirst / skipToLast: the position of the stage's first / last event in a match, -1 when not in it. */
+  private readonly skipIndex: number;
+  private readonly handleTimeout: boolean;
+  // Per-event condition outcomes by state, and which states share a condition (evaluated once).
+  private readonly outcome: Uint8Array;
+  private readonly sameAs: Int32Array;
+  private value: E | null = null;
+  private readonly noStages = (): readonly E[] => [];
+
+  constructor(
+    chain: LinearChain<E>,
+    windowTime: number,
+    skip: SkipStrategy,
+    handleTimeout: boolean,
+  ) {
+    this.length = chain.states.length;
+    this.tests = chain.tests;
+    this.relaxed = Uint8Array.from(chain.relaxed, (r) => (r ? 1 : 0));
+    this.stageNames = chain.stages;
+    this.stateNames = chain.states.map((s) => s.name);
+    this.width = 1 + 2 * this.length;
+    this.windowTime = windowTime;
+    this.skip = skip;
+    this.handleTimeout = handleTimeout;
+    this.outcome = new Uint8Array(this.length);
+    this.sameAs = Int32Array.from(chain.tests, (test, i) => (test === null ? i : chain.tests.indexOf(test)));
+    if (skip.kind === 'skipToFirst') this.skipIndex = chain.stages.indexOf(skip.stage);
+    else if (skip.kind === 'skipToLast') this.skipIndex = chain.stages.lastIndexOf(skip.stage);
+    else this.skipIndex = -1;
+  }
+
+  /** True when the key holds no run and no waiting match. */
+  isIdle(key: LinearKey): boolean {
+    return key.linearCount === 0 && key.linearWaiting.length === 0;
+  }
+
+  partialMatchCount(key: LinearKey): number {
+    return key.linearCount;
+  }
+
+  /** The key's live partial matches (as NFA.describe). */
+  describe(key: LinearKey): PartialMatchView[] {
+    const views: PartialMatchView[] = [];
+    for (let row = 0; row < key.linearCount; row++) {
+      const position = key.linearRows[row * this.width]!;
+      const events: Record<string, unknown[]> = {};
+      for (const [stage, list] of this.pathOf(key.linearRows, key.linearValues, row, position)) events[stage] = list.map((e) => e.value);
+      views.push({ state: this.stateNames[position]!, start: key.linearRows[row * this.width + 1]!, events });
+    }
+    return views;
+  }
+
+  /** The earliest time advanceTime would change the key: its first run's `within` expiry. */
+  nextTimeout(key: LinearKey): number {
+    if (this.windowTime <= 0 || key.linearCount === 0) return Infinity;
+    return this.earliestStart(key) + this.windowTime;
+  }
+
+  /** Forgets the key's runs (its arrays are kept when small). */
+  dispose(key: LinearKey): void {
+    key.linearValues.fill(undefined);
+    key.linearCount = 0;
+    key.linearWaiting = NO_WAITING;
+    this.shrink(key);
+  }
+
+  /**
+   * Feeds one event (event-time order) and returns the matches it completes, as NFA.process:
+   *   1. every run, in order, TAKEs the event (moves on; at position m it is a potential match),
+   *      IGNOREs it (relaxed: stays) or dies (strict);
+   *   2. the start run TAKEs it into a new run when the first condition holds;
+   *   3. noSkip: the potential matches are output in order; a skip strategy adds them to the waiting
+   *      matches and outputs those not preceded by a live run, pruning as the strategy says.
+   */
+  process(key: LinearKey, value: E, timestamp: number): readonly NfaMatch<E>[] {
+    this.value = value;
+    this.outcome.fill(UNKNOWN);
+    const seq = this.seq++;
+    const m = this.length;
+    const width = this.width;
+    const relaxed = this.relaxed;
+    let potential: LinearRun[] | null = null;
+    let count = key.linearCount;
+    if (count > 0) {
+      const rows = key.linearRows;
+      const values = key.linearValues;
+      let write = 0;
+      const end = count;
+      for (let read = 0; read < end; read++) {
+        const at = read * width;
+        const position = rows[at]!;
+        const outcome = this.evaluate(position);
+        if (outcome === PASSED) {
+          const slot = at + 1 + 2 * position;
+          rows[slot] = timestamp;
+          rows[slot + 1] = seq;
+          values[read * m + position] = value;
+          if (position + 1 === m) {
+            (potential ??= []).push(this.completedRun(rows, values, read, m));
+            continue;
+          }
+          rows[at] = position + 1;
+        } else if (outcome === THREW) {
+          // The TAKE's evaluation failed (false), and so did the IGNORE's: not(false) stays.
+          if (relaxed[position] === 1) this.errors++;
+          else continue;
+        } else if (relaxed[position] === 0) continue;
+        if (write !== read) this.moveRow(key, read, write);
+        write++;
+      }
+      count = write;
+      // Rows of dead runs keep their records: cleared so the collector can take them.
+      if (write < end) values.fill(undefined, write * m, end * m);
+      key.linearCount = count;
+    }
+    if (this.evaluate(0) === PASSED) {
+      if (m === 1) {
+        (potential ??= []).push({ values: [value], times: [timestamp], seqs: [seq] });
+      } else {
+        const row = this.newRow(key, timestamp);
+        const at = row * width;
+        const rows = key.linearRows;
+        rows[at] = 1;
+        rows[at + 1] = timestamp;
+        rows[at + 2] = seq;
+        key.linearValues[row * m] = value;
+      }
+    }
+    this.value = null;
+    if (potential === null && key.linearWaiting.length === 0) return NO_MATCHES;
+    if (this.skip.kind === 'noSkip') return potential!.map((run) => this.matchOf(run));
+    return this.emitWaiting(key, potential);
+  }
+
+  /**
+   * Time moved to `timestamp`: runs whose first event is `within` or more before it time out (in
+   * order; output as timeouts when asked), then waiting matches no live run precedes are output.
+   */
+  advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly NfaMatch<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
+    const window = this.windowTime;
+    if (key.linearWaiting.length === 0) {
+      if (window <= 0 || key.linearCount === 0 || !(this.earliestStart(key) + window <= timestamp)) return NOTHING;
+    }
+    const timeouts = window > 0 && key.linearCount > 0 ? this.dropRows(key, TIMED_OUT, timestamp, 0) : null;
+    let matches: readonly NfaMatch<E>[] = NO_MATCHES;
+    if (key.linearWaiting.length > 0) matches = this.emitWaiting(key, null);
+    if (key.linearCount === 0) this.shrink(key);
+    if (matches.length === 0 && timeouts === null) return NOTHING;
+    return { matches, timeouts: timeouts ?? NO_MATCHES };
+  }
+
+  /**
+   * Drops the runs that timed out at `time` (TIMED_OUT; returns them as timeouts when asked) or that
+   * the skip strategy prunes against the event (time, seq), keeping the others in order.
+   */
+  private dropRows(key: LinearKey, why: number, time: number, seq: number): NfaTimeout<E>[] | null {
+    let timeouts: NfaTimeout<E>[] | null = null;
+    const rows = key.linearRows;
+    const values = key.linearValues;
+    const width = this.width;
+    const m = this.length;
+    const window = this.windowTime;
+    const end = key.linearCount;
+    let write = 0;
+    for (let read = 0; read < end; read++) {
+      const at = read * width;
+      const start = rows[at + 1]!;
+      if (why === TIMED_OUT) {
+        if (time - start >= window) {
+          if (this.handleTimeout) (timeouts ??= []).push({ match: this.pathOf(rows, values, read, rows[at]!), timestamp: start + window });
+          continue;
+        }
+      } else if (compareEvents(start, rows[at + 2]!, time, seq) <= (why === PRUNED_AT_OR_BEFORE ? 0 : -1)) continue;
+      if (write !== read) this.moveRow(key, read, write);
+      write++;
+    }
+    if (write < end) values.fill(undefined, write * m, end * m);
+    key.linearCount = write;
+    return timeouts;
+  }
+
+  /** The matches of `potential` and the waiting ones, as NFA.processMatchesAccordingToSkipStrategy. */
+  private emitWaiting(key: LinearKey, potential: LinearRun[] | null): NfaMatch<E>[] {
+    let waiting = key.linearWaiting;
+    if (potential !== null) {
+      if (waiting === NO_WAITING) waiting = key.linearWaiting = [];
+      for (const run of potential) this.insertWaiting(waiting, run);
+    }
+    const result: NfaMatch<E>[] = [];
+    while (waiting.length > 0) {
+      const earliest = waiting[0]!;
+      if (key.linearCount > 0) {
+        if (compareStart(earliest.times[0]!, earliest.seqs[0]!, key.linearRows[1]!, key.linearRows[2]!) > 0) break;
+      }
+      waiting.shift();
+      const pruning = this.pruningIndex(earliest);
+      if (pruning >= 0) this.prune(key, waiting, earliest.times[pruning]!, earliest.seqs[pruning]!);
+      result.push(this.matchOf(earliest));
+    }
+    if (waiting.length === 0 && waiting !== NO_WAITING) key.linearWaiting = NO_WAITING;
+    if (key.linearCount === 0) this.shrink(key);
+    return result;
+  }
+
+  /** The event of `run` the strategy prunes against (its index), -1 for none. */
+  private pruningIndex(run: LinearRun): number {
+    switch (this.skip.kind) {
+      case 'noSkip':
+        return -1;
+      case 'skipToNext':
+        return 0;
+      case 'skipPastLastEvent':
+        return run.times.length - 1;
+      case 'skipToFirst':
+      case 'skipToLast':
+        return this.skipIndex;
+    }
+  }
+
+  /** Drops the runs and waiting matches whose first event the strategy prunes. */
+  private prune(key: LinearKey, waiting: LinearRun[], time: number, seq: number): void {
+    // skipPastLastEvent and skipToNext prune at or before the event, the skip-to-element ones strictly before.
+    const limit = this.skip.kind === 'skipPastLastEvent' || this.skip.kind === 'skipToNext' ? 0 : -1;
+    if (key.linearCount > 0) this.dropRows(key, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
+    let kept = 0;
+    for (let i = 0; i < waiting.length; i++) {
+      const run = waiting[i]!;
+      if (compareEvents(run.times[0]!, run.seqs[0]!, time, seq) > limit) waiting[kept++] = run;
+    }
+    waiting.length = kept;
+  }
+
+  private insertWaiting(waiting: LinearRun[], run: LinearRun): void {
+    let i = waiting.length;
+    while (i > 0 && compareStart(waiting[i - 1]!.times[0]!, waiting[i - 1]!.seqs[0]!, run.times[0]!, run.seqs[0]!) > 0) i--;
+    waiting.splice(i, 0, run);
+  }
+
+  /** The condition of state `position` for the current event (once per event); counts errors as each evaluation in the NFA would. */
+  private evaluate(position: number): number {
+    const shared = this.sameAs[position]!;
+    let outcome = this.outcome[shared]!;
+    if (outcome === UNKNOWN) {
+      const test = this.tests[position]!;
+      if (test === null) outcome = PASSED;
+      else {
+        try {
+          outcome = test(this.value!, this.noStages) === true ? PASSED : FAILED;
+        } catch {
+          outcome = THREW;
+        }
+      }
+      this.outcome[shared] = outcome;
+    }
+    if (outcome === THREW) this.errors++;
+    return outcome;
+  }
+
+  /** The earliest first event time of the key's runs (the -1 ones sort last but are checked, as the NFA's earliestExpiry). */
+  private earliestStart(key: LinearKey): number {
+    const rows = key.linearRows;
+    const width = this.width;
+    const first = rows[1]!;
+    if (first !== NO_START_MARK) return first;
+    let earliest = first;
+    for (let r = 1; r < key.linearCount; r++) earliest = Math.min(earliest, rows[r * width + 1]!);
+    return earliest;
+  }
+
+  /** A row for a new run started at `timestamp`, placed in compareStart order (last, but before runs started at -1). */
+  private newRow(key: LinearKey, timestamp: number): number {
+    const width = this.width;
+    const m = this.length;
+    let rows = key.linearRows;
+    const count = key.linearCount;
+    if ((count + 1) * width > rows.length) {
+      const bigger = new Float64Array(Math.max(FIRST_ROWS, (rows.length / width) * 2) * width);
+      bigger.set(rows.subarray(0, count * width));
+      const values = new Array<unknown>((bigger.length / width) * m).fill(undefined);
+      for (let i = 0; i < count * m; i++) values[i] = key.linearValues[i];
+      key.linearRows = rows = bigger;
+      key.linearValues = values;
+    }
+    let row = count;
+    key.linearCount = count + 1;
+    if (timestamp !== NO_START_MARK) {
+      // Runs started at -1 sort after it: shift them up one row.
+      while (row > 0 && rows[(row - 1) * width + 1] === NO_START_MARK) {
+        this.moveRow(key, row - 1, row);
+        row--;
+      }
+    }
+    return row;
+  }
+
+  private moveRow(key: LinearKey, from: number, to: number): void {
+    const width = this.width;
+    const m = this.length;
+    key.linearRows.copyWithin(to * width, from * width, from * width + width);
+    const values = key.linearValues;
+    for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
+  }
+
+  /** An empty key's large arrays are dropped. */
+  private shrink(key: LinearKey): void {
+    if (key.linearCount === 0 && key.linearRows.length > KEPT_ROWS * this.width) {
+      key.linearRows = EMPTY_ROWS;
+      key.linearValues = [];
+    }
+  }
+
+  private completedRun(rows: Float64Array, values: unknown[], row: number, m: number): LinearRun {
+    const at = row * this.width + 1;
+    const run: LinearRun = { values: values.slice(row * m, row * m + m), times: new Array<number>(m), seqs: new Array<number>(m) };
+    for (let i = 0; i < m; i++) {
+      run.times[i] = rows[at + 2 * i]!;
+      run.seqs[i] = rows[at + 2 * i + 1]!;
+    }
+    return run;
+  }
+
+  /** A run's events by stage, stages in the order first taken (extractPatterns' form). */
+  private pathOf(rows: Float64Array, values: unknown[], row: number, taken: number): MatchPath<E> {
+    const path: MatchPath<E> = new Map();
+    const at = row * this.width + 1;
+    for (let i = 0; i < taken; i++) this.addEvent(path, i, values[row * this.length + i] as E, rows[at + 2 * i]!, rows[at + 2 * i + 1]!);
+    return path;
+  }
+
+  private matchOf(run: LinearRun): MatchPath<E> {
+    const path: MatchPath<E> = new Map();
+    for (let i = 0; i < run.values.length; i++) this.addEvent(path, i, run.values[i] as E, run.times[i]!, run.seqs[i]!);
+    return path;
+  }
+
+  private addEvent(path: MatchPath<E>, position: number, value: E, time: number, seq: number): void {
+    const stage = this.stageNames[position]!;
+    const event = new BufferedEvent(value, time, seq);
+    const events = path.get(stage);
+    if (events === undefined) path.set(stage, [event]);
+    else events.push(event);
+  }
+}
