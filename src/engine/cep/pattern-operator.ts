@@ -17,6 +17,7 @@ import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, S
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
 import { NFA, NfaState, type NfaMatch, type NfaTimeout, type StartRun } from './nfa/nfa.js';
+import { clearNfaPart, readLinearRuns, writeLinearRuns } from './nfa/linear-snapshot.js';
 import { EMPTY_ROWS, LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
@@ -288,7 +289,18 @@ export class PatternOperator implements Operator, KeyHinted {
    * into) as plain data; encode it with snapshot-json (it holds ±∞). Taken between two records.
    */
   snapshot(options: SnapshotOptions = {}): PatternOperatorSnapshot {
-    const keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
+    // A linear operator's runs are written in the NFA's form for the snapshot (linear-snapshot.ts).
+    const linear = this.linear;
+    let keys: readonly PatternKeySnapshot[] | EncodedState;
+    if (linear === null) keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
+    else {
+      this.keys.forEach((state) => writeLinearRuns(this.nfa, linear, state));
+      try {
+        keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
+      } finally {
+        this.keys.forEach((state) => clearNfaPart(this.nfa, state));
+      }
+    }
     return {
       format: PATTERN_OPERATOR_FORMAT,
       step: this.step,
@@ -356,6 +368,17 @@ export class PatternOperator implements Operator, KeyHinted {
       if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
     }
     this.timers.load(timed, snapshot.timerSeq);
+    const linear = this.linear;
+    if (linear !== null) {
+      // Into the linear matcher's rows, when every key's runs are runs of its chain; else the NFA runs it.
+      const states = [...this.keys.values()];
+      if (states.every((state) => readLinearRuns(this.nfa, linear, state, true))) {
+        for (const state of states) readLinearRuns(this.nfa, linear, state);
+      } else {
+        this.linear = null;
+        this.matcher = this.nfa;
+      }
+    }
     this.watermark = snapshot.watermark;
     this.nfa.nextId = snapshot.nextRunId;
     Object.assign(this.counters, snapshot.counters);

@@ -13,6 +13,7 @@ import type { OutputRecord } from '../../../src/engine/operator.js';
 import { PatternOperator } from '../../../src/engine/cep/pattern-operator.js';
 import type { PatternStep } from '../../../src/engine/cep/pattern-step.js';
 import type { Contiguity, PatternSpec, SkipStrategy, StageSpec } from '../../../src/engine/spec.js';
+import { fromSnapshotJson, toSnapshotJson } from '../../../src/engine/snapshot/snapshot-json.js';
 
 type Rec = Record<string, unknown>;
 type Where = (event: Rec) => boolean;
@@ -41,18 +42,38 @@ interface Row {
   readonly jump: number;
 }
 
-/** Feeds rows as the pipeline does (watermark = max time − bound − 1, plus steps); returns output and counters. */
-function run(op: PatternOperator, rows: readonly Row[], bound: number): { out: OutputRecord[]; counters: unknown } {
-  const out: OutputRecord[] = [];
+/** Feeds rows as the pipeline does (watermark = max time − bound − 1, plus steps) into `out`; returns the max time. */
+function feed(op: PatternOperator, rows: readonly Row[], bound: number, out: OutputRecord[], max = -Infinity): number {
   const sink = { emit: (r: OutputRecord) => out.push(r) };
-  let max = -Infinity;
   rows.forEach(({ record, ts, jump }, i) => {
     op.process(record, ts, { line: i + 1, original: () => record }, sink);
     max = Math.max(max, ts);
     op.advanceWatermark(max - bound - 1 + jump, sink);
   });
-  op.advanceWatermark(Infinity, sink);
+  return max;
+}
+
+/** All rows, then the final watermark; returns the output and counters. */
+function run(op: PatternOperator, rows: readonly Row[], bound: number): { out: OutputRecord[]; counters: unknown } {
+  const out: OutputRecord[] = [];
+  feed(op, rows, bound, out);
+  op.advanceWatermark(Infinity, { emit: (r: OutputRecord) => out.push(r) });
   return { out, counters: { ...op.counters } };
+}
+
+/**
+ * rows[0..cut) into `from`, a snapshot (plain, through JSON; its binary form must read the same),
+ * restored into `to`, then the rest: the output and counters of the whole run.
+ */
+function runResumed(from: PatternOperator, to: PatternOperator, rows: readonly Row[], bound: number, cut: number): { out: OutputRecord[]; counters: unknown } {
+  const out: OutputRecord[] = [];
+  const max = feed(from, rows.slice(0, cut), bound, out);
+  const json = toSnapshotJson(from.snapshot());
+  assert.equal(toSnapshotJson(from.snapshot({ encoded: true })), json);
+  to.restore(fromSnapshotJson(json));
+  feed(to, rows.slice(cut), bound, out, max);
+  to.advanceWatermark(Infinity, { emit: (r: OutputRecord) => out.push(r) });
+  return { out, counters: { ...to.counters } };
 }
 
 const KINDS = ['a', 'b', 'c'] as const;
@@ -190,4 +211,28 @@ test('linear matcher: a trace observer attached before the first record switches
   const late = new PatternOperator(step(pattern, { a: (e: Rec) => e.kind === 'a', b: (e: Rec) => e.kind === 'b' }));
   late.process({ user: 'u', kind: 'a' }, 1, { line: 1, original: () => ({}) }, { emit: () => undefined });
   assert.throws(() => late.observe({}), /observe\(\) before the first record/);
+});
+
+test('linear matcher: snapshots mid-stream restore into a linear or a general operator, and a general one\'s into a linear one, with the uninterrupted output', () => {
+  let holding = 0;
+  fc.assert(
+    fc.property(shapes, streams, fc.nat(), fc.boolean(), fc.boolean(), (shape, { rows, bound }, cutSeed, fromLinear, toLinear) => {
+      const { pattern, where } = patternOf(shape);
+      const make = (linear: boolean): PatternOperator => new PatternOperator(step(pattern, where, shape.emitTimeouts), linear ? {} : { matcher: 'nfa' });
+      const expected = run(make(false), rows, bound);
+      const cut = cutSeed % (rows.length + 1);
+      const from = make(fromLinear);
+      const to = make(toLinear);
+      const resumed = runResumed(from, to, rows, bound, cut);
+      assert.deepEqual(resumed.out, expected.out);
+      assert.deepEqual(resumed.counters, expected.counters);
+      // A linear operator stays linear after its snapshot and after a restore.
+      assert.equal(from.matcherKind, fromLinear ? 'linear' : 'nfa');
+      assert.equal(to.matcherKind, toLinear ? 'linear' : 'nfa');
+      const snapshot = from.snapshot() as unknown as { keys: { nfa: { partialMatches: unknown[] } }[] };
+      if (snapshot.keys.some((k) => k.nfa.partialMatches.length > 1)) holding++;
+    }),
+    { numRuns: 1500, seed: 20261208 },
+  );
+  assert.ok(holding > 300, `only ${holding} snapshots held partial matches`);
 });

@@ -157,7 +157,8 @@ export class LinearMatcher<E> {
   readonly length: number;
   private readonly tests: readonly (StageCondition<E> | null)[];
   private readonly relaxed: Uint8Array;
-  private readonly stageNames: readonly string[];
+  /** The stage each position's event is taken into. */
+  readonly stageNames: readonly string[];
   /** The chain's state names by position. */
   readonly stateNames: readonly string[];
   /** Float64 slots per row: position, then (time, arrival) per event. */
@@ -219,6 +220,35 @@ export class LinearMatcher<E> {
   nextTimeout(key: LinearKey): number {
     if (this.windowTime <= 0 || key.linearCount === 0) return Infinity;
     return this.earliestStart(key) + this.windowTime;
+  }
+
+  /** A run of the key (row `row`) as lists: its events' records, times and arrival numbers, and how many it took (snapshots). */
+  runAt(key: LinearKey, row: number): { values: unknown[]; times: number[]; seqs: number[]; taken: number } {
+    const at = row * this.width;
+    const taken = key.linearRows[at]!;
+    const run = { values: key.linearValues.slice(row * this.length, row * this.length + taken), times: [] as number[], seqs: [] as number[], taken };
+    for (let i = 0; i < taken; i++) {
+      run.times.push(key.linearRows[at + 1 + 2 * i]!);
+      run.seqs.push(key.linearRows[at + 2 + 2 * i]!);
+    }
+    return run;
+  }
+
+  /** Appends a run with these events (restores: runs come in order), or a waiting match when `completed`. */
+  loadRun(key: LinearKey, events: readonly { readonly value: unknown; readonly timestamp: number; readonly seq: number }[], completed: boolean): void {
+    if (completed) {
+      if (key.linearWaiting === NO_WAITING) key.linearWaiting = [];
+      key.linearWaiting.push({ values: events.map((e) => e.value), times: events.map((e) => e.timestamp), seqs: events.map((e) => e.seq) });
+      return;
+    }
+    const row = this.newRow(key, NO_START_MARK);
+    const at = row * this.width;
+    key.linearRows[at] = events.length;
+    events.forEach((e, i) => {
+      key.linearRows[at + 1 + 2 * i] = e.timestamp;
+      key.linearRows[at + 2 + 2 * i] = e.seq;
+      key.linearValues[row * this.length + i] = e.value;
+    });
   }
 
   /** Forgets the key's runs (its arrays are kept when small). */
