@@ -18,7 +18,7 @@ import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
 import { NFA, NfaState, type NfaMatch, type NfaTimeout, type StartRun } from './nfa/nfa.js';
 import { clearNfaPart, readLinearRuns, writeLinearRuns } from './nfa/linear-snapshot.js';
-import { EMPTY_ROWS, LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun } from './nfa/linear-matcher.js';
+import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
@@ -48,8 +48,8 @@ class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntr
   /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
   hint = -1;
   // The linear matcher's runs (linear-matcher.ts), when the operator uses it; the NFA part stays idle then.
-  linearRows = EMPTY_ROWS;
-  linearValues: unknown[] = [];
+  linearBlock = -1;
+  linearCapacity = 0;
   linearCount = 0;
   linearWaiting: LinearRun[] = NO_LINEAR_WAITING;
   constructor(

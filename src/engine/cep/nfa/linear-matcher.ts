@@ -92,11 +92,11 @@ export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: (tes
 
 /** A key's linear state: fields of the operator's key state (one object per key). */
 export interface LinearKey {
-  /** Runs' rows (position, then time and arrival number per event); EMPTY_ROWS until the key's first run. */
-  linearRows: Float64Array;
-  /** Runs' events, `events` slots per row. */
-  linearValues: unknown[];
-  /** How many runs: rows 0..linearCount. */
+  /** The key's block of rows in the matcher's pools (its first row), -1 while it has no run. */
+  linearBlock: number;
+  /** Rows in the block. */
+  linearCapacity: number;
+  /** How many runs: the block's first linearCount rows. */
   linearCount: number;
   /** Completed matches waiting for an earlier partial match (skip strategies), in compareStart order. */
   linearWaiting: LinearRun[];
@@ -109,16 +109,13 @@ export interface LinearRun {
   readonly seqs: number[];
 }
 
-export const EMPTY_ROWS = new Float64Array(0);
 const NO_WAITING: LinearRun[] = Object.freeze([]) as unknown as LinearRun[];
 export const NO_LINEAR_WAITING = NO_WAITING;
 
 const NO_MATCHES: readonly never[] = Object.freeze([]);
 const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
-/** Rows a key's arrays start with. */
+/** Rows of a key's first block (binge holds at most 4 runs); a full block is replaced by one twice its size. */
 const FIRST_ROWS = 4;
-/** An emptied key keeps arrays up to this many rows (the operator recycles idle keys). */
-const KEPT_ROWS = 64;
 
 // A condition's outcome for the current event, by state (evaluated once per event).
 const UNKNOWN = 0;
@@ -172,6 +169,16 @@ export class LinearMatcher<E> {
   private readonly sameAs: Int32Array;
   private value: E | null = null;
   private readonly noStages = (): readonly E[] => [];
+  /**
+   * Every key's rows, one block per key with runs (a key's state holds its block's first row: one
+   * cache miss on the block, none on a per-key array object), and their records, `length` slots per
+   * row; replaced by a larger copy when full. Blocks of `FIRST_ROWS << c` rows are reused from
+   * freeBlocks[c], the last freed first (still in the cache).
+   */
+  private rows = new Float64Array(0);
+  private values: unknown[] = [];
+  private rowsTop = 0;
+  private readonly freeBlocks: number[][] = [];
 
   constructor(
     chain: LinearChain<E>,
@@ -207,11 +214,11 @@ export class LinearMatcher<E> {
   /** The key's live partial matches (as NFA.describe). */
   describe(key: LinearKey): PartialMatchView[] {
     const views: PartialMatchView[] = [];
-    for (let row = 0; row < key.linearCount; row++) {
-      const position = key.linearRows[row * this.width]!;
+    for (let row = key.linearBlock; row < key.linearBlock + key.linearCount; row++) {
+      const position = this.rows[row * this.width]!;
       const events: Record<string, unknown[]> = {};
-      for (const [stage, list] of this.pathOf(key.linearRows, key.linearValues, row, position)) events[stage] = list.map((e) => e.value);
-      views.push({ state: this.stateNames[position]!, start: key.linearRows[row * this.width + 1]!, events });
+      for (const [stage, list] of this.pathOf(this.rows, this.values, row, position)) events[stage] = list.map((e) => e.value);
+      views.push({ state: this.stateNames[position]!, start: this.rows[row * this.width + 1]!, events });
     }
     return views;
   }
@@ -223,13 +230,14 @@ export class LinearMatcher<E> {
   }
 
   /** A run of the key (row `row`) as lists: its events' records, times and arrival numbers, and how many it took (snapshots). */
-  runAt(key: LinearKey, row: number): { values: unknown[]; times: number[]; seqs: number[]; taken: number } {
+  runAt(key: LinearKey, index: number): { values: unknown[]; times: number[]; seqs: number[]; taken: number } {
+    const row = key.linearBlock + index;
     const at = row * this.width;
-    const taken = key.linearRows[at]!;
-    const run = { values: key.linearValues.slice(row * this.length, row * this.length + taken), times: [] as number[], seqs: [] as number[], taken };
+    const taken = this.rows[at]!;
+    const run = { values: this.values.slice(row * this.length, row * this.length + taken), times: [] as number[], seqs: [] as number[], taken };
     for (let i = 0; i < taken; i++) {
-      run.times.push(key.linearRows[at + 1 + 2 * i]!);
-      run.seqs.push(key.linearRows[at + 2 + 2 * i]!);
+      run.times.push(this.rows[at + 1 + 2 * i]!);
+      run.seqs.push(this.rows[at + 2 + 2 * i]!);
     }
     return run;
   }
@@ -243,20 +251,20 @@ export class LinearMatcher<E> {
     }
     const row = this.newRow(key, NO_START_MARK);
     const at = row * this.width;
-    key.linearRows[at] = events.length;
+    this.rows[at] = events.length;
     events.forEach((e, i) => {
-      key.linearRows[at + 1 + 2 * i] = e.timestamp;
-      key.linearRows[at + 2 + 2 * i] = e.seq;
-      key.linearValues[row * this.length + i] = e.value;
+      this.rows[at + 1 + 2 * i] = e.timestamp;
+      this.rows[at + 2 + 2 * i] = e.seq;
+      this.values[row * this.length + i] = e.value;
     });
   }
 
-  /** Forgets the key's runs (its arrays are kept when small). */
+  /** Forgets the key's runs. */
   dispose(key: LinearKey): void {
-    key.linearValues.fill(undefined);
+    if (key.linearBlock >= 0) this.values.fill(undefined, key.linearBlock * this.length, (key.linearBlock + key.linearCount) * this.length);
     key.linearCount = 0;
     key.linearWaiting = NO_WAITING;
-    this.shrink(key);
+    this.release(key);
   }
 
   /**
@@ -275,13 +283,14 @@ export class LinearMatcher<E> {
     const width = this.width;
     const relaxed = this.relaxed;
     let potential: LinearRun[] | null = null;
-    let count = key.linearCount;
+    const count = key.linearCount;
     if (count > 0) {
-      const rows = key.linearRows;
-      const values = key.linearValues;
-      let write = 0;
-      const end = count;
-      for (let read = 0; read < end; read++) {
+      const rows = this.rows;
+      const values = this.values;
+      const base = key.linearBlock;
+      let write = base;
+      const end = base + count;
+      for (let read = base; read < end; read++) {
         const at = read * width;
         const position = rows[at]!;
         const outcome = this.evaluate(position);
@@ -300,13 +309,12 @@ export class LinearMatcher<E> {
           if (relaxed[position] === 1) this.errors++;
           else continue;
         } else if (relaxed[position] === 0) continue;
-        if (write !== read) this.moveRow(key, read, write);
+        if (write !== read) this.moveRow(read, write);
         write++;
       }
-      count = write;
       // Rows of dead runs keep their records: cleared so the collector can take them.
       if (write < end) values.fill(undefined, write * m, end * m);
-      key.linearCount = count;
+      key.linearCount = write - base;
     }
     if (this.evaluate(0) === PASSED) {
       if (m === 1) {
@@ -314,14 +322,15 @@ export class LinearMatcher<E> {
       } else {
         const row = this.newRow(key, timestamp);
         const at = row * width;
-        const rows = key.linearRows;
+        const rows = this.rows;
         rows[at] = 1;
         rows[at + 1] = timestamp;
         rows[at + 2] = seq;
-        key.linearValues[row * m] = value;
+        this.values[row * m] = value;
       }
     }
     this.value = null;
+    if (key.linearCount === 0) this.release(key);
     if (potential === null && key.linearWaiting.length === 0) return NO_MATCHES;
     if (this.skip.kind === 'noSkip') return potential!.map((run) => this.matchOf(run));
     return this.emitWaiting(key, potential);
@@ -339,7 +348,7 @@ export class LinearMatcher<E> {
     const timeouts = window > 0 && key.linearCount > 0 ? this.dropRows(key, TIMED_OUT, timestamp, 0) : null;
     let matches: readonly NfaMatch<E>[] = NO_MATCHES;
     if (key.linearWaiting.length > 0) matches = this.emitWaiting(key, null);
-    if (key.linearCount === 0) this.shrink(key);
+    if (key.linearCount === 0) this.release(key);
     if (matches.length === 0 && timeouts === null) return NOTHING;
     return { matches, timeouts: timeouts ?? NO_MATCHES };
   }
@@ -350,14 +359,15 @@ export class LinearMatcher<E> {
    */
   private dropRows(key: LinearKey, why: number, time: number, seq: number): NfaTimeout<E>[] | null {
     let timeouts: NfaTimeout<E>[] | null = null;
-    const rows = key.linearRows;
-    const values = key.linearValues;
+    const rows = this.rows;
+    const values = this.values;
     const width = this.width;
     const m = this.length;
     const window = this.windowTime;
-    const end = key.linearCount;
-    let write = 0;
-    for (let read = 0; read < end; read++) {
+    const base = key.linearBlock;
+    const end = base + key.linearCount;
+    let write = base;
+    for (let read = base; read < end; read++) {
       const at = read * width;
       const start = rows[at + 1]!;
       if (why === TIMED_OUT) {
@@ -366,11 +376,11 @@ export class LinearMatcher<E> {
           continue;
         }
       } else if (compareEvents(start, rows[at + 2]!, time, seq) <= (why === PRUNED_AT_OR_BEFORE ? 0 : -1)) continue;
-      if (write !== read) this.moveRow(key, read, write);
+      if (write !== read) this.moveRow(read, write);
       write++;
     }
     if (write < end) values.fill(undefined, write * m, end * m);
-    key.linearCount = write;
+    key.linearCount = write - base;
     return timeouts;
   }
 
@@ -385,7 +395,8 @@ export class LinearMatcher<E> {
     while (waiting.length > 0) {
       const earliest = waiting[0]!;
       if (key.linearCount > 0) {
-        if (compareStart(earliest.times[0]!, earliest.seqs[0]!, key.linearRows[1]!, key.linearRows[2]!) > 0) break;
+        const at = key.linearBlock * this.width;
+        if (compareStart(earliest.times[0]!, earliest.seqs[0]!, this.rows[at + 1]!, this.rows[at + 2]!) > 0) break;
       }
       waiting.shift();
       const pruning = this.pruningIndex(earliest);
@@ -393,7 +404,7 @@ export class LinearMatcher<E> {
       result.push(this.matchOf(earliest));
     }
     if (waiting.length === 0 && waiting !== NO_WAITING) key.linearWaiting = NO_WAITING;
-    if (key.linearCount === 0) this.shrink(key);
+    if (key.linearCount === 0) this.release(key);
     return result;
   }
 
@@ -453,55 +464,89 @@ export class LinearMatcher<E> {
 
   /** The earliest first event time of the key's runs (the -1 ones sort last but are checked, as the NFA's earliestExpiry). */
   private earliestStart(key: LinearKey): number {
-    const rows = key.linearRows;
+    const rows = this.rows;
     const width = this.width;
-    const first = rows[1]!;
+    const base = key.linearBlock;
+    const first = rows[base * width + 1]!;
     if (first !== NO_START_MARK) return first;
     let earliest = first;
-    for (let r = 1; r < key.linearCount; r++) earliest = Math.min(earliest, rows[r * width + 1]!);
+    for (let r = base + 1; r < base + key.linearCount; r++) earliest = Math.min(earliest, rows[r * width + 1]!);
     return earliest;
   }
 
   /** A row for a new run started at `timestamp`, placed in compareStart order (last, but before runs started at -1). */
   private newRow(key: LinearKey, timestamp: number): number {
     const width = this.width;
-    const m = this.length;
-    let rows = key.linearRows;
     const count = key.linearCount;
-    if ((count + 1) * width > rows.length) {
-      const bigger = new Float64Array(Math.max(FIRST_ROWS, (rows.length / width) * 2) * width);
-      bigger.set(rows.subarray(0, count * width));
-      const values = new Array<unknown>((bigger.length / width) * m).fill(undefined);
-      for (let i = 0; i < count * m; i++) values[i] = key.linearValues[i];
-      key.linearRows = rows = bigger;
-      key.linearValues = values;
-    }
-    let row = count;
+    if (count === key.linearCapacity) this.moveToBlock(key, Math.max(FIRST_ROWS, count * 2));
+    const base = key.linearBlock;
+    let row = base + count;
     key.linearCount = count + 1;
     if (timestamp !== NO_START_MARK) {
       // Runs started at -1 sort after it: shift them up one row.
-      while (row > 0 && rows[(row - 1) * width + 1] === NO_START_MARK) {
-        this.moveRow(key, row - 1, row);
+      const rows = this.rows;
+      while (row > base && rows[(row - 1) * width + 1] === NO_START_MARK) {
+        this.moveRow(row - 1, row);
         row--;
       }
     }
     return row;
   }
 
-  private moveRow(key: LinearKey, from: number, to: number): void {
-    const width = this.width;
-    const m = this.length;
-    key.linearRows.copyWithin(to * width, from * width, from * width + width);
-    const values = key.linearValues;
-    for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
+  /** Gives the key a block of `capacity` rows, its runs copied over, and frees its old block. */
+  private moveToBlock(key: LinearKey, capacity: number): void {
+    let sizeClass = 0;
+    while (FIRST_ROWS << sizeClass < capacity) sizeClass++;
+    const free = (this.freeBlocks[sizeClass] ??= []);
+    let block = free.pop();
+    if (block === undefined) {
+      block = this.rowsTop;
+      this.rowsTop += FIRST_ROWS << sizeClass;
+      const width = this.width;
+      if (this.rowsTop * width > this.rows.length) {
+        const bigger = new Float64Array(Math.max(this.rows.length * 2, this.rowsTop * width));
+        bigger.set(this.rows);
+        this.rows = bigger;
+      }
+      const values = this.values;
+      while (values.length < this.rowsTop * this.length) values.push(undefined);
+    }
+    const old = key.linearBlock;
+    if (old >= 0) {
+      const width = this.width;
+      const m = this.length;
+      this.rows.copyWithin(block * width, old * width, (old + key.linearCount) * width);
+      const values = this.values;
+      for (let i = 0; i < key.linearCount * m; i++) {
+        values[block * m + i] = values[old * m + i];
+        values[old * m + i] = undefined;
+      }
+      this.freeBlock(old, key.linearCapacity);
+    }
+    key.linearBlock = block;
+    key.linearCapacity = FIRST_ROWS << sizeClass;
   }
 
-  /** An empty key's large arrays are dropped. */
-  private shrink(key: LinearKey): void {
-    if (key.linearCount === 0 && key.linearRows.length > KEPT_ROWS * this.width) {
-      key.linearRows = EMPTY_ROWS;
-      key.linearValues = [];
-    }
+  private freeBlock(block: number, capacity: number): void {
+    let sizeClass = 0;
+    while (FIRST_ROWS << sizeClass < capacity) sizeClass++;
+    (this.freeBlocks[sizeClass] ??= []).push(block);
+  }
+
+  /** A key without runs gives its block back (its rows' records are already cleared). */
+  private release(key: LinearKey): void {
+    if (key.linearBlock < 0) return;
+    this.freeBlock(key.linearBlock, key.linearCapacity);
+    key.linearBlock = -1;
+    key.linearCapacity = 0;
+  }
+
+  private moveRow(from: number, to: number): void {
+    const width = this.width;
+    const m = this.length;
+    this.rows.copyWithin(to * width, from * width, from * width + width);
+    const values = this.values;
+    for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
   }
 
   private completedRun(rows: Float64Array, values: unknown[], row: number, m: number): LinearRun {
