@@ -16,9 +16,9 @@
 import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
-import { NFA, NfaState, type NfaMatch, type NfaTimeout, type StartRun } from './nfa/nfa.js';
+import { NFA, NfaState, type NfaTimeout, type StartRun } from './nfa/nfa.js';
 import { clearNfaPart, readLinearRuns, writeLinearRuns } from './nfa/linear-snapshot.js';
-import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun } from './nfa/linear-matcher.js';
+import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type MatchEvents } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
@@ -128,8 +128,8 @@ export interface PatternOperatorOptions {
  */
 interface KeyMatcher {
   readonly errors: number;
-  process(key: KeyState, value: Rec, timestamp: number): readonly NfaMatch<Rec>[];
-  advanceTime(key: KeyState, timestamp: number): { readonly matches: readonly NfaMatch<Rec>[]; readonly timeouts: readonly NfaTimeout<Rec>[] };
+  process(key: KeyState, value: Rec, timestamp: number): readonly MatchEvents<Rec>[];
+  advanceTime(key: KeyState, timestamp: number): { readonly matches: readonly MatchEvents<Rec>[]; readonly timeouts: readonly NfaTimeout<Rec>[] };
   nextTimeout(key: KeyState): number;
   isIdle(key: KeyState): boolean;
   dispose(key: KeyState): void;
@@ -479,7 +479,7 @@ export class PatternOperator implements Operator, KeyHinted {
     }
   }
 
-  private emitMatch(state: KeyState, match: NfaMatch<Rec>, out: Output): void {
+  private emitMatch(state: KeyState, match: MatchEvents<Rec>, out: Output): void {
     const events = this.eventsOf(match);
     const result: MatchResult = { step: this.step, kind: 'match', key: state.key, start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
     this.counters.results++;
@@ -507,7 +507,7 @@ export class PatternOperator implements Operator, KeyHinted {
   };
 
   /** The match's values by stage (stages in pattern order); sets matchStart and matchEnd. */
-  private eventsOf(match: NfaMatch<Rec>): Record<string, unknown[]> {
+  private eventsOf(match: MatchEvents<Rec>): Record<string, unknown[]> {
     const events: Record<string, unknown[]> = {};
     this.matchEvents = events;
     this.matchStart = Infinity;

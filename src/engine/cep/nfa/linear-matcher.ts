@@ -23,7 +23,7 @@
  */
 import type { SkipStrategy } from '../../spec.js';
 import type { CompiledPattern } from './compiler.js';
-import type { NfaMatch, NfaTimeout } from './nfa.js';
+import type { NfaTimeout } from './nfa.js';
 import { BufferedEvent, type MatchPath } from './shared-buffer.js';
 import type { Condition, StageCondition, State } from './state.js';
 import type { PartialMatchView } from '../trace.js';
@@ -100,6 +100,29 @@ export interface LinearKey {
   linearCount: number;
   /** Completed matches waiting for an earlier partial match (skip strategies), in compareStart order. */
   linearWaiting: LinearRun[];
+}
+
+/**
+ * A match as the operator reads it: its events by stage, stages in the order first taken (the NFA's
+ * NfaMatch is one; the linear matcher's views are others).
+ */
+export interface MatchEvents<E> {
+  forEach(visit: (events: readonly { readonly value: E; readonly timestamp: number }[], stage: string) => void): void;
+}
+
+/**
+ * A completed match of the linear matcher: a row of its `done` area, shown stage by stage through
+ * lists and event objects reused for every match. Valid until the matcher's next call: the
+ * operator reads each match as soon as it has it.
+ */
+class LinearMatch<E> implements MatchEvents<E> {
+  constructor(
+    private readonly matcher: LinearMatcher<E>,
+    private readonly index: number,
+  ) {}
+  forEach(visit: (events: readonly { readonly value: E; readonly timestamp: number }[], stage: string) => void): void {
+    this.matcher.visitDone(this.index, visit);
+  }
 }
 
 /** A completed run kept as an object: its events' records, times and arrival numbers. */
@@ -179,6 +202,19 @@ export class LinearMatcher<E> {
   private values: unknown[] = [];
   private rowsTop = 0;
   private readonly freeBlocks: number[][] = [];
+  /**
+   * The matches of the current call, rows in the rows' layout (`doneCount` of them), their views,
+   * and which of them a skip strategy pruned: no object per match unless it must wait.
+   */
+  private doneRows = new Float64Array(0);
+  private doneValues: unknown[] = [];
+  private donePruned = new Uint8Array(0);
+  private doneCount = 0;
+  private readonly views: LinearMatch<E>[] = [];
+  /** For visitDone: the stages in the order first taken, the positions of each, and a reused list of reused events per stage. */
+  private readonly stageOrder: readonly string[];
+  private readonly stagePositions: readonly (readonly number[])[];
+  private readonly stageLists: readonly { value: E; timestamp: number }[][];
 
   constructor(
     chain: LinearChain<E>,
@@ -197,6 +233,9 @@ export class LinearMatcher<E> {
     this.handleTimeout = handleTimeout;
     this.outcome = new Uint8Array(this.length);
     this.sameAs = Int32Array.from(chain.tests, (test, i) => (test === null ? i : chain.tests.indexOf(test)));
+    this.stageOrder = [...new Set(chain.stages)];
+    this.stagePositions = this.stageOrder.map((stage) => chain.stages.flatMap((s, i) => (s === stage ? [i] : [])));
+    this.stageLists = this.stagePositions.map((positions) => positions.map(() => ({ value: null as E, timestamp: 0 })));
     if (skip.kind === 'skipToFirst') this.skipIndex = chain.stages.indexOf(skip.stage);
     else if (skip.kind === 'skipToLast') this.skipIndex = chain.stages.lastIndexOf(skip.stage);
     else this.skipIndex = -1;
@@ -275,14 +314,14 @@ export class LinearMatcher<E> {
    *   3. noSkip: the potential matches are output in order; a skip strategy adds them to the waiting
    *      matches and outputs those not preceded by a live run, pruning as the strategy says.
    */
-  process(key: LinearKey, value: E, timestamp: number): readonly NfaMatch<E>[] {
+  process(key: LinearKey, value: E, timestamp: number): readonly MatchEvents<E>[] {
     this.value = value;
+    this.doneCount = 0;
     this.outcome.fill(UNKNOWN);
     const seq = this.seq++;
     const m = this.length;
     const width = this.width;
     const relaxed = this.relaxed;
-    let potential: LinearRun[] | null = null;
     const count = key.linearCount;
     if (count > 0) {
       const rows = this.rows;
@@ -300,7 +339,7 @@ export class LinearMatcher<E> {
           rows[slot + 1] = seq;
           values[read * m + position] = value;
           if (position + 1 === m) {
-            (potential ??= []).push(this.completedRun(rows, values, read, m));
+            this.keepDone(rows, values, read);
             continue;
           }
           rows[at] = position + 1;
@@ -318,7 +357,11 @@ export class LinearMatcher<E> {
     }
     if (this.evaluate(0) === PASSED) {
       if (m === 1) {
-        (potential ??= []).push({ values: [value], times: [timestamp], seqs: [seq] });
+        const done = this.newDone();
+        this.doneRows[done * width] = 1;
+        this.doneRows[done * width + 1] = timestamp;
+        this.doneRows[done * width + 2] = seq;
+        this.doneValues[done] = value;
       } else {
         const row = this.newRow(key, timestamp);
         const at = row * width;
@@ -331,23 +374,136 @@ export class LinearMatcher<E> {
     }
     this.value = null;
     if (key.linearCount === 0) this.release(key);
-    if (potential === null && key.linearWaiting.length === 0) return NO_MATCHES;
-    if (this.skip.kind === 'noSkip') return potential!.map((run) => this.matchOf(run));
-    return this.emitWaiting(key, potential);
+    const potential = this.doneCount;
+    if (potential === 0 && key.linearWaiting.length === 0) return NO_MATCHES;
+    if (this.skip.kind === 'noSkip') return this.views.slice(0, potential);
+    if (key.linearWaiting.length > 0) {
+      // Behind matches already waiting: in line with them.
+      if (key.linearWaiting === NO_WAITING) key.linearWaiting = [];
+      for (let i = 0; i < potential; i++) this.insertWaiting(key.linearWaiting, this.runOfDone(i));
+      this.doneCount = 0;
+      return this.emitWaiting(key);
+    }
+    return this.emitDone(key, potential);
+  }
+
+  /**
+   * The matches this event completed (done rows 0..count, in order) as NFA.processMatchesAccordingToSkipStrategy
+   * with none waiting before: each is output unless a live run started before it (then it and the
+   * rest wait), pruning the live runs and the later matches as the strategy says.
+   */
+  private emitDone(key: LinearKey, count: number): MatchEvents<E>[] {
+    const result: MatchEvents<E>[] = [];
+    const width = this.width;
+    const pruned = this.donePruned;
+    pruned.fill(0, 0, count);
+    const limit = this.skip.kind === 'skipPastLastEvent' || this.skip.kind === 'skipToNext' ? 0 : -1;
+    for (let i = 0; i < count; i++) {
+      if (pruned[i] === 1) continue;
+      const at = i * width;
+      const doneRows = this.doneRows;
+      if (key.linearCount > 0) {
+        const first = key.linearBlock * width;
+        if (compareStart(doneRows[at + 1]!, doneRows[at + 2]!, this.rows[first + 1]!, this.rows[first + 2]!) > 0) {
+          const waiting = (key.linearWaiting = [] as LinearRun[]);
+          for (let j = i; j < count; j++) if (pruned[j] === 0) waiting.push(this.runOfDone(j));
+          break;
+        }
+      }
+      const pruning = this.pruningIndex(this.length);
+      if (pruning >= 0) {
+        const time = doneRows[at + 1 + 2 * pruning]!;
+        const seq = doneRows[at + 2 + 2 * pruning]!;
+        if (key.linearCount > 0) this.dropRows(key, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
+        for (let j = i + 1; j < count; j++) if (compareEvents(doneRows[j * width + 1]!, doneRows[j * width + 2]!, time, seq) <= limit) pruned[j] = 1;
+      }
+      result.push(this.views[i]!);
+    }
+    if (key.linearCount === 0) this.release(key);
+    return result;
+  }
+
+  /** A new row of the done area (grown as needed); returns its index. */
+  private newDone(): number {
+    const done = this.doneCount++;
+    const width = this.width;
+    if (this.doneCount * width > this.doneRows.length) {
+      const bigger = new Float64Array(this.doneCount * 2 * width);
+      bigger.set(this.doneRows);
+      this.doneRows = bigger;
+      const pruned = new Uint8Array(this.doneCount * 2);
+      pruned.set(this.donePruned);
+      this.donePruned = pruned;
+    }
+    while (this.views.length < this.doneCount) this.views.push(new LinearMatch(this, this.views.length));
+    return done;
+  }
+
+  /** Copies a completed row (of `rows`, `values`) into the done area. */
+  private keepDone(rows: Float64Array, values: unknown[], row: number): void {
+    const done = this.newDone();
+    const width = this.width;
+    const m = this.length;
+    this.doneRows.set(rows.subarray(row * width, row * width + width), done * width);
+    for (let i = 0; i < m; i++) this.doneValues[done * m + i] = values[row * m + i];
+  }
+
+  /** A waiting match copied into the done area; returns its view. */
+  private doneOf(run: LinearRun): MatchEvents<E> {
+    const done = this.newDone();
+    const at = done * this.width;
+    const m = this.length;
+    this.doneRows[at] = m;
+    for (let i = 0; i < m; i++) {
+      this.doneRows[at + 1 + 2 * i] = run.times[i]!;
+      this.doneRows[at + 2 + 2 * i] = run.seqs[i]!;
+      this.doneValues[done * m + i] = run.values[i];
+    }
+    return this.views[done]!;
+  }
+
+  /** Done row `done` as an object (it must wait). */
+  private runOfDone(done: number): LinearRun {
+    const m = this.length;
+    const at = done * this.width + 1;
+    const run: LinearRun = { values: this.doneValues.slice(done * m, done * m + m), times: new Array<number>(m), seqs: new Array<number>(m) };
+    for (let i = 0; i < m; i++) {
+      run.times[i] = this.doneRows[at + 2 * i]!;
+      run.seqs[i] = this.doneRows[at + 2 * i + 1]!;
+    }
+    return run;
+  }
+
+  /** Shows done row `done` stage by stage (LinearMatch.forEach). */
+  visitDone(done: number, visit: (events: readonly { readonly value: E; readonly timestamp: number }[], stage: string) => void): void {
+    const m = this.length;
+    const at = done * this.width + 1;
+    for (let s = 0; s < this.stageOrder.length; s++) {
+      const positions = this.stagePositions[s]!;
+      const list = this.stageLists[s]!;
+      for (let k = 0; k < positions.length; k++) {
+        const position = positions[k]!;
+        const event = list[k]!;
+        event.value = this.doneValues[done * m + position] as E;
+        event.timestamp = this.doneRows[at + 2 * position]!;
+      }
+      visit(list, this.stageOrder[s]!);
+    }
   }
 
   /**
    * Time moved to `timestamp`: runs whose first event is `within` or more before it time out (in
    * order; output as timeouts when asked), then waiting matches no live run precedes are output.
    */
-  advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly NfaMatch<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
+  advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly MatchEvents<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
     const window = this.windowTime;
+    this.doneCount = 0;
     if (key.linearWaiting.length === 0) {
       if (window <= 0 || key.linearCount === 0 || !(this.earliestStart(key) + window <= timestamp)) return NOTHING;
     }
     const timeouts = window > 0 && key.linearCount > 0 ? this.dropRows(key, TIMED_OUT, timestamp, 0) : null;
-    let matches: readonly NfaMatch<E>[] = NO_MATCHES;
-    if (key.linearWaiting.length > 0) matches = this.emitWaiting(key, null);
+    let matches: readonly MatchEvents<E>[] = NO_MATCHES;
+    if (key.linearWaiting.length > 0) matches = this.emitWaiting(key);
     if (key.linearCount === 0) this.release(key);
     if (matches.length === 0 && timeouts === null) return NOTHING;
     return { matches, timeouts: timeouts ?? NO_MATCHES };
@@ -384,14 +540,10 @@ export class LinearMatcher<E> {
     return timeouts;
   }
 
-  /** The matches of `potential` and the waiting ones, as NFA.processMatchesAccordingToSkipStrategy. */
-  private emitWaiting(key: LinearKey, potential: LinearRun[] | null): NfaMatch<E>[] {
-    let waiting = key.linearWaiting;
-    if (potential !== null) {
-      if (waiting === NO_WAITING) waiting = key.linearWaiting = [];
-      for (const run of potential) this.insertWaiting(waiting, run);
-    }
-    const result: NfaMatch<E>[] = [];
+  /** The waiting matches no live run precedes, as NFA.processMatchesAccordingToSkipStrategy. */
+  private emitWaiting(key: LinearKey): MatchEvents<E>[] {
+    const waiting = key.linearWaiting;
+    const result: MatchEvents<E>[] = [];
     while (waiting.length > 0) {
       const earliest = waiting[0]!;
       if (key.linearCount > 0) {
@@ -399,24 +551,24 @@ export class LinearMatcher<E> {
         if (compareStart(earliest.times[0]!, earliest.seqs[0]!, this.rows[at + 1]!, this.rows[at + 2]!) > 0) break;
       }
       waiting.shift();
-      const pruning = this.pruningIndex(earliest);
+      const pruning = this.pruningIndex(earliest.times.length);
       if (pruning >= 0) this.prune(key, waiting, earliest.times[pruning]!, earliest.seqs[pruning]!);
-      result.push(this.matchOf(earliest));
+      result.push(this.doneOf(earliest));
     }
     if (waiting.length === 0 && waiting !== NO_WAITING) key.linearWaiting = NO_WAITING;
     if (key.linearCount === 0) this.release(key);
     return result;
   }
 
-  /** The event of `run` the strategy prunes against (its index), -1 for none. */
-  private pruningIndex(run: LinearRun): number {
+  /** The event of a match of `taken` events the strategy prunes against (its index), -1 for none. */
+  private pruningIndex(taken: number): number {
     switch (this.skip.kind) {
       case 'noSkip':
         return -1;
       case 'skipToNext':
         return 0;
       case 'skipPastLastEvent':
-        return run.times.length - 1;
+        return taken - 1;
       case 'skipToFirst':
       case 'skipToLast':
         return this.skipIndex;
@@ -549,27 +701,11 @@ export class LinearMatcher<E> {
     for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
   }
 
-  private completedRun(rows: Float64Array, values: unknown[], row: number, m: number): LinearRun {
-    const at = row * this.width + 1;
-    const run: LinearRun = { values: values.slice(row * m, row * m + m), times: new Array<number>(m), seqs: new Array<number>(m) };
-    for (let i = 0; i < m; i++) {
-      run.times[i] = rows[at + 2 * i]!;
-      run.seqs[i] = rows[at + 2 * i + 1]!;
-    }
-    return run;
-  }
-
   /** A run's events by stage, stages in the order first taken (extractPatterns' form). */
   private pathOf(rows: Float64Array, values: unknown[], row: number, taken: number): MatchPath<E> {
     const path: MatchPath<E> = new Map();
     const at = row * this.width + 1;
     for (let i = 0; i < taken; i++) this.addEvent(path, i, values[row * this.length + i] as E, rows[at + 2 * i]!, rows[at + 2 * i + 1]!);
-    return path;
-  }
-
-  private matchOf(run: LinearRun): MatchPath<E> {
-    const path: MatchPath<E> = new Map();
-    for (let i = 0; i < run.values.length; i++) this.addEvent(path, i, run.values[i] as E, run.times[i]!, run.seqs[i]!);
     return path;
   }
 
