@@ -16,9 +16,9 @@
 import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
-import { NFA, NfaState, type NfaTimeout, type StartRun } from './nfa/nfa.js';
+import { NFA, NfaState, type StartRun } from './nfa/nfa.js';
 import { clearNfaPart, readLinearRuns, writeLinearRuns } from './nfa/linear-snapshot.js';
-import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type MatchEvents } from './nfa/linear-matcher.js';
+import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type LinearTimeout, type MatchEvents } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
@@ -129,7 +129,7 @@ export interface PatternOperatorOptions {
 interface KeyMatcher {
   readonly errors: number;
   process(key: KeyState, value: Rec, timestamp: number): readonly MatchEvents<Rec>[];
-  advanceTime(key: KeyState, timestamp: number): { readonly matches: readonly MatchEvents<Rec>[]; readonly timeouts: readonly NfaTimeout<Rec>[] };
+  advanceTime(key: KeyState, timestamp: number): { readonly matches: readonly MatchEvents<Rec>[]; readonly timeouts: readonly LinearTimeout<Rec>[] };
   nextTimeout(key: KeyState): number;
   isIdle(key: KeyState): boolean;
   dispose(key: KeyState): void;

@@ -12,19 +12,18 @@
  * has taken p events, the j-th into the stage of the chain's j-th state. The start run always stays
  * and starts one run per event its TAKE accepts, so runs are told apart by their first event.
  *
- * Layout, per key (LinearKey, fields of the operator's key state): the live runs are rows
- * 0..count of two arrays, in the NFA's order (compareStart: first event time, then arrival;
- * a first event at time -1 sorts last, as the NFA's "no start" mark does); a row of `rows` is
- * [position, then time and arrival number of each taken event], a row of `values` the events'
- * records. No object per run or event: a step writes three slots of its run's rows. Completed
- * matches waiting for an earlier partial match (skip strategies) are small objects: a match is
- * output anyway. Each condition is evaluated once per event (it reads only the event), and
- * expression errors are counted as the NFA counts them: once per run and edge that evaluated it.
+ * Layout: the live runs of a key are rows of the matcher's pools, a block per key with runs (the
+ * key's state, LinearKey, holds its first row), in the NFA's order (compareStart: first event time,
+ * then arrival; a first event at time -1 sorts last, as the NFA's "no start" mark does); a row of
+ * `rows` is [position, then time and arrival number of each taken event], a row of `values` the
+ * events' records. No object per run or event: a step writes three slots of its run's row.
+ * Completed matches are rows of a "done" area shown through reused lists (MatchEvents); only those
+ * waiting for an earlier partial match (skip strategies) become objects. Each condition is
+ * evaluated once per event (it reads only the event), and expression errors are counted as the NFA
+ * counts them: once per run and edge that evaluated it.
  */
 import type { SkipStrategy } from '../../spec.js';
 import type { CompiledPattern } from './compiler.js';
-import type { NfaTimeout } from './nfa.js';
-import { BufferedEvent, type MatchPath } from './shared-buffer.js';
 import type { Condition, StageCondition, State } from './state.js';
 import type { PartialMatchView } from '../trace.js';
 
@@ -125,6 +124,12 @@ class LinearMatch<E> implements MatchEvents<E> {
   }
 }
 
+/** A partial match that timed out, as NfaTimeout: its events so far, and when (first event + within). */
+export interface LinearTimeout<E> {
+  readonly match: MatchEvents<E>;
+  readonly timestamp: number;
+}
+
 /** A completed run kept as an object: its events' records, times and arrival numbers. */
 export interface LinearRun {
   readonly values: unknown[];
@@ -132,8 +137,9 @@ export interface LinearRun {
   readonly seqs: number[];
 }
 
-const NO_WAITING: LinearRun[] = Object.freeze([]) as unknown as LinearRun[];
-export const NO_LINEAR_WAITING = NO_WAITING;
+/** Shared by every key without waiting matches. */
+export const NO_LINEAR_WAITING: LinearRun[] = Object.freeze([]) as unknown as LinearRun[];
+const NO_WAITING = NO_LINEAR_WAITING;
 
 const NO_MATCHES: readonly never[] = Object.freeze([]);
 const NOTHING = Object.freeze({ matches: NO_MATCHES, timeouts: NO_MATCHES });
@@ -214,7 +220,7 @@ export class LinearMatcher<E> {
   /** For visitDone: the stages in the order first taken, the positions of each, and a reused list of reused events per stage. */
   private readonly stageOrder: readonly string[];
   private readonly stagePositions: readonly (readonly number[])[];
-  private readonly stageLists: readonly { value: E; timestamp: number }[][];
+  private readonly stageLists: readonly (readonly { value: E; timestamp: number }[][])[];
 
   constructor(
     chain: LinearChain<E>,
@@ -235,7 +241,11 @@ export class LinearMatcher<E> {
     this.sameAs = Int32Array.from(chain.tests, (test, i) => (test === null ? i : chain.tests.indexOf(test)));
     this.stageOrder = [...new Set(chain.stages)];
     this.stagePositions = this.stageOrder.map((stage) => chain.stages.flatMap((s, i) => (s === stage ? [i] : [])));
-    this.stageLists = this.stagePositions.map((positions) => positions.map(() => ({ value: null as E, timestamp: 0 })));
+    // Per stage, a list for each count of its events a (partial) match can hold, sharing the event objects.
+    this.stageLists = this.stagePositions.map((positions) => {
+      const events = positions.map(() => ({ value: null as E, timestamp: 0 }));
+      return events.map((_, i) => events.slice(0, i + 1));
+    });
     if (skip.kind === 'skipToFirst') this.skipIndex = chain.stages.indexOf(skip.stage);
     else if (skip.kind === 'skipToLast') this.skipIndex = chain.stages.lastIndexOf(skip.stage);
     else this.skipIndex = -1;
@@ -256,7 +266,7 @@ export class LinearMatcher<E> {
     for (let row = key.linearBlock; row < key.linearBlock + key.linearCount; row++) {
       const position = this.rows[row * this.width]!;
       const events: Record<string, unknown[]> = {};
-      for (const [stage, list] of this.pathOf(this.rows, this.values, row, position)) events[stage] = list.map((e) => e.value);
+      for (let i = 0; i < position; i++) (events[this.stageNames[i]!] ??= []).push(this.values[row * this.length + i]);
       views.push({ state: this.stateNames[position]!, start: this.rows[row * this.width + 1]!, events });
     }
     return views;
@@ -338,11 +348,11 @@ export class LinearMatcher<E> {
           rows[slot] = timestamp;
           rows[slot + 1] = seq;
           values[read * m + position] = value;
+          rows[at] = position + 1;
           if (position + 1 === m) {
             this.keepDone(rows, values, read);
             continue;
           }
-          rows[at] = position + 1;
         } else if (outcome === THREW) {
           // The TAKE's evaluation failed (false), and so did the IGNORE's: not(false) stays.
           if (relaxed[position] === 1) this.errors++;
@@ -439,13 +449,14 @@ export class LinearMatcher<E> {
     return done;
   }
 
-  /** Copies a completed row (of `rows`, `values`) into the done area. */
-  private keepDone(rows: Float64Array, values: unknown[], row: number): void {
+  /** Copies a completed (or timed-out) row of `rows`, `values` into the done area; returns its index. */
+  private keepDone(rows: Float64Array, values: unknown[], row: number): number {
     const done = this.newDone();
     const width = this.width;
     const m = this.length;
     this.doneRows.set(rows.subarray(row * width, row * width + width), done * width);
     for (let i = 0; i < m; i++) this.doneValues[done * m + i] = values[row * m + i];
+    return done;
   }
 
   /** A waiting match copied into the done area; returns its view. */
@@ -478,10 +489,15 @@ export class LinearMatcher<E> {
   visitDone(done: number, visit: (events: readonly { readonly value: E; readonly timestamp: number }[], stage: string) => void): void {
     const m = this.length;
     const at = done * this.width + 1;
+    // A timed-out run took fewer than m events: only the stages it reached, with the events it took.
+    const taken = this.doneRows[at - 1]!;
     for (let s = 0; s < this.stageOrder.length; s++) {
       const positions = this.stagePositions[s]!;
-      const list = this.stageLists[s]!;
-      for (let k = 0; k < positions.length; k++) {
+      let count = 0;
+      while (count < positions.length && positions[count]! < taken) count++;
+      if (count === 0) continue;
+      const list = this.stageLists[s]![count - 1]!;
+      for (let k = 0; k < count; k++) {
         const position = positions[k]!;
         const event = list[k]!;
         event.value = this.doneValues[done * m + position] as E;
@@ -495,7 +511,7 @@ export class LinearMatcher<E> {
    * Time moved to `timestamp`: runs whose first event is `within` or more before it time out (in
    * order; output as timeouts when asked), then waiting matches no live run precedes are output.
    */
-  advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly MatchEvents<E>[]; readonly timeouts: readonly NfaTimeout<E>[] } {
+  advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly MatchEvents<E>[]; readonly timeouts: readonly LinearTimeout<E>[] } {
     const window = this.windowTime;
     this.doneCount = 0;
     if (key.linearWaiting.length === 0) {
@@ -513,8 +529,8 @@ export class LinearMatcher<E> {
    * Drops the runs that timed out at `time` (TIMED_OUT; returns them as timeouts when asked) or that
    * the skip strategy prunes against the event (time, seq), keeping the others in order.
    */
-  private dropRows(key: LinearKey, why: number, time: number, seq: number): NfaTimeout<E>[] | null {
-    let timeouts: NfaTimeout<E>[] | null = null;
+  private dropRows(key: LinearKey, why: number, time: number, seq: number): LinearTimeout<E>[] | null {
+    let timeouts: LinearTimeout<E>[] | null = null;
     const rows = this.rows;
     const values = this.values;
     const width = this.width;
@@ -528,7 +544,7 @@ export class LinearMatcher<E> {
       const start = rows[at + 1]!;
       if (why === TIMED_OUT) {
         if (time - start >= window) {
-          if (this.handleTimeout) (timeouts ??= []).push({ match: this.pathOf(rows, values, read, rows[at]!), timestamp: start + window });
+          if (this.handleTimeout) (timeouts ??= []).push({ match: this.views[this.keepDone(rows, values, read)]!, timestamp: start + window });
           continue;
         }
       } else if (compareEvents(start, rows[at + 2]!, time, seq) <= (why === PRUNED_AT_OR_BEFORE ? 0 : -1)) continue;
@@ -699,21 +715,5 @@ export class LinearMatcher<E> {
     this.rows.copyWithin(to * width, from * width, from * width + width);
     const values = this.values;
     for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
-  }
-
-  /** A run's events by stage, stages in the order first taken (extractPatterns' form). */
-  private pathOf(rows: Float64Array, values: unknown[], row: number, taken: number): MatchPath<E> {
-    const path: MatchPath<E> = new Map();
-    const at = row * this.width + 1;
-    for (let i = 0; i < taken; i++) this.addEvent(path, i, values[row * this.length + i] as E, rows[at + 2 * i]!, rows[at + 2 * i + 1]!);
-    return path;
-  }
-
-  private addEvent(path: MatchPath<E>, position: number, value: E, time: number, seq: number): void {
-    const stage = this.stageNames[position]!;
-    const event = new BufferedEvent(value, time, seq);
-    const events = path.get(stage);
-    if (events === undefined) path.set(stage, [event]);
-    else events.push(event);
   }
 }
