@@ -463,6 +463,8 @@ export class PatternOperator implements Operator, KeyHinted {
       } else {
         this.timers.detach(state);
         matcher.dispose(state);
+        // A linear key's NfaState part holds only its start run's version (in a pool the collector does not see).
+        if (matcher !== this.nfa) this.nfa.dispose(state);
       }
     }
   }

@@ -236,3 +236,25 @@ test('linear matcher: snapshots mid-stream restore into a linear or a general op
   );
   assert.ok(holding > 300, `only ${holding} snapshots held partial matches`);
 });
+
+test('linear matcher: keys that go idle, and snapshots, leave no Dewey version behind (the key state\'s NfaState part is released too)', async () => {
+  const Dewey = await import('../../../src/engine/cep/nfa/dewey-number.js');
+  const pattern: PatternSpec = { within: 1_000_000, skip: { kind: 'skipPastLastEvent' }, stages: [stage('a'), stage('b', { contiguity: 'next', quantifier: { kind: 'times', from: 2, to: 2 } })] };
+  const op = new PatternOperator(step(pattern, { a: (e: Rec) => e.kind === 'a', b: (e: Rec) => e.kind === 'b' }, true));
+  assert.equal(op.matcherKind, 'linear');
+  const before = Dewey.liveVersions();
+  const out: OutputRecord[] = [];
+  // 5,000 keys, each a run alive until the last watermark times it out: then far more keys go idle
+  // at once than the operator keeps for reuse (1,024), and the others are disposed of.
+  const rows: Row[] = Array.from({ length: 5_000 }, (_, i) => ({ record: { user: `k${i}`, kind: 'a', id: i }, ts: i, jump: 0 }));
+  feed(op, rows.slice(0, 2_500), 0, out);
+  const live = Dewey.liveVersions();
+  op.snapshot();
+  op.snapshot({ encoded: true });
+  assert.equal(Dewey.liveVersions(), live, 'a snapshot of a linear operator keeps no version');
+  feed(op, rows.slice(2_500), 0, out, 2_499);
+  op.advanceWatermark(Infinity, { emit: (r) => out.push(r) });
+  assert.equal(out.filter((r) => r.kind === 'timeout').length, 5_000);
+  // What is left: the start runs of the idle keys kept for reuse.
+  assert.ok(Dewey.liveVersions() - before <= 1_024, `${Dewey.liveVersions() - before} versions left`);
+});
