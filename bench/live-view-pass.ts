@@ -31,6 +31,8 @@ export interface LivePass {
   readonly outputs: number;
   /** The replay itself, from its first record to its end: the throughput figure. */
   readonly run: PhaseCost;
+  /** The process until `replay.run()` is called, after the view's `ready` (node's start-up, the pipeline's compiling, the view's opening and warm-up). */
+  readonly beforeRun: PhaseCost;
   /** The live pass's fixed costs: importing the UI modules, opening and closing the view. */
   readonly importUi?: PhaseCost;
   readonly view?: ViewCost;
@@ -45,23 +47,34 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const live = mode === 'live';
-  const compiled = await loadCompiledPipeline(pipelinePath);
-  const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
   let result: Omit<LivePass, 'process'>;
   if (live) {
-    // As `sw replay` does: React's production build.
+    // As `sw replay` does: React's production build, and the view's worker started (ink and
+    // React loading there) before the pipeline compiles.
     process.env.NODE_ENV ??= 'production';
     const importing = startPhase();
-    const { runLiveView } = (await import(liveViewModule())) as typeof import('../src/ui/run-live-view.js');
+    const { runLiveView, startViewWorker } = (await import(liveViewModule())) as typeof import('../src/ui/run-live-view.js');
     const importUi = importing();
+    const worker = startViewWorker();
+    const compiled = await loadCompiledPipeline(pipelinePath);
+    const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
     let view: ViewCost | undefined;
-    const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { stdout: offscreenTerminal(), fd: openSync('/dev/null', 'w'), stdin: keyboard(), onCost: (cost) => (view = cost) });
-    if (view === undefined) throw new Error('live-view-pass: the view reported no cost');
-    result = { live, events: summary.records, outputs: summary.outputs, run: view.run, importUi, view };
+    let firstRecord: PhaseCost | undefined;
+    const run = replay.run.bind(replay);
+    replay.run = () => {
+      firstRecord = { cpuMs: cpuMsNow(), wallMs: performance.now() };
+      return run();
+    };
+    const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { worker, stdout: offscreenTerminal(), fd: openSync('/dev/null', 'w'), stdin: keyboard(), onCost: (cost) => (view = cost) });
+    if (view === undefined || firstRecord === undefined) throw new Error('live-view-pass: the view reported no cost');
+    result = { live, events: summary.records, outputs: summary.outputs, run: view.run, beforeRun: firstRecord, importUi, view };
   } else {
+    const compiled = await loadCompiledPipeline(pipelinePath);
+    const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
+    const beforeRun = { cpuMs: cpuMsNow(), wallMs: performance.now() };
     const running = startPhase();
     const summary = await replay.run();
-    result = { live, events: summary.records, outputs: summary.outputs, run: running() };
+    result = { live, events: summary.records, outputs: summary.outputs, run: running(), beforeRun };
   }
   // performance.now() counts from the process's start (timeOrigin), as cpuUsage does.
   process.stdout.write(`${JSON.stringify({ ...result, process: { cpuMs: cpuMsNow(), wallMs: performance.now() } })}\n`);

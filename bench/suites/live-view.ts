@@ -98,7 +98,7 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
   const liveRow = throughputRow(name, `${pipeline}: replay under the live view (least run CPU of ${rounds})`, l.events, timing(l.run), {
     note:
       `${framesPerSecond(l)}, ${view.skipped} ticks skipped (nothing changed), ${(view.bytes / 1024).toFixed(0)} KB written; ` +
-      `the view's own CPU ${(share * 100).toFixed(1)}% of the run (frames ${(view.cpuMs / 1000).toFixed(2)} s, coalescing ${l.outputs.toLocaleString('en')} outputs ${coalescing.toFixed(2)} s)`,
+      `the view's own CPU ${(share * 100).toFixed(1)}% of the run (frames ${(view.cpuMs / 1000).toFixed(2)} s: ${(view.replayThreadMs / Math.max(1, view.frames)).toFixed(1)} ms a frame on the replay's thread, ${((view.cpuMs - view.replayThreadMs) / Math.max(1, view.frames)).toFixed(1)} in the worker; coalescing ${l.outputs.toLocaleString('en')} outputs ${coalescing.toFixed(2)} s)`,
   });
   const wholeHeadless = least(headless, (p) => p.process.cpuMs);
   const wholeLive = least(live, (p) => p.process.cpuMs);
@@ -108,7 +108,10 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
     subject: `${pipeline}: the view's fixed costs (CPU, each live pass)`,
     note:
       `importing the UI ${ms(live.map((p) => p.importUi!.cpuMs))}, opening (mount, first frame) ${ms(live.map((p) => p.view!.open.cpuMs))}, ` +
-      `closing (last frame, unmount) ${ms(live.map((p) => p.view!.close.cpuMs))}`,
+      `closing (last frame, unmount) ${ms(live.map((p) => p.view!.close.cpuMs))}; ` +
+      `to the first record (the process's start to the replay's, the view's worker started before the pipeline compiles): ` +
+      `wall ${ms(live.map((p) => p.beforeRun.wallMs))} live, ${ms(headless.map((p) => p.beforeRun.wallMs))} headless; ` +
+      `CPU ${ms(live.map((p) => p.beforeRun.cpuMs))} live, ${ms(headless.map((p) => p.beforeRun.cpuMs))} headless`,
   };
   return [
     ...rows,

@@ -137,19 +137,33 @@ function wantsLiveView(recording: string, flags: ReplayFlags): boolean {
 
 async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ summary: ReplaySummary; live: boolean }> {
   const state = openRunState(flags);
+  const live = wantsLiveView(recording, flags);
+  // The view's worker starts while the pipeline compiles and the replay is set up, not after: it
+  // loads ink and react (bundled: ~0.25 CPU-s) on the other core meanwhile, and the view is up
+  // when the first record is read. React's production build: its development build checks and
+  // logs on every render, and rendering must stay a small share of a --speed max replay.
+  if (live) process.env.NODE_ENV ??= 'production';
+  const liveView: LiveView | null = live ? import('../ui/run-live-view.js').then((view) => ({ runLiveView: view.runLiveView, worker: view.startViewWorker() })) : null;
+  // Not awaited before its turn: a failure surfaces there (or not at all if the run fails first).
+  liveView?.catch(() => undefined);
   try {
-    return await replayWithState(recording, flags, state);
+    return await replayWithState(recording, flags, state, liveView);
   } catch (error) {
     // The state file failed (disk full, removed): one line and exit 3, as for unreadable input.
     if (error instanceof StateStorageError) throw new InputError(error.message);
     throw error;
   } finally {
+    // A run that failed before its view opened (a usage error after compiling, a bad savepoint)
+    // stops the worker's warm-up; after a view has run, its worker has ended and this does nothing.
+    void liveView?.then(({ worker }) => worker.worker.terminate(), () => undefined);
     // After the run's own finally (outputs closed): the state file is written back and closed last.
     state.close();
   }
 }
 
-async function replayWithState(recording: string, flags: ReplayFlags, state: RunState): Promise<{ summary: ReplaySummary; live: boolean }> {
+type LiveView = Promise<{ runLiveView: typeof import('../ui/run-live-view.js').runLiveView; worker: import('../ui/run-live-view.js').ViewWorker }>;
+
+async function replayWithState(recording: string, flags: ReplayFlags, state: RunState, liveView: LiveView | null): Promise<{ summary: ReplaySummary; live: boolean }> {
   const speed = parseSpeed(flags.speed);
   if (speed === null) throw new UsageError(`--speed ${flags.speed}: not a speed; use max, 100x, 1x or 0.5x`);
   const from = flags.from === undefined ? undefined : parseTimeFlag('--from', flags.from);
@@ -158,15 +172,7 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   if (flags.qualityReport !== undefined && flags.quality === undefined) throw new UsageError('--quality-report goes with --quality <rules.yaml>; add it or drop the flag');
   const kafkaPlan = planKafkaSink(flags);
   const pipelinePath = flags.pipeline ?? pipelineBeside(recording);
-  const live = wantsLiveView(recording, flags);
-  // The view's modules (ink, react: ~550 files) load while the pipeline compiles and the replay is
-  // set up, not after: their file reads overlap that work. React's production build: its
-  // development build checks and logs on every render, and rendering must stay a small share of
-  // a --speed max replay.
-  if (live) process.env.NODE_ENV ??= 'production';
-  const liveView = live ? import('../ui/run-live-view.js') : null;
-  // Not awaited before its turn: a failure surfaces there (or not at all if the run fails first).
-  liveView?.catch(() => undefined);
+  const live = liveView !== null;
   const compiled = await loadCompiledPipeline(pipelinePath, { stateBackend: state.stateBackend, keySpill: state.keySpill });
   const warn = (line: string) => process.stderr.write(line + '\n');
   if (flags.allowNonRestoredState && flags.fromSavepoint === undefined) throw new UsageError('--allow-non-restored-state goes with --from-savepoint <file>; add it or drop the flag');
@@ -238,8 +244,8 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   process.once('SIGINT', interrupt);
   try {
     if (liveView) {
-      const { runLiveView } = await liveView;
-      const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, {}, quality ?? undefined);
+      const { runLiveView, worker } = await liveView;
+      const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { worker }, quality ?? undefined);
       reportSavepoint(trigger, flags.savepointAt, warn);
       await writeQualityReport(quality, recording, flags.qualityReport);
       return { summary: withQuality(summary, quality), live };

@@ -23,6 +23,7 @@ import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.
 import { ESCAPE_WAIT_MS, KeyReader, pressKey, type KeyPress, type ReplayControls } from './key-commands.js';
 import { viewSnapshot } from './view-snapshot.js';
 import type { ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';
+import { OutputGate } from './terminal-output.js';
 
 export const FRAME_MS = 50;
 /**
@@ -70,7 +71,9 @@ export interface ViewCost {
   /** Frames ink rendered (keys, resizes and layout changes included); the others were composed from its last output. */
   readonly inkFrames: number;
   readonly skipped: number;
+  /** CPU of the frames: on the replay's thread (the fold, the top rows, the snapshot) and in the worker (the draw). */
   readonly cpuMs: number;
+  readonly replayThreadMs: number;
   readonly bytes: number;
   readonly open: PhaseCost;
   /** The replay under the view, from its start to its end (frames drawn meanwhile included). */
@@ -85,8 +88,34 @@ const START_WAIT_MS = 10_000;
 /** Signals that end the process while the view owns the terminal (ctrl-c is a key in raw mode). */
 const RESTORE_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
+/**
+ * The view's worker thread, started before the view opens (startViewWorker): it loads ink and
+ * React (~0.25 CPU-s, on the other core) while this thread compiles the pipeline and opens the
+ * input. Unreferenced until the view opens, so a run that fails before does not wait for it; an
+ * error or exit meanwhile is kept for the view to report.
+ */
+export class ViewWorker {
+  error: Error | null = null;
+  exitCode: number | null = null;
+
+  constructor(readonly worker: Worker) {
+    worker.unref();
+    worker.on('error', (error) => (this.error ??= error));
+    worker.on('exit', (code) => (this.exitCode ??= code));
+  }
+}
+
+/** Starts the view's worker: it loads ink and React, then waits for the view to open (its `open` message). */
+export function startViewWorker(): ViewWorker {
+  return new ViewWorker(new Worker(new URL('./view-worker.js', import.meta.url)));
+}
+
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
 export interface LiveViewIo {
+  /** The view's worker, started early (startViewWorker); without it the view starts one. */
+  readonly worker?: ViewWorker;
+  /** How long the view waits for its worker's first frame (START_WAIT_MS; tests shorten it). */
+  readonly startWaitMs?: number;
   readonly stdout?: Terminal;
   /**
    * Where the view's worker writes the frames for `stdout` (its size and resizes): a file
@@ -148,23 +177,30 @@ export async function runLiveView(
   const terminal: Terminal = io.stdout ?? process.stdout;
   const snapshot = () => viewSnapshot(store.getState(), terminal.rows || 24);
   const ownsTerminal = io.stdout === undefined;
+  const gate = new OutputGate();
   const workerData: ViewWorkerData = {
     columns: terminal.columns,
     rows: terminal.rows,
     fd: ownsTerminal ? 1 : (io.fd ?? null),
+    gate: gate.buffer,
     colorLevel: chalk.level,
     frames: io.onFrame !== undefined,
     state: snapshot(),
   };
-  const worker = new Worker(new URL('./view-worker.js', import.meta.url), { workerData });
+  const started = io.worker ?? startViewWorker();
+  const { worker } = started;
+  worker.ref();
   const post = (message: ViewMessage) => worker.postMessage(message);
+  post({ type: 'open', data: workerData });
 
   // Anything written to stderr while the view owns the screen (a warning) would land in the
   // middle of a frame: keep it and print it after the view closes.
   const held: string[] = [];
   const stderrWrite = process.stderr.write;
-  // Synchronous: it runs on 'exit' and just before a signal ends the process.
+  // Synchronous: it runs on 'exit' and just before a signal ends the process. Final: the gate
+  // closes first (waiting for a frame the worker is writing), and the worker writes nothing after.
   const restoreTerminal = (): void => {
+    gate.close();
     try {
       writeSync(1, ScreenWriter.restoreSequence());
     } catch {
@@ -191,6 +227,7 @@ export async function runLiveView(
   let frames = 0;
   let skipped = 0;
   let cpuMs = 0;
+  let replayThreadMs = 0;
   /** The last frame's cost (this thread's part and the worker's), and the process's time when it ended. */
   let lastCostMs = 0;
   let lastFrameEnd = cpuMsNow();
@@ -245,6 +282,7 @@ export async function runLiveView(
           // CPU, not wall: on a shared machine the wall time of a frame includes other processes' turns.
           lastCostMs = drawing.ms + message.cpuMs;
           cpuMs += lastCostMs;
+          replayThreadMs += drawing.ms;
           lastFrameEnd = cpuMsNow();
           loopSinceFrame = performance.eventLoopUtilization();
           drawing = null;
@@ -266,8 +304,12 @@ export async function runLiveView(
     replay.stop();
     workerGone(error);
   };
+  const exited = (code: number) => fail(new Error(`the live view's worker exited (code ${code})`));
   worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the live view's worker exited (code ${code})`)));
+  worker.on('exit', exited);
+  // It failed while it loaded ink and React, before the view opened.
+  if (started.error !== null) fail(started.error);
+  else if (started.exitCode !== null) exited(started.exitCode);
 
   /** The last frame (the state now), then the worker leaves the alternate screen; its last frame stays. */
   const close = (): Promise<void> => {
@@ -334,17 +376,18 @@ export async function runLiveView(
   let closingPhase: (() => PhaseCost) | null = null;
   try {
     // The worker has drawn the first frame (ink and React loaded there, not here).
-    let started: NodeJS.Timeout | undefined;
+    const startWaitMs = io.startWaitMs ?? START_WAIT_MS;
+    let startTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       reply('ready'),
       new Promise<never>((_, reject) => {
-        started = setTimeout(() => {
-          const error = new Error(`the live view did not start within ${START_WAIT_MS / 1000} s (its worker never drew a frame); run with --no-ui to replay without it`);
+        startTimer = setTimeout(() => {
+          const error = new Error(`the live view did not start within ${startWaitMs / 1000} s (its worker never drew a frame); run with --no-ui to replay without it`);
           fail(error);
           reject(error);
-        }, START_WAIT_MS);
+        }, startWaitMs);
       }),
-    ]).finally(() => clearTimeout(started));
+    ]).finally(() => clearTimeout(startTimer));
     stdin.setRawMode?.(true);
     stdin.setEncoding('utf8');
     stdin.on('data', onKeys);
@@ -395,6 +438,6 @@ export async function runLiveView(
     }
     const closed = closingPhase?.() ?? { cpuMs: 0, wallMs: 0 };
     const closeReply = lastClosed as Extract<ViewReply, { type: 'closed' }> | null;
-    io.onCost?.({ frames, inkFrames: closeReply?.inkFrames ?? 0, skipped, cpuMs, bytes: closeReply?.bytes ?? 0, open: open ?? { cpuMs: 0, wallMs: 0 }, run: run ?? { cpuMs: 0, wallMs: 0 }, close: closed });
+    io.onCost?.({ frames, inkFrames: closeReply?.inkFrames ?? 0, skipped, cpuMs, replayThreadMs, bytes: closeReply?.bytes ?? 0, open: open ?? { cpuMs: 0, wallMs: 0 }, run: run ?? { cpuMs: 0, wallMs: 0 }, close: closed });
   }
 }

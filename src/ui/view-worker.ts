@@ -6,19 +6,20 @@
  * process.stdout would be piped through the replay's thread), or, for a test's or benchmark's
  * terminal object, posts the bytes back.
  *
- * Messages in: `show` (a state), `resize` (the terminal's new size: SIGWINCH reaches the main
+ * Messages in: `open` (the worker's data, when it was started without: first), `show` (a state), `resize` (the terminal's new size: SIGWINCH reaches the main
  * thread only), `close` (the last state, or null). Out: `ready` (the first frame is drawn), `drawn`
  * (a frame reached the terminal, with the thread CPU it cost), `write` and `frame` (bytes and
  * frame text, when asked for), `closed` (the view has left the alternate screen).
  */
 import { EventEmitter } from 'node:events';
-import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import chalk, { type ColorSupportLevel } from 'chalk';
-import type { LiveState } from './live-state.js';
+import { initialState, liveReducer, type LiveState, type StepInfo } from './live-state.js';
+import { PendingOutputs } from './pending-outputs.js';
 import { threadCpuMs } from './phase-cost.js';
 import { ViewRenderer } from './view-renderer.js';
 import type { Terminal } from './screen-writer.js';
+import { OutputGate, writeAll } from './terminal-output.js';
 
 /** What the runner starts the worker with. */
 export interface ViewWorkerData {
@@ -26,6 +27,11 @@ export interface ViewWorkerData {
   readonly rows: number | undefined;
   /** Where frames go: a file descriptor (the terminal's), or null to post them back as `write`. */
   readonly fd: number | null;
+  /**
+   * The gate of writes to `fd` (terminal-output.ts): the runner closes it before it restores the
+   * terminal (a signal, the process's exit), and no frame is written after that.
+   */
+  readonly gate?: SharedArrayBuffer;
   /** The replay thread's colour level (its stdout is the terminal; NO_COLOR, FORCE_COLOR). */
   readonly colorLevel: ColorSupportLevel;
   /** Post each frame's text back (`frame`): tests compare it with the screen. */
@@ -33,7 +39,9 @@ export interface ViewWorkerData {
   readonly state: LiveState;
 }
 
-export type ViewMessage = { readonly type: 'show'; readonly state: LiveState } | { readonly type: 'resize'; readonly columns: number | undefined; readonly rows: number | undefined } | { readonly type: 'close'; readonly state: LiveState | null };
+export type ViewMessage =
+  | { readonly type: 'open'; readonly data: ViewWorkerData }
+  | { readonly type: 'show'; readonly state: LiveState } | { readonly type: 'resize'; readonly columns: number | undefined; readonly rows: number | undefined } | { readonly type: 'close'; readonly state: LiveState | null };
 
 export type ViewReply =
   | { readonly type: 'ready' }
@@ -41,35 +49,6 @@ export type ViewReply =
   | { readonly type: 'write'; readonly data: string }
   | { readonly type: 'frame'; readonly frame: string }
   | { readonly type: 'closed'; readonly inkFrames: number; readonly bytes: number };
-
-/** What Atomics.wait sleeps on between retries: one for the thread, not one per retry. */
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-/** The longest sleep between retries, and how long a terminal may refuse bytes before the write fails. */
-const EAGAIN_MAX_SLEEP_MS = 50;
-const EAGAIN_GIVE_UP_MS = 5_000;
-
-/** Writes all of `data` to `fd`, waiting out a terminal that is not ready (EAGAIN), for 5 s at most. */
-function writeAll(fd: number, data: string): void {
-  const bytes = Buffer.from(data);
-  let sleepMs = 1;
-  let stalledSince: number | null = null;
-  for (let at = 0; at < bytes.length; ) {
-    try {
-      at += writeSync(fd, bytes, at);
-      sleepMs = 1;
-      stalledSince = null;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      const now = performance.now();
-      stalledSince ??= now;
-      if (now - stalledSince >= EAGAIN_GIVE_UP_MS) {
-        throw new Error(`the terminal (fd ${fd}) took no output for ${EAGAIN_GIVE_UP_MS / 1000} s (EAGAIN); is it suspended (ctrl-s)? Run with --no-ui to replay without the live view`);
-      }
-      Atomics.wait(sleeper, 0, 0, sleepMs);
-      sleepMs = Math.min(sleepMs * 2, EAGAIN_MAX_SLEEP_MS);
-    }
-  }
-}
 
 /** The terminal as the worker sees it: the size the runner last told, frames out by `write`. */
 class WorkerTerminal extends EventEmitter implements Terminal {
@@ -90,20 +69,26 @@ class WorkerTerminal extends EventEmitter implements Terminal {
   }
 }
 
-export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData): void {
+/**
+ * Opens the view on the runner's data (its first frame drawn at once) and serves its messages;
+ * `ready` once `beforeReady` (the rest of the warm-up) is done. Returns the handler, for messages
+ * that came before.
+ */
+export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData, beforeReady?: () => Promise<void>): (message: ViewMessage) => void {
   const post = (reply: ViewReply) => port.postMessage(reply);
   chalk.level = data.colorLevel;
   const { fd } = data;
+  const gate = data.gate === undefined ? null : new OutputGate(data.gate);
   const terminal = new WorkerTerminal(data.columns, data.rows, (text) => {
     if (fd === null) post({ type: 'write', data: text });
-    else writeAll(fd, text);
+    else if (gate === null) writeAll(fd, text);
+    else gate.pass(() => writeAll(fd, text));
     return true;
   });
   const renderer = new ViewRenderer(terminal, data.state, data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);
-  post({ type: 'ready' });
   // One message at a time: a frame is drawn (and acknowledged) before the next message is read.
-  let queue = Promise.resolve();
-  port.on('message', (message: ViewMessage) => {
+  let queue = (beforeReady?.() ?? Promise.resolve()).then(() => post({ type: 'ready' }));
+  const handle = (message: ViewMessage): void => {
     queue = queue.then(async () => {
       switch (message.type) {
         case 'show': {
@@ -115,6 +100,8 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
         case 'resize':
           terminal.resize(message.columns, message.rows);
           return;
+        case 'open':
+          return;
         case 'close':
           await renderer.close(message.state);
           // The runner ends the worker once it has the reply.
@@ -122,7 +109,91 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
           return;
       }
     });
-  });
+  };
+  port.on('message', handle);
+  return handle;
 }
 
-if (parentPort !== null) serve(parentPort, workerData as ViewWorkerData);
+/** Frames of a table filling up the warm-up draws (ink frames, then composed ones), then one of the feed. */
+const WARM_UP_FRAMES = 4;
+
+/**
+ * Draws a few frames of a made-up run nobody sees (a table filling up, the progress bar, the
+ * feed), one a step, so that React's, Yoga's and ink's code is compiled before the replay starts,
+ * not in its first frames on its CPU time (and V8's compiler threads' optimizing of it with them):
+ * in a 2 s --speed max run (5M events, ~300 keys) that was 30-35 ms of the worker's CPU and
+ * 50-100 ms of V8's helper threads (~5%); the view's close is 20-50 ms cheaper too, so the
+ * process's CPU is about what it was. The price: 0.2-0.25 CPU-s before the first record, on the
+ * other core while the pipeline compiles as far as it goes.
+ */
+export async function* warmUp(): AsyncGenerator<void> {
+  const steps: StepInfo[] = [
+    { name: 'table', kind: 'window', fields: ['count', 'sum'], window: { type: 'tumbling', size: 60_000, offset: 0 } },
+    { name: 'feed', kind: 'pattern', fields: ['n'] },
+  ];
+  let state = initialState('warm-up.jsonl', 'warm-up.pipeline.yaml', steps, Infinity);
+  const renderer = new ViewRenderer(new WorkerTerminal(120, 40, () => true), state);
+  const pending = new PendingOutputs(steps);
+  try {
+    yield;
+    for (let frame = 1; frame <= WARM_UP_FRAMES; frame++) {
+      for (let key = 0; key < 20 * frame; key++) pending.add({ step: 'table', kind: 'window', key: `k${key}`, start: frame * 60_000, end: (frame + 1) * 60_000, firing: 'onTime', fields: { count: key * frame, sum: key } });
+      pending.add({ step: 'feed', kind: 'match', key: `k${frame}`, start: frame, end: frame + 1, fields: { n: frame }, events: { first: [{ n: frame }] } });
+      const counters = [
+        { seen: frame * 100, accepted: frame * 100, results: frame * 20, late: 0, exprErrors: 0 },
+        { seen: frame * 100, accepted: frame, results: frame, late: 0, exprErrors: 0 },
+      ];
+      const stats = { records: frame * 100, deadLetters: 0, watermark: frame * 60_000, maxEventTime: frame * 60_000, minEventTime: 0, progress: frame / 8, wallMs: frame * 100, speed: Infinity, paused: false, idleMs: 0 };
+      state = liveReducer(state, pending.frame(stats, counters));
+      await renderer.show(state);
+      yield;
+    }
+    await renderer.show(liveReducer(state, { type: 'nextPanel' }));
+  } finally {
+    await renderer.close(null);
+  }
+}
+
+/**
+ * Started with its data (tests), the worker opens the view at once. The runner starts it before it
+ * has the data (run-live-view.ts startViewWorker: ink and React load here while the pipeline
+ * compiles) and sends it in the first message, `open`. Until then the worker warms up, a frame at
+ * a time with a turn of the event loop between (the message comes in then); on `open` it draws
+ * the view's first frame at once (the screen is up), finishes the warm-up, and only then reports
+ * `ready`: the replay's first record waits for it. Messages behind `open` wait their turn.
+ */
+const port = parentPort;
+if (port !== null) {
+  if (workerData !== null && workerData !== undefined) serve(port, workerData as ViewWorkerData);
+  else {
+    let open: ViewWorkerData | null = null;
+    let opened: () => void = () => undefined;
+    const early: ViewMessage[] = [];
+    const collect = (message: ViewMessage): void => {
+      if (message.type !== 'open') early.push(message);
+      else if (open === null) {
+        open = message.data;
+        opened();
+      }
+    };
+    port.on('message', collect);
+    const warm = warmUp();
+    // A warm-up that fails costs only slower first frames.
+    const rest = async (): Promise<void> => {
+      try {
+        for await (const _ of warm);
+      } catch {
+        // As above.
+      }
+    };
+    try {
+      while (open === null && !(await warm.next()).done) await new Promise((resolve) => setImmediate(resolve));
+    } catch {
+      // As above.
+    }
+    if (open === null) await new Promise<void>((resolve) => (opened = resolve));
+    port.off('message', collect);
+    const handle = serve(port, open!, rest);
+    for (const message of early) handle(message);
+  }
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutputRecord, WindowResult } from '../../src/engine/operator.js';
-import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo, type WindowBatch } from '../../src/ui/live-state.js';
+import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo, type WindowBatch, type WindowRow } from '../../src/ui/live-state.js';
 import { sparkline } from '../../src/ui/display-format.js';
 import { PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 import { frameOf, stats } from './run-stats.js';
@@ -133,6 +133,32 @@ test('top rows: the best N by the sort field, ties in natural key order, without
   assert.equal(naturalCompare('c2', 'c10') < 0, true);
   assert.equal(naturalCompare('u9', 'u10') < 0 && naturalCompare('b1', 'a2') > 0, true);
 });
+
+for (const [kind, value] of [
+  ['numbers with many ties', (i: number) => (i * 7_919) % 23],
+  ['text', (i: number) => `t${(i * 7_919) % 23}`],
+] as const) {
+  test(`top rows: the same as sorting the whole table and taking the first N (${kind}, with and without a filter)`, () => {
+    // 2,000 keys in a scrambled order.
+    let s = initialState('r', 'p', STEPS, 100);
+    s = frame(s, Array.from({ length: 2_000 }, (_, i) => win(`k${(i * 4_817) % 2_000}`, 0, value(i) as number)));
+    const step = s.steps[0]!;
+    const byValue = (a: WindowRow, b: WindowRow): number => {
+      const x = a.fields.watches;
+      const y = b.fields.watches;
+      if (typeof x === 'number' && typeof y === 'number' && x !== y) return y - x;
+      if (typeof x === 'string' && typeof y === 'string' && x !== y) return x < y ? -1 : 1;
+      return naturalCompare(a.key, b.key);
+    };
+    for (const filter of ['', '1']) {
+      const all = [...step.rows.values()].filter((row) => row.key.includes(filter));
+      for (const limit of [1, 5, 40, 300]) {
+        const expected = [...all].sort(byValue).slice(0, limit).map((row) => row.key);
+        assert.deepEqual(visibleRows(step, filter, 0, limit).map((row) => row.key), expected, `top ${limit}, filter '${filter}'`);
+      }
+    }
+  });
+}
 
 /** A batch's results as records of `step` (what the ring was given, field for field). */
 function batchRecords(batch: WindowBatch | null, step = 'trending', fields = STEPS[0]!.fields): WindowResult[] {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadCompiledPipeline } from '../../src/spec/compile.js';
 import { Replay } from '../../src/replay/replay.js';
-import { runLiveView } from '../../src/ui/run-live-view.js';
+import { Worker } from 'node:worker_threads';
+import { runLiveView, ViewWorker } from '../../src/ui/run-live-view.js';
 import { HIGHLIGHT_MS } from '../../src/ui/live-state.js';
 import { ROOT } from '../cli/run-sw.js';
 import { keyboard, until, VirtualTerminal } from './virtual-terminal.js';
@@ -182,4 +183,40 @@ test('a replay that fails still leaves the view: the alternate screen left, the 
   assert.equal(terminal.alternateScreen, false);
   assert.equal(terminal.cursorHidden, false);
   assert.match(terminal.screen(), /sw replay .*live\.jsonl/);
+});
+
+/** A live view whose worker is `worker` (an eval'd script): the start's failure paths. */
+async function openWith(worker: ViewWorker, startWaitMs?: number) {
+  const recording = join(ROOT, 'test/fixtures/live.jsonl');
+  const pipeline = join(ROOT, 'test/fixtures/live.pipeline.yaml');
+  const compiled = await loadCompiledPipeline(pipeline);
+  const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
+  const terminal = new VirtualTerminal(100, 30);
+  const view = runLiveView(replay, recording, pipeline, compiled.spec.steps, { stdout: terminal, stdin: keyboard(), worker, ...(startWaitMs === undefined ? {} : { startWaitMs }) });
+  return { view, replay, terminal };
+}
+
+test('a worker that never draws its first frame: the view gives up after the start wait, names --no-ui, reads no record and leaves the terminal as it was', async () => {
+  const { view, replay, terminal } = await openWith(new ViewWorker(new Worker('setInterval(() => undefined, 1_000);', { eval: true })), 300);
+  // As if the worker had switched the screen and hidden the cursor before it stalled: the view's
+  // restore must undo both.
+  terminal.write('\x1b[?1049h\x1b[?25l');
+  assert.equal(terminal.alternateScreen, true);
+  assert.equal(terminal.cursorHidden, true);
+  await assert.rejects(view, /^Error: the live view did not start within 0\.3 s \(its worker never drew a frame\); run with --no-ui to replay without it$/);
+  assert.equal(replay.snapshot().records, 0);
+  assert.equal(terminal.alternateScreen, false);
+  assert.equal(terminal.cursorHidden, false);
+});
+
+test('a worker that fails while it loads, before the view opens: the view fails with its error', async () => {
+  const worker = new ViewWorker(new Worker("throw new Error('ink could not load');", { eval: true }));
+  // The failure comes before the view is asked to open: it is kept until then. (Started
+  // unreferenced, the worker would not keep this test's process up while it waits.)
+  worker.worker.ref();
+  await new Promise((resolve) => worker.worker.once('exit', resolve));
+  const { view, replay, terminal } = await openWith(worker);
+  await assert.rejects(view, /ink could not load/);
+  assert.equal(replay.snapshot().records, 0);
+  assert.equal(terminal.cursorHidden, false);
 });

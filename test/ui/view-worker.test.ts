@@ -153,3 +153,32 @@ test('the worker: a snapshot in, its frame out (as a renderer in this thread dra
     await worker.terminate();
   }
 });
+
+test('the worker started early (no data): it warms up where nobody sees it, then opens the view on `open`; a message right behind `open` waits its turn', async () => {
+  const worker = new Worker(new URL('../../src/ui/view-worker.js', import.meta.url));
+  const replies: ViewReply[] = [];
+  worker.on('message', (reply: ViewReply) => replies.push(reply));
+  const count = (type: ViewReply['type']) => replies.filter((reply) => reply.type === type).length;
+  try {
+    const first = stateAt(1);
+    const data: ViewWorkerData = { columns: 100, rows: 30, fd: null, colorLevel: 0, frames: true, state: viewSnapshot(first, 30) };
+    worker.postMessage({ type: 'open', data } satisfies ViewMessage);
+    worker.postMessage({ type: 'show', state: viewSnapshot(stateAt(30), 30) } satisfies ViewMessage);
+    await until('the frame after the first drawn', () => count('drawn') === 1);
+    assert.equal(replies[0]!.type, 'write', 'nothing of the warm-up reached the terminal: the first bytes are the view opening');
+    assert.ok(replies[0]!.type === 'write' && replies[0]!.data.startsWith('\u001B[?1049h'), 'the first bytes switch to the alternate screen');
+    const local = new VirtualTerminal(100, 30);
+    const drawn: string[] = [];
+    const renderer = new ViewRenderer(local, first, (frame) => drawn.push(frame));
+    try {
+      await renderer.show(stateAt(30));
+    } finally {
+      await renderer.close(null);
+    }
+    const frames = replies.flatMap((reply) => (reply.type === 'frame' ? [reply.frame] : []));
+    assert.deepEqual(frames, drawn, 'the first frame of the real state, then the next: no warm-up frame among them');
+    assert.equal(count('ready'), 1);
+  } finally {
+    await worker.terminate();
+  }
+});

@@ -20,15 +20,18 @@ export interface TableEntry {
 }
 
 const EMPTY = undefined;
+/** A free slot's hash: stringHash never gives 0, so the hashes alone tell free slots from used ones. */
+const EMPTY_HASH = 0;
 const MIN_CAPACITY = 1024;
 
-/** FNV-1a over the UTF-16 code units, with a final mix (linear probing wants the low bits spread). */
+/** FNV-1a over the UTF-16 code units, with a final mix (linear probing wants the low bits spread); never 0. */
 export function stringHash(s: string): number {
   let h = 0x811c9dc5 | 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
-  return h ^ (h >>> 13);
+  h ^= h >>> 13;
+  return h === 0 ? 1 : h;
 }
 
 export class KeyTable<V extends TableEntry> {
@@ -43,6 +46,8 @@ export class KeyTable<V extends TableEntry> {
   /** The string `get` hashed last and its hash: a miss is followed by `add` of the same id. */
   private probedId: string | null = null;
   private probedHash = 0;
+  /** The empty slot that ended that probe: `add` of the same id puts it there (no second probe). */
+  private probedSlot = 0;
 
   get size(): number {
     return this.strings + this.others.size;
@@ -54,10 +59,18 @@ export class KeyTable<V extends TableEntry> {
     this.probedId = id;
     this.probedHash = h;
     const { entries, hashes, mask } = this;
+    // The hashes alone until one is equal: a miss (most lookups on a stream whose keys go idle
+    // between their records) reads only the Int32Array, not the entries.
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const entry = entries[i];
-      if (entry === EMPTY) return undefined;
-      if (hashes[i] === h && entry.id === id) return entry;
+      const stored = hashes[i]!;
+      if (stored === EMPTY_HASH) {
+        this.probedSlot = i;
+        return undefined;
+      }
+      if (stored === h) {
+        const entry = entries[i]!;
+        if (entry.id === id) return entry;
+      }
     }
   }
 
@@ -69,7 +82,20 @@ export class KeyTable<V extends TableEntry> {
       this.others.set(id, entry);
       return;
     }
-    if (++this.strings * 2 > this.entries.length) this.grow();
+    let grown = false;
+    if (++this.strings * 2 > this.entries.length) {
+      this.grow();
+      grown = true;
+    }
+    // Added right after `get` missed it (the operator's lookUp): the empty slot that ended the probe,
+    // if it is still empty (another id added in between may have taken it; adds only fill slots and
+    // deletions forget the probe, so a slot still empty is still the first empty one of the probe).
+    if (id === this.probedId && !grown && this.hashes[this.probedSlot] === EMPTY_HASH) {
+      entry.hash = this.probedHash;
+      this.put(this.probedSlot, entry, this.probedHash, entry.order);
+      this.probedId = null;
+      return;
+    }
     const h = id === this.probedId ? this.probedHash : stringHash(id);
     entry.hash = h;
     this.place(entry, h, entry.order);
@@ -84,11 +110,14 @@ export class KeyTable<V extends TableEntry> {
       return;
     }
     const { entries, hashes, orders, mask } = this;
-    let i = entry.hash & mask;
+    // A deletion moves entries: the slot a `get` found empty no longer ends that probe.
+    this.probedId = null;
+    const h = entry.hash;
+    let i = h & mask;
     for (;;) {
-      const at = entries[i];
-      if (at === entry) break;
-      if (at === EMPTY) return;
+      const stored = hashes[i]!;
+      if (stored === h && entries[i] === entry) break;
+      if (stored === EMPTY_HASH) return;
       i = (i + 1) & mask;
     }
     this.strings--;
@@ -96,16 +125,17 @@ export class KeyTable<V extends TableEntry> {
     // lies cyclically after the hole, so that every entry stays reachable from its home slot.
     for (let j = i; ; ) {
       entries[i] = EMPTY;
-      let entry: V | undefined;
+      hashes[i] = EMPTY_HASH;
+      let stored: number;
       let home: number;
       do {
         j = (j + 1) & mask;
-        entry = entries[j];
-        if (entry === EMPTY) return;
-        home = hashes[j]! & mask;
+        stored = hashes[j]!;
+        if (stored === EMPTY_HASH) return;
+        home = stored & mask;
       } while (i <= j ? i < home && home <= j : i < home || home <= j);
-      entries[i] = entry;
-      hashes[i] = hashes[j]!;
+      entries[i] = entries[j];
+      hashes[i] = stored;
       orders[i] = orders[j]!;
       i = j;
     }
@@ -158,10 +188,14 @@ export class KeyTable<V extends TableEntry> {
   }
 
   private place(entry: V, h: number, order: number): void {
-    const { entries, mask } = this;
+    const { hashes, mask } = this;
     let i = h & mask;
-    while (entries[i] !== EMPTY) i = (i + 1) & mask;
-    entries[i] = entry;
+    while (hashes[i] !== EMPTY_HASH) i = (i + 1) & mask;
+    this.put(i, entry, h, order);
+  }
+
+  private put(i: number, entry: V, h: number, order: number): void {
+    this.entries[i] = entry;
     this.hashes[i] = h;
     this.orders[i] = order;
   }
@@ -175,6 +209,7 @@ export class KeyTable<V extends TableEntry> {
     this.hashes = new Int32Array(capacity);
     this.orders = new Float64Array(capacity);
     this.mask = capacity - 1;
+    this.probedId = null;
     for (let i = 0; i < old.length; i++) {
       const entry = old[i];
       if (entry !== EMPTY) this.place(entry, oldHashes[i]!, oldOrders[i]!);

@@ -39,7 +39,6 @@ type Rec = Record<string, unknown>;
  * records waiting for the watermark are its list in the operator's PendingRecords.
  */
 class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntry, LinearKey {
-  timer = Infinity;
   slot = -1;
   first = -1;
   last = -1;
@@ -57,8 +56,15 @@ class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntr
     /** Set when the key is (re)used: idle key states are recycled. */
     public id: unknown,
     public key: unknown,
+    /** The operator's timers, which hold this key's timer (a float field here was a boxed number: one more cache line per fire). */
+    private readonly timers: KeyTimers<KeyState>,
   ) {
     super(start);
+  }
+
+  /** The key's event-time timer, Infinity when none (snapshots; the operator asks its timers). */
+  get timer(): number {
+    return this.timers.timeOf(this);
   }
 }
 
@@ -228,13 +234,13 @@ export class PatternOperator implements Operator, KeyHinted {
     }
     const state = this.stateOf(key);
     this.pending.add(state, ts, this.retainFields && ctx.retain !== undefined ? ctx.retain(fields) : ctx.original());
-    if (ts < state.timer) this.timers.schedule(state, ts);
+    if (ts < this.timers.timeOf(state)) this.timers.schedule(state, ts);
   }
 
   advanceWatermark(watermark: number, out: Output): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    while (this.timers.length > 0 && this.timers.earliest <= watermark) this.fire(this.timers.pop(), watermark, out);
+    for (let state = this.timers.popDue(watermark); state !== null; state = this.timers.popDue(watermark)) this.fire(state, watermark, out);
   }
 
   /** The top-level field the step is keyed by, when it is keyed by one (key hints apply). */
@@ -352,20 +358,19 @@ export class PatternOperator implements Operator, KeyHinted {
     const states = this.compiled.states.map((s) => s.name).join(', ');
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
-    const timed: { key: KeyState; registration: number }[] = [];
+    const timed: { key: KeyState; time: number; registration: number }[] = [];
     for (const saved of plainState(snapshot.keys)) {
       const id = identityOf(saved.key);
       let state: KeyState;
       try {
-        state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key));
+        state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key, this.timers));
       } catch (error) {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
-      state.timer = saved.timer;
       this.keys.add(state);
       this.timers.attach(state);
       for (let i = 0; i < saved.times.length; i++) this.pending.add(state, saved.times[i]!, saved.records[i]!);
-      if (state.timer !== Infinity) timed.push({ key: state, registration: saved.timerSeq });
+      if (saved.timer !== Infinity) timed.push({ key: state, time: saved.timer, registration: saved.timerSeq });
     }
     this.timers.load(timed, snapshot.timerSeq);
     const linear = this.linear;
@@ -415,7 +420,7 @@ export class PatternOperator implements Operator, KeyHinted {
     if (state === undefined) {
       state = this.spareKeys.pop();
       if (state === undefined) {
-        state = new KeyState(this.nfa.startRun(), id, key);
+        state = new KeyState(this.nfa.startRun(), id, key, this.timers);
         this.timers.attach(state);
       } else {
         state.id = id;
@@ -430,7 +435,6 @@ export class PatternOperator implements Operator, KeyHinted {
     const errorsBefore = this.matcher.errors;
     const matcher = this.matcher;
     this.observer?.key?.(state.key, watermark);
-    state.timer = Infinity;
     const pending = this.pending;
     while (state.first !== -1 && pending.firstTime(state) <= watermark) {
       const time = pending.firstTime(state);

@@ -114,3 +114,61 @@ test('KeyTable tells apart keys of the same length and hash (short and long)', (
     assert.equal(table.get(b), second);
   }
 });
+
+test('KeyTable: a deletion between a missing get and the add of that id does not leave the id unreachable', () => {
+  // Three ids with the same home slot in the smallest table (1,024 slots): a and b fill the probe
+  // run, so get(c) ends on the slot after them; deleting a shifts b back, and c must then go where
+  // a probe from its home stops, not where the earlier get stopped.
+  const byHome = new Map<number, string[]>();
+  let same: string[] | undefined;
+  for (let i = 0; same === undefined; i++) {
+    const id = `k${i}`;
+    const home = stringHash(id) & 1023;
+    const ids = byHome.get(home) ?? [];
+    ids.push(id);
+    byHome.set(home, ids);
+    if (ids.length === 3) same = ids;
+  }
+  const [a, b, c] = same;
+  const table = new KeyTable<Entry>();
+  const entry = (id: string, n: number): Entry => ({ id, order: 0, hash: 0, n });
+  const ea = entry(a!, 1);
+  const eb = entry(b!, 2);
+  const ec = entry(c!, 3);
+  table.add(ea);
+  table.add(eb);
+  assert.equal(table.get(c), undefined);
+  table.delete(ea);
+  table.add(ec);
+  assert.equal(table.get([...c!].join('')), ec);
+  assert.equal(table.get([...b!].join('')), eb);
+  assert.equal(table.get([...a!].join('')), undefined);
+  table.delete(eb);
+  assert.equal(table.get([...c!].join('')), ec);
+  assert.equal(table.size, 1);
+});
+
+test('KeyTable: another id added between a missing get and the add of that id keeps both reachable', () => {
+  // Two ids with the same home slot: get(c) misses and ends on the home slot; a is then added there
+  // (pattern-operator restore adds without a get first); add(c) must not write over a.
+  const byHome = new Map<number, string>();
+  let pair: [string, string] | undefined;
+  for (let i = 0; pair === undefined; i++) {
+    const id = `r${i}`;
+    const home = stringHash(id) & 1023;
+    const other = byHome.get(home);
+    if (other !== undefined) pair = [other, id];
+    else byHome.set(home, id);
+  }
+  const [a, c] = pair;
+  const table = new KeyTable<Entry>();
+  const ea: Entry = { id: a, order: 0, hash: 0, n: 1 };
+  const ec: Entry = { id: c, order: 0, hash: 0, n: 2 };
+  assert.equal(table.get(c), undefined);
+  table.add(ea);
+  table.add(ec);
+  assert.equal(table.size, 2);
+  assert.equal(table.get([...a].join('')), ea);
+  assert.equal(table.get([...c].join('')), ec);
+  assert.deepEqual([...table.values()].map((e) => e.id), [a, c]);
+});

@@ -69,7 +69,7 @@ test('PendingRecords: freed entries are reused (the pool does not grow with the 
 
 test('KeyTimers over slots: (time, registration) order; a timer moved earlier gets a new registration; freed slots are reused', () => {
   const timers = new KeyTimers<TimedKey & { name: string }>();
-  const key = (name: string) => ({ name, timer: Infinity, slot: -1 });
+  const key = (name: string) => ({ name, slot: -1 });
   const [a, b, c, d] = [key('a'), key('b'), key('c'), key('d')];
   for (const k of [a, b, c, d]) timers.attach(k);
   timers.schedule(a, 10);
@@ -90,7 +90,7 @@ test('KeyTimers over slots: (time, registration) order; a timer moved earlier ge
 });
 
 // The queue has a timing wheel for integer times near its cursor and a heap for the rest; a
-// reference (a list sorted by (time, registration)) must agree on every pop, whatever mix of near,
+// reference (a list sorted by (time, registration)) must agree on every pop (`pop` and `popDue`), whatever mix of near,
 // far (past the wheel's 16,384 buckets), non-integer, negative, moved-earlier and equal times.
 for (const [name, seed, timeOf] of [
   ['near integer times, many ties', 1, (now: number, r: () => number) => now + Math.floor(r() * 50)],
@@ -103,7 +103,7 @@ for (const [name, seed, timeOf] of [
   test(`KeyTimers agrees with a sorted reference: ${name}`, () => {
     const r = random(seed);
     const timers = new KeyTimers<TimedKey & { id: number }>();
-    const keys = Array.from({ length: 300 }, (_, id) => ({ id, timer: Infinity, slot: -1 }));
+    const keys = Array.from({ length: 300 }, (_, id) => ({ id, slot: -1 }));
     for (const k of keys) timers.attach(k);
     const reference = new Map<number, { time: number; seq: number }>();
     let seq = 0;
@@ -127,18 +127,24 @@ for (const [name, seed, timeOf] of [
         now += Math.floor(r() * 40);
         const expected = [...reference].filter(([, t]) => t.time <= now).sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq);
         const fired: number[] = [];
-        while (timers.length > 0 && timers.earliest <= now) {
-          const key = timers.pop();
+        const take = (key: TimedKey & { id: number }): void => {
           fired.push(key.id);
           reference.delete(key.id);
-          key.timer = Infinity;
-        }
+        };
+        // Both ways of popping on alternate steps: `earliest` then pop (popDue without a bound), and popDue(now) (the operator's).
+        if (step % 2 === 0) while (timers.length > 0 && timers.earliest <= now) take(timers.pop());
+        else for (let key = timers.popDue(now); key !== null; key = timers.popDue(now)) take(key);
         assert.deepEqual(fired, expected.map(([id]) => id), `step ${step}`);
         const earliest = Math.min(...[...reference.values()].map((t) => t.time));
         assert.equal(timers.earliest, earliest);
         assert.equal(timers.length, reference.size);
       }
-      if (step % 1000 === 0) for (const k of keys) assert.equal(timers.registrationOf(k), reference.get(k.id)?.seq ?? 0);
+      if (step % 1000 === 0) {
+        for (const k of keys) {
+          assert.equal(timers.registrationOf(k), reference.get(k.id)?.seq ?? 0);
+          assert.equal(timers.timeOf(k), reference.get(k.id)?.time ?? Infinity, `timeOf ${k.id} at step ${step}`);
+        }
+      }
     }
     // Both parts held many timers at some point: the test compared both paths, not one.
     assert.ok(inWheel > 10 && (seed === 1 || inHeap > 20), `wheel ${inWheel}, heap ${inHeap}`);
