@@ -131,11 +131,13 @@ function patternStep(
   const stageNames = cepCompiler().leafStages(step.pattern.stages).map((s) => s.name);
   const conditions = new Map<string, { where: StageCondition | null; until: StageCondition | null }>();
   let fieldsOnly = true;
+  let readsStages = false;
   const compileStages = (stages: readonly CepStageSpec[], path: string): void =>
     stages.forEach((stage, i) => {
       const where = stage.where === undefined ? null : condition(stage.where, `${path}[${i}].where`, stageNames);
       const until = stage.until === undefined ? null : condition(stage.until, `${path}[${i}].until`, stageNames);
       for (const expr of [where, until]) if (expr !== null && (expr.readsBindings || expr.wholeEvent)) fieldsOnly = false;
+      for (const expr of [where, until]) if (expr !== null && expr.readsBindings) readsStages = true;
       conditions.set(stage.name, { where: where ? stageCondition(where) : null, until: until ? stageCondition(until) : null });
       if (stage.group !== undefined) compileStages(stage.group, `${path}[${i}].group`);
     });
@@ -150,6 +152,7 @@ function patternStep(
     ...keyFieldOf(step.keyBy),
     conditions,
     conditionsReadFieldsOnly: fieldsOnly,
+    conditionsReadStages: readsStages,
     select: step.select.map((s) => {
       const expr = compile(s.expr, `${at}.select.${s.name}`, stageNames);
       return { name: s.name, evaluate: (scope: (name: string) => unknown) => expr.evaluate(NO_FIELDS, scope) };

@@ -16,7 +16,9 @@
 import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, StepCounters, TimeoutResult } from '../operator.js';
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
-import { NFA, NfaState, type NfaMatch, type StartRun } from './nfa/nfa.js';
+import { NFA, NfaState, type StartRun } from './nfa/nfa.js';
+import { clearNfaPart, readLinearRuns, writeLinearRuns } from './nfa/linear-snapshot.js';
+import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type LinearTimeout, type MatchEvents } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
@@ -36,7 +38,7 @@ type Rec = Record<string, unknown>;
  * object (a record touches one key object, not three: each was a cache miss with 20K keys); its
  * records waiting for the watermark are its list in the operator's PendingRecords.
  */
-class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntry {
+class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntry, LinearKey {
   slot = -1;
   first = -1;
   last = -1;
@@ -44,6 +46,11 @@ class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntr
   hash = 0;
   /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
   hint = -1;
+  // The linear matcher's runs (linear-matcher.ts), when the operator uses it; the NFA part stays idle then.
+  linearBlock = -1;
+  linearCapacity = 0;
+  linearCount = 0;
+  linearWaiting: LinearRun[] = NO_LINEAR_WAITING;
   constructor(
     start: StartRun | null,
     /** Set when the key is (re)used: idle key states are recycled. */
@@ -113,6 +120,27 @@ export interface PatternObserver extends NfaObserver {
 
 export interface PatternOperatorOptions {
   readonly observer?: PatternObserver;
+  /**
+   * 'auto' (the default): a pattern whose partial matches never branch runs on the linear matcher
+   * (linear-matcher.ts), any other on the general NFA; 'nfa' forces the general NFA (tests, bench).
+   * Outputs are the same either way.
+   */
+  readonly matcher?: 'auto' | 'nfa';
+}
+
+/**
+ * What the operator asks of a key's matcher: the general NFA (nfa.ts) or the linear matcher, which
+ * gives the same results for the patterns it takes.
+ */
+interface KeyMatcher {
+  readonly errors: number;
+  process(key: KeyState, value: Rec, timestamp: number): readonly MatchEvents<Rec>[];
+  advanceTime(key: KeyState, timestamp: number): { readonly matches: readonly MatchEvents<Rec>[]; readonly timeouts: readonly LinearTimeout<Rec>[] };
+  nextTimeout(key: KeyState): number;
+  isIdle(key: KeyState): boolean;
+  dispose(key: KeyState): void;
+  partialMatchCount(key: KeyState): number;
+  describe(key: KeyState): PartialMatchView[];
 }
 
 /** Map key for a key value: primitives as is, arrays / objects by their JSON text. */
@@ -125,6 +153,10 @@ export class PatternOperator implements Operator, KeyHinted {
   readonly counters: StepCounters = newCounters();
   readonly compiled: CompiledPattern<Rec>;
   private readonly nfa: NFA<Rec>;
+  /** The linear matcher when the pattern is linear and not forced onto the NFA; null otherwise. */
+  private linear: LinearMatcher<Rec> | null;
+  /** The one of the two that matches: `linear`, or the NFA. */
+  private matcher: KeyMatcher;
   private readonly keys = new KeyTable<KeyState>();
   private readonly timers = new KeyTimers<KeyState>();
   private readonly pending = new PendingRecords();
@@ -160,6 +192,14 @@ export class PatternOperator implements Operator, KeyHinted {
     this.observer = options.observer;
     this.retainFields = definition.conditionsReadFieldsOnly === true && this.observer === undefined;
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
+    const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, (test) => readsStages(definition, test));
+    this.linear = chain === null ? null : new LinearMatcher(chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
+    this.matcher = this.linear ?? this.nfa;
+  }
+
+  /** Which matcher runs the pattern: 'linear' or 'nfa'. */
+  get matcherKind(): 'linear' | 'nfa' {
+    return this.linear === null ? 'nfa' : 'linear';
   }
 
   process(fields: Fields, ts: number, ctx: RecordContext, out: Output): void {
@@ -222,6 +262,12 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
   observe(observer: PatternObserver): void {
+    // The trace reads the NFA's runs: a linear operator switches before its first record.
+    if (this.linear !== null) {
+      if (this.keys.size > 0) throw new Error(`step ${this.step}: observe() before the first record`);
+      this.linear = null;
+      this.matcher = this.nfa;
+    }
     this.observer = observer;
     this.nfa.observer = observer;
     this.retainFields = false;
@@ -230,13 +276,13 @@ export class PatternOperator implements Operator, KeyHinted {
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
   partialMatches(key: unknown): PartialMatchView[] {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? [] : this.nfa.describe(state);
+    return state === undefined ? [] : this.matcher.describe(state);
   }
 
   /** How many partial matches a key holds (cheap: no paths extracted). */
   partialMatchCount(key: unknown): number {
     const state = this.keys.get(identityOf(key));
-    return state === undefined ? 0 : this.nfa.partialMatchCount(state);
+    return state === undefined ? 0 : this.matcher.partialMatchCount(state);
   }
 
   /** Keys currently holding buffered records or partial matches. */
@@ -249,7 +295,18 @@ export class PatternOperator implements Operator, KeyHinted {
    * into) as plain data; encode it with snapshot-json (it holds ±∞). Taken between two records.
    */
   snapshot(options: SnapshotOptions = {}): PatternOperatorSnapshot {
-    const keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
+    // A linear operator's runs are written in the NFA's form for the snapshot (linear-snapshot.ts).
+    const linear = this.linear;
+    let keys: readonly PatternKeySnapshot[] | EncodedState;
+    if (linear === null) keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
+    else {
+      this.keys.forEach((state) => writeLinearRuns(this.nfa, linear, state));
+      try {
+        keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
+      } finally {
+        this.keys.forEach((state) => clearNfaPart(this.nfa, state));
+      }
+    }
     return {
       format: PATTERN_OPERATOR_FORMAT,
       step: this.step,
@@ -316,6 +373,17 @@ export class PatternOperator implements Operator, KeyHinted {
       if (saved.timer !== Infinity) timed.push({ key: state, time: saved.timer, registration: saved.timerSeq });
     }
     this.timers.load(timed, snapshot.timerSeq);
+    const linear = this.linear;
+    if (linear !== null) {
+      // Into the linear matcher's rows, when every key's runs are runs of its chain; else the NFA runs it.
+      const states = [...this.keys.values()];
+      if (states.every((state) => readLinearRuns(this.nfa, linear, state, true))) {
+        for (const state of states) readLinearRuns(this.nfa, linear, state);
+      } else {
+        this.linear = null;
+        this.matcher = this.nfa;
+      }
+    }
     this.watermark = snapshot.watermark;
     this.nfa.nextId = snapshot.nextRunId;
     Object.assign(this.counters, snapshot.counters);
@@ -323,7 +391,7 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /** Expression errors inside stage conditions, counted by the NFA. */
   private syncErrors(before: number): void {
-    this.counters.exprErrors += this.nfa.errors - before;
+    this.counters.exprErrors += this.matcher.errors - before;
   }
 
   private stateOf(key: unknown): KeyState {
@@ -364,7 +432,8 @@ export class PatternOperator implements Operator, KeyHinted {
   }
 
   private fire(state: KeyState, watermark: number, out: Output): void {
-    const errorsBefore = this.nfa.errors;
+    const errorsBefore = this.matcher.errors;
+    const matcher = this.matcher;
     this.observer?.key?.(state.key, watermark);
     const pending = this.pending;
     while (state.first !== -1 && pending.firstTime(state) <= watermark) {
@@ -375,16 +444,16 @@ export class PatternOperator implements Operator, KeyHinted {
         this.observer?.record?.(state.key, time, originalOf(record));
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
-        const matches = this.nfa.process(state, record, time);
+        const matches = matcher.process(state, record, time);
         for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
-        this.observer?.afterRecord?.(state.key, time, this.nfa.describe(state));
+        this.observer?.afterRecord?.(state.key, time, matcher.describe(state));
       } while (state.first !== -1 && pending.firstTime(state) === time);
     }
     this.advanceTime(state, watermark, out);
     this.syncErrors(errorsBefore);
-    const next = Math.min(pending.firstTime(state), this.nfa.nextTimeout(state));
+    const next = Math.min(pending.firstTime(state), matcher.nextTimeout(state));
     if (next !== Infinity) this.timers.schedule(state, next);
-    else if (state.first === -1 && state.isIdle) {
+    else if (state.first === -1 && matcher.isIdle(state)) {
       // Idle: only the start run is left and the buffer is empty, so the state is as good as new
       // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
       this.keys.delete(state);
@@ -397,13 +466,15 @@ export class PatternOperator implements Operator, KeyHinted {
         this.spareKeys.push(state);
       } else {
         this.timers.detach(state);
-        this.nfa.dispose(state);
+        matcher.dispose(state);
+        // A linear key's NfaState part holds only its start run's version (in a pool the collector does not see).
+        if (matcher !== this.nfa) this.nfa.dispose(state);
       }
     }
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
-    const { matches, timeouts } = this.nfa.advanceTime(state, timestamp);
+    const { matches, timeouts } = this.matcher.advanceTime(state, timestamp);
     for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
     for (let i = 0; i < timeouts.length; i++) {
       const timeout = timeouts[i]!;
@@ -414,7 +485,7 @@ export class PatternOperator implements Operator, KeyHinted {
     }
   }
 
-  private emitMatch(state: KeyState, match: NfaMatch<Rec>, out: Output): void {
+  private emitMatch(state: KeyState, match: MatchEvents<Rec>, out: Output): void {
     const events = this.eventsOf(match);
     const result: MatchResult = { step: this.step, kind: 'match', key: state.key, start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
     this.counters.results++;
@@ -442,7 +513,7 @@ export class PatternOperator implements Operator, KeyHinted {
   };
 
   /** The match's values by stage (stages in pattern order); sets matchStart and matchEnd. */
-  private eventsOf(match: NfaMatch<Rec>): Record<string, unknown[]> {
+  private eventsOf(match: MatchEvents<Rec>): Record<string, unknown[]> {
     const events: Record<string, unknown[]> = {};
     this.matchEvents = events;
     this.matchStart = Infinity;
@@ -465,6 +536,14 @@ export class PatternOperator implements Operator, KeyHinted {
     }
     return fields;
   }
+}
+
+/**
+ * Whether a stage condition may read the partial match's accepted events (an iterative condition):
+ * the pipeline compiler says so for CEL (conditionsReadStages); a function of one parameter cannot.
+ */
+function readsStages(definition: PatternStep, test: (event: Rec, stages: never) => boolean): boolean {
+  return definition.conditionsReadStages ?? test.length >= 2;
 }
 
 /** What a held record stands for: a retained record (fields and line text) its original. */

@@ -38,6 +38,12 @@ export interface PatternStep {
    * those fields (RecordContext.retain) and decode it whole only when it is output. Absent: false.
    */
   readonly conditionsReadFieldsOnly?: boolean;
+  /**
+   * Whether some stage condition reads the partial match's accepted events (iterative conditions):
+   * the pipeline compiler knows it for CEL. Absent: decided per condition, a function of one
+   * parameter reading none. A pattern without them may run on the linear matcher.
+   */
+  readonly conditionsReadStages?: boolean;
   /** Computed output fields over the match: the scope resolves each stage name to its list of events. */
   readonly select: readonly { readonly name: string; readonly evaluate: (scope: (name: string) => unknown) => unknown }[];
 }

@@ -90,3 +90,40 @@ test('budget: a key whose events all match the first stage never holds more part
   }
   assert.equal(most, within);
 });
+
+test('budget, linear matcher: ≤ 450 bytes per event held by a live partial match, as the NFA (per event 16 bytes of its run row and a record slot, in pools grown by doubling, with the blocks a growing key left behind: 218-363 measured)', () => {
+  // followedBy with an end that never comes: linear (linear-matcher.ts), every event starts a run that stays alive.
+  const pattern: PatternSpec = { within: 1_000_000, skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'followedBy' })] };
+  const n = 2_000;
+  const records: Rec[] = Array.from({ length: n }, (_, i) => ({ user: `u${i % 20}`, i }));
+  const feed = (op: PatternOperator): void => {
+    for (let i = 0; i < n; i++) {
+      op.process(records[i]!, i, { line: i, original: () => records[i]! }, sink);
+      op.advanceWatermark(i, sink);
+    }
+  };
+  feed(new PatternOperator(step(pattern, { a: () => true, b: () => false })));
+  const op = new PatternOperator(step(pattern, { a: () => true, b: () => false }));
+  assert.equal(op.matcherKind, 'linear');
+  const before = heap();
+  feed(op);
+  const partial = Array.from({ length: 20 }, (_, u) => op.partialMatchCount(`u${u}`)).reduce((a, b) => a + b, 0);
+  assert.equal(partial, n);
+  const perEvent = (heap() - before) / n;
+  assert.ok(perEvent <= 450, `${perEvent.toFixed(0)} bytes per buffered event`);
+});
+
+test('budget, linear matcher: a key whose events all match the first stage never holds more partial matches than within allows', () => {
+  const within = 100;
+  const pattern: PatternSpec = { within, skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'followedBy' })] };
+  const op = new PatternOperator(step(pattern, { a: () => true, b: () => false }));
+  assert.equal(op.matcherKind, 'linear');
+  let most = 0;
+  for (let ts = 0; ts < 20 * within; ts++) {
+    const record = { user: 'hot', ts };
+    op.process(record, ts, { line: ts, original: () => record }, sink);
+    op.advanceWatermark(ts, sink);
+    most = Math.max(most, op.partialMatchCount('hot'));
+  }
+  assert.equal(most, within);
+});

@@ -326,6 +326,11 @@ export class NFA<E> {
     return names;
   }
 
+  /** True when only the start state is left: nothing of this key needs keeping. */
+  isIdle(nfaState: NfaState<E>): boolean {
+    return nfaState.isIdle;
+  }
+
   /** How many live partial matches (runs past the start state) the key has. */
   partialMatchCount(nfaState: NfaState<E>): number {
     return nfaState.runList().filter((run) => !this.stateOf(nfaState, run).isStart).length;
