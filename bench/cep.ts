@@ -137,6 +137,8 @@ export function stepOf(name: string, pattern: Pattern<(e: Rec) => boolean>): Pat
     keyField: 'userId',
     conditions: new Map(spec.stages.map((s) => [s.name, { where: leaf(trees.get(s.name), 'where'), until: leaf(trees.get(s.name), 'until') }])),
     select: [],
+    // The conditions are functions of the event alone: the linear matcher may run them.
+    conditionsReadStages: false,
   };
 }
 

@@ -192,7 +192,7 @@ export class PatternOperator implements Operator, KeyHinted {
     this.observer = options.observer;
     this.retainFields = definition.conditionsReadFieldsOnly === true && this.observer === undefined;
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
-    const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, (test) => readsStages(definition, test));
+    const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, () => readsStages(definition));
     this.linear = chain === null ? null : new LinearMatcher(chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
     this.matcher = this.linear ?? this.nfa;
   }
@@ -300,8 +300,9 @@ export class PatternOperator implements Operator, KeyHinted {
     let keys: readonly PatternKeySnapshot[] | EncodedState;
     if (linear === null) keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
     else {
-      this.keys.forEach((state) => writeLinearRuns(this.nfa, linear, state));
       try {
+        // Inside the try: keys written before one that fails are cleared too.
+        this.keys.forEach((state) => writeLinearRuns(this.nfa, linear, state));
         keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
       } finally {
         this.keys.forEach((state) => clearNfaPart(this.nfa, state));
@@ -540,10 +541,11 @@ export class PatternOperator implements Operator, KeyHinted {
 
 /**
  * Whether a stage condition may read the partial match's accepted events (an iterative condition):
- * the pipeline compiler says so for CEL (conditionsReadStages); a function of one parameter cannot.
+ * the pipeline compiler says so for CEL (conditionsReadStages). Absent, every condition is taken
+ * to read them: a function's arity cannot tell (rest and default parameters, `arguments`).
  */
-function readsStages(definition: PatternStep, test: (event: Rec, stages: never) => boolean): boolean {
-  return definition.conditionsReadStages ?? test.length >= 2;
+function readsStages(definition: PatternStep): boolean {
+  return definition.conditionsReadStages ?? true;
 }
 
 /** What a held record stands for: a retained record (fields and line text) its original. */

@@ -40,8 +40,9 @@ export interface PatternStep {
   readonly conditionsReadFieldsOnly?: boolean;
   /**
    * Whether some stage condition reads the partial match's accepted events (iterative conditions):
-   * the pipeline compiler knows it for CEL. Absent: decided per condition, a function of one
-   * parameter reading none. A pattern without them may run on the linear matcher.
+   * the pipeline compiler knows it for CEL. Absent: taken as true (a function's arity cannot tell:
+   * rest and default parameters, `arguments`). Only a pattern with `false` may run on the linear
+   * matcher.
    */
   readonly conditionsReadStages?: boolean;
   /** Computed output fields over the match: the scope resolves each stage name to its list of events. */

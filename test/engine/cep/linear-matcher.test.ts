@@ -22,10 +22,12 @@ function stage(name: string, extra: Partial<StageSpec> = {}): StageSpec {
   return { name, quantifier: { kind: 'single' }, optional: false, greedy: false, consecutive: false, allowCombinations: false, ...extra };
 }
 
-function step(pattern: PatternSpec, where: Record<string, Where | ((e: Rec, stages: (s: string) => readonly Rec[]) => boolean)>, emitTimeouts = false): PatternStep {
+/** `readsStages`: what the pipeline compiler would say of the conditions (absent: taken as true). */
+function step(pattern: PatternSpec, where: Record<string, Where | ((e: Rec, stages: (s: string) => readonly Rec[]) => boolean)>, emitTimeouts = false, readsStages: boolean | 'absent' = false): PatternStep {
   return {
     name: 'p',
     pattern,
+    ...(readsStages === 'absent' ? {} : { conditionsReadStages: readsStages }),
     emitTimeouts,
     lateOutput: true,
     filter: null,
@@ -192,14 +194,17 @@ test('linear matcher: eligibility, decided on the compiled pattern', () => {
   for (const c of cases) {
     const pattern: PatternSpec = { within: 10, skip: { kind: 'noSkip' }, stages: c.stages };
     const where = c.where ?? Object.fromEntries(c.stages.map((s) => [s.name, yes]));
-    const op = new PatternOperator(step(pattern, where));
+    const op = new PatternOperator(step(pattern, where, false, c.where !== undefined));
     assert.equal(op.matcherKind, c.linear ? 'linear' : 'nfa', c.name);
     assert.equal(new PatternOperator(step(pattern, where), { matcher: 'nfa' }).matcherKind, 'nfa', c.name);
   }
-  // The pipeline compiler's word wins over a condition's arity.
+  // Only the pipeline compiler's (or the caller's) word that no condition reads the partial match
+  // makes it linear: a function's arity cannot tell (rest or default parameters, `arguments`).
   const pattern: PatternSpec = { skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'next' })] };
-  assert.equal(new PatternOperator({ ...step(pattern, { a: yes, b: yes }), conditionsReadStages: true }).matcherKind, 'nfa');
-  assert.equal(new PatternOperator({ ...step(pattern, { a: (e, _s) => yes(e), b: yes }), conditionsReadStages: false }).matcherKind, 'linear');
+  assert.equal(new PatternOperator(step(pattern, { a: yes, b: yes }, false, 'absent')).matcherKind, 'nfa');
+  assert.equal(new PatternOperator(step(pattern, { a: (...args: [Rec, (s: string) => readonly Rec[]]) => args[1]('a').length >= 0 && yes(args[0]), b: yes }, false, 'absent')).matcherKind, 'nfa');
+  assert.equal(new PatternOperator(step(pattern, { a: yes, b: yes }, false, true)).matcherKind, 'nfa');
+  assert.equal(new PatternOperator(step(pattern, { a: (e, _s) => yes(e), b: yes }, false, false)).matcherKind, 'linear');
 });
 
 test('linear matcher: a trace observer attached before the first record switches the operator to the general NFA', () => {

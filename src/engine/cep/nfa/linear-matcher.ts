@@ -216,6 +216,8 @@ export class LinearMatcher<E> {
   private doneValues: unknown[] = [];
   private donePruned = new Uint8Array(0);
   private doneCount = 0;
+  /** The most rows the done area held since it was last cleared: their values are let go at the next call. */
+  private doneHigh = 0;
   private readonly views: LinearMatch<E>[] = [];
   /** For visitDone: the stages in the order first taken, the positions of each, and a reused list of reused events per stage. */
   private readonly stageOrder: readonly string[];
@@ -326,7 +328,7 @@ export class LinearMatcher<E> {
    */
   process(key: LinearKey, value: E, timestamp: number): readonly MatchEvents<E>[] {
     this.value = value;
-    this.doneCount = 0;
+    this.clearDone();
     this.outcome.fill(UNKNOWN);
     const seq = this.seq++;
     const m = this.length;
@@ -433,9 +435,22 @@ export class LinearMatcher<E> {
     return result;
   }
 
+  /**
+   * Empties the done area for a new call, letting go of the records the last call's matches and
+   * timeouts held (a watermark that timed out 2,000 runs would keep their events reachable).
+   */
+  private clearDone(): void {
+    this.doneCount = 0;
+    if (this.doneHigh > 0) {
+      this.doneValues.fill(undefined, 0, this.doneHigh * this.length);
+      this.doneHigh = 0;
+    }
+  }
+
   /** A new row of the done area (grown as needed); returns its index. */
   private newDone(): number {
     const done = this.doneCount++;
+    if (this.doneCount > this.doneHigh) this.doneHigh = this.doneCount;
     const width = this.width;
     if (this.doneCount * width > this.doneRows.length) {
       const bigger = new Float64Array(this.doneCount * 2 * width);
@@ -513,7 +528,7 @@ export class LinearMatcher<E> {
    */
   advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly MatchEvents<E>[]; readonly timeouts: readonly LinearTimeout<E>[] } {
     const window = this.windowTime;
-    this.doneCount = 0;
+    this.clearDone();
     if (key.linearWaiting.length === 0) {
       if (window <= 0 || key.linearCount === 0 || !(this.earliestStart(key) + window <= timestamp)) return NOTHING;
     }

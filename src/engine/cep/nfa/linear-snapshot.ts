@@ -62,6 +62,9 @@ export function writeLinearRuns<E>(nfa: NFA<E>, matcher: LinearMatcher<E>, key: 
 /** Empties the key's NfaState part again (its start run as a new key's). */
 export function clearNfaPart<E>(nfa: NFA<E>, key: Key<E>): void {
   nfa.dispose(key);
+  // The runs live in the linear matcher's rows: the arena the snapshot filled is not kept (20K
+  // keys kept 1 KB each).
+  key.releaseArena();
   key.startVersion = Dewey.of(1);
   key.startId = 0;
 }

@@ -250,6 +250,13 @@ export class SharedBuffer<E> {
     }
   }
 
+  /** As resetArena, and the arena dropped whatever its size (a key whose runs live elsewhere: the linear matcher's). */
+  releaseArena(): void {
+    this.resetArena();
+    this.words = EMPTY_WORDS;
+    this.times = EMPTY_TIMES;
+  }
+
   /** Registers the event being processed, locked until `releaseEvent` (Flink's EventWrapper). */
   registerEvent(value: E, timestamp: number): number {
     this.liveEvents++;
