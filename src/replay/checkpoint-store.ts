@@ -913,6 +913,8 @@ export class DurableFiles {
 export interface WriterTimeouts {
   readonly startMs: number;
   readonly answerMs: number;
+  /** Told of each writer thread started (tests wait for one to end). */
+  readonly started?: (thread: Worker) => void;
 }
 
 const WRITER_TIMEOUTS: WriterTimeouts = { startMs: 20_000, answerMs: 300_000 };
@@ -945,6 +947,7 @@ class BackgroundCommitter {
     this.port = port1;
     this.worker = new Worker(new URL('./checkpoint-writer.js', import.meta.url), { workerData: { path, port: port2, flag: this.flag }, transferList: [port2] });
     this.worker.unref();
+    timeouts.started?.(this.worker);
     // Its failures reach the replay as the job's reply (one line); the event itself must not end
     // the process with a stack trace.
     this.worker.on('error', () => {});

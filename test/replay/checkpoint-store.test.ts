@@ -3,6 +3,7 @@
  * reason, pruning to the newest three, and the `--checkpoint-every` parser.
  */
 import { test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -434,6 +435,24 @@ test('a writer thread that does not load in time is ended: one line, its copy ne
   store.write(second);
   store.close();
   reopenedWithNewest(path, pipeline, 1).close();
+});
+
+test('a writer thread given up on before it loaded skips the job waiting on its port: nothing commits after the failure was reported', async () => {
+  let thread: Worker | null = null;
+  const { path, recording, store, pipeline, feed } = positionedStore('abandoned', { backgroundBytes: 1, writerTimeouts: { startMs: 1, answerMs: 300_000, started: (t) => (thread = t) } });
+  const out = join(dir, 'abandoned.out');
+  writeFileSync(out, 'x\n');
+  feed(0, 30);
+  store.writeDurable([out], patternCheckpoint(pipeline, recording));
+  assert.throws(() => store.settle(), /did not start in 0.001 s/);
+  // The thread loads later, finds the job (a message sent before the port closed still arrives),
+  // and must end without committing it: the replay has reported that checkpoint as failed.
+  const started = thread as Worker | null;
+  assert.ok(started !== null);
+  started.ref();
+  await new Promise((resolve) => started.once('exit', resolve));
+  assert.deepEqual(committedIds(path), []);
+  store.close();
 });
 
 test('neither the copier nor the store keeps a copy once committed: the records it held go when the operator lets them go', async () => {
