@@ -17,7 +17,7 @@ import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, S
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
 import { NFA, NfaState, type StartRun } from './nfa/nfa.js';
-import { clearNfaPart, readLinearRuns, writeLinearRuns } from './nfa/linear-snapshot.js';
+import { LinearSnapshots, type RestoredRuns } from './nfa/linear-snapshot.js';
 import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type LinearTimeout, type MatchEvents } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
@@ -155,6 +155,8 @@ export class PatternOperator implements Operator, KeyHinted {
   private readonly nfa: NFA<Rec>;
   /** The linear matcher when the pattern is linear and not forced onto the NFA; null otherwise. */
   private linear: LinearMatcher<Rec> | null;
+  /** The linear matcher's snapshot writes and reads (made at the first snapshot or restore). */
+  private linearSnapshots: LinearSnapshots<Rec> | null = null;
   /** The one of the two that matches: `linear`, or the NFA. */
   private matcher: KeyMatcher;
   private readonly keys = new KeyTable<KeyState>();
@@ -300,12 +302,13 @@ export class PatternOperator implements Operator, KeyHinted {
     let keys: readonly PatternKeySnapshot[] | EncodedState;
     if (linear === null) keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
     else {
+      const snapshots = (this.linearSnapshots ??= new LinearSnapshots(this.nfa, linear));
       try {
         // Inside the try: keys written before one that fails are cleared too.
-        this.keys.forEach((state) => writeLinearRuns(this.nfa, linear, state));
+        this.keys.forEach((state) => snapshots.write(state));
         keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
       } finally {
-        this.keys.forEach((state) => clearNfaPart(this.nfa, state));
+        this.keys.forEach((state) => snapshots.clear(state));
       }
     }
     return {
@@ -377,9 +380,15 @@ export class PatternOperator implements Operator, KeyHinted {
     const linear = this.linear;
     if (linear !== null) {
       // Into the linear matcher's rows, when every key's runs are runs of its chain; else the NFA runs it.
-      const states = [...this.keys.values()];
-      if (states.every((state) => readLinearRuns(this.nfa, linear, state, true))) {
-        for (const state of states) readLinearRuns(this.nfa, linear, state);
+      const snapshots = (this.linearSnapshots ??= new LinearSnapshots(this.nfa, linear));
+      const restored: [KeyState, RestoredRuns<Rec>][] = [];
+      for (const state of this.keys.values()) {
+        const runs = snapshots.runsOf(state);
+        if (runs === null) break;
+        restored.push([state, runs]);
+      }
+      if (restored.length === this.keys.size) {
+        for (const [state, runs] of restored) snapshots.load(state, runs);
       } else {
         this.linear = null;
         this.matcher = this.nfa;

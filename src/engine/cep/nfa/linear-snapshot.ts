@@ -17,83 +17,122 @@ import { compareEvents, pageOf, type BufferedEvent } from './shared-buffer.js';
 
 type Key<E> = NfaState<E> & LinearKey;
 
-/** Writes the key's runs and waiting matches into its (empty) NfaState part. */
-export function writeLinearRuns<E>(nfa: NFA<E>, matcher: LinearMatcher<E>, key: Key<E>): void {
-  key.pool = nfa.pool;
-  const stateIndex = new Map(nfa.compiled.states.map((s, i) => [s.name, i]));
-  const finalIndex = nfa.compiled.states.findIndex((s) => s.isFinal);
-  const pages = matcher.stageNames.map((stage) => pageOf(stage));
-  let digit = 1;
-  const write = (values: readonly unknown[], times: ArrayLike<number>, seqs: ArrayLike<number>, taken: number, state: number): Run => {
-    let version = Dewey.of(digit++);
-    let node = -1;
-    let first = -1;
-    for (let j = 0; j < taken; j++) {
-      // As NFA.computeNextStates' TAKE: the edge gets the run's version, the run version + new stage.
-      const event = key.registerEvent(values[j] as E, times[j]!);
-      key.setEventSeq(event, seqs[j]!);
-      if (first === -1) first = event;
-      const current = Dewey.increase(version, 0);
-      const next = Dewey.addStage(current);
-      const entry = key.put(pages[j]!, event, node, current);
-      key.lockNode(entry, next);
-      if (node !== -1) key.releaseNode(node, version);
-      Dewey.release(version);
-      key.releaseEvent(event);
-      version = next;
-      node = entry;
-    }
-    return key.newRun(state, node, version, first, digit);
-  };
-  const runs: Run[] = [];
-  const m = matcher.length;
-  for (let row = 0; row < key.linearCount; row++) {
-    const { values, times, seqs, taken } = matcher.runAt(key, row);
-    runs.push(write(values, times, seqs, taken, stateIndex.get(matcher.stateNames[taken]!)!));
-  }
-  key.linkRuns(runs, runs.length);
-  if (key.linearWaiting.length > 0) key.completedMatches = key.linearWaiting.map((run) => write(run.values, run.times, run.seqs, m, finalIndex));
-  if (key.startVersion !== Dewey.NO_VERSION) Dewey.release(key.startVersion);
-  key.startVersion = Dewey.of(digit);
-  key.startId = digit;
-  key.seq = matcher.seq;
-}
-
-/** Empties the key's NfaState part again (its start run as a new key's). */
-export function clearNfaPart<E>(nfa: NFA<E>, key: Key<E>): void {
-  nfa.dispose(key);
-  // The runs live in the linear matcher's rows: the arena the snapshot filled is not kept (20K
-  // keys kept 1 KB each).
-  key.releaseArena();
-  key.startVersion = Dewey.of(1);
-  key.startId = 0;
-}
-
 /**
- * Reads the runs of a restored key's NfaState part into the linear matcher's rows and empties that
- * part; false (nothing changed) when some run is not a run of the chain.
+ * A linear operator's snapshot side, built once per operator: what the writes and reads need of the
+ * NFA and the chain (state indexes by events taken, stage pages, chain positions by NFA state) is
+ * worked out here, not again per key and checkpoint.
  */
-export function readLinearRuns<E>(nfa: NFA<E>, matcher: LinearMatcher<E>, key: Key<E>, check = false): boolean {
-  const position = new Map<number, number>();
-  nfa.compiled.states.forEach((s, i) => {
-    const at = matcher.stateNames.indexOf(s.name);
-    if (at > 0) position.set(i, at);
-    else if (s.isFinal) position.set(i, matcher.length);
-  });
-  const eventsOf = (run: Run): BufferedEvent<E>[] => {
-    const path = key.extractPatterns(key.runNode(run), key.runVersion(run), 1)[0];
-    const events = path === undefined ? [] : [...path.values()].flat();
-    return events.sort(compareEvents);
-  };
-  const runs = key.runList();
-  for (const run of [...runs, ...key.completedMatches]) {
-    const at = position.get(key.runState(run));
-    if (at === undefined || eventsOf(run).length !== at) return false;
+export class LinearSnapshots<E> {
+  /** The NFA state a run is in after taking i events (i < m), and the final state's. */
+  private readonly stateOfTaken: readonly number[];
+  private readonly finalIndex: number;
+  private readonly pages: readonly ReturnType<typeof pageOf>[];
+  /** NFA state index → events taken by a run in it (m for the final state); absent: not on the chain. */
+  private readonly position = new Map<number, number>();
+
+  constructor(
+    private readonly nfa: NFA<E>,
+    private readonly matcher: LinearMatcher<E>,
+  ) {
+    const states = nfa.compiled.states;
+    const stateIndex = new Map(states.map((s, i) => [s.name, i]));
+    this.stateOfTaken = matcher.stateNames.map((name) => stateIndex.get(name)!);
+    this.finalIndex = states.findIndex((s) => s.isFinal);
+    this.pages = matcher.stageNames.map((stage) => pageOf(stage));
+    states.forEach((s, i) => {
+      const at = matcher.stateNames.indexOf(s.name);
+      if (at > 0) this.position.set(i, at);
+      else if (s.isFinal) this.position.set(i, matcher.length);
+    });
   }
-  if (check) return true;
-  for (const run of runs) matcher.loadRun(key, eventsOf(run), false);
-  for (const run of key.completedMatches) matcher.loadRun(key, eventsOf(run), true);
-  matcher.seq = Math.max(matcher.seq, key.seq);
-  clearNfaPart(nfa, key);
-  return true;
+
+  /** Writes the key's runs and waiting matches into its (empty) NfaState part. */
+  write(key: Key<E>): void {
+    const { matcher, pages } = this;
+    key.pool = this.nfa.pool;
+    let digit = 1;
+    const write = (values: readonly unknown[], times: ArrayLike<number>, seqs: ArrayLike<number>, taken: number, state: number): Run => {
+      let version = Dewey.of(digit++);
+      let node = -1;
+      let first = -1;
+      for (let j = 0; j < taken; j++) {
+        // As NFA.computeNextStates' TAKE: the edge gets the run's version, the run version + new stage.
+        const event = key.registerEvent(values[j] as E, times[j]!);
+        key.setEventSeq(event, seqs[j]!);
+        if (first === -1) first = event;
+        const current = Dewey.increase(version, 0);
+        const next = Dewey.addStage(current);
+        const entry = key.put(pages[j]!, event, node, current);
+        key.lockNode(entry, next);
+        if (node !== -1) key.releaseNode(node, version);
+        Dewey.release(version);
+        key.releaseEvent(event);
+        version = next;
+        node = entry;
+      }
+      return key.newRun(state, node, version, first, digit);
+    };
+    const runs: Run[] = [];
+    const m = matcher.length;
+    for (let row = 0; row < key.linearCount; row++) {
+      const { values, times, seqs, taken } = matcher.runAt(key, row);
+      runs.push(write(values, times, seqs, taken, this.stateOfTaken[taken]!));
+    }
+    key.linkRuns(runs, runs.length);
+    if (key.linearWaiting.length > 0) key.completedMatches = key.linearWaiting.map((run) => write(run.values, run.times, run.seqs, m, this.finalIndex));
+    if (key.startVersion !== Dewey.NO_VERSION) Dewey.release(key.startVersion);
+    key.startVersion = Dewey.of(digit);
+    key.startId = digit;
+    key.seq = matcher.seq;
+  }
+
+  /** Empties the key's NfaState part again (its start run as a new key's). */
+  clear(key: Key<E>): void {
+    this.nfa.dispose(key);
+    // The runs live in the linear matcher's rows: the arena the snapshot filled is not kept (20K
+    // keys kept 1 KB each).
+    key.releaseArena();
+    key.startVersion = Dewey.of(1);
+    key.startId = 0;
+  }
+
+  /**
+   * The events of each run and of each completed match in a restored key's NfaState part, in time
+   * order; null when some run is not a run of the chain (then the NFA runs the operator).
+   */
+  runsOf(key: Key<E>): RestoredRuns<E> | null {
+    const eventsOf = (run: Run): BufferedEvent<E>[] | null => {
+      const at = this.position.get(key.runState(run));
+      const path = key.extractPatterns(key.runNode(run), key.runVersion(run), 1)[0];
+      const events = path === undefined ? [] : [...path.values()].flat();
+      return at === events.length ? events.sort(compareEvents) : null;
+    };
+    const runs: BufferedEvent<E>[][] = [];
+    const completed: BufferedEvent<E>[][] = [];
+    for (const [from, into] of [
+      [key.runList(), runs],
+      [key.completedMatches, completed],
+    ] as const) {
+      for (const run of from) {
+        const events = eventsOf(run);
+        if (events === null) return null;
+        into.push(events);
+      }
+    }
+    return { runs, completed };
+  }
+
+  /** Loads a key's runs (runsOf) into the linear matcher's rows and empties its NfaState part. */
+  load(key: Key<E>, restored: RestoredRuns<E>): void {
+    for (const events of restored.runs) this.matcher.loadRun(key, events, false);
+    for (const events of restored.completed) this.matcher.loadRun(key, events, true);
+    this.matcher.seq = Math.max(this.matcher.seq, key.seq);
+    this.clear(key);
+  }
+}
+
+/** A restored key's runs and completed matches, each as its events in time order. */
+export interface RestoredRuns<E> {
+  readonly runs: readonly (readonly BufferedEvent<E>[])[];
+  readonly completed: readonly (readonly BufferedEvent<E>[])[];
 }
