@@ -180,13 +180,15 @@ export function measure(subject: string, step: PatternStep, events: Events, hint
 const isWatched = (e: Rec): boolean => e.eventType === 'content.watched';
 const isNever = (e: Rec): boolean => e.eventType === 'never';
 
+/** The rows' subjects (bench/suites/cep.ts notes the targets of BINGE and SHELL). */
+export const BINGE = 'binge (next times(3) within 2h)';
+const BINGE_NFA = 'binge (general NFA)';
+export const SHELL = 'shell only (binge, no event passes)';
+
 /** `only`: run the rows whose subject contains it (all when empty). */
 export function runCepBench(events = 2_000_000, only = ''): CepBenchResult[] {
   const results: CepBenchResult[] = [];
   const wanted = (subject: string): boolean => subject.includes(only);
-  const BINGE = 'binge (next times(3) within 2h)';
-  const BINGE_NFA = 'binge (general NFA)';
-  const SHELL = 'shell only (binge, no event passes)';
   if (wanted(BINGE) || wanted(BINGE_NFA) || wanted(SHELL)) {
     const input = generateEvents(events, 20_000, [['content.watched', 0.8], ['search', 0.2]]);
     const hints = readerHints(input, 'userId', ['userId', 'eventType', 'timestamp']);

@@ -82,15 +82,12 @@ export class KeyTable<V extends TableEntry> {
       this.others.set(id, entry);
       return;
     }
-    let grown = false;
-    if (++this.strings * 2 > this.entries.length) {
-      this.grow();
-      grown = true;
-    }
+    // Growing forgets the probe (grow sets probedId to null): the id is then placed afresh.
+    if (++this.strings * 2 > this.entries.length) this.grow();
     // Added right after `get` missed it (the operator's lookUp): the empty slot that ended the probe,
     // if it is still empty (another id added in between may have taken it; adds only fill slots and
     // deletions forget the probe, so a slot still empty is still the first empty one of the probe).
-    if (id === this.probedId && !grown && this.hashes[this.probedSlot] === EMPTY_HASH) {
+    if (id === this.probedId && this.hashes[this.probedSlot] === EMPTY_HASH) {
       entry.hash = this.probedHash;
       this.put(this.probedSlot, entry, this.probedHash, entry.order);
       this.probedId = null;

@@ -194,7 +194,7 @@ export class PatternOperator implements Operator, KeyHinted {
     this.observer = options.observer;
     this.retainFields = definition.conditionsReadFieldsOnly === true && this.observer === undefined;
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
-    const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, () => readsStages(definition));
+    const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, readsStages(definition));
     this.linear = chain === null ? null : new LinearMatcher(chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
     this.matcher = this.linear ?? this.nfa;
   }

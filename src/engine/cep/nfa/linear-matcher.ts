@@ -42,10 +42,11 @@ export interface LinearChain<E> {
 const MAX_CHAIN = 64;
 
 /**
- * The chain when `compiled` is linear (see the header), null otherwise. `readsStages` says whether a
- * stage condition may read the partial match's accepted events.
+ * The chain when `compiled` is linear (see the header), null otherwise. `readsStages` says whether the
+ * stage conditions may read the partial match's accepted events (then a stage with a condition
+ * makes it not linear).
  */
-export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: (test: StageCondition<E>) => boolean): LinearChain<E> | null {
+export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: boolean): LinearChain<E> | null {
   const states: State<E>[] = [];
   const tests: (StageCondition<E> | null)[] = [];
   const relaxed: boolean[] = [];
@@ -70,7 +71,7 @@ export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: (tes
     if (take.kind === 'true') test = null;
     else if (take.kind === 'where') test = take.test;
     else return null;
-    if (test !== null && readsStages(test)) return null;
+    if (test !== null && readsStages) return null;
     if (ignore !== null) {
       // The IGNORE must be "not the TAKE condition": then exactly one of them holds for any event.
       if (ignore.kind !== 'not') return null;
