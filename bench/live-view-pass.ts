@@ -10,7 +10,7 @@
 import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
 import type { ViewCost } from '../src/ui/run-live-view.js';
-import { cpuMsNow, startPhase, type PhaseCost } from '../src/ui/phase-cost.js';
+import { processCostNow, startPhase, type PhaseCost } from '../src/ui/phase-cost.js';
 import { existsSync, openSync, readdirSync } from 'node:fs';
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     let firstRecord: PhaseCost | undefined;
     const run = replay.run.bind(replay);
     replay.run = () => {
-      firstRecord = { cpuMs: cpuMsNow(), wallMs: performance.now() };
+      firstRecord = processCostNow();
       return run();
     };
     const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { worker, stdout: offscreenTerminal(), fd: openSync('/dev/null', 'w'), stdin: keyboard(), onCost: (cost) => (view = cost) });
@@ -71,13 +71,12 @@ async function main(): Promise<void> {
   } else {
     const compiled = await loadCompiledPipeline(pipelinePath);
     const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
-    const beforeRun = { cpuMs: cpuMsNow(), wallMs: performance.now() };
+    const beforeRun = processCostNow();
     const running = startPhase();
     const summary = await replay.run();
     result = { live, events: summary.records, outputs: summary.outputs, run: running(), beforeRun };
   }
-  // performance.now() counts from the process's start (timeOrigin), as cpuUsage does.
-  process.stdout.write(`${JSON.stringify({ ...result, process: { cpuMs: cpuMsNow(), wallMs: performance.now() } })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, process: processCostNow() })}\n`);
 }
 
 await main();

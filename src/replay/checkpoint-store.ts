@@ -468,6 +468,8 @@ export class CheckpointStore {
     const segment = this.nextSegment++;
     const fresh: unknown[] = [];
     const used = new Set<number>();
+    // Consecutive records mostly sit in one segment: the set is written only when it changes.
+    let lastUsed = -1;
     // A record read from the recording is referred to by its line's position there: no text to
     // write, no lookup (a WeakMap lookup of 55K records took 25-80 ms). Any other is written as
     // text, once: the whole record it stands for.
@@ -475,7 +477,11 @@ export class CheckpointStore {
       const position = typeof record === 'object' && record !== null ? (record as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] : undefined;
       if (position !== undefined) return position * 2 + IN_SOURCE;
       const address = this.addressOf(record, original, segment, fresh);
-      used.add(Math.floor(address / SEGMENT_SPAN));
+      const of = Math.floor(address / SEGMENT_SPAN);
+      if (of !== lastUsed) {
+        used.add(of);
+        lastUsed = of;
+      }
       return address * 2;
     };
     let heldCount = 0;

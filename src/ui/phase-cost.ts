@@ -17,6 +17,11 @@ export interface PhaseCost {
   readonly wallMs: number;
 }
 
+/** The process's CPU and wall milliseconds since it started (performance.now() counts from the process's start, as cpuUsage does). */
+export function processCostNow(): PhaseCost {
+  return { cpuMs: cpuMsNow(), wallMs: performance.now() };
+}
+
 /** Starts a stretch; the function returned ends it and tells its cost. */
 export function startPhase(): () => PhaseCost {
   const cpu = cpuMsNow();

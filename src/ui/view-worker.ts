@@ -78,10 +78,10 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
   const post = (reply: ViewReply) => port.postMessage(reply);
   chalk.level = data.colorLevel;
   const { fd } = data;
-  const gate = data.gate === undefined ? null : new OutputGate(data.gate);
+  // Without a gate of the runner's, a private one nobody closes.
+  const gate = new OutputGate(data.gate);
   const terminal = new WorkerTerminal(data.columns, data.rows, (text) => {
     if (fd === null) post({ type: 'write', data: text });
-    else if (gate === null) writeAll(fd, text);
     else gate.pass(() => writeAll(fd, text));
     return true;
   });

@@ -37,12 +37,17 @@ export function writeWindowKeys(w: SnapshotWriter, keys: readonly WindowKeySnaps
  * a head, then its windows, or its panes and clocks.
  */
 
-/** A key of windows (tumbling, session), `count` windows to follow. */
-export function writeWindowsHead(w: SnapshotWriter, key: unknown, order: number, count: number): void {
+/** A key's head: its value, place in key order, kind (WINDOWS or PANES) and how many follow. */
+function writeKeyHead(w: SnapshotWriter, key: unknown, order: number, kind: number, count: number): void {
   w.value(key);
   w.uint(order);
-  w.uint(WINDOWS);
+  w.uint(kind);
   w.uint(count);
+}
+
+/** A key of windows (tumbling, session), `count` windows to follow. */
+export function writeWindowsHead(w: SnapshotWriter, key: unknown, order: number, count: number): void {
+  writeKeyHead(w, key, order, WINDOWS, count);
 }
 
 /** What a window is written from: its snapshot, or the operator's window itself. */
@@ -64,10 +69,7 @@ export function writeWindow(w: SnapshotWriter, window: WindowFields): void {
 
 /** A key of panes (sliding), `count` panes to follow, then its clocks. */
 export function writePanesHead(w: SnapshotWriter, key: unknown, order: number, count: number): void {
-  w.value(key);
-  w.uint(order);
-  w.uint(PANES);
-  w.uint(count);
+  writeKeyHead(w, key, order, PANES, count);
 }
 
 export function writePane(w: SnapshotWriter, pane: { readonly start: number; readonly accumulators: readonly unknown[] }): void {
