@@ -249,6 +249,13 @@ export async function runLiveView(
   const reply = <T extends ViewReply['type']>(type: T): Promise<Extract<ViewReply, { type: T }>> =>
     Promise.race([new Promise<Extract<ViewReply, { type: T }>>((resolve) => waiting.set(type, resolve as (reply: ViewReply) => void)), gone]);
 
+  /** A frame's end, drawn or skipped: what it cost, and where the next one's clocks start. */
+  const frameEnded = (costMs: number): void => {
+    lastCostMs = costMs;
+    lastFrameEnd = cpuMsNow();
+    loopSinceFrame = performance.eventLoopUtilization();
+  };
+
   /** Posts a frame of the state now, if one is not being drawn; `force`: even if nothing changed. */
   const draw = (force: boolean): void => {
     if (closing !== null || failure !== null) return;
@@ -259,9 +266,7 @@ export async function runLiveView(
     const started = threadCpuMs();
     if (!frame(force)) {
       skipped++;
-      lastCostMs = threadCpuMs() - started;
-      lastFrameEnd = cpuMsNow();
-      loopSinceFrame = performance.eventLoopUtilization();
+      frameEnded(threadCpuMs() - started);
       return;
     }
     frames++;
@@ -280,11 +285,9 @@ export async function runLiveView(
       case 'drawn':
         if (drawing !== null) {
           // CPU, not wall: on a shared machine the wall time of a frame includes other processes' turns.
-          lastCostMs = drawing.ms + message.cpuMs;
+          frameEnded(drawing.ms + message.cpuMs);
           cpuMs += lastCostMs;
           replayThreadMs += drawing.ms;
-          lastFrameEnd = cpuMsNow();
-          loopSinceFrame = performance.eventLoopUtilization();
           drawing = null;
         }
         if (again) {
