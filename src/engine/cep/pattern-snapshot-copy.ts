@@ -24,6 +24,7 @@ import { NfaState } from './nfa/nfa.js';
 import { pageNameList, RECORD, SHIFT, ValuePool } from './nfa/shared-buffer.js';
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
+import { indexesByOrder } from './key-table.js';
 import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
 
 /** What the copier reads of a key: its value, timer, records waiting (its list), NFA state, and its place in the key order. */
@@ -261,26 +262,9 @@ export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>
   return w.encoded();
 }
 
-/**
- * The rows (indexes into `meta`) by their keys' order: the orders packed with the row into one
- * number and sorted as a Float64Array, natively (as KeyTable.values); by comparison when a packed
- * number would pass 2^53.
- */
+/** The rows (indexes into `meta`) by their keys' order (natively, as KeyTable.values; by comparison past 2^53). */
 function rowsByOrder(meta: Float64Array, rows: number): Int32Array | number[] {
-  let span = 1;
-  while (span < rows) span *= 2;
-  const packed = new Float64Array(rows);
-  let exact = true;
-  for (let row = 0; row < rows; row++) {
-    const key = meta[row * META + ORDER]! * span + row;
-    if (key > Number.MAX_SAFE_INTEGER) exact = false;
-    packed[row] = key;
-  }
-  if (!exact) return Array.from({ length: rows }, (_, row) => row).sort((a, b) => meta[a * META + ORDER]! - meta[b * META + ORDER]!);
-  packed.sort();
-  const order = new Int32Array(rows);
-  for (let k = 0; k < rows; k++) order[k] = packed[k]! % span;
-  return order;
+  return indexesByOrder(meta, rows, META, ORDER) ?? Array.from({ length: rows }, (_, row) => row).sort((a, b) => meta[a * META + ORDER]! - meta[b * META + ORDER]!);
 }
 
 /**
