@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
 import { parseCheckpointEvery } from '../../src/replay/checkpointing.js';
@@ -22,20 +20,10 @@ import { toSnapshotJson } from '../../src/engine/snapshot/snapshot-json.js';
 import { DeferredState, EncodedState, SOURCE_POSITION } from '../../src/engine/snapshot/binary.js';
 import type { PatternKeysCopy } from '../../src/engine/cep/pattern-snapshot-copy.js';
 import { RAW_TEXT, retainFields } from '../../src/engine/retained-record.js';
+import { aliveAfterGc } from '../garbage-collection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-checkpoint-store-'));
 
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** How many of `refs` still point at something after a full collection. */
-async function aliveAfterGc(refs: readonly WeakRef<object>[]): Promise<number> {
-  // A WeakRef keeps its target for the rest of the job that made or read it: collect after it.
-  await new Promise((resolve) => setImmediate(resolve));
-  collectGarbage();
-  collectGarbage();
-  return refs.filter((ref) => ref.deref() !== undefined).length;
-}
 
 function checkpoint(records: number): Checkpoint {
   return {

@@ -9,16 +9,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { OutputRecord } from '../../../src/engine/operator.js';
 import { EncodedKeySpill, type KeySpillOptions } from '../../../src/engine/state/key-spill.js';
 import { WindowOperator } from '../../../src/engine/window/window-step.js';
 import type { WindowSpec } from '../../../src/engine/spec.js';
 import { spillOptions, windowStep } from './scenario.js';
+import { aliveAfterGc } from '../../garbage-collection.js';
 
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 
 interface Watched {
   /** Key objects that some window result carried (the key state's own key object). */
@@ -56,14 +53,6 @@ function stream(window: WindowSpec, records: number, keys: number, spill: KeySpi
   }
   operator.advanceWatermark(Infinity, out);
   return { keys: watched, results, operator };
-}
-
-async function aliveAfterGc(refs: readonly WeakRef<object>[]): Promise<number> {
-  // A WeakRef keeps its target for the rest of the job that made or read it: collect after it.
-  await new Promise((resolve) => setImmediate(resolve));
-  collectGarbage();
-  collectGarbage();
-  return refs.filter((ref) => ref.deref() !== undefined).length;
 }
 
 const windows: Array<[string, WindowSpec]> = [
