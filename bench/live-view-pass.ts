@@ -49,9 +49,8 @@ async function main(): Promise<void> {
   const live = mode === 'live';
   let result: Omit<LivePass, 'process'>;
   if (live) {
-    // As `sw replay` does: React's production build, and the view's worker started (ink and
-    // React loading there) before the pipeline compiles.
-    process.env.NODE_ENV ??= 'production';
+    // As `sw replay` does: the view's worker started (ink and React loading there, in their
+    // production build) before the pipeline compiles.
     const importing = startPhase();
     const { runLiveView, startViewWorker } = (await import(liveViewModule())) as typeof import('../src/ui/run-live-view.js');
     const importUi = importing();

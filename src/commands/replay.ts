@@ -140,9 +140,7 @@ async function replayCommand(recording: string, flags: ReplayFlags): Promise<{ s
   const live = wantsLiveView(recording, flags);
   // The view's worker starts while the pipeline compiles and the replay is set up, not after: it
   // loads ink and react (bundled: ~0.25 CPU-s) on the other core meanwhile, and the view is up
-  // when the first record is read. React's production build: its development build checks and
-  // logs on every render, and rendering must stay a small share of a --speed max replay.
-  if (live) process.env.NODE_ENV ??= 'production';
+  // when the first record is read.
   const liveView: LiveView | null = live ? import('../ui/run-live-view.js').then((view) => ({ runLiveView: view.runLiveView, worker: view.startViewWorker() })) : null;
   // Not awaited before its turn: a failure surfaces there (or not at all if the run fails first).
   liveView?.catch(() => undefined);

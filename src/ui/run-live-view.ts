@@ -105,9 +105,15 @@ export class ViewWorker {
   }
 }
 
-/** Starts the view's worker: it loads ink and React, then waits for the view to open (its `open` message). */
+/**
+ * Starts the view's worker: it loads ink and React, then waits for the view to open (its `open`
+ * message). React's production build unless NODE_ENV says otherwise: its development build checks
+ * and logs on every render, and rendering must stay a small share of a --speed max replay. Set in
+ * the worker's environment only: React loads nowhere else.
+ */
 export function startViewWorker(): ViewWorker {
-  return new ViewWorker(new Worker(new URL('./view-worker.js', import.meta.url)));
+  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' };
+  return new ViewWorker(new Worker(new URL('./view-worker.js', import.meta.url), { env }));
 }
 
 /** Where the view draws and reads keys; the terminal unless a benchmark or test supplies streams. */
