@@ -5,6 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureActivityFile } from '../../bench/activity-file.js';
 import { ROOT } from '../cli/run-sw.js';
 
 const SOCKET = `sw-test-${process.pid}`;
@@ -156,3 +161,37 @@ test('SIGTERM and SIGHUP while the view is open leave the terminal on the normal
     }
   }
 });
+
+test('a live run writes the same output records as a headless one (--out byte for byte): a window step over thousands of keys, a pattern step', async () => {
+  // user-minutes: a 1-minute count per user over a generated activity recording (thousands of
+  // keys, the live view's table at its largest); binge: the pattern scenario.
+  const dir = mkdtempSync(join(tmpdir(), 'sw-live-out-'));
+  const activity = ensureActivityFile(dir, '40k', 40_000).path;
+  const runs = [
+    { name: 'minutes', recording: activity, pipeline: join(ROOT, 'bench', 'pipelines', 'user-minutes.pipeline.yaml') },
+    { name: 'binge', recording: join(ROOT, 'scenarios', 'binge.jsonl'), pipeline: join(ROOT, 'scenarios', 'binge.pipeline.yaml') },
+  ];
+  try {
+    for (const { name, recording, pipeline } of runs) {
+      const live = join(dir, `${name}.live.jsonl`);
+      const headless = join(dir, `${name}.headless.jsonl`);
+      const replay = `node bin/sw replay ${recording} --pipeline ${pipeline} --speed max`;
+      tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', `cd ${ROOT} && env -u CI ${replay} --out ${live}; echo EXIT=$?; sleep 60`);
+      try {
+        // The view was open: its last frame and the summary table.
+        assert.match(await paneUntil(name, /EXIT=0/), /■ done[\s\S]*│ step /);
+      } finally {
+        tmux('kill-session', '-t', name);
+      }
+      // Not a terminal: headless.
+      execFileSync(process.execPath, ['bin/sw', 'replay', recording, '--pipeline', pipeline, '--speed', 'max', '--out', headless], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const liveBytes = readFileSync(live);
+      assert.ok(liveBytes.length > 0, name);
+      assert.equal(sha256(liveBytes), sha256(readFileSync(headless)), `${name}: the live run's --out differs from the headless run's`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
