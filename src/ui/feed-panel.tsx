@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { whyNothingYet, type FeedItem, type LiveState, type StepView } from './live-state.js';
+import { lastFeedItems, whyNothingYet, type FeedItem, type LiveState, type StepView } from './live-state.js';
 import { fit, formatClock, formatValue, printable } from './display-format.js';
 import { theme } from './theme.js';
 
@@ -29,8 +29,7 @@ function describe(item: FeedItem, width: number): string {
 export function FeedPanel({ step, state, width, height }: { step: StepView; state: LiveState; width: number; height: number }) {
   const why = whyNothingYet(step, state.stats);
   if (why) return <Text color={theme.muted}>{why}</Text>;
-  const needle = state.filter.toLowerCase();
-  const items = step.feed.filter((item) => needle === '' || item.key.toLowerCase().includes(needle)).slice(-Math.max(1, height));
+  const items = lastFeedItems(step.feed, state.filter, Math.max(1, height));
   return (
     <Box flexDirection="column">
       {items.map((item, i) => (

@@ -2,7 +2,7 @@
  * The live view's keys: what each does to the view's state and to the replay. No ink here: the
  * runner reads the terminal's keys on the replay's thread (raw mode, `parseKeys`) while ink and
  * React draw in a worker (view-worker.ts); the app's own key handler (live-app.tsx, under
- * ink-testing-library) calls the same `pressKey`.
+ * ink-testing-library) calls the same `pressKeys`.
  */
 import type { LiveStore } from './live-store.js';
 
@@ -160,5 +160,16 @@ export function pressKey(store: LiveStore, controls: ReplayControls, replay: { s
   } else if (input === 's') {
     store.dispatch({ type: 'cycleSort' });
   }
+  return false;
+}
+
+/**
+ * Keys read together (one chunk, or a flushed escape), in order, with the pacer's speed and pause
+ * as they stand (`current`, or as of the last frame): tracked from key to key, so that `−−` goes
+ * down two steps. Stops at `q` (or ctrl-c): whether it came.
+ */
+export function pressKeys(store: LiveStore, controls: ReplayControls, keys: readonly KeyPress[]): boolean {
+  const replay = controls.current?.() ?? { speed: store.getState().stats.speed, paused: store.getState().stats.paused };
+  for (const { input, key } of keys) if (pressKey(store, controls, replay, input, key)) return true;
   return false;
 }

@@ -9,7 +9,7 @@ import { FeedPanel } from './feed-panel.js';
 import { QualityPanel } from './quality-panel.js';
 import type { LiveStore } from './live-store.js';
 import { theme } from './theme.js';
-import { KEYS_BY_CHARACTER, pressKey, type ReplayControls } from './key-commands.js';
+import { KEYS_BY_CHARACTER, pressKeys, type ReplayControls } from './key-commands.js';
 
 export { nextSpeed, type ReplayControls } from './key-commands.js';
 
@@ -135,18 +135,10 @@ export function LiveApp({ store, controls }: { store: LiveStore; controls?: Repl
   useInput(
     (input, key) => {
       if (controls === undefined) return;
-      // The pacer's speed and pause reach the state only with the next frame: read them from the
-      // pacer, and track them within one chunk of keys, so that `−−` goes down two steps.
-      const replay = controls.current?.() ?? { speed: state.stats.speed, paused: state.stats.paused };
       // Keys typed faster than they are read (or sent together, as tmux send-keys does) arrive as
       // one chunk: one key per character, or `ca⏎` would put a carriage return into the filter.
       const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input].map((ch) => ({ input: ch, key: KEYS_BY_CHARACTER[ch] ?? {} })) : [{ input, key }];
-      for (const press of keys) {
-        if (pressKey(store, controls, replay, press.input, press.key)) {
-          exit();
-          return;
-        }
-      }
+      if (pressKeys(store, controls, keys)) exit();
     },
     // Without controls (the view's worker: the runner reads the keys) the app reads no keys.
     { isActive: controls !== undefined },

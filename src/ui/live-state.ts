@@ -372,6 +372,20 @@ export function visibleRows(step: StepView, filter: string, sortField: number, l
   return top;
 }
 
+/**
+ * The feed items a pattern panel shows: the last `limit` whose key holds the filter
+ * (case-insensitive), oldest first. From the newest back, so that a long feed is not filtered whole.
+ */
+export function lastFeedItems(feed: readonly FeedItem[], filter: string, limit: number): FeedItem[] {
+  const needle = filter.toLowerCase();
+  const items: FeedItem[] = [];
+  for (let n = feed.length - 1; n >= 0 && items.length < limit; n--) {
+    const item = feed[n]!;
+    if (needle === '' || item.key.toLowerCase().includes(needle)) items.push(item);
+  }
+  return items.reverse();
+}
+
 const isDigit = (code: number) => code >= 48 && code <= 57;
 
 /** Natural order for keys: u2 before u10; digit runs compare by value, the rest by code point. */

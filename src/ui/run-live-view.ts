@@ -8,7 +8,6 @@
  * snapshot cut to what the screen can show (view-snapshot.ts) and waits for the worker to draw it
  * before the next. The keys are read here (raw mode): pause, step and speed drive the replay.
  */
-import { writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
@@ -20,10 +19,10 @@ import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.js';
-import { ESCAPE_WAIT_MS, KeyReader, pressKey, type KeyPress, type ReplayControls } from './key-commands.js';
+import { ESCAPE_WAIT_MS, KeyReader, pressKeys, type KeyPress, type ReplayControls } from './key-commands.js';
 import { viewSnapshot } from './view-snapshot.js';
 import type { ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';
-import { OutputGate } from './terminal-output.js';
+import { OutputGate, writeAll } from './terminal-output.js';
 
 export const FRAME_MS = 50;
 /**
@@ -85,6 +84,8 @@ export interface ViewCost {
 const CLOSE_WAIT_MS = 5_000;
 /** How long the start waits for the worker to draw its first frame (loading ink and React takes well under 1 s). */
 const START_WAIT_MS = 10_000;
+/** How long the restore waits for a terminal that takes no bytes (EAGAIN): the process may be dying. */
+const RESTORE_GIVE_UP_MS = 250;
 /** Signals that end the process while the view owns the terminal (ctrl-c is a key in raw mode). */
 const RESTORE_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
@@ -203,14 +204,20 @@ export async function runLiveView(
   // middle of a frame: keep it and print it after the view closes.
   const held: string[] = [];
   const stderrWrite = process.stderr.write;
-  // Synchronous: it runs on 'exit' and just before a signal ends the process. Final: the gate
-  // closes first (waiting for a frame the worker is writing), and the worker writes nothing after.
+  // The worker leaves the alternate screen when it closes; when it could not (a failure, a
+  // signal, the process's exit), this thread does, once. Synchronous: it runs on 'exit' and just
+  // before a signal ends the process. Final: the gate closes first (waiting for a frame the worker
+  // is writing), and the worker writes nothing after.
+  let restored = false;
   const restoreTerminal = (): void => {
+    if (restored) return;
+    restored = true;
     gate.close();
     try {
-      writeSync(1, ScreenWriter.restoreSequence());
+      if (ownsTerminal) writeAll(1, ScreenWriter.restoreSequence(), RESTORE_GIVE_UP_MS);
+      else terminal.write(ScreenWriter.restoreSequence());
     } catch {
-      // The terminal is gone (SIGHUP): nothing to restore.
+      // The terminal is gone (SIGHUP) or takes no bytes: nothing to restore.
     }
   };
   const restoreOnSignal = (signal: NodeJS.Signals): void => {
@@ -340,6 +347,7 @@ export async function runLiveView(
     resume: () => replay.pacer.resume(),
     step: () => replay.pacer.step(),
     setSpeed: (speed) => replay.pacer.setSpeed(speed),
+    current: () => ({ speed: replay.pacer.speed, paused: replay.pacer.paused }),
     quit: () => {
       // The frame of the state now is the last (taken before the stop, which resumes a paused
       // replay); the replay stops after the current record.
@@ -353,18 +361,15 @@ export async function runLiveView(
   const stdin = io.stdin ?? process.stdin;
   const keyReader = new KeyReader();
   let escapeTimer: NodeJS.Timeout | undefined;
-  const pressKeys = (keys: readonly KeyPress[]): void => {
-    const pacer = { speed: replay.pacer.speed, paused: replay.pacer.paused };
-    for (const { input, key } of keys) {
-      if (pressKey(store, controls, pacer, input, key)) return;
-    }
-    draw(true);
+  /** Keys read together; then a frame of what they changed, unless one was `q`. */
+  const onKeyPresses = (keys: readonly KeyPress[]): void => {
+    if (!pressKeys(store, controls, keys)) draw(true);
   };
   const onKeys = (chunk: string | Buffer): void => {
     clearTimeout(escapeTimer);
-    pressKeys(keyReader.read(String(chunk)));
+    onKeyPresses(keyReader.read(String(chunk)));
     // A chunk that ends in ESC (or ESC [): the rest of an arrow key, or escape alone.
-    if (keyReader.waiting && !quit) escapeTimer = setTimeout(() => pressKeys(keyReader.flush()), ESCAPE_WAIT_MS);
+    if (keyReader.waiting && !quit) escapeTimer = setTimeout(() => onKeyPresses(keyReader.flush()), ESCAPE_WAIT_MS);
   };
   const onResize = (): void => {
     post({ type: 'resize', columns: terminal.columns, rows: terminal.rows });
@@ -438,7 +443,7 @@ export async function runLiveView(
     // The worker is stopped first: a frame it writes after the restore would hide the cursor again.
     worker.removeAllListeners('exit');
     await worker.terminate();
-    if (lastClosed === null) terminal.write(ScreenWriter.restoreSequence());
+    if (lastClosed === null) restoreTerminal();
     if (ownsTerminal) {
       process.stderr.write = stderrWrite;
       process.off('exit', restoreTerminal);

@@ -5,7 +5,7 @@
  * one per terminal row) and its last feed items, and the other steps' counts for the tabs. The
  * snapshot is posted as a structured clone: at 120×40 a few dozen small objects.
  */
-import { FEED_LIMIT, visibleRows, type FeedItem, type LiveState, type StepView, type WindowRow } from './live-state.js';
+import { FEED_LIMIT, lastFeedItems, visibleRows, type FeedItem, type LiveState, type StepView, type WindowRow } from './live-state.js';
 
 /** A feed item's events kept per stage: the feed shows four and `…` when there are more. */
 const EVENTS_SHOWN = 5;
@@ -23,17 +23,12 @@ function trimEvents(item: FeedItem): FeedItem {
  */
 export function viewSnapshot(state: LiveState, rows: number): LiveState {
   const limit = Math.max(1, rows);
-  const needle = state.filter.toLowerCase();
   const steps = state.steps.map((step, i): StepView => {
     const kept = { keys: step.rows.size, feed: step.feed.length };
     if (i !== state.selected) return { ...step, rows: new Map(), feed: [], kept };
     const top: WindowRow[] = step.info.kind === 'window' ? visibleRows(step, state.filter, state.sortField, limit) : [];
-    const feed: FeedItem[] = [];
-    for (let n = step.feed.length - 1; n >= 0 && feed.length < Math.min(limit, FEED_LIMIT); n--) {
-      const item = step.feed[n]!;
-      if (needle === '' || item.key.toLowerCase().includes(needle)) feed.push(trimEvents(item));
-    }
-    return { ...step, rows: new Map(top.map((row) => [row.key, row])), feed: feed.reverse(), kept };
+    const feed = lastFeedItems(step.feed, state.filter, Math.min(limit, FEED_LIMIT)).map(trimEvents);
+    return { ...step, rows: new Map(top.map((row) => [row.key, row])), feed, kept };
   });
   return { ...state, steps };
 }

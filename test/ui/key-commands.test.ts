@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyReader, parseKeys, pressKey } from '../../src/ui/key-commands.js';
+import { KeyReader, parseKeys, pressKey, pressKeys } from '../../src/ui/key-commands.js';
 import { recordingControls } from './run-stats.js';
 import { initialState, type StepInfo } from '../../src/ui/live-state.js';
 import { LiveStore } from '../../src/ui/live-store.js';
@@ -55,6 +55,22 @@ test('ctrl-c quits while the filter prompt is open', () => {
   assert.equal(store.getState().editingFilter, true);
   assert.deepEqual(press('\u0003'), [true]);
   assert.equal(calls.at(-1), 'quit');
+});
+
+test('keys read together start from the pacer as it is now and go on from key to key; they stop at q', () => {
+  const store = new LiveStore(initialState('r.jsonl', 'p.yaml', [{ name: 'pages', kind: 'window', fields: ['views'] }], 20));
+  const { calls, controls } = recordingControls();
+  // The pacer is at 100x and paused, though the state (its last frame) still says 20x, playing.
+  const pacer = { speed: 100, paused: true };
+  const withPacer = { ...controls, current: () => ({ ...pacer }) };
+  assert.equal(pressKeys(store, withPacer, parseKeys('--  ')), false);
+  assert.deepEqual(calls, ['speed 50', 'speed 20', 'resume', 'pause']);
+  // Without `current`, the state's speed and pause: 20x, playing.
+  assert.equal(pressKeys(store, controls, parseKeys('+ ')), false);
+  assert.deepEqual(calls.slice(4), ['speed 50', 'pause']);
+  // q quits, and the keys after it are not pressed.
+  assert.equal(pressKeys(store, controls, parseKeys('q+')), true);
+  assert.deepEqual(calls.slice(6), ['quit']);
 });
 
 test('an escape sequence split across two chunks is one key; a trailing ESC alone is escape', () => {

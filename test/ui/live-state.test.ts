@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutputRecord, WindowResult } from '../../src/engine/operator.js';
-import { FEED_LIMIT, firstWindowEnd, initialState, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo, type WindowBatch, type WindowRow } from '../../src/ui/live-state.js';
+import { FEED_LIMIT, firstWindowEnd, initialState, lastFeedItems, liveReducer, naturalCompare, visibleRows, whyNothingYet, type LiveState, type RunStats, type StepInfo, type WindowBatch, type WindowRow } from '../../src/ui/live-state.js';
 import { sparkline } from '../../src/ui/display-format.js';
 import { PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 import { frameOf, stats } from './run-stats.js';
@@ -61,6 +61,18 @@ test('matches, timeouts and late records go to the feed, bounded', () => {
   assert.equal(step.timeouts, 1);
   s = frame(s, Array.from({ length: 250 }, () => match));
   assert.equal(s.steps[1]!.feed.length, 200);
+});
+
+test('a panel shows the last feed items whose key holds the filter, oldest first', () => {
+  let s = initialState('r', 'p', STEPS, 100);
+  const match = (key: string, start: number): OutputRecord => ({ step: 'binge', kind: 'match', key, start, end: start + 1, events: { start: [{}] }, fields: {} });
+  s = frame(s, [match('ann', 1), match('bob', 2), match('Anna', 3), match('carl', 4), match('joann', 5)]);
+  const feed = s.steps[1]!.feed;
+  const shown = (filter: string, limit: number) => lastFeedItems(feed, filter, limit).map((item) => `${item.key}@${item.start}`);
+  assert.deepEqual(shown('', 2), ['carl@4', 'joann@5']);
+  assert.deepEqual(shown('ANN', 2), ['Anna@3', 'joann@5']);
+  assert.deepEqual(shown('ann', 10), ['ann@1', 'Anna@3', 'joann@5']);
+  assert.deepEqual(shown('zed', 10), []);
 });
 
 test('panels: select by number, tab cycles, out-of-range numbers are ignored', () => {
