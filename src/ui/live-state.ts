@@ -240,18 +240,7 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     if (record.kind === 'timeout' && action.timeouts === undefined) timeouts[i]!++;
     feed.push(feedItem(record, key, frame));
   }
-  action.windows?.forEach((batch, i) => {
-    const step = state.steps[i];
-    if (batch === null || step === undefined) return;
-    const rows = step.rows as Map<string, WindowRow>;
-    const fields = step.info.fields;
-    for (let n = 0; n < batch.size; n++) {
-      const row = foldRow(rows, keyText(batch.key(n)), batch.start(n), batch.end(n), batch.late(n), action.stats.wallMs);
-      if (row === null) continue;
-      const values = row.fields as Record<string, unknown>;
-      for (let f = 0; f < fields.length; f++) values[fields[f]!] = batch.value(n, f);
-    }
-  });
+  if (action.windows !== undefined) foldWindows(state.steps.map((step) => step.rows as Map<string, WindowRow>), state.steps, action.windows, action.stats.wallMs);
   const steps = state.steps.map((step, i) => {
     const feed = feeds[i];
     if (feed && feed.length > FEED_LIMIT) feed.splice(0, feed.length - FEED_LIMIT);
@@ -275,6 +264,27 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
     rate = action.stats.records / (action.stats.wallMs / 1000);
   }
   return { ...state, steps, stats: action.stats, frame, rateHistory, rate, rateFrom, quality: action.quality ?? state.quality };
+}
+
+/**
+ * Window results into the steps' tables (the latest window per key), in place: per step its
+ * batch (null: none), folded into `tables[i]`, the values under the step's field names. The
+ * reducer folds into the state's own tables; the view's worker into the tables it keeps
+ * (view-worker.ts), out of the replay's heap.
+ */
+export function foldWindows(tables: readonly (Map<string, WindowRow> | null)[], steps: readonly { readonly info: StepInfo }[], windows: readonly (WindowBatch | null)[], wallMs: number): void {
+  windows.forEach((batch, i) => {
+    const rows = tables[i];
+    const step = steps[i];
+    if (batch === null || rows === null || rows === undefined || step === undefined) return;
+    const fields = step.info.fields;
+    for (let n = 0; n < batch.size; n++) {
+      const row = foldRow(rows, keyText(batch.key(n)), batch.start(n), batch.end(n), batch.late(n), wallMs);
+      if (row === null) continue;
+      const values = row.fields as Record<string, unknown>;
+      for (let f = 0; f < fields.length; f++) values[fields[f]!] = batch.value(n, f);
+    }
+  });
 }
 
 /**

@@ -167,3 +167,85 @@ export class PendingOutputs {
     return { type: 'frame', ...this.take(), stats, counters, ...(quality ? { quality } : {}) };
   }
 }
+
+/**
+ * A batch of window results copied out of the ring as plain arrays, oldest first: what the runner
+ * posts to the view's worker, which keeps the tables (its typed arrays are transferred, not
+ * copied). Field f of result n at n × fields + f: a number, or (isNumber 0) the value in `others`.
+ */
+export interface WindowBatchData {
+  readonly size: number;
+  readonly fields: number;
+  readonly keys: unknown[];
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly late: Uint8Array;
+  readonly numbers: Float64Array;
+  readonly isNumber: Uint8Array;
+  readonly others: unknown[];
+}
+
+/** `batch` (valid until the next add) copied into a WindowBatchData of its `fields` values per result. */
+export function copyBatch(batch: WindowBatch, fields: number): WindowBatchData {
+  const { size } = batch;
+  const data = {
+    size,
+    fields,
+    keys: new Array<unknown>(size),
+    start: new Float64Array(size),
+    end: new Float64Array(size),
+    late: new Uint8Array(size),
+    numbers: new Float64Array(size * fields),
+    isNumber: new Uint8Array(size * fields),
+    others: new Array<unknown>(size * fields).fill(undefined),
+  };
+  for (let n = 0; n < size; n++) {
+    data.keys[n] = batch.key(n);
+    data.start[n] = batch.start(n);
+    data.end[n] = batch.end(n);
+    data.late[n] = batch.late(n) ? 1 : 0;
+    for (let f = 0; f < fields; f++) {
+      const value = batch.value(n, f);
+      if (typeof value === 'number') {
+        data.numbers[n * fields + f] = value;
+        data.isNumber[n * fields + f] = 1;
+      } else data.others[n * fields + f] = value;
+    }
+  }
+  return data;
+}
+
+/** The buffers of batches to transfer with a message. */
+export function batchBuffers(batches: readonly (WindowBatchData | null)[]): ArrayBuffer[] {
+  return batches.flatMap((b) => (b === null ? [] : [b.start.buffer, b.end.buffer, b.late.buffer, b.numbers.buffer, b.isNumber.buffer])) as ArrayBuffer[];
+}
+
+/** A WindowBatchData read as a WindowBatch (to fold it). */
+export class CopiedBatch implements WindowBatch {
+  readonly size: number;
+
+  constructor(private readonly data: WindowBatchData) {
+    this.size = data.size;
+  }
+
+  key(n: number): unknown {
+    return this.data.keys[n];
+  }
+
+  start(n: number): number {
+    return this.data.start[n]!;
+  }
+
+  end(n: number): number {
+    return this.data.end[n]!;
+  }
+
+  late(n: number): boolean {
+    return this.data.late[n] === 1;
+  }
+
+  value(n: number, field: number): unknown {
+    const at = n * this.data.fields + field;
+    return this.data.isNumber[at] === 1 ? this.data.numbers[at] : this.data.others[at];
+  }
+}

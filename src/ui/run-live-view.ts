@@ -2,21 +2,22 @@
  * Runs a replay under the live view. Imported lazily (only on a terminal), so headless runs never
  * load it; and it loads no ink or React itself: those draw in a worker thread (view-worker.ts), so
  * that their code and heap stay out of the replay's isolate. This thread keeps what the frames are
- * made of: output records are collected as they come and folded into the live state (the latest
- * result per key, the feeds, the counters) once per frame; a frame is due at most 20 times a
- * second, and is made only when something the view shows has changed. Each frame posts a
- * snapshot cut to what the screen can show (view-snapshot.ts) and waits for the worker to draw it
- * before the next. The keys are read here (raw mode): pause, step and speed drive the replay.
+ * made of but the tables: output records are collected as they come and, once per frame, the
+ * feeds and counters go into the live state and the window results are copied out for the worker,
+ * which keeps the tables (the latest result per key); a frame is due at most 20 times a second,
+ * and is made only when something the view shows has changed. Each frame posts a snapshot cut to
+ * what the screen can show (view-snapshot.ts) with the window results since the last, and waits
+ * for the worker to draw it before the next. The keys are read here (raw mode): pause, step and speed drive the replay.
  */
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import chalk from 'chalk';
 import type { StepSpec } from '../engine/spec.js';
 import type { Replay, ReplaySummary } from '../replay/replay.js';
-import { IDLE_MS, initialState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
+import { IDLE_MS, initialState, type LiveState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
-import { PendingOutputs } from './pending-outputs.js';
+import { batchBuffers, copyBatch, PendingOutputs, type WindowBatchData } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.js';
 import { ESCAPE_WAIT_MS, KeyReader, pressKeys, type KeyPress, type ReplayControls } from './key-commands.js';
@@ -172,13 +173,28 @@ export async function runLiveView(
   const pending = new PendingOutputs(infos);
   replay.onOutput(pending.add);
   let shown = store.getState().stats;
-  /** Folds the outputs since the last frame and the replay's counters into the state, if anything changed. */
+  /**
+   * The window results of the frames not posted yet, copied out of the ring for the view's worker,
+   * which folds them into the tables it keeps: the tables (up to ~50K rows) stay out of this heap
+   * (in it, their fold and garbage made the replay's own code 5-10% slower at --speed max).
+   */
+  let unposted: (WindowBatchData | null)[][] = [];
+  const fieldCounts = infos.map((info) => info.fields.length);
+  /** The outputs since the last frame and the replay's counters into the state, if anything changed. */
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
     shown = stats;
-    store.apply(pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView()));
+    const { windows, ...action } = pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView());
+    if (windows?.some((batch) => batch !== null)) unposted.push(windows.map((batch, i) => (batch === null ? null : copyBatch(batch, fieldCounts[i]!))));
+    store.apply(action);
     return true;
+  };
+  /** Posts a frame's state (or the last) with the window results since the last post; their buffers are transferred. */
+  const postState = (type: 'show' | 'close', state: LiveState | null): void => {
+    const windows = unposted;
+    unposted = [];
+    worker.postMessage(type === 'show' ? { type, state: state!, windows } : { type, state, windows }, windows.flatMap(batchBuffers));
   };
 
   const terminal: Terminal = io.stdout ?? process.stdout;
@@ -193,6 +209,7 @@ export async function runLiveView(
     colorLevel: chalk.level,
     frames: io.onFrame !== undefined,
     state: snapshot(),
+    tables: true,
   };
   const started = io.worker ?? startViewWorker();
   const { worker } = started;
@@ -283,7 +300,7 @@ export async function runLiveView(
       return;
     }
     frames++;
-    post({ type: 'show', state: snapshot() });
+    postState('show', snapshot());
     drawing = { ms: threadCpuMs() - started };
   };
 
@@ -330,7 +347,7 @@ export async function runLiveView(
   /** The last frame (the state now), then the worker leaves the alternate screen; its last frame stays. */
   const close = (): Promise<void> => {
     if (closing === null) {
-      post({ type: 'close', state: failure === null ? snapshot() : null });
+      postState('close', failure === null ? snapshot() : null);
       let waited: NodeJS.Timeout | undefined;
       closing = Promise.race([
         reply('closed').then((closed) => {

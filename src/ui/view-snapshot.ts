@@ -19,14 +19,16 @@ function trimEvents(item: FeedItem): FeedItem {
 /**
  * `state` for a terminal of `rows` rows: the selected step's rows (the top `rows` by its sort,
  * filtered) and last `rows` feed items (filtered), none of the other steps'; every step's counts.
- * A panel never shows more rows than the terminal has.
+ * A panel never shows more rows than the terminal has. A window step's table is `tables[i]` when
+ * given (the view's worker keeps the tables: the runner's state has none), else the state's own.
  */
-export function viewSnapshot(state: LiveState, rows: number): LiveState {
+export function viewSnapshot(state: LiveState, rows: number, tables?: readonly (ReadonlyMap<string, WindowRow> | null)[]): LiveState {
   const limit = Math.max(1, rows);
   const steps = state.steps.map((step, i): StepView => {
-    const kept = { keys: step.rows.size, feed: step.feed.length };
+    const table = tables?.[i] ?? step.rows;
+    const kept = { keys: table.size, feed: step.kept?.feed ?? step.feed.length };
     if (i !== state.selected) return { ...step, rows: new Map(), feed: [], kept };
-    const top: WindowRow[] = step.info.kind === 'window' ? visibleRows(step, state.filter, state.sortField, limit) : [];
+    const top: WindowRow[] = step.info.kind === 'window' ? visibleRows({ ...step, rows: table }, state.filter, state.sortField, limit) : [];
     const feed = lastFeedItems(step.feed, state.filter, Math.min(limit, FEED_LIMIT)).map(trimEvents);
     return { ...step, rows: new Map(top.map((row) => [row.key, row])), feed, kept };
   });

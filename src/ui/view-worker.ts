@@ -14,8 +14,9 @@
 import { EventEmitter } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import chalk, { type ColorSupportLevel } from 'chalk';
-import { initialState, liveReducer, type LiveState, type StepInfo } from './live-state.js';
-import { PendingOutputs } from './pending-outputs.js';
+import { foldWindows, initialState, liveReducer, type LiveState, type StepInfo, type WindowRow } from './live-state.js';
+import { CopiedBatch, PendingOutputs, type WindowBatchData } from './pending-outputs.js';
+import { viewSnapshot } from './view-snapshot.js';
 import { threadCpuMs } from './phase-cost.js';
 import { ViewRenderer } from './view-renderer.js';
 import type { Terminal } from './screen-writer.js';
@@ -37,11 +38,23 @@ export interface ViewWorkerData {
   /** Post each frame's text back (`frame`): tests compare it with the screen. */
   readonly frames: boolean;
   readonly state: LiveState;
+  /**
+   * The worker keeps the window steps' tables (the latest result per key, up to ~50K keys): the
+   * runner's states have none, and `show` and `close` bring the results to fold since the last
+   * (`windows`). Out of the replay's heap, the table and its fold cost the replay nothing but the
+   * copy of the results. Without it, the states posted carry their rows (tests).
+   */
+  readonly tables?: boolean;
 }
+
+/** Per frame since the last message, per step, the window results to fold (the worker's tables). */
+export type FrameWindows = readonly (readonly (WindowBatchData | null)[])[];
 
 export type ViewMessage =
   | { readonly type: 'open'; readonly data: ViewWorkerData }
-  | { readonly type: 'show'; readonly state: LiveState } | { readonly type: 'resize'; readonly columns: number | undefined; readonly rows: number | undefined } | { readonly type: 'close'; readonly state: LiveState | null };
+  | { readonly type: 'show'; readonly state: LiveState; readonly windows?: FrameWindows }
+  | { readonly type: 'resize'; readonly columns: number | undefined; readonly rows: number | undefined }
+  | { readonly type: 'close'; readonly state: LiveState | null; readonly windows?: FrameWindows };
 
 export type ViewReply =
   | { readonly type: 'ready' }
@@ -85,7 +98,14 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
     else gate.pass(() => writeAll(fd, text));
     return true;
   });
-  const renderer = new ViewRenderer(terminal, data.state, data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);
+  const tables = data.tables === true ? data.state.steps.map((step) => (step.info.kind === 'window' ? new Map<string, WindowRow>() : null)) : null;
+  /** A posted state as drawn: with the worker's tables, the results since the last folded in first. */
+  const view = (state: LiveState, windows: FrameWindows = []): LiveState => {
+    if (tables === null) return state;
+    for (const batches of windows) foldWindows(tables, state.steps, batches.map((batch) => (batch === null ? null : new CopiedBatch(batch))), state.stats.wallMs);
+    return viewSnapshot(state, terminal.rows || 24, tables);
+  };
+  const renderer = new ViewRenderer(terminal, view(data.state), data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);
   // One message at a time: a frame is drawn (and acknowledged) before the next message is read.
   let queue = (beforeReady?.() ?? Promise.resolve()).then(() => post({ type: 'ready' }));
   const handle = (message: ViewMessage): void => {
@@ -93,7 +113,7 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
       switch (message.type) {
         case 'show': {
           const started = threadCpuMs();
-          await renderer.show(message.state);
+          await renderer.show(view(message.state, message.windows));
           post({ type: 'drawn', cpuMs: threadCpuMs() - started });
           return;
         }
@@ -103,7 +123,7 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
         case 'open':
           return;
         case 'close':
-          await renderer.close(message.state);
+          await renderer.close(message.state === null ? null : view(message.state, message.windows));
           // The runner ends the worker once it has the reply.
           post({ type: 'closed', inkFrames: renderer.inkFrames, bytes: renderer.bytesWritten });
           return;

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { frameView } from '../../src/ui/live-app.js';
 import { initialState, liveReducer, type LiveAction, type LiveState, type StepInfo, type WindowRow } from '../../src/ui/live-state.js';
-import { PendingOutputs } from '../../src/ui/pending-outputs.js';
+import { batchBuffers, copyBatch, PendingOutputs } from '../../src/ui/pending-outputs.js';
 import { viewSnapshot } from '../../src/ui/view-snapshot.js';
 import { ViewRenderer } from '../../src/ui/view-renderer.js';
-import type { ViewMessage, ViewReply, ViewWorkerData } from '../../src/ui/view-worker.js';
+import type { FrameWindows, ViewMessage, ViewReply, ViewWorkerData } from '../../src/ui/view-worker.js';
 import { until, VirtualTerminal } from './virtual-terminal.js';
 import { stats } from './run-stats.js';
 
@@ -22,22 +22,31 @@ const STEPS: StepInfo[] = [
   { name: 'binge', kind: 'pattern', fields: ['watched'] },
 ];
 
+/** Frame f's outputs: 7 × f keys' window results (up to 300), late firings among them, a match with many events. */
+function addOutputs(pending: PendingOutputs, f: number): void {
+  for (let k = 0; k < Math.min(300, 7 * f); k++) {
+    pending.add({ step: 'trending', kind: 'window', key: `content-${k}`, start: f * 60_000, end: (f + 1) * 60_000, firing: k % 11 === 0 ? 'late' : 'onTime', fields: { watches: (k * 31 + f) % 97, users: k % 5 } });
+  }
+  pending.add({ step: 'binge', kind: 'match', key: `u${f}`, start: f * 1_000, end: f * 1_000 + 500, fields: { watched: f }, events: { first: [{ n: 1 }], then: Array.from({ length: 9 }, (_, n) => ({ n })) } });
+}
+
+/** Frame f's action: the outputs since the last frame, the counters. */
+function frameAction(pending: PendingOutputs, f: number) {
+  return pending.frame(stats({ records: f * 1_000, wallMs: f * 400, maxEventTime: f * 60_000, watermark: f * 60_000 - 2_000, minEventTime: 0, progress: f / 50, speed: Infinity }), [
+    { seen: f * 1_000, accepted: f * 900, results: f * 7, late: f, exprErrors: 0 },
+    { seen: f * 1_000, accepted: f * 10, results: f, late: 0, exprErrors: 0 },
+  ]);
+}
+
+const initial = () => initialState('scenarios/binge.jsonl', 'binge.pipeline.yaml', STEPS, Infinity);
+
 /** A run `f` frames in: 7 × f keys (up to 300), late firings, matches with many events, counters. */
 function stateAt(frames: number, actions: LiveAction[] = []): LiveState {
-  let state = initialState('scenarios/binge.jsonl', 'binge.pipeline.yaml', STEPS, Infinity);
+  let state = initial();
   const pending = new PendingOutputs(STEPS);
   for (let f = 1; f <= frames; f++) {
-    for (let k = 0; k < Math.min(300, 7 * f); k++) {
-      pending.add({ step: 'trending', kind: 'window', key: `content-${k}`, start: f * 60_000, end: (f + 1) * 60_000, firing: k % 11 === 0 ? 'late' : 'onTime', fields: { watches: (k * 31 + f) % 97, users: k % 5 } });
-    }
-    pending.add({ step: 'binge', kind: 'match', key: `u${f}`, start: f * 1_000, end: f * 1_000 + 500, fields: { watched: f }, events: { first: [{ n: 1 }], then: Array.from({ length: 9 }, (_, n) => ({ n })) } });
-    state = liveReducer(
-      state,
-      pending.frame(stats({ records: f * 1_000, wallMs: f * 400, maxEventTime: f * 60_000, watermark: f * 60_000 - 2_000, minEventTime: 0, progress: f / 50, speed: Infinity }), [
-        { seen: f * 1_000, accepted: f * 900, results: f * 7, late: f, exprErrors: 0 },
-        { seen: f * 1_000, accepted: f * 10, results: f, late: 0, exprErrors: 0 },
-      ]),
-    );
+    addOutputs(pending, f);
+    state = liveReducer(state, frameAction(pending, f));
   }
   return actions.reduce(liveReducer, state);
 }
@@ -181,4 +190,41 @@ test('the worker started early (no data): it warms up where nobody sees it, then
   } finally {
     await worker.terminate();
   }
+});
+
+test('the worker keeps the tables: each frame brings the window results since the last (two frames in one message too), and draws what a renderer of the whole state draws', async () => {
+  const pending = new PendingOutputs(STEPS);
+  // This thread's state with its tables, drawn here; the runner's without, the worker keeps them.
+  let whole = initial();
+  let runner = initial();
+  const { worker, replies, count, frames } = startWorker({ columns: 100, rows: 30, fd: null, colorLevel: 0, frames: true, state: viewSnapshot(runner, 30), tables: true });
+  const local = new VirtualTerminal(100, 30);
+  const drawn: string[] = [];
+  const renderer = new ViewRenderer(local, whole, (frame) => drawn.push(frame));
+  let windows: FrameWindows[number][] = [];
+  const keys: Array<[number, LiveAction]> = [[6, { type: 'cycleSort' }], [9, { type: 'startFilter' }], [9, { type: 'filterText', text: 'content-1' }], [12, { type: 'endFilter', keep: false }]];
+  try {
+    await until('ready', () => count('ready') === 1);
+    for (let f = 1; f <= 14; f++) {
+      addOutputs(pending, f);
+      const { windows: batches, ...action } = frameAction(pending, f);
+      windows.push(batches!.map((batch, i) => (batch === null ? null : copyBatch(batch, STEPS[i]!.fields.length))));
+      whole = liveReducer(whole, { ...action, windows: batches });
+      runner = liveReducer(runner, action);
+      for (const [at, key] of keys) if (at === f) [whole, runner] = [liveReducer(whole, key), liveReducer(runner, key)];
+      assert.equal(runner.steps[0]!.rows.size, 0, 'the runner keeps no table');
+      // Frame 10 is not posted: its results come with frame 11's.
+      if (f === 10) continue;
+      worker.postMessage({ type: 'show', state: viewSnapshot(runner, 30), windows } satisfies ViewMessage, windows.flatMap(batchBuffers));
+      windows = [];
+      await until(`frame ${f} drawn`, () => count('drawn') === f - (f > 10 ? 1 : 0));
+      await renderer.show(whole);
+      assert.equal(frames().at(-1), drawn.at(-1), `frame ${f}`);
+    }
+    assert.match(frames().at(-1)!, /trending \(98\)/);
+  } finally {
+    await renderer.close(null);
+    await worker.terminate();
+  }
+  assert.ok(replies.every((reply) => reply.type !== 'write' || reply.data.length > 0));
 });
