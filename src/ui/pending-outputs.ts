@@ -3,7 +3,8 @@
  * results, per other step the last FEED_LIMIT feed items, and timeouts counted. Memory and the
  * next frame's work are bounded by the ring and the feed, not by how many records came: at
  * --speed max a frame may be seconds away and millions of results may arrive meanwhile. The
- * frame folds the ring into the per-key table (the latest window per key, live-state.ts).
+ * frame folds the ring into the per-key table (the latest window per key, live-state.ts): under
+ * the runner, a copy of it (copyBatch) in the view's worker, which keeps the tables.
  *
  * Adding a result costs a copy into flat arrays, no lookup and no allocation, and the record is
  * dropped at once. Keeping the latest record per key in a Map (session 2) cost a hash lookup per
@@ -191,7 +192,7 @@ export function copyBatch(batch: WindowBatch, fields: number): WindowBatchData {
   const data = {
     size,
     fields,
-    keys: new Array<unknown>(size),
+    keys: new Array<unknown>(size).fill(undefined),
     start: new Float64Array(size),
     end: new Float64Array(size),
     late: new Uint8Array(size),
