@@ -32,7 +32,7 @@ import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { deferredEncoder, DeferredState, EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type DeferredEncoder } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
-import { readWindowKeys, WINDOW_KEYS_LAYOUT } from '../engine/window/window-snapshot-binary.js';
+import { readWindowKeys, readWindowKeys1, WINDOW_KEYS_LAYOUT, WINDOW_KEYS_LAYOUT_1 } from '../engine/window/window-snapshot-binary.js';
 import { isSqlitePath, readRecording, rowLine } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
@@ -68,6 +68,7 @@ function encoderOf(layout: string): DeferredEncoder {
 /** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
 function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
   if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
+  if (layout === WINDOW_KEYS_LAYOUT_1) return readWindowKeys1;
   const pattern = patternLayout();
   if (layout === pattern.PATTERN_KEYS_LAYOUT) return pattern.readPatternKeys;
   const copy = patternCopy();
@@ -326,7 +327,7 @@ export class CheckpointStore {
       const row = this.rowOf(checkpoint);
       if (rowBytes(row) >= this.backgroundBytes) {
         this.background = new BackgroundCommitter(this.path, this.writerTimeouts);
-        this.lend(durable, detached(row), checkpoint);
+        this.lend(durable, row, checkpoint);
         return;
       }
       // Encoded now: the copies' buffers and the operators' bytes are theirs again at once.
@@ -358,12 +359,13 @@ export class CheckpointStore {
     this.settle();
     this.assertReadable();
     this.background ??= new BackgroundCommitter(this.path, this.writerTimeouts);
-    this.writing(() => this.lend(durable, detached(this.rowOf(checkpoint)), checkpoint));
+    this.writing(() => this.lend(durable, this.rowOf(checkpoint), checkpoint));
   }
 
-  /** Hands a row to the writer thread; until it answers, the checkpoint's copies are its to read. */
+  /** Hands a row to the writer thread (its encoded parts detached); until it answers, the checkpoint's copies are its to read. */
   private lend(durable: readonly string[], row: NewRow, checkpoint: Checkpoint): void {
-    this.background!.start(durable, row);
+    const job = detached(row);
+    this.background!.start(durable, job.row, job.transfer);
     for (const op of checkpoint.engine.operators) {
       for (const value of Object.values(op.state ?? {})) {
         if (value instanceof DeferredState) {
@@ -719,9 +721,19 @@ function rowBytes(row: NewRow): number {
   return n;
 }
 
-/** A row for the writer thread: its encoded parts' bytes copied (their operators reuse theirs). */
-function detached(row: NewRow): NewRow {
-  return { ...row, parts: row.parts.map((part) => ('bytes' in part ? { ...part, bytes: part.bytes.slice() } : part)) };
+/**
+ * A row for the writer thread: its encoded parts' bytes copied (their operators reuse theirs) into
+ * buffers of their own, which the job then transfers (postMessage moves them, no second copy).
+ */
+function detached(row: NewRow): { row: NewRow; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const parts = row.parts.map((part): RowPart => {
+    if (!('bytes' in part)) return part;
+    const bytes = part.bytes.slice();
+    transfer.push(bytes.buffer);
+    return { ...part, bytes };
+  });
+  return { row: { ...row, parts }, transfer };
 }
 
 /**
@@ -965,10 +977,10 @@ class BackgroundCommitter {
   }
 
   /** Posts a job; a thread still loading finds it waiting on its port (the replay does not wait for the load). */
-  start(durable: readonly string[], row: NewRow): void {
+  start(durable: readonly string[], row: NewRow, transfer: readonly ArrayBuffer[]): void {
     Atomics.store(this.flag, 0, 0);
     this.pending = true;
-    this.port.postMessage({ durable, row });
+    this.port.postMessage({ durable, row }, transfer);
   }
 
   /** The reply to the job in flight (waiting for it), or null when none is. */
