@@ -29,10 +29,11 @@ import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
-import { deferredEncoder, DeferredState, EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type DeferredEncoder } from '../engine/snapshot/binary.js';
+import { DeferredState, EncodedState, layoutCodec, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type LayoutCodec } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
-import { readWindowKeys, readWindowKeys1, WINDOW_KEYS_LAYOUT, WINDOW_KEYS_LAYOUT_1 } from '../engine/window/window-snapshot-binary.js';
+// Registers the window layouts (registerLayout) when it loads.
+import '../engine/window/window-snapshot-binary.js';
 import { isSqlitePath, readRecording, rowLine } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
@@ -48,31 +49,21 @@ export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
 export const CHECKPOINT_VERSION = 5;
 
-/** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
-const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
-
-/** The CEP module that copies pattern state and registers its encoder (the writer thread loads it with its first pattern part). */
+/**
+ * The CEP module that copies pattern state and registers the pattern layouts (registerLayout): loaded
+ * when a layout is not known yet (a checkpoint holding pattern state read, the writer thread's
+ * first pattern part), not by every replay.
+ */
 const patternCopy = lazyModule<typeof import('../engine/cep/pattern-snapshot-copy.js')>('../engine/cep/pattern-snapshot-copy.js', import.meta.url);
 
-/** The encoder of a copied state's layout (DeferredState). */
-function encoderOf(layout: string): DeferredEncoder {
-  let encoder = deferredEncoder(layout);
-  if (encoder === undefined) {
+/** The codec of a binary state layout, from the one table of layouts; undefined for one this sw does not know. */
+function codecOf(layout: string): LayoutCodec | undefined {
+  let codec = layoutCodec(layout);
+  if (codec === undefined) {
     patternCopy();
-    encoder = deferredEncoder(layout);
+    codec = layoutCodec(layout);
   }
-  if (encoder === undefined) throw new Error(`binary state of layout ${layout} has no encoder`);
-  return encoder;
-}
-
-/** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
-function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
-  if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
-  if (layout === WINDOW_KEYS_LAYOUT_1) return readWindowKeys1;
-  const pattern = patternLayout();
-  if (layout === pattern.PATTERN_KEYS_LAYOUT) return pattern.readPatternKeys;
-  const copy = patternCopy();
-  return layout === copy.PATTERN_COPY_LAYOUT ? copy.readPatternKeysCopy : undefined;
+  return codec;
 }
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
@@ -443,7 +434,9 @@ export class CheckpointStore {
       const into = this.partBytes;
       into.reset();
       // The records written are the held records' references.
-      const { bytes, records } = encoderOf(part.layout)(part.data, part.held, into);
+      const encode = codecOf(part.layout)?.encode;
+      if (encode === undefined) throw new Error(`binary state of layout ${part.layout} has no encoder`);
+      const { bytes, records } = encode(part.data, part.held, into);
       w.uint(bytes.length);
       w.raw(bytes);
       writeRefs(w, records as readonly number[]);
@@ -664,7 +657,7 @@ export class CheckpointStore {
           held.push(segment[index]);
           records.push({ value: segment[index], address });
         }
-        const decode = decoderOf(layout);
+        const decode = codecOf(layout)?.decode;
         if (decode === undefined) throw new Error(`unknown layout ${layout}`);
         decodedParts.push(new EncodedState(layout, { bytes, records: held }, decode).plain());
       }

@@ -242,13 +242,6 @@ export class SnapshotWriter {
     this.str(json);
   }
 
-  /** `count` doubles of `values`, after their count (little-endian, as `float`): one copy, no call per number. */
-  floats(values: Float64Array, count: number): void {
-    this.uint(count);
-    const bytes = new Uint8Array(values.buffer, values.byteOffset, count * 8);
-    this.raw(LITTLE_ENDIAN ? bytes : swapped(bytes));
-  }
-
   /** Bytes as they are (the caller writes their length first). */
   raw(bytes: Uint8Array): void {
     if (this.at + bytes.length > this.bytes.length) this.grow(bytes.length);
@@ -298,13 +291,6 @@ export class SnapshotWriter {
   private allocate(size: number): Uint8Array {
     return new Uint8Array(this.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
   }
-}
-
-/** A copy of doubles' bytes in the other byte order (a big-endian machine writes and reads little-endian). */
-function swapped(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += 8) for (let k = 0; k < 8; k++) out[i + k] = bytes[i + 7 - k]!;
-  return out;
 }
 
 /**
@@ -406,16 +392,6 @@ export class SnapshotReader {
     }
     this.at += n;
     return s;
-  }
-
-  /** What SnapshotWriter.floats wrote: the doubles, in a buffer of their own. */
-  floats(): Float64Array {
-    const n = this.uint();
-    if (this.at + n * 8 > this.bytes.length) throw new Error('binary state ends early');
-    // Copied: the row's bytes need not be aligned for a Float64Array.
-    const bytes = new Uint8Array(this.bytes.subarray(this.at, this.at + n * 8));
-    this.at += n * 8;
-    return new Float64Array((LITTLE_ENDIAN ? bytes : swapped(bytes)).buffer);
   }
 
   raw(n: number): Uint8Array {
@@ -583,13 +559,13 @@ export abstract class DeferredState extends EncodedState {
   /** About how many bytes the stored form takes (the store's choice of thread). */
   abstract readonly size: number;
   /**
-   * The layout a checkpoint stores (its encoder registered under that name too): the copy as it
+   * The layout a checkpoint stores (registered with its encoder, registerLayout): the copy as it
    * is, say, which the store's decoder for that layout turns into the plain form.
    */
   abstract readonly storedLayout: string;
 
   protected override encode(): Encoded {
-    const encoder = deferredEncoders.get(this.layout);
+    const encoder = layouts.get(this.layout)?.encode;
     if (encoder === undefined) throw new Error(`${this.layout} state has no encoder`);
     return encoder(this.data, this.held, new SnapshotWriter({ sizeHint: this.size }));
   }
@@ -598,19 +574,31 @@ export abstract class DeferredState extends EncodedState {
 /**
  * Encodes a DeferredState's data: the bytes, and the records written in order, each the `entries`
  * item its held index names (undefined, or 0 for a reference, where no record is held).
- * Registered by the module that makes the copy (which the writer thread imports through the
- * store), under the layout it writes: `layout` for the plain form, `storedLayout` for a checkpoint.
  */
 export type DeferredEncoder = (data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter) => Encoded;
 
-const deferredEncoders = new Map<string, DeferredEncoder>();
-
-export function registerDeferredEncoder(layout: string, encoder: DeferredEncoder): void {
-  deferredEncoders.set(layout, encoder);
+/**
+ * How a layout of binary state is read (its plain form) and, for a layout a copy is encoded in
+ * (DeferredState's `layout` and `storedLayout`), written from the copy's data.
+ */
+export interface LayoutCodec {
+  readonly decode: (reader: SnapshotReader) => unknown;
+  readonly encode?: DeferredEncoder;
 }
 
-export function deferredEncoder(layout: string): DeferredEncoder | undefined {
-  return deferredEncoders.get(layout);
+/**
+ * The one table of layouts, filled by the modules that define them when they load
+ * (window-snapshot-binary.ts, pattern-snapshot-copy.ts): the checkpoint store finds decoders and
+ * encoders here, on either thread, and a DeferredState its encoder.
+ */
+const layouts = new Map<string, LayoutCodec>();
+
+export function registerLayout(layout: string, codec: LayoutCodec): void {
+  layouts.set(layout, codec);
+}
+
+export function layoutCodec(layout: string): LayoutCodec | undefined {
+  return layouts.get(layout);
 }
 
 function asHeld(held: unknown): unknown {

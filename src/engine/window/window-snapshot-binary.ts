@@ -1,23 +1,27 @@
 /**
  * The binary form of a window step's keys (checkpoints), layout `sw-window-keys/2`: the numbers
- * of every key in one column of doubles (per key its creation order, kind and how many windows or
- * panes follow; per window its start, end, whether the on-time firing is pending and its timer;
- * per pane its start; a sliding key's two clocks), then, as snapshot JSON, the keys' values and
- * the windows' and panes' accumulators in the same order. `readWindowKeys` gives back the plain
- * WindowKeySnapshot[], property for property.
+ * of every key in one stream (per key its creation order, kind and how many windows or panes
+ * follow; per window whether the on-time firing is pending, its start, end and timer; per pane
+ * its start; a sliding key's two clocks), then, as snapshot JSON, the keys' values and the
+ * windows' and panes' accumulators in the same order. Times are integers (ms) nearly always:
+ * written as varints of their differences (start from the previous start, end from start, timer
+ * from end: 1–4 bytes each), else (a fraction, ±∞) as doubles, said by the window's flags.
+ * `readWindowKeys` gives back the plain WindowKeySnapshot[], property for property.
  *
  * Written by one encoder, `WindowKeysWriter`, from the operator's runtime state (its windows
  * themselves, no snapshot object per key and window) or from snapshots (spilled keys). Its hot
- * path is one numeric loop and a native JSON.stringify: the form before (`sw-window-keys/1`, every
- * field through SnapshotWriter.value) ran a dozen small writers per key, which V8 compiled with
- * TurboFan once hot, on helper threads whose CPU time was the checkpoint's (≈0.15 s of a 2M-event
- * tumbling replay's 20 checkpoints, against ≈0.03 s of encoding). Form /1 is still read.
+ * path is one loop over plain numbers and a native JSON.stringify: the form before
+ * (`sw-window-keys/1`, every field through SnapshotWriter.value) ran a dozen small writers per key,
+ * which V8 compiled with TurboFan once hot, on helper threads whose CPU time is the checkpoint's
+ * (≈170–210 ms of compiler time over a 2M-event tumbling replay's 20 checkpoints at load 8, against
+ * ≈50–90 ms now). Form /1 is still read.
  *
  * The JSON form of 1.4K tumbling keys (the 2M-event benchmark) was ≈230 KB and 1–2 ms to build
- * and stringify per checkpoint, plus its share of the CRC and the SQLite row.
+ * and stringify per checkpoint, plus its share of the CRC and the SQLite row; /1 and /2 are ≈50–70 KB
+ * for its 2K keys (a row over one 64 KB page cost SQLite ≈0.5 ms more per commit).
  */
 import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
-import type { SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
+import { registerLayout, SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
 import type { WindowKeySnapshot } from './window-operator.js';
 
 export const WINDOW_KEYS_LAYOUT = 'sw-window-keys/2';
@@ -26,6 +30,11 @@ export const WINDOW_KEYS_LAYOUT_1 = 'sw-window-keys/1';
 
 const WINDOWS = 1;
 const PANES = 2;
+/** A window's flags: its on-time firing is pending; its times are doubles (not differences). */
+const PENDING = 1;
+const DOUBLES = 2;
+/** Differences up to this size are varints (their zigzag form stays a safe integer). */
+const SMALL = 2 ** 51;
 
 /** What a window is written from: its snapshot, or the operator's window itself. */
 export interface WindowFields {
@@ -41,75 +50,83 @@ export interface PaneFields {
   readonly accumulators: readonly unknown[];
 }
 
+/** Whether `b - a` goes as a varint: both integers, the difference small. */
+function near(a: number, b: number): boolean {
+  return Number.isInteger(a) && Number.isInteger(b) && Math.abs(b - a) < SMALL;
+}
+
 /**
  * The one encoder of window keys: `windows` or `panes` per key, in key order, then `finish`.
- * Reused from checkpoint to checkpoint (its column grows once); it keeps no key or accumulator
+ * Reused from checkpoint to checkpoint (its buffer grows once); it keeps no key or accumulator
  * after `finish` (nor after `clear`, when encoding failed).
  */
 export class WindowKeysWriter {
-  private numbers = new Float64Array(1 << 12);
-  private at = 0;
+  private readonly numbers = new SnapshotWriter({ sizeHint: 1 << 16 });
   private count = 0;
+  /** The previous start written as a varint (the next one goes as its difference). */
+  private start = 0;
   private readonly keys: unknown[] = [];
   private readonly accumulators: (readonly unknown[])[] = [];
 
   /** A key of windows (tumbling, session), in the order it holds them. */
   windows(key: unknown, order: number, windows: readonly WindowFields[]): void {
-    const n = windows.length;
-    this.head(key, order, WINDOWS, n, n * 4);
-    const numbers = this.numbers;
-    let at = this.at;
-    for (let i = 0; i < n; i++) {
+    this.head(key, order, WINDOWS, windows.length);
+    const n = this.numbers;
+    for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
-      numbers[at] = w.start;
-      numbers[at + 1] = w.end;
-      numbers[at + 2] = w.onTimePending ? 1 : 0;
-      numbers[at + 3] = w.timerAt;
-      at += 4;
+      const pending = w.onTimePending ? PENDING : 0;
+      if (near(this.start, w.start) && near(w.start, w.end) && near(w.end, w.timerAt)) {
+        n.uint(pending);
+        n.int(w.start - this.start);
+        n.int(w.end - w.start);
+        n.int(w.timerAt - w.end);
+        this.start = w.start;
+      } else {
+        n.uint(pending | DOUBLES);
+        n.float(w.start);
+        n.float(w.end);
+        n.float(w.timerAt);
+      }
       this.accumulators.push(w.accumulators);
     }
-    this.at = at;
   }
 
   /** A key of panes (sliding), with its two clocks. */
   panes(key: unknown, order: number, panes: readonly PaneFields[], fireAt: number, cleanupAt: number): void {
-    const n = panes.length;
-    this.head(key, order, PANES, n, n + 2);
-    const numbers = this.numbers;
-    let at = this.at;
-    for (let i = 0; i < n; i++) {
-      numbers[at++] = panes[i]!.start;
+    this.head(key, order, PANES, panes.length);
+    const n = this.numbers;
+    for (let i = 0; i < panes.length; i++) {
+      const start = panes[i]!.start;
+      if (near(this.start, start)) {
+        n.uint(0);
+        n.int(start - this.start);
+        this.start = start;
+      } else {
+        n.uint(DOUBLES);
+        n.float(start);
+      }
       this.accumulators.push(panes[i]!.accumulators);
     }
-    numbers[at] = fireAt;
-    numbers[at + 1] = cleanupAt;
-    this.at = at + 2;
+    n.float(fireAt);
+    n.float(cleanupAt);
   }
 
-  private head(key: unknown, order: number, kind: number, count: number, more: number): void {
-    if (this.at + 3 + more > this.numbers.length) this.grow(3 + more);
-    const numbers = this.numbers;
-    numbers[this.at] = order;
-    numbers[this.at + 1] = kind;
-    numbers[this.at + 2] = count;
-    this.at += 3;
+  private head(key: unknown, order: number, kind: number, count: number): void {
+    const n = this.numbers;
+    n.uint(order);
+    n.uint(kind);
+    n.uint(count);
     this.keys.push(key);
     this.count++;
-  }
-
-  private grow(needed: number): void {
-    let size = this.numbers.length * 2;
-    while (size < this.at + needed) size *= 2;
-    const numbers = new Float64Array(size);
-    numbers.set(this.numbers.subarray(0, this.at));
-    this.numbers = numbers;
   }
 
   /** Writes the keys given since the last finish into `w` (the JSON is made now: the accumulators as they are at this moment). */
   finish(w: SnapshotWriter): void {
     try {
+      const numbers = this.numbers.view();
       w.uint(this.count);
-      w.floats(this.numbers, this.at);
+      w.uint(numbers.length);
+      w.raw(numbers);
       w.str(toSnapshotJson([this.keys, this.accumulators]));
     } finally {
       this.clear();
@@ -118,8 +135,9 @@ export class WindowKeysWriter {
 
   /** Forgets the keys given since the last finish (none stays reachable from here). */
   clear(): void {
-    this.at = 0;
+    this.numbers.reset();
     this.count = 0;
+    this.start = 0;
     this.keys.length = 0;
     this.accumulators.length = 0;
   }
@@ -142,16 +160,12 @@ export function writeWindowKeys(w: SnapshotWriter, keys: readonly WindowKeySnaps
 /** The plain form of what WindowKeysWriter wrote. */
 export function readWindowKeys(r: SnapshotReader): WindowKeySnapshot[] {
   const count = r.uint();
-  const numbers = r.floats();
+  const n = new SnapshotReader(r.raw(r.uint()), []);
   const [values, accumulators] = fromSnapshotJson<[unknown[], unknown[][]]>(r.str());
   if (!Array.isArray(values) || !Array.isArray(accumulators) || values.length !== count) throw new Error(`window keys: ${count} keys, but ${values?.length} values`);
   const keys: WindowKeySnapshot[] = [];
-  let at = 0;
   let acc = 0;
-  const next = (): number => {
-    if (at >= numbers.length) throw new Error('window keys: the numbers end early');
-    return numbers[at++]!;
-  };
+  let previous = 0;
   const accumulatorsOf = (): unknown[] => {
     const list = accumulators[acc++];
     if (!Array.isArray(list)) throw new Error('window keys: a window has no accumulators');
@@ -159,22 +173,40 @@ export function readWindowKeys(r: SnapshotReader): WindowKeySnapshot[] {
   };
   for (let i = 0; i < count; i++) {
     const key = values[i] ?? null;
-    const order = next();
-    const kind = next();
-    const n = next();
+    const order = n.uint();
+    const kind = n.uint();
+    const size = n.uint();
     if (kind === PANES) {
       const panes: { start: number; accumulators: unknown[] }[] = [];
-      for (let p = 0; p < n; p++) panes.push({ start: next(), accumulators: accumulatorsOf() });
-      keys.push({ key, order, panes, fireAt: next(), cleanupAt: next() });
+      for (let p = 0; p < size; p++) {
+        const start = (n.uint() & DOUBLES) !== 0 ? n.float() : (previous += n.int());
+        panes.push({ start, accumulators: accumulatorsOf() });
+      }
+      keys.push({ key, order, panes, fireAt: n.float(), cleanupAt: n.float() });
     } else if (kind === WINDOWS) {
       const windows: { start: number; end: number; onTimePending: boolean; timerAt: number; accumulators: unknown[] }[] = [];
-      for (let p = 0; p < n; p++) windows.push({ start: next(), end: next(), onTimePending: next() === 1, timerAt: next(), accumulators: accumulatorsOf() });
+      for (let p = 0; p < size; p++) {
+        const flags = n.uint();
+        let start: number;
+        let end: number;
+        let timerAt: number;
+        if ((flags & DOUBLES) !== 0) {
+          start = n.float();
+          end = n.float();
+          timerAt = n.float();
+        } else {
+          start = previous += n.int();
+          end = start + n.int();
+          timerAt = end + n.int();
+        }
+        windows.push({ start, end, onTimePending: (flags & PENDING) !== 0, timerAt, accumulators: accumulatorsOf() });
+      }
       keys.push({ key, order, windows });
     } else {
       throw new Error(`window key ${i} is of unknown kind ${kind}`);
     }
   }
-  if (at !== numbers.length || acc !== accumulators.length) throw new Error('window keys: numbers or accumulators left over');
+  if (!n.done || acc !== accumulators.length) throw new Error('window keys: numbers or accumulators left over');
   return keys;
 }
 
@@ -207,3 +239,6 @@ function readAccumulators(r: SnapshotReader): unknown[] {
   for (let i = 0, n = r.uint(); i < n; i++) values.push(r.value() ?? null);
   return values;
 }
+
+registerLayout(WINDOW_KEYS_LAYOUT, { decode: readWindowKeys });
+registerLayout(WINDOW_KEYS_LAYOUT_1, { decode: readWindowKeys1 });
