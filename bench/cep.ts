@@ -247,7 +247,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const onlyAt = process.argv.indexOf('--only');
   const runsAt = process.argv.indexOf('--runs');
   const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${process.argv[runsAt + 1]}: not a whole number of runs; use 1 or more, e.g. --runs 3`);
+  if (!Number.isInteger(runs) || runs < 1) {
+    process.stderr.write(`bench/cep: --runs ${process.argv[runsAt + 1]}: not a whole number of runs; use 1 or more, e.g. --runs 3\n`);
+    process.exit(2);
+  }
   for (const r of runCepBench(events, onlyAt > 0 ? process.argv[onlyAt + 1] : '', runs)) {
     process.stdout.write(
       `${r.subject.padEnd(48)} ${r.events.toLocaleString('en')} events  ${r.seconds.toFixed(2)} s wall (${Math.round(r.eventsPerSec).toLocaleString('en')} events/s)  ` +
