@@ -18,8 +18,9 @@ const USAGE = `usage: node dist/bench/run.js [--only <suite>] [--large] [--runs 
   --only <suite>  run one suite (engine-window, field-reader, ...)
   --large         also run the slow measurements (generates the 10M-event file once, ~1.3 GB,
                   for the engine-window RSS row when it is not in .bench/ yet)
-  --runs <n>      alternating rounds of engine-window's subjects (default ${DEFAULT_RUNS}); figures are
-                  the best of the rounds
+  --runs <n>      alternating rounds of engine-window's subjects, runs of each cep row (at least 3,
+                  after a warm-up run) and of its CLI row (default ${DEFAULT_RUNS}); figures are the
+                  best of the rounds
 
 Examples:
   $ npm run bench

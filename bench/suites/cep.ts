@@ -3,6 +3,8 @@
  * generated events; see bench/cep.ts), and the whole CLI path: `sw replay` of the 2M-event
  * activity file through bench/pipelines/binge.pipeline.yaml, output to /dev/null, as events per
  * CPU-second of the whole process (start-up, reading, CEL conditions, the operator, output JSON).
+ * The engine rows are each the best of --runs runs (at least 3) after a warm-up run on other data
+ * (bench/cep.ts); the CLI row the best of --runs whole processes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 export const name = 'cep';
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
-  const rows = runCepBench().map((r) =>
+  const rows = runCepBench(2_000_000, '', Math.max(options.runs, 3)).map((r) =>
     throughputRow(name, r.subject, r.events, { seconds: r.seconds, cpuSeconds: r.cpuSeconds }, {
       maxRssBytes: r.maxRssBytes,
       note: `${r.matches.toLocaleString('en')} matches; peak heap ${Math.round(r.peakHeapBytes / 1048576)} MB${r.subject === BINGE ? '; target ≥ 1M events/s' : r.subject === SHELL ? '; target ≥ 3M events/CPU-s' : ''}`,

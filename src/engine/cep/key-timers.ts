@@ -46,6 +46,11 @@ const PREVIOUS = 3;
 const SLOT_FLOATS = SLOT_INTS / 2;
 const SEQ = 2;
 const TIME = 3;
+/** A heap entry's record: 4 float64s, its fields at these offsets (see KeyTimers.heap). */
+const ENTRY = 4;
+const HEAP_TIME = 0;
+const HEAP_SEQ = 1;
+const HEAP_SLOT = 2;
 
 export class KeyTimers<K extends TimedKey> {
   /** Slot → its key. */
@@ -56,10 +61,15 @@ export class KeyTimers<K extends TimedKey> {
   private slotCapacity = 256;
   private readonly freeSlots: number[] = [];
   private slotCount = 0;
-  /** The heap: entry i is slot `slots[i]` with timer `times[i]`, registered as `seqs[i]`. */
-  private slots = new Int32Array(256);
-  private times = new Float64Array(256);
-  private seqs = new Float64Array(256);
+  /**
+   * The heap: entry i is the record at `heap[(i + 1) * ENTRY]`, its time, registration and slot
+   * (HEAP_TIME, HEAP_SEQ, HEAP_SLOT). One 32-byte record per entry, where three arrays were three
+   * cache lines per entry touched (a key with a partial match has its `within` expiry here, and
+   * each of its records moves the timer out of the heap: a removal at a cold index). Entry i at
+   * record i + 1 puts an entry's two children (2i + 1, 2i + 2: records 2i + 2, 2i + 3) in one line.
+   */
+  private heap = new Float64Array(257 * ENTRY);
+  private heapCapacity = 256;
   private size = 0;
   /** The wheel: per bucket, the first and last slot of its list (each slot's own fields are in perSlot). */
   private readonly heads = new Int32Array(WHEEL_SIZE).fill(NONE);
@@ -79,7 +89,7 @@ export class KeyTimers<K extends TimedKey> {
 
   /** The earliest timer, Infinity when none is set. */
   get earliest(): number {
-    const inHeap = this.size === 0 ? Infinity : this.times[0]!;
+    const inHeap = this.size === 0 ? Infinity : this.heap[ENTRY + HEAP_TIME]!;
     if (this.wheelSize === 0) return inHeap;
     const inWheel = this.wheelEarliest();
     return inWheel < inHeap ? inWheel : inHeap;
@@ -115,7 +125,7 @@ export class KeyTimers<K extends TimedKey> {
   /** The registration number of the key's timer (0 when it has none): snapshots keep it. */
   registrationOf(key: K): number {
     const at = key.slot < 0 ? NOT_QUEUED : this.perSlot[key.slot * SLOT_INTS + POSITION]!;
-    return at === NOT_QUEUED ? 0 : at === IN_WHEEL ? this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ]! : this.seqs[at]!;
+    return at === NOT_QUEUED ? 0 : at === IN_WHEEL ? this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ]! : this.heap[(at + 1) * ENTRY + HEAP_SEQ]!;
   }
 
   /** The next registration number: snapshots keep it, so a restored queue orders ties as before. */
@@ -133,7 +143,7 @@ export class KeyTimers<K extends TimedKey> {
   load(entries: readonly { readonly key: K; readonly time: number; readonly registration: number }[], nextRegistration: number): void {
     // A list sorted by (timer, registration) is a valid min-heap (the wheel stays empty).
     const sorted = [...entries].sort((a, b) => a.time - b.time || a.registration - b.registration);
-    while (this.times.length < sorted.length) this.growHeap();
+    while (this.heapCapacity < sorted.length) this.growHeap();
     sorted.forEach(({ key, time, registration }, i) => {
       this.put(i, key.slot, time, registration);
       this.perSlotSeqs[key.slot * SLOT_FLOATS + TIME] = time;
@@ -174,16 +184,18 @@ export class KeyTimers<K extends TimedKey> {
     if (this.wheelSize > 0) {
       const inWheel = this.wheelEarliest();
       const first = this.heads[inWheel & WHEEL_MASK]!;
-      if (this.size === 0 || inWheel < this.times[0]! || (inWheel === this.times[0] && this.perSlotSeqs[first * SLOT_FLOATS + SEQ]! < this.seqs[0]!)) {
+      const heap = this.heap;
+      if (this.size === 0 || inWheel < heap[ENTRY + HEAP_TIME]! || (inWheel === heap[ENTRY + HEAP_TIME] && this.perSlotSeqs[first * SLOT_FLOATS + SEQ]! < heap[ENTRY + HEAP_SEQ]!)) {
         if (inWheel > time) return null;
         this.unlink(first);
         this.popped = inWheel;
         return this.owners[first]!;
       }
     }
-    if (this.size === 0 || this.times[0]! > time) return null;
-    const slot = this.slots[0]!;
-    this.popped = this.times[0]!;
+    const heap = this.heap;
+    if (this.size === 0 || heap[ENTRY + HEAP_TIME]! > time) return null;
+    const slot = heap[ENTRY + HEAP_SLOT]!;
+    this.popped = heap[ENTRY + HEAP_TIME]!;
     this.removeFromHeap(0);
     return this.owners[slot]!;
   }
@@ -240,31 +252,33 @@ export class KeyTimers<K extends TimedKey> {
 
   private pushHeap(slot: number, time: number, seq: number): void {
     const i = this.size++;
-    if (i === this.times.length) this.growHeap();
+    if (i === this.heapCapacity) this.growHeap();
     this.siftUp(i, slot, time, seq);
   }
 
   /** Removes heap entry `i`: the last entry takes its place and moves up or down. */
   private removeFromHeap(i: number): void {
-    const { slots, times, seqs, perSlot } = this;
-    perSlot[slots[i]! * SLOT_INTS + POSITION] = NOT_QUEUED;
+    const { heap, perSlot } = this;
+    perSlot[heap[(i + 1) * ENTRY + HEAP_SLOT]! * SLOT_INTS + POSITION] = NOT_QUEUED;
     const n = --this.size;
     if (i === n) return;
-    const slot = slots[n]!;
-    const time = times[n]!;
-    const seq = seqs[n]!;
-    const parent = (i - 1) >> 1;
-    if (i > 0 && (times[parent]! > time || (times[parent] === time && seqs[parent]! > seq))) this.siftUp(i, slot, time, seq);
+    const last = (n + 1) * ENTRY;
+    const slot = heap[last + HEAP_SLOT]!;
+    const time = heap[last + HEAP_TIME]!;
+    const seq = heap[last + HEAP_SEQ]!;
+    const parent = (((i - 1) >> 1) + 1) * ENTRY;
+    if (i > 0 && (heap[parent + HEAP_TIME]! > time || (heap[parent + HEAP_TIME] === time && heap[parent + HEAP_SEQ]! > seq))) this.siftUp(i, slot, time, seq);
     else this.siftDown(i, slot, time, seq);
   }
 
   /** Places (slot, time, seq) at heap index `i` or above, moving later parents down. */
   private siftUp(i: number, slot: number, time: number, seq: number): void {
-    const { times, seqs } = this;
+    const heap = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const t = times[parent]!;
-      if (t < time || (t === time && seqs[parent]! < seq)) break;
+      const at = (parent + 1) * ENTRY;
+      const t = heap[at + HEAP_TIME]!;
+      if (t < time || (t === time && heap[at + HEAP_SEQ]! < seq)) break;
       this.move(parent, i);
       i = parent;
     }
@@ -273,16 +287,19 @@ export class KeyTimers<K extends TimedKey> {
 
   /** Places (slot, time, seq) at heap index `i` or below, moving earlier children up. */
   private siftDown(i: number, slot: number, time: number, seq: number): void {
-    const { times, seqs } = this;
+    const heap = this.heap;
     const n = this.size;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      if (right < n && (times[right]! < times[left]! || (times[right] === times[left] && seqs[right]! < seqs[left]!))) child = right;
-      const ct = times[child]!;
-      if (ct > time || (ct === time && seqs[child]! > seq)) break;
+      const l = (left + 1) * ENTRY;
+      const r = l + ENTRY;
+      if (right < n && (heap[r + HEAP_TIME]! < heap[l + HEAP_TIME]! || (heap[r + HEAP_TIME] === heap[l + HEAP_TIME] && heap[r + HEAP_SEQ]! < heap[l + HEAP_SEQ]!))) child = right;
+      const c = (child + 1) * ENTRY;
+      const ct = heap[c + HEAP_TIME]!;
+      if (ct > time || (ct === time && heap[c + HEAP_SEQ]! > seq)) break;
       this.move(child, i);
       i = child;
     }
@@ -290,14 +307,17 @@ export class KeyTimers<K extends TimedKey> {
   }
 
   private move(from: number, to: number): void {
-    const slot = this.slots[from]!;
-    this.put(to, slot, this.times[from]!, this.seqs[from]!);
+    const at = (from + 1) * ENTRY;
+    const heap = this.heap;
+    this.put(to, heap[at + HEAP_SLOT]!, heap[at + HEAP_TIME]!, heap[at + HEAP_SEQ]!);
   }
 
   private put(i: number, slot: number, time: number, seq: number): void {
-    this.slots[i] = slot;
-    this.times[i] = time;
-    this.seqs[i] = seq;
+    const at = (i + 1) * ENTRY;
+    const heap = this.heap;
+    heap[at + HEAP_TIME] = time;
+    heap[at + HEAP_SEQ] = seq;
+    heap[at + HEAP_SLOT] = slot;
     this.perSlot[slot * SLOT_INTS + POSITION] = i;
   }
 
@@ -310,15 +330,9 @@ export class KeyTimers<K extends TimedKey> {
   }
 
   private growHeap(): void {
-    const n = this.times.length * 2;
-    const slots = new Int32Array(n);
-    slots.set(this.slots);
-    this.slots = slots;
-    const times = new Float64Array(n);
-    times.set(this.times);
-    this.times = times;
-    const seqs = new Float64Array(n);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
+    this.heapCapacity *= 2;
+    const heap = new Float64Array((this.heapCapacity + 1) * ENTRY);
+    heap.set(this.heap);
+    this.heap = heap;
   }
 }

@@ -161,6 +161,11 @@ const PRUNED_BEFORE = 2;
 /** The NFA's "no start" mark: a first event at this time sorts after every other (NFA compareStart). */
 const NO_START_MARK = -1;
 
+/** Empties slots [from, to) of a list of records (a loop: the ranges are a few slots, where fill's builtin call cost more). */
+function clear(values: unknown[], from: number, to: number): void {
+  for (let i = from; i < to; i++) values[i] = undefined;
+}
+
 /** compareStart of two first events (time, arrival), with the NFA's -1 quirk. */
 function compareStart(at: number, aseq: number, bt: number, bseq: number): number {
   const a = at === NO_START_MARK ? Number.MAX_VALUE : at;
@@ -191,6 +196,12 @@ export class LinearMatcher<E> {
   /** Float64 slots per row: position, then (time, arrival) per event. */
   private readonly width: number;
   private readonly skip: SkipStrategy;
+  /**
+   * How a skip strategy prunes against an event (compareEvents of a run's first event with it at
+   * most this): skipPastLastEvent and skipToNext at or before it (0), the skip-to-element ones
+   * strictly before (-1).
+   */
+  private readonly pruneLimit: number;
   /** skipToFirst / skipToLast: the position of the stage's first / last event in a match, -1 when not in it. */
   private readonly skipIndex: number;
   private readonly handleTimeout: boolean;
@@ -239,6 +250,7 @@ export class LinearMatcher<E> {
     this.width = 1 + 2 * this.length;
     this.windowTime = windowTime;
     this.skip = skip;
+    this.pruneLimit = skip.kind === 'skipPastLastEvent' || skip.kind === 'skipToNext' ? 0 : -1;
     this.handleTimeout = handleTimeout;
     this.outcome = new Uint8Array(this.length);
     this.sameAs = Int32Array.from(chain.tests, (test, i) => (test === null ? i : chain.tests.indexOf(test)));
@@ -330,7 +342,8 @@ export class LinearMatcher<E> {
   process(key: LinearKey, value: E, timestamp: number): readonly MatchEvents<E>[] {
     this.value = value;
     this.clearDone();
-    this.outcome.fill(UNKNOWN);
+    const outcomes = this.outcome;
+    for (let i = 0; i < outcomes.length; i++) outcomes[i] = UNKNOWN;
     const seq = this.seq++;
     const m = this.length;
     const width = this.width;
@@ -365,7 +378,7 @@ export class LinearMatcher<E> {
         write++;
       }
       // Rows of dead runs keep their records: cleared so the collector can take them.
-      if (write < end) values.fill(undefined, write * m, end * m);
+      if (write < end) clear(values, write * m, end * m);
       key.linearCount = write - base;
     }
     if (this.evaluate(0) === PASSED) {
@@ -409,8 +422,8 @@ export class LinearMatcher<E> {
     const result: MatchEvents<E>[] = [];
     const width = this.width;
     const pruned = this.donePruned;
-    pruned.fill(0, 0, count);
-    const limit = this.skip.kind === 'skipPastLastEvent' || this.skip.kind === 'skipToNext' ? 0 : -1;
+    for (let i = 0; i < count; i++) pruned[i] = 0;
+    const limit = this.pruneLimit;
     for (let i = 0; i < count; i++) {
       if (pruned[i] === 1) continue;
       const at = i * width;
@@ -443,7 +456,7 @@ export class LinearMatcher<E> {
   private clearDone(): void {
     this.doneCount = 0;
     if (this.doneHigh > 0) {
-      this.doneValues.fill(undefined, 0, this.doneHigh * this.length);
+      clear(this.doneValues, 0, this.doneHigh * this.length);
       this.doneHigh = 0;
     }
   }
@@ -470,7 +483,9 @@ export class LinearMatcher<E> {
     const done = this.newDone();
     const width = this.width;
     const m = this.length;
-    this.doneRows.set(rows.subarray(row * width, row * width + width), done * width);
+    // A loop, not set(subarray): a typed array object per match was a tenth of the allocations.
+    const doneRows = this.doneRows;
+    for (let i = 0, from = row * width, to = done * width; i < width; i++) doneRows[to + i] = rows[from + i]!;
     for (let i = 0; i < m; i++) this.doneValues[done * m + i] = values[row * m + i];
     return done;
   }
@@ -567,7 +582,7 @@ export class LinearMatcher<E> {
       if (write !== read) this.moveRow(read, write);
       write++;
     }
-    if (write < end) values.fill(undefined, write * m, end * m);
+    if (write < end) clear(values, write * m, end * m);
     key.linearCount = write - base;
     return timeouts;
   }
@@ -609,8 +624,7 @@ export class LinearMatcher<E> {
 
   /** Drops the runs and waiting matches whose first event the strategy prunes. */
   private prune(key: LinearKey, waiting: LinearRun[], time: number, seq: number): void {
-    // skipPastLastEvent and skipToNext prune at or before the event, the skip-to-element ones strictly before.
-    const limit = this.skip.kind === 'skipPastLastEvent' || this.skip.kind === 'skipToNext' ? 0 : -1;
+    const limit = this.pruneLimit;
     if (key.linearCount > 0) this.dropRows(key, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
     let kept = 0;
     for (let i = 0; i < waiting.length; i++) {
@@ -728,7 +742,9 @@ export class LinearMatcher<E> {
   private moveRow(from: number, to: number): void {
     const width = this.width;
     const m = this.length;
-    this.rows.copyWithin(to * width, from * width, from * width + width);
+    // A loop: copyWithin's call into the runtime cost more than copying 1 + 2m numbers.
+    const rows = this.rows;
+    for (let i = 0, f = from * width, t = to * width; i < width; i++) rows[t + i] = rows[f + i]!;
     const values = this.values;
     for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
   }
