@@ -17,13 +17,13 @@ import type { Replay, ReplaySummary } from '../replay/replay.js';
 import { IDLE_MS, initialState, type LiveState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
-import { batchBuffers, copyBatch, PendingOutputs, type WindowBatchData } from './pending-outputs.js';
+import { batchBuffers, copyBatch, PendingOutputs } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.js';
 import { ESCAPE_WAIT_MS, KeyReader, pressKeys, type KeyPress, type ReplayControls } from './key-commands.js';
 import { viewSnapshot } from './view-snapshot.js';
-import type { ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';
-import { OutputGate, writeAll } from './terminal-output.js';
+import type { FrameBatches, ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';
+import { EAGAIN_GIVE_UP_MS, OutputGate, writeAll } from './terminal-output.js';
 
 export const FRAME_MS = 50;
 /**
@@ -178,7 +178,7 @@ export async function runLiveView(
    * which folds them into the tables it keeps: the tables (up to ~50K rows) stay out of this heap
    * (in it, their fold and garbage made the replay's own code 5-10% slower at --speed max).
    */
-  let unposted: (WindowBatchData | null)[][] = [];
+  let unposted: FrameBatches[] = [];
   const fieldCounts = infos.map((info) => info.fields.length);
   /** The outputs since the last frame and the replay's counters into the state, if anything changed. */
   const frame = (force: boolean): boolean => {
@@ -186,7 +186,7 @@ export async function runLiveView(
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
     shown = stats;
     const { windows, ...action } = pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView());
-    if (windows?.some((batch) => batch !== null)) unposted.push(windows.map((batch, i) => (batch === null ? null : copyBatch(batch, fieldCounts[i]!))));
+    if (windows?.some((batch) => batch !== null)) unposted.push({ wallMs: stats.wallMs, batches: windows.map((batch, i) => (batch === null ? null : copyBatch(batch, fieldCounts[i]!))) });
     store.apply(action);
     return true;
   };
@@ -194,7 +194,7 @@ export async function runLiveView(
   const postState = (type: 'show' | 'close', state: LiveState | null): void => {
     const windows = unposted;
     unposted = [];
-    worker.postMessage(type === 'show' ? { type, state: state!, windows } : { type, state, windows }, windows.flatMap(batchBuffers));
+    worker.postMessage(type === 'show' ? { type, state: state!, windows } : { type, state, windows }, windows.flatMap((frame) => batchBuffers(frame.batches)));
   };
 
   const terminal: Terminal = io.stdout ?? process.stdout;
@@ -225,21 +225,24 @@ export async function runLiveView(
   // signal, the process's exit), this thread does, once. Synchronous: it runs on 'exit' and just
   // before a signal ends the process. Final: the gate closes first (waiting for a frame the worker
   // is writing), and the worker writes nothing after.
+  // A dying process (a signal, 'exit') waits RESTORE_GIVE_UP_MS for a terminal that takes no
+  // bytes; a run that ends normally waits as any write does (a terminal paused with ctrl-s).
   let restored = false;
-  const restoreTerminal = (): void => {
+  const restoreTerminal = (giveUpMs: number): void => {
     if (restored) return;
     restored = true;
     gate.close();
     try {
-      if (ownsTerminal) writeAll(1, ScreenWriter.restoreSequence(), RESTORE_GIVE_UP_MS);
+      if (ownsTerminal) writeAll(1, ScreenWriter.restoreSequence(), giveUpMs);
       else terminal.write(ScreenWriter.restoreSequence());
     } catch {
       // The terminal is gone (SIGHUP) or takes no bytes: nothing to restore.
     }
   };
+  const restoreOnExit = (): void => restoreTerminal(RESTORE_GIVE_UP_MS);
   const restoreOnSignal = (signal: NodeJS.Signals): void => {
     for (const other of RESTORE_SIGNALS) process.off(other, restoreOnSignal);
-    restoreTerminal();
+    restoreTerminal(RESTORE_GIVE_UP_MS);
     process.kill(process.pid, signal);
   };
   if (ownsTerminal) {
@@ -248,7 +251,7 @@ export async function runLiveView(
       return true;
     }) as typeof process.stderr.write;
     // A crash must not leave the terminal on the alternate screen with the cursor hidden.
-    process.once('exit', restoreTerminal);
+    process.once('exit', restoreOnExit);
     // Nor must a kill: 'exit' does not run on a signal's default action. Restore synchronously
     // (the process is about to die), then let the signal do what it would have done.
     for (const signal of RESTORE_SIGNALS) process.once(signal, restoreOnSignal);
@@ -366,6 +369,8 @@ export async function runLiveView(
     setSpeed: (speed) => replay.pacer.setSpeed(speed),
     current: () => ({ speed: replay.pacer.speed, paused: replay.pacer.paused }),
     quit: () => {
+      // A second quit while the view closes has nothing to add: the last frame is posted.
+      if (quit) return;
       // The frame of the state now is the last (taken before the stop, which resumes a paused
       // replay); the replay stops after the current record.
       quit = true;
@@ -460,10 +465,10 @@ export async function runLiveView(
     // The worker is stopped first: a frame it writes after the restore would hide the cursor again.
     worker.removeAllListeners('exit');
     await worker.terminate();
-    if (lastClosed === null) restoreTerminal();
+    if (lastClosed === null) restoreTerminal(EAGAIN_GIVE_UP_MS);
     if (ownsTerminal) {
       process.stderr.write = stderrWrite;
-      process.off('exit', restoreTerminal);
+      process.off('exit', restoreOnExit);
       for (const signal of RESTORE_SIGNALS) process.off(signal, restoreOnSignal);
       for (const text of held) process.stderr.write(text);
     }

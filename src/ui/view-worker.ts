@@ -48,7 +48,12 @@ export interface ViewWorkerData {
 }
 
 /** Per frame since the last message, per step, the window results to fold (the worker's tables). */
-export type FrameWindows = readonly (readonly (WindowBatchData | null)[])[];
+/** Each frame's window results (a batch per step, or null) with the frame's wall clock, which marks the rows it changed. */
+export interface FrameBatches {
+  readonly wallMs: number;
+  readonly batches: readonly (WindowBatchData | null)[];
+}
+export type FrameWindows = readonly FrameBatches[];
 
 export type ViewMessage =
   | { readonly type: 'open'; readonly data: ViewWorkerData }
@@ -102,7 +107,7 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
   /** A posted state as drawn: with the worker's tables, the results since the last folded in first. */
   const view = (state: LiveState, windows: FrameWindows = []): LiveState => {
     if (tables === null) return state;
-    for (const batches of windows) foldWindows(tables, state.steps, batches.map((batch) => (batch === null ? null : new CopiedBatch(batch))), state.stats.wallMs);
+    for (const { wallMs, batches } of windows) foldWindows(tables, state.steps, batches.map((batch) => (batch === null ? null : new CopiedBatch(batch))), wallMs);
     return viewSnapshot(state, terminal.rows || 24, tables);
   };
   const renderer = new ViewRenderer(terminal, view(data.state), data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);

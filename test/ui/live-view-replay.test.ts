@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCompiledPipeline } from '../../src/spec/compile.js';
 import { Replay } from '../../src/replay/replay.js';
@@ -121,6 +122,24 @@ test('the end of a run draws its last frame once: ink does not render it again w
   assert.equal(done.length, 1, `${done.length} frames show the end of the run`);
   assert.equal(frames.at(-1), done[0]);
   assert.match(done[0]!, new RegExp(`records ${summary.records}\\b`));
+  // The last frame's table holds each page's last window as the input gives it (the close
+  // message carries the results since the frame before: a view that dropped them shows older rows).
+  const last = new Map<string, { start: number; views: number; users: Set<string> }>();
+  for (const line of readFileSync(recording, 'utf8').split('\n').filter(Boolean)) {
+    const { ts, user, page } = JSON.parse(line) as { ts: number; user: string; page: string };
+    const start = ts - (ts % 10_000);
+    const row = last.get(page);
+    if (row === undefined || row.start < start) last.set(page, { start, views: 1, users: new Set([user]) });
+    else if (row.start === start) {
+      row.views++;
+      row.users.add(user);
+    }
+  }
+  const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  assert.equal(last.size, 4);
+  for (const [page, row] of last) {
+    assert.match(done[0]!, new RegExp(`│ [ ●] ${page} +${clock(row.start)}–${clock(row.start + 10_000)} +${row.views} +${row.users.size} `), page);
+  }
   // The last frame stays on the normal screen.
   assert.equal(terminal.alternateScreen, false);
   assert.ok(terminal.writes.at(-1)!.endsWith(`${done[0]}\n`));
