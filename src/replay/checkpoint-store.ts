@@ -54,11 +54,18 @@ const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-b
 /** The CEP module that copies pattern state and registers its encoder (the writer thread loads it with its first pattern part). */
 const patternCopy = lazyModule<typeof import('../engine/cep/pattern-snapshot-copy.js')>('../engine/cep/pattern-snapshot-copy.js', import.meta.url);
 
+/** The same for a linear pattern step's copy (linear-snapshot-copy.ts). */
+const linearCopy = lazyModule<typeof import('../engine/cep/linear-snapshot-copy.js')>('../engine/cep/linear-snapshot-copy.js', import.meta.url);
+
 /** The encoder of a copied state's layout (DeferredState). */
 function encoderOf(layout: string): DeferredEncoder {
   let encoder = deferredEncoder(layout);
   if (encoder === undefined) {
     patternCopy();
+    encoder = deferredEncoder(layout);
+  }
+  if (encoder === undefined) {
+    linearCopy();
     encoder = deferredEncoder(layout);
   }
   if (encoder === undefined) throw new Error(`binary state of layout ${layout} has no encoder`);
@@ -71,7 +78,9 @@ function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | unde
   const pattern = patternLayout();
   if (layout === pattern.PATTERN_KEYS_LAYOUT) return pattern.readPatternKeys;
   const copy = patternCopy();
-  return layout === copy.PATTERN_COPY_LAYOUT ? copy.readPatternKeysCopy : undefined;
+  if (layout === copy.PATTERN_COPY_LAYOUT) return copy.readPatternKeysCopy;
+  const linear = linearCopy();
+  return layout === linear.LINEAR_KEYS_LAYOUT ? linear.readLinearKeys : undefined;
 }
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
