@@ -124,6 +124,14 @@ export class LinearKeysCopier {
     let r = 0;
     let m = 0;
     const found = this.found;
+    // Appends an event to the current key's (from `first`); returns its index there.
+    const add = (first: number, value: unknown, time: number, seq: number): number => {
+      if (2 * e + 2 > events.length) events = eventWords.floatRoom(2 * e + 2, 2 * e);
+      events[2 * e] = time;
+      events[2 * e + 1] = seq;
+      held.push(value);
+      return e++ - first;
+    };
     // The index of the key's event (time, seq) among its events from `first`, added when new.
     const indexOf = (first: number, value: unknown, time: number, seq: number): number => {
       const n = e - first;
@@ -135,26 +143,28 @@ export class LinearKeysCopier {
         if (index !== undefined) return index;
       }
       if (n >= SCAN) found.set(seq, n);
-      if (2 * e + 2 > events.length) events = eventWords.floatRoom(2 * e + 2, 2 * e);
-      events[2 * e] = time;
-      events[2 * e + 1] = seq;
-      e++;
-      held.push(value);
-      return n;
+      return add(first, value, time, seq);
     };
     forEach((state) => {
       writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
       for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
-      const waitingStart = held.length;
+      const pendingEnd = held.length;
       const first = e;
       const live = state.linearCount;
+      const waiting = state.linearWaiting;
+      // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
+      const single = live === 1 && waiting.length === 0;
       for (let i = 0; i < live; i++) {
         const taken = matcher.runTaken(state, i);
         if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
         runs[r++] = taken;
-        for (let j = 0; j < taken; j++) runs[r++] = indexOf(first, matcher.runValue(state, i, j), matcher.runTime(state, i, j), matcher.runSeq(state, i, j));
+        for (let j = 0; j < taken; j++) {
+          const value = matcher.runValue(state, i, j);
+          const time = matcher.runTime(state, i, j);
+          const seq = matcher.runSeq(state, i, j);
+          runs[r++] = single ? add(first, value, time, seq) : indexOf(first, value, time, seq);
+        }
       }
-      const waiting = state.linearWaiting;
       for (let i = 0; i < waiting.length; i++) {
         const run = waiting[i]!;
         const taken = run.times.length;
@@ -166,7 +176,7 @@ export class LinearKeysCopier {
       if (m + META > meta.length) meta = metaWords.floatRoom(m + META, m);
       meta[m + HEAD_END] = w.length;
       meta[m + HELD_END] = held.length;
-      meta[m + PENDING] = waitingStart - (m === 0 ? 0 : meta[m - META + HELD_END]!);
+      meta[m + PENDING] = pendingEnd - (m === 0 ? 0 : meta[m - META + HELD_END]!);
       meta[m + EVENTS_END] = e;
       meta[m + RUNS_END] = r;
       meta[m + LIVE] = live;
@@ -194,8 +204,10 @@ export function writeLinearKeysCopy(data: unknown, entries: ArrayLike<unknown>, 
   w.uint(copy.seq);
   writeArrays(w, [copy.head, copy.meta, copy.events, copy.runs]);
   w.uint(entries.length);
-  for (let i = 0; i < entries.length; i++) w.record(entries[i]);
-  return w.encoded();
+  // Every entry is a record, in order: they are the records written, as they are (on the writer
+  // thread a Float64Array of references, which the store reads by index; pushing 100K of them one
+  // by one into a list cost ~20 ms per binge checkpoint).
+  return { bytes: w.encoded().bytes, records: entries as readonly unknown[] };
 }
 
 /** The plain form (each key with its `linear` part) of what writeLinearKeysCopy wrote. */
