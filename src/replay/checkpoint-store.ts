@@ -654,6 +654,8 @@ export class CheckpointStore {
     } catch (error) {
       return `binary state is damaged (${(error as Error).message})`;
     }
+    // A layout of another sw version (a newer form of some step's state) is refused before any is read.
+    for (const { layout } of parts) if (decoderOf(layout) === undefined) return `it holds a state part of layout ${layout}, which this sw does not read (written by another sw version)`;
     const fromSource = !readRecords || positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
     if (typeof fromSource === 'string') return fromSource;
     try {

@@ -204,7 +204,7 @@ export class LinearKeysCopier {
  * run the events it took and their indexes among the key's events; then the events' (time,
  * arrival) pairs as Float64 bytes, and the record count (per key its records waiting, then its
  * events'). Varints, not the copy's Float64 rows: a binge checkpoint's state went from 3.7 MB to
- * about 2.3 MB, and SQLite's time with it.
+ * about 2.1 MB, and SQLite's time with it.
  */
 export function writeLinearKeysCopy(data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter): Encoded {
   const copy = data as LinearKeysCopy;
