@@ -439,10 +439,16 @@ export class PatternOperator implements Operator, KeyHinted {
   /** The chain's names: the linear matcher's, or (an operator on the NFA) those of the compiled pattern's chain. */
   private chainNames(): ChainNames {
     if (this.linear !== null) return this.linear;
-    const chain = linearChainOf(this.compiled, false);
-    if (chain === null) throw new Error('linear partial matches, but the step\'s pattern is not a chain of stages');
-    return { stateNames: chain.states.map((s) => s.name), stageNames: chain.stages, length: chain.states.length };
+    if (this.compiledChain === null) {
+      const chain = linearChainOf(this.compiled, false);
+      if (chain === null) throw new Error('linear partial matches, but the step\'s pattern is not a chain of stages');
+      this.compiledChain = { stateNames: chain.states.map((s) => s.name), stageNames: chain.stages, length: chain.states.length };
+    }
+    return this.compiledChain;
   }
+
+  /** chainNames of an operator on the NFA, worked out once. */
+  private compiledChain: ChainNames | null = null;
 
   private snapshotsOf(): LinearSnapshots<Rec> {
     return (this.linearSnapshots ??= new LinearSnapshots(this.nfa, this.chainNames()));
