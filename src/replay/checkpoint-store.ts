@@ -29,10 +29,11 @@ import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
-import { deferredEncoder, DeferredState, EncodedState, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type DeferredEncoder } from '../engine/snapshot/binary.js';
+import { DeferredState, EncodedState, layoutCodec, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type LayoutCodec } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
-import { readWindowKeys, WINDOW_KEYS_LAYOUT } from '../engine/window/window-snapshot-binary.js';
+// Registers the window layouts (registerLayout) when it loads.
+import '../engine/window/window-snapshot-binary.js';
 import { isSqlitePath, readRecording, rowLine } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
@@ -48,39 +49,28 @@ export const CHECKPOINT_FORMAT = 'sw-checkpoint';
 /** The checkpoint form this sw writes and reads (SQLite `user_version` of the store). */
 export const CHECKPOINT_VERSION = 5;
 
-/** CEP code is loaded when a checkpoint holding pattern state is read, not by every replay. */
-const patternLayout = lazyModule<typeof import('../engine/cep/pattern-snapshot-binary.js')>('../engine/cep/pattern-snapshot-binary.js', import.meta.url);
-
-/** The CEP module that copies pattern state and registers its encoder (the writer thread loads it with its first pattern part). */
+/**
+ * The CEP module that copies pattern state and registers the pattern layouts (registerLayout): loaded
+ * when a layout is not known yet (a checkpoint holding pattern state read, the writer thread's
+ * first pattern part), not by every replay.
+ */
 const patternCopy = lazyModule<typeof import('../engine/cep/pattern-snapshot-copy.js')>('../engine/cep/pattern-snapshot-copy.js', import.meta.url);
 
-/** The same for a linear pattern step's copy (linear-snapshot-copy.ts). */
+/** The same for a linear pattern step's copy (linear-snapshot-copy.ts, layout sw-pattern-linear/1). */
 const linearCopy = lazyModule<typeof import('../engine/cep/linear-snapshot-copy.js')>('../engine/cep/linear-snapshot-copy.js', import.meta.url);
 
-/** The encoder of a copied state's layout (DeferredState). */
-function encoderOf(layout: string): DeferredEncoder {
-  let encoder = deferredEncoder(layout);
-  if (encoder === undefined) {
+/** The codec of a binary state layout, from the one table of layouts; undefined for one this sw does not know. */
+function codecOf(layout: string): LayoutCodec | undefined {
+  let codec = layoutCodec(layout);
+  if (codec === undefined) {
     patternCopy();
-    encoder = deferredEncoder(layout);
+    codec = layoutCodec(layout);
   }
-  if (encoder === undefined) {
+  if (codec === undefined) {
     linearCopy();
-    encoder = deferredEncoder(layout);
+    codec = layoutCodec(layout);
   }
-  if (encoder === undefined) throw new Error(`binary state of layout ${layout} has no encoder`);
-  return encoder;
-}
-
-/** The decoder of a binary state layout a checkpoint may hold; undefined for one this sw does not know. */
-function decoderOf(layout: string): ((reader: SnapshotReader) => unknown) | undefined {
-  if (layout === WINDOW_KEYS_LAYOUT) return readWindowKeys;
-  const pattern = patternLayout();
-  if (layout === pattern.PATTERN_KEYS_LAYOUT) return pattern.readPatternKeys;
-  const copy = patternCopy();
-  if (layout === copy.PATTERN_COPY_LAYOUT) return copy.readPatternKeysCopy;
-  const linear = linearCopy();
-  return layout === linear.LINEAR_KEYS_LAYOUT ? linear.readLinearKeys : undefined;
+  return codec;
 }
 const BINARY_TAG = '$bin';
 /** Records per segment are addressed as segment * SEGMENT_SPAN + index. */
@@ -335,7 +325,7 @@ export class CheckpointStore {
       const row = this.rowOf(checkpoint);
       if (rowBytes(row) >= this.backgroundBytes) {
         this.background = new BackgroundCommitter(this.path, this.writerTimeouts);
-        this.lend(durable, detached(row), checkpoint);
+        this.lend(durable, row, checkpoint);
         return;
       }
       // Encoded now: the copies' buffers and the operators' bytes are theirs again at once.
@@ -367,12 +357,13 @@ export class CheckpointStore {
     this.settle();
     this.assertReadable();
     this.background ??= new BackgroundCommitter(this.path, this.writerTimeouts);
-    this.writing(() => this.lend(durable, detached(this.rowOf(checkpoint)), checkpoint));
+    this.writing(() => this.lend(durable, this.rowOf(checkpoint), checkpoint));
   }
 
-  /** Hands a row to the writer thread; until it answers, the checkpoint's copies are its to read. */
+  /** Hands a row to the writer thread (its encoded parts detached); until it answers, the checkpoint's copies are its to read. */
   private lend(durable: readonly string[], row: NewRow, checkpoint: Checkpoint): void {
-    this.background!.start(durable, row);
+    const job = detached(row);
+    this.background!.start(durable, job.row, job.transfer);
     for (const op of checkpoint.engine.operators) {
       for (const value of Object.values(op.state ?? {})) {
         if (value instanceof DeferredState) {
@@ -450,7 +441,9 @@ export class CheckpointStore {
       const into = this.partBytes;
       into.reset();
       // The records written are the held records' references.
-      const { bytes, records } = encoderOf(part.layout)(part.data, part.held, into);
+      const encode = codecOf(part.layout)?.encode;
+      if (encode === undefined) throw new Error(`binary state of layout ${part.layout} has no encoder`);
+      const { bytes, records } = encode(part.data, part.held, into);
       w.uint(bytes.length);
       w.raw(bytes);
       writeRefs(w, records as readonly number[]);
@@ -655,7 +648,7 @@ export class CheckpointStore {
       return `binary state is damaged (${(error as Error).message})`;
     }
     // A layout of another sw version (a newer form of some step's state) is refused before any is read.
-    for (const { layout } of parts) if (decoderOf(layout) === undefined) return `it holds a state part of layout ${layout}, which this sw does not read (written by another sw version)`;
+    for (const { layout } of parts) if (codecOf(layout)?.decode === undefined) return `it holds a state part of layout ${layout}, which this sw does not read (written by another sw version)`;
     const fromSource = !readRecords || positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
     if (typeof fromSource === 'string') return fromSource;
     try {
@@ -673,7 +666,7 @@ export class CheckpointStore {
           held.push(segment[index]);
           records.push({ value: segment[index], address });
         }
-        const decode = decoderOf(layout);
+        const decode = codecOf(layout)?.decode;
         if (decode === undefined) throw new Error(`unknown layout ${layout}`);
         decodedParts.push(new EncodedState(layout, { bytes, records: held }, decode).plain());
       }
@@ -730,9 +723,19 @@ function rowBytes(row: NewRow): number {
   return n;
 }
 
-/** A row for the writer thread: its encoded parts' bytes copied (their operators reuse theirs). */
-function detached(row: NewRow): NewRow {
-  return { ...row, parts: row.parts.map((part) => ('bytes' in part ? { ...part, bytes: part.bytes.slice() } : part)) };
+/**
+ * A row for the writer thread: its encoded parts' bytes copied (their operators reuse theirs) into
+ * buffers of their own, which the job then transfers (postMessage moves them, no second copy).
+ */
+function detached(row: NewRow): { row: NewRow; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const parts = row.parts.map((part): RowPart => {
+    if (!('bytes' in part)) return part;
+    const bytes = part.bytes.slice();
+    transfer.push(bytes.buffer);
+    return { ...part, bytes };
+  });
+  return { row: { ...row, parts }, transfer };
 }
 
 /**
@@ -976,10 +979,10 @@ class BackgroundCommitter {
   }
 
   /** Posts a job; a thread still loading finds it waiting on its port (the replay does not wait for the load). */
-  start(durable: readonly string[], row: NewRow): void {
+  start(durable: readonly string[], row: NewRow, transfer: readonly ArrayBuffer[]): void {
     Atomics.store(this.flag, 0, 0);
     this.pending = true;
-    this.port.postMessage({ durable, row });
+    this.port.postMessage({ durable, row }, transfer);
   }
 
   /** The reply to the job in flight (waiting for it), or null when none is. */

@@ -15,7 +15,7 @@
  * The copy lives in SharedArrayBuffers reused from checkpoint to checkpoint; a copy still lent to
  * the writer thread (`busy`) is never overwritten (the next copy then takes new buffers).
  */
-import { DeferredState, registerDeferredEncoder, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, registerLayout, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
 import type { LinearKey, LinearMatcher } from './nfa/linear-matcher.js';
 import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
@@ -288,4 +288,4 @@ export function readLinearKeys(r: SnapshotReader): PatternKeySnapshot[] {
   return plain;
 }
 
-registerDeferredEncoder(LINEAR_KEYS_LAYOUT, writeLinearKeysCopy);
+registerLayout(LINEAR_KEYS_LAYOUT, { decode: readLinearKeys, encode: writeLinearKeysCopy });

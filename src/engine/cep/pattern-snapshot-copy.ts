@@ -17,7 +17,7 @@
  * a page fault per 4 KB): the writer thread reads them where they are. A copy still lent to the
  * writer thread (`busy`) is never overwritten: the next copy then takes new buffers.
  */
-import { DeferredState, registerDeferredEncoder, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, registerLayout, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
 import * as Dewey from './nfa/dewey-number.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
 import { NfaState } from './nfa/nfa.js';
@@ -346,5 +346,5 @@ export function readPatternKeysCopy(r: SnapshotReader): PatternKeySnapshot[] {
   return plain;
 }
 
-registerDeferredEncoder(PATTERN_KEYS_LAYOUT, encodePatternKeysCopy);
-registerDeferredEncoder(PATTERN_COPY_LAYOUT, writePatternKeysCopy);
+registerLayout(PATTERN_KEYS_LAYOUT, { decode: readPatternKeys, encode: encodePatternKeysCopy });
+registerLayout(PATTERN_COPY_LAYOUT, { decode: readPatternKeysCopy, encode: writePatternKeysCopy });

@@ -559,13 +559,13 @@ export abstract class DeferredState extends EncodedState {
   /** About how many bytes the stored form takes (the store's choice of thread). */
   abstract readonly size: number;
   /**
-   * The layout a checkpoint stores (its encoder registered under that name too): the copy as it
+   * The layout a checkpoint stores (registered with its encoder, registerLayout): the copy as it
    * is, say, which the store's decoder for that layout turns into the plain form.
    */
   abstract readonly storedLayout: string;
 
   protected override encode(): Encoded {
-    const encoder = deferredEncoders.get(this.layout);
+    const encoder = layouts.get(this.layout)?.encode;
     if (encoder === undefined) throw new Error(`${this.layout} state has no encoder`);
     return encoder(this.data, this.held, new SnapshotWriter({ sizeHint: this.size }));
   }
@@ -574,19 +574,31 @@ export abstract class DeferredState extends EncodedState {
 /**
  * Encodes a DeferredState's data: the bytes, and the records written in order, each the `entries`
  * item its held index names (undefined, or 0 for a reference, where no record is held).
- * Registered by the module that makes the copy (which the writer thread imports through the
- * store), under the layout it writes: `layout` for the plain form, `storedLayout` for a checkpoint.
  */
 export type DeferredEncoder = (data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter) => Encoded;
 
-const deferredEncoders = new Map<string, DeferredEncoder>();
-
-export function registerDeferredEncoder(layout: string, encoder: DeferredEncoder): void {
-  deferredEncoders.set(layout, encoder);
+/**
+ * How a layout of binary state is read (its plain form) and, for a layout a copy is encoded in
+ * (DeferredState's `layout` and `storedLayout`), written from the copy's data.
+ */
+export interface LayoutCodec {
+  readonly decode: (reader: SnapshotReader) => unknown;
+  readonly encode?: DeferredEncoder;
 }
 
-export function deferredEncoder(layout: string): DeferredEncoder | undefined {
-  return deferredEncoders.get(layout);
+/**
+ * The one table of layouts, filled by the modules that define them when they load
+ * (window-snapshot-binary.ts, pattern-snapshot-copy.ts, linear-snapshot-copy.ts): the checkpoint
+ * store finds decoders and encoders here, on either thread, and a DeferredState its encoder.
+ */
+const layouts = new Map<string, LayoutCodec>();
+
+export function registerLayout(layout: string, codec: LayoutCodec): void {
+  layouts.set(layout, codec);
+}
+
+export function layoutCodec(layout: string): LayoutCodec | undefined {
+  return layouts.get(layout);
 }
 
 function asHeld(held: unknown): unknown {

@@ -37,7 +37,7 @@ import type { KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
-import { readWindowKeys, WINDOW_KEYS_LAYOUT, writeClocks, writePane, writePanesHead, writeWindow, writeWindowKeys, writeWindowsHead } from './window-snapshot-binary.js';
+import { readWindowKeys, WINDOW_KEYS_LAYOUT, WindowKeysWriter, writeWindowKeys } from './window-snapshot-binary.js';
 
 interface KeyState {
   /** The key as emitted (bigints made numbers). */
@@ -242,8 +242,9 @@ export class WindowOperator implements Operator, KeyHinted {
    * window of the stream, 27 MB of heap after 2M records of the bench instead of 7.
    */
   private hand: Iterator<KeyState> | null = null;
-  /** The buffer of encoded snapshots (checkpoints), reused from one to the next. */
+  /** The buffer of encoded snapshots (checkpoints) and the keys' encoder, reused from one to the next. */
   private encoder: SnapshotWriter | null = null;
+  private keysWriter: WindowKeysWriter | null = null;
   /** Reused by encodedKeys (emptied after each use). */
   private readonly snapshotStates: KeyState[] = [];
 
@@ -420,19 +421,22 @@ export class WindowOperator implements Operator, KeyHinted {
    */
   private encodedKeys(): EncodedState {
     const w = (this.encoder ??= new SnapshotWriter());
+    const keys = (this.keysWriter ??= new WindowKeysWriter());
     w.reset();
-    if (this.spill !== null) writeWindowKeys(w, this.keySnapshots(null));
+    if (this.spill !== null) writeWindowKeys(w, this.keySnapshots(null), keys);
     else {
       const states = this.snapshotStates;
       try {
         for (const state of this.keys.values()) if (!state.idle) states.push(state);
         if (this.hintSlots !== null) states.sort(byOrder);
-        w.uint(states.length);
-        for (let i = 0; i < states.length; i++) writeKeyState(w, states[i]!);
+        for (let i = 0; i < states.length; i++) writeKeyState(keys, states[i]!);
+        keys.finish(w);
       } finally {
         // Not kept, even when encoding failed: a key released since must not stay reachable from
         // here, nor be written twice by the next checkpoint.
         states.length = 0;
+        openWindows.length = 0;
+        keys.clear();
       }
     }
     return w.finish(WINDOW_KEYS_LAYOUT, readWindowKeys);
@@ -1218,8 +1222,8 @@ function keySnapshot(state: KeyState, copy: ((accumulators: unknown[]) => unknow
       key: state.key,
       order: state.order,
       panes: sliding.panes.map((p) => ({ start: p.start, accumulators: own(p.accumulators) })),
-      fireAt: sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity,
-      cleanupAt: sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity,
+      fireAt: clockAt(sliding.fire),
+      cleanupAt: clockAt(sliding.cleanup),
     };
   }
   const windows = state.tumbling ? alignedWindows(state) : state.sessions!;
@@ -1230,39 +1234,16 @@ function keySnapshot(state: KeyState, copy: ((accumulators: unknown[]) => unknow
   };
 }
 
-/** One key in binary, as writeWindowKeys writes its keySnapshot. */
-function writeKeyState(w: SnapshotWriter, state: KeyState): void {
+/** One key in binary, from its runtime state (the windows themselves), as writeWindowKeys writes its keySnapshot. */
+function writeKeyState(out: WindowKeysWriter, state: KeyState): void {
   const sliding = state.sliding;
-  if (sliding !== null) {
-    const panes = sliding.panes;
-    writePanesHead(w, state.key, state.order, panes.length);
-    for (let i = 0; i < panes.length; i++) writePane(w, panes[i]!);
-    writeClocks(w, sliding.fire.heapIndex >= 0 ? sliding.fire.timerAt : Infinity, sliding.cleanup.heapIndex >= 0 ? sliding.cleanup.timerAt : Infinity);
-    return;
-  }
-  if (!state.tumbling) {
-    const sessions = state.sessions!;
-    writeWindowsHead(w, state.key, state.order, sessions.length);
-    for (let i = 0; i < sessions.length; i++) writeWindow(w, sessions[i]!);
-    return;
-  }
-  const aligned = state.aligned;
-  if (aligned !== null) {
-    writeWindowsHead(w, state.key, state.order, aligned.size);
-    for (const window of aligned.values()) writeWindow(w, window);
-    return;
-  }
-  const { current, other } = state;
-  writeWindowsHead(w, state.key, state.order, current === null ? 0 : other === null ? 1 : 2);
-  if (current === null) return;
-  if (other === null) writeWindow(w, current);
-  else if (state.otherFirst) {
-    writeWindow(w, other);
-    writeWindow(w, current);
-  } else {
-    writeWindow(w, current);
-    writeWindow(w, other);
-  }
+  if (sliding !== null) out.panes(state.key, state.order, sliding.panes, clockAt(sliding.fire), clockAt(sliding.cleanup));
+  else out.windows(state.key, state.order, state.tumbling ? alignedWindows(state, openWindows) : state.sessions!);
+}
+
+/** A sliding key's clock: its time while it is queued, +∞ when not. */
+function clockAt(clock: { heapIndex: number; timerAt: number }): number {
+  return clock.heapIndex >= 0 ? clock.timerAt : Infinity;
 }
 
 function byOrder(a: KeyState, b: KeyState): number {
@@ -1302,12 +1283,20 @@ function alignedMap(keyState: KeyState): Map<number, Window> {
       ]);
 }
 
-/** A tumbling key's open windows in the order they opened. */
-function alignedWindows(keyState: KeyState): Window[] {
-  if (keyState.aligned !== null) return [...keyState.aligned.values()];
-  if (keyState.current === null) return [];
-  if (keyState.other === null) return [keyState.current];
-  return keyState.otherFirst ? [keyState.other, keyState.current] : [keyState.current, keyState.other];
+/** Reused by writeKeyState: a tumbling key's windows, valid until its next call. */
+const openWindows: Window[] = [];
+
+/** A tumbling key's open windows in the order they opened, in `into` (emptied first) or a new array. */
+function alignedWindows(keyState: KeyState, into: Window[] = []): Window[] {
+  into.length = 0;
+  if (keyState.aligned !== null) {
+    for (const w of keyState.aligned.values()) into.push(w);
+  } else if (keyState.current !== null) {
+    if (keyState.other === null) into.push(keyState.current);
+    else if (keyState.otherFirst) into.push(keyState.other, keyState.current);
+    else into.push(keyState.current, keyState.other);
+  }
+  return into;
 }
 
 function byEndKeyStart(a: Window, b: Window): number {
