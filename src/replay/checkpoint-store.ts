@@ -56,11 +56,18 @@ export const CHECKPOINT_VERSION = 5;
  */
 const patternCopy = lazyModule<typeof import('../engine/cep/pattern-snapshot-copy.js')>('../engine/cep/pattern-snapshot-copy.js', import.meta.url);
 
+/** The same for a linear pattern step's copy (linear-snapshot-copy.ts, layout sw-pattern-linear/1). */
+const linearCopy = lazyModule<typeof import('../engine/cep/linear-snapshot-copy.js')>('../engine/cep/linear-snapshot-copy.js', import.meta.url);
+
 /** The codec of a binary state layout, from the one table of layouts; undefined for one this sw does not know. */
 function codecOf(layout: string): LayoutCodec | undefined {
   let codec = layoutCodec(layout);
   if (codec === undefined) {
     patternCopy();
+    codec = layoutCodec(layout);
+  }
+  if (codec === undefined) {
+    linearCopy();
     codec = layoutCodec(layout);
   }
   return codec;
@@ -640,6 +647,8 @@ export class CheckpointStore {
     } catch (error) {
       return `binary state is damaged (${(error as Error).message})`;
     }
+    // A layout of another sw version (a newer form of some step's state) is refused before any is read.
+    for (const { layout } of parts) if (codecOf(layout)?.decode === undefined) return `it holds a state part of layout ${layout}, which this sw does not read (written by another sw version)`;
     const fromSource = !readRecords || positions.length === 0 ? new Map<number, object>() : recordsAt(parsed.origin?.recording ?? String(parsed.recording), positions);
     if (typeof fromSource === 'string') return fromSource;
     try {

@@ -195,16 +195,29 @@ function countState(state: unknown): { keys: number; entries: number; detail: st
       return { keys: keys.length, entries: windows + panes, detail: panes > 0 ? `${panes} panes` : `${windows} open windows` };
     }
     case 'sw-pattern': {
-      const keys = s.keys as { records: unknown[]; nfa: { partialMatches: { start: number }[]; completedMatches: unknown[]; events: unknown[] } }[];
+      // A key's partial matches in the NFA's form, or in the linear matcher's (linear-snapshot-copy.ts).
+      const keys = s.keys as {
+        records: unknown[];
+        nfa?: { partialMatches: { start: number }[]; completedMatches: unknown[]; events: unknown[] };
+        linear?: { runs: unknown[]; waiting: unknown[]; events: unknown[] };
+      }[];
       let runs = 0;
       let buffered = 0;
       let events = 0;
+      let linear = 0;
       for (const k of keys) {
-        runs += k.nfa.partialMatches.filter((m) => m.start !== -1).length + k.nfa.completedMatches.length;
+        if (k.linear !== undefined) {
+          runs += k.linear.runs.length + k.linear.waiting.length;
+          events += k.linear.events.length;
+          linear++;
+        } else if (k.nfa !== undefined) {
+          runs += k.nfa.partialMatches.filter((m) => m.start !== -1).length + k.nfa.completedMatches.length;
+          events += k.nfa.events.length;
+        }
         buffered += k.records.length;
-        events += k.nfa.events.length;
       }
-      return { keys: keys.length, entries: runs + buffered, detail: `${runs} partial matches over ${events} events, ${buffered} records waiting for the watermark` };
+      const form = linear === 0 ? '' : linear === keys.length ? ' (linear form)' : ` (${linear} keys in the linear form)`;
+      return { keys: keys.length, entries: runs + buffered, detail: `${runs} partial matches over ${events} events${form}, ${buffered} records waiting for the watermark` };
     }
     case 'sw-process': {
       const p = state as { state: { keys: { states: Record<string, unknown> }[] }; timers: unknown };

@@ -98,7 +98,8 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
  * `retained`: the step keeps records as their decoded fields (`ts`, `k`, `v`) and line text, as a
  * replay's pattern step does (retained-record.ts), instead of whole.
  */
-function patternPipeline(recording?: string, { retained = false } = {}): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
+/** `linear`: b followedBy a (the linear matcher runs it, linear-snapshot-copy.ts), not followedByAny (the NFA). */
+function patternPipeline(recording?: string, { retained = false, linear = false } = {}): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
   const yaml = `name: t
 time: { field: ts, outOfOrderness: 0 }
 steps:
@@ -108,7 +109,7 @@ steps:
       within: 1m
       stages:
         - { name: a, where: "v == 'a'" }
-        - { name: b, contiguity: followedByAny, where: "v == 'b'" }
+        - { name: b, contiguity: ${linear ? 'followedBy' : 'followedByAny'}, where: "v == 'b'" }
 `;
   const compiled = compileSpec(parsePipelineText(yaml, 't.yaml'));
   const pipeline = new Pipeline(compiled.operators, compiled.spec.time, { emit: () => {} });
@@ -195,6 +196,41 @@ test('pattern state: a damaged or missing segment makes its checkpoints unusable
   }
 });
 
+test('linear pattern state (sw-pattern-linear/1): written on the replay thread or the writer thread, it reads back as the step snapshot; a part of a layout this sw does not know is refused in one line and the one before is used', () => {
+  const path = join(dir, 'linear.db');
+  const recording = join(dir, 'linear.jsonl');
+  writeFileSync(recording, '');
+  const reopened = CheckpointStore.open(path);
+  reopened.clear();
+  const { pipeline, feed } = patternPipeline(recording, { linear: true });
+  feed(0, 40);
+  reopened.write(patternCheckpoint(pipeline, recording));
+  const before = toSnapshotJson(pipeline.snapshot());
+  assert.match(before, /"linear":\{/);
+  feed(40, 30);
+  const out = join(dir, 'linear.out');
+  writeFileSync(out, 'x\n');
+  reopened.writeInBackground([out], patternCheckpoint(pipeline, recording));
+  reopened.settle();
+  assert.equal(toSnapshotJson(reopened.latestValid().latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+  reopened.close();
+  // The newest row's pattern part renamed to a layout no sw writes, its checksum made to match.
+  const db = new Database(path);
+  const row = db.prepare('SELECT id, body, state, segments FROM checkpoints ORDER BY id DESC LIMIT 1').get() as { id: number; body: string; state: Buffer; segments: string };
+  const state = Buffer.from(row.state);
+  const at = state.indexOf('sw-pattern-linear/1');
+  assert.ok(at > 0);
+  state.write('9', at + 'sw-pattern-linear/'.length);
+  db.prepare('UPDATE checkpoints SET state = ?, checksum = ? WHERE id = ?').run(state, checksumOf(row.body, state, row.segments), row.id);
+  db.close();
+  const again = CheckpointStore.open(path);
+  const { latest, rejected } = again.latestValid();
+  assert.equal(rejected.length, 1);
+  assert.match(rejected[0]!.reason, /^[^\n]*a state part of layout sw-pattern-linear\/9, which this sw does not read[^\n]*$/);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), before);
+  again.close();
+});
+
 test('pattern state held as decoded fields: a checkpoint refers to it by position without parsing it; without a position its whole record is written', () => {
   for (const positioned of [true, false]) {
     const path = join(dir, `retained-${positioned}.db`);
@@ -244,13 +280,13 @@ test('pattern state held as decoded fields: a checkpoint refers to it by positio
 });
 
 /** An empty store `<name>.db` and a pattern pipeline reading from the new recording `<name>.jsonl`. */
-function positionedStore(name: string, options: Parameters<typeof CheckpointStore.open>[1] = {}) {
+function positionedStore(name: string, options: Parameters<typeof CheckpointStore.open>[1] = {}, linear = false) {
   const path = join(dir, `${name}.db`);
   const recording = join(dir, `${name}.jsonl`);
   writeFileSync(recording, '');
   const store = CheckpointStore.open(path, options);
   store.clear();
-  return { path, recording, store, ...patternPipeline(recording) };
+  return { path, recording, store, ...patternPipeline(recording, { linear }) };
 }
 
 test('pattern state: records read from the recording are referred to by position, not written, and read back from it', () => {
@@ -443,8 +479,9 @@ test('a writer thread given up on before it loaded skips the job waiting on its 
   store.close();
 });
 
-test('neither the copier nor the store keeps a copy once committed: the records it held go when the operator lets them go', async () => {
-  const { recording, store, pipeline, feed } = positionedStore('gc');
+for (const linear of [false, true]) {
+test(`neither the copier nor the store keeps a copy once committed: the records it held go when the operator lets them go (${linear ? 'linear' : 'NFA'} pattern state)`, async () => {
+  const { recording, store, pipeline, feed } = positionedStore(`gc-${linear}`, {}, linear);
   const out = join(dir, 'gc.out');
   writeFileSync(out, 'x\n');
   feed(0, 40);
@@ -463,6 +500,7 @@ test('neither the copier nor the store keeps a copy once committed: the records 
   assert.equal(await aliveAfterGc(records), 0, 'the records it held are not kept');
   store.close();
 });
+}
 
 test('background writes: the writer thread encodes the pattern state as it was at the checkpoint, though the pipeline went on', () => {
   for (const recording of [true, false]) {

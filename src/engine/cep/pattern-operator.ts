@@ -17,7 +17,7 @@ import type { Fields, KeyHinted, MatchResult, Operator, Output, RecordContext, S
 import { newCounters } from '../operator.js';
 import { compilePattern, MalformedPatternError, type CompiledPattern } from './nfa/compiler.js';
 import { NFA, NfaState, type StartRun } from './nfa/nfa.js';
-import { LinearSnapshots, type RestoredRuns } from './nfa/linear-snapshot.js';
+import { LinearSnapshots, type ChainNames, type RestoredRuns, type RunEvents } from './nfa/linear-snapshot.js';
 import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type LinearTimeout, type MatchEvents } from './nfa/linear-matcher.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
@@ -28,6 +28,7 @@ import { PendingRecords, type PendingList } from './pending-records.js';
 import { plainState, type EncodedState } from '../snapshot/binary.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { PatternKeysCopier } from './pattern-snapshot-copy.js';
+import { LinearKeysCopier, type LinearKeySnapshot } from './linear-snapshot-copy.js';
 import { KeyTable, type TableEntry } from './key-table.js';
 import { originalOf } from '../retained-record.js';
 
@@ -77,7 +78,11 @@ const SPARE_KEYS = 1024;
 
 export const PATTERN_OPERATOR_FORMAT = 'sw-pattern';
 
-/** One key of a pattern step in a snapshot: its records waiting for the watermark, its timer, its NFA state. */
+/**
+ * One key of a pattern step in a snapshot: its records waiting for the watermark, its timer, and
+ * its partial matches: the NFA's state (`nfa`), or (an operator on the linear matcher) its runs in
+ * the linear form (`linear`, linear-snapshot-copy.ts). Either restores into either matcher.
+ */
 export interface PatternKeySnapshot {
   readonly key: unknown;
   /** Buffered records in (time, arrival) order, and their event times. */
@@ -86,7 +91,8 @@ export interface PatternKeySnapshot {
   /** The key's event-time timer (Infinity when none) and its registration number. */
   readonly timer: number;
   readonly timerSeq: number;
-  readonly nfa: NfaSnapshot<Rec>;
+  readonly nfa?: NfaSnapshot<Rec>;
+  readonly linear?: LinearKeySnapshot;
 }
 
 export interface PatternOperatorSnapshot {
@@ -155,8 +161,10 @@ export class PatternOperator implements Operator, KeyHinted {
   private readonly nfa: NFA<Rec>;
   /** The linear matcher when the pattern is linear and not forced onto the NFA; null otherwise. */
   private linear: LinearMatcher<Rec> | null;
-  /** The linear matcher's snapshot writes and reads (made at the first snapshot or restore). */
+  /** Runs between the linear matcher's forms and the NFA's (made at the first restore that needs it). */
   private linearSnapshots: LinearSnapshots<Rec> | null = null;
+  /** Copies a linear operator's keys for binary snapshots (its buffers are reused, as `copier`'s). */
+  private linearCopier: LinearKeysCopier | null = null;
   /** The one of the two that matches: `linear`, or the NFA. */
   private matcher: KeyMatcher;
   private readonly keys = new KeyTable<KeyState>();
@@ -297,20 +305,12 @@ export class PatternOperator implements Operator, KeyHinted {
    * into) as plain data; encode it with snapshot-json (it holds ±∞). Taken between two records.
    */
   snapshot(options: SnapshotOptions = {}): PatternOperatorSnapshot {
-    // A linear operator's runs are written in the NFA's form for the snapshot (linear-snapshot.ts).
+    // A linear operator's keys in the linear form (linear-snapshot-copy.ts); the plain form from a copy of its own.
     const linear = this.linear;
     let keys: readonly PatternKeySnapshot[] | EncodedState;
     if (linear === null) keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
-    else {
-      const snapshots = (this.linearSnapshots ??= new LinearSnapshots(this.nfa, linear));
-      try {
-        // Inside the try: keys written before one that fails are cleared too.
-        this.keys.forEach((state) => snapshots.write(state));
-        keys = options.encoded === true ? this.encodedKeys() : this.plainKeys();
-      } finally {
-        this.keys.forEach((state) => snapshots.clear(state));
-      }
-    }
+    else if (options.encoded === true) keys = this.linearKeys((this.linearCopier ??= new LinearKeysCopier(originalRecord)), linear);
+    else keys = plainState(this.linearKeys(new LinearKeysCopier(originalRecord), linear));
     return {
       format: PATTERN_OPERATOR_FORMAT,
       step: this.step,
@@ -327,6 +327,10 @@ export class PatternOperator implements Operator, KeyHinted {
   private encodedKeys(): EncodedState {
     this.copier ??= new PatternKeysCopier(this.compiled.start.name, this.compiled.states.map((s) => s.name), originalRecord);
     return this.copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
+  }
+
+  private linearKeys(copier: LinearKeysCopier, linear: LinearMatcher<Rec>): EncodedState {
+    return copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, linear as LinearMatcher<unknown>);
   }
 
   private readonly registrationOf = (state: KeyState): number => this.timers.registrationOf(state);
@@ -363,11 +367,21 @@ export class PatternOperator implements Operator, KeyHinted {
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     const timed: { key: KeyState; time: number; registration: number }[] = [];
+    const nfaForm: KeyState[] = [];
+    const linearForm: [KeyState, RunEvents<Rec>[], RunEvents<Rec>[], number][] = [];
     for (const saved of plainState(snapshot.keys)) {
       const id = identityOf(saved.key);
       let state: KeyState;
       try {
-        state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key, this.timers));
+        if (saved.linear !== undefined) {
+          const { runs, waiting } = this.linearRunsOf(saved.linear);
+          state = new KeyState(this.nfa.startRun(), id, saved.key, this.timers);
+          linearForm.push([state, runs, waiting, saved.linear.seq]);
+        } else {
+          if (saved.nfa === undefined) throw new Error('the key holds neither an NFA state nor linear runs');
+          state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key, this.timers));
+          nfaForm.push(state);
+        }
       } catch (error) {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
@@ -377,26 +391,67 @@ export class PatternOperator implements Operator, KeyHinted {
       if (saved.timer !== Infinity) timed.push({ key: state, time: saved.timer, registration: saved.timerSeq });
     }
     this.timers.load(timed, snapshot.timerSeq);
+    // The linear matcher runs the operator when every key in the NFA's form holds runs of its chain; else the NFA.
     const linear = this.linear;
+    let restored: [KeyState, RestoredRuns<Rec>][] | null = null;
     if (linear !== null) {
-      // Into the linear matcher's rows, when every key's runs are runs of its chain; else the NFA runs it.
-      const snapshots = (this.linearSnapshots ??= new LinearSnapshots(this.nfa, linear));
-      const restored: [KeyState, RestoredRuns<Rec>][] = [];
-      for (const state of this.keys.values()) {
-        const runs = snapshots.runsOf(state);
-        if (runs === null) break;
+      restored = [];
+      for (const state of nfaForm) {
+        const runs = this.snapshotsOf().runsOf(state);
+        if (runs === null) {
+          restored = null;
+          break;
+        }
         restored.push([state, runs]);
       }
-      if (restored.length === this.keys.size) {
-        for (const [state, runs] of restored) snapshots.load(state, runs);
-      } else {
-        this.linear = null;
-        this.matcher = this.nfa;
+    }
+    if (linear !== null && restored !== null) {
+      for (const [state, runs] of restored) this.snapshotsOf().load(state, runs, linear);
+      for (const [state, runs, waiting, seq] of linearForm) {
+        for (const events of runs) linear.loadRun(state, events, false);
+        for (const events of waiting) linear.loadRun(state, events, true);
+        linear.seq = Math.max(linear.seq, seq);
       }
+    } else {
+      this.linear = null;
+      this.matcher = this.nfa;
+      for (const [state, runs, waiting, seq] of linearForm) this.snapshotsOf().writeRuns(state, runs, waiting, seq);
     }
     this.watermark = snapshot.watermark;
     this.nfa.nextId = snapshot.nextRunId;
     Object.assign(this.counters, snapshot.counters);
+  }
+
+  /** The runs of a key saved in the linear form as lists of events; throws when they are not runs of the chain. */
+  private linearRunsOf(saved: LinearKeySnapshot): { runs: RunEvents<Rec>[]; waiting: RunEvents<Rec>[] } {
+    const m = this.chainNames().length;
+    const eventsOf = (list: readonly number[], complete: boolean): RunEvents<Rec> => {
+      if (complete ? list.length !== m : list.length === 0 || list.length >= m) throw new Error(`a ${complete ? 'waiting match' : 'partial match'} of ${list.length} events, in a pattern of ${m}`);
+      return list.map((i) => {
+        const event = saved.events[i];
+        if (event === undefined) throw new Error(`a partial match names event ${i} of ${saved.events.length}`);
+        return event as RunEvents<Rec>[number];
+      });
+    };
+    return { runs: saved.runs.map((list) => eventsOf(list, false)), waiting: saved.waiting.map((list) => eventsOf(list, true)) };
+  }
+
+  /** The chain's names: the linear matcher's, or (an operator on the NFA) those of the compiled pattern's chain. */
+  private chainNames(): ChainNames {
+    if (this.linear !== null) return this.linear;
+    if (this.compiledChain === null) {
+      const chain = linearChainOf(this.compiled, false);
+      if (chain === null) throw new Error('linear partial matches, but the step\'s pattern is not a chain of stages');
+      this.compiledChain = { stateNames: chain.states.map((s) => s.name), stageNames: chain.stages, length: chain.states.length };
+    }
+    return this.compiledChain;
+  }
+
+  /** chainNames of an operator on the NFA, worked out once. */
+  private compiledChain: ChainNames | null = null;
+
+  private snapshotsOf(): LinearSnapshots<Rec> {
+    return (this.linearSnapshots ??= new LinearSnapshots(this.nfa, this.chainNames()));
   }
 
   /** Expression errors inside stage conditions, counted by the NFA. */

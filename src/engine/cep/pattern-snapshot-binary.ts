@@ -41,20 +41,26 @@ export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, tim
   for (let at = list.first; at !== NONE; at = pending.after(at)) w.float(pending.timeAt(at));
 }
 
+/** What writeKeyHead wrote: the key's value, timer and registration, and its records' times. */
+export function readKeyHead(r: SnapshotReader): { key: unknown; timer: number; timerSeq: number; times: number[] } {
+  const tag = r.uint();
+  let key: unknown;
+  if (tag === STRING_KEY) key = r.str();
+  else if (tag === NUMBER_KEY) key = r.float();
+  else if (tag === OTHER_KEY) key = fromSnapshotJson(r.str());
+  else throw new Error(`pattern key tag ${tag} is unknown`);
+  const timer = r.float();
+  const timerSeq = r.uint();
+  const times: number[] = [];
+  for (let j = 0, m = r.uint(); j < m; j++) times.push(r.float());
+  return { key, timer, timerSeq, times };
+}
+
 export function readPatternKeys(r: SnapshotReader): PatternKeySnapshot[] {
   const keys: PatternKeySnapshot[] = [];
   for (let i = 0, n = r.uint(); i < n; i++) {
-    const tag = r.uint();
-    let key: unknown;
-    if (tag === STRING_KEY) key = r.str();
-    else if (tag === NUMBER_KEY) key = r.float();
-    else if (tag === OTHER_KEY) key = fromSnapshotJson(r.str());
-    else throw new Error(`pattern key tag ${tag} is unknown`);
-    const timer = r.float();
-    const timerSeq = r.uint();
-    const times: number[] = [];
+    const { key, timer, timerSeq, times } = readKeyHead(r);
     const records: Rec[] = [];
-    for (let j = 0, m = r.uint(); j < m; j++) times.push(r.float());
     for (let j = 0; j < times.length; j++) records.push(r.record() as Rec);
     keys.push({ key, times, records, timer, timerSeq, nfa: readNfaState<Rec>(r) });
   }

@@ -73,7 +73,7 @@ export interface PatternKeysCopy {
 }
 
 /** Reused typed arrays over SharedArrayBuffers, grown by doubling (the first `keep` items kept). */
-class SharedWords {
+export class SharedWords {
   ints: Int32Array = new Int32Array(new SharedArrayBuffer(4 * 1024));
   floats: Float64Array = new Float64Array(new SharedArrayBuffer(8 * 1024));
 
@@ -286,10 +286,7 @@ export function writePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>,
     w.uint(names.length);
     for (const name of names) w.str(name);
   }
-  for (const array of [copy.head, copy.meta, copy.arenas, copy.completed, copy.dewey]) {
-    w.uint(array.byteLength);
-    w.raw(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  }
+  writeArrays(w, [copy.head, copy.meta, copy.arenas, copy.completed, copy.dewey]);
   let held = 0;
   for (let i = 0; i < entries.length; i++) if (isHeld(entries[i])) held++;
   w.uint(held);
@@ -300,6 +297,22 @@ export function writePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>,
     last = i;
   }
   return w.encoded();
+}
+
+/** Typed arrays as their bytes (little-endian: the machine's order on every platform node runs on), each after its length. */
+export function writeArrays(w: SnapshotWriter, arrays: readonly ArrayBufferView[]): void {
+  for (const array of arrays) {
+    w.uint(array.byteLength);
+    w.raw(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  }
+}
+
+/**
+ * The bytes of an array writeArrays wrote, copied out of the reader's (a Buffer's slice would not
+ * copy): typed arrays need their own aligned buffers.
+ */
+export function readArray(r: SnapshotReader): ArrayBuffer {
+  return new Uint8Array(r.raw(r.uint())).buffer;
 }
 
 /** A record, or its reference: not undefined (a free value-pool slot) nor the reference 0 (none). */
@@ -313,8 +326,7 @@ export function readPatternKeysCopy(r: SnapshotReader): PatternKeySnapshot[] {
   const pool = r.uint();
   const start = r.str();
   const [states, pages] = [0, 1].map(() => Array.from({ length: r.uint() }, () => r.str()));
-  // Copied out of the row's bytes (a Buffer's slice would not copy): typed arrays need their own aligned buffers.
-  const bytes = (): ArrayBuffer => new Uint8Array(r.raw(r.uint())).buffer;
+  const bytes = (): ArrayBuffer => readArray(r);
   const head = new Uint8Array(bytes());
   const meta = new Float64Array(bytes());
   const arenas = new Int32Array(bytes());

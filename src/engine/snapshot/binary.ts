@@ -588,8 +588,8 @@ export interface LayoutCodec {
 
 /**
  * The one table of layouts, filled by the modules that define them when they load
- * (window-snapshot-binary.ts, pattern-snapshot-copy.ts): the checkpoint store finds decoders and
- * encoders here, on either thread, and a DeferredState its encoder.
+ * (window-snapshot-binary.ts, pattern-snapshot-copy.ts, linear-snapshot-copy.ts): the checkpoint
+ * store finds decoders and encoders here, on either thread, and a DeferredState its encoder.
  */
 const layouts = new Map<string, LayoutCodec>();
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { OutputRecord } from '../../../src/engine/operator.js';
-import { PatternOperator } from '../../../src/engine/cep/pattern-operator.js';
+import { PatternOperator, type PatternKeySnapshot } from '../../../src/engine/cep/pattern-operator.js';
 import type { PatternStep } from '../../../src/engine/cep/pattern-step.js';
 import type { Contiguity, PatternSpec, SkipStrategy, StageSpec } from '../../../src/engine/spec.js';
 import { fromSnapshotJson, toSnapshotJson } from '../../../src/engine/snapshot/snapshot-json.js';
@@ -234,8 +234,10 @@ test('linear matcher: snapshots mid-stream restore into a linear or a general op
       // A linear operator stays linear after its snapshot and after a restore.
       assert.equal(from.matcherKind, fromLinear ? 'linear' : 'nfa');
       assert.equal(to.matcherKind, toLinear ? 'linear' : 'nfa');
-      const snapshot = from.snapshot() as unknown as { keys: { nfa: { partialMatches: unknown[] } }[] };
-      if (snapshot.keys.some((k) => k.nfa.partialMatches.length > 1)) holding++;
+      // A linear operator's snapshot holds its keys in the linear form, a general one's in the NFA's.
+      const keys = from.snapshot().keys as PatternKeySnapshot[];
+      assert.ok(keys.every((k) => (fromLinear ? k.linear !== undefined && k.nfa === undefined : k.nfa !== undefined && k.linear === undefined)));
+      if (keys.some((k) => (k.nfa !== undefined ? k.nfa.partialMatches.length > 1 : k.linear!.runs.length + k.linear!.waiting.length > 0))) holding++;
     }),
     { numRuns: 1500, seed: 20261208 },
   );
@@ -262,4 +264,40 @@ test('linear matcher: keys that go idle, and snapshots, leave no Dewey version b
   assert.equal(out.filter((r) => r.kind === 'timeout').length, 5_000);
   // What is left: the start runs of the idle keys kept for reuse.
   assert.ok(Dewey.liveVersions() - before <= 1_024, `${Dewey.liveVersions() - before} versions left`);
+});
+
+test('linear matcher: a snapshot holds each event of a key once, however many runs took it, and restores both ways', () => {
+  // 40 `a`s start 40 runs; each `b` is taken by all of them (followedBy, times(3)): after two, 40
+  // runs of 3 events over 42 distinct events.
+  const pattern: PatternSpec = {
+    skip: { kind: 'noSkip' },
+    stages: [stage('a'), stage('b', { contiguity: 'followedBy', quantifier: { kind: 'times', from: 3, to: 3 } })],
+  };
+  const where = { a: (e: Rec) => e.kind === 'a', b: (e: Rec) => e.kind === 'b' };
+  const rows: Row[] = [];
+  for (let i = 0; i < 40; i++) rows.push({ record: { user: 'u', kind: 'a', id: i }, ts: i, jump: 0 });
+  for (let i = 0; i < 3; i++) rows.push({ record: { user: 'u', kind: 'b', id: 40 + i }, ts: 40 + i, jump: 0 });
+  const make = (linear: boolean): PatternOperator => new PatternOperator(step(pattern, where), linear ? {} : { matcher: 'nfa' });
+  const op = make(true);
+  feed(op, rows.slice(0, 42), 0, []);
+  op.advanceWatermark(1_000, { emit: () => undefined });
+  const [key] = op.snapshot().keys as PatternKeySnapshot[];
+  assert.equal(key!.linear!.events.length, 42);
+  assert.equal(key!.linear!.runs.length, 40);
+  assert.deepEqual(
+    key!.linear!.runs.map((run) => run.length),
+    Array.from({ length: 40 }, () => 3),
+  );
+  // Every run refers to the two shared `b`s by the same indexes.
+  assert.equal(new Set(key!.linear!.runs.map((run) => run.slice(1).join())).size, 1);
+  const expected = run(make(false), rows, 0);
+  assert.equal(expected.out.filter((r) => r.kind === 'match').length, 40);
+  for (const [fromLinear, toLinear] of [
+    [true, true],
+    [true, false],
+    [false, true],
+  ]) {
+    const resumed = runResumed(make(fromLinear!), make(toLinear!), rows, 0, 42);
+    assert.deepEqual(resumed.out, expected.out, `${fromLinear} → ${toLinear}`);
+  }
 });

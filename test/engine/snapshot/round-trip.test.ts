@@ -12,7 +12,6 @@ import { Pipeline, type PipelineSnapshot } from '../../../src/engine/pipeline.js
 import type { Fields, RecordContext } from '../../../src/engine/operator.js';
 import { fromSnapshotJson, toSnapshotJson } from '../../../src/engine/snapshot/snapshot-json.js';
 import { DeferredState, EncodedState } from '../../../src/engine/snapshot/binary.js';
-import type { PatternKeysCopy } from '../../../src/engine/cep/pattern-snapshot-copy.js';
 
 interface Ev {
   ts: number;
@@ -133,9 +132,10 @@ const patternEventsArb = fc.oneof({ arbitrary: scatteredArb, weight: 1 }, { arbi
 function partialMatchesIn(snapshot: PipelineSnapshot): number {
   let count = 0;
   for (const op of snapshot.operators) {
-    const state = op.state as { format?: string; keys?: { nfa: { partialMatches: { start: number }[] } }[] };
+    // A key in the NFA's form or (a linear pattern) in the linear matcher's.
+    const state = op.state as { format?: string; keys?: { nfa?: { partialMatches: { start: number }[] }; linear?: { runs: unknown[] } }[] };
     if (state.format !== 'sw-pattern') continue;
-    for (const key of state.keys!) count += key.nfa.partialMatches.filter((m) => m.start !== -1).length;
+    for (const key of state.keys!) count += key.nfa?.partialMatches.filter((m) => m.start !== -1).length ?? key.linear!.runs.length;
   }
   return count;
 }
@@ -221,24 +221,29 @@ test('a checkpoint copy of pattern state, encoded after the operator went on (an
   );
 });
 
-test('a pattern copy lent to the writer thread keeps its buffers: the next copy takes others, and the one after the answer reuses them', () => {
-  const c = cases.find((c) => c.steps.includes('pattern:'))!;
-  const patternKeys = (snapshot: PipelineSnapshot): DeferredState & { data: PatternKeysCopy } => {
-    const keys = (snapshot.operators.find((op) => ['binge', 'any', 'rise'].includes(op.step))!.state as { keys: unknown }).keys;
-    assert.ok(keys instanceof DeferredState);
-    return keys as DeferredState & { data: PatternKeysCopy };
-  };
-  const pipeline = build(c.steps, 2_000, []);
-  feed(pipeline, [{ ts: 1000, k: 'a', v: 6, name: 'ann' }, { ts: 1500, k: 'b', v: 7, name: 'bo' }, { ts: 2000, k: 'a', v: 8, name: 'cy' }], 0);
-  const copy1 = patternKeys(pipeline.snapshot({ encoded: true }));
-  copy1.busy = true;
-  const copy2 = patternKeys(pipeline.snapshot({ encoded: true }));
-  for (const part of ['meta', 'arenas', 'dewey'] as const) assert.notEqual(copy2.data[part].buffer, copy1.data[part].buffer, `${part}: a busy copy's buffer is not reused`);
-  // What the store's settle() does once the writer thread answered.
-  copy1.busy = false;
-  const copy3 = patternKeys(pipeline.snapshot({ encoded: true }));
-  for (const part of ['meta', 'arenas', 'dewey'] as const) assert.equal(copy3.data[part].buffer, copy2.data[part].buffer, `${part}: a settled copier reuses its buffers`);
-});
+for (const [label, step, parts] of [
+  ['an NFA', 'any', ['meta', 'arenas', 'dewey']],
+  ['a linear', 'binge', ['meta', 'events', 'runs']],
+] as const) {
+  test(`${label} pattern copy lent to the writer thread keeps its buffers: the next copy takes others, and the one after the answer reuses them`, () => {
+    const c = cases.find((c) => c.steps.includes(`${step}:`))!;
+    const patternKeys = (snapshot: PipelineSnapshot): DeferredState & { data: Record<string, ArrayBufferView> } => {
+      const keys = (snapshot.operators.find((op) => op.step === step)!.state as { keys: unknown }).keys;
+      assert.ok(keys instanceof DeferredState);
+      return keys as DeferredState & { data: Record<string, ArrayBufferView> };
+    };
+    const pipeline = build(c.steps, 2_000, []);
+    feed(pipeline, [{ ts: 1000, k: 'a', v: 6, name: 'ann' }, { ts: 1500, k: 'b', v: 7, name: 'bo' }, { ts: 2000, k: 'a', v: 18, name: 'cy' }], 0);
+    const copy1 = patternKeys(pipeline.snapshot({ encoded: true }));
+    copy1.busy = true;
+    const copy2 = patternKeys(pipeline.snapshot({ encoded: true }));
+    for (const part of parts) assert.notEqual(copy2.data[part]!.buffer, copy1.data[part]!.buffer, `${part}: a busy copy's buffer is not reused`);
+    // What the store's settle() does once the writer thread answered.
+    copy1.busy = false;
+    const copy3 = patternKeys(pipeline.snapshot({ encoded: true }));
+    for (const part of parts) assert.equal(copy3.data[part]!.buffer, copy2.data[part]!.buffer, `${part}: a settled copier reuses its buffers`);
+  });
+}
 
 test('a snapshot is independent of the operator that made it (later records do not change it)', () => {
   const out: string[] = [];

@@ -293,17 +293,22 @@ export class LinearMatcher<E> {
     return this.earliestStart(key) + this.windowTime;
   }
 
-  /** A run of the key (row `row`) as lists: its events' records, times and arrival numbers, and how many it took (snapshots). */
-  runAt(key: LinearKey, index: number): { values: unknown[]; times: number[]; seqs: number[]; taken: number } {
-    const row = key.linearBlock + index;
-    const at = row * this.width;
-    const taken = this.rows[at]!;
-    const run = { values: this.values.slice(row * this.length, row * this.length + taken), times: [] as number[], seqs: [] as number[], taken };
-    for (let i = 0; i < taken; i++) {
-      run.times.push(this.rows[at + 1 + 2 * i]!);
-      run.seqs.push(this.rows[at + 2 + 2 * i]!);
-    }
-    return run;
+  // A run of the key (index: its place in order, 0 first) for snapshots: how many events it took,
+  // and its j-th event's record, time and arrival number.
+  runTaken(key: LinearKey, index: number): number {
+    return this.rows[(key.linearBlock + index) * this.width]!;
+  }
+
+  runValue(key: LinearKey, index: number, j: number): unknown {
+    return this.values[(key.linearBlock + index) * this.length + j];
+  }
+
+  runTime(key: LinearKey, index: number, j: number): number {
+    return this.rows[(key.linearBlock + index) * this.width + 1 + 2 * j]!;
+  }
+
+  runSeq(key: LinearKey, index: number, j: number): number {
+    return this.rows[(key.linearBlock + index) * this.width + 2 + 2 * j]!;
   }
 
   /** Appends a run with these events (restores: runs come in order), or a waiting match when `completed`. */

@@ -1,8 +1,8 @@
 /**
- * Snapshots of a linear matcher's keys in the NFA's own snapshot forms (nfa-snapshot.ts, and the
- * checkpoint copier that reads NfaState arenas): before a snapshot, each key's runs are written into
- * the key's NfaState part as the NFA would hold them; after it, that part is emptied again. A
- * restore reads the runs of the restored NfaState back into rows. So a checkpoint of a linear
+ * A linear matcher's runs and the NFA's snapshot forms (nfa-snapshot.ts): a key restored in the
+ * NFA's form whose runs are runs of the chain is loaded into the linear matcher's rows (runsOf,
+ * load), and runs saved in the linear form (linear-snapshot-copy.ts) are written into a key's
+ * NfaState part when the NFA runs the restored operator (writeRuns). So a checkpoint of a linear
  * operator restores into a linear or a general one, and a general one's into either.
  *
  * Each run is written as its own chain of buffer nodes (its events registered for it alone), with
@@ -32,33 +32,36 @@ export class LinearSnapshots<E> {
 
   constructor(
     private readonly nfa: NFA<E>,
-    private readonly matcher: LinearMatcher<E>,
+    chain: ChainNames,
   ) {
     const states = nfa.compiled.states;
     const stateIndex = new Map(states.map((s, i) => [s.name, i]));
-    this.stateOfTaken = matcher.stateNames.map((name) => stateIndex.get(name)!);
+    this.stateOfTaken = chain.stateNames.map((name) => stateIndex.get(name)!);
     this.finalIndex = states.findIndex((s) => s.isFinal);
-    this.pages = matcher.stageNames.map((stage) => pageOf(stage));
+    this.pages = chain.stageNames.map((stage) => pageOf(stage));
     states.forEach((s, i) => {
-      const at = matcher.stateNames.indexOf(s.name);
+      const at = chain.stateNames.indexOf(s.name);
       if (at > 0) this.position.set(i, at);
-      else if (s.isFinal) this.position.set(i, matcher.length);
+      else if (s.isFinal) this.position.set(i, chain.length);
     });
   }
 
-  /** Writes the key's runs and waiting matches into its (empty) NfaState part. */
-  write(key: Key<E>): void {
-    const { matcher, pages } = this;
+  /**
+   * Writes runs (in order, each its events so far) and completed matches waiting (skip strategies)
+   * into the key's NfaState part as the NFA would hold them; `seq` is the next arrival number.
+   */
+  writeRuns(key: NfaState<E>, runs: readonly RunEvents<E>[], waiting: readonly RunEvents<E>[], seq: number): void {
+    const { pages } = this;
     key.pool = this.nfa.pool;
     let digit = 1;
-    const write = (values: readonly unknown[], times: ArrayLike<number>, seqs: ArrayLike<number>, taken: number, state: number): Run => {
+    const write = (events: RunEvents<E>, state: number): Run => {
       let version = Dewey.of(digit++);
       let node = -1;
       let first = -1;
-      for (let j = 0; j < taken; j++) {
+      for (let j = 0; j < events.length; j++) {
         // As NFA.computeNextStates' TAKE: the edge gets the run's version, the run version + new stage.
-        const event = key.registerEvent(values[j] as E, times[j]!);
-        key.setEventSeq(event, seqs[j]!);
+        const event = key.registerEvent(events[j]!.value, events[j]!.timestamp);
+        key.setEventSeq(event, events[j]!.seq);
         if (first === -1) first = event;
         const current = Dewey.increase(version, 0);
         const next = Dewey.addStage(current);
@@ -72,18 +75,13 @@ export class LinearSnapshots<E> {
       }
       return key.newRun(state, node, version, first, digit);
     };
-    const runs: Run[] = [];
-    const m = matcher.length;
-    for (let row = 0; row < key.linearCount; row++) {
-      const { values, times, seqs, taken } = matcher.runAt(key, row);
-      runs.push(write(values, times, seqs, taken, this.stateOfTaken[taken]!));
-    }
-    key.linkRuns(runs, runs.length);
-    if (key.linearWaiting.length > 0) key.completedMatches = key.linearWaiting.map((run) => write(run.values, run.times, run.seqs, m, this.finalIndex));
+    const list = runs.map((events) => write(events, this.stateOfTaken[events.length]!));
+    key.linkRuns(list, list.length);
+    if (waiting.length > 0) key.completedMatches = waiting.map((events) => write(events, this.finalIndex));
     if (key.startVersion !== Dewey.NO_VERSION) Dewey.release(key.startVersion);
     key.startVersion = Dewey.of(digit);
     key.startId = digit;
-    key.seq = matcher.seq;
+    key.seq = seq;
   }
 
   /** Empties the key's NfaState part again (its start run as a new key's). */
@@ -123,13 +121,23 @@ export class LinearSnapshots<E> {
   }
 
   /** Loads a key's runs (runsOf) into the linear matcher's rows and empties its NfaState part. */
-  load(key: Key<E>, restored: RestoredRuns<E>): void {
-    for (const events of restored.runs) this.matcher.loadRun(key, events, false);
-    for (const events of restored.completed) this.matcher.loadRun(key, events, true);
-    this.matcher.seq = Math.max(this.matcher.seq, key.seq);
+  load(key: Key<E>, restored: RestoredRuns<E>, matcher: LinearMatcher<E>): void {
+    for (const events of restored.runs) matcher.loadRun(key, events, false);
+    for (const events of restored.completed) matcher.loadRun(key, events, true);
+    matcher.seq = Math.max(matcher.seq, key.seq);
     this.clear(key);
   }
 }
+
+/** The chain's state names by events taken, the stage of each position, and its length m (LinearMatcher has them). */
+export interface ChainNames {
+  readonly stateNames: readonly string[];
+  readonly stageNames: readonly string[];
+  readonly length: number;
+}
+
+/** A run's (or waiting match's) events so far, in order. */
+export type RunEvents<E> = readonly { readonly value: E; readonly timestamp: number; readonly seq: number }[];
 
 /** A restored key's runs and completed matches, each as its events in time order. */
 export interface RestoredRuns<E> {

@@ -1,0 +1,291 @@
+/**
+ * A linear pattern step's keys for a checkpoint (layout `sw-pattern-linear/1`), as the NFA's copy
+ * (pattern-snapshot-copy.ts) is taken, in two parts:
+ *
+ * - synchronous, on the replay thread between two records (`LinearKeysCopier.copy`): each key's
+ *   head (value, timer, times of its records waiting for the watermark) written as bytes, its
+ *   events into a row of (time, arrival) pairs, each event ONCE per key however many of its runs
+ *   took it, and its runs (live ones in order, then the completed matches waiting for them) as
+ *   their events' indexes; the records (waiting ones, then the events') are held by reference. No
+ *   Dewey version, no buffer node, nothing encoded;
+ * - asynchronous (on the checkpoint store's writer thread): the copy stored as it is, its typed
+ *   arrays as their bytes, then the records. Reading it (a resume, `sw savepoint create`) gives
+ *   the plain form, a key's `linear` part (LinearKeySnapshot) in place of the NFA's `nfa`.
+ *
+ * The copy lives in SharedArrayBuffers reused from checkpoint to checkpoint; a copy still lent to
+ * the writer thread (`busy`) is never overwritten (the next copy then takes new buffers).
+ */
+import { DeferredState, registerLayout, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import type { LinearKey, LinearMatcher } from './nfa/linear-matcher.js';
+import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
+import type { PatternKeySnapshot } from './pattern-operator.js';
+import { readArray, SharedWords, writeArrays, type CopiedKey } from './pattern-snapshot-copy.js';
+import { indexesByOrder } from './key-table.js';
+import { NONE, type PendingRecords } from './pending-records.js';
+
+export const LINEAR_KEYS_LAYOUT = 'sw-pattern-linear/1';
+
+/** A key's partial matches in the linear form: its events once each, and its runs as indexes into them. */
+export interface LinearKeySnapshot {
+  /** The matcher's next arrival number (ties between events of equal time are told apart by it). */
+  readonly seq: number;
+  readonly events: readonly { readonly value: unknown; readonly timestamp: number; readonly seq: number }[];
+  /** The live runs in order, each its events so far (indexes into `events`). */
+  readonly runs: readonly (readonly number[])[];
+  /** The completed matches waiting for an earlier partial match (skip strategies), the same way. */
+  readonly waiting: readonly (readonly number[])[];
+}
+
+// A key's row in `meta`; each *_END is where the key's part ends (the next key's begins).
+const HEAD_END = 0;
+/** In `held`: the key's records waiting, then its events' records. */
+const HELD_END = 1;
+/** How many of the key's held records are records waiting for the watermark. */
+const PENDING = 2;
+/** In `events` (pairs). */
+const EVENTS_END = 3;
+/** In `runs`. */
+const RUNS_END = 4;
+/** How many of the key's runs are live (the others are waiting matches). */
+const LIVE = 5;
+/** The key's place in the snapshot's key order. */
+const ORDER = 6;
+const META = 7;
+
+/** A key's distinct events are found by a backward scan up to this many, by a map past it. */
+const SCAN = 16;
+
+/** What the writer thread receives (typed arrays over SharedArrayBuffers: shared, not copied). */
+export interface LinearKeysCopy {
+  readonly keys: number;
+  readonly seq: number;
+  readonly head: Uint8Array;
+  readonly meta: Float64Array;
+  /** Per event (time, arrival number). */
+  readonly events: Float64Array;
+  /** Per run: how many events it took, then their indexes among its key's events. */
+  readonly runs: Int32Array;
+}
+
+class CopyBuffers {
+  readonly head = new SnapshotWriter({ sizeHint: 1 << 16, shared: true });
+  readonly meta = new SharedWords();
+  readonly events = new SharedWords();
+  readonly runs = new SharedWords();
+}
+
+/** A linear pattern step's keys as copied at a checkpoint; encoded on the writer thread, or here when first read. */
+export class CopiedLinearKeys extends DeferredState {
+  readonly storedLayout = LINEAR_KEYS_LAYOUT;
+
+  constructor(
+    readonly data: LinearKeysCopy,
+    readonly held: readonly unknown[],
+    original: (held: unknown) => unknown,
+  ) {
+    super(LINEAR_KEYS_LAYOUT, null, readLinearKeys, original);
+  }
+
+  get size(): number {
+    const { head, meta, events, runs } = this.data;
+    return head.length + meta.byteLength + events.byteLength + runs.byteLength;
+  }
+}
+
+type Key = CopiedKey & LinearKey;
+
+export class LinearKeysCopier {
+  private buffers = new CopyBuffers();
+  private lent: { readonly busy: boolean } | null = null;
+  /** Per key while copying: its distinct events' arrival numbers → index, once it has more than SCAN. */
+  private readonly found = new Map<number, number>();
+
+  constructor(
+    /** The whole record a held one stands for (EncodedState.original). */
+    private readonly original: (held: unknown) => unknown,
+  ) {}
+
+  /** Copies the keys `forEach` visits (`count` of them, in any order), their timers' registrations, records waiting in `pending` and runs in `matcher`. */
+  copy<K extends Key>(
+    forEach: (visit: (key: K) => void) => void,
+    count: number,
+    registrationOf: (key: K) => number,
+    pending: PendingRecords,
+    matcher: LinearMatcher<unknown>,
+  ): CopiedLinearKeys {
+    if (this.lent?.busy === true) this.buffers = new CopyBuffers();
+    const { head: w, meta: metaWords, events: eventWords, runs: runWords } = this.buffers;
+    w.reset();
+    const held: unknown[] = [];
+    let meta = metaWords.floatRoom(count * META, 0);
+    let events = eventWords.floats;
+    let runs = runWords.ints;
+    let e = 0;
+    let r = 0;
+    let m = 0;
+    const found = this.found;
+    // Appends an event to the current key's (from `first`); returns its index there.
+    const add = (first: number, value: unknown, time: number, seq: number): number => {
+      if (2 * e + 2 > events.length) events = eventWords.floatRoom(2 * e + 2, 2 * e);
+      events[2 * e] = time;
+      events[2 * e + 1] = seq;
+      held.push(value);
+      return e++ - first;
+    };
+    // The index of the key's event (time, seq) among its events from `first`, added when new.
+    const indexOf = (first: number, value: unknown, time: number, seq: number): number => {
+      const n = e - first;
+      if (n <= SCAN) {
+        for (let i = e - 1; i >= first; i--) if (events[2 * i + 1] === seq) return i - first;
+        if (n === SCAN) for (let i = first; i < e; i++) found.set(events[2 * i + 1]!, i - first);
+      } else {
+        const index = found.get(seq);
+        if (index !== undefined) return index;
+      }
+      if (n >= SCAN) found.set(seq, n);
+      return add(first, value, time, seq);
+    };
+    forEach((state) => {
+      writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
+      for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
+      const pendingEnd = held.length;
+      const first = e;
+      const live = state.linearCount;
+      const waiting = state.linearWaiting;
+      // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
+      const single = live === 1 && waiting.length === 0;
+      for (let i = 0; i < live; i++) {
+        const taken = matcher.runTaken(state, i);
+        if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
+        runs[r++] = taken;
+        for (let j = 0; j < taken; j++) {
+          const value = matcher.runValue(state, i, j);
+          const time = matcher.runTime(state, i, j);
+          const seq = matcher.runSeq(state, i, j);
+          runs[r++] = single ? add(first, value, time, seq) : indexOf(first, value, time, seq);
+        }
+      }
+      for (let i = 0; i < waiting.length; i++) {
+        const run = waiting[i]!;
+        const taken = run.times.length;
+        if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
+        runs[r++] = taken;
+        for (let j = 0; j < taken; j++) runs[r++] = indexOf(first, run.values[j], run.times[j]!, run.seqs[j]!);
+      }
+      if (e - first > SCAN) found.clear();
+      if (m + META > meta.length) meta = metaWords.floatRoom(m + META, m);
+      meta[m + HEAD_END] = w.length;
+      meta[m + HELD_END] = held.length;
+      meta[m + PENDING] = pendingEnd - (m === 0 ? 0 : meta[m - META + HELD_END]!);
+      meta[m + EVENTS_END] = e;
+      meta[m + RUNS_END] = r;
+      meta[m + LIVE] = live;
+      meta[m + ORDER] = state.order;
+      m += META;
+    });
+    const data: LinearKeysCopy = {
+      keys: m / META,
+      seq: matcher.seq,
+      head: w.view(),
+      meta: meta.subarray(0, m),
+      events: events.subarray(0, 2 * e),
+      runs: runs.subarray(0, r),
+    };
+    const copy = new CopiedLinearKeys(data, held, this.original);
+    this.lent = copy.loan;
+    return copy;
+  }
+}
+
+/**
+ * The stored layout, written from the copy: the key count and the next arrival number; the keys'
+ * heads (bytes); per key, in the order copied, varints: its head's byte length, its records
+ * waiting, its events, its live runs, its waiting matches, its place in the key order, then per
+ * run the events it took and their indexes among the key's events; then the events' (time,
+ * arrival) pairs as Float64 bytes, and the record count (per key its records waiting, then its
+ * events'). Varints, not the copy's Float64 rows: a binge checkpoint's state went from 3.7 MB to
+ * about 2.1 MB, and SQLite's time with it.
+ */
+export function writeLinearKeysCopy(data: unknown, entries: ArrayLike<unknown>, w: SnapshotWriter): Encoded {
+  const copy = data as LinearKeysCopy;
+  const { meta, runs } = copy;
+  w.uint(copy.keys);
+  w.uint(copy.seq);
+  writeArrays(w, [copy.head]);
+  for (let k = 0, at = 0; k < copy.keys; k++, at += META) {
+    const before = (field: number): number => (k === 0 ? 0 : meta[at - META + field]!);
+    const runsAt = before(RUNS_END);
+    const runsEnd = meta[at + RUNS_END]!;
+    let count = 0;
+    for (let p = runsAt; p < runsEnd; p += 1 + runs[p]!) count++;
+    const live = meta[at + LIVE]!;
+    w.uint(meta[at + HEAD_END]! - before(HEAD_END));
+    w.uint(meta[at + PENDING]!);
+    w.uint(meta[at + EVENTS_END]! - before(EVENTS_END));
+    w.uint(live);
+    w.uint(count - live);
+    w.uint(meta[at + ORDER]!);
+    for (let p = runsAt; p < runsEnd; p++) w.uint(runs[p]!);
+  }
+  writeArrays(w, [copy.events]);
+  w.uint(entries.length);
+  // Every entry is a record, in order: they are the records written, as they are (on the writer
+  // thread a Float64Array of references, which the store reads by index; pushing 100K of them one
+  // by one into a list cost ~20 ms per binge checkpoint).
+  return { bytes: w.encoded().bytes, records: entries as readonly unknown[] };
+}
+
+/** The plain form (each key with its `linear` part) of what writeLinearKeysCopy wrote. */
+export function readLinearKeys(r: SnapshotReader): PatternKeySnapshot[] {
+  const keys = r.uint();
+  const seq = r.uint();
+  const head = new Uint8Array(readArray(r));
+  const read = Array.from({ length: keys }, () => {
+    const headBytes = r.uint();
+    const pending = r.uint();
+    const events = r.uint();
+    const live = r.uint();
+    const count = live + r.uint();
+    const order = r.uint();
+    const lists = Array.from({ length: count }, () => {
+      const list = Array.from({ length: r.uint() }, () => r.uint());
+      if (list.some((i) => i >= events)) throw new Error(`a key's run names event ${Math.max(...list)} of ${events}`);
+      return list;
+    });
+    return { headBytes, pending, events, live, order, lists };
+  });
+  const events = new Float64Array(readArray(r));
+  const held: unknown[] = [];
+  for (let i = 0, n = r.uint(); i < n; i++) held.push(r.record());
+  // Where each key's head, records and events start (in the order copied).
+  let headAt = 0;
+  let heldAt = 0;
+  let eventAt = 0;
+  const starts = read.map((k) => {
+    const start = { head: headAt, held: heldAt, event: eventAt };
+    headAt += k.headBytes;
+    heldAt += k.pending + k.events;
+    eventAt += k.events;
+    return start;
+  });
+  if (headAt !== head.length || heldAt !== held.length || 2 * eventAt !== events.length) throw new Error(`the keys' heads, records or events do not add up (${headAt} of ${head.length} bytes, ${heldAt} of ${held.length} records, ${eventAt} of ${events.length / 2} events)`);
+  const orders = Float64Array.from(read, (k) => k.order);
+  const rows = indexesByOrder(orders, keys) ?? Array.from({ length: keys }, (_, row) => row).sort((a, b) => orders[a]! - orders[b]!);
+  const plain: PatternKeySnapshot[] = [];
+  for (let k = 0; k < keys; k++) {
+    const row = rows[k]!;
+    const saved = read[row]!;
+    const start = starts[row]!;
+    const headReader = new SnapshotReader(head.subarray(start.head, start.head + saved.headBytes), []);
+    const { key, timer, timerSeq, times } = readKeyHead(headReader);
+    if (!headReader.done) throw new Error(`key ${k}'s head has bytes left over`);
+    if (saved.pending !== times.length) throw new Error(`key ${k} holds ${saved.pending} records waiting for ${times.length} times`);
+    const records = held.slice(start.held, start.held + saved.pending) as Record<string, unknown>[];
+    const first = start.held + saved.pending;
+    const keyEvents = Array.from({ length: saved.events }, (_, i) => ({ value: held[first + i], timestamp: events[2 * (start.event + i)]!, seq: events[2 * (start.event + i) + 1]! }));
+    plain.push({ key, times, records, timer, timerSeq, linear: { seq, events: keyEvents, runs: saved.lists.slice(0, saved.live), waiting: saved.lists.slice(saved.live) } });
+  }
+  return plain;
+}
+
+registerLayout(LINEAR_KEYS_LAYOUT, { decode: readLinearKeys, encode: writeLinearKeysCopy });
