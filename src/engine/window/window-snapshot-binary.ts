@@ -17,8 +17,8 @@
  * ≈50–90 ms now). Form /1 is still read.
  *
  * The JSON form of 1.4K tumbling keys (the 2M-event benchmark) was ≈230 KB and 1–2 ms to build
- * and stringify per checkpoint, plus its share of the CRC and the SQLite row; /1 and /2 are ≈50–70 KB
- * for its 2K keys (a row over one 64 KB page cost SQLite ≈0.5 ms more per commit).
+ * and stringify per checkpoint, plus its share of the CRC and the SQLite row; /1 is ≈45–69 KB and /2
+ * ≈30–46 KB for its 2K keys (a row over one 64 KB page cost SQLite ≈0.5 ms more per commit).
  */
 import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
 import { registerLayout, SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
@@ -50,9 +50,9 @@ export interface PaneFields {
   readonly accumulators: readonly unknown[];
 }
 
-/** Whether `b - a` goes as a varint: both integers, the difference small. */
+/** Whether `b - a` goes as a varint: both integers (−0 is not: a difference cannot carry its sign), the difference small. */
 function near(a: number, b: number): boolean {
-  return Number.isInteger(a) && Number.isInteger(b) && Math.abs(b - a) < SMALL;
+  return Number.isInteger(a) && Number.isInteger(b) && !Object.is(b, -0) && Math.abs(b - a) < SMALL;
 }
 
 /**
@@ -161,8 +161,10 @@ export function writeWindowKeys(w: SnapshotWriter, keys: readonly WindowKeySnaps
 export function readWindowKeys(r: SnapshotReader): WindowKeySnapshot[] {
   const count = r.uint();
   const n = new SnapshotReader(r.raw(r.uint()), []);
-  const [values, accumulators] = fromSnapshotJson<[unknown[], unknown[][]]>(r.str());
-  if (!Array.isArray(values) || !Array.isArray(accumulators) || values.length !== count) throw new Error(`window keys: ${count} keys, but ${values?.length} values`);
+  const parts = fromSnapshotJson<unknown>(r.str());
+  if (!Array.isArray(parts) || parts.length !== 2 || !Array.isArray(parts[0]) || !Array.isArray(parts[1])) throw new Error('window keys: the keys and accumulators are not two lists');
+  const [values, accumulators] = parts as [unknown[], unknown[][]];
+  if (values.length !== count) throw new Error(`window keys: ${count} keys, but ${values.length} values`);
   const keys: WindowKeySnapshot[] = [];
   let acc = 0;
   let previous = 0;

@@ -59,13 +59,25 @@ test('sw-window-keys/2 reads back what the snapshot JSON round trip gives', () =
 test('a writer reused for another encoding writes only the keys given since its last finish', () => {
   const into = new WindowKeysWriter();
   const first = new SnapshotWriter();
-  into.windows('a', 0, [{ start: 0, end: 60, onTimePending: true, timerAt: 59, accumulators: [{ n: 3 }] }]);
+  // A first start other than 0: the next encoding's first start must not go as a difference from it.
+  into.windows('a', 0, [{ start: 60_000, end: 120_000, onTimePending: true, timerAt: 119_999, accumulators: [{ n: 3 }] }]);
   into.finish(first);
   const second = new SnapshotWriter();
   into.panes('b', 1, [{ start: 5, accumulators: [{ n: 1 }] }], 10, Infinity);
   into.finish(second);
-  assert.deepEqual(decoded(first.view(), readWindowKeys), [{ key: 'a', order: 0, windows: [{ start: 0, end: 60, onTimePending: true, timerAt: 59, accumulators: [{ n: 3 }] }] }]);
+  assert.deepEqual(decoded(first.view(), readWindowKeys), [{ key: 'a', order: 0, windows: [{ start: 60_000, end: 120_000, onTimePending: true, timerAt: 119_999, accumulators: [{ n: 3 }] }] }]);
   assert.deepEqual(decoded(second.view(), readWindowKeys), [{ key: 'b', order: 1, panes: [{ start: 5, accumulators: [{ n: 1 }] }], fireAt: 10, cleanupAt: Infinity }]);
+});
+
+test('−0 times come back as −0 (JSON, which the round trip above compares, prints both zeros alike)', () => {
+  const w = new SnapshotWriter();
+  writeWindowKeys(w, [
+    { key: 'a', order: 0, windows: [{ start: -0, end: 5, onTimePending: true, timerAt: 4, accumulators: [] }, { start: 0, end: -0, onTimePending: false, timerAt: -0, accumulators: [] }] },
+    { key: 'b', order: 1, panes: [{ start: -0, accumulators: [] }], fireAt: -0, cleanupAt: 0 },
+  ]);
+  const [a, b] = decoded(w.view(), readWindowKeys);
+  const times = [...a!.windows!.flatMap((x) => [x.start, x.end, x.timerAt]), b!.panes![0]!.start, b!.fireAt, b!.cleanupAt];
+  assert.deepEqual(times.map((t) => (Object.is(t, -0) ? '-0' : String(t))), ['-0', '5', '4', '0', '-0', '-0', '-0', '-0', '0']);
 });
 
 test('damaged sw-window-keys/2 bytes are refused, not read as other keys', () => {
