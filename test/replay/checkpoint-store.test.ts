@@ -99,11 +99,12 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
  * replay's pattern step does (retained-record.ts), instead of whole.
  */
 /** `linear`: b followedBy a (the linear matcher runs it, linear-snapshot-copy.ts), not followedByAny (the NFA). */
-function patternPipeline(recording?: string, { retained = false, linear = false } = {}): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
+function patternPipeline(recording?: string, { retained = false, linear = false, window = false } = {}): { pipeline: Pipeline; feed: (from: number, n: number) => void } {
+  const windowStep = window ? '  w:\n    keyBy: k\n    window: { type: tumbling, size: 1m }\n    aggregate: { n: count() }\n' : '';
   const yaml = `name: t
 time: { field: ts, outOfOrderness: 0 }
 steps:
-  ab:
+${windowStep}  ab:
     keyBy: k
     pattern:
       within: 1m
@@ -532,6 +533,34 @@ test('background writes: the writer thread encodes the pattern state as it was a
     assert.equal(toSnapshotJson(store.checkpoint(store.list()[1]!.id).engine), expected[1]);
     store.close();
   }
+});
+
+test('writeDurable on the writer thread: a row with a window part (sw-window-keys/2) and a pattern part, their buffers transferred, reads back as the pipeline was', () => {
+  const path = join(dir, 'mixed-parts.db');
+  const store = CheckpointStore.open(path, { backgroundBytes: 1 });
+  store.clear();
+  const { pipeline, feed } = patternPipeline(undefined, { window: true });
+  const out = join(dir, 'mixed-parts.out');
+  writeFileSync(out, 'x\n');
+  let expected = '';
+  for (let c = 0; c < 5; c++) {
+    feed(c * 30, 30);
+    const cp = patternCheckpoint(pipeline);
+    if (c === 0) {
+      const layouts = cp.engine.operators.map((op) => Object.values(op.state ?? {}).flatMap((v) => (v instanceof EncodedState ? [v.layout] : [])));
+      assert.deepEqual(layouts[0], ['sw-window-keys/2']);
+      assert.ok(layouts[1]!.length > 0, 'the pattern step has a binary part');
+    }
+    store.writeDurable([out], cp);
+    expected = toSnapshotJson(pipeline.snapshot());
+  }
+  assert.equal(store.writerThread, true, 'the rows went to the writer thread');
+  store.close();
+  const reopened = CheckpointStore.open(path);
+  const { latest, rejected } = reopened.latestValid();
+  assert.deepEqual(rejected, []);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), expected);
+  reopened.close();
 });
 
 test('background writes: committed on the writer thread, read back after settle; a failed commit is reported by the next call', () => {
