@@ -145,44 +145,49 @@ export class LinearKeysCopier {
       if (n >= SCAN) found.set(seq, n);
       return add(first, value, time, seq);
     };
-    forEach((state) => {
-      writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
-      for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
-      const pendingEnd = held.length;
-      const first = e;
-      const live = state.linearCount;
-      const waiting = state.linearWaiting;
-      // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
-      const single = live === 1 && waiting.length === 0;
-      for (let i = 0; i < live; i++) {
-        const taken = matcher.runTaken(state, i);
-        if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
-        runs[r++] = taken;
-        for (let j = 0; j < taken; j++) {
-          const value = matcher.runValue(state, i, j);
-          const time = matcher.runTime(state, i, j);
-          const seq = matcher.runSeq(state, i, j);
-          runs[r++] = single ? add(first, value, time, seq) : indexOf(first, value, time, seq);
+    // A copy that fails partway leaves no event numbers of its last key for the next copy's lookups.
+    try {
+      forEach((state) => {
+        writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
+        for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
+        const pendingEnd = held.length;
+        const first = e;
+        const live = state.linearCount;
+        const waiting = state.linearWaiting;
+        // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
+        const single = live === 1 && waiting.length === 0;
+        for (let i = 0; i < live; i++) {
+          const taken = matcher.runTaken(state, i);
+          if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
+          runs[r++] = taken;
+          for (let j = 0; j < taken; j++) {
+            const value = matcher.runValue(state, i, j);
+            const time = matcher.runTime(state, i, j);
+            const seq = matcher.runSeq(state, i, j);
+            runs[r++] = single ? add(first, value, time, seq) : indexOf(first, value, time, seq);
+          }
         }
-      }
-      for (let i = 0; i < waiting.length; i++) {
-        const run = waiting[i]!;
-        const taken = run.times.length;
-        if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
-        runs[r++] = taken;
-        for (let j = 0; j < taken; j++) runs[r++] = indexOf(first, run.values[j], run.times[j]!, run.seqs[j]!);
-      }
-      if (e - first > SCAN) found.clear();
-      if (m + META > meta.length) meta = metaWords.floatRoom(m + META, m);
-      meta[m + HEAD_END] = w.length;
-      meta[m + HELD_END] = held.length;
-      meta[m + PENDING] = pendingEnd - (m === 0 ? 0 : meta[m - META + HELD_END]!);
-      meta[m + EVENTS_END] = e;
-      meta[m + RUNS_END] = r;
-      meta[m + LIVE] = live;
-      meta[m + ORDER] = state.order;
-      m += META;
-    });
+        for (let i = 0; i < waiting.length; i++) {
+          const run = waiting[i]!;
+          const taken = run.times.length;
+          if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
+          runs[r++] = taken;
+          for (let j = 0; j < taken; j++) runs[r++] = indexOf(first, run.values[j], run.times[j]!, run.seqs[j]!);
+        }
+        if (e - first > SCAN) found.clear();
+        if (m + META > meta.length) meta = metaWords.floatRoom(m + META, m);
+        meta[m + HEAD_END] = w.length;
+        meta[m + HELD_END] = held.length;
+        meta[m + PENDING] = pendingEnd - (m === 0 ? 0 : meta[m - META + HELD_END]!);
+        meta[m + EVENTS_END] = e;
+        meta[m + RUNS_END] = r;
+        meta[m + LIVE] = live;
+        meta[m + ORDER] = state.order;
+        m += META;
+      });
+    } finally {
+      found.clear();
+    }
     const data: LinearKeysCopy = {
       keys: m / META,
       seq: matcher.seq,
@@ -249,7 +254,7 @@ export function readLinearKeys(r: SnapshotReader): PatternKeySnapshot[] {
     const order = r.uint();
     const lists = Array.from({ length: count }, () => {
       const list = Array.from({ length: r.uint() }, () => r.uint());
-      if (list.some((i) => i >= events)) throw new Error(`a key's run names event ${Math.max(...list)} of ${events}`);
+      if (list.some((i) => i >= events)) throw new Error(`a key's run names event ${list.find((i) => i >= events)} of ${events}`);
       return list;
     });
     return { headBytes, pending, events, live, order, lists };
