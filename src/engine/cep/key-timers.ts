@@ -66,7 +66,9 @@ export class KeyTimers<K extends TimedKey> {
    * (HEAP_TIME, HEAP_SEQ, HEAP_SLOT). One 32-byte record per entry, where three arrays were three
    * cache lines per entry touched (a key with a partial match has its `within` expiry here, and
    * each of its records moves the timer out of the heap: a removal at a cold index). Entry i at
-   * record i + 1 puts an entry's two children (2i + 1, 2i + 2: records 2i + 2, 2i + 3) in one line.
+   * record i + 1 puts an entry's two children (2i + 1, 2i + 2: records 2i + 2, 2i + 3) in one
+   * 64-byte line when the buffer starts on a line; the allocator promises 16 bytes only (a large
+   * buffer may start 16 bytes past a line), and then a pair straddles two lines.
    */
   private heap = new Float64Array(257 * ENTRY);
   private heapCapacity = 256;
