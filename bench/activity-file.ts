@@ -102,8 +102,8 @@ function writeActivity(path: string, events: number): number {
   return bytes;
 }
 
-/** mulberry32: small, fast and good enough for synthetic data. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: small, fast and good enough for synthetic data (the same sequence for a seed on every run). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

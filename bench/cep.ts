@@ -25,6 +25,7 @@ import { PatternOperator, type PatternOperatorOptions } from '../src/engine/cep/
 import type { PatternStep } from '../src/engine/cep/pattern-step.js';
 import { Pattern } from '../src/engine/cep/pattern/pattern.js';
 import { createFieldReader } from '../src/replay/field-reader.js';
+import { seededRandom } from './activity-file.js';
 
 type Rec = Record<string, unknown>;
 
@@ -39,18 +40,6 @@ export interface CepBenchResult {
   readonly matches: number;
   readonly peakHeapBytes: number;
   readonly maxRssBytes: number;
-}
-
-/** Deterministic generator (mulberry32): same events every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -76,7 +65,7 @@ export function recordAt(events: Events, i: number): Rec {
 
 /** `count` events over `users` users, 3.6 ms apart on average (2M events ≈ 2 h), a little out of order. */
 export function generateEvents(count: number, users: number, kinds: readonly [string, number][], seed = 42): Events {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const user = new Int32Array(count);
   const kind = new Uint8Array(count);
   const times = new Float64Array(count);

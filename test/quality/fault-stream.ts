@@ -4,6 +4,7 @@
  * faults injected at known lines. Each fault names the check types that must report it.
  */
 import type { CheckType } from '../../src/quality/rule.js';
+import { random } from '../seeded-random.js';
 
 export const BASE_TIME = Date.UTC(2026, 0, 1);
 export const MERCHANTS = 30;
@@ -43,18 +44,6 @@ export interface FaultStream {
   readonly text: string;
   readonly faults: readonly InjectedFault[];
   readonly lines: number;
-}
-
-/** Small deterministic PRNG (mulberry32), so fixtures are identical on every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TYPES = ['deposit', 'withdrawal', 'transfer', 'payment', 'investment'];

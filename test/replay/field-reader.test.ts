@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createFieldReader, createRowReader, kindOf, OBJECT } from '../../src/replay/field-reader.js';
+import { random } from '../seeded-random.js';
 
 /** What the reader must return: JSON.parse of the line's UTF-8, projected to `fields`. */
 function reference(bytes: Buffer, fields: readonly string[]): Record<string, unknown> | null {
@@ -256,18 +257,6 @@ test('interned strings with equal hash and length are told apart by their bytes'
 });
 
 // ---- generated lines ----------------------------------------------------------------------
-
-/** mulberry32: a seeded generator, so that fast-check shrinks and replays the serialization. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WHITESPACE = [' ', '\t', '\r', '\n'];
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as Dewey from '../../../src/engine/cep/nfa/dewey-number.js';
 import type { Version } from '../../../src/engine/cep/nfa/dewey-number.js';
-import { random } from '../../quality/fault-stream.js';
+import { random } from '../../seeded-random.js';
 import { compile, event, lifecyclePatterns } from './flink-harness.js';
 
 const parse = (text: string): Version => {

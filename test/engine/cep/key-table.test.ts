@@ -2,22 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyTable, stringHash } from '../../../src/engine/cep/key-table.js';
+import { random } from '../../seeded-random.js';
 
 interface Entry {
   id: unknown;
   order: number;
   hash: number;
   n: number;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Looks `id` up in both; adds it when missing, else deletes it when `drop`. */

@@ -7,18 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
-
-/** mulberry32: a seeded generator, so that a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../seeded-random.js';
 
 interface Key {
   readonly id: number;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NONE, PendingRecords, type PendingList } from '../../../src/engine/cep/pending-records.js';
 import { KeyTimers, type TimedKey } from '../../../src/engine/cep/key-timers.js';
-import { random } from '../../quality/fault-stream.js';
+import { random } from '../../seeded-random.js';
 
 type Rec = Record<string, unknown>;
 

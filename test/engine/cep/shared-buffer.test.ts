@@ -18,7 +18,7 @@ import { NfaStateEncoder, readNfaState } from '../../../src/engine/cep/nfa/nfa-s
 import { FIRST_ARENA_RECORDS, KEPT_ARENA_RECORDS, RECORD } from '../../../src/engine/cep/nfa/shared-buffer.js';
 import type { NfaObserver } from '../../../src/engine/cep/trace.js';
 import { SnapshotReader, SnapshotWriter } from '../../../src/engine/snapshot/binary.js';
-import { random } from '../../quality/fault-stream.js';
+import { random } from '../../seeded-random.js';
 import { begin, compile, event, lifecyclePatterns } from './flink-harness.js';
 
 type Ev = ReturnType<typeof event>;
