@@ -17,8 +17,6 @@
  * Run: npm run build && node dist/bench/cep.js [--events <n>] [--only <part of a row's subject>] [--runs <n>]
  */
 import { resourceUsage } from 'node:process';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import type { OutputRecord } from '../src/engine/operator.js';
 import { PatternOperator, type PatternOperatorOptions } from '../src/engine/cep/pattern-operator.js';
@@ -26,6 +24,7 @@ import type { PatternStep } from '../src/engine/cep/pattern-step.js';
 import { Pattern } from '../src/engine/cep/pattern/pattern.js';
 import { createFieldReader } from '../src/replay/field-reader.js';
 import { seededRandom } from './activity-file.js';
+import { fullGc } from './timing.js';
 
 type Rec = Record<string, unknown>;
 
@@ -190,6 +189,7 @@ const WARM_UP_EVENTS = 200_000;
  */
 function bestOf(runs: number, warmUp: () => unknown, run: () => CepBenchResult): CepBenchResult {
   warmUp();
+  const collectGarbage = fullGc();
   collectGarbage();
   let best = run();
   for (let i = 1; i < runs; i++) {
@@ -202,11 +202,6 @@ function bestOf(runs: number, warmUp: () => unknown, run: () => CepBenchResult):
   return best;
 }
 
-/** A full collection (the bench runs without --expose-gc: the flag is set at run time). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 /** `only`: run the rows whose subject contains it (all when empty); each row the best of `runs` runs after a warm-up. */
 export function runCepBench(events = 2_000_000, only = '', runs = 1): CepBenchResult[] {
