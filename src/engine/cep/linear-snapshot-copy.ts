@@ -15,7 +15,7 @@
  * The copy lives in SharedArrayBuffers reused from checkpoint to checkpoint; a copy still lent to
  * the writer thread (`busy`) is never overwritten (the next copy then takes new buffers).
  */
-import { DeferredState, registerLayout, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
 import type { LinearKey, LinearMatcher } from './nfa/linear-matcher.js';
 import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
@@ -95,8 +95,7 @@ export class CopiedLinearKeys extends DeferredState {
 type Key = CopiedKey & LinearKey;
 
 export class LinearKeysCopier {
-  private buffers = new CopyBuffers();
-  private lent: { readonly busy: boolean } | null = null;
+  private readonly buffers = new ReusedBuffers(() => new CopyBuffers());
   /** Per key while copying: its distinct events' arrival numbers → index, once it has more than SCAN. */
   private readonly found = new Map<number, number>();
 
@@ -113,8 +112,7 @@ export class LinearKeysCopier {
     pending: PendingRecords,
     matcher: LinearMatcher<unknown>,
   ): CopiedLinearKeys {
-    if (this.lent?.busy === true) this.buffers = new CopyBuffers();
-    const { head: w, meta: metaWords, events: eventWords, runs: runWords } = this.buffers;
+    const { head: w, meta: metaWords, events: eventWords, runs: runWords } = this.buffers.take();
     w.reset();
     const held: unknown[] = [];
     let meta = metaWords.floatRoom(count * META, 0);
@@ -197,7 +195,7 @@ export class LinearKeysCopier {
       runs: runs.subarray(0, r),
     };
     const copy = new CopiedLinearKeys(data, held, this.original);
-    this.lent = copy.loan;
+    this.buffers.lend(copy);
     return copy;
   }
 }

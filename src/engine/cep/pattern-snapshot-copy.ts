@@ -17,7 +17,7 @@
  * a page fault per 4 KB): the writer thread reads them where they are. A copy still lent to the
  * writer thread (`busy`) is never overwritten: the next copy then takes new buffers.
  */
-import { DeferredState, registerLayout, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
 import * as Dewey from './nfa/dewey-number.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
 import { NfaState } from './nfa/nfa.js';
@@ -121,9 +121,7 @@ export class CopiedPatternKeys extends DeferredState {
 }
 
 export class PatternKeysCopier {
-  private buffers = new CopyBuffers();
-  /** Whether the last copy is still lent (its `loan`: not the copy, which holds its records). */
-  private lent: { readonly busy: boolean } | null = null;
+  private readonly buffers = new ReusedBuffers(() => new CopyBuffers());
 
   constructor(
     /** The NFA's start state's name and its state names by index. */
@@ -146,8 +144,7 @@ export class PatternKeysCopier {
     pool: ValuePool,
   ): CopiedPatternKeys {
     // The buffers of a copy the writer thread may still read are left to it.
-    if (this.lent?.busy === true) this.buffers = new CopyBuffers();
-    const { head: w, meta: metaWords, arenas: arenaWords, completed: completedWords, dewey: deweyWords } = this.buffers;
+    const { head: w, meta: metaWords, arenas: arenaWords, completed: completedWords, dewey: deweyWords } = this.buffers.take();
     w.reset();
     const held = pool.copyValues();
     const poolSize = held.length;
@@ -204,7 +201,7 @@ export class PatternKeysCopier {
       pool: poolSize,
     };
     const copy = new CopiedPatternKeys(data, held, this.original);
-    this.lent = copy.loan;
+    this.buffers.lend(copy);
     return copy;
   }
 }

@@ -572,6 +572,31 @@ export abstract class DeferredState extends EncodedState {
 }
 
 /**
+ * A copier's buffers, reused from copy to copy: the same set again unless the last copy made in
+ * them is still lent to the writer thread (its `busy`), when the next copy takes a new set.
+ */
+export class ReusedBuffers<B> {
+  private buffers: B;
+  /** The last copy's `loan` (not the copy, whose held records would live until the next checkpoint). */
+  private lent: { readonly busy: boolean } | null = null;
+
+  constructor(private readonly make: () => B) {
+    this.buffers = make();
+  }
+
+  /** The buffers for the next copy. */
+  take(): B {
+    if (this.lent?.busy === true) this.buffers = this.make();
+    return this.buffers;
+  }
+
+  /** `copy` was made in the buffers `take` gave last. */
+  lend(copy: DeferredState): void {
+    this.lent = copy.loan;
+  }
+}
+
+/**
  * Encodes a DeferredState's data: the bytes, and the records written in order, each the `entries`
  * item its held index names (undefined, or 0 for a reference, where no record is held).
  */
