@@ -55,6 +55,11 @@ export function indexesByOrder(orders: ArrayLike<number>, n: number, stride = 1,
   return sorted;
 }
 
+/** The indexes 0..n-1 sorted by their orders: natively (indexesByOrder), by comparison past 2^53. */
+export function sortedByOrder(orders: ArrayLike<number>, n: number, stride = 1, offset = 0): Int32Array | number[] {
+  return indexesByOrder(orders, n, stride, offset) ?? Array.from({ length: n }, (_, i) => i).sort((a, b) => orders[a * stride + offset]! - orders[b * stride + offset]!);
+}
+
 export class KeyTable<V extends TableEntry> {
   private entries: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(EMPTY);
   private hashes = new Int32Array(MIN_CAPACITY);

@@ -20,7 +20,7 @@ import type { LinearKey, LinearMatcher } from './nfa/linear-matcher.js';
 import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
 import { readArray, SharedWords, writeArrays, type CopiedKey } from './pattern-snapshot-copy.js';
-import { indexesByOrder } from './key-table.js';
+import { sortedByOrder } from './key-table.js';
 import { NONE, type PendingRecords } from './pending-records.js';
 
 export const LINEAR_KEYS_LAYOUT = 'sw-pattern-linear/1';
@@ -273,7 +273,7 @@ export function readLinearKeys(r: SnapshotReader): PatternKeySnapshot[] {
   });
   if (headAt !== head.length || heldAt !== held.length || 2 * eventAt !== events.length) throw new Error(`the keys' heads, records or events do not add up (${headAt} of ${head.length} bytes, ${heldAt} of ${held.length} records, ${eventAt} of ${events.length / 2} events)`);
   const orders = Float64Array.from(read, (k) => k.order);
-  const rows = indexesByOrder(orders, keys) ?? Array.from({ length: keys }, (_, row) => row).sort((a, b) => orders[a]! - orders[b]!);
+  const rows = sortedByOrder(orders, keys);
   const plain: PatternKeySnapshot[] = [];
   for (let k = 0; k < keys; k++) {
     const row = rows[k]!;

@@ -24,7 +24,7 @@ import { NfaState } from './nfa/nfa.js';
 import { pageNameList, RECORD, SHIFT, ValuePool } from './nfa/shared-buffer.js';
 import { PATTERN_KEYS_LAYOUT, readPatternKeys, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
-import { indexesByOrder } from './key-table.js';
+import { sortedByOrder } from './key-table.js';
 import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
 
 /** What the copier reads of a key: its value, timer, records waiting (its list), NFA state, and its place in the key order. */
@@ -232,7 +232,8 @@ export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>
   const endOf = (row: number, field: number): number => (row === 0 ? 0 : meta[(row - 1) * META + field]!);
   Dewey.readingPool(copy.dewey, () => {
     w.uint(copy.keys);
-    const rows = rowsByOrder(meta, copy.keys);
+    // The rows (indexes into `meta`) by their keys' order.
+    const rows = sortedByOrder(meta, copy.keys, META, ORDER);
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]!;
       const m = row * META;
@@ -259,10 +260,6 @@ export function encodePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>
   return w.encoded();
 }
 
-/** The rows (indexes into `meta`) by their keys' order (natively, as KeyTable.values; by comparison past 2^53). */
-function rowsByOrder(meta: Float64Array, rows: number): Int32Array | number[] {
-  return indexesByOrder(meta, rows, META, ORDER) ?? Array.from({ length: rows }, (_, row) => row).sort((a, b) => meta[a * META + ORDER]! - meta[b * META + ORDER]!);
-}
 
 /**
  * The layout a checkpoint stores a copy in: the copy itself, its typed arrays as their bytes
