@@ -66,6 +66,8 @@ export interface StepView {
 
 /** Keys in a window step's table. */
 export const keyCount = (step: StepView): number => step.kept?.keys ?? step.rows.size;
+/** The step's feed items, counted before a snapshot kept the last few only. */
+export const feedCount = (step: StepView): number => step.kept?.feed ?? step.feed.length;
 
 export interface RunStats {
   readonly records: number;
@@ -432,7 +434,7 @@ export function naturalCompare(a: string, b: string): number {
 
 /** Why a step has no results yet, in the user's words; null once it has some. */
 export function whyNothingYet(step: StepView, stats: RunStats): string | null {
-  if (step.counters.results > 0 || keyCount(step) > 0 || (step.kept?.feed ?? step.feed.length) > 0) return null;
+  if (step.counters.results > 0 || keyCount(step) > 0 || feedCount(step) > 0) return null;
   if (stats.records === 0) return stats.idleMs > IDLE_MS ? 'the input is idle: no record has arrived yet' : 'waiting for the first record';
   if (step.counters.accepted === 0) {
     return step.counters.exprErrors > 0

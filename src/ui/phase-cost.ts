@@ -24,9 +24,11 @@ export function processCostNow(): PhaseCost {
 
 /** Starts a stretch; the function returned ends it and tells its cost. */
 export function startPhase(): () => PhaseCost {
-  const cpu = cpuMsNow();
-  const wall = performance.now();
-  return () => ({ cpuMs: cpuMsNow() - cpu, wallMs: performance.now() - wall });
+  const start = processCostNow();
+  return () => {
+    const now = processCostNow();
+    return { cpuMs: now.cpuMs - start.cpuMs, wallMs: now.wallMs - start.wallMs };
+  };
 }
 
 /** This thread's /proc/thread-self/schedstat, opened once (a module instance per thread); -1: not there. */

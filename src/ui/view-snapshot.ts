@@ -5,7 +5,7 @@
  * one per terminal row) and its last feed items, and the other steps' counts for the tabs. The
  * snapshot is posted as a structured clone: at 120×40 a few dozen small objects.
  */
-import { FEED_LIMIT, lastFeedItems, visibleRows, type FeedItem, type LiveState, type StepView, type WindowRow } from './live-state.js';
+import { FEED_LIMIT, feedCount, lastFeedItems, visibleRows, type FeedItem, type LiveState, type StepView, type WindowRow } from './live-state.js';
 
 /** A feed item's events kept per stage: the feed shows four and `…` when there are more. */
 const EVENTS_SHOWN = 5;
@@ -26,7 +26,7 @@ export function viewSnapshot(state: LiveState, rows: number, tables?: readonly (
   const limit = Math.max(1, rows);
   const steps = state.steps.map((step, i): StepView => {
     const table = tables?.[i] ?? step.rows;
-    const kept = { keys: table.size, feed: step.kept?.feed ?? step.feed.length };
+    const kept = { keys: table.size, feed: feedCount(step) };
     if (i !== state.selected) return { ...step, rows: new Map(), feed: [], kept };
     const top: WindowRow[] = step.info.kind === 'window' ? visibleRows({ ...step, rows: table }, state.filter, state.sortField, limit) : [];
     const feed = lastFeedItems(step.feed, state.filter, Math.min(limit, FEED_LIMIT)).map(trimEvents);

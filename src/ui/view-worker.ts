@@ -47,7 +47,6 @@ export interface ViewWorkerData {
   readonly tables?: boolean;
 }
 
-/** Per frame since the last message, per step, the window results to fold (the worker's tables). */
 /** Each frame's window results (a batch per step, or null) with the frame's wall clock, which marks the rows it changed. */
 export interface FrameBatches {
   readonly wallMs: number;
