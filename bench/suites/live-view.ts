@@ -1,18 +1,22 @@
 /**
  * The live view's cost (issue 5: under 10% of throughput at --speed max, drawing at least 4
  * frames a second, 10 when frames are cheap: run-live-view.ts frameDue). The same 5M-event
- * replay (.bench/activity-5m.jsonl, 640 MB: about 6 CPU-s a pass for tumbling-count and 15 for
- * user-minutes on a quiet machine, so throughput is measured, not start-up), headless and under
- * the live view drawing to an off-screen 120×40 terminal. Every pass runs in a process of its own, as
- * a user's run does (bench/live-view-pass.ts), and the order alternates each round (headless
- * first, then live first): in one process the first pass paid the JIT warm-up and lost.
+ * replay (.bench/activity-5m.jsonl, 640 MB: about 2.5 CPU-s a pass for tumbling-count and 12 for
+ * user-minutes, so throughput is measured, not start-up), headless and under the live view
+ * drawing to an off-screen 120×40 terminal. Every pass runs in a process of its own, as a user's
+ * run does (bench/live-view-pass.ts): in one process the first pass paid the JIT warm-up and lost.
  *
- * Per pipeline and round: live / headless throughput over the run (events per CPU-s and per wall
- * second, from the replay's first record to its end), with the load average, and the frames the
- * live pass drew per second of its run. Then the best of the
- * rounds, the whole process's ratio (node's start-up, importing the UI, opening and closing the
- * view included), the view's fixed costs on their own, and its own share of the run: the CPU
- * from each frame's dispatch to the end of its draw, plus collecting the outputs between frames.
+ * Per pipeline, at least 5 rounds (MIN_ROUNDS) of three passes: headless, live, and a CONTROL
+ * headless pass, the live pass between the two and the headless ones swapping places every round
+ * (roundOrder). Per round: live / headless throughput over the run (events per CPU-s and per wall
+ * second, from the replay's first record to its end), with the load average, the control's
+ * headless / headless ratio, and the frames the live pass drew per second of its run. Then the
+ * median and range (min-max) of both ratios over the rounds: the control's range is the noise a
+ * single round's ratio carries on this machine, so a live median outside it is the view's cost,
+ * not scatter. Then the best of the rounds (least run CPU of each), the whole process's ratio
+ * (node's start-up, importing the UI, opening and closing the view included), the view's fixed
+ * costs on their own, and its own share of the run: the CPU from each frame's dispatch to the end
+ * of its draw, plus collecting the outputs between frames.
  * Two pipelines: a table of a few hundred contents, and one of ~50K users (the reducer and the
  * top-N at their worst).
  */
@@ -25,6 +29,7 @@ import type { LivePass } from '../live-view-pass.js';
 import type { PhaseCost } from '../../src/ui/phase-cost.js';
 import { startTiming } from '../timing.js';
 import { ratioRow, throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
+import { formatSpread, ratioSpread } from '../ratio-spread.js';
 
 export const name = 'live-view';
 
@@ -66,29 +71,77 @@ const timing = (phase: PhaseCost) => ({ seconds: phase.wallMs / 1000, cpuSeconds
 const least = <T>(items: readonly T[], cost: (item: T) => number): T => items.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 const ms = (values: readonly number[]) => `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)} ms`;
 
+/** At least this many rounds per pipeline, whatever `--runs` asks: one round's ratio scatters by as much as the bound. */
+const MIN_ROUNDS = 5;
+
+/** A round's three passes: headless, live and a control headless pass. */
+interface Round {
+  readonly load: number;
+  readonly headlessFirst: boolean;
+  readonly headless: LivePass;
+  readonly live: LivePass;
+  readonly control: LivePass;
+}
+
+/**
+ * A round's passes in order: [headless, live, control] or, every other round, [control, live,
+ * headless]. The live pass sits between the two headless ones; live / headless and control /
+ * headless each alternate which of their two passes comes first, so a slow phase of the machine
+ * spoils both comparisons alike, and the control's spread is the noise the live ratio carries.
+ */
+export function roundOrder(round: number): readonly ('headless' | 'live' | 'control')[] {
+  return round % 2 === 0 ? ['headless', 'live', 'control'] : ['control', 'live', 'headless'];
+}
+
+function runRound(file: string, pipelinePath: string, round: number): Round {
+  const load = loadavg()[0]!;
+  const order = roundOrder(round);
+  const passes = order.map((kind) => pass(file, pipelinePath, kind === 'live'));
+  const of = (kind: 'headless' | 'live' | 'control') => passes[order.indexOf(kind)]!;
+  return { load, headlessFirst: order[0] === 'headless', headless: of('headless'), live: of('live'), control: of('control') };
+}
+
+/** a / b as a throughput ratio over the run (events per wall second and per CPU second). */
+const runRatio = (a: LivePass, b: LivePass): BenchRow => ratioRow(name, throughputRow(name, 'a', a.events, timing(a.run)), throughputRow(name, 'b', b.events, timing(b.run)));
+
 async function compare(file: string, root: string, pipeline: string, keys: number, rounds: number): Promise<BenchRow[]> {
   const path = join(root, 'bench', 'pipelines', `${pipeline}.pipeline.yaml`);
-  const headless: LivePass[] = [];
-  const live: LivePass[] = [];
+  const played: Round[] = [];
   const rows: BenchRow[] = [];
+  const liveRatios: BenchRow[] = [];
+  const controlRatios: BenchRow[] = [];
   for (let round = 0; round < rounds; round++) {
-    const load = loadavg()[0]!;
-    const liveFirst = round % 2 === 1;
-    const order = liveFirst ? [true, false] : [false, true];
-    const passes = order.map((isLive) => pass(file, path, isLive));
-    const h = passes[order.indexOf(false)]!;
-    const l = passes[order.indexOf(true)]!;
-    headless.push(h);
-    live.push(l);
-    const ratio = ratioRow(name, throughputRow(name, 'live', l.events, timing(l.run)), throughputRow(name, 'headless', h.events, timing(h.run)));
+    const r = runRound(file, path, round);
+    played.push(r);
+    const live = runRatio(r.live, r.headless);
+    const control = runRatio(r.control, r.headless);
+    liveRatios.push(live);
+    controlRatios.push(control);
     const row: BenchRow = {
-      ...ratio,
-      subject: `${pipeline} round ${round + 1} (${liveFirst ? 'live' : 'headless'} first, load ${load.toFixed(1)}): live / headless`,
-      note: `${framesPerSecond(l)}; run CPU ${(h.run.cpuMs / 1000).toFixed(2)} s headless, ${(l.run.cpuMs / 1000).toFixed(2)} s live; whole process ${(h.process.cpuMs / l.process.cpuMs).toFixed(2)}× CPU`,
+      ...live,
+      subject: `${pipeline} round ${round + 1} (${r.headlessFirst ? 'headless, live, control' : 'control, live, headless'}; load ${r.load.toFixed(1)}): live / headless`,
+      note:
+        `control headless / headless ${control.cpuRatio!.toFixed(2)}× CPU, ${control.ratio!.toFixed(2)}× wall; ${framesPerSecond(r.live)}; ` +
+        `run CPU ${(r.headless.run.cpuMs / 1000).toFixed(2)} s headless, ${(r.live.run.cpuMs / 1000).toFixed(2)} s live, ${(r.control.run.cpuMs / 1000).toFixed(2)} s control; ` +
+        `whole process ${(r.headless.process.cpuMs / r.live.process.cpuMs).toFixed(2)}× CPU`,
     };
-    process.stderr.write(`bench: live-view ${row.subject}: ${row.ratio!.toFixed(2)}× wall, ${row.cpuRatio!.toFixed(2)}× CPU (${row.note})\n`);
+    process.stderr.write(`bench: live-view ${row.subject}: ${row.cpuRatio!.toFixed(2)}× CPU, ${row.ratio!.toFixed(2)}× wall (${row.note})\n`);
     rows.push(row);
   }
+  const loads = played.map((r) => r.load);
+  const spreadRow = (subject: string, ratios: readonly BenchRow[]): BenchRow => {
+    const cpu = ratioSpread(ratios.map((r) => r.cpuRatio!));
+    const wall = ratioSpread(ratios.map((r) => r.ratio!));
+    return {
+      suite: name,
+      subject: `${pipeline}: ${subject}, median of ${rounds} rounds (load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
+      ratio: wall.median,
+      cpuRatio: cpu.median,
+      note: `CPU ${formatSpread(cpu)}, wall ${formatSpread(wall)}: median (min-max)`,
+    };
+  };
+  const headless = played.map((r) => r.headless);
+  const live = played.map((r) => r.live);
   const h = least(headless, (p) => p.run.cpuMs);
   const l = least(live, (p) => p.run.cpuMs);
   const view = l.view!;
@@ -115,9 +168,11 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
   };
   return [
     ...rows,
+    spreadRow('live / headless, throughput over the run', liveRatios),
+    spreadRow('CONTROL headless / headless, the same rounds (the noise floor)', controlRatios),
     headlessRow,
     liveRow,
-    { ...ratioRow(name, liveRow, headlessRow), subject: `${pipeline}: live / headless, throughput over the run` },
+    { ...ratioRow(name, liveRow, headlessRow), subject: `${pipeline}: live / headless, least run CPU of each` },
     { ...whole, subject: `${pipeline}: live / headless, whole process (least CPU of ${rounds}: start-up, UI import, open and close included)` },
     fixed,
   ];
@@ -125,9 +180,10 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const file = ensureActivityFile(options.root, '5m', 5_000_000);
+  const rounds = Math.max(MIN_ROUNDS, options.runs);
   // Keys: ~300 content ids; ~50K users.
   return [
-    ...(await compare(file.path, options.root, 'tumbling-count', 300, options.runs)),
-    ...(await compare(file.path, options.root, 'user-minutes', 50_000, options.runs)),
+    ...(await compare(file.path, options.root, 'tumbling-count', 300, rounds)),
+    ...(await compare(file.path, options.root, 'user-minutes', 50_000, rounds)),
   ];
 }
