@@ -270,9 +270,9 @@ function applyFrame(state: LiveState, action: Extract<LiveAction, { type: 'frame
 
 /**
  * Window results into the steps' tables (the latest window per key), in place: per step its
- * batch (null: none), folded into `tables[i]`, the values under the step's field names. The
- * reducer folds into the state's own tables; the view's worker into the tables it keeps
- * (view-worker.ts), out of the replay's heap.
+ * batch (null: none), folded into `tables[i]`, the values under the step's field names: the
+ * reducer's tables (tests, ink-testing-library). The view's worker folds into tables of its own,
+ * by column (window-table.ts), by the same rule.
  */
 export function foldWindows(tables: readonly (Map<string, WindowRow> | null)[], steps: readonly { readonly info: StepInfo }[], windows: readonly (WindowBatch | null)[], wallMs: number): void {
   windows.forEach((batch, i) => {
@@ -342,44 +342,56 @@ export function keyText(key: unknown): string {
 
 /**
  * The rows a window panel shows: filtered by key, sorted by the chosen field (descending, then
- * by key in natural order), top `limit`. A selection, not a sort: one pass over the table keeping
- * the best `limit` rows, so 50K keys cost 50K comparisons with the current last row per frame.
+ * by key in natural order), top `limit` (selectTop). The view's worker picks them from its own
+ * table the same way (window-table.ts).
  */
 export function visibleRows(step: StepView, filter: string, sortField: number, limit: number): WindowRow[] {
   const needle = filter.toLowerCase();
   const field = sortField >= 0 ? step.info.fields[sortField] : undefined;
-  const compare = (a: WindowRow, b: WindowRow): number => {
-    if (field !== undefined) {
-      const x = a.fields[field];
-      const y = b.fields[field];
-      if (typeof x === 'number' && typeof y === 'number' && x !== y) return y - x;
-      if (typeof x === 'string' && typeof y === 'string' && x !== y) return x < y ? -1 : 1;
-    }
-    return naturalCompare(a.key, b.key);
-  };
-  const top: WindowRow[] = [];
+  const rows = [...step.rows.values()];
+  const value = (i: number): unknown => (field === undefined ? undefined : rows[i]!.fields[field]);
+  const top = selectTop(
+    rows.length,
+    limit,
+    needle === '' ? null : (i) => rows[i]!.key.toLowerCase().includes(needle),
+    (a, b) => compareRows(value(a), value(b), rows[a]!.key, rows[b]!.key),
+    field === undefined ? null : (i) => {
+      const v = value(i);
+      return typeof v === 'number' ? v : NaN;
+    },
+  );
+  return top.map((i) => rows[i]!);
+}
+
+/** Two rows in a panel's order: by their sort values (numbers descending, text ascending), else by key in natural order. */
+export function compareRows(x: unknown, y: unknown, keyA: string, keyB: string): number {
+  if (typeof x === 'number' && typeof y === 'number' && x !== y) return y - x;
+  if (typeof x === 'string' && typeof y === 'string' && x !== y) return x < y ? -1 : 1;
+  return naturalCompare(keyA, keyB);
+}
+
+/**
+ * The best `limit` of items 0 … count-1 that pass `passes` (null: all), best first by `compare`:
+ * a selection, not a sort, one pass keeping the best `limit`, so 50K keys cost 50K comparisons
+ * with the current last at most. Once the selection is full, most items fall below its last:
+ * one whose `sortNumber` (the sort value when it is a number, else NaN; null: no numeric sort) is
+ * smaller than the last's is passed over without the comparison.
+ */
+export function selectTop(count: number, limit: number, passes: ((i: number) => boolean) | null, compare: (a: number, b: number) => number, sortNumber: ((i: number) => number) | null): number[] {
+  const top: number[] = [];
   if (limit <= 0) return top;
-  // Once the selection is full, most rows fall below its last: when the sort field's value is a
-  // number smaller than the last row's, the row is passed over without the comparison (one field
-  // read; 50K keys a frame at --speed max).
   let worst = NaN;
-  for (const row of step.rows.values()) {
-    if (needle !== '' && !row.key.toLowerCase().includes(needle)) continue;
+  for (let i = 0; i < count; i++) {
+    if (passes !== null && !passes(i)) continue;
     if (top.length === limit) {
-      if (field !== undefined) {
-        const value = row.fields[field];
-        if (typeof value === 'number' && value < worst) continue;
-      }
-      if (compare(row, top[limit - 1]!) >= 0) continue;
+      if (sortNumber !== null && sortNumber(i) < worst) continue;
+      if (compare(i, top[limit - 1]!) >= 0) continue;
       top.pop();
     }
     let at = top.length;
-    while (at > 0 && compare(row, top[at - 1]!) < 0) at--;
-    top.splice(at, 0, row);
-    if (top.length === limit && field !== undefined) {
-      const last = top[limit - 1]!.fields[field];
-      worst = typeof last === 'number' ? last : NaN;
-    }
+    while (at > 0 && compare(i, top[at - 1]!) < 0) at--;
+    top.splice(at, 0, i);
+    if (top.length === limit && sortNumber !== null) worst = sortNumber(top[limit - 1]!);
   }
   return top;
 }

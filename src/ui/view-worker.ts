@@ -14,9 +14,10 @@
 import { EventEmitter } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import chalk, { type ColorSupportLevel } from 'chalk';
-import { foldWindows, initialState, liveReducer, type LiveState, type StepInfo, type WindowRow } from './live-state.js';
+import { initialState, liveReducer, type LiveState, type StepInfo } from './live-state.js';
 import { CopiedBatch, PendingOutputs, type WindowBatchData } from './pending-outputs.js';
-import { viewSnapshot } from './view-snapshot.js';
+import { withTables } from './view-snapshot.js';
+import { WindowTable } from './window-table.js';
 import { threadCpuMs } from './phase-cost.js';
 import { ViewRenderer } from './view-renderer.js';
 import type { Terminal } from './screen-writer.js';
@@ -102,12 +103,12 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
     else gate.pass(() => writeAll(fd, text));
     return true;
   });
-  const tables = data.tables === true ? data.state.steps.map((step) => (step.info.kind === 'window' ? new Map<string, WindowRow>() : null)) : null;
+  const tables = data.tables === true ? data.state.steps.map((step) => (step.info.kind === 'window' ? new WindowTable(step.info) : null)) : null;
   /** A posted state as drawn: with the worker's tables, the results since the last folded in first. */
   const view = (state: LiveState, windows: FrameWindows = []): LiveState => {
     if (tables === null) return state;
-    for (const { wallMs, batches } of windows) foldWindows(tables, state.steps, batches.map((batch) => (batch === null ? null : new CopiedBatch(batch))), wallMs);
-    return viewSnapshot(state, terminal.rows || 24, tables);
+    for (const { wallMs, batches } of windows) batches.forEach((batch, i) => batch !== null && tables[i]?.fold(new CopiedBatch(batch), wallMs));
+    return withTables(state, terminal.rows || 24, tables);
   };
   const renderer = new ViewRenderer(terminal, view(data.state), data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);
   // One message at a time: a frame is drawn (and acknowledged) before the next message is read.
