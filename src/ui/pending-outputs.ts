@@ -4,7 +4,7 @@
  * next frame's work are bounded by the ring and the feed, not by how many records came: at
  * --speed max a frame may be seconds away and millions of results may arrive meanwhile. The
  * frame folds the ring into the per-key table (the latest window per key, live-state.ts): under
- * the runner, a copy of it (copyBatch) in the view's worker, which keeps the tables.
+ * the runner, a copy of it (copyTaken) in the view's worker, which keeps the tables.
  *
  * Adding a result costs a copy into flat arrays, no lookup and no allocation, and the record is
  * dropped at once. Keeping the latest record per key in a Map (session 2) cost a hash lookup per
@@ -41,6 +41,8 @@ class ResultRing implements WindowBatch {
   private readonly numbers: Float64Array;
   private readonly isNumber: Uint8Array;
   private readonly others: unknown[];
+  /** Whether a value that is not a number was ever kept (`others` holds something). */
+  private hasOthers = false;
   /** Results added since the last take (more than RING: the ring wrapped). */
   private added = 0;
   /** Results that never reached a frame, since the start. */
@@ -72,8 +74,31 @@ class ResultRing implements WindowBatch {
       } else {
         this.isNumber[base + f] = 0;
         this.others[base + f] = value;
+        this.hasOthers = true;
       }
     }
+  }
+
+  /**
+   * The last take's results copied out, oldest first (valid after the next add): a slice of each
+   * of the ring's arrays, two where the take wraps round the ring's end. `others` is left empty
+   * when every value ever kept was a number.
+   */
+  copy(): WindowBatchData {
+    const from = this.first & MASK;
+    const { size } = this;
+    const fields = this.fields.length;
+    return {
+      size,
+      fields,
+      keys: unwrap(this.keys, from, size, 1),
+      start: unwrap(this.start_, from, size, 1),
+      end: unwrap(this.end_, from, size, 1),
+      late: unwrap(this.late_, from, size, 1),
+      numbers: unwrap(this.numbers, from, size, fields),
+      isNumber: unwrap(this.isNumber, from, size, fields),
+      others: this.hasOthers ? unwrap(this.others, from, size, fields) : [],
+    };
   }
 
   /**
@@ -163,6 +188,14 @@ export class PendingOutputs {
     return { outputs, windows, timeouts: [...this.timeouts], passedOver: this.windows.map((ring) => ring?.passedOver ?? 0) };
   }
 
+  /**
+   * The last take's window results copied out of the rings (slices of their arrays, whose buffers
+   * can be transferred to the view's worker), per step; null for a step with none.
+   */
+  copyTaken(): (WindowBatchData | null)[] {
+    return this.windows.map((ring) => (ring === null || ring.size === 0 ? null : ring.copy()));
+  }
+
   /** The frame action of the records since the last take, with the replay's counters as they are now. */
   frame(stats: RunStats, counters: readonly StepCountersView[], quality?: QualityView): Extract<LiveAction, { type: 'frame' }> {
     return { type: 'frame', ...this.take(), stats, counters, ...(quality ? { quality } : {}) };
@@ -186,34 +219,20 @@ export interface WindowBatchData {
   readonly others: unknown[];
 }
 
-/** `batch` (valid until the next add) copied into a WindowBatchData of its `fields` values per result. */
-export function copyBatch(batch: WindowBatch, fields: number): WindowBatchData {
-  const { size } = batch;
-  const data = {
-    size,
-    fields,
-    keys: new Array<unknown>(size).fill(undefined),
-    start: new Float64Array(size),
-    end: new Float64Array(size),
-    late: new Uint8Array(size),
-    numbers: new Float64Array(size * fields),
-    isNumber: new Uint8Array(size * fields),
-    others: new Array<unknown>(size * fields).fill(undefined),
-  };
-  for (let n = 0; n < size; n++) {
-    data.keys[n] = batch.key(n);
-    data.start[n] = batch.start(n);
-    data.end[n] = batch.end(n);
-    data.late[n] = batch.late(n) ? 1 : 0;
-    for (let f = 0; f < fields; f++) {
-      const value = batch.value(n, f);
-      if (typeof value === 'number') {
-        data.numbers[n * fields + f] = value;
-        data.isNumber[n * fields + f] = 1;
-      } else data.others[n * fields + f] = value;
-    }
-  }
-  return data;
+/**
+ * Entries from … from + count (wrapping round RING) of a ring's array of `per` values an entry,
+ * in order: a slice, or two copied into one array where the entries wrap round the ring's end.
+ */
+function unwrap<T extends Float64Array | Uint8Array | unknown[]>(ring: T, from: number, count: number, per: number): T {
+  const head = Math.min(count, RING - from);
+  const first = ring.slice(from * per, (from + head) * per) as T;
+  if (head === count) return first;
+  const rest = ring.slice(0, (count - head) * per) as T;
+  if (Array.isArray(first)) return first.concat(rest) as T;
+  const whole = new (first.constructor as new (length: number) => Float64Array | Uint8Array)(count * per);
+  whole.set(first as Float64Array | Uint8Array);
+  whole.set(rest as Float64Array | Uint8Array, head * per);
+  return whole as T;
 }
 
 /** The buffers of batches to transfer with a message. */

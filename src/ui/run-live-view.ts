@@ -17,7 +17,7 @@ import type { Replay, ReplaySummary } from '../replay/replay.js';
 import { IDLE_MS, initialState, type LiveState, type QualityView, type RunStats, type StepInfo } from './live-state.js';
 import type { QualitySnapshot } from '../quality/monitor.js';
 import { LiveStore } from './live-store.js';
-import { batchBuffers, copyBatch, PendingOutputs } from './pending-outputs.js';
+import { batchBuffers, PendingOutputs } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, threadCpuMs, type PhaseCost } from './phase-cost.js';
 import { ESCAPE_WAIT_MS, KeyReader, pressKeys, type KeyPress, type ReplayControls } from './key-commands.js';
@@ -179,14 +179,13 @@ export async function runLiveView(
    * (in it, their fold and garbage made the replay's own code 5-10% slower at --speed max).
    */
   let unposted: FrameBatches[] = [];
-  const fieldCounts = infos.map((info) => info.fields.length);
   /** The outputs since the last frame and the replay's counters into the state, if anything changed. */
   const frame = (force: boolean): boolean => {
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
     shown = stats;
     const { windows, ...action } = pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView());
-    if (windows?.some((batch) => batch !== null)) unposted.push({ wallMs: stats.wallMs, batches: windows.map((batch, i) => (batch === null ? null : copyBatch(batch, fieldCounts[i]!))) });
+    if (windows?.some((batch) => batch !== null)) unposted.push({ wallMs: stats.wallMs, batches: pending.copyTaken() });
     store.apply(action);
     return true;
   };

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { frameView } from '../../src/ui/live-app.js';
 import { initialState, liveReducer, type LiveAction, type LiveState, type StepInfo, type WindowRow } from '../../src/ui/live-state.js';
-import { batchBuffers, copyBatch, PendingOutputs } from '../../src/ui/pending-outputs.js';
+import { batchBuffers, PendingOutputs } from '../../src/ui/pending-outputs.js';
 import { viewSnapshot } from '../../src/ui/view-snapshot.js';
 import { ViewRenderer } from '../../src/ui/view-renderer.js';
 import type { FrameWindows, ViewMessage, ViewReply, ViewWorkerData } from '../../src/ui/view-worker.js';
@@ -216,7 +216,7 @@ test('the worker keeps the tables: each frame brings the window results since th
       }
       if (f === 11) pending.add({ step: 'trending', kind: 'window', key: 'content-1-fired-twice', start: 600_000, end: 660_000, firing: 'late', fields: { watches: 401, users: 401 } });
       const { windows: batches, ...action } = frameAction(pending, f);
-      windows.push({ wallMs: action.stats.wallMs, batches: batches!.map((batch, i) => (batch === null ? null : copyBatch(batch, STEPS[i]!.fields.length))) });
+      windows.push({ wallMs: action.stats.wallMs, batches: pending.copyTaken() });
       whole = liveReducer(whole, { ...action, windows: batches });
       runner = liveReducer(runner, action);
       for (const [at, key] of keys) if (at === f) [whole, runner] = [liveReducer(whole, key), liveReducer(runner, key)];
