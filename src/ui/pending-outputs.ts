@@ -196,6 +196,15 @@ export class PendingOutputs {
     return this.windows.map((ring) => (ring === null || ring.size === 0 ? null : ring.copy()));
   }
 
+  /**
+   * The frame action for a view whose worker keeps the tables (run-live-view.ts): without the
+   * window results, which come copied out for the worker (copyTaken); null when there are none.
+   */
+  workerFrame(stats: RunStats, counters: readonly StepCountersView[], quality?: QualityView): { action: Extract<LiveAction, { type: 'frame' }>; windows: (WindowBatchData | null)[] | null } {
+    const { windows, ...action } = this.frame(stats, counters, quality);
+    return { action, windows: windows?.some((batch) => batch !== null) ? this.copyTaken() : null };
+  }
+
   /** The frame action of the records since the last take, with the replay's counters as they are now. */
   frame(stats: RunStats, counters: readonly StepCountersView[], quality?: QualityView): Extract<LiveAction, { type: 'frame' }> {
     return { type: 'frame', ...this.take(), stats, counters, ...(quality ? { quality } : {}) };

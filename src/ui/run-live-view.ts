@@ -184,8 +184,8 @@ export async function runLiveView(
     const stats = replay.snapshot();
     if (!force && pending.empty && !statsChanged(shown, stats)) return false;
     shown = stats;
-    const { windows, ...action } = pending.frame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView());
-    if (windows?.some((batch) => batch !== null)) unposted.push({ wallMs: stats.wallMs, batches: pending.copyTaken() });
+    const { action, windows } = pending.workerFrame(stats, replay.pipeline.operators.map((op) => ({ ...op.counters })), qualityView());
+    if (windows !== null) unposted.push({ wallMs: stats.wallMs, batches: windows });
     store.apply(action);
     return true;
   };

@@ -16,7 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import chalk, { type ColorSupportLevel } from 'chalk';
 import { initialState, liveReducer, type LiveState, type StepInfo } from './live-state.js';
 import { CopiedBatch, PendingOutputs, type WindowBatchData } from './pending-outputs.js';
-import { withTables } from './view-snapshot.js';
+import { viewSnapshot, withTables } from './view-snapshot.js';
 import { WindowTable } from './window-table.js';
 import { threadCpuMs } from './phase-cost.js';
 import { ViewRenderer } from './view-renderer.js';
@@ -87,6 +87,21 @@ class WorkerTerminal extends EventEmitter implements Terminal {
   }
 }
 
+/** The window steps' tables the worker keeps (a WindowTable each), and a runner's snapshot as drawn with them. */
+export class WorkerTables {
+  private readonly tables: (WindowTable | null)[];
+
+  constructor(steps: readonly { readonly info: StepInfo }[]) {
+    this.tables = steps.map((step) => (step.info.kind === 'window' ? new WindowTable(step.info) : null));
+  }
+
+  /** `state`, a runner's snapshot, as drawn on `rows` rows: the frames' results folded in, in order, then the tables' rows swapped in. */
+  view(state: LiveState, windows: FrameWindows, rows: number): LiveState {
+    for (const { wallMs, batches } of windows) batches.forEach((batch, i) => batch !== null && this.tables[i]?.fold(new CopiedBatch(batch), wallMs));
+    return withTables(state, rows, this.tables);
+  }
+}
+
 /**
  * Opens the view on the runner's data (its first frame drawn at once) and serves its messages;
  * `ready` once `beforeReady` (the rest of the warm-up) is done. Returns the handler, for messages
@@ -103,13 +118,9 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
     else gate.pass(() => writeAll(fd, text));
     return true;
   });
-  const tables = data.tables === true ? data.state.steps.map((step) => (step.info.kind === 'window' ? new WindowTable(step.info) : null)) : null;
+  const tables = data.tables === true ? new WorkerTables(data.state.steps) : null;
   /** A posted state as drawn: with the worker's tables, the results since the last folded in first. */
-  const view = (state: LiveState, windows: FrameWindows = []): LiveState => {
-    if (tables === null) return state;
-    for (const { wallMs, batches } of windows) batches.forEach((batch, i) => batch !== null && tables[i]?.fold(new CopiedBatch(batch), wallMs));
-    return withTables(state, terminal.rows || 24, tables);
-  };
+  const view = (state: LiveState, windows: FrameWindows = []): LiveState => (tables === null ? state : tables.view(state, windows, terminal.rows || 24));
   const renderer = new ViewRenderer(terminal, view(data.state), data.frames ? (frame) => post({ type: 'frame', frame }) : undefined);
   // One message at a time: a frame is drawn (and acknowledged) before the next message is read.
   let queue = (beforeReady?.() ?? Promise.resolve()).then(() => post({ type: 'ready' }));
@@ -141,6 +152,8 @@ export function serve(port: NonNullable<typeof parentPort>, data: ViewWorkerData
 
 /** Frames of a table filling up the warm-up draws (ink frames, then composed ones), then one of the feed. */
 const WARM_UP_FRAMES = 4;
+/** The warm-up's terminal: 120×40, thrown away. */
+const WARM_UP_ROWS = 40;
 
 /**
  * Draws a few frames of a made-up run nobody sees (a table filling up, the progress bar, the
@@ -149,7 +162,8 @@ const WARM_UP_FRAMES = 4;
  * in a 2 s --speed max run (5M events, ~300 keys) that was 30-35 ms of the worker's CPU and
  * 50-100 ms of V8's helper threads (~5%); the view's close is 20-50 ms cheaper too, so the
  * process's CPU is about what it was. The price: 0.2-0.25 CPU-s before the first record, on the
- * other core while the pipeline compiles as far as it goes.
+ * other core while the pipeline compiles as far as it goes. The frames go the way the run's do:
+ * the runner's frame (PendingOutputs.workerFrame) and snapshot, then the worker's tables.
  */
 export async function* warmUp(): AsyncGenerator<void> {
   const steps: StepInfo[] = [
@@ -157,7 +171,8 @@ export async function* warmUp(): AsyncGenerator<void> {
     { name: 'feed', kind: 'pattern', fields: ['n'] },
   ];
   let state = initialState('warm-up.jsonl', 'warm-up.pipeline.yaml', steps, Infinity);
-  const renderer = new ViewRenderer(new WorkerTerminal(120, 40, () => true), state);
+  const tables = new WorkerTables(state.steps);
+  const renderer = new ViewRenderer(new WorkerTerminal(120, WARM_UP_ROWS, () => true), tables.view(viewSnapshot(state, WARM_UP_ROWS), [], WARM_UP_ROWS));
   const pending = new PendingOutputs(steps);
   try {
     yield;
@@ -169,11 +184,12 @@ export async function* warmUp(): AsyncGenerator<void> {
         { seen: frame * 100, accepted: frame, results: frame, late: 0, exprErrors: 0 },
       ];
       const stats = { records: frame * 100, deadLetters: 0, watermark: frame * 60_000, maxEventTime: frame * 60_000, minEventTime: 0, progress: frame / 8, wallMs: frame * 100, speed: Infinity, paused: false, idleMs: 0 };
-      state = liveReducer(state, pending.frame(stats, counters));
-      await renderer.show(state);
+      const { action, windows } = pending.workerFrame(stats, counters);
+      state = liveReducer(state, action);
+      await renderer.show(tables.view(viewSnapshot(state, WARM_UP_ROWS), windows === null ? [] : [{ wallMs: stats.wallMs, batches: windows }], WARM_UP_ROWS));
       yield;
     }
-    await renderer.show(liveReducer(state, { type: 'nextPanel' }));
+    await renderer.show(tables.view(viewSnapshot(liveReducer(state, { type: 'nextPanel' }), WARM_UP_ROWS), [], WARM_UP_ROWS));
   } finally {
     await renderer.close(null);
   }

@@ -237,3 +237,25 @@ test('the worker keeps the tables: each frame brings the window results since th
   }
   assert.ok(replies.every((reply) => reply.type !== 'write' || reply.data.length > 0));
 });
+
+test('the warm-up draws the way the run does: the runner snapshot without rows, the results folded into the worker tables and their top rows swapped in', async () => {
+  const { warmUp } = await import('../../src/ui/view-worker.js');
+  const { WindowTable } = await import('../../src/ui/window-table.js');
+  const calls = { fold: 0, top: 0 };
+  const { fold, top } = WindowTable.prototype;
+  WindowTable.prototype.fold = function (...args) {
+    calls.fold++;
+    return fold.apply(this, args);
+  };
+  WindowTable.prototype.top = function (...args) {
+    calls.top++;
+    return top.apply(this, args);
+  };
+  try {
+    for await (const _ of warmUp());
+  } finally {
+    Object.assign(WindowTable.prototype, { fold, top });
+  }
+  assert.equal(calls.fold, 4, "each of the table's frames folded into the worker's table");
+  assert.ok(calls.top >= 4, `the top rows picked from it (${calls.top})`);
+});
