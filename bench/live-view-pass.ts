@@ -10,7 +10,7 @@
 import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
 import type { ViewCost } from '../src/ui/run-live-view.js';
-import { processCostNow, startPhase, type PhaseCost } from '../src/ui/phase-cost.js';
+import { processCostNow, startPhase, threadCpuMs, type PhaseCost } from '../src/ui/phase-cost.js';
 import { existsSync, openSync, readdirSync } from 'node:fs';
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 
@@ -31,6 +31,11 @@ export interface LivePass {
   readonly outputs: number;
   /** The replay itself, from its first record to its end: the throughput figure. */
   readonly run: PhaseCost;
+  /**
+   * The replay's own thread's CPU ms over the run: without the view's worker and V8's helper
+   * threads (background compiling, concurrent marking), whose share scatters from pass to pass.
+   */
+  readonly runThreadMs: number;
   /** The process until `replay.run()` is called, after the view's `ready` (node's start-up, the pipeline's compiling, the view's opening and warm-up). */
   readonly beforeRun: PhaseCost;
   /** The live pass's fixed costs: importing the UI modules, opening and closing the view. */
@@ -59,21 +64,25 @@ async function main(): Promise<void> {
     const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
     let view: ViewCost | undefined;
     let firstRecord: PhaseCost | undefined;
+    let runThreadMs = NaN;
     const run = replay.run.bind(replay);
     replay.run = () => {
       firstRecord = processCostNow();
-      return run();
+      const started = threadCpuMs();
+      return run().finally(() => (runThreadMs = threadCpuMs() - started));
     };
     const summary = await runLiveView(replay, recording, pipelinePath, compiled.spec.steps, { worker, stdout: offscreenTerminal(), fd: openSync('/dev/null', 'w'), stdin: keyboard(), onCost: (cost) => (view = cost) });
     if (view === undefined || firstRecord === undefined) throw new Error('live-view-pass: the view reported no cost');
-    result = { live, events: summary.records, outputs: summary.outputs, run: view.run, beforeRun: firstRecord, importUi, view };
+    result = { live, events: summary.records, outputs: summary.outputs, run: view.run, runThreadMs, beforeRun: firstRecord, importUi, view };
   } else {
     const compiled = await loadCompiledPipeline(pipelinePath);
     const replay = new Replay({ recording, compiled, speed: Infinity, deadLetterPath: null });
     const beforeRun = processCostNow();
     const running = startPhase();
+    const started = threadCpuMs();
     const summary = await replay.run();
-    result = { live, events: summary.records, outputs: summary.outputs, run: running(), beforeRun };
+    const runThreadMs = threadCpuMs() - started;
+    result = { live, events: summary.records, outputs: summary.outputs, run: running(), runThreadMs, beforeRun };
   }
   process.stdout.write(`${JSON.stringify({ ...result, process: processCostNow() })}\n`);
 }

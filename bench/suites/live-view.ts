@@ -13,7 +13,8 @@
  * headless / headless ratio, and the frames the live pass drew per second of its run. Then the
  * median and range (min-max) of both ratios over the rounds: the control's range is the noise a
  * single round's ratio carries on this machine, so a live median outside it is the view's cost,
- * not scatter. Then the best of the rounds (least run CPU of each), the whole process's ratio
+ * not scatter. Both also per CPU second of the replay's own thread (without the view's worker and
+ * V8's helper threads, whose share scatters most). Then the best of the rounds (least run CPU of each), the whole process's ratio
  * (node's start-up, importing the UI, opening and closing the view included), the view's fixed
  * costs on their own, and its own share of the run: the CPU from each frame's dispatch to the end
  * of its draw, plus collecting the outputs between frames.
@@ -103,6 +104,8 @@ function runRound(file: string, pipelinePath: string, round: number): Round {
 
 /** a / b as a throughput ratio over the run (events per wall second and per CPU second). */
 const runRatio = (a: LivePass, b: LivePass): BenchRow => ratioRow(name, throughputRow(name, 'a', a.events, timing(a.run)), throughputRow(name, 'b', b.events, timing(b.run)));
+/** a / b as a throughput ratio per CPU second of the replay's own thread. */
+const threadRatio = (a: LivePass, b: LivePass): number => a.events / a.runThreadMs / (b.events / b.runThreadMs);
 
 async function compare(file: string, root: string, pipeline: string, keys: number, rounds: number): Promise<BenchRow[]> {
   const path = join(root, 'bench', 'pipelines', `${pipeline}.pipeline.yaml`);
@@ -121,7 +124,8 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
       ...live,
       subject: `${pipeline} round ${round + 1} (${r.headlessFirst ? 'headless, live, control' : 'control, live, headless'}; load ${r.load.toFixed(1)}): live / headless`,
       note:
-        `control headless / headless ${control.cpuRatio!.toFixed(2)}× CPU, ${control.ratio!.toFixed(2)}× wall; ${framesPerSecond(r.live)}; ` +
+        `control headless / headless ${control.cpuRatio!.toFixed(2)}× CPU, ${control.ratio!.toFixed(2)}× wall; ` +
+        `the replay's thread only: live ${threadRatio(r.live, r.headless).toFixed(2)}×, control ${threadRatio(r.control, r.headless).toFixed(2)}×; ${framesPerSecond(r.live)}; ` +
         `run CPU ${(r.headless.run.cpuMs / 1000).toFixed(2)} s headless, ${(r.live.run.cpuMs / 1000).toFixed(2)} s live, ${(r.control.run.cpuMs / 1000).toFixed(2)} s control; ` +
         `whole process ${(r.headless.process.cpuMs / r.live.process.cpuMs).toFixed(2)}× CPU`,
     };
@@ -129,7 +133,7 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
     rows.push(row);
   }
   const loads = played.map((r) => r.load);
-  const spreadRow = (subject: string, ratios: readonly BenchRow[]): BenchRow => {
+  const spreadRow = (subject: string, ratios: readonly BenchRow[], threadRatios: readonly number[]): BenchRow => {
     const cpu = ratioSpread(ratios.map((r) => r.cpuRatio!));
     const wall = ratioSpread(ratios.map((r) => r.ratio!));
     return {
@@ -137,7 +141,7 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
       subject: `${pipeline}: ${subject}, median of ${rounds} rounds (load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
       ratio: wall.median,
       cpuRatio: cpu.median,
-      note: `CPU ${formatSpread(cpu)}, wall ${formatSpread(wall)}: median (min-max)`,
+      note: `CPU ${formatSpread(cpu)}, wall ${formatSpread(wall)}, the replay's thread's CPU ${formatSpread(ratioSpread(threadRatios))}: median (min-max)`,
     };
   };
   const headless = played.map((r) => r.headless);
@@ -168,8 +172,8 @@ async function compare(file: string, root: string, pipeline: string, keys: numbe
   };
   return [
     ...rows,
-    spreadRow('live / headless, throughput over the run', liveRatios),
-    spreadRow('CONTROL headless / headless, the same rounds (the noise floor)', controlRatios),
+    spreadRow('live / headless, throughput over the run', liveRatios, played.map((r) => threadRatio(r.live, r.headless))),
+    spreadRow('CONTROL headless / headless, the same rounds (the noise floor)', controlRatios, played.map((r) => threadRatio(r.control, r.headless))),
     headlessRow,
     liveRow,
     { ...ratioRow(name, liveRow, headlessRow), subject: `${pipeline}: live / headless, least run CPU of each` },
