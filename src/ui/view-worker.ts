@@ -11,6 +11,8 @@
  * (a frame reached the terminal, with the thread CPU it cost), `write` and `frame` (bytes and
  * frame text, when asked for), `closed` (the view has left the alternate screen).
  */
+// First: Yoga, loaded with ink below, must not find a `fetch` (yoga-without-fetch.ts).
+import './yoga-without-fetch.js';
 import { EventEmitter } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import chalk, { type ColorSupportLevel } from 'chalk';
