@@ -10,6 +10,9 @@
  * thread once it is done, for the binge pattern's copy (stored as it is) both on the store's
  * writer thread. CPU time counts every thread (V8's compiler threads included: checkpoint code
  * compiled by TurboFan is part of the cost); the wall-clock cost is what the replay thread pays.
+ * Rounds (`--runs`, at least 3) of plain, checkpointed, plain again: the cost per round and its
+ * median beside the least CPU of each kind, and the control (the two plain passes of a round
+ * against each other), which shows what a cost of the same round is worth on this machine.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,7 +28,6 @@ const PIPELINES = [
   ['tumbling count', 'bench/pipelines/tumbling-count.pipeline.yaml'],
   ['binge pattern', 'bench/pipelines/binge.pipeline.yaml'],
 ] as const;
-const RUNS = 3;
 const EVERY = 100_000;
 const BOUND = 0.1;
 
@@ -34,29 +36,51 @@ interface Run extends Timing {
   readonly cpuSeconds: number;
 }
 
+/** One round: a plain pass, a checkpointed one, and a plain one again (the control). */
+interface Round {
+  readonly plain: Run;
+  readonly checkpointed: Run;
+  readonly again: Run;
+}
+
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const file = ensureActivityFile(options.root, '2m', 2_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'sw-bench-checkpoint-'));
+  // At least three rounds (--runs): fewer give no median worth the name.
+  const rounds = Math.max(3, options.runs);
   try {
     const rows: BenchRow[] = [];
     for (const [label, pipeline] of PIPELINES) {
-      // Alternating rounds (plain, then checkpointed), the least CPU of each kept: a slow phase of
-      // the machine spoils one of each kind, not all of one kind.
-      let plain: Run | null = null;
-      let checkpointed: Run | null = null;
-      for (let round = 0; round < RUNS; round++) {
-        plain = leastCpu(plain, replay(options.root, file, dir, pipeline, []));
-        checkpointed = leastCpu(checkpointed, replay(options.root, file, dir, pipeline, ['--checkpoint-every', String(EVERY)]));
+      // Each round runs plain, checkpointed, plain again, one after the other: a slow phase of the
+      // machine spoils one round, not all passes of one kind; and the second plain pass against the
+      // first (the control) shows how far two passes of the same work differ in that round: the
+      // noise floor of the cost beside it.
+      const all: Round[] = [];
+      for (let round = 0; round < rounds; round++) {
+        all.push({
+          plain: replay(options.root, file, dir, pipeline, []),
+          checkpointed: replay(options.root, file, dir, pipeline, ['--checkpoint-every', String(EVERY)]),
+          again: replay(options.root, file, dir, pipeline, []),
+        });
       }
+      const plain = leastCpu(all.flatMap((r) => [r.plain, r.again]));
+      const checkpointed = leastCpu(all.map((r) => r.checkpointed));
       // CPU time is the figure that survives a busy machine; fsync waits are wall time only, so the
       // wall-clock cost is shown too.
-      if (plain === null || checkpointed === null) throw new Error('no rounds');
-      const cost = 1 - plain.cpuSeconds / checkpointed.cpuSeconds;
-      const wallCost = 1 - plain.seconds / checkpointed.seconds;
+      const cost = costOf(plain.cpuSeconds, checkpointed.cpuSeconds);
+      const wallCost = costOf(plain.seconds, checkpointed.seconds);
+      const costs = all.map((r) => costOf(r.plain.cpuSeconds, r.checkpointed.cpuSeconds));
+      const wallCosts = all.map((r) => costOf(r.plain.seconds, r.checkpointed.seconds));
+      const controls = all.map((r) => costOf(r.plain.cpuSeconds, r.again.cpuSeconds));
+      const wallControls = all.map((r) => costOf(r.plain.seconds, r.again.seconds));
       rows.push(
-        throughputRow(name, `sw replay (${label})`, plain.records, plain),
+        throughputRow(name, `sw replay (${label})`, plain.records, plain, {
+          note: `control, plain against plain per round: CPU ${percents(controls)} (median ${percent(median(controls))}), wall ${percents(wallControls)} (median ${percent(median(wallControls))})`,
+        }),
         throughputRow(name, `sw replay (${label}) --checkpoint-every ${EVERY}`, checkpointed.records, checkpointed, {
-          note: `${Math.floor(checkpointed.records / EVERY)} checkpoints; CPU cost ${(cost * 100).toFixed(1)}% (bound ${BOUND * 100}%: ${cost < BOUND ? 'within' : 'EXCEEDED'}); wall cost ${(wallCost * 100).toFixed(1)}%`,
+          note:
+            `${Math.floor(checkpointed.records / EVERY)} checkpoints; least CPU of each kind: CPU cost ${percent(cost)} (bound ${BOUND * 100}%: ${cost < BOUND ? 'within' : 'EXCEEDED'}), wall cost ${percent(wallCost)}; ` +
+            `per round: CPU ${percents(costs)} (median ${percent(median(costs))}), wall ${percents(wallCosts)} (median ${percent(median(wallCosts))})`,
         }),
       );
     }
@@ -66,8 +90,27 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   }
 }
 
-function leastCpu(best: Run | null, run: Run): Run {
-  return best === null || run.cpuSeconds < best.cpuSeconds ? run : best;
+/** What the checkpoints cost, as a share of the checkpointed run: 1 - plain / checkpointed. */
+function costOf(plain: number, checkpointed: number): number {
+  return 1 - plain / checkpointed;
+}
+
+function leastCpu(runs: readonly Run[]): Run {
+  return runs.reduce((best, run) => (run.cpuSeconds < best.cpuSeconds ? run : best));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+function percents(shares: readonly number[]): string {
+  return shares.map(percent).join(' / ');
 }
 
 /** One replay as a child process; wall time is the replay loop's own, CPU time the process's (both from --stats-json). */

@@ -711,9 +711,9 @@ class ReusedBuffer {
 }
 
 /** A part's record references, after their count. */
-function writeRefs(w: SnapshotWriter, refs: readonly number[]): void {
+function writeRefs(w: SnapshotWriter, refs: ArrayLike<number>): void {
   w.uint(refs.length);
-  for (let i = 0; i < refs.length; i++) w.uint(refs[i]!);
+  w.uints(refs, 0, refs.length);
 }
 
 /** About how many bytes a row takes (its copied parts by their estimate). */

@@ -94,10 +94,47 @@ export class CopiedLinearKeys extends DeferredState {
 
 type Key = CopiedKey & LinearKey;
 
+const NO_HELD: unknown[] = [];
+const NO_EVENTS = new Float64Array(0);
+const NO_RUNS = new Int32Array(0);
+
+/** Where a copy stands (LinearKeysCopier.copyRuns): the next event, run word and held record. */
+class Cursor {
+  e = 0;
+  r = 0;
+  h = 0;
+  events: Float64Array = NO_EVENTS;
+  runs: Int32Array = NO_RUNS;
+  held: unknown[] = NO_HELD;
+
+  set(e: number, r: number, h: number, events: Float64Array, runs: Int32Array, held: unknown[]): void {
+    this.e = e;
+    this.r = r;
+    this.h = h;
+    this.events = events;
+    this.runs = runs;
+    this.held = held;
+  }
+}
+
 export class LinearKeysCopier {
   private readonly buffers = new ReusedBuffers(() => new CopyBuffers());
   /** Per key while copying: its distinct events' arrival numbers → index, once it has more than SCAN. */
   private readonly found = new Map<number, number>();
+  /**
+   * The keys of the copy being made, `gathered` of them (cleared after it). Kept from copy to copy:
+   * an array of 28K keys is a large object, and growing a new one each time cost ~2 ms a copy.
+   */
+  private readonly states: (Key | undefined)[] = [];
+  private gathered = 0;
+  private readonly gather = (key: Key): void => {
+    this.states[this.gathered++] = key;
+  };
+  /** The last copy's sizes, and a little more: the next one's arrays start that large. */
+  private heldHint = 0;
+  private eventsHint = 0;
+  private runsHint = 0;
+  private readonly cursor = new Cursor();
 
   constructor(
     /** The whole record a held one stands for (EncodedState.original). */
@@ -114,83 +151,69 @@ export class LinearKeysCopier {
   ): CopiedLinearKeys {
     const { head: w, meta: metaWords, events: eventWords, runs: runWords } = this.buffers.take();
     w.reset();
-    const held: unknown[] = [];
-    let meta = metaWords.floatRoom(count * META, 0);
-    let events = eventWords.floats;
-    let runs = runWords.ints;
+    // The keys first (a pointer each, as the table holds them), then one loop over them whose
+    // state is in locals: a visitor closure kept every counter it changed in memory.
+    const states = this.states as (K | undefined)[];
+    this.gathered = 0;
+    forEach(this.gather as (key: K) => void);
+    const n = this.gathered;
+    // Sized as the last copy's (a holey array filled by index; cut to length at the end).
+    const held: unknown[] = new Array(this.heldHint);
+    const meta = metaWords.floatRoom(Math.max(count, n) * META, 0);
+    let events = eventWords.floatRoom(this.eventsHint, 0);
+    let runs = runWords.intRoom(this.runsHint, 0);
     let e = 0;
     let r = 0;
-    let m = 0;
-    const found = this.found;
-    // Appends an event to the current key's (from `first`); returns its index there.
-    const add = (first: number, value: unknown, time: number, seq: number): number => {
-      if (2 * e + 2 > events.length) events = eventWords.floatRoom(2 * e + 2, 2 * e);
-      events[2 * e] = time;
-      events[2 * e + 1] = seq;
-      held.push(value);
-      return e++ - first;
-    };
-    // The index of the key's event (time, seq) among its events from `first`, added when new.
-    const indexOf = (first: number, value: unknown, time: number, seq: number): number => {
-      const n = e - first;
-      if (n <= SCAN) {
-        for (let i = e - 1; i >= first; i--) if (events[2 * i + 1] === seq) return i - first;
-        if (n === SCAN) for (let i = first; i < e; i++) found.set(events[2 * i + 1]!, i - first);
-      } else {
-        const index = found.get(seq);
-        if (index !== undefined) return index;
-      }
-      if (n >= SCAN) found.set(seq, n);
-      return add(first, value, time, seq);
-    };
-    // A copy that fails partway leaves no event numbers of its last key for the next copy's lookups.
+    let h = 0;
+    const cursor = this.cursor;
     try {
-      forEach((state) => {
+      for (let k = 0, m = 0; k < n; k++, m += META) {
+        const state = states[k]!;
         writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
-        for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
-        const pendingEnd = held.length;
-        const first = e;
+        const heldAt = h;
+        for (let at = state.first; at !== NONE; at = pending.after(at)) held[h++] = pending.recordAt(at);
+        const pendingCount = h - heldAt;
         const live = state.linearCount;
-        const waiting = state.linearWaiting;
-        // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
-        const single = live === 1 && waiting.length === 0;
-        for (let i = 0; i < live; i++) {
-          const taken = matcher.runTaken(state, i);
+        if (live === 1 && state.linearWaiting.length === 0) {
+          // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
+          const taken = matcher.runTaken(state, 0);
           if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
+          if (2 * (e + taken) > events.length) events = eventWords.floatRoom(2 * (e + taken), 2 * e);
           runs[r++] = taken;
-          for (let j = 0; j < taken; j++) {
-            const value = matcher.runValue(state, i, j);
-            const time = matcher.runTime(state, i, j);
-            const seq = matcher.runSeq(state, i, j);
-            runs[r++] = single ? add(first, value, time, seq) : indexOf(first, value, time, seq);
+          for (let j = 0; j < taken; j++, e++) {
+            events[2 * e] = matcher.runTime(state, 0, j);
+            events[2 * e + 1] = matcher.runSeq(state, 0, j);
+            held[h++] = matcher.runValue(state, 0, j);
+            runs[r++] = j;
           }
+        } else if (live > 0 || state.linearWaiting.length > 0) {
+          cursor.set(e, r, h, events, runs, held);
+          this.copyRuns(cursor, state, matcher, eventWords, runWords);
+          ({ e, r, h, events, runs } = cursor);
         }
-        for (let i = 0; i < waiting.length; i++) {
-          const run = waiting[i]!;
-          const taken = run.times.length;
-          if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
-          runs[r++] = taken;
-          for (let j = 0; j < taken; j++) runs[r++] = indexOf(first, run.values[j], run.times[j]!, run.seqs[j]!);
-        }
-        if (e - first > SCAN) found.clear();
-        if (m + META > meta.length) meta = metaWords.floatRoom(m + META, m);
         meta[m + HEAD_END] = w.length;
-        meta[m + HELD_END] = held.length;
-        meta[m + PENDING] = pendingEnd - (m === 0 ? 0 : meta[m - META + HELD_END]!);
+        meta[m + HELD_END] = h;
+        meta[m + PENDING] = pendingCount;
         meta[m + EVENTS_END] = e;
         meta[m + RUNS_END] = r;
         meta[m + LIVE] = live;
         meta[m + ORDER] = state.order;
-        m += META;
-      });
+      }
     } finally {
-      found.clear();
+      // Neither the keys nor the records are kept past the copy (the copy holds its records).
+      states.fill(undefined, 0, n);
+      cursor.set(0, 0, 0, NO_EVENTS, NO_RUNS, NO_HELD);
+      this.found.clear();
     }
+    held.length = h;
+    this.heldHint = h + (h >> 3);
+    this.eventsHint = 2 * e + (e >> 2);
+    this.runsHint = r + (r >> 3);
     const data: LinearKeysCopy = {
-      keys: m / META,
+      keys: n,
       seq: matcher.seq,
       head: w.view(),
-      meta: meta.subarray(0, m),
+      meta: meta.subarray(0, n * META),
       events: events.subarray(0, 2 * e),
       runs: runs.subarray(0, r),
     };
@@ -198,6 +221,48 @@ export class LinearKeysCopier {
     this.buffers.lend(copy);
     return copy;
   }
+
+  /**
+   * A key's runs when it has several, or matches waiting (skip strategies): each distinct event
+   * once, found among the key's events so far by a backward scan, by a map past SCAN of them.
+   */
+  private copyRuns(c: Cursor, state: Key, matcher: LinearMatcher<unknown>, eventWords: SharedWords, runWords: SharedWords): void {
+    const first = c.e;
+    const found = this.found;
+    const indexOf = (value: unknown, time: number, seq: number): number => {
+      const n = c.e - first;
+      const events = c.events;
+      if (n <= SCAN) {
+        for (let i = c.e - 1; i >= first; i--) if (events[2 * i + 1] === seq) return i - first;
+        if (n === SCAN) for (let i = first; i < c.e; i++) found.set(events[2 * i + 1]!, i - first);
+      } else {
+        const index = found.get(seq);
+        if (index !== undefined) return index;
+      }
+      if (n >= SCAN) found.set(seq, n);
+      if (2 * c.e + 2 > c.events.length) c.events = eventWords.floatRoom(2 * c.e + 2, 2 * c.e);
+      c.events[2 * c.e] = time;
+      c.events[2 * c.e + 1] = seq;
+      c.held[c.h++] = value;
+      return c.e++ - first;
+    };
+    const room = (taken: number): void => {
+      if (c.r + 1 + taken > c.runs.length) c.runs = runWords.intRoom(c.r + 1 + taken, c.r);
+      c.runs[c.r++] = taken;
+    };
+    for (let i = 0, live = state.linearCount; i < live; i++) {
+      const taken = matcher.runTaken(state, i);
+      room(taken);
+      for (let j = 0; j < taken; j++) c.runs[c.r++] = indexOf(matcher.runValue(state, i, j), matcher.runTime(state, i, j), matcher.runSeq(state, i, j));
+    }
+    for (const run of state.linearWaiting) {
+      room(run.times.length);
+      for (let j = 0; j < run.times.length; j++) c.runs[c.r++] = indexOf(run.values[j], run.times[j]!, run.seqs[j]!);
+    }
+    if (c.e - first > SCAN) found.clear();
+  }
+
+  /** Copies the keys `forEach` visits (`count` of them, in any order), their timers' registrations, records waiting in `pending` and runs in `matcher`. */
 }
 
 /**
@@ -216,19 +281,18 @@ export function writeLinearKeysCopy(data: unknown, entries: ArrayLike<unknown>, 
   w.uint(copy.seq);
   writeArrays(w, [copy.head]);
   for (let k = 0, at = 0; k < copy.keys; k++, at += META) {
-    const before = (field: number): number => (k === 0 ? 0 : meta[at - META + field]!);
-    const runsAt = before(RUNS_END);
+    const runsAt = k === 0 ? 0 : meta[at - META + RUNS_END]!;
     const runsEnd = meta[at + RUNS_END]!;
     let count = 0;
     for (let p = runsAt; p < runsEnd; p += 1 + runs[p]!) count++;
     const live = meta[at + LIVE]!;
-    w.uint(meta[at + HEAD_END]! - before(HEAD_END));
+    w.uint(meta[at + HEAD_END]! - (k === 0 ? 0 : meta[at - META + HEAD_END]!));
     w.uint(meta[at + PENDING]!);
-    w.uint(meta[at + EVENTS_END]! - before(EVENTS_END));
+    w.uint(meta[at + EVENTS_END]! - (k === 0 ? 0 : meta[at - META + EVENTS_END]!));
     w.uint(live);
     w.uint(count - live);
     w.uint(meta[at + ORDER]!);
-    for (let p = runsAt; p < runsEnd; p++) w.uint(runs[p]!);
+    w.uints(runs, runsAt, runsEnd);
   }
   writeArrays(w, [copy.events]);
   w.uint(entries.length);

@@ -88,6 +88,33 @@ export class SnapshotWriter {
     this.at = at;
   }
 
+  /**
+   * `values[from, to)`, unsigned integers, each as `uint` writes it, with one check for room: the
+   * writer thread writes ~350K of them per binge checkpoint (a key's numbers, its runs' event
+   * indexes, the records' references), where `uint` per number cost ~30 ns.
+   */
+  uints(values: ArrayLike<number>, from: number, to: number): void {
+    // A varint of a number below 2^53 takes at most 8 bytes.
+    if (this.at + 8 * (to - from) > this.bytes.length) this.grow(8 * (to - from));
+    const bytes = this.bytes;
+    let at = this.at;
+    for (let i = from; i < to; i++) {
+      let n = values[i]!;
+      if (n >>> 0 !== n) {
+        this.at = at;
+        this.uint(n);
+        at = this.at;
+        continue;
+      }
+      while (n >= 0x80) {
+        bytes[at++] = (n & 0x7f) | 0x80;
+        n >>>= 7;
+      }
+      bytes[at++] = n;
+    }
+    this.at = at;
+  }
+
   /** An integer that may be negative (zigzag: 0, -1, 1, -2 … as 0, 1, 2, 3 …). */
   int(n: number): void {
     if (!Number.isSafeInteger(n)) throw new Error(`binary state: ${n} is not an integer`);

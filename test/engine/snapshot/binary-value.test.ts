@@ -73,3 +73,24 @@ test('str: a lone surrogate survives (WTF-8), valid UTF-8 stays UTF-8, and bytes
   assert.deepEqual([...plain.view().subarray(1)], [...new TextEncoder().encode('ünïcødé'.repeat(10))]);
   assert.throws(() => new SnapshotReader(Uint8Array.of(2, 0xff, 0x41), []).str(), /neither UTF-8 nor WTF-8/);
 });
+
+test('uints: writes each number as uint does, from a typed array or a list, and refuses what uint refuses', () => {
+  const edges = [0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER];
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constantFrom(...edges), fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })), { maxLength: 300 }), fc.nat(5), (numbers, skip) => {
+      const from = Math.min(skip, numbers.length);
+      const one = new SnapshotWriter({ sizeHint: 16 });
+      for (let i = from; i < numbers.length; i++) one.uint(numbers[i]!);
+      for (const values of [numbers, Float64Array.from(numbers)]) {
+        // A small buffer first: uints makes room for all its numbers at once.
+        const all = new SnapshotWriter({ sizeHint: 16 });
+        all.uints(values, from, numbers.length);
+        assert.deepEqual(all.view(), one.view());
+        const r = new SnapshotReader(all.view(), []);
+        for (let i = from; i < numbers.length; i++) assert.equal(r.uint(), numbers[i]);
+        assert.ok(r.done);
+      }
+    }),
+  );
+  for (const bad of [-1, 0.5, NaN, 2 ** 53 + 2]) assert.throws(() => new SnapshotWriter().uints([3, bad], 0, 2), /is not an unsigned integer/);
+});
