@@ -114,6 +114,8 @@ export function sortedByOrder(orders: ArrayLike<number>, n: number, stride = 1, 
 export class KeyTable<V extends TableEntry> {
   private entries: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(EMPTY);
   private hashes = new Int32Array(MIN_CAPACITY);
+  /** Each slot's entry's order, beside it: `values()` sorts without reading the entries. */
+  private orders = new Float64Array(MIN_CAPACITY);
   private mask = MIN_CAPACITY - 1;
   private strings = 0;
   private readonly others = new Map<unknown, V>();
@@ -165,18 +167,13 @@ export class KeyTable<V extends TableEntry> {
     // deletions forget the probe, so a slot still empty is still the first empty one of the probe).
     if (id === this.probedId && this.hashes[this.probedSlot] === EMPTY_HASH) {
       entry.hash = this.probedHash;
-      this.put(this.probedSlot, entry, this.probedHash);
+      this.put(this.probedSlot, entry, this.probedHash, entry.order);
       this.probedId = null;
       return;
     }
     const h = id === this.probedId ? this.probedHash : stringHash(id);
     entry.hash = h;
-    this.place(entry, h);
-  }
-
-  /** Gives `entry` (in the table) the next insertion number, as if it had been deleted and added again: `values()` then lists it last. */
-  renew(entry: V): void {
-    entry.order = this.nextOrder++;
+    this.place(entry, h, entry.order);
   }
 
   /** Removes `entry` (added before, its id unchanged since). */
@@ -187,7 +184,7 @@ export class KeyTable<V extends TableEntry> {
       this.others.delete(entry.id);
       return;
     }
-    const { entries, hashes, mask } = this;
+    const { entries, hashes, orders, mask } = this;
     // A deletion moves entries: the slot a `get` found empty no longer ends that probe.
     this.probedId = null;
     const h = entry.hash;
@@ -214,6 +211,7 @@ export class KeyTable<V extends TableEntry> {
       } while (i <= j ? i < home && home <= j : i < home || home <= j);
       entries[i] = entries[j];
       hashes[i] = stored;
+      orders[i] = orders[j]!;
       i = j;
     }
   }
@@ -229,15 +227,14 @@ export class KeyTable<V extends TableEntry> {
   }
 
   /**
-   * The entries in insertion order (plain snapshots; checkpoints copy keys through `forEach`). Each
-   * entry's order, read once and packed with its index into one number, sorts as a Float64Array,
-   * natively: sorting the entries by `a.order - b.order` read two scattered key objects per
-   * comparison (~20 ms per binge checkpoint), and sorting slot numbers with a comparator took 42
-   * ms for 53K keys, this 18–23 ms (load 12). The orders are not kept beside the slots: a key's
-   * order changes when it is renewed (`renew`), found by a hint without a probe.
+   * The entries in insertion order (snapshots). The orders kept beside the slots, each packed
+   * with its entry's index into one number, sort as a Float64Array, natively: sorting the entries
+   * by `a.order - b.order` read two scattered key objects per comparison (~20 ms per binge
+   * checkpoint), and sorting slot numbers with a comparator took 42 ms for 53K keys, this 18–23 ms
+   * (load 12).
    */
   values(): V[] {
-    const entries = this.entries;
+    const { entries, orders } = this;
     const n = this.strings;
     // The entries as found, and each one's order.
     const found: V[] = [];
@@ -246,7 +243,7 @@ export class KeyTable<V extends TableEntry> {
       const entry = entries[i];
       if (entry === EMPTY) continue;
       found.push(entry);
-      foundOrders[k++] = entry.order;
+      foundOrders[k++] = orders[i]!;
     }
     const others = [...this.others.values()];
     const list = new Array<V>(others.length + n);
@@ -258,29 +255,32 @@ export class KeyTable<V extends TableEntry> {
     return sorted !== null ? list : list.sort((a, b) => a.order - b.order);
   }
 
-  private place(entry: V, h: number): void {
+  private place(entry: V, h: number, order: number): void {
     const { hashes, mask } = this;
     let i = h & mask;
     while (hashes[i] !== EMPTY_HASH) i = (i + 1) & mask;
-    this.put(i, entry, h);
+    this.put(i, entry, h, order);
   }
 
-  private put(i: number, entry: V, h: number): void {
+  private put(i: number, entry: V, h: number, order: number): void {
     this.entries[i] = entry;
     this.hashes[i] = h;
+    this.orders[i] = order;
   }
 
   private grow(): void {
     const old = this.entries;
     const oldHashes = this.hashes;
+    const oldOrders = this.orders;
     const capacity = old.length * 2;
     this.entries = new Array<V | undefined>(capacity).fill(EMPTY);
     this.hashes = new Int32Array(capacity);
+    this.orders = new Float64Array(capacity);
     this.mask = capacity - 1;
     this.probedId = null;
     for (let i = 0; i < old.length; i++) {
       const entry = old[i];
-      if (entry !== EMPTY) this.place(entry, oldHashes[i]!);
+      if (entry !== EMPTY) this.place(entry, oldHashes[i]!, oldOrders[i]!);
     }
   }
 }

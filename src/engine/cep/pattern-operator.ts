@@ -56,8 +56,6 @@ function withKeyFields<B extends KeyBase>(Base: B) {
     slot = -1;
     /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
     hint = -1;
-    /** When the key went idle (its stamp in PatternOperator.idleRing), −1 while it is live. */
-    idleAt = -1;
     // The linear matcher's runs (linear-matcher.ts), when the operator uses it.
     linearCount = 0;
     linearBlock = -1;
@@ -97,24 +95,11 @@ class NfaKeyState extends withKeyFields(NfaStateOfRecords) {}
 type KeyState = LinearKeyState | NfaKeyState;
 
 /**
- * Forgotten key states kept for reuse: recycling saves the key's state, NFA state, shared buffer
- * and seven arrays (~500 bytes) per new key. 1024 states cap what they can hold.
+ * Idle key states kept for reuse. On a stream of many keys, a key often goes idle (its runs died)
+ * between two of its events: recycling saves the key's state, NFA state, shared buffer and seven
+ * arrays (~500 bytes) per such event. 1024 states cap what idle keys can hold.
  */
 const SPARE_KEYS = 1024;
-
-/**
- * Idle keys (nothing buffered, no partial match) stay in the key table, found by their hint, until
- * this many later keys have gone idle: on a stream of many keys, a key often goes idle between two
- * of its events (binge: a search ends its runs, a match prunes them; 28% of the bench's records),
- * and forgetting it at once cost a table deletion, then at its next record a hint that no longer
- * names it, a table probe that misses, an insertion and a recycled state (66% of the records went
- * to the table, 34% were found by their hint). Snapshots and liveKeys leave idle keys out, and a
- * key found again is renewed (KeyTable.renew): what an operator outputs and saves is as if it had
- * been forgotten. A power of two (a ring); ~170 bytes each (state, table and timer slots).
- */
-const IDLE_KEYS = 16384;
-/** Idle stamps wrap here (small integers): a ring entry is checked against a stamp at most IDLE_KEYS older. */
-const IDLE_STAMPS = (1 << 30) - 1;
 
 export const PATTERN_OPERATOR_FORMAT = 'sw-pattern';
 
@@ -211,10 +196,6 @@ export class PatternOperator implements Operator, KeyHinted {
   private readonly timers = new KeyTimers<KeyState>();
   private readonly pending = new PendingRecords();
   private readonly spareKeys: KeyState[] = [];
-  /** Idle keys in the order they went idle (IDLE_KEYS): entry i was written with stamp i (mod IDLE_KEYS); stale once its key is live again or idle since later. */
-  private readonly idleRing: (KeyState | undefined)[] = new Array<KeyState | undefined>(IDLE_KEYS).fill(undefined);
-  private idleStamp = 0;
-  private idleCount = 0;
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
   /**
@@ -323,11 +304,10 @@ export class PatternOperator implements Operator, KeyHinted {
   observe(observer: PatternObserver): void {
     // The trace reads the NFA's runs: a linear operator switches before its first record.
     if (this.linear !== null) {
-      if (this.liveKeys > 0) throw new Error(`step ${this.step}: observe() before the first record`);
+      if (this.keys.size > 0) throw new Error(`step ${this.step}: observe() before the first record`);
       this.linear = null;
       this.matcher = this.nfaMatcher;
-      // Idle and spare keys of the linear matcher have no NFA state.
-      for (const state of this.keys.values()) this.forget(state);
+      // Spare keys of the linear matcher have no NFA state.
       for (const state of this.spareKeys) this.timers.detach(state);
       this.spareKeys.length = 0;
     }
@@ -350,7 +330,7 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /** Keys currently holding buffered records or partial matches. */
   get liveKeys(): number {
-    return this.keys.size - this.idleCount;
+    return this.keys.size;
   }
 
   /**
@@ -379,19 +359,15 @@ export class PatternOperator implements Operator, KeyHinted {
   /** The keys copied as they are now, encoded later (pattern-snapshot-copy.ts: a checkpoint's writer thread encodes them). */
   private encodedKeys(): EncodedState {
     this.copier ??= new PatternKeysCopier(this.compiled.start.name, this.compiled.states.map((s) => s.name), originalRecord);
-    return this.copier.copy(this.forEachNfaKey, this.liveKeys, this.registrationOf, this.pending, this.nfa.pool);
+    return this.copier.copy(this.forEachNfaKey, this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
   }
 
   private linearKeys(copier: LinearKeysCopier, linear: LinearMatcher<Rec>): EncodedState {
-    return copier.copy(this.forEachKey, this.liveKeys, this.registrationOf, this.pending, linear as LinearMatcher<unknown>);
+    return copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, linear as LinearMatcher<unknown>);
   }
 
   private readonly registrationOf = (state: KeyState): number => this.timers.registrationOf(state);
-  /** The live keys (idle ones stay in the table, not in snapshots). */
-  private readonly forEachKey = (visit: (state: KeyState) => void): void =>
-    this.keys.forEach((state) => {
-      if (state.idleAt < 0) visit(state);
-    });
+  private readonly forEachKey = (visit: (state: KeyState) => void): void => this.keys.forEach(visit);
   /** forEachKey of an operator on the NFA, whose keys are all NfaKeyStates. */
   private readonly forEachNfaKey = this.forEachKey as (visit: (state: NfaKeyState) => void) => void;
 
@@ -399,7 +375,6 @@ export class PatternOperator implements Operator, KeyHinted {
     const keys: PatternKeySnapshot[] = [];
     // An operator on the NFA: its keys are all NfaKeyStates.
     for (const state of this.keys.values() as NfaKeyState[]) {
-      if (state.idleAt >= 0) continue;
       const { times, records } = this.pending.list(state);
       const nfa = snapshotNfaState(this.nfa, state);
       keys.push({
@@ -527,10 +502,7 @@ export class PatternOperator implements Operator, KeyHinted {
       hint = this.hintSlots[this.hintAt]!;
       if (hint >= 0) {
         const hinted = this.byHint[hint];
-        if (hinted !== undefined && hasId(hinted, key)) {
-          if (hinted.idleAt >= 0) this.renew(hinted);
-          return hinted;
-        }
+        if (hinted !== undefined && hasId(hinted, key)) return hinted;
       }
     }
     const state = this.lookUp(key);
@@ -572,50 +544,8 @@ export class PatternOperator implements Operator, KeyHinted {
         state.key = key;
       }
       this.keys.add(state);
-    } else if (state.idleAt >= 0) this.renew(state);
+    }
     return state;
-  }
-
-  /** An idle key found again: live, and listed as if added now. */
-  private renew(state: KeyState): void {
-    state.idleAt = -1;
-    this.idleCount--;
-    this.keys.renew(state);
-  }
-
-  /** Keeps an idle key (IDLE_KEYS), forgetting the key that went idle IDLE_KEYS keys before if it still is. */
-  private keepIdle(state: KeyState): void {
-    const stamp = this.idleStamp;
-    this.idleStamp = (stamp + 1) & IDLE_STAMPS;
-    const at = stamp & (IDLE_KEYS - 1);
-    const oldest = this.idleRing[at];
-    if (oldest !== undefined && oldest.idleAt === ((stamp - IDLE_KEYS) & IDLE_STAMPS)) this.forget(oldest);
-    this.idleRing[at] = state;
-    state.idleAt = stamp;
-    this.idleCount++;
-  }
-
-  /**
-   * Removes an idle key from the table: its state is as good as new (the start run's Dewey
-   * version keeps counting, as it does in Flink's keyed NFA state), kept for reuse or disposed of.
-   */
-  private forget(state: KeyState): void {
-    state.idleAt = -1;
-    this.idleCount--;
-    this.keys.delete(state);
-    if (state.hint >= 0) {
-      if (this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
-      state.hint = -1;
-    }
-    if (this.spareKeys.length < SPARE_KEYS) {
-      state.id = state.key = undefined;
-      this.spareKeys.push(state);
-    } else {
-      this.timers.detach(state);
-      this.matcher.dispose(state);
-      // A restored key's NfaState part holds only its start run's version (in a pool the collector does not see).
-      if (this.matcher !== this.nfaMatcher && state instanceof NfaKeyState) this.nfa.dispose(state);
-    }
   }
 
   private fire(state: KeyState, watermark: number, out: Output): void {
@@ -640,8 +570,24 @@ export class PatternOperator implements Operator, KeyHinted {
     this.syncErrors(errorsBefore);
     const next = Math.min(pending.firstTime(state), matcher.nextTimeout(state));
     if (next !== Infinity) this.timers.schedule(state, next);
-    // Idle: only the start run is left and the buffer is empty.
-    else if (state.first === -1 && matcher.isIdle(state)) this.keepIdle(state);
+    else if (state.first === -1 && matcher.isIdle(state)) {
+      // Idle: only the start run is left and the buffer is empty, so the state is as good as new
+      // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
+      this.keys.delete(state);
+      if (state.hint >= 0) {
+        if (this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
+        state.hint = -1;
+      }
+      if (this.spareKeys.length < SPARE_KEYS) {
+        state.id = state.key = undefined;
+        this.spareKeys.push(state);
+      } else {
+        this.timers.detach(state);
+        matcher.dispose(state);
+        // A restored key's NfaState part holds only its start run's version (in a pool the collector does not see).
+        if (matcher !== this.nfaMatcher && state instanceof NfaKeyState) this.nfa.dispose(state);
+      }
+    }
   }
 
   private advanceTime(state: KeyState, timestamp: number, out: Output): void {
