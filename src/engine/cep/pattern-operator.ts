@@ -42,7 +42,7 @@ type KeyBase = new (...args: any[]) => object;
  * watermark (its list in the operator's PendingRecords), its timer's slot, its place in the key
  * table (the id's units inline: a hit reads neither the id string nor another object), its hint,
  * and the linear matcher's runs. Declared in the order a record's arrival reads them (a key state
- * is two or three cold cache lines per touch with 20K keys: the fields read together sit together).
+ * is two or three cold cache lines per touch with 20K keys: fields read together sit together).
  */
 function withKeyFields<B extends KeyBase>(Base: B) {
   return class KeyFields extends Base implements TimedKey, PendingList, TableEntry, LinearKey {
@@ -77,9 +77,9 @@ function withKeyFields<B extends KeyBase>(Base: B) {
 }
 
 /**
- * A key of an operator on the linear matcher: the operator's fields alone (~90 bytes). It extended
- * NfaState (~70 bytes of the NFA's fields, which a linear key never reads) before: one more cache
- * line per key in the working set of 20K keys.
+ * A key of an operator on the linear matcher: the operator's fields alone (168 bytes). It extended
+ * NfaState before (14 more fields and a boxed double, ~256 bytes, which a linear key never reads):
+ * one more cache line per key in a working set of 20K keys.
  */
 class LinearKeyState extends withKeyFields(Object) {}
 
