@@ -29,45 +29,70 @@ import { plainState, type EncodedState } from '../snapshot/binary.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { PatternKeysCopier } from './pattern-snapshot-copy.js';
 import { LinearKeysCopier, type LinearKeySnapshot } from './linear-snapshot-copy.js';
-import { KeyTable, type TableEntry } from './key-table.js';
+import { hasId, KeyTable, type TableEntry } from './key-table.js';
 import { originalOf } from '../retained-record.js';
 
 type Rec = Record<string, unknown>;
 
-/**
- * A key: its NFA state (partial matches and shared buffer) with the operator's fields, in one
- * object (a record touches one key object, not three: each was a cache miss with 20K keys); its
- * records waiting for the watermark are its list in the operator's PendingRecords.
- */
-class KeyState extends NfaState<Rec> implements TimedKey, PendingList, TableEntry, LinearKey {
-  slot = -1;
-  first = -1;
-  last = -1;
-  order = 0;
-  hash = 0;
-  /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
-  hint = -1;
-  // The linear matcher's runs (linear-matcher.ts), when the operator uses it; the NFA part stays idle then.
-  linearBlock = -1;
-  linearCapacity = 0;
-  linearCount = 0;
-  linearWaiting: LinearRun[] = NO_LINEAR_WAITING;
-  constructor(
-    start: StartRun | null,
-    /** Set when the key is (re)used: idle key states are recycled. */
-    public id: unknown,
-    public key: unknown,
-    /** The operator's timers, which hold this key's timer (a float field here was a boxed number: one more cache line per fire). */
-    private readonly timers: KeyTimers<KeyState>,
-  ) {
-    super(start);
-  }
+// A mixin's base class: TypeScript requires a constructor of any arguments.
+type KeyBase = new (...args: any[]) => object;
 
-  /** The key's event-time timer, Infinity when none (snapshots; the operator asks its timers). */
-  get timer(): number {
-    return this.timers.timeOf(this);
-  }
+/**
+ * The operator's fields of a key, on the class its state is: its records waiting for the
+ * watermark (its list in the operator's PendingRecords), its timer's slot, its place in the key
+ * table (the id's units inline: a hit reads neither the id string nor another object), its hint,
+ * and the linear matcher's runs. Declared in the order a record's arrival reads them (a key state
+ * is two or three cold cache lines per touch with 20K keys: fields read together sit together).
+ */
+function withKeyFields<B extends KeyBase>(Base: B) {
+  return class KeyFields extends Base implements TimedKey, PendingList, TableEntry, LinearKey {
+    idLength = -1;
+    idUnits01 = 0;
+    idUnits23 = 0;
+    idUnits45 = 0;
+    idUnits67 = 0;
+    first = -1;
+    last = -1;
+    slot = -1;
+    /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
+    hint = -1;
+    // The linear matcher's runs (linear-matcher.ts), when the operator uses it.
+    linearCount = 0;
+    linearBlock = -1;
+    linearCapacity = 0;
+    linearWaiting: LinearRun[] = NO_LINEAR_WAITING;
+    order = 0;
+    hash = 0;
+    /** Set when the key is (re)used: idle key states are recycled. */
+    id: unknown = undefined;
+    key: unknown = undefined;
+    /** The operator's timers, which hold this key's timer (a float field here was a boxed number: one more cache line per fire). */
+    timers: KeyTimers<TimedKey> | null = null;
+
+    /** The key's event-time timer, Infinity when none (snapshots; the operator asks its timers). */
+    get timer(): number {
+      return this.timers!.timeOf(this);
+    }
+  };
 }
+
+/**
+ * A key of an operator on the linear matcher: the operator's fields alone (168 bytes). It extended
+ * NfaState before (14 more fields and a boxed double, ~256 bytes, which a linear key never reads):
+ * one more cache line per key in a working set of 20K keys.
+ */
+class LinearKeyState extends withKeyFields(Object) {}
+
+const NfaStateOfRecords: new (start: StartRun | null) => NfaState<Rec> = NfaState;
+
+/**
+ * A key of an operator on the NFA: its NFA state (partial matches and shared buffer) with the
+ * operator's fields, in one object (a record touches one key object, not two: each was a cache
+ * miss with 20K keys). Restored keys are these too, whichever matcher the operator then runs.
+ */
+class NfaKeyState extends withKeyFields(NfaStateOfRecords) {}
+
+type KeyState = LinearKeyState | NfaKeyState;
 
 /**
  * Idle key states kept for reuse. On a stream of many keys, a key often goes idle (its runs died)
@@ -204,7 +229,12 @@ export class PatternOperator implements Operator, KeyHinted {
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
     const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, readsStages(definition));
     this.linear = chain === null ? null : new LinearMatcher(chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
-    this.matcher = this.linear ?? this.nfa;
+    this.matcher = this.linear ?? this.nfaMatcher;
+  }
+
+  /** The NFA as a key matcher: an operator on the NFA makes every key an NfaKeyState, and a restore every key it loads. */
+  private get nfaMatcher(): KeyMatcher {
+    return this.nfa as unknown as KeyMatcher;
   }
 
   /** Which matcher runs the pattern: 'linear' or 'nfa'. */
@@ -276,7 +306,10 @@ export class PatternOperator implements Operator, KeyHinted {
     if (this.linear !== null) {
       if (this.keys.size > 0) throw new Error(`step ${this.step}: observe() before the first record`);
       this.linear = null;
-      this.matcher = this.nfa;
+      this.matcher = this.nfaMatcher;
+      // Spare keys of the linear matcher have no NFA state.
+      for (const state of this.spareKeys) this.timers.detach(state);
+      this.spareKeys.length = 0;
     }
     this.observer = observer;
     this.nfa.observer = observer;
@@ -326,7 +359,7 @@ export class PatternOperator implements Operator, KeyHinted {
   /** The keys copied as they are now, encoded later (pattern-snapshot-copy.ts: a checkpoint's writer thread encodes them). */
   private encodedKeys(): EncodedState {
     this.copier ??= new PatternKeysCopier(this.compiled.start.name, this.compiled.states.map((s) => s.name), originalRecord);
-    return this.copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
+    return this.copier.copy(this.forEachNfaKey, this.keys.size, this.registrationOf, this.pending, this.nfa.pool);
   }
 
   private linearKeys(copier: LinearKeysCopier, linear: LinearMatcher<Rec>): EncodedState {
@@ -335,10 +368,13 @@ export class PatternOperator implements Operator, KeyHinted {
 
   private readonly registrationOf = (state: KeyState): number => this.timers.registrationOf(state);
   private readonly forEachKey = (visit: (state: KeyState) => void): void => this.keys.forEach(visit);
+  /** forEachKey of an operator on the NFA, whose keys are all NfaKeyStates. */
+  private readonly forEachNfaKey = this.forEachKey as (visit: (state: NfaKeyState) => void) => void;
 
   private plainKeys(): PatternKeySnapshot[] {
     const keys: PatternKeySnapshot[] = [];
-    for (const state of this.keys.values()) {
+    // An operator on the NFA: its keys are all NfaKeyStates.
+    for (const state of this.keys.values() as NfaKeyState[]) {
       const { times, records } = this.pending.list(state);
       const nfa = snapshotNfaState(this.nfa, state);
       keys.push({
@@ -366,20 +402,21 @@ export class PatternOperator implements Operator, KeyHinted {
     const states = this.compiled.states.map((s) => s.name).join(', ');
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
+    // Restored keys are NfaKeyStates: whether the linear matcher or the NFA runs them is decided below.
     const timed: { key: KeyState; time: number; registration: number }[] = [];
-    const nfaForm: KeyState[] = [];
-    const linearForm: [KeyState, RunEvents<Rec>[], RunEvents<Rec>[], number][] = [];
+    const nfaForm: NfaKeyState[] = [];
+    const linearForm: [NfaKeyState, RunEvents<Rec>[], RunEvents<Rec>[], number][] = [];
     for (const saved of plainState(snapshot.keys)) {
       const id = identityOf(saved.key);
-      let state: KeyState;
+      let state: NfaKeyState;
       try {
         if (saved.linear !== undefined) {
           const { runs, waiting } = this.linearRunsOf(saved.linear);
-          state = new KeyState(this.nfa.startRun(), id, saved.key, this.timers);
+          state = this.nfaKey(this.nfa.startRun(), id, saved.key);
           linearForm.push([state, runs, waiting, saved.linear.seq]);
         } else {
           if (saved.nfa === undefined) throw new Error('the key holds neither an NFA state nor linear runs');
-          state = restoreNfaState(this.nfa, saved.nfa, (start) => new KeyState(start, id, saved.key, this.timers));
+          state = restoreNfaState(this.nfa, saved.nfa, (start) => this.nfaKey(start, id, saved.key));
           nfaForm.push(state);
         }
       } catch (error) {
@@ -393,7 +430,7 @@ export class PatternOperator implements Operator, KeyHinted {
     this.timers.load(timed, snapshot.timerSeq);
     // The linear matcher runs the operator when every key in the NFA's form holds runs of its chain; else the NFA.
     const linear = this.linear;
-    let restored: [KeyState, RestoredRuns<Rec>][] | null = null;
+    let restored: [NfaKeyState, RestoredRuns<Rec>][] | null = null;
     if (linear !== null) {
       restored = [];
       for (const state of nfaForm) {
@@ -414,7 +451,7 @@ export class PatternOperator implements Operator, KeyHinted {
       }
     } else {
       this.linear = null;
-      this.matcher = this.nfa;
+      this.matcher = this.nfaMatcher;
       for (const [state, runs, waiting, seq] of linearForm) this.snapshotsOf().writeRuns(state, runs, waiting, seq);
     }
     this.watermark = snapshot.watermark;
@@ -465,7 +502,7 @@ export class PatternOperator implements Operator, KeyHinted {
       hint = this.hintSlots[this.hintAt]!;
       if (hint >= 0) {
         const hinted = this.byHint[hint];
-        if (hinted !== undefined && hinted.key === key) return hinted;
+        if (hinted !== undefined && hasId(hinted, key)) return hinted;
       }
     }
     const state = this.lookUp(key);
@@ -478,6 +515,17 @@ export class PatternOperator implements Operator, KeyHinted {
     return state;
   }
 
+  private nfaKey(start: StartRun | null, id: unknown, key: unknown): NfaKeyState {
+    return this.keyFields(new NfaKeyState(start), id, key);
+  }
+
+  private keyFields<K extends KeyState>(state: K, id: unknown, key: unknown): K {
+    state.id = id;
+    state.key = key;
+    state.timers = this.timers as KeyTimers<TimedKey>;
+    return state;
+  }
+
   /** The key's state from the key table, or a new (or recycled) one added to it. */
   private lookUp(key: unknown): KeyState {
     const id = identityOf(key);
@@ -485,7 +533,11 @@ export class PatternOperator implements Operator, KeyHinted {
     if (state === undefined) {
       state = this.spareKeys.pop();
       if (state === undefined) {
-        state = new KeyState(this.nfa.startRun(), id, key, this.timers);
+        if (this.linear !== null) {
+          state = this.keyFields(new LinearKeyState(), id, key);
+          // The start run's id an NFA key takes: the snapshot's nextRunId is the same on either matcher.
+          this.nfa.nextId++;
+        } else state = this.nfaKey(this.nfa.startRun(), id, key);
         this.timers.attach(state);
       } else {
         state.id = id;
@@ -532,8 +584,8 @@ export class PatternOperator implements Operator, KeyHinted {
       } else {
         this.timers.detach(state);
         matcher.dispose(state);
-        // A linear key's NfaState part holds only its start run's version (in a pool the collector does not see).
-        if (matcher !== this.nfa) this.nfa.dispose(state);
+        // A restored key's NfaState part holds only its start run's version (in a pool the collector does not see).
+        if (matcher !== this.nfaMatcher && state instanceof NfaKeyState) this.nfa.dispose(state);
       }
     }
   }

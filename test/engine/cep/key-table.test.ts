@@ -1,14 +1,16 @@
 /** The pattern operator's key table against a Map: same lookups, sizes and insertion order under churn. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyTable, stringHash } from '../../../src/engine/cep/key-table.js';
+import { hasId, KeyTable, stringHash, type TableEntry } from '../../../src/engine/cep/key-table.js';
 import { random } from '../../seeded-random.js';
 
-interface Entry {
-  id: unknown;
-  order: number;
-  hash: number;
+interface Entry extends TableEntry {
   n: number;
+}
+
+/** A new entry for `id` (its table fields set by `add`). */
+function entryOf(id: unknown, n: number): Entry {
+  return { id, order: 0, hash: 0, idLength: -1, idUnits01: 0, idUnits23: 0, idUnits45: 0, idUnits67: 0, n };
 }
 
 /** Looks `id` up in both; adds it when missing, else deletes it when `drop`. */
@@ -16,7 +18,7 @@ function touch(table: KeyTable<Entry>, map: Map<unknown, Entry>, id: unknown, st
   const got = table.get(id);
   assert.equal(got, map.get(id), `get ${String(id)} at step ${step}`);
   if (got === undefined) {
-    const entry: Entry = { id, order: 0, hash: 0, n: step };
+    const entry = entryOf(id, step);
     table.add(entry);
     map.set(id, entry);
   } else if (drop) {
@@ -93,10 +95,10 @@ test('KeyTable tells apart keys of the same length and hash (short and long)', (
     assert.equal(stringHash(a), stringHash(b));
     assert.equal(a.length, b.length);
     const table = new KeyTable<Entry>();
-    const first: Entry = { id: a, order: 0, hash: 0, n: 1 };
+    const first = entryOf(a, 1);
     table.add(first);
     assert.equal(table.get([...b].join('')), undefined, `${b} is not ${a}`);
-    const second: Entry = { id: b, order: 0, hash: 0, n: 2 };
+    const second = entryOf(b, 2);
     table.add(second);
     assert.equal(table.get([...a].join('')), first);
     assert.equal(table.get([...b].join('')), second);
@@ -122,7 +124,7 @@ test('KeyTable: a deletion between a missing get and the add of that id does not
   }
   const [a, b, c] = same;
   const table = new KeyTable<Entry>();
-  const entry = (id: string, n: number): Entry => ({ id, order: 0, hash: 0, n });
+  const entry = entryOf;
   const ea = entry(a!, 1);
   const eb = entry(b!, 2);
   const ec = entry(c!, 3);
@@ -153,8 +155,8 @@ test('KeyTable: another id added between a missing get and the add of that id ke
   }
   const [a, c] = pair;
   const table = new KeyTable<Entry>();
-  const ea: Entry = { id: a, order: 0, hash: 0, n: 1 };
-  const ec: Entry = { id: c, order: 0, hash: 0, n: 2 };
+  const ea = entryOf(a, 1);
+  const ec = entryOf(c, 2);
   assert.equal(table.get(c), undefined);
   table.add(ea);
   table.add(ec);
@@ -162,4 +164,42 @@ test('KeyTable: another id added between a missing get and the add of that id ke
   assert.equal(table.get([...a].join('')), ea);
   assert.equal(table.get([...c].join('')), ec);
   assert.deepEqual([...table.values()].map((e) => e.id), [a, c]);
+});
+
+test('KeyTable finds a short id by the units kept in its entry, without reading the id; a long or high-unit id by the id', () => {
+  // An entry whose id counts its reads: a hit on a short id must not read it (hasId compares the inline units).
+  const counted = (id: string): { entry: Entry; reads: () => number } => {
+    let reads = 0;
+    const entry = entryOf(undefined, 0);
+    Object.defineProperty(entry, 'id', {
+      get: () => {
+        reads++;
+        return id;
+      },
+    });
+    return { entry, reads: () => reads };
+  };
+  for (const [id, inline] of [
+    ['u12345', true],
+    ['', true],
+    ['k06ah2a5', true],
+    ['\u7fff\u0001', true],
+    ['k06ah2a5x', false],
+    ['\u8000', false],
+    ['\ud83d\ude00', false],
+  ] as const) {
+    const table = new KeyTable<Entry>();
+    const { entry, reads } = counted(id);
+    table.add(entry);
+    const before = reads();
+    assert.equal(table.get([...id].join('')), entry, JSON.stringify(id));
+    assert.equal(reads() - before, inline ? 0 : 1, `${JSON.stringify(id)}: id reads on a hit`);
+    assert.equal(hasId(entry, [...id].join('')), true);
+    // Same length, one unit different (first, last), and one unit longer: not the id.
+    if (id.length > 0) {
+      assert.equal(hasId(entry, String.fromCharCode(id.charCodeAt(0) ^ 1) + id.slice(1)), false, `${JSON.stringify(id)} first unit`);
+      assert.equal(hasId(entry, id.slice(0, -1) + String.fromCharCode(id.charCodeAt(id.length - 1) ^ 0x4000)), false, `${JSON.stringify(id)} last unit`);
+    }
+    assert.equal(hasId(entry, `${id}a`), false);
+  }
 });
