@@ -81,7 +81,8 @@ class ResultRing implements WindowBatch {
 
   /**
    * The last take's results copied out, oldest first (valid after the next add): a slice of each
-   * of the ring's arrays, two where the take wraps round the ring's end. `others` is left empty
+   * of the ring's arrays, two where the take wraps round the ring's end (every take starts at the
+   * ring's first entry, so only a take that overflowed the ring wraps). `others` is left empty
    * when every value ever kept was a number.
    */
   copy(): WindowBatchData {

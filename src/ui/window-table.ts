@@ -2,8 +2,9 @@
  * A window step's table as the view's worker keeps it (view-worker.ts): the latest window per key,
  * stored by column, not as a row object per key. A slot per key (in the order keys arrive), and
  * per slot the window, its firing, when it changed and each field's value (numbers in a
- * Float64Array, other values beside). A frame folds up to 4,096 results (RING) into it and picks
- * the top rows the panel shows; only those become WindowRow objects.
+ * Float64Array, other values beside). Each runner frame brings up to 4,096 results (RING); a draw
+ * folds every frame since the last one into it and picks the top rows the panel shows; only those
+ * become WindowRow objects.
  *
  * Why columns: with ~50K keys a row object per key, its fields written by name, cost the worker
  * 8-9 ms a frame in a --speed max run (the fold's stores and the top-N's reads of `fields[name]`
@@ -26,12 +27,14 @@ export class WindowTable {
   /** Field f of slot s at s × fields + f: a number, or (isNumber 0) the value in `others`. */
   private numbers: Float64Array;
   private isNumber: Uint8Array;
-  private readonly others: unknown[] = [];
+  /** As long as `numbers`, without holes: a write far past its end would turn it into a dictionary (slow reads every frame). */
+  private readonly others: unknown[];
 
   constructor(private readonly info: StepInfo) {
     this.fieldCount = info.fields.length;
     this.numbers = new Float64Array(INITIAL_SLOTS * this.fieldCount);
     this.isNumber = new Uint8Array(INITIAL_SLOTS * this.fieldCount);
+    this.others = new Array<unknown>(INITIAL_SLOTS * this.fieldCount).fill(undefined);
   }
 
   /** Keys in the table. */
@@ -65,6 +68,7 @@ export class WindowTable {
         const value = batch.value(n, f);
         if (typeof value === 'number') {
           this.numbers[base + f] = value;
+          if (this.isNumber[base + f] === 0) this.others[base + f] = undefined;
           this.isNumber[base + f] = 1;
         } else {
           this.isNumber[base + f] = 0;
@@ -115,6 +119,7 @@ export class WindowTable {
     this.late = widen(this.late, (n) => new Uint8Array(n));
     this.numbers = widen(this.numbers, (n) => new Float64Array(n), this.fieldCount);
     this.isNumber = widen(this.isNumber, (n) => new Uint8Array(n), this.fieldCount);
+    for (let at = this.others.length; at < capacity * this.fieldCount; at++) this.others.push(undefined);
     this.capacity = capacity;
   }
 }

@@ -1,6 +1,6 @@
 // The window results the runner posts to the view's worker (PendingOutputs.copyTaken): the ring's
 // results since the last take, copied out as slices, read the same as the ring's batch in place,
-// also where the take wraps round the ring's end.
+// also where the take overflowed the ring and so wraps round its end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepInfo, WindowBatch } from '../../src/ui/live-state.js';
@@ -15,8 +15,8 @@ const STEPS: StepInfo[] = [
 const read = (batch: WindowBatch, fields: number) =>
   Array.from({ length: batch.size }, (_, n) => [batch.key(n), batch.start(n), batch.end(n), batch.late(n), ...Array.from({ length: fields }, (_, f) => batch.value(n, f))]);
 
-// Takes of these sizes one after the other: the ring's start moves on, and some takes wrap round its end or overflow it.
-const TAKES = [3, RING - 5, 10, RING, 7, RING + 100, 1];
+// Takes of these sizes one after the other. Every take starts at the ring's first entry; those over RING overflow it and wrap round its end.
+const TAKES = [3, RING - 5, 10, RING, 7, RING + 100, 1, 2 * RING + 5];
 
 test('copyTaken: each take copied out reads as the ring reads it in place, wrapped or not; a step without results is null', () => {
   const pending = new PendingOutputs(STEPS);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { foldWindows, visibleRows, type StepInfo, type WindowRow } from '../../src/ui/live-state.js';
-import { PendingOutputs } from '../../src/ui/pending-outputs.js';
+import { CopiedBatch, PendingOutputs, RING } from '../../src/ui/pending-outputs.js';
 import { WindowTable } from '../../src/ui/window-table.js';
 import { random } from '../seeded-random.js';
 
@@ -19,8 +19,9 @@ for (const seed of [1, 7, 42]) {
     const table = new WindowTable(INFO);
     const step = { info: INFO, rows, feed: [], counters: { seen: 0, accepted: 0, results: 0, late: 0, exprErrors: 0 }, timeouts: 0, passedOver: 0 };
     for (let frame = 1; frame <= 12; frame++) {
-      // Up to 3,000 keys (past the table's first 1,024 slots), ties, text, a late firing of an older window, a key with a control code.
-      for (let n = 0, size = pick(700); n < size; n++) {
+      // Up to 3,000 keys (past the table's first 1,024 slots), ties, text, a late firing of an older window, a key with a control code;
+      // every fourth frame overflows the ring (its oldest results passed over, the copy wrapped).
+      for (let n = 0, size = frame % 4 === 0 ? RING + pick(700) : pick(700); n < size; n++) {
         const minute = frame - (pick(10) === 0 ? 2 : 0);
         const key = pick(50) === 0 ? `k\u001b${pick(5)}` : `k${pick(3_000)}`;
         const count = pick(8) === 0 ? NaN : pick(40);
@@ -28,8 +29,8 @@ for (const seed of [1, 7, 42]) {
       }
       const batch = pending.take().windows[0] ?? null;
       if (batch === null) continue;
-      // The table first: the ring's batch is read in place, and the reducer's fold reads it again.
-      table.fold(batch, frame * 100);
+      // The table through the worker's path (the take copied out, cloned as a message is), the reducer's fold reading the ring in place.
+      table.fold(new CopiedBatch(structuredClone(pending.copyTaken()[0]!)), frame * 100);
       foldWindows([rows], [step], [batch], frame * 100);
       assert.equal(table.size, rows.size, `frame ${frame}: keys`);
       for (const sortField of [0, 1, 2, -1, 5])
