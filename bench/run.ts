@@ -19,8 +19,10 @@ const USAGE = `usage: node dist/bench/run.js [--only <suite>] [--large] [--runs 
   --large         also run the slow measurements (generates the 10M-event file once, ~1.3 GB,
                   for the engine-window RSS row when it is not in .bench/ yet)
   --runs <n>      alternating rounds of engine-window's subjects, runs of each cep row (at least 3,
-                  after a warm-up run) and of its CLI row (default ${DEFAULT_RUNS}); figures are the
-                  best of the rounds
+                  after a warm-up run) and of its CLI row (default ${DEFAULT_RUNS}); rounds of the
+                  checkpoint suite (plain, checkpointed, plain; at least 3) and of the live-view
+                  suite (headless, live, control; at least 5); figures are the best of the rounds,
+                  with medians and ranges where a suite gives them
 
 Examples:
   $ npm run bench

@@ -446,7 +446,7 @@ export class CheckpointStore {
       const { bytes, records } = encode(part.data, part.held, into);
       w.uint(bytes.length);
       w.raw(bytes);
-      writeRefs(w, records as readonly number[]);
+      writeRefs(w, records as ArrayLike<number>);
     }
     return w.view();
   }

@@ -156,6 +156,8 @@ export class KeyTable<V extends TableEntry> {
     entry.order = this.nextOrder++;
     const id = entry.id;
     if (typeof id !== 'string') {
+      // Not inline: a recycled entry may hold the units of a string id it had before.
+      entry.idLength = -1;
       this.others.set(id, entry);
       return;
     }

@@ -154,19 +154,21 @@ export class LinearKeysCopier {
     // The keys first (a pointer each, as the table holds them), then one loop over them whose
     // state is in locals: a visitor closure kept every counter it changed in memory.
     const states = this.states as (K | undefined)[];
-    this.gathered = 0;
-    forEach(this.gather as (key: K) => void);
-    const n = this.gathered;
     // Sized as the last copy's (a holey array filled by index; cut to length at the end).
     const held: unknown[] = new Array(this.heldHint);
-    const meta = metaWords.floatRoom(Math.max(count, n) * META, 0);
     let events = eventWords.floatRoom(this.eventsHint, 0);
     let runs = runWords.intRoom(this.runsHint, 0);
+    let meta: Float64Array<ArrayBufferLike> = NO_EVENTS;
+    let n = 0;
     let e = 0;
     let r = 0;
     let h = 0;
     const cursor = this.cursor;
+    this.gathered = 0;
     try {
+      forEach(this.gather as (key: K) => void);
+      n = this.gathered;
+      meta = metaWords.floatRoom(Math.max(count, n) * META, 0);
       for (let k = 0, m = 0; k < n; k++, m += META) {
         const state = states[k]!;
         writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
@@ -200,8 +202,9 @@ export class LinearKeysCopier {
         meta[m + ORDER] = state.order;
       }
     } finally {
-      // Neither the keys nor the records are kept past the copy (the copy holds its records).
-      states.fill(undefined, 0, n);
+      // Neither the keys nor the records are kept past the copy (the copy holds its records), also when gathering them failed partway.
+      states.fill(undefined, 0, this.gathered);
+      this.gathered = 0;
       cursor.set(0, 0, 0, NO_EVENTS, NO_RUNS, NO_HELD);
       this.found.clear();
     }
@@ -261,8 +264,6 @@ export class LinearKeysCopier {
     }
     if (c.e - first > SCAN) found.clear();
   }
-
-  /** Copies the keys `forEach` visits (`count` of them, in any order), their timers' registrations, records waiting in `pending` and runs in `matcher`. */
 }
 
 /**

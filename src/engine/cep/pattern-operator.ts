@@ -300,16 +300,20 @@ export class PatternOperator implements Operator, KeyHinted {
     this.byHint = new Array<KeyState | undefined>(size).fill(undefined);
   }
 
+  /** Switches a linear operator to the NFA: its spare keys, linear key states without NFA state, are dropped. */
+  private useNfa(): void {
+    this.linear = null;
+    this.matcher = this.nfaMatcher;
+    for (const state of this.spareKeys) this.timers.detach(state);
+    this.spareKeys.length = 0;
+  }
+
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
   observe(observer: PatternObserver): void {
     // The trace reads the NFA's runs: a linear operator switches before its first record.
     if (this.linear !== null) {
       if (this.keys.size > 0) throw new Error(`step ${this.step}: observe() before the first record`);
-      this.linear = null;
-      this.matcher = this.nfaMatcher;
-      // Spare keys of the linear matcher have no NFA state.
-      for (const state of this.spareKeys) this.timers.detach(state);
-      this.spareKeys.length = 0;
+      this.useNfa();
     }
     this.observer = observer;
     this.nfa.observer = observer;
@@ -450,8 +454,7 @@ export class PatternOperator implements Operator, KeyHinted {
         linear.seq = Math.max(linear.seq, seq);
       }
     } else {
-      this.linear = null;
-      this.matcher = this.nfaMatcher;
+      this.useNfa();
       for (const [state, runs, waiting, seq] of linearForm) this.snapshotsOf().writeRuns(state, runs, waiting, seq);
     }
     this.watermark = snapshot.watermark;

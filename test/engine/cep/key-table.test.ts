@@ -203,3 +203,20 @@ test('KeyTable finds a short id by the units kept in its entry, without reading 
     assert.equal(hasId(entry, `${id}a`), false);
   }
 });
+
+test('key table: an entry reused for a non-string id keeps none of the units of the string id it had', () => {
+  const table = new KeyTable<Entry>();
+  const entry = entryOf('ab', 0);
+  table.add(entry);
+  assert.equal(hasId(entry, 'ab'), true);
+  table.delete(entry);
+  entry.id = 7;
+  table.add(entry);
+  assert.equal(table.get(7), entry);
+  assert.equal(hasId(entry, 'ab'), false);
+  table.delete(entry);
+  entry.id = 'c';
+  table.add(entry);
+  assert.equal(table.get('c'), entry);
+  assert.equal(table.get('ab'), undefined);
+});

@@ -72,3 +72,28 @@ test('the copier keeps no key past its copy: a key the operator lets go is garba
   copy = null;
   assert.equal(await aliveAfterGc(refs), 0);
 });
+
+/** A copy of 40 keys whose walk throws at the 31st; returns weak references to the keys (nothing else holds them). */
+function failedCopy(copier: LinearKeysCopier): WeakRef<FakeKey>[] {
+  const keys = Array.from({ length: 40 }, (_, k) => fakeKey(`u${k}`, k, [[k, k + 1]]));
+  assert.throws(
+    () =>
+      copier.copy<FakeKey & { slot: number; hash: number }>(
+        (visit) =>
+          keys.forEach((k, i) => {
+            if (i === 30) throw new Error('key table changed under the walk');
+            visit(k as FakeKey & { slot: number; hash: number });
+          }),
+        keys.length, () => 0, new PendingRecords(), matcher,
+      ),
+    /key table changed/,
+  );
+  return keys.map((k) => new WeakRef(k));
+}
+
+test('a copy whose key walk fails partway keeps none of the keys it gathered, and the next copy reads back exactly', async () => {
+  const copier = new LinearKeysCopier((held) => held);
+  assert.equal(await aliveAfterGc(failedCopy(copier)), 0, 'keys gathered before the failure');
+  const next = copyOf(copier, [fakeKey('a', 0, [[1, 2]])]);
+  assert.deepEqual(runsOf(next.plain()), { a: [[1, 2]] });
+});
