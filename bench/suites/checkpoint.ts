@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureActivityFile, type ActivityFile } from '../activity-file.js';
 import type { Timing } from '../timing.js';
+import { ratioSpread } from '../ratio-spread.js';
 import { throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
 export const name = 'checkpoint';
@@ -102,11 +103,7 @@ function leastCpu(runs: readonly Run[]): Run {
   return runs.reduce((best, run) => (run.cpuSeconds < best.cpuSeconds ? run : best));
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+const median = (values: readonly number[]): number => ratioSpread(values).median;
 
 function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
