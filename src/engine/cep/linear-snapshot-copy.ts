@@ -15,11 +15,11 @@
  * The copy lives in SharedArrayBuffers reused from checkpoint to checkpoint; a copy still lent to
  * the writer thread (`busy`) is never overwritten (the next copy then takes new buffers).
  */
-import { DeferredState, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, readArray, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, writeArrays, type Encoded } from '../snapshot/binary.js';
 import type { LinearKey, LinearMatcher } from './nfa/linear-matcher.js';
 import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
-import { readArray, SharedWords, writeArrays, type CopiedKey } from './pattern-snapshot-copy.js';
+import { SharedWords, type CopiedKey } from './pattern-snapshot-copy.js';
 import { sortedByOrder } from './key-table.js';
 import { NONE, type PendingRecords } from './pending-records.js';
 

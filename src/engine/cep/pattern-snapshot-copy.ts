@@ -17,7 +17,7 @@
  * a page fault per 4 KB): the writer thread reads them where they are. A copy still lent to the
  * writer thread (`busy`) is never overwritten: the next copy then takes new buffers.
  */
-import { DeferredState, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, readArray, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, writeArrays, type Encoded } from '../snapshot/binary.js';
 import * as Dewey from './nfa/dewey-number.js';
 import { NfaStateEncoder } from './nfa/nfa-snapshot-binary.js';
 import { NfaState } from './nfa/nfa.js';
@@ -291,22 +291,6 @@ export function writePatternKeysCopy(data: unknown, entries: ArrayLike<unknown>,
     last = i;
   }
   return w.encoded();
-}
-
-/** Typed arrays as their bytes (little-endian: the machine's order on every platform node runs on), each after its length. */
-export function writeArrays(w: SnapshotWriter, arrays: readonly ArrayBufferView[]): void {
-  for (const array of arrays) {
-    w.uint(array.byteLength);
-    w.raw(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  }
-}
-
-/**
- * The bytes of an array writeArrays wrote, copied out of the reader's (a Buffer's slice would not
- * copy): typed arrays need their own aligned buffers.
- */
-export function readArray(r: SnapshotReader): ArrayBuffer {
-  return new Uint8Array(r.raw(r.uint())).buffer;
 }
 
 /** A record, or its reference: not undefined (a free value-pool slot) nor the reference 0 (none). */

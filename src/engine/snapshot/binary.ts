@@ -364,6 +364,22 @@ export function wtf8Decode(bytes: Uint8Array): string {
   return s;
 }
 
+/** Typed arrays as their bytes (little-endian: the machine's order on every platform node runs on), each after its length. */
+export function writeArrays(w: SnapshotWriter, arrays: readonly ArrayBufferView[]): void {
+  for (const array of arrays) {
+    w.uint(array.byteLength);
+    w.raw(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  }
+}
+
+/**
+ * The bytes of an array writeArrays wrote, copied out of the reader's (a Buffer's slice would not
+ * copy): typed arrays need their own aligned buffers.
+ */
+export function readArray(r: SnapshotReader): ArrayBuffer {
+  return new Uint8Array(r.raw(r.uint())).buffer;
+}
+
 export class SnapshotReader {
   private at = 0;
   private recordAt = 0;
