@@ -588,7 +588,7 @@ export class PatternOperator implements Operator, KeyHinted {
         this.timers.detach(state);
         matcher.dispose(state);
         // A restored key's NfaState part holds only its start run's version (in a pool the collector does not see).
-        if (matcher !== this.nfaMatcher && state instanceof NfaKeyState) this.nfa.dispose(state);
+        if (this.linear !== null && state instanceof NfaKeyState) this.nfa.dispose(state);
       }
     }
   }
