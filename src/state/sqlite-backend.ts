@@ -43,7 +43,7 @@ import {
   type StateDescriptor,
   type StateStats,
 } from '../engine/state/state-backend.js';
-import { keyIdOf, type KeyId } from '../engine/state/state-key.js';
+import { keyIdOf, keyOfId, type KeyId } from '../engine/state/state-key.js';
 import type { KeySpill } from '../engine/state/key-spill.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import { UsageError } from '../errors.js';
@@ -954,14 +954,7 @@ export function keyIdOfKid(kid: string): KeyId {
   }
 }
 
-/** The key value itself: the id for a scalar, the parsed JSON for an array or object key. */
+/** The key value itself (keyOfId inverts keyIdOf). */
 function keyOfKid(kid: string): unknown {
-  const id = keyIdOfKid(kid);
-  if (typeof id !== 'string' || id.charCodeAt(0) !== 0) return id;
-  try {
-    return JSON.parse(id.slice(1));
-  } catch {
-    // A string key that starts with NUL itself (the one collision state-key.ts documents).
-    return id;
-  }
+  return keyOfId(keyIdOfKid(kid));
 }

@@ -6,9 +6,9 @@
  * fill it (every few hundred records here: a table's worth of garbage each time). This table keeps
  * string keys (the usual key) in open addressing with linear probing over parallel arrays: the
  * entry's own hash, compared before the key strings are, and deletion by backward shift, so that
- * nothing is rebuilt or allocated unless the table grows. Other keys (numbers, booleans, lists as
- * their JSON identity with a prefix: see identityOf) go to a Map: JSON's number and -0 / NaN
- * rules stay the Map's (SameValueZero).
+ * nothing is rebuilt or allocated unless the table grows (list and map keys arrive here too, as
+ * their identity strings: keyIdOf in ../state/state-key.ts). Other keys (numbers, booleans, null)
+ * go to a Map: JSON's number and -0 / NaN rules stay the Map's (SameValueZero).
  */
 export interface TableEntry {
   /** The key's identity (a string here, or any value for the Map). */

@@ -31,6 +31,7 @@ import { PatternKeysCopier } from './pattern-snapshot-copy.js';
 import { LinearKeysCopier, type LinearKeySnapshot } from './linear-snapshot-copy.js';
 import { hasId, KeyTable, type TableEntry } from './key-table.js';
 import { originalOf } from '../retained-record.js';
+import { keyIdOf } from '../state/state-key.js';
 
 type Rec = Record<string, unknown>;
 
@@ -172,11 +173,6 @@ interface KeyMatcher {
   dispose(key: KeyState): void;
   partialMatchCount(key: KeyState): number;
   describe(key: KeyState): PartialMatchView[];
-}
-
-/** Map key for a key value: primitives as is, arrays / objects by their JSON text. */
-function identityOf(key: unknown): unknown {
-  return key !== null && typeof key === 'object' ? `\u0000${JSON.stringify(key)}` : key;
 }
 
 export class PatternOperator implements Operator, KeyHinted {
@@ -322,13 +318,13 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
   partialMatches(key: unknown): PartialMatchView[] {
-    const state = this.keys.get(identityOf(key));
+    const state = this.keys.get(keyIdOf(key));
     return state === undefined ? [] : this.matcher.describe(state);
   }
 
   /** How many partial matches a key holds (cheap: no paths extracted). */
   partialMatchCount(key: unknown): number {
-    const state = this.keys.get(identityOf(key));
+    const state = this.keys.get(keyIdOf(key));
     return state === undefined ? 0 : this.matcher.partialMatchCount(state);
   }
 
@@ -411,7 +407,7 @@ export class PatternOperator implements Operator, KeyHinted {
     const nfaForm: NfaKeyState[] = [];
     const linearForm: [NfaKeyState, RunEvents<Rec>[], RunEvents<Rec>[], number][] = [];
     for (const saved of plainState(snapshot.keys)) {
-      const id = identityOf(saved.key);
+      const id = keyIdOf(saved.key);
       let state: NfaKeyState;
       try {
         if (saved.linear !== undefined) {
@@ -531,7 +527,7 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /** The key's state from the key table, or a new (or recycled) one added to it. */
   private lookUp(key: unknown): KeyState {
-    const id = identityOf(key);
+    const id = keyIdOf(key);
     let state = this.keys.get(id);
     if (state === undefined) {
       state = this.spareKeys.pop();

@@ -33,7 +33,7 @@ import { TimerQueue } from './timer-queue.js';
 import { firesBefore, WaitingResults } from './waiting-results.js';
 import { TumblingSlabs, type Slab } from './tumbling-slabs.js';
 import type { KeySpill, KeySpillOptions } from '../state/key-spill.js';
-import type { KeyId } from '../state/state-key.js';
+import { keyIdOf, type KeyId } from '../state/state-key.js';
 import type { Scope, WindowStep } from './window-step.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { plainState, SnapshotWriter, type EncodedState } from '../snapshot/binary.js';
@@ -462,7 +462,7 @@ export class WindowOperator implements Operator, KeyHinted {
   /** Puts one key's saved state on the heap (snapshot restore, or a key taken from the spill). */
   private restoreKey(saved: WindowKeySnapshot): KeyState {
     const type = this.spec.window.type;
-    const id = keyId(saved.key);
+    const id = keyIdOf(saved.key);
     const state = newKeyState(saved.key, id, saved.order, type, this.epoch);
     if (state.sliding !== null) {
       this.panes!.restoreKey(state.sliding, saved.panes ?? [], saved.fireAt ?? Infinity, saved.cleanupAt ?? Infinity);
@@ -676,7 +676,7 @@ export class WindowOperator implements Operator, KeyHinted {
 
   /** The key's state from the Map, the spill or new; found by `hint` from now on when that is ≥ 0. */
   private findKey(key: unknown, hint: number): KeyState {
-    const id = keyId(key);
+    const id = keyIdOf(key);
     let keyState = this.keys.get(id);
     if (keyState === undefined && this.spill !== null) {
       // Make room first, so the key this record needs is not the one evicted.
@@ -1321,7 +1321,3 @@ function emittable(value: unknown): unknown {
   return value;
 }
 
-/** Strings, numbers, booleans and null are Map keys as they are; lists and maps by their JSON. */
-function keyId(key: unknown): unknown {
-  return typeof key === 'object' && key !== null ? '\u0000' + JSON.stringify(key) : key;
-}

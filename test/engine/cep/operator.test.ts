@@ -67,6 +67,22 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: 'keys: a string key starting with NUL and the list key whose JSON text follows that NUL are two keys, not one',
+    run() {
+      // A list key is held by its JSON text after a NUL; a string key "\u0000[1]" had that same identity.
+      const pair: PatternSpec = { skip: { kind: 'noSkip' }, stages: [stage('a'), stage('b', { contiguity: 'next' })] };
+      const rows: [Rec, number][] = [
+        [{ user: [1], eventType: 'content.watched', id: 1 }, 1000],
+        [{ user: '\u0000[1]', eventType: 'content.watched', id: 2 }, 2000],
+        [{ user: '\u0000\u0000[1]', eventType: 'content.watched', id: 3 }, 3000],
+        [{ user: [1], eventType: 'content.watched', id: 4 }, 4000],
+      ];
+      const out = run(new PatternOperator(step(pair, { a: watched, b: watched })), rows);
+      // Only the list key's two records match each other (one key of the three would pair 1-2, 2-3 and 3-4).
+      assert.deepEqual(out, [{ step: 'p', kind: 'match', key: [1], start: 1000, end: 4000, events: { a: [rows[0]![0]], b: [rows[3]![0]] }, fields: {} }]);
+    },
+  },
+  {
     name: 'binge: watched, next watched times(3), within 2h, keyed by user — one match per user, output record as pipeline-spec.md',
     run() {
       const op = new PatternOperator(step(binge, { start: watched, more: watched }, {
