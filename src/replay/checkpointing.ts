@@ -22,6 +22,7 @@ import { isSqlitePath } from './sqlite-recording.js';
 import { stepShapes } from '../engine/snapshot/step-shape.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { resolve } from 'node:path';
+import { threadCpuMs } from './thread-cpu.js';
 
 export type CheckpointPolicy = { readonly kind: 'records'; readonly every: number } | { readonly kind: 'eventTime'; readonly every: number };
 
@@ -71,6 +72,8 @@ export class Checkpointer implements ReplayCheckpointer {
   private nextRecords: number;
   private nextTime: number;
   taken = 0;
+  /** CPU ms the replay thread spent in take (the checkpoints' synchronous part). */
+  takeMs = 0;
 
   constructor(private readonly options: CheckpointerOptions) {
     const { policy, after } = options;
@@ -93,6 +96,26 @@ export class Checkpointer implements ReplayCheckpointer {
   }
 
   take(position: () => ReplayPosition): void {
+    const started = threadCpuMs();
+    try {
+      this.write(position);
+    } finally {
+      this.takeMs += threadCpuMs() - started;
+    }
+    this.taken++;
+  }
+
+  /**
+   * What the checkpoints cost so far, per thread: the replay thread's (take, and committing small
+   * rows after their sync) and the writer thread's. The checkpoint in flight is settled first.
+   */
+  cost(): CheckpointCost {
+    const store = this.options.store;
+    store.settle();
+    return { taken: this.taken, replayThreadMs: round(this.takeMs + store.replayThreadMs), writerThreadMs: round(store.writerThreadMs) };
+  }
+
+  private write(position: () => ReplayPosition): void {
     // The previous checkpoint's commit first: its copied state's buffers are then free for this one.
     this.options.store.settle();
     const at = position();
@@ -114,8 +137,18 @@ export class Checkpointer implements ReplayCheckpointer {
       deadLetters,
       origin: this.options.origin,
     });
-    this.taken++;
   }
+}
+
+/** A replay's checkpoints and their CPU time per thread (the summary's `checkpoints`). */
+export interface CheckpointCost {
+  readonly taken: number;
+  readonly replayThreadMs: number;
+  readonly writerThreadMs: number;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 function nextBoundary(time: number, every: number): number {
