@@ -13,6 +13,10 @@
  * Rounds (`--runs`, at least 3) of plain, checkpointed, plain again: the cost per round and its
  * median beside the least CPU of each kind, and the control (the two plain passes of a round
  * against each other), which shows what a cost of the same round is worth on this machine.
+ * Beside the ratio, the checkpoints' own CPU time measured in the process (the summary's
+ * `checkpoints`: the replay thread's time in them, the writer thread's), per checkpoint: what
+ * they cost without the pass-to-pass noise of the whole run (not counted there: V8 compiling the
+ * checkpoint code on its helper threads, the fsyncs on libuv's pool, loading SQLite).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,9 +29,10 @@ import { throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
 
 export const name = 'checkpoint';
 
+/** Pipelines and their rounds per `--runs` round: the tumbling count's passes are short (~1.5 s), so it runs twice as many. */
 const PIPELINES = [
-  ['tumbling count', 'bench/pipelines/tumbling-count.pipeline.yaml'],
-  ['binge pattern', 'bench/pipelines/binge.pipeline.yaml'],
+  ['tumbling count', 'bench/pipelines/tumbling-count.pipeline.yaml', 2],
+  ['binge pattern', 'bench/pipelines/binge.pipeline.yaml', 1],
 ] as const;
 const EVERY = 100_000;
 const BOUND = 0.1;
@@ -35,6 +40,8 @@ const BOUND = 0.1;
 interface Run extends Timing {
   readonly records: number;
   readonly cpuSeconds: number;
+  /** Checkpointed passes: the checkpoints' CPU ms per thread (the summary's `checkpoints`). */
+  readonly checkpoints?: { readonly taken: number; readonly replayThreadMs: number; readonly writerThreadMs: number };
 }
 
 /** One round: a plain pass, a checkpointed one, and a plain one again (the control). */
@@ -48,10 +55,11 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const file = ensureActivityFile(options.root, '2m', 2_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'sw-bench-checkpoint-'));
   // At least three rounds (--runs): fewer give no median worth the name.
-  const rounds = Math.max(3, options.runs);
+  const runs = Math.max(3, options.runs);
   try {
     const rows: BenchRow[] = [];
-    for (const [label, pipeline] of PIPELINES) {
+    for (const [label, pipeline, per] of PIPELINES) {
+      const rounds = runs * per;
       // Each round runs plain, checkpointed, plain again, one after the other: a slow phase of the
       // machine spoils one round, not all passes of one kind; and the second plain pass against the
       // first (the control) shows how far two passes of the same work differ in that round: the
@@ -77,6 +85,9 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       const wallCosts = all.map((r) => costOf((r.plain.seconds + r.again.seconds) / 2, r.checkpointed.seconds));
       const controls = all.map((r) => costOf(r.plain.cpuSeconds, r.again.cpuSeconds));
       const wallControls = all.map((r) => costOf(r.plain.seconds, r.again.seconds));
+      const own = all.map((r) => r.checkpointed.checkpoints!);
+      const replayMs = own.map((c) => c.replayThreadMs / c.taken);
+      const writerMs = own.map((c) => c.writerThreadMs / c.taken);
       rows.push(
         throughputRow(name, `sw replay (${label})`, plain.records, plain, {
           note: `control, plain against plain per round: CPU ${percents(controls)} (median ${percent(median(controls))}), wall ${percents(wallControls)} (median ${percent(median(wallControls))})`,
@@ -84,7 +95,8 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         throughputRow(name, `sw replay (${label}) --checkpoint-every ${EVERY}`, checkpointed.records, checkpointed, {
           note:
             `${Math.floor(checkpointed.records / EVERY)} checkpoints; least CPU of each kind: CPU cost ${percent(cost)} (bound ${BOUND * 100}%: ${cost < BOUND ? 'within' : 'EXCEEDED'}), wall cost ${percent(wallCost)}; ` +
-            `per round against the mean of its two plain passes: CPU ${percents(costs)} (median ${percent(median(costs))}), wall ${percents(wallCosts)} (median ${percent(median(wallCosts))})`,
+            `per round against the mean of its two plain passes: CPU ${percents(costs)} (median ${percent(median(costs))}), wall ${percents(wallCosts)} (median ${percent(median(wallCosts))}); ` +
+            `in process, per checkpoint: replay thread ${milliseconds(replayMs)} ms (median ${median(replayMs).toFixed(1)}), writer thread ${milliseconds(writerMs)} ms (median ${median(writerMs).toFixed(1)})`,
         }),
       );
     }
@@ -113,6 +125,10 @@ function percents(shares: readonly number[]): string {
   return shares.map(percent).join(' / ');
 }
 
+function milliseconds(values: readonly number[]): string {
+  return values.map((ms) => ms.toFixed(1)).join(' / ');
+}
+
 /** One replay as a child process; wall time is the replay loop's own, CPU time the process's (both from --stats-json). */
 function replay(root: string, file: ActivityFile, dir: string, pipeline: string, extra: readonly string[]): Run {
   const stats = join(dir, 'stats.json');
@@ -122,6 +138,6 @@ function replay(root: string, file: ActivityFile, dir: string, pipeline: string,
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
   );
   if (child.status !== 0) throw new Error(`sw failed: ${(child.stderr ?? '').trim().split('\n').pop() ?? child.status}`);
-  const summary = JSON.parse(readFileSync(stats, 'utf8')) as { records: number; seconds: number; cpuSeconds: number };
-  return { records: summary.records, seconds: summary.seconds, cpuSeconds: summary.cpuSeconds };
+  const summary = JSON.parse(readFileSync(stats, 'utf8')) as Run;
+  return { records: summary.records, seconds: summary.seconds, cpuSeconds: summary.cpuSeconds, ...(summary.checkpoints ? { checkpoints: summary.checkpoints } : {}) };
 }

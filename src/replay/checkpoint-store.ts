@@ -24,6 +24,7 @@
  */
 import { closeSync, fsync, fsyncSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { threadCpuMs } from './thread-cpu.js';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
@@ -194,6 +195,10 @@ export class CheckpointStore {
   /** writeDurable's small row waiting for its files' sync before it commits on this thread; null when none is. */
   private local: LocalCommit | null = null;
   private readonly segmentText = new ReusedBuffer();
+  /** CPU ms this thread spent committing writeDurable's small rows after their sync (outside the checkpoint that made them). */
+  replayThreadMs = 0;
+  /** The writer thread's own CPU ms, as of its last reply (0 while it has not run). */
+  writerThreadMs = 0;
 
   private constructor(
     readonly path: string,
@@ -331,8 +336,13 @@ export class CheckpointStore {
       // Encoded now: the copies' buffers and the operators' bytes are theirs again at once.
       const local = new LocalCommit(row, this.stateOf(row.parts), durable);
       this.synced.syncLater(durable, (error) => {
-        if (error === null) local.commit(this);
-        else local.fail(error);
+        if (error !== null) {
+          local.fail(error);
+          return;
+        }
+        const started = threadCpuMs();
+        local.commit(this);
+        this.replayThreadMs += threadCpuMs() - started;
       });
       // Pending only once its sync has started: a sync that could not start (the output file
       // gone) fails here, once, and is not repeated by the next settle.
@@ -403,6 +413,7 @@ export class CheckpointStore {
       for (const copy of this.lent) copy.busy = false;
     }
     this.lent = [];
+    if (result.cpuMs !== undefined) this.writerThreadMs = result.cpuMs;
     this.writing(() => {
       if ('error' in result) throw Object.assign(new Error(result.error), { code: result.code });
       this.committed(result);
@@ -941,7 +952,7 @@ const WRITER_TIMEOUTS: WriterTimeouts = { startMs: 20_000, answerMs: 300_000 };
 
 /** A message of the writer thread: the commit's result or why it failed. */
 /** `code` is the failure's system or SQLite code, when it had one (a disk failure). */
-export type CommitReply = CommitResult | { readonly error: string; readonly code?: string };
+export type CommitReply = (CommitResult | { readonly error: string; readonly code?: string }) & { readonly cpuMs?: number };
 
 /**
  * The store's writer thread (checkpoint-writer.ts): a second connection to the same SQLite file

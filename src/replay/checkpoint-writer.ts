@@ -9,6 +9,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { CheckpointStore, DurableFiles, type CommitReply, type NewRow } from './checkpoint-store.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 type Job = { readonly durable: readonly string[]; readonly row: NewRow } | { readonly close: true };
 
@@ -57,9 +58,10 @@ port.on('message', (job: Job) => {
   try {
     files.sync(job.durable);
     store ??= CheckpointStore.open(path);
-    reply(store.commitRow(job.row));
+    // With this thread's CPU time so far: a checkpoint's cost on this thread (the replay's summary).
+    reply({ ...store.commitRow(job.row), cpuMs: threadCpuMs() });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    reply({ error: (error as Error).message, code: typeof code === 'string' ? code : undefined });
+    reply({ error: (error as Error).message, code: typeof code === 'string' ? code : undefined, cpuMs: threadCpuMs() });
   }
 });

@@ -22,6 +22,7 @@ import { isSqlitePath } from './sqlite-recording.js';
 import { stepShapes } from '../engine/snapshot/step-shape.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { resolve } from 'node:path';
+import { threadCpuMs } from './thread-cpu.js';
 
 export type CheckpointPolicy = { readonly kind: 'records'; readonly every: number } | { readonly kind: 'eventTime'; readonly every: number };
 
@@ -67,20 +68,48 @@ export interface CheckpointerOptions {
   readonly after?: { readonly engine: PipelineSnapshot };
 }
 
+/** The record (after the run's start) at which a record-count checkpointer primes the replay's loop (Checkpointer.priming). */
+const PRIMING_AT = 64;
+
 export class Checkpointer implements ReplayCheckpointer {
   private nextRecords: number;
   private nextTime: number;
+  private readonly everyRecords: number;
+  /** The records the run started after (a resumed run's checkpoint's). */
+  private readonly afterRecords: number;
+  /**
+   * 1 until `due` has said due once at record PRIMING_AT (after the run's start), a take that does
+   * nothing: the replay's loop (Replay.readLines, with `due` inlined) is compiled by V8's optimizer
+   * long before the first checkpoint, and code it has never run (`due`'s branch, the call of
+   * `take`) has no type feedback there: reaching it at the first checkpoint deoptimized the loop,
+   * and compiling it again was ≈40% of the extra compiler time of a checkpointed tumbling replay
+   * (docs/checkpoints.md, "Session 12"). Run once early, that code is compiled with the loop. Not
+   * at the first record: V8 records feedback only once a function has run a few times.
+   * Record-count checkpoints of at least 2 × PRIMING_AT only (smaller ones come before the loop is optimized).
+   */
+  private priming: number;
   taken = 0;
+  /**
+   * [0]: CPU ms the replay thread spent in take (the checkpoints' synchronous part). In an array:
+   * a field going from 0 to a fraction changes the object's layout (V8's map), and the replay's
+   * loop, which checks this object's map where `due` is inlined, was deoptimized by it.
+   */
+  private readonly takeMs = new Float64Array(1);
 
   constructor(private readonly options: CheckpointerOptions) {
     const { policy, after } = options;
-    this.nextRecords = policy.kind === 'records' ? (after?.engine.records ?? 0) + policy.every : Infinity;
+    this.afterRecords = after?.engine.records ?? 0;
+    this.everyRecords = policy.kind === 'records' ? policy.every : Infinity;
+    this.priming = policy.kind === 'records' && policy.every >= 2 * PRIMING_AT ? 1 : 0;
+    this.nextRecords = policy.kind === 'records' ? this.afterRecords + (this.priming === 1 ? PRIMING_AT : policy.every) : Infinity;
     this.nextTime = policy.kind === 'eventTime' ? (after ? nextBoundary(after.engine.watermarks.maxTime, policy.every) : -Infinity) : Infinity;
   }
 
   due(records: number, maxEventTime: number): boolean {
     if (records >= this.nextRecords) {
-      this.nextRecords = records + (this.options.policy as { every: number }).every;
+      // Every `every` records from the start (at the priming call, the first due after it); one
+      // expression either way, so that the priming call runs all of it.
+      this.nextRecords = records + this.everyRecords - this.priming * (records - this.afterRecords);
       return true;
     }
     if (maxEventTime >= this.nextTime) {
@@ -93,6 +122,30 @@ export class Checkpointer implements ReplayCheckpointer {
   }
 
   take(position: () => ReplayPosition): void {
+    if (this.priming === 1) {
+      this.priming = 0;
+      return;
+    }
+    const started = threadCpuMs();
+    try {
+      this.write(position);
+    } finally {
+      this.takeMs[0]! += threadCpuMs() - started;
+    }
+    this.taken++;
+  }
+
+  /**
+   * What the checkpoints cost so far, per thread: the replay thread's (take, and committing small
+   * rows after their sync) and the writer thread's. The checkpoint in flight is settled first.
+   */
+  cost(): CheckpointCost {
+    const store = this.options.store;
+    store.settle();
+    return { taken: this.taken, replayThreadMs: round(this.takeMs[0]! + store.replayThreadMs), writerThreadMs: round(store.writerThreadMs) };
+  }
+
+  private write(position: () => ReplayPosition): void {
     // The previous checkpoint's commit first: its copied state's buffers are then free for this one.
     this.options.store.settle();
     const at = position();
@@ -114,8 +167,18 @@ export class Checkpointer implements ReplayCheckpointer {
       deadLetters,
       origin: this.options.origin,
     });
-    this.taken++;
   }
+}
+
+/** A replay's checkpoints and their CPU time per thread (the summary's `checkpoints`). */
+export interface CheckpointCost {
+  readonly taken: number;
+  readonly replayThreadMs: number;
+  readonly writerThreadMs: number;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 function nextBoundary(time: number, every: number): number {

@@ -88,6 +88,8 @@ export interface ReplaySummary {
   readonly pacing?: { readonly speed: number; readonly achieved: number | null; readonly maxLateMs: number; readonly behind: boolean };
   /** With --quality: the data-quality headline at the end of the run. */
   readonly quality?: string;
+  /** With --checkpoint-every: the checkpoints taken and their CPU time per thread (checkpointing.ts). */
+  readonly checkpoints?: { readonly taken: number; readonly replayThreadMs: number; readonly writerThreadMs: number };
 }
 
 export type OutputListener = (record: OutputRecord) => void;

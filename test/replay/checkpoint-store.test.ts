@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointStore, checksumOf, type Checkpoint } from '../../src/replay/checkpoint-store.js';
-import { parseCheckpointEvery } from '../../src/replay/checkpointing.js';
+import { Checkpointer, parseCheckpointEvery, type CheckpointerOptions } from '../../src/replay/checkpointing.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { parsePipelineText } from '../../src/spec/load.js';
 import { compileSpec } from '../../src/spec/compile.js';
@@ -87,6 +87,29 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
   ];
   for (const [text, policy] of good) assert.deepEqual(parseCheckpointEvery(text), policy, text);
   for (const bad of ['0', 'often', '-5', '0s', '']) assert.throws(() => parseCheckpointEvery(bad), UsageError, bad);
+});
+
+test('a record-count checkpointer primes the replay loop at its 64th record (a due whose take writes nothing), then is due every n records from the start or from a resumed checkpoint; small intervals and event time are not primed', () => {
+  // A store that is never reached: the priming take returns before it.
+  const untouched = new Proxy({}, { get: () => assert.fail('the priming take touched the store') }) as CheckpointerOptions['store'];
+  const options = (every: number, after?: number) =>
+    ({ policy: { kind: 'records', every }, store: untouched, ...(after === undefined ? {} : { after: { engine: { records: after } } }) }) as unknown as CheckpointerOptions;
+  for (const [every, after, primed] of [[1000, undefined, true], [1000, 2500, true], [128, undefined, true], [127, undefined, false], [7, 14, false]] as const) {
+    const checkpointer = new Checkpointer(options(every, after));
+    const start = after ?? 0;
+    const due: number[] = [];
+    for (let records = start + 1; records <= start + 3 * every; records++) {
+      if (!checkpointer.due(records, 0)) continue;
+      due.push(records);
+      if (records === start + 64 && primed) checkpointer.take(() => assert.fail('the priming take asked for a position'));
+    }
+    assert.equal(checkpointer.taken, 0);
+    assert.deepEqual(due, [...(primed ? [start + 64] : []), start + every, start + 2 * every, start + 3 * every], `every ${every} after ${after}`);
+  }
+  // Event-time checkpoints are not primed: the first record sets the first boundary.
+  const byTime = new Checkpointer({ policy: { kind: 'eventTime', every: 60_000 }, store: untouched } as unknown as CheckpointerOptions);
+  const byTimeDue = Array.from({ length: 100 }, (_, i) => byTime.due(i + 1, 30_000 + i * 500)).flatMap((isDue, i) => (isDue ? [i + 1] : []));
+  assert.deepEqual(byTimeDue, [61]);
 });
 
 /**
@@ -373,6 +396,10 @@ test('writeDurable: small rows commit on the replay thread, and a row of backgro
       store.writeDurable([out], patternCheckpoint(pipeline, recording));
     }
     assert.equal(store.writerThread, backgroundBytes === 1, `backgroundBytes ${backgroundBytes}`);
+    store.settle();
+    // The writer thread's own CPU time comes with its replies (it loaded SQLite and this module: never 0).
+    if (backgroundBytes === 1) assert.ok(store.writerThreadMs > 0, `writer thread ${store.writerThreadMs} ms`);
+    else assert.equal(store.writerThreadMs, 0);
     store.close();
     reopenedWithNewest(path, pipeline, 3).close();
   }

@@ -208,3 +208,19 @@ test('refusals name the flag and the fix', () => {
   }
   assert.ok(!existsSync(join(dir, 'x.jsonl.checkpoints.db')));
 });
+
+test('the run summary tells the checkpoints taken and their CPU time per thread; a run without them has no such field', () => {
+  const out = join(dir, 'cost.jsonl');
+  const summaryOf = (extra: readonly string[]) => {
+    const r = runSw(replayArgs(jsonl, out, extra));
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { checkpoints?: { taken: number; replayThreadMs: number; writerThreadMs: number } };
+  };
+  const cost = summaryOf(['--checkpoint-every', '7000']).checkpoints;
+  assert.ok(cost !== undefined, 'a checkpointed run has checkpoints in its summary');
+  assert.equal(cost.taken, 5);
+  assert.ok(Number.isFinite(cost.replayThreadMs) && cost.replayThreadMs >= 0, `replay thread ${cost.replayThreadMs} ms`);
+  // Small rows commit on the replay thread: no writer thread ran.
+  assert.equal(cost.writerThreadMs, 0);
+  assert.equal(summaryOf([]).checkpoints, undefined);
+});

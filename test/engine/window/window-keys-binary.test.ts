@@ -120,3 +120,78 @@ test('the writer keeps no key or accumulator once finished (nor once cleared aft
   })();
   assert.equal(await aliveAfterGc(refs), 0);
 });
+
+/** sw-window-keys/2 written number by number (SnapshotWriter.uint, int, float), as the layout says: the reference for the writer's gathered numbers. */
+function referenceBytes(keys: readonly WindowKeySnapshot[]): Uint8Array {
+  const n = new SnapshotWriter();
+  let previous = 0;
+  const near = (a: number, b: number) => Number.isInteger(a) && Number.isInteger(b) && !Object.is(b, -0) && Math.abs(b - a) < 2 ** 51;
+  const accumulators: unknown[] = [];
+  for (const key of keys) {
+    n.uint(key.order);
+    if (key.panes !== undefined) {
+      n.uint(2);
+      n.uint(key.panes.length);
+      for (const pane of key.panes) {
+        if (near(previous, pane.start)) {
+          n.uint(0);
+          n.int(pane.start - previous);
+          previous = pane.start;
+        } else {
+          n.uint(2);
+          n.float(pane.start);
+        }
+        accumulators.push(pane.accumulators);
+      }
+      n.float(key.fireAt ?? Infinity);
+      n.float(key.cleanupAt ?? Infinity);
+      continue;
+    }
+    n.uint(1);
+    n.uint(key.windows!.length);
+    for (const w of key.windows!) {
+      const pending = w.onTimePending ? 1 : 0;
+      if (near(previous, w.start) && near(w.start, w.end) && near(w.end, w.timerAt)) {
+        n.uint(pending);
+        n.int(w.start - previous);
+        n.int(w.end - w.start);
+        n.int(w.timerAt - w.end);
+        previous = w.start;
+      } else {
+        n.uint(pending | 2);
+        n.float(w.start);
+        n.float(w.end);
+        n.float(w.timerAt);
+      }
+      accumulators.push(w.accumulators);
+    }
+  }
+  const w = new SnapshotWriter();
+  const numbers = n.view();
+  w.uint(keys.length);
+  w.uint(numbers.length);
+  w.raw(numbers);
+  w.str(toSnapshotJson([keys.map((k) => k.key), accumulators]));
+  return w.view().slice();
+}
+
+test('the writer writes the bytes a number-by-number writer writes: many keys (its numbers outgrow their first array), windows of doubles, panes between, reused', () => {
+  const into = new WindowKeysWriter();
+  fc.assert(
+    fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: windowKey }, { weight: 1, arbitrary: paneKey }), { minLength: 0, maxLength: 400 }), (keys) => {
+      const w = new SnapshotWriter();
+      writeWindowKeys(w, keys as WindowKeySnapshot[], into);
+      assert.deepEqual(w.view(), referenceBytes(keys as WindowKeySnapshot[]));
+    }),
+    { numRuns: 60 },
+  );
+  // Tumbling keys as a replay has them: integer times only, thousands of keys.
+  const tumbling: WindowKeySnapshot[] = Array.from({ length: 3000 }, (_, i) => ({
+    key: `c${i}`,
+    order: i,
+    windows: [{ start: 60_000 * (i % 7), end: 60_000 * ((i % 7) + 1), onTimePending: i % 3 !== 0, timerAt: 60_000 * ((i % 7) + 1) - 1, accumulators: [{ n: i }] }],
+  }));
+  const w = new SnapshotWriter();
+  writeWindowKeys(w, tumbling, into);
+  assert.deepEqual(w.view(), referenceBytes(tumbling));
+});
