@@ -15,8 +15,9 @@
  * against each other), which shows what a cost of the same round is worth on this machine.
  * Beside the ratio, the checkpoints' own CPU time measured in the process (the summary's
  * `checkpoints`: the replay thread's time in them, the writer thread's), per checkpoint: what
- * they cost without the pass-to-pass noise of the whole run (not counted there: V8 compiling the
- * checkpoint code on its helper threads, the fsyncs on libuv's pool, loading SQLite).
+ * they cost without the pass-to-pass noise of the whole run (the writer thread's loading counted,
+ * on the binge pattern's; not counted: V8 compiling the checkpoint code on its helper threads, the
+ * fsyncs on libuv's pool, opening the store at the run's start).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { ensureActivityFile, type ActivityFile } from '../activity-file.js';
 import type { Timing } from '../timing.js';
 import { ratioSpread } from '../ratio-spread.js';
 import { throughputRow, type BenchOptions, type BenchRow } from '../suite.js';
+import type { CheckpointCost } from '../../src/replay/checkpointing.js';
 
 export const name = 'checkpoint';
 
@@ -41,7 +43,7 @@ interface Run extends Timing {
   readonly records: number;
   readonly cpuSeconds: number;
   /** Checkpointed passes: the checkpoints' CPU ms per thread (the summary's `checkpoints`). */
-  readonly checkpoints?: { readonly taken: number; readonly replayThreadMs: number; readonly writerThreadMs: number };
+  readonly checkpoints?: CheckpointCost;
 }
 
 /** One round: a plain pass, a checkpointed one, and a plain one again (the control). */
@@ -58,8 +60,8 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const runs = Math.max(3, options.runs);
   try {
     const rows: BenchRow[] = [];
-    for (const [label, pipeline, per] of PIPELINES) {
-      const rounds = runs * per;
+    for (const [label, pipeline, roundsPerRun] of PIPELINES) {
+      const rounds = runs * roundsPerRun;
       // Each round runs plain, checkpointed, plain again, one after the other: a slow phase of the
       // machine spoils one round, not all passes of one kind; and the second plain pass against the
       // first (the control) shows how far two passes of the same work differ in that round: the
@@ -85,9 +87,9 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       const wallCosts = all.map((r) => costOf((r.plain.seconds + r.again.seconds) / 2, r.checkpointed.seconds));
       const controls = all.map((r) => costOf(r.plain.cpuSeconds, r.again.cpuSeconds));
       const wallControls = all.map((r) => costOf(r.plain.seconds, r.again.seconds));
-      const own = all.map((r) => r.checkpointed.checkpoints!);
-      const replayMs = own.map((c) => c.replayThreadMs / c.taken);
-      const writerMs = own.map((c) => c.writerThreadMs / c.taken);
+      const checkpointCosts = all.map((r) => checkpointCostOf(r.checkpointed));
+      const replayMs = checkpointCosts.map((c) => c.replayThreadMs / c.taken);
+      const writerMs = checkpointCosts.map((c) => c.writerThreadMs / c.taken);
       rows.push(
         throughputRow(name, `sw replay (${label})`, plain.records, plain, {
           note: `control, plain against plain per round: CPU ${percents(controls)} (median ${percent(median(controls))}), wall ${percents(wallControls)} (median ${percent(median(wallControls))})`,
@@ -123,6 +125,12 @@ function percent(share: number): string {
 
 function percents(shares: readonly number[]): string {
   return shares.map(percent).join(' / ');
+}
+
+/** A checkpointed pass's own checkpoint figures; a build whose summary has none cannot run this bench. */
+function checkpointCostOf(run: Run): CheckpointCost {
+  if (run.checkpoints === undefined || run.checkpoints.taken === 0) throw new Error('sw replay --checkpoint-every gave no checkpoints in its --stats-json summary (a build from before session 12?)');
+  return run.checkpoints;
 }
 
 function milliseconds(values: readonly number[]): string {

@@ -212,7 +212,7 @@ async function replayWithState(recording: string, flags: ReplayFlags, state: Run
   const quality = flags.quality ? await (await import('../replay/replay-quality.js')).attachQuality(replay, flags.quality) : null;
   const checkpointer = checkpointed?.attach(replay) ?? null;
   // The checkpoints' own CPU time beside the run's (the checkpoint bench reads it).
-  const withCheckpoints = (summary: ReplaySummary): ReplaySummary => (checkpointer === null ? summary : { ...summary, checkpoints: checkpointer.cost() });
+  const withCheckpoints = (summary: ReplaySummary): ReplaySummary => (checkpointer === null ? summary : { ...summary, checkpoints: checkpointer.settledCost() });
   const trigger =
     stopAt === null
       ? null

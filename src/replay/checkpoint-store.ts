@@ -197,8 +197,22 @@ export class CheckpointStore {
   private readonly segmentText = new ReusedBuffer();
   /** CPU ms this thread spent committing writeDurable's small rows after their sync (outside the checkpoint that made them). */
   replayThreadMs = 0;
-  /** The writer thread's own CPU ms, as of its last reply (0 while it has not run). */
-  writerThreadMs = 0;
+  /** The writer threads' own CPU ms (their loading included), as of their last replies: threads replaced before the current one. */
+  private earlierWritersMs = 0;
+  /** The current writer thread's, as of its last reply (0 while none has run). */
+  private writerMs = 0;
+
+  /** The writer threads' CPU ms, loading included, as of their last replies (0 while none has run). */
+  get writerThreadMs(): number {
+    return this.earlierWritersMs + this.writerMs;
+  }
+
+  /** The current writer thread is given up on: the next checkpoint starts another, whose CPU adds to it. */
+  private replaceWriter(): void {
+    this.background = null;
+    this.earlierWritersMs += this.writerMs;
+    this.writerMs = 0;
+  }
 
   private constructor(
     readonly path: string,
@@ -408,12 +422,12 @@ export class CheckpointStore {
       // buffers. The copies stay busy for good, so that their copiers take new buffers; the
       // references get a new buffer, the next checkpoint a new thread.
       this.heldRefs = new Float64Array(new SharedArrayBuffer(8 * 1024));
-      this.background = null;
+      this.replaceWriter();
     } else {
       for (const copy of this.lent) copy.busy = false;
     }
     this.lent = [];
-    if (result.cpuMs !== undefined) this.writerThreadMs = result.cpuMs;
+    if (result.cpuMs !== undefined) this.writerMs = result.cpuMs;
     this.writing(() => {
       if ('error' in result) throw Object.assign(new Error(result.error), { code: result.code });
       this.committed(result);

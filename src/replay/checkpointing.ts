@@ -68,26 +68,10 @@ export interface CheckpointerOptions {
   readonly after?: { readonly engine: PipelineSnapshot };
 }
 
-/** The record (after the run's start) at which a record-count checkpointer primes the replay's loop (Checkpointer.priming). */
-const PRIMING_AT = 64;
-
 export class Checkpointer implements ReplayCheckpointer {
   private nextRecords: number;
   private nextTime: number;
   private readonly everyRecords: number;
-  /** The records the run started after (a resumed run's checkpoint's). */
-  private readonly afterRecords: number;
-  /**
-   * 1 until `due` has said due once at record PRIMING_AT (after the run's start), a take that does
-   * nothing: the replay's loop (Replay.readLines, with `due` inlined) is compiled by V8's optimizer
-   * long before the first checkpoint, and code it has never run (`due`'s branch, the call of
-   * `take`) has no type feedback there: reaching it at the first checkpoint deoptimized the loop,
-   * and compiling it again was ≈40% of the extra compiler time of a checkpointed tumbling replay
-   * (docs/checkpoints.md, "Session 12"). Run once early, that code is compiled with the loop. Not
-   * at the first record: V8 records feedback only once a function has run a few times.
-   * Record-count checkpoints of at least 2 × PRIMING_AT only (smaller ones come before the loop is optimized).
-   */
-  private priming: number;
   taken = 0;
   /**
    * [0]: CPU ms the replay thread spent in take (the checkpoints' synchronous part). In an array:
@@ -98,18 +82,14 @@ export class Checkpointer implements ReplayCheckpointer {
 
   constructor(private readonly options: CheckpointerOptions) {
     const { policy, after } = options;
-    this.afterRecords = after?.engine.records ?? 0;
     this.everyRecords = policy.kind === 'records' ? policy.every : Infinity;
-    this.priming = policy.kind === 'records' && policy.every >= 2 * PRIMING_AT ? 1 : 0;
-    this.nextRecords = policy.kind === 'records' ? this.afterRecords + (this.priming === 1 ? PRIMING_AT : policy.every) : Infinity;
+    this.nextRecords = policy.kind === 'records' ? (after?.engine.records ?? 0) + policy.every : Infinity;
     this.nextTime = policy.kind === 'eventTime' ? (after ? nextBoundary(after.engine.watermarks.maxTime, policy.every) : -Infinity) : Infinity;
   }
 
   due(records: number, maxEventTime: number): boolean {
     if (records >= this.nextRecords) {
-      // Every `every` records from the start (at the priming call, the first due after it); one
-      // expression either way, so that the priming call runs all of it.
-      this.nextRecords = records + this.everyRecords - this.priming * (records - this.afterRecords);
+      this.nextRecords = records + this.everyRecords;
       return true;
     }
     if (maxEventTime >= this.nextTime) {
@@ -122,10 +102,6 @@ export class Checkpointer implements ReplayCheckpointer {
   }
 
   take(position: () => ReplayPosition): void {
-    if (this.priming === 1) {
-      this.priming = 0;
-      return;
-    }
     const started = threadCpuMs();
     try {
       this.write(position);
@@ -137,11 +113,15 @@ export class Checkpointer implements ReplayCheckpointer {
 
   /**
    * What the checkpoints cost so far, per thread: the replay thread's (take, and committing small
-   * rows after their sync) and the writer thread's. The checkpoint in flight is settled first.
+   * rows after their sync) and the writer thread's. The checkpoint in flight is settled (committed,
+   * or its failure thrown) first.
    */
-  cost(): CheckpointCost {
+  settledCost(): CheckpointCost {
     const store = this.options.store;
+    // A small row whose files' sync has not called back yet is committed by settle, here: counted too.
+    const started = threadCpuMs();
     store.settle();
+    this.takeMs[0]! += threadCpuMs() - started;
     return { taken: this.taken, replayThreadMs: round(this.takeMs[0]! + store.replayThreadMs), writerThreadMs: round(store.writerThreadMs) };
   }
 

@@ -17,6 +17,7 @@ import { DeadLetterOutput } from './dead-letter.js';
 import { Pacer } from './pacer.js';
 import { openRecording, type BlockExtent, type RecordBlock } from './recording.js';
 import { isSqlitePath } from './sqlite-recording.js';
+import type { CheckpointCost } from './checkpointing.js';
 
 export interface ReplayOptions {
   readonly recording: string;
@@ -89,7 +90,7 @@ export interface ReplaySummary {
   /** With --quality: the data-quality headline at the end of the run. */
   readonly quality?: string;
   /** With --checkpoint-every: the checkpoints taken and their CPU time per thread (checkpointing.ts). */
-  readonly checkpoints?: { readonly taken: number; readonly replayThreadMs: number; readonly writerThreadMs: number };
+  readonly checkpoints?: CheckpointCost;
 }
 
 export type OutputListener = (record: OutputRecord) => void;

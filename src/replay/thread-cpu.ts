@@ -1,8 +1,8 @@
 /**
- * The calling thread's own CPU time: the live view's frames (its worker and the replay's thread
- * each count their part) and a checkpoint's cost on the replay and writer threads (the process's
- * CPU time counts every thread, and on two loaded cores another thread's work would land in the
- * figure).
+ * The calling thread's own CPU time, for what one thread's work costs beside another's: the live
+ * view's frames (the replay's thread and the view's worker), a checkpoint's (the replay and writer
+ * threads). process.cpuUsage counts every thread: on two loaded cores the other's work would land
+ * in the figure.
  */
 import { openSync, readSync } from 'node:fs';
 
@@ -11,11 +11,9 @@ let schedstat: number | null = null;
 const buffer = Buffer.alloc(64);
 
 /**
- * CPU milliseconds of the calling thread so far: the replay's thread and the view's worker each
- * count their own part of a frame (process.cpuUsage counts every thread, and on two loaded cores
- * the other thread's work would land in the frame's figure). Linux's per-thread scheduler
- * statistics (nanoseconds on the CPU, read at offset 0 of a file kept open: a few µs); elsewhere the
- * process's CPU time.
+ * CPU milliseconds of the calling thread so far: Linux's per-thread scheduler statistics
+ * (nanoseconds on the CPU, read at offset 0 of a file kept open: a few µs); elsewhere the process's
+ * CPU time.
  */
 export function threadCpuMs(): number {
   if (schedstat === null) {

@@ -89,24 +89,19 @@ test('--checkpoint-every: record counts and event-time durations; anything else 
   for (const bad of ['0', 'often', '-5', '0s', '']) assert.throws(() => parseCheckpointEvery(bad), UsageError, bad);
 });
 
-test('a record-count checkpointer primes the replay loop at its 64th record (a due whose take writes nothing), then is due every n records from the start or from a resumed checkpoint; small intervals and event time are not primed', () => {
-  // A store that is never reached: the priming take returns before it.
-  const untouched = new Proxy({}, { get: () => assert.fail('the priming take touched the store') }) as CheckpointerOptions['store'];
+test('a record-count checkpointer is due every n records from the start, or from a resumed checkpoint; an event-time one at each boundary after the first record', () => {
+  // A store that is never reached: due only says when.
+  const untouched = new Proxy({}, { get: () => assert.fail('due touched the store') }) as CheckpointerOptions['store'];
   const options = (every: number, after?: number) =>
     ({ policy: { kind: 'records', every }, store: untouched, ...(after === undefined ? {} : { after: { engine: { records: after } } }) }) as unknown as CheckpointerOptions;
-  for (const [every, after, primed] of [[1000, undefined, true], [1000, 2500, true], [128, undefined, true], [127, undefined, false], [7, 14, false]] as const) {
+  for (const [every, after] of [[1000, undefined], [1000, 2500], [128, undefined], [7, 14]] as const) {
     const checkpointer = new Checkpointer(options(every, after));
     const start = after ?? 0;
     const due: number[] = [];
-    for (let records = start + 1; records <= start + 3 * every; records++) {
-      if (!checkpointer.due(records, 0)) continue;
-      due.push(records);
-      if (records === start + 64 && primed) checkpointer.take(() => assert.fail('the priming take asked for a position'));
-    }
-    assert.equal(checkpointer.taken, 0);
-    assert.deepEqual(due, [...(primed ? [start + 64] : []), start + every, start + 2 * every, start + 3 * every], `every ${every} after ${after}`);
+    for (let records = start + 1; records <= start + 3 * every; records++) if (checkpointer.due(records, 0)) due.push(records);
+    assert.deepEqual(due, [start + every, start + 2 * every, start + 3 * every], `every ${every} after ${after}`);
   }
-  // Event-time checkpoints are not primed: the first record sets the first boundary.
+  // The first record only sets the first boundary.
   const byTime = new Checkpointer({ policy: { kind: 'eventTime', every: 60_000 }, store: untouched } as unknown as CheckpointerOptions);
   const byTimeDue = Array.from({ length: 100 }, (_, i) => byTime.due(i + 1, 30_000 + i * 500)).flatMap((isDue, i) => (isDue ? [i + 1] : []));
   assert.deepEqual(byTimeDue, [61]);
