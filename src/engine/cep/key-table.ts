@@ -130,9 +130,10 @@ export class KeyTable<V extends TableEntry> {
     return this.strings + this.others.size;
   }
 
-  get(id: unknown): V | undefined {
+  /** The entry of `id`; `hash`, when given, is stringHash(id) (the operator computed it for its key hints). */
+  get(id: unknown, hash?: number): V | undefined {
     if (typeof id !== 'string') return this.others.get(id);
-    const h = stringHash(id);
+    const h = hash ?? stringHash(id);
     this.probedId = id;
     this.probedHash = h;
     const { entries, hashes, mask } = this;

@@ -23,6 +23,15 @@
  * The slot's timer (its time, `timeOf`) is in the same record: kept on the key object, a float
  * field was a separate boxed number, one more cache line per fired key (~9% of the operator's
  * `fire` in a `perf annotate` of the shell row).
+ *
+ * A heap entry outlives its timer: when a key's timer moves from the heap to the wheel (a binge
+ * key with a partial match has its `within` expiry in the heap, hours ahead, and each of its
+ * records moves its timer to the record's time), its entry stays where it is, stale, and the key's
+ * next timer for the heap takes that entry's place (`replaceInHeap`: its time and registration
+ * written, one sift). A removal at a cold index (the last entry moved into the hole and sifted
+ * down, a cold line per level) at every such record and a push at the key's next fire become one
+ * rewrite at the fire. Each slot has at most one entry (`heapAt`), so the heap holds at most one
+ * per key; a stale entry that reaches the top is dropped there.
  */
 export interface TimedKey {
   /** The key's slot in the queue (set by `attach`); -1 when it has none. */
@@ -32,9 +41,10 @@ export interface TimedKey {
 const WHEEL_BITS = 14;
 const WHEEL_SIZE = 1 << WHEEL_BITS;
 const WHEEL_MASK = WHEEL_SIZE - 1;
-/** A slot's place: its heap index (>= 0), not queued, or in the wheel. */
+/** Where a slot's timer is: not queued, in the wheel, or in the heap (its entry at `heapAt[slot]`). */
 const NOT_QUEUED = -1;
 const IN_WHEEL = -2;
+const IN_HEAP = -3;
 const NONE = -1;
 /** A slot's record in `perSlot`: 8 int32s (32 bytes, two to a cache line), its fields at these offsets. */
 const SLOT_INTS = 8;
@@ -55,10 +65,18 @@ const HEAP_SLOT = 2;
 export class KeyTimers<K extends TimedKey> {
   /** Slot → its key. */
   private owners: (K | undefined)[] = [];
-  /** Per slot, its place (heap index, NOT_QUEUED or IN_WHEEL) and its wheel fields: see SLOT_INTS. */
+  /** Per slot, where its timer is (NOT_QUEUED, IN_WHEEL or IN_HEAP), its wheel fields, registration and time: see SLOT_INTS. */
   private perSlot = new Int32Array(256 * SLOT_INTS);
   private perSlotSeqs = new Float64Array(this.perSlot.buffer);
   private slotCapacity = 256;
+  /**
+   * Per slot, the index of its heap entry, -1 for none: live when the slot's timer is IN_HEAP,
+   * stale otherwise (see the header). A separate array of 4 bytes a slot (80 KB for 20K keys):
+   * read at a fire, when the key's next timer goes to the heap.
+   */
+  private heapAt = new Int32Array(256).fill(NONE);
+  /** Heap entries whose slot's timer is elsewhere (or none). */
+  private stale = 0;
   private readonly freeSlots: number[] = [];
   private slotCount = 0;
   /**
@@ -86,11 +104,12 @@ export class KeyTimers<K extends TimedKey> {
   private seq = 0;
 
   get length(): number {
-    return this.size + this.wheelSize;
+    return this.size - this.stale + this.wheelSize;
   }
 
   /** The earliest timer, Infinity when none is set. */
   get earliest(): number {
+    this.dropStaleTop();
     const inHeap = this.size === 0 ? Infinity : this.heap[ENTRY + HEAP_TIME]!;
     if (this.wheelSize === 0) return inHeap;
     const inWheel = this.wheelEarliest();
@@ -114,6 +133,12 @@ export class KeyTimers<K extends TimedKey> {
     const slot = key.slot;
     if (slot < 0) return;
     if (this.perSlot[slot * SLOT_INTS + POSITION] !== NOT_QUEUED) throw new Error('KeyTimers.detach: the key still has a timer');
+    const entry = this.heapAt[slot]!;
+    if (entry !== NONE) {
+      // Its stale heap entry goes with it: the slot's next owner starts without one.
+      this.removeFromHeap(entry);
+      this.stale--;
+    }
     this.owners[slot] = undefined; // let the forgotten key be collected
     this.freeSlots.push(slot);
     key.slot = -1;
@@ -127,7 +152,7 @@ export class KeyTimers<K extends TimedKey> {
   /** The registration number of the key's timer (0 when it has none): snapshots keep it. */
   registrationOf(key: K): number {
     const at = key.slot < 0 ? NOT_QUEUED : this.perSlot[key.slot * SLOT_INTS + POSITION]!;
-    return at === NOT_QUEUED ? 0 : at === IN_WHEEL ? this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ]! : this.heap[(at + 1) * ENTRY + HEAP_SEQ]!;
+    return at === NOT_QUEUED ? 0 : this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ]!;
   }
 
   /** The next registration number: snapshots keep it, so a restored queue orders ties as before. */
@@ -148,7 +173,9 @@ export class KeyTimers<K extends TimedKey> {
     while (this.heapCapacity < sorted.length) this.growHeap();
     sorted.forEach(({ key, time, registration }, i) => {
       this.put(i, key.slot, time, registration);
+      this.perSlot[key.slot * SLOT_INTS + POSITION] = IN_HEAP;
       this.perSlotSeqs[key.slot * SLOT_FLOATS + TIME] = time;
+      this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ] = registration;
     });
     this.size = sorted.length;
     this.seq = nextRegistration;
@@ -160,8 +187,10 @@ export class KeyTimers<K extends TimedKey> {
     this.perSlotSeqs[slot * SLOT_FLOATS + TIME] = time;
     const at = this.perSlot[slot * SLOT_INTS + POSITION]!;
     if (at === IN_WHEEL) this.unlink(slot);
-    else if (at >= 0) this.removeFromHeap(at);
+    // Its heap entry stays, stale until the key's next heap timer takes it (or it reaches the top).
+    else if (at === IN_HEAP) this.stale++;
     const seq = this.seq++;
+    this.perSlotSeqs[slot * SLOT_FLOATS + SEQ] = seq;
     const integral = Number.isInteger(time);
     if (this.wheelSize === 0 && integral) {
       // An empty wheel starts where later timers are expected: after the latest popped time.
@@ -169,8 +198,19 @@ export class KeyTimers<K extends TimedKey> {
       this.cursor = this.popped === -Infinity ? from : Math.max(from, Math.min(time, Math.floor(this.popped) + 1));
     }
     const offset = time - this.cursor;
-    if (offset >= 0 && offset < WHEEL_SIZE && integral) this.append(slot, time, seq);
-    else this.pushHeap(slot, time, seq);
+    if (offset >= 0 && offset < WHEEL_SIZE && integral) this.append(slot, time);
+    else {
+      const entry = this.heapAt[slot]!;
+      if (entry === NONE) this.pushHeap(slot, time, seq);
+      else {
+        this.stale--;
+        // Registrations only grow: at its entry's time or later, the timer can only move down (the
+        // usual case: a key's next expiry is its last one or later), and its parent is not read.
+        if (time >= this.heap[(entry + 1) * ENTRY + HEAP_TIME]!) this.siftDown(entry, slot, time, seq);
+        else this.replaceInHeap(entry, slot, time, seq);
+      }
+      this.perSlot[slot * SLOT_INTS + POSITION] = IN_HEAP;
+    }
   }
 
   /** Removes and returns the key with the earliest timer (the table is not empty). */
@@ -183,6 +223,7 @@ export class KeyTimers<K extends TimedKey> {
    * else null: `earliest` and `pop` in one (the operator's watermark loop, once per fired key).
    */
   popDue(time: number): K | null {
+    this.dropStaleTop();
     if (this.wheelSize > 0) {
       const inWheel = this.wheelEarliest();
       const first = this.heads[inWheel & WHEEL_MASK]!;
@@ -199,7 +240,16 @@ export class KeyTimers<K extends TimedKey> {
     const slot = heap[ENTRY + HEAP_SLOT]!;
     this.popped = heap[ENTRY + HEAP_TIME]!;
     this.removeFromHeap(0);
+    this.perSlot[slot * SLOT_INTS + POSITION] = NOT_QUEUED;
     return this.owners[slot]!;
+  }
+
+  /** Drops stale entries from the heap's top (their slots' timers are in the wheel, or gone). */
+  private dropStaleTop(): void {
+    while (this.stale > 0 && this.size > 0 && this.perSlot[this.heap[ENTRY + HEAP_SLOT]! * SLOT_INTS + POSITION] !== IN_HEAP) {
+      this.removeFromHeap(0);
+      this.stale--;
+    }
   }
 
   /** The wheel's earliest time (the wheel is not empty): moves the cursor to its bucket. */
@@ -219,7 +269,8 @@ export class KeyTimers<K extends TimedKey> {
     return time;
   }
 
-  private append(slot: number, time: number, seq: number): void {
+  /** Appends the slot to its time's bucket (`schedule` wrote its registration). */
+  private append(slot: number, time: number): void {
     const perSlot = this.perSlot;
     const at = slot * SLOT_INTS;
     const bucket = time & WHEEL_MASK;
@@ -233,7 +284,6 @@ export class KeyTimers<K extends TimedKey> {
     this.tails[bucket] = slot;
     perSlot[at + BUCKET] = bucket;
     perSlot[at + POSITION] = IN_WHEEL;
-    this.perSlotSeqs[slot * SLOT_FLOATS + SEQ] = seq;
     this.wheelSize++;
   }
 
@@ -258,16 +308,19 @@ export class KeyTimers<K extends TimedKey> {
     this.siftUp(i, slot, time, seq);
   }
 
-  /** Removes heap entry `i`: the last entry takes its place and moves up or down. */
+  /** Removes heap entry `i` (its slot's timer, if it was there, is the caller's to mark): the last entry takes its place and moves up or down. */
   private removeFromHeap(i: number): void {
-    const { heap, perSlot } = this;
-    perSlot[heap[(i + 1) * ENTRY + HEAP_SLOT]! * SLOT_INTS + POSITION] = NOT_QUEUED;
+    const heap = this.heap;
+    this.heapAt[heap[(i + 1) * ENTRY + HEAP_SLOT]!] = NONE;
     const n = --this.size;
     if (i === n) return;
     const last = (n + 1) * ENTRY;
-    const slot = heap[last + HEAP_SLOT]!;
-    const time = heap[last + HEAP_TIME]!;
-    const seq = heap[last + HEAP_SEQ]!;
+    this.replaceInHeap(i, heap[last + HEAP_SLOT]!, heap[last + HEAP_TIME]!, heap[last + HEAP_SEQ]!);
+  }
+
+  /** Puts (slot, time, seq) at heap index `i` in place of its entry, moving it up or down. */
+  private replaceInHeap(i: number, slot: number, time: number, seq: number): void {
+    const heap = this.heap;
     const parent = (((i - 1) >> 1) + 1) * ENTRY;
     if (i > 0 && (heap[parent + HEAP_TIME]! > time || (heap[parent + HEAP_TIME] === time && heap[parent + HEAP_SEQ]! > seq))) this.siftUp(i, slot, time, seq);
     else this.siftDown(i, slot, time, seq);
@@ -320,7 +373,7 @@ export class KeyTimers<K extends TimedKey> {
     heap[at + HEAP_TIME] = time;
     heap[at + HEAP_SEQ] = seq;
     heap[at + HEAP_SLOT] = slot;
-    this.perSlot[slot * SLOT_INTS + POSITION] = i;
+    this.heapAt[slot] = i;
   }
 
   private growSlots(): void {
@@ -329,6 +382,9 @@ export class KeyTimers<K extends TimedKey> {
     perSlot.set(this.perSlot);
     this.perSlot = perSlot;
     this.perSlotSeqs = new Float64Array(perSlot.buffer);
+    const heapAt = new Int32Array(this.slotCapacity).fill(NONE);
+    heapAt.set(this.heapAt);
+    this.heapAt = heapAt;
   }
 
   private growHeap(): void {

@@ -175,3 +175,37 @@ test('a hint slot taken over by another key, and a key found by a second slot, f
   );
   assert.deepEqual(run(0, rows, true, -1), plain);
 });
+
+test('a hint slot another key took is told apart without reading that key\'s state', () => {
+  // u1 takes slot 0; u2 then comes with slot 0. The slot's hash (u1's) differs from u2's, so the
+  // operator goes to the key table without reading u1's state (with 20K users in the reader's
+  // 16,384 slots, a third of the binge row's records: a cold line each).
+  const operator = new PatternOperator(step(0));
+  const slots = new Int32Array([0]);
+  operator.useKeyHints(slots, 0, SLOTS);
+  const out = { emit: (): void => {} };
+  const feed = (user: string, i: number): void => {
+    const fields: Rec = { user, v: 'a', i };
+    operator.process(fields, 100 + i, { line: i + 1, original: () => fields }, out);
+  };
+  feed('u1', 0);
+  const u1 = (operator as unknown as { byHint: object[] }).byHint[0]!;
+  let reads = 0;
+  for (const field of ['idLength', 'idUnits01', 'id']) {
+    let value = (u1 as Record<string, unknown>)[field];
+    Object.defineProperty(u1, field, {
+      get: () => {
+        reads++;
+        return value;
+      },
+      set: (v: unknown) => void (value = v),
+    });
+  }
+  feed('u2', 1);
+  assert.equal(reads, 0, 'u1\'s state was read for u2\'s record');
+  assert.equal(operator.liveKeys, 2);
+  // u1 again, slot 0 (now u2's): found by the table, the right state.
+  feed('u1', 2);
+  assert.equal(operator.liveKeys, 2);
+  assert.equal((operator as unknown as { byHint: object[] }).byHint[0], u1);
+});

@@ -65,3 +65,47 @@ for (const seed of [2, 3, 4, 5, 7]) {
     if (seed % 2 === 1) assert.ok(largest > 256, `the heap grew past its first capacity (${largest})`);
   });
 }
+
+// A key's `within` expiry (far: the heap) moved to a record's time (near: the wheel) leaves its heap
+// entry in place, stale; the key's next heap timer takes that entry, and a stale entry that reaches
+// the top is dropped. So each of a binge key's records costs no heap removal at a cold index.
+test('a timer moved from the heap to the wheel leaves its heap entry for the key\'s next heap timer', () => {
+  const timers = new KeyTimers<Key>();
+  const heapSize = (): number => (timers as unknown as { size: number }).size;
+  // Far times with a fraction: the heap (the wheel holds integer times near its cursor).
+  const [a, b] = [{ id: 0, slot: -1 }, { id: 1, slot: -1 }];
+  timers.attach(a);
+  timers.attach(b);
+  timers.schedule(a, 7_200_000.5);
+  timers.schedule(b, 7_200_001.5);
+  assert.equal(heapSize(), 2);
+  timers.schedule(a, 10); // a record: the wheel
+  assert.equal(heapSize(), 2, 'a\'s heap entry stays');
+  assert.equal(timers.length, 2);
+  assert.equal(timers.timeOf(a), 10);
+  assert.equal(timers.popDue(10), a);
+  assert.equal(timers.popDue(10), null);
+  assert.equal(timers.length, 1);
+  timers.schedule(a, 7_200_002.5); // a's next expiry takes its old entry
+  assert.equal(heapSize(), 2);
+  assert.equal(timers.registrationOf(a), 3);
+  assert.equal(timers.popDue(Infinity), b);
+  assert.equal(timers.popDue(Infinity), a);
+  assert.equal(heapSize(), 0);
+  // A stale entry at the top is dropped when the queue is next asked; detach drops one anywhere.
+  timers.schedule(a, 7_200_000.5);
+  timers.schedule(a, 20);
+  timers.schedule(b, 7_300_000.5);
+  timers.schedule(b, 30);
+  assert.equal(heapSize(), 2);
+  assert.equal(timers.popDue(20), a);
+  assert.equal(timers.popDue(25), null);
+  assert.equal(heapSize(), 0, 'both stale entries went at the top');
+  timers.schedule(a, 7_200_000.5);
+  timers.schedule(a, 40);
+  assert.equal(timers.popDue(40), b);
+  assert.equal(timers.popDue(40), a);
+  timers.detach(a);
+  assert.equal(heapSize(), 0);
+  assert.equal(timers.earliest, Infinity);
+});
