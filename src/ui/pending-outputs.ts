@@ -190,8 +190,8 @@ export class PendingOutputs {
   }
 
   /**
-   * The last take's window results copied out of the rings (slices of their arrays, whose buffers
-   * can be transferred to the view's worker), per step; null for a step with none.
+   * The last take's window results copied out of the rings (slices of their arrays, cloned to the
+   * view's worker with its message), per step; null for a step with none.
    */
   copyTaken(): (WindowBatchData | null)[] {
     return this.windows.map((ring) => (ring === null || ring.size === 0 ? null : ring.copy()));
@@ -214,8 +214,10 @@ export class PendingOutputs {
 
 /**
  * A batch of window results copied out of the ring as plain arrays, oldest first: what the runner
- * posts to the view's worker, which keeps the tables (its typed arrays are transferred, not
- * copied). Field f of result n at n × fields + f: a number, or (isNumber 0) the value in `others`.
+ * posts to the view's worker, which keeps the tables (cloned with the message, not transferred: a
+ * transfer detaches the buffers, which slows every typed array read of the replay's thread, see
+ * run-live-view.ts). Field f of result n at n × fields + f: a number, or (isNumber 0) the value in
+ * `others`.
  */
 export interface WindowBatchData {
   readonly size: number;
@@ -243,11 +245,6 @@ function unwrap<T extends Float64Array | Uint8Array | unknown[]>(ring: T, from: 
   whole.set(first as Float64Array | Uint8Array);
   whole.set(rest as Float64Array | Uint8Array, head * per);
   return whole as T;
-}
-
-/** The buffers of batches to transfer with a message. */
-export function batchBuffers(batches: readonly (WindowBatchData | null)[]): ArrayBuffer[] {
-  return batches.flatMap((b) => (b === null ? [] : [b.start.buffer, b.end.buffer, b.late.buffer, b.numbers.buffer, b.isNumber.buffer])) as ArrayBuffer[];
 }
 
 /** A WindowBatchData read as a WindowBatch (to fold it). */

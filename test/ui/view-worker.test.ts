@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { frameView } from '../../src/ui/live-app.js';
 import { initialState, liveReducer, type LiveAction, type LiveState, type StepInfo, type WindowRow } from '../../src/ui/live-state.js';
-import { batchBuffers, PendingOutputs } from '../../src/ui/pending-outputs.js';
+import { PendingOutputs } from '../../src/ui/pending-outputs.js';
 import { viewSnapshot } from '../../src/ui/view-snapshot.js';
 import { ViewRenderer } from '../../src/ui/view-renderer.js';
 import type { FrameWindows, ViewMessage, ViewReply, ViewWorkerData } from '../../src/ui/view-worker.js';
@@ -223,7 +223,7 @@ test('the worker keeps the tables: each frame brings the window results since th
       assert.equal(runner.steps[0]!.rows.size, 0, 'the runner keeps no table');
       // Frame 10 is not posted: its results come with frame 11's.
       if (f === 10) continue;
-      worker.postMessage({ type: 'show', state: viewSnapshot(runner, 30), windows } satisfies ViewMessage, windows.flatMap((frame) => batchBuffers(frame.batches)));
+      worker.postMessage({ type: 'show', state: viewSnapshot(runner, 30), windows } satisfies ViewMessage);
       windows = [];
       await until(`frame ${f} drawn`, () => count('drawn') === f - (f > 10 ? 1 : 0));
       await renderer.show(whole);

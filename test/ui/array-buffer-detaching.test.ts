@@ -1,0 +1,61 @@
+/**
+ * "The replay ran ~10% slower under the view than its frames account for" (issue 5, session 12):
+ * the runner transferred the window results' typed arrays to the view's worker, and a transfer
+ * detaches an ArrayBuffer. The first detached buffer of an isolate invalidates V8's
+ * ArrayBufferDetaching protector for the rest of the process: every optimized function that reads
+ * a typed array (the field reader, the window operator) is deoptimized and recompiled with a
+ * detach check on each access. A live replay must leave the protector intact; V8 says when one is
+ * invalidated (--trace-protector-invalidation). A control proves the trace sees a transfer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../cli/run-sw.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sw-detaching-'));
+const url = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
+
+/** The protectors V8 invalidated while node ran `script` (a module file: the view's worker inherits node's flags). */
+function invalidatedProtectors(name: string, script: string): string[] {
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, script);
+  const result = spawnSync(process.execPath, ['--trace-protector-invalidation', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  return [...`${result.stdout}\n${result.stderr}`.matchAll(/Invalidating protector cell (\w+)/g)].map((m) => m[1]!);
+}
+
+test('a live replay detaches no ArrayBuffer: the window results go to the view\'s worker cloned, not transferred', () => {
+  const protectors = invalidatedProtectors(
+    'live',
+    `
+    const { loadCompiledPipeline } = await import(${url('dist/src/spec/compile.js')});
+    const { Replay } = await import(${url('dist/src/replay/replay.js')});
+    const { runLiveView } = await import(${url('dist/src/ui/run-live-view.js')});
+    const { keyboard, offscreenTerminal } = await import(${url('dist/bench/offscreen-terminal.js')});
+    const compiled = await loadCompiledPipeline('test/fixtures/live.pipeline.yaml');
+    const replay = new Replay({ recording: 'test/fixtures/live.jsonl', compiled, speed: Infinity, deadLetterPath: null });
+    let frames = 0;
+    const summary = await runLiveView(replay, 'test/fixtures/live.jsonl', 'test/fixtures/live.pipeline.yaml', compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (frames = cost.frames) });
+    if (frames === 0 || summary.steps[0].results === 0) throw new Error('the view drew no window results');
+  `,
+  );
+  assert.ok(!protectors.includes('ArrayBufferDetaching'), protectors.join(', '));
+});
+
+test('control: a transfer to a worker invalidates the ArrayBufferDetaching protector, and the trace says so', () => {
+  const protectors = invalidatedProtectors(
+    'control',
+    `
+    import { Worker } from 'node:worker_threads';
+    const worker = new Worker('process.exit(0)', { eval: true });
+    const numbers = new Float64Array(16);
+    worker.postMessage({ numbers }, [numbers.buffer]);
+    await new Promise((resolve) => worker.on('exit', resolve));
+  `,
+  );
+  assert.ok(protectors.includes('ArrayBufferDetaching'), protectors.join(', '));
+});
