@@ -384,10 +384,9 @@ export class CheckpointStore {
     this.writing(() => this.lend(durable, this.rowOf(checkpoint), checkpoint));
   }
 
-  /** Hands a row to the writer thread (its encoded parts detached); until it answers, the checkpoint's copies are its to read. */
+  /** Hands a row to the writer thread (its encoded parts copied to shared memory); until it answers, the checkpoint's copies are its to read. */
   private lend(durable: readonly string[], row: NewRow, checkpoint: Checkpoint): void {
-    const job = detached(row);
-    this.background!.start(durable, job.row, job.transfer);
+    this.background!.start(durable, shared(row));
     for (const op of checkpoint.engine.operators) {
       for (const value of Object.values(op.state ?? {})) {
         if (value instanceof DeferredState) {
@@ -750,17 +749,19 @@ function rowBytes(row: NewRow): number {
 
 /**
  * A row for the writer thread: its encoded parts' bytes copied (their operators reuse theirs) into
- * buffers of their own, which the job then transfers (postMessage moves them, no second copy).
+ * SharedArrayBuffers of their own, which postMessage shares with the thread (no second copy). Not
+ * transferred: a transfer detaches the buffer, and the first ArrayBuffer detached in an isolate
+ * invalidates V8's ArrayBufferDetaching protector for good, deoptimizing every typed-array reader
+ * of the replay for the rest of the run (docs/live-view.md, "Session 12").
  */
-function detached(row: NewRow): { row: NewRow; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
+function shared(row: NewRow): NewRow {
   const parts = row.parts.map((part): RowPart => {
     if (!('bytes' in part)) return part;
-    const bytes = part.bytes.slice();
-    transfer.push(bytes.buffer);
+    const bytes = new Uint8Array(new SharedArrayBuffer(part.bytes.length));
+    bytes.set(part.bytes);
     return { ...part, bytes };
   });
-  return { row: { ...row, parts }, transfer };
+  return { ...row, parts };
 }
 
 /**
@@ -1004,10 +1005,10 @@ class BackgroundCommitter {
   }
 
   /** Posts a job; a thread still loading finds it waiting on its port (the replay does not wait for the load). */
-  start(durable: readonly string[], row: NewRow, transfer: readonly ArrayBuffer[]): void {
+  start(durable: readonly string[], row: NewRow): void {
     Atomics.store(this.flag, 0, 0);
     this.pending = true;
-    this.port.postMessage({ durable, row }, transfer);
+    this.port.postMessage({ durable, row });
   }
 
   /** The reply to the job in flight (waiting for it), or null when none is. */

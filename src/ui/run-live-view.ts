@@ -196,7 +196,7 @@ export async function runLiveView(
    * buffer in an isolate invalidates V8's ArrayBufferDetaching protector for good, which
    * deoptimizes every function that reads a typed array (the field reader, the window operator)
    * and recompiles it with a detach check on each access: the replay ran ~10% slower for it. The
-   * clone copies ~100 KB a frame (4,096 results of one field), 0.1 ms or less.
+   * clone copies up to 4,096 × (17 + 9 × fields) bytes per window step a frame (~100 KB at one field).
    */
   const postState = (type: 'show' | 'close', state: LiveState | null): void => {
     const windows = unposted;

@@ -9,24 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../cli/run-sw.js';
+import { invalidatedProtectors } from '../protectors.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sw-detaching-'));
 const url = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
-
-/** The protectors V8 invalidated while node ran `script` (a module file: the view's worker inherits node's flags). */
-function invalidatedProtectors(name: string, script: string): string[] {
-  const file = join(dir, `${name}.mjs`);
-  writeFileSync(file, script);
-  const result = spawnSync(process.execPath, ['--trace-protector-invalidation', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(result.status, 0, result.stderr);
-  return [...`${result.stdout}\n${result.stderr}`.matchAll(/Invalidating protector cell (\w+)/g)].map((m) => m[1]!);
-}
 
 test('a live replay detaches no ArrayBuffer: the window results go to the view\'s worker cloned, not transferred', () => {
   const protectors = invalidatedProtectors(

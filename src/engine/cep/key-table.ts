@@ -130,7 +130,7 @@ export class KeyTable<V extends TableEntry> {
     return this.strings + this.others.size;
   }
 
-  /** The entry of `id`; `hash`, when given, is stringHash(id) (the operator computed it for its key hints). */
+  /** The entry of `id`; `hash`: stringHash(id), when the caller has it. */
   get(id: unknown, hash?: number): V | undefined {
     if (typeof id !== 'string') return this.others.get(id);
     const h = hash ?? stringHash(id);

@@ -107,7 +107,7 @@ export class KeyTimers<K extends TimedKey> {
     return this.size - this.stale + this.wheelSize;
   }
 
-  /** The earliest timer, Infinity when none is set. */
+  /** The earliest timer, Infinity when none is set (stale entries at the top are dropped on the way). */
   get earliest(): number {
     this.dropStaleTop();
     const inHeap = this.size === 0 ? Infinity : this.heap[ENTRY + HEAP_TIME]!;
@@ -168,6 +168,8 @@ export class KeyTimers<K extends TimedKey> {
 
   /** Fills an empty queue from a snapshot: each (attached) key with its timer and its registration number. */
   load(entries: readonly { readonly key: K; readonly time: number; readonly registration: number }[], nextRegistration: number): void {
+    // Nothing to forget: a stale entry left here would keep its slot's heapAt pointing into the entries below.
+    if (this.size !== 0 || this.wheelSize !== 0) throw new Error('KeyTimers.load: the queue is not empty');
     // A list sorted by (timer, registration) is a valid min-heap (the wheel stays empty).
     const sorted = [...entries].sort((a, b) => a.time - b.time || a.registration - b.registration);
     while (this.heapCapacity < sorted.length) this.growHeap();

@@ -506,7 +506,8 @@ export class PatternOperator implements Operator, KeyHinted {
   private stateOf(key: unknown): KeyState {
     let hint = -1;
     let hash: number | undefined;
-    if (this.hintSlots !== null && typeof key === 'string') {
+    // Not a string key keyIdOf escapes (NUL first): its state's id is not the key, which the hint compares.
+    if (this.hintSlots !== null && typeof key === 'string' && key.charCodeAt(0) !== 0) {
       hint = this.hintSlots[this.hintAt]!;
       if (hint >= 0) {
         // The key string is the record's, in the cache: hashing it costs less than reading a state.
@@ -541,11 +542,11 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /**
    * The key's state from the key table, or a new (or recycled) one added to it; `hash`, when given,
-   * is the string key's stringHash (the id's too, unless keyIdOf escaped the key: then the table hashes the id).
+   * is stringHash of a string key that is its own id (stateOf hashes no key that keyIdOf escapes).
    */
   private lookUp(key: unknown, hash?: number): KeyState {
     const id = keyIdOf(key);
-    let state = this.keys.get(id, id === key ? hash : undefined);
+    let state = this.keys.get(id, hash);
     if (state === undefined) {
       state = this.spareKeys.pop();
       if (state === undefined) {
