@@ -11,7 +11,7 @@ import { loadCompiledPipeline } from '../src/spec/compile.js';
 import { Replay } from '../src/replay/replay.js';
 import type { ViewCost } from '../src/ui/run-live-view.js';
 import { processCostNow, startPhase, type PhaseCost } from '../src/ui/phase-cost.js';
-import { threadCpuMs } from '../src/replay/thread-cpu.js';
+import { threadCpuMs } from '../src/replay/cpu-time.js';
 import { existsSync, openSync, readdirSync } from 'node:fs';
 import { keyboard, offscreenTerminal } from './offscreen-terminal.js';
 

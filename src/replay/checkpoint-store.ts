@@ -24,7 +24,7 @@
  */
 import { closeSync, fsync, fsyncSync, openSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { threadCpuMs } from './thread-cpu.js';
+import { threadCpuMs } from './cpu-time.js';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';

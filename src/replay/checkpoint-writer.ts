@@ -9,7 +9,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { CheckpointStore, DurableFiles, type CommitReply, type NewRow } from './checkpoint-store.js';
-import { threadCpuMs } from './thread-cpu.js';
+import { threadCpuMs } from './cpu-time.js';
 
 type Job = { readonly durable: readonly string[]; readonly row: NewRow } | { readonly close: true };
 

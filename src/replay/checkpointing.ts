@@ -22,7 +22,7 @@ import { isSqlitePath } from './sqlite-recording.js';
 import { stepShapes } from '../engine/snapshot/step-shape.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
 import { resolve } from 'node:path';
-import { threadCpuMs } from './thread-cpu.js';
+import { threadCpuMs } from './cpu-time.js';
 
 export type CheckpointPolicy = { readonly kind: 'records'; readonly every: number } | { readonly kind: 'eventTime'; readonly every: number };
 

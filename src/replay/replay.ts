@@ -18,6 +18,7 @@ import { Pacer } from './pacer.js';
 import { openRecording, type BlockExtent, type RecordBlock } from './recording.js';
 import { isSqlitePath } from './sqlite-recording.js';
 import type { CheckpointCost } from './checkpointing.js';
+import { processCpuMs } from './cpu-time.js';
 
 export interface ReplayOptions {
   readonly recording: string;
@@ -404,7 +405,7 @@ export class Replay {
       seconds,
       eventsPerSec: seconds > 0 ? Math.round(records / seconds) : 0,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      cpuSeconds: cpuSeconds(),
+      cpuSeconds: processCpuMs() / 1000,
       watermark: this.pipeline.watermark,
       maxEventTime: this.pipeline.maxEventTime,
       steps: this.stepSummaries(),
@@ -556,10 +557,6 @@ function bothCheckpointers(first: ReplayCheckpointer, second: ReplayCheckpointer
   };
 }
 
-function cpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
-}
 
 function lineNumber(block: RecordBlock, index: number): number {
   return block.lineNumbers ? block.lineNumbers[index]! : block.firstLine + index;

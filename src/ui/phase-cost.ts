@@ -4,11 +4,10 @@
  * itself the same way without loading ink or react.
  */
 
+import { processCpuMs } from '../replay/cpu-time.js';
+
 /** CPU milliseconds of the process so far (user and system, all threads). */
-export function cpuMsNow(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
+export const cpuMsNow = processCpuMs;
 
 /** CPU and wall milliseconds of one stretch of the view's life. */
 export interface PhaseCost {

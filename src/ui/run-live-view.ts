@@ -20,7 +20,7 @@ import { LiveStore } from './live-store.js';
 import { PendingOutputs } from './pending-outputs.js';
 import { ScreenWriter, type Terminal } from './screen-writer.js';
 import { cpuMsNow, startPhase, type PhaseCost } from './phase-cost.js';
-import { threadCpuMs } from '../replay/thread-cpu.js';
+import { threadCpuMs } from '../replay/cpu-time.js';
 import { ESCAPE_WAIT_MS, KeyReader, pressKeys, type KeyPress, type ReplayControls } from './key-commands.js';
 import { viewSnapshot } from './view-snapshot.js';
 import type { FrameBatches, ViewMessage, ViewReply, ViewWorkerData } from './view-worker.js';

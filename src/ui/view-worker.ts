@@ -20,7 +20,7 @@ import { initialState, liveReducer, type LiveState, type StepInfo } from './live
 import { CopiedBatch, PendingOutputs, type WindowBatchData } from './pending-outputs.js';
 import { viewSnapshot, withTables } from './view-snapshot.js';
 import { WindowTable } from './window-table.js';
-import { threadCpuMs } from '../replay/thread-cpu.js';
+import { threadCpuMs } from '../replay/cpu-time.js';
 import { ViewRenderer } from './view-renderer.js';
 import type { Terminal } from './screen-writer.js';
 import { OutputGate, writeAll } from './terminal-output.js';

@@ -9,27 +9,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from '../cli/run-sw.js';
 import { invalidatedProtectors } from '../protectors.js';
-
-const url = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
+import { liveReplayScript } from './live-replay-script.js';
 
 test('a live replay detaches no ArrayBuffer: the window results go to the view\'s worker cloned, not transferred', () => {
   const protectors = invalidatedProtectors(
     'live',
-    `
-    const { loadCompiledPipeline } = await import(${url('dist/src/spec/compile.js')});
-    const { Replay } = await import(${url('dist/src/replay/replay.js')});
-    const { runLiveView } = await import(${url('dist/src/ui/run-live-view.js')});
-    const { keyboard, offscreenTerminal } = await import(${url('dist/bench/offscreen-terminal.js')});
-    const compiled = await loadCompiledPipeline('test/fixtures/live.pipeline.yaml');
-    const replay = new Replay({ recording: 'test/fixtures/live.jsonl', compiled, speed: Infinity, deadLetterPath: null });
-    let frames = 0;
-    const summary = await runLiveView(replay, 'test/fixtures/live.jsonl', 'test/fixtures/live.pipeline.yaml', compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (frames = cost.frames) });
-    if (frames === 0 || summary.steps[0].results === 0) throw new Error('the view drew no window results');
-  `,
+    liveReplayScript("if (frames === 0 || summary.steps[0].results === 0) throw new Error('the view drew no window results');"),
   );
   assert.ok(!protectors.includes('ArrayBufferDetaching'), protectors.join(', '));
 });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../cli/run-sw.js';
+import { liveReplayScript } from './live-replay-script.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sw-lazy-ui-'));
 writeFileSync(
@@ -72,18 +73,7 @@ test('control: loading the view\'s renderer is seen by the hook', () => {
 const INK_OR_REACT = /\/node_modules\/(ink|react|react-reconciler|yoga-layout)\/|\/dist\/src\/ui\/(live-app|view-renderer|header|window-panel|feed-panel|quality-panel|step-tabs|frame-overlay)\.js$/;
 
 test('a live replay loads ink and react in the view\'s worker only, none of them in the replay\'s thread', () => {
-  const url = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, path)).href);
-  const script = `
-    const { loadCompiledPipeline } = await import(${url('dist/src/spec/compile.js')});
-    const { Replay } = await import(${url('dist/src/replay/replay.js')});
-    const { runLiveView } = await import(${url('dist/src/ui/run-live-view.js')});
-    const { keyboard, offscreenTerminal } = await import(${url('dist/bench/offscreen-terminal.js')});
-    const compiled = await loadCompiledPipeline('test/fixtures/live.pipeline.yaml');
-    const replay = new Replay({ recording: 'test/fixtures/live.jsonl', compiled, speed: Infinity, deadLetterPath: null });
-    let frames = 0;
-    await runLiveView(replay, 'test/fixtures/live.jsonl', 'test/fixtures/live.pipeline.yaml', compiled.spec.steps, { stdout: offscreenTerminal(), stdin: keyboard(), onCost: (cost) => (frames = cost.frames) });
-    if (frames === 0) throw new Error('the view drew no frame');
-  `;
+  const script = liveReplayScript("if (frames === 0) throw new Error('the view drew no frame');");
   // A file, not -e: the worker inherits node's flags, and --input-type would not let it load its module.
   writeFileSync(join(dir, 'live.mjs'), script);
   const modules = uiModules('live', [join(dir, 'live.mjs')]).map((line) => line.split(' '));

@@ -1,8 +1,8 @@
 /**
- * The calling thread's own CPU time, for what one thread's work costs beside another's: the live
- * view's frames (the replay's thread and the view's worker), a checkpoint's (the replay and writer
- * threads). process.cpuUsage counts every thread: on two loaded cores the other's work would land
- * in the figure.
+ * CPU time: the process's (every thread), and the calling thread's own, for what one thread's work
+ * costs beside another's: the live view's frames (the replay's thread and the view's worker), a
+ * checkpoint's (the replay and writer threads). The process's counts every thread: on two loaded
+ * cores the other's work would land in the figure.
  */
 import { openSync, readSync } from 'node:fs';
 
@@ -28,6 +28,11 @@ export function threadCpuMs(): number {
     const text = buffer.toString('latin1', 0, length);
     return Number(text.slice(0, text.indexOf(' '))) / 1e6;
   }
+  return processCpuMs();
+}
+
+/** CPU milliseconds of the process so far (user and system, all threads). */
+export function processCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 }
