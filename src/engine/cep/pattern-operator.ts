@@ -504,21 +504,23 @@ export class PatternOperator implements Operator, KeyHinted {
   }
 
   private stateOf(key: unknown): KeyState {
+    // The key's identity (the key string itself but for one starting with NUL): what the key
+    // table, the hint's hash and the state's inline id are of.
+    const id = keyIdOf(key);
     let hint = -1;
     let hash: number | undefined;
-    // Not a string key keyIdOf escapes (NUL first): its state's id is not the key, which the hint compares.
-    if (this.hintSlots !== null && typeof key === 'string' && key.charCodeAt(0) !== 0) {
+    if (this.hintSlots !== null && typeof id === 'string' && typeof key === 'string') {
       hint = this.hintSlots[this.hintAt]!;
       if (hint >= 0) {
         // The key string is the record's, in the cache: hashing it costs less than reading a state.
-        hash = stringHash(key);
+        hash = stringHash(id);
         if (this.hintHashes[hint] === hash) {
           const hinted = this.byHint[hint];
-          if (hinted !== undefined && hasId(hinted, key)) return hinted;
+          if (hinted !== undefined && hasId(hinted, id)) return hinted;
         }
       }
     }
-    const state = this.lookUp(key, hash);
+    const state = this.lookUp(id, key, hash);
     if (hint >= 0) {
       // One slot per state: a state found by another slot before leaves it.
       if (state.hint >= 0 && this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
@@ -540,12 +542,8 @@ export class PatternOperator implements Operator, KeyHinted {
     return state;
   }
 
-  /**
-   * The key's state from the key table, or a new (or recycled) one added to it; `hash`, when given,
-   * is stringHash of a string key that is its own id (stateOf hashes no key that keyIdOf escapes).
-   */
-  private lookUp(key: unknown, hash?: number): KeyState {
-    const id = keyIdOf(key);
+  /** The state of `key` (its identity `id`) from the key table, or a new (or recycled) one added to it; `hash`, when given, is stringHash(id). */
+  private lookUp(id: unknown, key: unknown, hash?: number): KeyState {
     let state = this.keys.get(id, hash);
     if (state === undefined) {
       state = this.spareKeys.pop();
