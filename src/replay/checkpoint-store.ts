@@ -38,7 +38,7 @@ import '../engine/window/window-snapshot-binary.js';
 import { isSqlitePath, readRecording, rowLine } from './sqlite-recording.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
-const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
+const sqlite = lazyModule<typeof import('../sqlite-database.js')>('../sqlite-database.js', import.meta.url);
 
 const KEEP_CHECKPOINTS = 3;
 /**
@@ -233,7 +233,7 @@ export class CheckpointStore {
    */
   static open(path: string, { backgroundBytes = BACKGROUND_BYTES, writerTimeouts = WRITER_TIMEOUTS }: { backgroundBytes?: number; writerTimeouts?: WriterTimeouts } = {}): CheckpointStore {
     try {
-      const db = new (sqlite())(path);
+      const db = sqlite().openDatabase(path);
       // Large pages: a checkpoint's state and segment are megabytes each, written and later freed
       // as chains of overflow pages (effective for a new store only).
       db.pragma('page_size = 65536');

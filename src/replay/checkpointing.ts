@@ -16,7 +16,7 @@ import type { DeadLetterOutput } from './dead-letter.js';
 import { blocksFromChunks, openLineStream, readFileChunks } from './lines.js';
 import type { LineWriter } from './record-sink.js';
 import type { RecordBlock } from './recording.js';
-import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
+import type { DueAt, ReplayCheckpointer, ReplayPosition } from './replay.js';
 import type { Savepoint } from './savepoint.js';
 import { isSqlitePath } from './sqlite-recording.js';
 import { stepShapes } from '../engine/snapshot/step-shape.js';
@@ -85,6 +85,10 @@ export class Checkpointer implements ReplayCheckpointer {
     this.everyRecords = policy.kind === 'records' ? policy.every : Infinity;
     this.nextRecords = policy.kind === 'records' ? (after?.engine.records ?? 0) + policy.every : Infinity;
     this.nextTime = policy.kind === 'eventTime' ? (after ? nextBoundary(after.engine.watermarks.maxTime, policy.every) : -Infinity) : Infinity;
+  }
+
+  dueAt(): DueAt {
+    return { records: this.nextRecords, time: this.nextTime };
   }
 
   due(records: number, maxEventTime: number): boolean {

@@ -51,9 +51,19 @@ export interface ReplayPosition {
 }
 
 export interface ReplayCheckpointer {
-  /** Asked after every record: is a checkpoint due now? Must be cheap. */
+  /**
+   * The pipeline's record count and largest event time from which `due` may say yes: the replay
+   * checks these after every record and asks `due` only once one is reached (NaN: never).
+   */
+  dueAt(): DueAt;
+  /** Is a checkpoint due now? Moves the next boundary when it is. */
   due(records: number, maxEventTime: number): boolean;
   take(position: () => ReplayPosition): void;
+}
+
+export interface DueAt {
+  readonly records: number;
+  readonly time: number;
 }
 
 export interface StepSummary {
@@ -166,6 +176,11 @@ const RESUME_NONE = 0;
 const RESUME_PACED = 1;
 const RESUME_LISTENED = 2;
 
+/** What Replay.readLines returns: it read the block to its end (or the replay stops), a line waits (cursor.resume says for what), a checkpoint may be due. */
+const BLOCK_READ = 0;
+const LINE_WAITS = 1;
+const CHECKPOINT_DUE = 2;
+
 /** Where Replay.readLines is in a block, and the line it returned on to wait for. */
 class BlockCursor {
   start = 0;
@@ -177,7 +192,7 @@ class BlockCursor {
   ts = 0;
   wait: Promise<void> | null = null;
 
-  waitAt(resume: number, start: number, lineIndex: number, fields: Fields, end: number, ts: number, wait: Promise<void> | null): true {
+  waitAt(resume: number, start: number, lineIndex: number, fields: Fields, end: number, ts: number, wait: Promise<void> | null): typeof LINE_WAITS {
     this.resume = resume;
     this.start = start;
     this.lineIndex = lineIndex;
@@ -185,7 +200,7 @@ class BlockCursor {
     this.end = end;
     this.ts = ts;
     this.wait = wait;
-    return true;
+    return LINE_WAITS;
   }
 }
 
@@ -377,9 +392,14 @@ export class Replay {
         cursor.start = 0;
         cursor.lineIndex = 0;
         // The block's lines are read synchronously; a line that must wait (pacing, an input
-        // listener's promise) returns here to be awaited, and reading resumes at it.
-        while (this.readLines(block, cursor, ctx, paced)) {
-          if (cursor.resume === RESUME_PACED) await this.pacer.pace(cursor.ts);
+        // listener's promise) returns here to be awaited, and reading resumes at it; so does a
+        // record after which a checkpoint may be due.
+        for (let read = this.readLines(block, cursor, ctx, paced); read !== BLOCK_READ; read = this.readLines(block, cursor, ctx, paced)) {
+          if (read === CHECKPOINT_DUE) {
+            this.checkpointAfter(lineNumber(block, cursor.lineIndex - 1));
+            // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
+            if (this.stopRequested) break;
+          } else if (cursor.resume === RESUME_PACED) await this.pacer.pace(cursor.ts);
           else await cursor.wait;
         }
         if (this.stopRequested) break;
@@ -415,17 +435,26 @@ export class Replay {
   }
 
   /**
-   * Reads the block's lines from cursor.start into the pipeline. Returns true when a line must
-   * wait (cursor.resume says for what; the line is left in the cursor and read on from there),
-   * false at the block's end or a stop. Kept apart from run(): with the awaits in the loop, the
-   * bench's 2M-event replay cost ~3% more CPU (docs/speed.md).
+   * Reads the block's lines from cursor.start into the pipeline. Returns LINE_WAITS when a line
+   * must wait (cursor.resume says for what; the line is left in the cursor and read on from
+   * there), CHECKPOINT_DUE after a record that reached the checkpointer's boundary (reading goes
+   * on from cursor.start), BLOCK_READ at the block's end or a stop. Kept apart from run(): with
+   * the awaits in the loop, the bench's 2M-event replay cost ~3% more CPU (docs/speed.md).
    */
-  private readLines(block: RecordBlock, cursor: BlockCursor, ctx: LazyRecord, paced: boolean): boolean {
+  private readLines(block: RecordBlock, cursor: BlockCursor, ctx: LazyRecord, paced: boolean): number {
     const { buffer } = block;
     const { from = -Infinity, to = Infinity } = this.options;
     const file = this.options.recording;
     const pacer = this.pacer;
     const checkpointer = this.checkpointer;
+    // The loop only compares numbers; the checkpointer's own code (due, take) runs in run(). In
+    // the loop, compiled by TurboFan before the first checkpoint, that code had never run: the
+    // first checkpoint deoptimized the loop ("insufficient type feedback"), which then ran
+    // unoptimized and was compiled again (docs/checkpoints.md, "Session 13").
+    const dueAt = checkpointer === null ? NEVER_DUE : checkpointer.dueAt();
+    const dueRecords = dueAt.records;
+    const dueTime = dueAt.time;
+    const pipeline = this.pipeline;
     const reader = this.reader;
     const timeCell = this.timeCell;
     // Never null (a cell that is always NaN instead): a NaN constant merged in would make ts a
@@ -482,7 +511,7 @@ export class Replay {
               pacer.release(ts);
             }
             if (resume !== RESUME_LISTENED) {
-              if (this.stopRequested) return false;
+              if (this.stopRequested) return BLOCK_READ;
               this.lineListener?.(buffer, start, end, line);
               if (ts < this.minTime) this.minTime = ts;
               if (this.inputListener !== null) {
@@ -500,21 +529,25 @@ export class Replay {
       resume = RESUME_NONE;
       this.bytesRead += next - start;
       start = next;
-      if (checkpointer !== null && checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) {
-        this.takeCheckpoint(checkpointer, line);
-        // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
-        if (this.stopRequested) return false;
+      if (checkpointer !== null) {
+        // Stored after every record, not only when a checkpoint is due: code the loop has not run
+        // yet when it is compiled (a property store has no type feedback then) deoptimizes it.
+        cursor.start = start;
+        cursor.lineIndex = lineIndex;
+        if (pipeline.recordCount >= dueRecords || pipeline.maxEventTime >= dueTime) return CHECKPOINT_DUE;
       }
     }
-    return false;
+    return BLOCK_READ;
   }
 
   /**
+   * A checkpoint (or savepoint) after the record on `line`, when the checkpointer says one is due.
    * Apart from readLines: a closure there over the loop's `line` made a context for every line
    * (40 bytes a record), checkpointed or not.
    */
-  private takeCheckpoint(checkpointer: ReplayCheckpointer, line: number): void {
-    checkpointer.take(() => this.position(line));
+  private checkpointAfter(line: number): void {
+    const checkpointer = this.checkpointer!;
+    if (checkpointer.due(this.pipeline.recordCount, this.pipeline.maxEventTime)) checkpointer.take(() => this.position(line));
   }
 
   /** The record's event time from its fields (the time is not a finite number in the reader's cell); NaN for none. */
@@ -537,11 +570,19 @@ export class Replay {
   }
 }
 
+/** A replay without a checkpointer: comparisons with NaN are false. */
+const NEVER_DUE: DueAt = { records: NaN, time: NaN };
+
 /** Two checkpointers asked in turn; a position wanted by both is taken once. */
 function bothCheckpointers(first: ReplayCheckpointer, second: ReplayCheckpointer): ReplayCheckpointer {
   let firstDue = false;
   let secondDue = false;
   return {
+    dueAt() {
+      const a = first.dueAt();
+      const b = second.dueAt();
+      return { records: earliest(a.records, b.records), time: earliest(a.time, b.time) };
+    },
     due(records, maxEventTime) {
       // Both are asked every time: due() moves each one's next boundary.
       firstDue = first.due(records, maxEventTime);
@@ -557,6 +598,11 @@ function bothCheckpointers(first: ReplayCheckpointer, second: ReplayCheckpointer
   };
 }
 
+
+/** The earlier of two boundaries, NaN (never) being later than any. */
+function earliest(a: number, b: number): number {
+  return Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b);
+}
 
 function lineNumber(block: RecordBlock, index: number): number {
   return block.lineNumbers ? block.lineNumbers[index]! : block.firstLine + index;

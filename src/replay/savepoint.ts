@@ -18,7 +18,7 @@ import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-js
 import { mapStepState, type StateMapping, type StepShape } from '../engine/snapshot/step-shape.js';
 import { InputError, UsageError } from '../errors.js';
 import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
-import type { ReplayCheckpointer, ReplayPosition } from './replay.js';
+import type { DueAt, ReplayCheckpointer, ReplayPosition } from './replay.js';
 import { isSqlitePath } from './sqlite-recording.js';
 import { parseTimeFlag } from './time-flag.js';
 
@@ -314,6 +314,11 @@ export class SavepointTrigger implements ReplayCheckpointer {
     private readonly dir: string,
     private readonly stop: () => void,
   ) {}
+
+  dueAt(): DueAt {
+    if (this.done) return { records: NaN, time: NaN };
+    return this.at.kind === 'records' ? { records: this.at.at, time: NaN } : { records: NaN, time: this.at.at };
+  }
 
   due(records: number, maxEventTime: number): boolean {
     if (this.done) return false;

@@ -14,7 +14,7 @@ import type { OutputRecord } from '../engine/operator.js';
 import { InputError } from '../errors.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
-const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
+const sqlite = lazyModule<typeof import('../sqlite-database.js')>('../sqlite-database.js', import.meta.url);
 
 /** As for recordings: 10,000 rows per transaction, one fsync per batch. */
 const BATCH = 10_000;
@@ -31,7 +31,7 @@ export class SqliteOutputWriter {
   ) {
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) rmSync(path + suffix);
     try {
-      this.db = new (sqlite())(path);
+      this.db = sqlite().openDatabase(path);
     } catch (error) {
       throw new InputError(`${path}: cannot create the results database (${(error as Error).message}); check the folder exists and is writable`);
     }

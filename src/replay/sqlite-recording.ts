@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
-const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
+const sqlite = lazyModule<typeof import('../sqlite-database.js')>('../sqlite-database.js', import.meta.url);
 
 /**
  * The SQLite recording format (docs/recordings.md), shared by `sw synth`, `sw record` and
@@ -78,7 +78,7 @@ export class SqliteRecordingWriter {
     this.bulk = mode.bulk === true;
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) rmSync(path + suffix);
     try {
-      this.db = new (sqlite())(path);
+      this.db = sqlite().openDatabase(path);
     } catch (error) {
       throw new InputError(`${path}: cannot create the SQLite recording (${(error as Error).message}); check the folder exists and is writable`);
     }
@@ -153,7 +153,7 @@ function openForReading(path: string): Database.Database {
   if (!existsSync(path)) throw new InputError(`${path}: no such recording; check the path`);
   let db: Database.Database;
   try {
-    db = new (sqlite())(path, { readonly: true, fileMustExist: true });
+    db = sqlite().openDatabase(path, { readonly: true, fileMustExist: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'records')").all() as Array<{ name: string }>;
     if (tables.length < 2) {
       db.close();

@@ -49,7 +49,7 @@ import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-js
 import { UsageError } from '../errors.js';
 
 /** better-sqlite3 is loaded when a run opens a database, not by every command that imports this file. */
-const sqlite = lazyModule<typeof Database>('better-sqlite3', import.meta.url);
+const sqlite = lazyModule<typeof import('../sqlite-database.js')>('../sqlite-database.js', import.meta.url);
 
 /** Keys kept decoded by default: the fraud scorer's ~1 KB per user makes this ~10 MB of heap. */
 export const DEFAULT_CACHE_KEYS = 10_000;
@@ -91,7 +91,7 @@ export class SqliteStateStore {
     readonly path: string,
     private readonly temporaryDir: string | null,
   ) {
-    this.db = new (sqlite())(path);
+    this.db = sqlite().openDatabase(path);
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = OFF');

@@ -96,3 +96,19 @@ test("the bundle's vendor script has a code cache this Node accepts", () => {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
   assert.equal(script.cachedDataRejected, false);
 });
+
+test('a checkpointed replay loads better-sqlite3 from the bundle and its addon by path, not the package and its `bindings` search', () => {
+  // require() does not pass the ES loader's hook: the CommonJS files a run loaded are the keys of require.cache at exit.
+  const preload = join(tmp, 'required.cjs');
+  const required = join(tmp, 'required.txt');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(required)}, Object.keys(require.cache).join('\\n')));\n`);
+  const pipeline = join(tmp, 'count.pipeline.yaml');
+  writeFileSync(pipeline, ['name: count', 'time: { field: ts, outOfOrderness: 15s }', 'steps:', '  perPage:', '    keyBy: page', '    window: { type: tumbling, size: 1m }', '    aggregate: { clicks: count() }', ''].join('\n'));
+  const args = ['replay', join(FIXTURES, 'clicks.jsonl'), '--pipeline', pipeline, '--speed', 'max', '--out', join(tmp, 'checkpointed.jsonl'), '--checkpoint-every', '5'];
+  const result = spawnSync(process.execPath, ['--require', preload, join(ROOT, 'bin', 'sw'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const files = readFileSync(required, 'utf8').split('\n');
+  // The store was opened: the addon is loaded (by path).
+  assert.ok(files.some((file) => file.endsWith('/better-sqlite3/build/Release/better_sqlite3.node')), files.join('\n'));
+  assert.deepEqual(files.filter((file) => /\/node_modules\/(better-sqlite3\/lib|bindings|file-uri-to-path)\//.test(file)), []);
+});

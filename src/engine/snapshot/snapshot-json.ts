@@ -17,6 +17,24 @@ export function toSnapshotJson(value: unknown): string {
   return JSON.stringify(tagged(value));
 }
 
+/**
+ * toSnapshotJson of plain data (no toJSON anywhere in it: a window step's keys and accumulators),
+ * for which it is JSON.stringify's own text when nothing needs a tag: no JS walk runs then (nor is
+ * compiled by TurboFan on V8's threads: ≈10 ms of a checkpointed tumbling replay,
+ * docs/checkpoints.md "Session 13"). What needs a tag shows in that text: ±Infinity and NaN as
+ * null, a set as {} (no own properties), a bigint as a TypeError; then the walk runs. (With a
+ * toJSON in it, the walk would call it a second time: a binary part decoded twice.)
+ */
+export function toPlainSnapshotJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  return text !== undefined && !text.includes('null') && !text.includes('{}') ? text : toSnapshotJson(value);
+}
+
 /** `value` with ±Infinity, NaN, bigints and sets replaced by their tagged forms; untouched subtrees are shared, not copied. */
 function tagged(value: unknown): unknown {
   switch (typeof value) {

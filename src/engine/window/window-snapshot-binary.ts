@@ -20,7 +20,7 @@
  * and stringify per checkpoint, plus its share of the CRC and the SQLite row; /1 is ≈45–69 KB and /2
  * ≈30–46 KB for its 2K keys (a row over one 64 KB page cost SQLite ≈0.5 ms more per commit).
  */
-import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
+import { fromSnapshotJson, toPlainSnapshotJson } from '../snapshot/snapshot-json.js';
 import { registerLayout, SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
 import type { WindowKeySnapshot } from './window-operator.js';
 
@@ -127,7 +127,7 @@ export class WindowKeysWriter {
       w.uint(this.count);
       w.uint(numbers.length);
       w.raw(numbers);
-      w.str(toSnapshotJson([this.keys, this.accumulators]));
+      w.str(toPlainSnapshotJson([this.keys, this.accumulators]));
     } finally {
       this.clear();
     }
