@@ -118,6 +118,10 @@ export class KeyTable {
     const at = slot * SLOT_INTS;
     const a = this.slots.ints[at + ID_A]!;
     if (a === ID_LONG) return this.slots.ids[slot] === id;
+    // The length first (an inline id's low 4 bits; never equal for a mark, 13 to 15, as ids of 9
+    // units or more are not inline): most ids that differ differ there, before their units are packed.
+    const n = id.length;
+    if (n > INLINE_UNITS || (a & 15) !== n) return false;
     return a === idHigh(id) && this.slots.ints[at + ID_B] === idLow(id);
   }
 

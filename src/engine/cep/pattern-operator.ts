@@ -260,6 +260,12 @@ export class PatternOperator implements Operator, KeyHinted {
    * conditions read nothing else, and no trace observer looks at the records.
    */
   private retainFields: boolean;
+  /**
+   * Whether any record this operator holds may be a retained one (RecordContext.retain): until
+   * then a match's events are the records themselves, and its output does not read them
+   * (originalOf reads each held record's fields, a cold line per event of a match).
+   */
+  private holdsRetained = false;
   /** Copies the keys for binary snapshots; its buffers are reused, so a binary snapshot is valid until the next one. */
   private copier: PatternKeysCopier | null = null;
   /**
@@ -339,7 +345,12 @@ export class PatternOperator implements Operator, KeyHinted {
       return;
     }
     const slot = this.slotOf(key);
-    this.pending.add(slot, ts, this.retainFields && ctx.retain !== undefined ? ctx.retain(fields) : ctx.original());
+    let record: Rec;
+    if (this.retainFields && ctx.retain !== undefined) {
+      record = ctx.retain(fields);
+      this.holdsRetained = true;
+    } else record = ctx.original();
+    this.pending.add(slot, ts, record);
     if (ts < this.timers.timeOf(slot)) this.timers.schedule(slot, ts);
   }
 
@@ -541,6 +552,8 @@ export class PatternOperator implements Operator, KeyHinted {
       this.useNfa();
       for (const [state, runs, waiting, seq] of linearForm) this.snapshotsOf().writeRuns(state, runs, waiting, seq);
     }
+    // Restored records are whole records; taken as possibly retained all the same (one check per output event).
+    this.holdsRetained = true;
     this.watermark = snapshot.watermark;
     this.nfa.nextId = snapshot.nextRunId;
     Object.assign(this.counters, snapshot.counters);
@@ -708,9 +721,10 @@ export class PatternOperator implements Operator, KeyHinted {
     const values: unknown[] = new Array(list.length);
     let start = this.matchStart;
     let end = this.matchEnd;
+    const retained = this.holdsRetained;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
-      values[i] = originalOf(e.value);
+      values[i] = retained ? originalOf(e.value) : e.value;
       if (e.timestamp < start) start = e.timestamp;
       if (e.timestamp > end) end = e.timestamp;
     }
