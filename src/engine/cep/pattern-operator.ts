@@ -284,6 +284,12 @@ export class PatternOperator implements Operator, KeyHinted {
    * line, for nothing. The hash, beside the slot, tells most of those apart first.
    */
   private hintHashes = new Int32Array(0);
+  /**
+   * Per slot, the hint slot that names it (−1 for none): a key forgotten takes its hint back, so
+   * that when it returns (most keys of the shell row, a third of binge's) its hint is not tried on
+   * its freed slot, by then another key's record and a cold line.
+   */
+  private hintOf = new Int32Array(0);
 
   constructor(
     private readonly definition: PatternStep,
@@ -618,8 +624,16 @@ export class PatternOperator implements Operator, KeyHinted {
     if (hint >= 0) {
       this.byHint[hint] = slot;
       this.hintHashes[hint] = hash!;
+      if (slot >= this.hintOf.length) this.growHintOf(slot);
+      this.hintOf[slot] = hint;
     }
     return slot;
+  }
+
+  private growHintOf(slot: number): void {
+    const hintOf = new Int32Array(Math.max(slot + 1, 2 * this.hintOf.length, 1024)).fill(-1);
+    hintOf.set(this.hintOf);
+    this.hintOf = hintOf;
   }
 
   /** Binds an NfaKeyState to its slot (the fields snapshots read come from the slot). */
@@ -683,6 +697,13 @@ export class PatternOperator implements Operator, KeyHinted {
   private forget(slot: number): void {
     this.keys.delete(slot);
     this.slots.release(slot);
+    if (slot < this.hintOf.length) {
+      const hint = this.hintOf[slot]!;
+      if (hint >= 0) {
+        if (this.byHint[hint] === slot) this.hintHashes[hint] = 0;
+        this.hintOf[slot] = -1;
+      }
+    }
     if (this.linear !== null) {
       if (this.spareCount < SPARE_KEYS) this.spareCount++;
       return;

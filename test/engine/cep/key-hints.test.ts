@@ -212,3 +212,36 @@ test('a hint slot another key took is told apart without reading that key\'s rec
   assert.equal(operator.liveKeys, 2);
   assert.equal(byHint(), u1);
 });
+
+test('a forgotten key\'s hint is not tried on its freed slot when the key returns', () => {
+  // u1 (hint slot 0) goes idle and is forgotten; u2 (no hint) takes its freed slot; u1 returns with
+  // hint slot 0. Trying the hint would compare u1 with u2's record (a cold line: with 20K users, a
+  // key is usually forgotten between two of its records); the hint was taken back instead.
+  const operator = new PatternOperator(step(0));
+  const hints = new Int32Array(1);
+  operator.useKeyHints(hints, 0, SLOTS);
+  const out = { emit: (): void => {} };
+  const feed = (user: string, hint: number, ts: number): void => {
+    hints[0] = hint;
+    const fields: Rec = { user, v: 'x', i: ts };
+    operator.process(fields, ts, { line: ts, original: () => fields }, out);
+  };
+  const hasId = KeyTable.prototype.hasId;
+  const compared: number[] = [];
+  KeyTable.prototype.hasId = function (this: KeyTable, slot: number, id: string) {
+    compared.push(slot);
+    return hasId.call(this, slot, id);
+  };
+  try {
+    feed('u1', 0, 100);
+    operator.advanceWatermark(200, out);
+    assert.equal(operator.liveKeys, 0, 'u1 was forgotten');
+    feed('u2', -1, 300);
+    compared.length = 0;
+    feed('u1', 0, 301);
+  } finally {
+    KeyTable.prototype.hasId = hasId;
+  }
+  assert.deepEqual(compared, [], 'u1\'s hint was tried on its freed slot, now u2\'s');
+  assert.equal(operator.liveKeys, 2);
+});
