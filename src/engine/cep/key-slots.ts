@@ -41,11 +41,17 @@ export const ID_A = 9;
 export const ID_B = 10;
 /** The id's hash (string ids): the table deletes the key without hashing its id again. */
 export const HASH = 11;
-/** The linear matcher's runs: the key's block of rows (-1 for none), how many rows it has, how many runs, and how many matches wait. */
+/**
+ * The linear matcher's runs: the key's block of rows (-1 for none), how many rows it has (and
+ * LINEAR_WAITING, a bit: completed matches wait for an earlier partial match), how many runs.
+ */
 export const LINEAR_BLOCK = 12;
 export const LINEAR_CAPACITY = 13;
+export const LINEAR_WAITING = 1 << 30;
+export const LINEAR_CAPACITY_MASK = LINEAR_WAITING - 1;
 export const LINEAR_COUNT = 14;
-export const LINEAR_WAITING = 15;
+/** The key's insertion number (KeyTable: snapshots list keys in insertion order). */
+export const ORDER = 15;
 
 /** No slot, no entry. */
 export const NO_SLOT = -1;
@@ -57,9 +63,7 @@ export class KeySlots {
   ints = new Int32Array(FIRST_CAPACITY * SLOT_INTS);
   /** The same memory as float64s (SLOT_FLOATS per slot). */
   floats = new Float64Array(this.ints.buffer);
-  /** Per slot, its key's insertion number (KeyTable: snapshots list keys in insertion order). */
-  orders = new Float64Array(FIRST_CAPACITY);
-  /** Per slot, its key (the value an output record and a snapshot carry); cold. */
+  /** Per slot, its key when the record does not give it (KeyTable.keyOf: a key that is its own inline id is not kept); cold. */
   readonly keys: unknown[] = [];
   /** Per slot, its id when the record does not hold it inline (KeyTable); cold. */
   readonly ids: unknown[] = [];
@@ -91,7 +95,6 @@ export class KeySlots {
     ints[at + LINEAR_BLOCK] = NO_SLOT;
     ints[at + LINEAR_CAPACITY] = 0;
     ints[at + LINEAR_COUNT] = 0;
-    ints[at + LINEAR_WAITING] = 0;
     return slot;
   }
 
@@ -109,9 +112,6 @@ export class KeySlots {
     ints.set(this.ints);
     this.ints = ints;
     this.floats = new Float64Array(ints.buffer);
-    const orders = new Float64Array(this.capacity);
-    orders.set(this.orders);
-    this.orders = orders;
     const free = new Int32Array(this.capacity);
     free.set(this.free);
     this.free = free;

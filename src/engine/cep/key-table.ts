@@ -15,7 +15,7 @@
  * id string nor another object; a longer one (or one with a unit of 0x80 or more) is marked ID_LONG
  * and compared with the id kept in KeySlots.ids.
  */
-import { HASH, ID_A, ID_B, NO_SLOT, SLOT_INTS, type KeySlots } from './key-slots.js';
+import { HASH, ID_A, ID_B, NO_SLOT, ORDER, SLOT_INTS, type KeySlots } from './key-slots.js';
 
 /** The longest string id kept inline in its record. */
 const INLINE_UNITS = 8;
@@ -26,6 +26,14 @@ const ID_LONG = 15;
 const ID_OTHER = 13;
 /** a freed slot: no id equals it (a stale key hint naming the slot finds nothing). */
 const ID_FREE = 14;
+/**
+ * In ID_B (whose units take bits 0–27): the key is its inline id (a string key, not led by NUL),
+ * so it is not kept in KeySlots.keys: keyOf decodes it from the record (an output's key; a new
+ * key's write to a cold line of `keys` saved).
+ */
+const KEY_IS_ID = 1 << 28;
+/** Insertion numbers are int32s in the record: past this one, the live keys are numbered again (in order). */
+const LAST_ORDER = 0x7fffffff;
 
 /**
  * ID_A of a string id: its length (4 bits) and its first four units (7 bits each), when it has at
@@ -122,7 +130,18 @@ export class KeyTable {
     // units or more are not inline): most ids that differ differ there, before their units are packed.
     const n = id.length;
     if (n > INLINE_UNITS || (a & 15) !== n) return false;
-    return a === idHigh(id) && this.slots.ints[at + ID_B] === idLow(id);
+    return a === idHigh(id) && (this.slots.ints[at + ID_B]! & ~KEY_IS_ID) === idLow(id);
+  }
+
+  /** The key at `slot`: decoded from its inline id when it is that id, else the key kept aside. */
+  keyOf(slot: number): unknown {
+    const at = slot * SLOT_INTS;
+    const b = this.slots.ints[at + ID_B]!;
+    const a = this.slots.ints[at + ID_A]!;
+    if ((b & KEY_IS_ID) === 0 || a === ID_LONG || a === ID_OTHER || a === ID_FREE) return this.slots.keys[slot];
+    let key = '';
+    for (let i = 0, n = a & 15; i < n; i++) key += String.fromCharCode(i < 4 ? (a >>> (4 + 7 * i)) & 0x7f : (b >>> (7 * (i - 4))) & 0x7f);
+    return key;
   }
 
   /** The slot of `id`, NO_SLOT when it is not in the table; `hash`: stringHash(id), when the caller has it. */
@@ -147,22 +166,30 @@ export class KeyTable {
     }
   }
 
-  /** Adds the key at `slot` (allocated, not in the table) under `id`, which is not in the table. */
-  add(slot: number, id: unknown): void {
+  /** Adds `key` at `slot` (allocated, not in the table) under its identity `id`, which is not in the table. */
+  add(slot: number, id: unknown, key: unknown): void {
     const { slots } = this;
-    slots.orders[slot] = this.nextOrder++;
+    if (this.nextOrder > LAST_ORDER) this.renumber();
     const ints = slots.ints;
     const at = slot * SLOT_INTS;
+    ints[at + ORDER] = this.nextOrder++;
     if (typeof id !== 'string') {
       ints[at + ID_A] = ID_OTHER;
       slots.ids[slot] = id;
+      slots.keys[slot] = key;
       this.others.set(id, slot);
       return;
     }
     const a = idHigh(id);
     ints[at + ID_A] = a;
-    if (a === ID_LONG) slots.ids[slot] = id;
-    else ints[at + ID_B] = idLow(id);
+    if (a === ID_LONG) {
+      slots.ids[slot] = id;
+      slots.keys[slot] = key;
+    } else if (key === id) ints[at + ID_B] = idLow(id) | KEY_IS_ID;
+    else {
+      ints[at + ID_B] = idLow(id);
+      slots.keys[slot] = key;
+    }
     // Growing forgets the probe (grow sets probedId to null): the id is then placed afresh.
     if (++this.strings * 2 > this.mask + 1) this.grow();
     // Added right after `get` missed it (the operator's lookUp): the empty bucket that ended the
@@ -234,18 +261,29 @@ export class KeyTable {
    * a comparator took 42 ms for 53K keys, this 18–23 ms (load 12).
    */
   values(): number[] {
-    const orders = this.slots.orders;
+    const ints = this.slots.ints;
     const found: number[] = [];
     this.forEach((slot) => found.push(slot));
     const n = found.length;
     const foundOrders = new Float64Array(n);
-    for (let k = 0; k < n; k++) foundOrders[k] = orders[found[k]!]!;
-    const sorted = indexesByOrder(foundOrders, n);
-    // Past 2^53 insertions, by comparison.
-    if (sorted === null) return found.sort((a, b) => orders[a]! - orders[b]!);
+    for (let k = 0; k < n; k++) foundOrders[k] = ints[found[k]! * SLOT_INTS + ORDER]!;
+    const sorted = sortedByOrder(foundOrders, n);
     const list = new Array<number>(n);
     for (let k = 0; k < n; k++) list[k] = found[sorted[k]!]!;
     return list;
+  }
+
+  /** The order of the key at `slot` among the live keys (its insertion number; `values()` lists them by it). */
+  orderOf(slot: number): number {
+    return this.slots.ints[slot * SLOT_INTS + ORDER]!;
+  }
+
+  /** Numbers the live keys 0, 1, … in their order: insertion numbers are int32s in the records (one pass per 2^31 insertions). */
+  private renumber(): void {
+    const slots = this.values();
+    const ints = this.slots.ints;
+    for (let k = 0; k < slots.length; k++) ints[slots[k]! * SLOT_INTS + ORDER] = k;
+    this.nextOrder = slots.length;
   }
 
   private place(h: number, slot: number): void {

@@ -26,7 +26,7 @@ import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
 import { KeyTimers } from './key-timers.js';
 import { PendingRecords } from './pending-records.js';
-import { FIRST, KeySlots, LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, NO_SLOT, SLOT_INTS } from './key-slots.js';
+import { FIRST, KeySlots, LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_CAPACITY_MASK, LINEAR_COUNT, NO_SLOT, ORDER, SLOT_INTS } from './key-slots.js';
 import { plainState, type EncodedState } from '../snapshot/binary.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
 import { PatternKeysCopier, type CopiedKey } from './pattern-snapshot-copy.js';
@@ -43,6 +43,7 @@ type KeyBase = new (...args: any[]) => object;
 /** What a key's fields are read from: the operator's slots, timers and linear matcher (null on the NFA). */
 interface KeyParts {
   readonly slots: KeySlots;
+  readonly table: KeyTable;
   readonly timers: KeyTimers;
   linear: LinearMatcher<Rec> | null;
 }
@@ -58,7 +59,7 @@ function withSlotFields<B extends KeyBase>(Base: B) {
     parts: KeyParts | null = null;
 
     get key(): unknown {
-      return this.parts!.slots.keys[this.slot];
+      return this.parts!.table.keyOf(this.slot);
     }
 
     /** The first of the key's records waiting for the watermark (PendingRecords). */
@@ -73,7 +74,7 @@ function withSlotFields<B extends KeyBase>(Base: B) {
 
     /** The key's insertion number (snapshots list keys in this order). */
     get order(): number {
-      return this.parts!.slots.orders[this.slot]!;
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + ORDER]!;
     }
 
     get linearBlock(): number {
@@ -81,7 +82,7 @@ function withSlotFields<B extends KeyBase>(Base: B) {
     }
 
     get linearCapacity(): number {
-      return this.parts!.slots.ints[this.slot * SLOT_INTS + LINEAR_CAPACITY]!;
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK;
     }
 
     get linearCount(): number {
@@ -309,7 +310,7 @@ export class PatternOperator implements Operator, KeyHinted {
     this.linear = chain === null ? null : new LinearMatcher(this.slots, chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
     this.nfaMatcher = new NfaKeys(this.nfa, this.nfaStates);
     this.matcher = this.linear ?? this.nfaMatcher;
-    this.parts = { slots: this.slots, timers: this.timers, linear: this.linear };
+    this.parts = { slots: this.slots, table: this.keys, timers: this.timers, linear: this.linear };
   }
 
   /** The NFA as a key matcher: an operator on the NFA gives every key an NfaKeyState, and a restore every key it loads. */
@@ -647,8 +648,7 @@ export class PatternOperator implements Operator, KeyHinted {
   private newSlot(id: unknown, key: unknown): number {
     const slot = this.slots.allocate();
     this.timers.attach(slot);
-    this.keys.add(slot, id);
-    this.slots.keys[slot] = key;
+    this.keys.add(slot, id, key);
     return slot;
   }
 
@@ -668,18 +668,18 @@ export class PatternOperator implements Operator, KeyHinted {
   private fire(slot: number, watermark: number, out: Output): void {
     const errorsBefore = this.matcher.errors;
     const matcher = this.matcher;
-    this.observer?.key?.(this.slots.keys[slot], watermark);
+    this.observer?.key?.(this.keys.keyOf(slot), watermark);
     const pending = this.pending;
     for (let time = pending.firstTime(slot); time !== Infinity && time <= watermark; time = pending.firstTime(slot)) {
       this.advanceTime(slot, time, out);
       do {
         const record = pending.shift(slot); // the NFA keeps what it needs
-        this.observer?.record?.(this.slots.keys[slot], time, originalOf(record));
+        this.observer?.record?.(this.keys.keyOf(slot), time, originalOf(record));
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
         const matches = matcher.process(slot, record, time);
         for (let i = 0; i < matches.length; i++) this.emitMatch(slot, matches[i]!, out);
-        this.observer?.afterRecord?.(this.slots.keys[slot], time, matcher.describe(slot));
+        this.observer?.afterRecord?.(this.keys.keyOf(slot), time, matcher.describe(slot));
       } while (pending.firstTime(slot) === time);
     }
     this.advanceTime(slot, watermark, out);
@@ -720,7 +720,7 @@ export class PatternOperator implements Operator, KeyHinted {
     for (let i = 0; i < timeouts.length; i++) {
       const timeout = timeouts[i]!;
       const events = this.eventsOf(timeout.match);
-      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: this.slots.keys[slot], start: this.matchStart, end: timeout.timestamp, events, fields: {} };
+      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: this.keys.keyOf(slot), start: this.matchStart, end: timeout.timestamp, events, fields: {} };
       this.counters.results++;
       out.emit(result);
     }
@@ -728,7 +728,7 @@ export class PatternOperator implements Operator, KeyHinted {
 
   private emitMatch(slot: number, match: MatchEvents<Rec>, out: Output): void {
     const events = this.eventsOf(match);
-    const result: MatchResult = { step: this.step, kind: 'match', key: this.slots.keys[slot], start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
+    const result: MatchResult = { step: this.step, kind: 'match', key: this.keys.keyOf(slot), start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
     this.counters.results++;
     out.emit(result);
   }

@@ -13,7 +13,7 @@ class Keys {
   /** A new slot for `id`, added. */
   add(id: unknown): number {
     const slot = this.slots.allocate();
-    this.table.add(slot, id);
+    this.table.add(slot, id, id);
     return slot;
   }
 
@@ -53,8 +53,7 @@ test('KeyTable matches a Map under insert / delete churn, growth and mixed key t
       // forEach: every entry once, in any order.
       const visited: number[] = [];
       table.forEach((slot) => visited.push(slot));
-      const orders = keys.slots.orders;
-      assert.deepEqual(visited.sort((a, b) => orders[a]! - orders[b]!), [...map.values()], `forEach at step ${step}`);
+      assert.deepEqual(visited.sort((a, b) => table.orderOf(a) - table.orderOf(b)), [...map.values()], `forEach at step ${step}`);
     }
   }
   assert.deepEqual(table.values(), [...map.values()]);
@@ -219,4 +218,57 @@ test('key table: a freed slot matches no id, and a slot reused for a non-string 
   assert.equal(keys.add('c'), slot);
   assert.equal(table.get('c'), slot);
   assert.equal(table.get('ab'), NO_SLOT);
+});
+
+test('key table: a key is given back as it was added: decoded from its inline id when it is that id, else kept aside', () => {
+  const keys = new Keys();
+  const { slots, table } = keys;
+  const cases: [id: unknown, key: unknown][] = [
+    ['u12345', 'u12345'],
+    ['', ''],
+    ['k06ah2a5', 'k06ah2a5'],
+    ['\u007f\u0001x', '\u007f\u0001x'],
+    ['long-key-1479599-abcdef', 'long-key-1479599-abcdef'],
+    ['\u00e9', '\u00e9'],
+    // A NUL-led key's identity has one more NUL (keyIdOf): the key is not its id.
+    ['\u0000\u0000a', '\u0000a'],
+    // A list key's identity string.
+    ['\u0000["a",1]', ['a', 1]],
+    [7, 7],
+  ];
+  const added = cases.map(([id, key]) => {
+    const slot = slots.allocate();
+    table.add(slot, id, key);
+    return slot;
+  });
+  cases.forEach(([id, key], i) => {
+    assert.deepEqual(table.keyOf(added[i]!), key, JSON.stringify(id));
+    // Only keys that are not their own inline id are kept aside.
+    const inline = typeof key === 'string' && key === id && id.length <= 8 && /^[\u0000-\u007f]*$/.test(id);
+    assert.equal(slots.keys[added[i]!] === undefined, inline, `${JSON.stringify(id)} kept aside`);
+  });
+  // A slot reused by a key of another kind gives that key back, not a decoding of the old id.
+  keys.delete(added[0]!);
+  const reused = slots.allocate();
+  assert.equal(reused, added[0]);
+  table.add(reused, 9, 9);
+  assert.equal(table.keyOf(reused), 9);
+});
+
+test('key table: insertion numbers past the int32 range number the live keys again, in their order', () => {
+  const keys = new Keys();
+  const { table } = keys;
+  const internal = table as unknown as { nextOrder: number };
+  const first = ['a', 'b', 'c'].map((id) => keys.add(id));
+  internal.nextOrder = 0x7fffffff - 1;
+  const later = ['d', 'e', 'f'].map((id) => keys.add(id));
+  keys.delete(first[1]!);
+  assert.deepEqual(table.values(), [first[0], first[2], ...later]);
+  // 'd' and 'e' took the last two int32 numbers; 'f' renumbered the keys before it.
+  assert.ok(internal.nextOrder < 10, `next order ${internal.nextOrder}`);
+  const g = keys.add('g');
+  assert.deepEqual(table.values(), [first[0], first[2], ...later, g]);
+  const orders = table.values().map((slot) => table.orderOf(slot));
+  assert.deepEqual(orders, [...orders].sort((x, y) => x - y));
+  assert.ok(orders.every((order) => order >= 0 && order < 10), `orders ${orders.join(' ')}`);
 });

@@ -26,7 +26,7 @@ import type { SkipStrategy } from '../../spec.js';
 import type { CompiledPattern } from './compiler.js';
 import type { Condition, StageCondition, State } from './state.js';
 import type { PartialMatchView } from '../trace.js';
-import { LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, LINEAR_WAITING, SLOT_INTS, type KeySlots } from '../key-slots.js';
+import { LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_CAPACITY_MASK, LINEAR_COUNT, LINEAR_WAITING, SLOT_INTS, type KeySlots } from '../key-slots.js';
 
 /** The chain of a linear pattern: its states Q0 (start) .. Q(m-1); Q(m) is the final state. */
 export interface LinearChain<E> {
@@ -93,7 +93,7 @@ export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: bool
 
 /**
  * A key's linear state as the snapshot copiers read it (the operator's view of a slot; the matcher
- * itself reads the slot's record: LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, LINEAR_WAITING).
+ * itself reads the slot's record: LINEAR_BLOCK, LINEAR_CAPACITY with the LINEAR_WAITING bit, LINEAR_COUNT).
  */
 export interface LinearKey {
   /** The key's slot (key-slots.ts). */
@@ -241,11 +241,11 @@ export class LinearMatcher<E> {
   private readonly stageOrder: readonly string[];
   private readonly stagePositions: readonly (readonly number[])[];
   private readonly stageLists: readonly (readonly { value: E; timestamp: number }[][])[];
-  /** Per slot, its completed matches waiting (skip strategies), when it has any (its record's LINEAR_WAITING counts them). */
+  /** Per slot, its completed matches waiting (skip strategies), when it has any (its record's LINEAR_WAITING bit says so). */
   private readonly waitingLists: (LinearRun[] | undefined)[] = [];
 
   constructor(
-    /** The keys' records: LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, LINEAR_WAITING. */
+    /** The keys' records: LINEAR_BLOCK, LINEAR_CAPACITY (and the LINEAR_WAITING bit), LINEAR_COUNT. */
     private readonly slots: KeySlots,
     chain: LinearChain<E>,
     windowTime: number,
@@ -280,7 +280,7 @@ export class LinearMatcher<E> {
   isIdle(slot: number): boolean {
     const at = slot * SLOT_INTS;
     const ints = this.slots.ints;
-    return ints[at + LINEAR_COUNT] === 0 && ints[at + LINEAR_WAITING] === 0;
+    return ints[at + LINEAR_COUNT] === 0 && (ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0;
   }
 
   partialMatchCount(slot: number): number {
@@ -308,7 +308,7 @@ export class LinearMatcher<E> {
 
   /** The key's completed matches waiting for an earlier partial match (skip strategies). */
   waitingOf(slot: number): readonly LinearRun[] {
-    return this.slots.ints[slot * SLOT_INTS + LINEAR_WAITING] === 0 ? NO_WAITING : this.waitingLists[slot]!;
+    return (this.slots.ints[slot * SLOT_INTS + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0 ? NO_WAITING : this.waitingLists[slot]!;
   }
 
   // A run of the key (index: its place in order, 0 first) for snapshots: how many events it took,
@@ -371,12 +371,14 @@ export class LinearMatcher<E> {
 
   /** The key's waiting matches as a list it may change (a new one when it has none); keepWaiting stores it back. */
   private listOf(slot: number): LinearRun[] {
-    return this.slots.ints[slot * SLOT_INTS + LINEAR_WAITING] === 0 ? [] : this.waitingLists[slot]!;
+    return (this.slots.ints[slot * SLOT_INTS + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0 ? [] : this.waitingLists[slot]!;
   }
 
-  /** Stores the key's waiting matches (and their count in its record); an empty list is not kept. */
+  /** Stores the key's waiting matches (and whether it has any in its record); an empty list is not kept. */
   private keepWaiting(slot: number, waiting: readonly LinearRun[]): void {
-    this.slots.ints[slot * SLOT_INTS + LINEAR_WAITING] = waiting.length;
+    const at = slot * SLOT_INTS + LINEAR_CAPACITY;
+    const ints = this.slots.ints;
+    ints[at] = waiting.length === 0 ? ints[at]! & LINEAR_CAPACITY_MASK : ints[at]! | LINEAR_WAITING;
     this.waitingLists[slot] = waiting.length === 0 ? undefined : (waiting as LinearRun[]);
   }
 
@@ -453,10 +455,10 @@ export class LinearMatcher<E> {
     // The slots' records are not replaced while the matcher runs (only a new key grows them).
     if (ints[at0 + LINEAR_COUNT] === 0) this.release(slot);
     const potential = this.doneCount;
-    const waitingCount = ints[at0 + LINEAR_WAITING]!;
-    if (potential === 0 && waitingCount === 0) return NO_MATCHES;
+    const waits = (ints[at0 + LINEAR_CAPACITY]! & LINEAR_WAITING) !== 0;
+    if (potential === 0 && !waits) return NO_MATCHES;
     if (this.skip.kind === 'noSkip') return this.views.slice(0, potential);
-    if (waitingCount > 0) {
+    if (waits) {
       // Behind matches already waiting: in line with them.
       const waiting = this.listOf(slot);
       for (let i = 0; i < potential; i++) this.insertWaiting(waiting, this.runOfDone(i));
@@ -601,12 +603,12 @@ export class LinearMatcher<E> {
     this.clearDone();
     const ints = this.slots.ints;
     const at = slot * SLOT_INTS;
-    if (ints[at + LINEAR_WAITING] === 0) {
+    if ((ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0) {
       if (window <= 0 || ints[at + LINEAR_COUNT] === 0 || !(this.earliestStart(slot) + window <= timestamp)) return NOTHING;
     }
     const timeouts = window > 0 && ints[at + LINEAR_COUNT]! > 0 ? this.dropRows(slot, TIMED_OUT, timestamp, 0) : null;
     let matches: readonly MatchEvents<E>[] = NO_MATCHES;
-    if (ints[at + LINEAR_WAITING]! > 0) matches = this.emitWaiting(slot, this.listOf(slot));
+    if ((ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) !== 0) matches = this.emitWaiting(slot, this.listOf(slot));
     if (ints[at + LINEAR_COUNT] === 0) this.release(slot);
     if (matches.length === 0 && timeouts === null) return NOTHING;
     return { matches, timeouts: timeouts ?? NO_MATCHES };
@@ -733,7 +735,7 @@ export class LinearMatcher<E> {
     const ints = this.slots.ints;
     const at = slot * SLOT_INTS;
     const count = ints[at + LINEAR_COUNT]!;
-    if (count === ints[at + LINEAR_CAPACITY]) this.moveToBlock(slot, Math.max(FIRST_ROWS, count * 2));
+    if (count === (ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK)) this.moveToBlock(slot, Math.max(FIRST_ROWS, count * 2));
     const base = ints[at + LINEAR_BLOCK]!;
     let row = base + count;
     ints[at + LINEAR_COUNT] = count + 1;
@@ -779,10 +781,10 @@ export class LinearMatcher<E> {
         values[block * m + i] = values[old * m + i];
         values[old * m + i] = undefined;
       }
-      this.freeBlock(old, ints[at + LINEAR_CAPACITY]!);
+      this.freeBlock(old, ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK);
     }
     ints[at + LINEAR_BLOCK] = block;
-    ints[at + LINEAR_CAPACITY] = FIRST_ROWS << sizeClass;
+    ints[at + LINEAR_CAPACITY] = (ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) | (FIRST_ROWS << sizeClass);
   }
 
   private freeBlock(block: number, capacity: number): void {
@@ -797,9 +799,9 @@ export class LinearMatcher<E> {
     const at = slot * SLOT_INTS;
     const block = ints[at + LINEAR_BLOCK]!;
     if (block < 0) return;
-    this.freeBlock(block, ints[at + LINEAR_CAPACITY]!);
+    this.freeBlock(block, ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK);
     ints[at + LINEAR_BLOCK] = -1;
-    ints[at + LINEAR_CAPACITY] = 0;
+    ints[at + LINEAR_CAPACITY] &= LINEAR_WAITING;
   }
 
   private moveRow(from: number, to: number): void {
