@@ -1,79 +1,62 @@
 /**
- * The pattern operator's live keys: key identity → key state. On a keyed stream whose keys go idle
- * between two of their records (the binge bench: 20K users, ~1,400 with records waiting), every
- * record inserts its key and the watermark deletes it again soon after. A Map does that with a
- * miss, an insert and a delete per record, and rebuilds its table whenever the deleted entries
- * fill it (every few hundred records here: a table's worth of garbage each time). This table keeps
- * string keys (the usual key) in open addressing with linear probing over parallel arrays: the
- * entry's own hash, compared before the key strings are, and deletion by backward shift, so that
- * nothing is rebuilt or allocated unless the table grows (list and map keys arrive here too, as
- * their identity strings: keyIdOf in ../state/state-key.ts). Other keys (numbers, booleans, null)
- * go to a Map: JSON's number and -0 / NaN rules stay the Map's (SameValueZero).
+ * The pattern operator's live keys: key identity → the key's slot (key-slots.ts). On a keyed
+ * stream whose keys go idle between two of their records (the binge bench: 20K users, ~1,400 with
+ * records waiting), every record inserts its key and the watermark deletes it again soon after. A
+ * Map does that with a miss, an insert and a delete per record, and rebuilds its table whenever the
+ * deleted entries fill it (every few hundred records here: a table's worth of garbage each time).
+ * This table keeps string keys (the usual key) in open addressing with linear probing over one
+ * Int32Array of (hash, slot) pairs: the hash compared before the ids are, and deletion by backward
+ * shift, so that nothing is rebuilt or allocated unless the table grows (list and map keys arrive
+ * here too, as their identity strings: keyIdOf in ../state/state-key.ts). Other keys (numbers,
+ * booleans, null) go to a Map: JSON's number and -0 / NaN rules stay the Map's (SameValueZero).
+ *
+ * A key's id is in its slot's record (ID_A, ID_B): a short ASCII id as its length and units, so
+ * that a hit compares the id with the record the operator reads next anyway, and reads neither the
+ * id string nor another object; a longer one (or one with a unit of 0x80 or more) is marked ID_LONG
+ * and compared with the id kept in KeySlots.ids.
  */
-export interface TableEntry {
-  /** The key's identity (a string here, or any value for the Map). */
-  id: unknown;
-  /** Insertion number: `values()` lists entries in insertion order, as a Map would. */
-  order: number;
-  /** The id's hash (string ids), set by `add`: `delete` finds the entry without hashing the id again. */
-  hash: number;
-  /**
-   * A short string id's units inline (set by `add`, see `hasId`): its length, -1 when not inline,
-   * and its units two by two, 15 bits each (0 past its end).
-   */
-  idLength: number;
-  idUnits01: number;
-  idUnits23: number;
-  idUnits45: number;
-  idUnits67: number;
-}
+import { HASH, ID_A, ID_B, NO_SLOT, ORDER, SLOT_INTS, type KeySlots } from './key-slots.js';
 
-/** The longest string id kept inline in its entry. */
+/** The longest string id kept inline in its record. */
 const INLINE_UNITS = 8;
-
-/** Units 2k and 2k + 1 of `s` (0 past its end) packed 15 bits each, a small integer; -1 when one is 0x8000 or more. */
-function unitPair(s: string, k: number): number {
-  const n = s.length;
-  const a = 2 * k < n ? s.charCodeAt(2 * k) : 0;
-  const b = 2 * k + 1 < n ? s.charCodeAt(2 * k + 1) : 0;
-  return (a | b) >= 0x8000 ? -1 : a | (b << 15);
-}
-
-/** Keeps a string id's units in its entry when it is short and every unit under 0x8000 (hasId then reads neither the id string nor more than the entry). */
-function keepIdInline(entry: TableEntry, id: string): void {
-  entry.idLength = -1;
-  if (id.length > INLINE_UNITS) return;
-  const u01 = unitPair(id, 0);
-  const u23 = unitPair(id, 1);
-  const u45 = unitPair(id, 2);
-  const u67 = unitPair(id, 3);
-  if ((u01 | u23 | u45 | u67) < 0) return;
-  entry.idUnits01 = u01;
-  entry.idUnits23 = u23;
-  entry.idUnits45 = u45;
-  entry.idUnits67 = u67;
-  entry.idLength = id.length;
-}
+/** Marks in ID_A (an inline id's ID_A has its length, at most 8, in its low 4 bits): */
+/** a string id not inline (compared with KeySlots.ids); */
+const ID_LONG = 15;
+/** a key of another type (in the Map; its id in KeySlots.ids); */
+const ID_OTHER = 13;
+/** a freed slot: no id equals it (a stale key hint naming the slot finds nothing). */
+const ID_FREE = 14;
+/**
+ * In ID_B (whose units take bits 0–27): the key is its inline id (a string key, not led by NUL),
+ * so it is not kept in KeySlots.keys: keyOf decodes it from the record (an output's key; a new
+ * key's write to a cold line of `keys` saved).
+ */
+const KEY_IS_ID = 1 << 28;
+/** Insertion numbers are int32s in the record: past this one, the live keys are numbered again (in order). */
+const LAST_ORDER = 0x7fffffff;
 
 /**
- * Whether the entry's id is the string `id`: a short id compared with the units kept in the entry
- * (keepIdInline), so a hit loads the entry but not its id string (a cold line of its own, and
- * V8's string compare: 13% of the binge row's samples were the hinted key's `===`); a long one by `===`.
+ * ID_A of a string id: its length (4 bits) and its first four units (7 bits each), when it has at
+ * most INLINE_UNITS units, each under 0x80; else ID_LONG.
  */
-export function hasId(entry: TableEntry, id: string): boolean {
-  const n = entry.idLength;
-  if (n < 0) return entry.id === id;
-  if (id.length !== n) return false;
-  if (entry.idUnits01 !== unitPair(id, 0)) return false;
-  if (n > 2 && entry.idUnits23 !== unitPair(id, 1)) return false;
-  if (n > 4 && entry.idUnits45 !== unitPair(id, 2)) return false;
-  return n <= 6 || entry.idUnits67 === unitPair(id, 3);
+export function idHigh(id: string): number {
+  const n = id.length;
+  if (n > INLINE_UNITS) return ID_LONG;
+  let a = n;
+  for (let i = 0; i < n; i++) {
+    const unit = id.charCodeAt(i);
+    if (unit >= 0x80) return ID_LONG;
+    if (i < 4) a |= unit << (4 + 7 * i);
+  }
+  return a;
 }
 
-const EMPTY = undefined;
-/** A free slot's hash: stringHash never gives 0, so the hashes alone tell free slots from used ones. */
-const EMPTY_HASH = 0;
-const MIN_CAPACITY = 1024;
+/** ID_B of an inline string id: its units 4 to 7 (7 bits each; 0 past its end). */
+export function idLow(id: string): number {
+  let b = 0;
+  for (let i = 4; i < id.length; i++) b |= id.charCodeAt(i) << (7 * (i - 4));
+  return b;
+}
 
 /** FNV-1a over the UTF-16 code units, with a final mix (linear probing wants the low bits spread); never 0. */
 export function stringHash(s: string): number {
@@ -111,179 +94,216 @@ export function sortedByOrder(orders: ArrayLike<number>, n: number, stride = 1, 
   return indexesByOrder(orders, n, stride, offset) ?? Array.from({ length: n }, (_, i) => i).sort((a, b) => orders[a * stride + offset]! - orders[b * stride + offset]!);
 }
 
-export class KeyTable<V extends TableEntry> {
-  private entries: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(EMPTY);
-  private hashes = new Int32Array(MIN_CAPACITY);
-  /** Each slot's entry's order, beside it: `values()` sorts without reading the entries. */
-  private orders = new Float64Array(MIN_CAPACITY);
-  private mask = MIN_CAPACITY - 1;
+const EMPTY_HASH = 0;
+/** A bucket's int32s: the hash (0: free; stringHash never gives 0) and the slot. */
+const BUCKET = 2;
+const MIN_BUCKETS = 1024;
+
+export class KeyTable {
+  private buckets = new Int32Array(MIN_BUCKETS * BUCKET);
+  private mask = MIN_BUCKETS - 1;
   private strings = 0;
-  private readonly others = new Map<unknown, V>();
+  private readonly others = new Map<unknown, number>();
   private nextOrder = 0;
   /** The string `get` hashed last and its hash: a miss is followed by `add` of the same id. */
   private probedId: string | null = null;
   private probedHash = 0;
-  /** The empty slot that ended that probe: `add` of the same id puts it there (no second probe). */
-  private probedSlot = 0;
+  /** The empty bucket that ended that probe: `add` of the same id puts it there (no second probe). */
+  private probedBucket = 0;
+
+  /** The slots' records (ids, hashes) and their insertion orders. */
+  constructor(private readonly slots: KeySlots) {}
 
   get size(): number {
     return this.strings + this.others.size;
   }
 
-  /** The entry of `id`; `hash`: stringHash(id), when the caller has it. */
-  get(id: unknown, hash?: number): V | undefined {
-    if (typeof id !== 'string') return this.others.get(id);
+  /**
+   * Whether the key at `slot` has the string id `id`: an inline id compared with the units in the
+   * slot's record (the record a record's arrival reads anyway), a long one with the id kept aside.
+   */
+  hasId(slot: number, id: string): boolean {
+    const at = slot * SLOT_INTS;
+    const a = this.slots.ints[at + ID_A]!;
+    if (a === ID_LONG) return this.slots.ids[slot] === id;
+    // The length first (an inline id's low 4 bits; never equal for a mark, 13 to 15, as ids of 9
+    // units or more are not inline): most ids that differ differ there, before their units are packed.
+    const n = id.length;
+    if (n > INLINE_UNITS || (a & 15) !== n) return false;
+    return a === idHigh(id) && (this.slots.ints[at + ID_B]! & ~KEY_IS_ID) === idLow(id);
+  }
+
+  /** The key at `slot`: decoded from its inline id when it is that id, else the key kept aside. */
+  keyOf(slot: number): unknown {
+    const at = slot * SLOT_INTS;
+    const b = this.slots.ints[at + ID_B]!;
+    const a = this.slots.ints[at + ID_A]!;
+    if ((b & KEY_IS_ID) === 0 || a === ID_LONG || a === ID_OTHER || a === ID_FREE) return this.slots.keys[slot];
+    let key = '';
+    for (let i = 0, n = a & 15; i < n; i++) key += String.fromCharCode(i < 4 ? (a >>> (4 + 7 * i)) & 0x7f : (b >>> (7 * (i - 4))) & 0x7f);
+    return key;
+  }
+
+  /** The slot of `id`, NO_SLOT when it is not in the table; `hash`: stringHash(id), when the caller has it. */
+  get(id: unknown, hash?: number): number {
+    if (typeof id !== 'string') return this.others.get(id) ?? NO_SLOT;
     const h = hash ?? stringHash(id);
     this.probedId = id;
     this.probedHash = h;
-    const { entries, hashes, mask } = this;
-    // The hashes alone until one is equal: a miss (most lookups on a stream whose keys go idle
-    // between their records) reads only the Int32Array, not the entries.
+    const { buckets, mask } = this;
+    // The hashes until one is equal: a miss (most lookups on a stream whose keys go idle between
+    // their records) reads only the buckets, not the records.
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const stored = hashes[i]!;
+      const stored = buckets[i * BUCKET]!;
       if (stored === EMPTY_HASH) {
-        this.probedSlot = i;
-        return undefined;
+        this.probedBucket = i;
+        return NO_SLOT;
       }
       if (stored === h) {
-        const entry = entries[i]!;
-        if (hasId(entry, id)) return entry;
+        const slot = buckets[i * BUCKET + 1]!;
+        if (this.hasId(slot, id)) return slot;
       }
     }
   }
 
-  /** Adds `entry` under `entry.id`, which is not in the table. */
-  add(entry: V): void {
-    entry.order = this.nextOrder++;
-    const id = entry.id;
+  /** Adds `key` at `slot` (allocated, not in the table) under its identity `id`, which is not in the table. */
+  add(slot: number, id: unknown, key: unknown): void {
+    const { slots } = this;
+    if (this.nextOrder > LAST_ORDER) this.renumber();
+    const ints = slots.ints;
+    const at = slot * SLOT_INTS;
+    ints[at + ORDER] = this.nextOrder++;
     if (typeof id !== 'string') {
-      // Not inline: a recycled entry may hold the units of a string id it had before.
-      entry.idLength = -1;
-      this.others.set(id, entry);
+      ints[at + ID_A] = ID_OTHER;
+      slots.ids[slot] = id;
+      slots.keys[slot] = key;
+      this.others.set(id, slot);
       return;
     }
-    keepIdInline(entry, id);
+    const a = idHigh(id);
+    ints[at + ID_A] = a;
+    if (a === ID_LONG) {
+      slots.ids[slot] = id;
+      slots.keys[slot] = key;
+    } else if (key === id) ints[at + ID_B] = idLow(id) | KEY_IS_ID;
+    else {
+      ints[at + ID_B] = idLow(id);
+      slots.keys[slot] = key;
+    }
     // Growing forgets the probe (grow sets probedId to null): the id is then placed afresh.
-    if (++this.strings * 2 > this.entries.length) this.grow();
-    // Added right after `get` missed it (the operator's lookUp): the empty slot that ended the probe,
-    // if it is still empty (another id added in between may have taken it; adds only fill slots and
-    // deletions forget the probe, so a slot still empty is still the first empty one of the probe).
-    if (id === this.probedId && this.hashes[this.probedSlot] === EMPTY_HASH) {
-      entry.hash = this.probedHash;
-      this.put(this.probedSlot, entry, this.probedHash, entry.order);
+    if (++this.strings * 2 > this.mask + 1) this.grow();
+    // Added right after `get` missed it (the operator's lookUp): the empty bucket that ended the
+    // probe, if it is still empty (another id added in between may have taken it; adds only fill
+    // buckets and deletions forget the probe, so a bucket still empty is still the first empty one of the probe).
+    if (id === this.probedId && this.buckets[this.probedBucket * BUCKET] === EMPTY_HASH) {
+      ints[at + HASH] = this.probedHash;
+      this.put(this.probedBucket, this.probedHash, slot);
       this.probedId = null;
       return;
     }
     const h = id === this.probedId ? this.probedHash : stringHash(id);
-    entry.hash = h;
-    this.place(entry, h, entry.order);
+    ints[at + HASH] = h;
+    this.place(h, slot);
   }
 
-  /** Removes `entry` (added before, its id unchanged since). */
-  delete(entry: V): void {
-    // With no other keys in the table the entry's id is a string: not reading it saves a cache
-    // miss on the key string (the key state is hot here, its id was last read when it arrived).
-    if (this.others.size > 0 && typeof entry.id !== 'string') {
-      this.others.delete(entry.id);
+  /** Removes the key at `slot` (added before); its record's id is marked free. */
+  delete(slot: number): void {
+    const ints = this.slots.ints;
+    const at = slot * SLOT_INTS;
+    const a = ints[at + ID_A]!;
+    ints[at + ID_A] = ID_FREE;
+    if (a === ID_OTHER) {
+      this.others.delete(this.slots.ids[slot]);
+      this.slots.ids[slot] = undefined;
       return;
     }
-    const { entries, hashes, orders, mask } = this;
-    // A deletion moves entries: the slot a `get` found empty no longer ends that probe.
+    const { buckets, mask } = this;
+    // A deletion moves entries: the bucket a `get` found empty no longer ends that probe.
     this.probedId = null;
-    const h = entry.hash;
+    const h = ints[at + HASH]!;
     let i = h & mask;
     for (;;) {
-      const stored = hashes[i]!;
-      if (stored === h && entries[i] === entry) break;
+      const stored = buckets[i * BUCKET]!;
+      if (stored === h && buckets[i * BUCKET + 1] === slot) break;
       if (stored === EMPTY_HASH) return;
       i = (i + 1) & mask;
     }
     this.strings--;
-    // Backward shift: later entries of the probe run move into the hole unless their home slot
-    // lies cyclically after the hole, so that every entry stays reachable from its home slot.
+    // Backward shift: later entries of the probe run move into the hole unless their home bucket
+    // lies cyclically after the hole, so that every entry stays reachable from its home bucket.
     for (let j = i; ; ) {
-      entries[i] = EMPTY;
-      hashes[i] = EMPTY_HASH;
+      buckets[i * BUCKET] = EMPTY_HASH;
       let stored: number;
       let home: number;
       do {
         j = (j + 1) & mask;
-        stored = hashes[j]!;
+        stored = buckets[j * BUCKET]!;
         if (stored === EMPTY_HASH) return;
         home = stored & mask;
       } while (i <= j ? i < home && home <= j : i < home || home <= j);
-      entries[i] = entries[j];
-      hashes[i] = stored;
-      orders[i] = orders[j]!;
+      buckets[i * BUCKET] = stored;
+      buckets[i * BUCKET + 1] = buckets[j * BUCKET + 1]!;
       i = j;
     }
   }
 
-  /** Calls `visit` with every entry, in no particular order (a checkpoint's copy, which orders them later by `order`). */
-  forEach(visit: (entry: V) => void): void {
-    const entries = this.entries;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      if (entry !== EMPTY) visit(entry);
-    }
+  /** Calls `visit` with every key's slot, in no particular order (a checkpoint's copy, which orders them later by their orders). */
+  forEach(visit: (slot: number) => void): void {
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i += BUCKET) if (buckets[i] !== EMPTY_HASH) visit(buckets[i + 1]!);
     this.others.forEach(visit);
   }
 
   /**
-   * The entries in insertion order (snapshots). The orders kept beside the slots, each packed
-   * with its entry's index into one number, sort as a Float64Array, natively: sorting the entries
-   * by `a.order - b.order` read two scattered key objects per comparison (~20 ms per binge
-   * checkpoint), and sorting slot numbers with a comparator took 42 ms for 53K keys, this 18–23 ms
-   * (load 12).
+   * The slots in their keys' insertion order (snapshots). The orders, each packed with its
+   * slot's index into one number, sort as a Float64Array, natively: sorting by `a.order - b.order`
+   * read two scattered key objects per comparison (~20 ms per binge checkpoint), and sorting with
+   * a comparator took 42 ms for 53K keys, this 18–23 ms (load 12).
    */
-  values(): V[] {
-    const { entries, orders } = this;
-    const n = this.strings;
-    // The entries as found, and each one's order.
-    const found: V[] = [];
+  values(): number[] {
+    const ints = this.slots.ints;
+    const found: number[] = [];
+    this.forEach((slot) => found.push(slot));
+    const n = found.length;
     const foundOrders = new Float64Array(n);
-    for (let i = 0, k = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      if (entry === EMPTY) continue;
-      found.push(entry);
-      foundOrders[k++] = orders[i]!;
-    }
-    const others = [...this.others.values()];
-    const list = new Array<V>(others.length + n);
-    for (let k = 0; k < others.length; k++) list[k] = others[k]!;
-    // Other keys (rare) are merged in by their own order, as are all keys past 2^53: then the
-    // packed sort would be thrown away.
-    const sorted = others.length === 0 ? indexesByOrder(foundOrders, n) : null;
-    for (let k = 0, at = others.length; k < n; k++) list[at + k] = sorted !== null ? found[sorted[k]!]! : found[k]!;
-    return sorted !== null ? list : list.sort((a, b) => a.order - b.order);
+    for (let k = 0; k < n; k++) foundOrders[k] = ints[found[k]! * SLOT_INTS + ORDER]!;
+    const sorted = sortedByOrder(foundOrders, n);
+    const list = new Array<number>(n);
+    for (let k = 0; k < n; k++) list[k] = found[sorted[k]!]!;
+    return list;
   }
 
-  private place(entry: V, h: number, order: number): void {
-    const { hashes, mask } = this;
+  /** The order of the key at `slot` among the live keys (its insertion number; `values()` lists them by it). */
+  orderOf(slot: number): number {
+    return this.slots.ints[slot * SLOT_INTS + ORDER]!;
+  }
+
+  /** Numbers the live keys 0, 1, … in their order: insertion numbers are int32s in the records (one pass per 2^31 insertions). */
+  private renumber(): void {
+    const slots = this.values();
+    const ints = this.slots.ints;
+    for (let k = 0; k < slots.length; k++) ints[slots[k]! * SLOT_INTS + ORDER] = k;
+    this.nextOrder = slots.length;
+  }
+
+  private place(h: number, slot: number): void {
+    const { buckets, mask } = this;
     let i = h & mask;
-    while (hashes[i] !== EMPTY_HASH) i = (i + 1) & mask;
-    this.put(i, entry, h, order);
+    while (buckets[i * BUCKET] !== EMPTY_HASH) i = (i + 1) & mask;
+    this.put(i, h, slot);
   }
 
-  private put(i: number, entry: V, h: number, order: number): void {
-    this.entries[i] = entry;
-    this.hashes[i] = h;
-    this.orders[i] = order;
+  private put(i: number, h: number, slot: number): void {
+    this.buckets[i * BUCKET] = h;
+    this.buckets[i * BUCKET + 1] = slot;
   }
 
   private grow(): void {
-    const old = this.entries;
-    const oldHashes = this.hashes;
-    const oldOrders = this.orders;
-    const capacity = old.length * 2;
-    this.entries = new Array<V | undefined>(capacity).fill(EMPTY);
-    this.hashes = new Int32Array(capacity);
-    this.orders = new Float64Array(capacity);
+    const old = this.buckets;
+    const capacity = (this.mask + 1) * 2;
+    this.buckets = new Int32Array(capacity * BUCKET);
     this.mask = capacity - 1;
     this.probedId = null;
-    for (let i = 0; i < old.length; i++) {
-      const entry = old[i];
-      if (entry !== EMPTY) this.place(entry, oldHashes[i]!, oldOrders[i]!);
-    }
+    for (let i = 0; i < old.length; i += BUCKET) if (old[i] !== EMPTY_HASH) this.place(old[i]!, old[i + 1]!);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The pattern operator's event-time timers: one per key, fired in (time, registration) order.
- * Each key owns a small integer slot (`attach`), and the queue's entries live in typed arrays by
- * slot, so queue work reads and writes contiguous arrays and never the key objects (with 20K keys
- * scattered over the heap, loading a key object per heap level cost a cache miss each).
+ * A key is its slot (key-slots.ts), and the queue's entries live in typed arrays by slot, so
+ * queue work reads and writes contiguous arrays and never a key object (with 20K keys scattered
+ * over the heap, loading a key object per heap level cost a cache miss each).
  *
  * Two parts, and the earliest timer is the earlier of their two minimums:
  *   1. a timing wheel for integer times near the present (within WHEEL_SIZE of its cursor): one
@@ -16,13 +16,12 @@
  * mispredicted comparison per level over 11 levels, was ~140 ns per record, the largest part of
  * the operator shell; the wheel does the same work in a few array accesses.
  *
- * A slot's own fields (its place, and in the wheel its bucket, neighbours and registration) sit
- * together in one 32-byte record of `perSlot` (the registration, a float, in the Float64Array view
- * `perSlotSeqs` over the same memory): `schedule` and `unlink` read and write one cache line per
- * slot, where five arrays indexed by slot were five lines, each a miss with thousands of keys.
- * The slot's timer (its time, `timeOf`) is in the same record: kept on the key object, a float
- * field was a separate boxed number, one more cache line per fired key (~9% of the operator's
- * `fire` in a `perf annotate` of the shell row).
+ * A slot's timer fields (where its timer is, its wheel neighbours, its registration and time) are
+ * part of the key's 64-byte record in KeySlots, beside the key's other hot fields: `schedule` and
+ * `unlink` read and write the line the operator reads anyway, where five arrays indexed by slot
+ * were five lines, each a miss with thousands of keys. A wheel timer's bucket is its time's low
+ * bits, not a field. (Kept on a key object, the time was a separate boxed number, one more cache
+ * line per fired key: ~9% of the operator's `fire` in a `perf annotate` of the shell row.)
  *
  * A heap entry outlives its timer: when a key's timer moves from the heap to the wheel (a binge
  * key with a partial match has its `within` expiry in the heap, hours ahead, and each of its
@@ -33,42 +32,23 @@
  * rewrite at the fire. Each slot has at most one entry (`heapAt`), so the heap holds at most one
  * per key; a stale entry that reaches the top is dropped there.
  */
-export interface TimedKey {
-  /** The key's slot in the queue (set by `attach`); -1 when it has none. */
-  slot: number;
-}
+import { type KeySlots, NO_SLOT, SLOT_FLOATS, SLOT_INTS, TIMER_AT, TIMER_NEXT, TIMER_PREVIOUS, TIMER_SEQ, TIMER_TIME } from './key-slots.js';
 
 const WHEEL_BITS = 14;
 const WHEEL_SIZE = 1 << WHEEL_BITS;
 const WHEEL_MASK = WHEEL_SIZE - 1;
-/** Where a slot's timer is: not queued, in the wheel, or in the heap (its entry at `heapAt[slot]`). */
+/** Where a slot's timer is (its record's TIMER_AT): not queued, in the wheel, or in the heap (its entry at `heapAt[slot]`). */
 const NOT_QUEUED = -1;
 const IN_WHEEL = -2;
 const IN_HEAP = -3;
 const NONE = -1;
-/** A slot's record in `perSlot`: 8 int32s (32 bytes, two to a cache line), its fields at these offsets. */
-const SLOT_INTS = 8;
-const POSITION = 0;
-const BUCKET = 1;
-const NEXT = 2;
-const PREVIOUS = 3;
-/** The registration and the time, float64s at int32 offsets 4–5 and 6–7: index slot * SLOT_FLOATS + SEQ (or TIME) in `perSlotSeqs`. */
-const SLOT_FLOATS = SLOT_INTS / 2;
-const SEQ = 2;
-const TIME = 3;
 /** A heap entry's record: 4 float64s, its fields at these offsets (see KeyTimers.heap). */
 const ENTRY = 4;
 const HEAP_TIME = 0;
 const HEAP_SEQ = 1;
 const HEAP_SLOT = 2;
 
-export class KeyTimers<K extends TimedKey> {
-  /** Slot → its key. */
-  private owners: (K | undefined)[] = [];
-  /** Per slot, where its timer is (NOT_QUEUED, IN_WHEEL or IN_HEAP), its wheel fields, registration and time: see SLOT_INTS. */
-  private perSlot = new Int32Array(256 * SLOT_INTS);
-  private perSlotSeqs = new Float64Array(this.perSlot.buffer);
-  private slotCapacity = 256;
+export class KeyTimers {
   /**
    * Per slot, the index of its heap entry, -1 for none: live when the slot's timer is IN_HEAP,
    * stale otherwise (see the header). A separate array of 4 bytes a slot (80 KB for 20K keys):
@@ -77,8 +57,6 @@ export class KeyTimers<K extends TimedKey> {
   private heapAt = new Int32Array(256).fill(NONE);
   /** Heap entries whose slot's timer is elsewhere (or none). */
   private stale = 0;
-  private readonly freeSlots: number[] = [];
-  private slotCount = 0;
   /**
    * The heap: entry i is the record at `heap[(i + 1) * ENTRY]`, its time, registration and slot
    * (HEAP_TIME, HEAP_SEQ, HEAP_SLOT). One 32-byte record per entry, where three arrays were three
@@ -91,7 +69,7 @@ export class KeyTimers<K extends TimedKey> {
   private heap = new Float64Array(257 * ENTRY);
   private heapCapacity = 256;
   private size = 0;
-  /** The wheel: per bucket, the first and last slot of its list (each slot's own fields are in perSlot). */
+  /** The wheel: per bucket, the first and last slot of its list (each slot's links are in its record). */
   private readonly heads = new Int32Array(WHEEL_SIZE).fill(NONE);
   private readonly tails = new Int32Array(WHEEL_SIZE).fill(NONE);
   private readonly occupied = new Int32Array(WHEEL_SIZE >> 5);
@@ -102,6 +80,8 @@ export class KeyTimers<K extends TimedKey> {
   private popped = -Infinity;
   /** Registration counter: a float counts exactly to 2^53, far past any replay. */
   private seq = 0;
+
+  constructor(private readonly slots: KeySlots) {}
 
   get length(): number {
     return this.size - this.stale + this.wheelSize;
@@ -116,43 +96,27 @@ export class KeyTimers<K extends TimedKey> {
     return inWheel < inHeap ? inWheel : inHeap;
   }
 
-  /** Gives `key` a slot; it keeps it (queued or not) until `detach`. */
-  attach(key: K): void {
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      slot = this.slotCount++;
-      if (slot === this.slotCapacity) this.growSlots();
+  /**
+   * Makes a newly allocated slot (KeySlots.allocate: no timer) known to the queue. A slot keeps
+   * its stale heap entry, if any, across its keys: the next key's heap timer takes it.
+   */
+  attach(slot: number): void {
+    if (slot >= this.heapAt.length) {
+      const heapAt = new Int32Array(Math.max(slot + 1, this.heapAt.length * 2)).fill(NONE);
+      heapAt.set(this.heapAt);
+      this.heapAt = heapAt;
     }
-    this.owners[slot] = key;
-    this.perSlot[slot * SLOT_INTS + POSITION] = NOT_QUEUED;
-    key.slot = slot;
   }
 
-  /** Frees the slot of a key that has no timer queued (a forgotten key). */
-  detach(key: K): void {
-    const slot = key.slot;
-    if (slot < 0) return;
-    if (this.perSlot[slot * SLOT_INTS + POSITION] !== NOT_QUEUED) throw new Error('KeyTimers.detach: the key still has a timer');
-    const entry = this.heapAt[slot]!;
-    if (entry !== NONE) {
-      // Its stale heap entry goes with it: the slot's next owner starts without one.
-      this.removeFromHeap(entry);
-      this.stale--;
-    }
-    this.owners[slot] = undefined; // let the forgotten key be collected
-    this.freeSlots.push(slot);
-    key.slot = -1;
+  /** True when the slot's timer is queued. */
+  isQueued(slot: number): boolean {
+    return slot >= 0 && this.slots.ints[slot * SLOT_INTS + TIMER_AT] !== NOT_QUEUED;
   }
 
-  /** True when the key's timer is queued. */
-  isQueued(key: K): boolean {
-    return key.slot >= 0 && this.perSlot[key.slot * SLOT_INTS + POSITION] !== NOT_QUEUED;
-  }
-
-  /** The registration number of the key's timer (0 when it has none): snapshots keep it. */
-  registrationOf(key: K): number {
-    const at = key.slot < 0 ? NOT_QUEUED : this.perSlot[key.slot * SLOT_INTS + POSITION]!;
-    return at === NOT_QUEUED ? 0 : this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ]!;
+  /** The registration number of the slot's timer (0 when it has none): snapshots keep it. */
+  registrationOf(slot: number): number {
+    const at = slot < 0 ? NOT_QUEUED : this.slots.ints[slot * SLOT_INTS + TIMER_AT]!;
+    return at === NOT_QUEUED ? 0 : this.slots.floats[slot * SLOT_FLOATS + TIMER_SEQ]!;
   }
 
   /** The next registration number: snapshots keep it, so a restored queue orders ties as before. */
@@ -160,39 +124,40 @@ export class KeyTimers<K extends TimedKey> {
     return this.seq;
   }
 
-  /** The key's timer: Infinity when none is queued (never set, popped, or its key not attached). */
-  timeOf(key: K): number {
-    const slot = key.slot;
-    return slot < 0 || this.perSlot[slot * SLOT_INTS + POSITION] === NOT_QUEUED ? Infinity : this.perSlotSeqs[slot * SLOT_FLOATS + TIME]!;
+  /** The slot's timer: Infinity when none is queued (never set, or popped). */
+  timeOf(slot: number): number {
+    return slot < 0 || this.slots.ints[slot * SLOT_INTS + TIMER_AT] === NOT_QUEUED ? Infinity : this.slots.floats[slot * SLOT_FLOATS + TIMER_TIME]!;
   }
 
-  /** Fills an empty queue from a snapshot: each (attached) key with its timer and its registration number. */
-  load(entries: readonly { readonly key: K; readonly time: number; readonly registration: number }[], nextRegistration: number): void {
+  /** Fills an empty queue from a snapshot: each (attached) slot with its timer and its registration number. */
+  load(entries: readonly { readonly slot: number; readonly time: number; readonly registration: number }[], nextRegistration: number): void {
     // Nothing to forget: a stale entry left here would keep its slot's heapAt pointing into the entries below.
     if (this.size !== 0 || this.wheelSize !== 0) throw new Error('KeyTimers.load: the queue is not empty');
     // A list sorted by (timer, registration) is a valid min-heap (the wheel stays empty).
     const sorted = [...entries].sort((a, b) => a.time - b.time || a.registration - b.registration);
     while (this.heapCapacity < sorted.length) this.growHeap();
-    sorted.forEach(({ key, time, registration }, i) => {
-      this.put(i, key.slot, time, registration);
-      this.perSlot[key.slot * SLOT_INTS + POSITION] = IN_HEAP;
-      this.perSlotSeqs[key.slot * SLOT_FLOATS + TIME] = time;
-      this.perSlotSeqs[key.slot * SLOT_FLOATS + SEQ] = registration;
+    const { ints, floats } = this.slots;
+    sorted.forEach(({ slot, time, registration }, i) => {
+      this.put(i, slot, time, registration);
+      ints[slot * SLOT_INTS + TIMER_AT] = IN_HEAP;
+      floats[slot * SLOT_FLOATS + TIMER_TIME] = time;
+      floats[slot * SLOT_FLOATS + TIMER_SEQ] = registration;
     });
     this.size = sorted.length;
     this.seq = nextRegistration;
   }
 
-  /** Sets the (attached) key's timer — new, or moved earlier — with a fresh registration number. */
-  schedule(key: K, time: number): void {
-    const slot = key.slot;
-    this.perSlotSeqs[slot * SLOT_FLOATS + TIME] = time;
-    const at = this.perSlot[slot * SLOT_INTS + POSITION]!;
+  /** Sets the (attached) slot's timer — new, or moved earlier — with a fresh registration number. */
+  schedule(slot: number, time: number): void {
+    const { ints, floats } = this.slots;
+    const at = ints[slot * SLOT_INTS + TIMER_AT]!;
+    // Unlinked before the time is written: the bucket is the old time's.
     if (at === IN_WHEEL) this.unlink(slot);
     // Its heap entry stays, stale until the key's next heap timer takes it (or it reaches the top).
     else if (at === IN_HEAP) this.stale++;
+    floats[slot * SLOT_FLOATS + TIMER_TIME] = time;
     const seq = this.seq++;
-    this.perSlotSeqs[slot * SLOT_FLOATS + SEQ] = seq;
+    floats[slot * SLOT_FLOATS + TIMER_SEQ] = seq;
     const integral = Number.isInteger(time);
     if (this.wheelSize === 0 && integral) {
       // An empty wheel starts where later timers are expected: after the latest popped time.
@@ -211,44 +176,44 @@ export class KeyTimers<K extends TimedKey> {
         if (time >= this.heap[(entry + 1) * ENTRY + HEAP_TIME]!) this.siftDown(entry, slot, time, seq);
         else this.replaceInHeap(entry, slot, time, seq);
       }
-      this.perSlot[slot * SLOT_INTS + POSITION] = IN_HEAP;
+      ints[slot * SLOT_INTS + TIMER_AT] = IN_HEAP;
     }
   }
 
-  /** Removes and returns the key with the earliest timer (the table is not empty). */
-  pop(): K {
-    return this.popDue(Infinity)!;
+  /** Removes and returns the slot with the earliest timer (the table is not empty). */
+  pop(): number {
+    return this.popDue(Infinity);
   }
 
   /**
-   * Removes and returns the key with the earliest timer when that timer is at or before `time`,
-   * else null: `earliest` and `pop` in one (the operator's watermark loop, once per fired key).
+   * Removes and returns the slot with the earliest timer when that timer is at or before `time`,
+   * else NO_SLOT: `earliest` and `pop` in one (the operator's watermark loop, once per fired key).
    */
-  popDue(time: number): K | null {
+  popDue(time: number): number {
     this.dropStaleTop();
     if (this.wheelSize > 0) {
       const inWheel = this.wheelEarliest();
       const first = this.heads[inWheel & WHEEL_MASK]!;
       const heap = this.heap;
-      if (this.size === 0 || inWheel < heap[ENTRY + HEAP_TIME]! || (inWheel === heap[ENTRY + HEAP_TIME] && this.perSlotSeqs[first * SLOT_FLOATS + SEQ]! < heap[ENTRY + HEAP_SEQ]!)) {
-        if (inWheel > time) return null;
+      if (this.size === 0 || inWheel < heap[ENTRY + HEAP_TIME]! || (inWheel === heap[ENTRY + HEAP_TIME] && this.slots.floats[first * SLOT_FLOATS + TIMER_SEQ]! < heap[ENTRY + HEAP_SEQ]!)) {
+        if (inWheel > time) return NO_SLOT;
         this.unlink(first);
         this.popped = inWheel;
-        return this.owners[first]!;
+        return first;
       }
     }
     const heap = this.heap;
-    if (this.size === 0 || heap[ENTRY + HEAP_TIME]! > time) return null;
+    if (this.size === 0 || heap[ENTRY + HEAP_TIME]! > time) return NO_SLOT;
     const slot = heap[ENTRY + HEAP_SLOT]!;
     this.popped = heap[ENTRY + HEAP_TIME]!;
     this.removeFromHeap(0);
-    this.perSlot[slot * SLOT_INTS + POSITION] = NOT_QUEUED;
-    return this.owners[slot]!;
+    this.slots.ints[slot * SLOT_INTS + TIMER_AT] = NOT_QUEUED;
+    return slot;
   }
 
   /** Drops stale entries from the heap's top (their slots' timers are in the wheel, or gone). */
   private dropStaleTop(): void {
-    while (this.stale > 0 && this.size > 0 && this.perSlot[this.heap[ENTRY + HEAP_SLOT]! * SLOT_INTS + POSITION] !== IN_HEAP) {
+    while (this.stale > 0 && this.size > 0 && this.slots.ints[this.heap[ENTRY + HEAP_SLOT]! * SLOT_INTS + TIMER_AT] !== IN_HEAP) {
       this.removeFromHeap(0);
       this.stale--;
     }
@@ -271,36 +236,36 @@ export class KeyTimers<K extends TimedKey> {
     return time;
   }
 
-  /** Appends the slot to its time's bucket (`schedule` wrote its registration). */
+  /** Appends the slot to its time's bucket (`schedule` wrote its time and registration). */
   private append(slot: number, time: number): void {
-    const perSlot = this.perSlot;
+    const ints = this.slots.ints;
     const at = slot * SLOT_INTS;
     const bucket = time & WHEEL_MASK;
     const tail = this.tails[bucket]!;
-    perSlot[at + PREVIOUS] = tail;
-    perSlot[at + NEXT] = NONE;
+    ints[at + TIMER_PREVIOUS] = tail;
+    ints[at + TIMER_NEXT] = NONE;
     if (tail === NONE) {
       this.heads[bucket] = slot;
       this.occupied[bucket >>> 5]! |= 1 << (bucket & 31);
-    } else perSlot[tail * SLOT_INTS + NEXT] = slot;
+    } else ints[tail * SLOT_INTS + TIMER_NEXT] = slot;
     this.tails[bucket] = slot;
-    perSlot[at + BUCKET] = bucket;
-    perSlot[at + POSITION] = IN_WHEEL;
+    ints[at + TIMER_AT] = IN_WHEEL;
     this.wheelSize++;
   }
 
+  /** Takes the slot out of its bucket: the bucket of its time (a wheel time is an integer, and `&` keeps its low bits). */
   private unlink(slot: number): void {
-    const perSlot = this.perSlot;
+    const { ints, floats } = this.slots;
     const at = slot * SLOT_INTS;
-    const bucket = perSlot[at + BUCKET]!;
-    const previous = perSlot[at + PREVIOUS]!;
-    const next = perSlot[at + NEXT]!;
+    const bucket = floats[slot * SLOT_FLOATS + TIMER_TIME]! & WHEEL_MASK;
+    const previous = ints[at + TIMER_PREVIOUS]!;
+    const next = ints[at + TIMER_NEXT]!;
     if (previous === NONE) this.heads[bucket] = next;
-    else perSlot[previous * SLOT_INTS + NEXT] = next;
+    else ints[previous * SLOT_INTS + TIMER_NEXT] = next;
     if (next === NONE) this.tails[bucket] = previous;
-    else perSlot[next * SLOT_INTS + PREVIOUS] = previous;
+    else ints[next * SLOT_INTS + TIMER_PREVIOUS] = previous;
     if (this.heads[bucket] === NONE) this.occupied[bucket >>> 5]! &= ~(1 << (bucket & 31));
-    perSlot[at + POSITION] = NOT_QUEUED;
+    ints[at + TIMER_AT] = NOT_QUEUED;
     this.wheelSize--;
   }
 
@@ -376,17 +341,6 @@ export class KeyTimers<K extends TimedKey> {
     heap[at + HEAP_SEQ] = seq;
     heap[at + HEAP_SLOT] = slot;
     this.heapAt[slot] = i;
-  }
-
-  private growSlots(): void {
-    this.slotCapacity *= 2;
-    const perSlot = new Int32Array(this.slotCapacity * SLOT_INTS);
-    perSlot.set(this.perSlot);
-    this.perSlot = perSlot;
-    this.perSlotSeqs = new Float64Array(perSlot.buffer);
-    const heapAt = new Int32Array(this.slotCapacity).fill(NONE);
-    heapAt.set(this.heapAt);
-    this.heapAt = heapAt;
   }
 
   private growHeap(): void {

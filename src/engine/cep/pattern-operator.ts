@@ -19,17 +19,19 @@ import { compilePattern, MalformedPatternError, type CompiledPattern } from './n
 import { NFA, NfaState, type StartRun } from './nfa/nfa.js';
 import { LinearSnapshots, type ChainNames, type RestoredRuns, type RunEvents } from './nfa/linear-snapshot.js';
 import { LinearMatcher, linearChainOf, NO_LINEAR_WAITING, type LinearKey, type LinearRun, type LinearTimeout, type MatchEvents } from './nfa/linear-matcher.js';
+import type { NfaMatch, NfaTimeout } from './nfa/nfa.js';
 import { restoreNfaState, snapshotNfaState, type NfaSnapshot } from './nfa/nfa-snapshot.js';
 import type { PatternStep } from './pattern-step.js';
 import type { NfaObserver, PartialMatchView } from './trace.js';
 import { SpecError } from '../../errors.js';
-import { KeyTimers, type TimedKey } from './key-timers.js';
-import { PendingRecords, type PendingList } from './pending-records.js';
+import { KeyTimers } from './key-timers.js';
+import { PendingRecords } from './pending-records.js';
+import { FIRST, KeySlots, LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_CAPACITY_MASK, LINEAR_COUNT, NO_SLOT, ORDER, SLOT_INTS } from './key-slots.js';
 import { plainState, type EncodedState } from '../snapshot/binary.js';
 import type { SnapshotOptions } from '../snapshot/snapshot-json.js';
-import { PatternKeysCopier } from './pattern-snapshot-copy.js';
+import { PatternKeysCopier, type CopiedKey } from './pattern-snapshot-copy.js';
 import { LinearKeysCopier, type LinearKeySnapshot } from './linear-snapshot-copy.js';
-import { hasId, KeyTable, stringHash, type TableEntry } from './key-table.js';
+import { KeyTable, stringHash } from './key-table.js';
 import { originalOf } from '../retained-record.js';
 import { keyIdOf } from '../state/state-key.js';
 
@@ -38,67 +40,78 @@ type Rec = Record<string, unknown>;
 // A mixin's base class: TypeScript requires a constructor of any arguments.
 type KeyBase = new (...args: any[]) => object;
 
-/**
- * The operator's fields of a key, on the class its state is: its records waiting for the
- * watermark (its list in the operator's PendingRecords), its timer's slot, its place in the key
- * table (the id's units inline: a hit reads neither the id string nor another object), its hint,
- * and the linear matcher's runs. Declared in the order a record's arrival reads them (a key state
- * is two or three cold cache lines per touch with 20K keys: fields read together sit together).
- */
-function withKeyFields<B extends KeyBase>(Base: B) {
-  return class KeyFields extends Base implements TimedKey, PendingList, TableEntry, LinearKey {
-    idLength = -1;
-    idUnits01 = 0;
-    idUnits23 = 0;
-    idUnits45 = 0;
-    idUnits67 = 0;
-    first = -1;
-    last = -1;
-    slot = -1;
-    /** The key hint slot this state is found by (PatternOperator.byHint), −1 for none. */
-    hint = -1;
-    // The linear matcher's runs (linear-matcher.ts), when the operator uses it.
-    linearCount = 0;
-    linearBlock = -1;
-    linearCapacity = 0;
-    linearWaiting: LinearRun[] = NO_LINEAR_WAITING;
-    order = 0;
-    hash = 0;
-    /** Set when the key is (re)used: idle key states are recycled. */
-    id: unknown = undefined;
-    key: unknown = undefined;
-    /** The operator's timers, which hold this key's timer (a float field here was a boxed number: one more cache line per fire). */
-    timers: KeyTimers<TimedKey> | null = null;
+/** What a key's fields are read from: the operator's slots, timers and linear matcher (null on the NFA). */
+interface KeyParts {
+  readonly slots: KeySlots;
+  readonly table: KeyTable;
+  readonly timers: KeyTimers;
+  linear: LinearMatcher<Rec> | null;
+}
 
-    /** The key's event-time timer, Infinity when none (snapshots; the operator asks its timers). */
+/**
+ * A key as the snapshot copiers, the NFA's snapshot forms and the linear snapshots read it: its
+ * slot, and its fields read from the slot's record (key-slots.ts). The operator's hot paths read
+ * the record by slot and never this object.
+ */
+function withSlotFields<B extends KeyBase>(Base: B) {
+  return class SlotFields extends Base implements CopiedKey, LinearKey {
+    slot = NO_SLOT;
+    parts: KeyParts | null = null;
+
+    get key(): unknown {
+      return this.parts!.table.keyOf(this.slot);
+    }
+
+    /** The first of the key's records waiting for the watermark (PendingRecords). */
+    get first(): number {
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + FIRST]!;
+    }
+
+    /** The key's event-time timer, Infinity when none. */
     get timer(): number {
-      return this.timers!.timeOf(this);
+      return this.parts!.timers.timeOf(this.slot);
+    }
+
+    /** The key's insertion number (snapshots list keys in this order). */
+    get order(): number {
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + ORDER]!;
+    }
+
+    get linearBlock(): number {
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + LINEAR_BLOCK]!;
+    }
+
+    get linearCapacity(): number {
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK;
+    }
+
+    get linearCount(): number {
+      return this.parts!.slots.ints[this.slot * SLOT_INTS + LINEAR_COUNT]!;
+    }
+
+    get linearWaiting(): readonly LinearRun[] {
+      return this.parts!.linear?.waitingOf(this.slot) ?? NO_LINEAR_WAITING;
     }
   };
 }
 
-/**
- * A key of an operator on the linear matcher: the operator's fields alone (168 bytes). It extended
- * NfaState before (14 more fields and a boxed double, ~256 bytes, which a linear key never reads):
- * one more cache line per key in a working set of 20K keys.
- */
-class LinearKeyState extends withKeyFields(Object) {}
+/** A key of an operator on the linear matcher, as its snapshots read it (one per slot, made at the first snapshot that reads the slot). */
+class KeyView extends withSlotFields(Object) {}
 
 const NfaStateOfRecords: new (start: StartRun | null) => NfaState<Rec> = NfaState;
 
 /**
- * A key of an operator on the NFA: its NFA state (partial matches and shared buffer) with the
- * operator's fields, in one object (a record touches one key object, not two: each was a cache
- * miss with 20K keys). Restored keys are these too, whichever matcher the operator then runs.
+ * A key of an operator on the NFA: its NFA state (partial matches and shared buffer), and its
+ * slot. Restored keys are these too, whichever matcher the operator then runs.
  */
-class NfaKeyState extends withKeyFields(NfaStateOfRecords) {}
-
-type KeyState = LinearKeyState | NfaKeyState;
+class NfaKeyState extends withSlotFields(NfaStateOfRecords) {}
 
 /**
- * Idle key states kept for reuse. On a stream of many keys, a key often goes idle (its runs died)
- * between two of its events: recycling saves the key's state, NFA state, shared buffer and seven
- * arrays (~500 bytes) per such event. 1024 states cap what idle keys can hold.
+ * Idle NFA key states kept for reuse. On a stream of many keys, a key often goes idle (its runs
+ * died) between two of its events: recycling saves the NFA state, shared buffer and seven arrays
+ * (~500 bytes) per such event. 1024 states cap what idle keys can hold. (An operator on the
+ * linear matcher keeps no object per key; it counts the spare states it would hold, for the
+ * start-run ids a new key state took: a snapshot's nextRunId is the same on either matcher.)
  */
 const SPARE_KEYS = 1024;
 
@@ -166,13 +179,53 @@ export interface PatternOperatorOptions {
  */
 interface KeyMatcher {
   readonly errors: number;
-  process(key: KeyState, value: Rec, timestamp: number): readonly MatchEvents<Rec>[];
-  advanceTime(key: KeyState, timestamp: number): { readonly matches: readonly MatchEvents<Rec>[]; readonly timeouts: readonly LinearTimeout<Rec>[] };
-  nextTimeout(key: KeyState): number;
-  isIdle(key: KeyState): boolean;
-  dispose(key: KeyState): void;
-  partialMatchCount(key: KeyState): number;
-  describe(key: KeyState): PartialMatchView[];
+  process(slot: number, value: Rec, timestamp: number): readonly MatchEvents<Rec>[];
+  advanceTime(slot: number, timestamp: number): { readonly matches: readonly MatchEvents<Rec>[]; readonly timeouts: readonly LinearTimeout<Rec>[] };
+  nextTimeout(slot: number): number;
+  isIdle(slot: number): boolean;
+  dispose(slot: number): void;
+  partialMatchCount(slot: number): number;
+  describe(slot: number): PartialMatchView[];
+}
+
+/** The NFA as a key matcher: each slot's NfaKeyState. */
+class NfaKeys implements KeyMatcher {
+  constructor(
+    private readonly nfa: NFA<Rec>,
+    private readonly states: readonly (NfaKeyState | undefined)[],
+  ) {}
+
+  get errors(): number {
+    return this.nfa.errors;
+  }
+
+  process(slot: number, value: Rec, timestamp: number): readonly NfaMatch<Rec>[] {
+    return this.nfa.process(this.states[slot]!, value, timestamp);
+  }
+
+  advanceTime(slot: number, timestamp: number): { readonly matches: readonly NfaMatch<Rec>[]; readonly timeouts: readonly NfaTimeout<Rec>[] } {
+    return this.nfa.advanceTime(this.states[slot]!, timestamp);
+  }
+
+  nextTimeout(slot: number): number {
+    return this.nfa.nextTimeout(this.states[slot]!);
+  }
+
+  isIdle(slot: number): boolean {
+    return this.nfa.isIdle(this.states[slot]!);
+  }
+
+  dispose(slot: number): void {
+    this.nfa.dispose(this.states[slot]!);
+  }
+
+  partialMatchCount(slot: number): number {
+    return this.nfa.partialMatchCount(this.states[slot]!);
+  }
+
+  describe(slot: number): PartialMatchView[] {
+    return this.nfa.describe(this.states[slot]!);
+  }
 }
 
 export class PatternOperator implements Operator, KeyHinted {
@@ -188,10 +241,19 @@ export class PatternOperator implements Operator, KeyHinted {
   private linearCopier: LinearKeysCopier | null = null;
   /** The one of the two that matches: `linear`, or the NFA. */
   private matcher: KeyMatcher;
-  private readonly keys = new KeyTable<KeyState>();
-  private readonly timers = new KeyTimers<KeyState>();
-  private readonly pending = new PendingRecords();
-  private readonly spareKeys: KeyState[] = [];
+  /** The live keys' slots: each key's hot fields in one record (key-slots.ts). */
+  private readonly slots = new KeySlots();
+  private readonly keys = new KeyTable(this.slots);
+  private readonly timers = new KeyTimers(this.slots);
+  private readonly pending = new PendingRecords(this.slots);
+  /** An operator on the NFA: each slot's NFA state. */
+  private readonly nfaStates: (NfaKeyState | undefined)[] = [];
+  private readonly spareNfaStates: NfaKeyState[] = [];
+  /** An operator on the linear matcher: the spare key states it would hold (SPARE_KEYS). */
+  private spareCount = 0;
+  /** An operator on the linear matcher: the slots' views its snapshots read. */
+  private readonly views: (KeyView | undefined)[] = [];
+  private readonly parts: KeyParts;
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
   /**
@@ -199,22 +261,36 @@ export class PatternOperator implements Operator, KeyHinted {
    * conditions read nothing else, and no trace observer looks at the records.
    */
   private retainFields: boolean;
+  /**
+   * Whether any record this operator holds may be a retained one (RecordContext.retain): until
+   * then a match's events are the records themselves, and its output does not read them
+   * (originalOf reads each held record's fields, a cold line per event of a match).
+   */
+  private holdsRetained = false;
   /** Copies the keys for binary snapshots; its buffers are reused, so a binary snapshot is valid until the next one. */
   private copier: PatternKeysCopier | null = null;
   /**
    * Key hints (useKeyHints): per record, hintSlots[hintAt] is a small int equal for equal keys
-   * (−1 for none), and byHint[it] the live state of the key last found by it.
+   * (−1 for none), and byHint[it] the slot of the key last found by it. That key may have gone
+   * idle since, its slot freed or taken by another key: the slot is used only when its record's id
+   * is the record's key (a freed slot's id equals none).
    */
   private hintSlots: Int32Array | null = null;
   private hintAt = 0;
-  private byHint: (KeyState | undefined)[] = [];
+  private byHint = new Int32Array(0);
   /**
-   * Per hint slot, the hash of the key whose state it names (0: none; stringHash never gives 0).
+   * Per hint slot, the hash of the key whose slot it names (0: none; stringHash never gives 0).
    * 20K users share the reader's 16,384 intern slots: on the binge row a third of the records
-   * carried a slot another live key had taken, and comparing with that key's state read it, a cold
+   * carried a slot another live key had taken, and comparing with that key's record read it, a cold
    * line, for nothing. The hash, beside the slot, tells most of those apart first.
    */
   private hintHashes = new Int32Array(0);
+  /**
+   * Per slot, the hint slot that names it (−1 for none): a key forgotten takes its hint back, so
+   * that when it returns (most keys of the shell row, a third of binge's) its hint is not tried on
+   * its freed slot, by then another key's record and a cold line.
+   */
+  private hintOf = new Int32Array(0);
 
   constructor(
     private readonly definition: PatternStep,
@@ -231,14 +307,14 @@ export class PatternOperator implements Operator, KeyHinted {
     this.retainFields = definition.conditionsReadFieldsOnly === true && this.observer === undefined;
     this.nfa = new NFA(this.compiled, { handleTimeout: definition.emitTimeouts, ...(this.observer === undefined ? {} : { observer: this.observer }) });
     const chain = options.matcher === 'nfa' || this.observer !== undefined ? null : linearChainOf(this.compiled, readsStages(definition));
-    this.linear = chain === null ? null : new LinearMatcher(chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
+    this.linear = chain === null ? null : new LinearMatcher(this.slots, chain, this.compiled.windowTime, this.compiled.skip, definition.emitTimeouts);
+    this.nfaMatcher = new NfaKeys(this.nfa, this.nfaStates);
     this.matcher = this.linear ?? this.nfaMatcher;
+    this.parts = { slots: this.slots, table: this.keys, timers: this.timers, linear: this.linear };
   }
 
-  /** The NFA as a key matcher: an operator on the NFA makes every key an NfaKeyState, and a restore every key it loads. */
-  private get nfaMatcher(): KeyMatcher {
-    return this.nfa as unknown as KeyMatcher;
-  }
+  /** The NFA as a key matcher: an operator on the NFA gives every key an NfaKeyState, and a restore every key it loads. */
+  private readonly nfaMatcher: NfaKeys;
 
   /** Which matcher runs the pattern: 'linear' or 'nfa'. */
   get matcherKind(): 'linear' | 'nfa' {
@@ -275,15 +351,20 @@ export class PatternOperator implements Operator, KeyHinted {
       }
       return;
     }
-    const state = this.stateOf(key);
-    this.pending.add(state, ts, this.retainFields && ctx.retain !== undefined ? ctx.retain(fields) : ctx.original());
-    if (ts < this.timers.timeOf(state)) this.timers.schedule(state, ts);
+    const slot = this.slotOf(key);
+    let record: Rec;
+    if (this.retainFields && ctx.retain !== undefined) {
+      record = ctx.retain(fields);
+      this.holdsRetained = true;
+    } else record = ctx.original();
+    this.pending.add(slot, ts, record);
+    if (ts < this.timers.timeOf(slot)) this.timers.schedule(slot, ts);
   }
 
   advanceWatermark(watermark: number, out: Output): void {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
-    for (let state = this.timers.popDue(watermark); state !== null; state = this.timers.popDue(watermark)) this.fire(state, watermark, out);
+    for (let slot = this.timers.popDue(watermark); slot !== NO_SLOT; slot = this.timers.popDue(watermark)) this.fire(slot, watermark, out);
   }
 
   /** The top-level field the step is keyed by, when it is keyed by one (key hints apply). */
@@ -294,22 +375,22 @@ export class PatternOperator implements Operator, KeyHinted {
   /**
    * Finds live keys by a hint the field reader gives for each record (KeyHints in
    * replay/field-reader.ts: `slots[at]` is the intern slot of the key field's string, equal for
-   * equal strings) before the key table. A state found by a hint is used only when its key is the
-   * record's, so a stale, shared or missing slot costs a table lookup, never a wrong key.
+   * equal strings) before the key table. A key found by a hint is used only when its id is the
+   * record's key's, so a stale, shared or missing slot costs a table lookup, never a wrong key.
    */
   useKeyHints(slots: Int32Array, at: number, size: number): void {
     this.hintSlots = slots;
     this.hintAt = at;
-    this.byHint = new Array<KeyState | undefined>(size).fill(undefined);
+    this.byHint = new Int32Array(size).fill(NO_SLOT);
     this.hintHashes = new Int32Array(size);
   }
 
-  /** Switches a linear operator to the NFA: its spare keys, linear key states without NFA state, are dropped. */
+  /** Switches a linear operator to the NFA (it has no key yet, or only restored ones, all NfaKeyStates). */
   private useNfa(): void {
     this.linear = null;
+    this.parts.linear = null;
     this.matcher = this.nfaMatcher;
-    for (const state of this.spareKeys) this.timers.detach(state);
-    this.spareKeys.length = 0;
+    this.spareCount = 0;
   }
 
   /** Attaches the trace hook (`sw pattern trace`); matching is unchanged. */
@@ -326,14 +407,14 @@ export class PatternOperator implements Operator, KeyHinted {
 
   /** Live partial matches of a key (for `sw pattern trace`); empty when the key holds none. */
   partialMatches(key: unknown): PartialMatchView[] {
-    const state = this.keys.get(keyIdOf(key));
-    return state === undefined ? [] : this.matcher.describe(state);
+    const slot = this.keys.get(keyIdOf(key));
+    return slot === NO_SLOT ? [] : this.matcher.describe(slot);
   }
 
   /** How many partial matches a key holds (cheap: no paths extracted). */
   partialMatchCount(key: unknown): number {
-    const state = this.keys.get(keyIdOf(key));
-    return state === undefined ? 0 : this.matcher.partialMatchCount(state);
+    const slot = this.keys.get(keyIdOf(key));
+    return slot === NO_SLOT ? 0 : this.matcher.partialMatchCount(slot);
   }
 
   /** Keys currently holding buffered records or partial matches. */
@@ -371,18 +452,30 @@ export class PatternOperator implements Operator, KeyHinted {
   }
 
   private linearKeys(copier: LinearKeysCopier, linear: LinearMatcher<Rec>): EncodedState {
-    return copier.copy(this.forEachKey, this.keys.size, this.registrationOf, this.pending, linear as LinearMatcher<unknown>);
+    return copier.copy(this.forEachView, this.keys.size, this.registrationOf, this.pending, linear as LinearMatcher<unknown>);
   }
 
-  private readonly registrationOf = (state: KeyState): number => this.timers.registrationOf(state);
-  private readonly forEachKey = (visit: (state: KeyState) => void): void => this.keys.forEach(visit);
-  /** forEachKey of an operator on the NFA, whose keys are all NfaKeyStates. */
-  private readonly forEachNfaKey = this.forEachKey as (visit: (state: NfaKeyState) => void) => void;
+  private readonly registrationOf = (state: { readonly slot: number }): number => this.timers.registrationOf(state.slot);
+  /** Each key of an operator on the linear matcher, as its slot's view. */
+  private readonly forEachView = (visit: (state: KeyView) => void): void => this.keys.forEach((slot) => visit(this.viewOf(slot)));
+  /** Each key of an operator on the NFA, as its NfaKeyState. */
+  private readonly forEachNfaKey = (visit: (state: NfaKeyState) => void): void => this.keys.forEach((slot) => visit(this.nfaStates[slot]!));
+
+  private viewOf(slot: number): KeyView {
+    let view = this.views[slot];
+    if (view === undefined) {
+      view = this.views[slot] = new KeyView();
+      view.slot = slot;
+      view.parts = this.parts;
+    }
+    return view;
+  }
 
   private plainKeys(): PatternKeySnapshot[] {
     const keys: PatternKeySnapshot[] = [];
-    // An operator on the NFA: its keys are all NfaKeyStates.
-    for (const state of this.keys.values() as NfaKeyState[]) {
+    // An operator on the NFA: each key is an NfaKeyState.
+    for (const slot of this.keys.values()) {
+      const state = this.nfaStates[slot]!;
       const { times, records } = this.pending.list(state);
       const nfa = snapshotNfaState(this.nfa, state);
       keys.push({
@@ -390,7 +483,7 @@ export class PatternOperator implements Operator, KeyHinted {
         times,
         records: records.map(originalOf),
         timer: state.timer,
-        timerSeq: this.timers.registrationOf(state),
+        timerSeq: this.timers.registrationOf(slot),
         nfa: {
           ...nfa,
           events: nfa.events.map((e) => {
@@ -411,7 +504,7 @@ export class PatternOperator implements Operator, KeyHinted {
     if (snapshot.states.join(', ') !== states) throw new Error(`step ${this.step}: the snapshot's pattern has states ${snapshot.states.join(', ')}, the step's ${states}`);
     if (this.keys.size > 0) throw new Error(`step ${this.step}: restore needs a fresh operator`);
     // Restored keys are NfaKeyStates: whether the linear matcher or the NFA runs them is decided below.
-    const timed: { key: KeyState; time: number; registration: number }[] = [];
+    const timed: { slot: number; time: number; registration: number }[] = [];
     const nfaForm: NfaKeyState[] = [];
     const linearForm: [NfaKeyState, RunEvents<Rec>[], RunEvents<Rec>[], number][] = [];
     for (const saved of plainState(snapshot.keys)) {
@@ -420,20 +513,20 @@ export class PatternOperator implements Operator, KeyHinted {
       try {
         if (saved.linear !== undefined) {
           const { runs, waiting } = this.linearRunsOf(saved.linear);
-          state = this.nfaKey(this.nfa.startRun(), id, saved.key);
+          state = new NfaKeyState(this.nfa.startRun());
           linearForm.push([state, runs, waiting, saved.linear.seq]);
         } else {
           if (saved.nfa === undefined) throw new Error('the key holds neither an NFA state nor linear runs');
-          state = restoreNfaState(this.nfa, saved.nfa, (start) => this.nfaKey(start, id, saved.key));
+          state = restoreNfaState(this.nfa, saved.nfa, (start) => new NfaKeyState(start));
           nfaForm.push(state);
         }
       } catch (error) {
         throw new Error(`step ${this.step}, key ${JSON.stringify(saved.key)}: ${(error as Error).message}`);
       }
-      this.keys.add(state);
-      this.timers.attach(state);
-      for (let i = 0; i < saved.times.length; i++) this.pending.add(state, saved.times[i]!, saved.records[i]!);
-      if (saved.timer !== Infinity) timed.push({ key: state, time: saved.timer, registration: saved.timerSeq });
+      const slot = this.newSlot(id, saved.key);
+      this.nfaStates[slot] = this.bind(state, slot);
+      for (let i = 0; i < saved.times.length; i++) this.pending.add(slot, saved.times[i]!, saved.records[i]!);
+      if (saved.timer !== Infinity) timed.push({ slot, time: saved.timer, registration: saved.timerSeq });
     }
     this.timers.load(timed, snapshot.timerSeq);
     // The linear matcher runs the operator when every key in the NFA's form holds runs of its chain; else the NFA.
@@ -453,14 +546,21 @@ export class PatternOperator implements Operator, KeyHinted {
     if (linear !== null && restored !== null) {
       for (const [state, runs] of restored) this.snapshotsOf().load(state, runs, linear);
       for (const [state, runs, waiting, seq] of linearForm) {
-        for (const events of runs) linear.loadRun(state, events, false);
-        for (const events of waiting) linear.loadRun(state, events, true);
+        for (const events of runs) linear.loadRun(state.slot, events, false);
+        for (const events of waiting) linear.loadRun(state.slot, events, true);
         linear.seq = Math.max(linear.seq, seq);
       }
+      // The runs are rows now: the keys' NFA states go (their start versions back to the pool).
+      this.keys.forEach((slot) => {
+        this.nfa.dispose(this.nfaStates[slot]!);
+        this.nfaStates[slot] = undefined;
+      });
     } else {
       this.useNfa();
       for (const [state, runs, waiting, seq] of linearForm) this.snapshotsOf().writeRuns(state, runs, waiting, seq);
     }
+    // Restored records are whole records; taken as possibly retained all the same (one check per output event).
+    this.holdsRetained = true;
     this.watermark = snapshot.watermark;
     this.nfa.nextId = snapshot.nextRunId;
     Object.assign(this.counters, snapshot.counters);
@@ -503,123 +603,132 @@ export class PatternOperator implements Operator, KeyHinted {
     this.counters.exprErrors += this.matcher.errors - before;
   }
 
-  private stateOf(key: unknown): KeyState {
+  /** The slot of `key`: found by its hint, by the key table, or a new one. */
+  private slotOf(key: unknown): number {
     // The key's identity (the key string itself but for one starting with NUL): what the key
-    // table, the hint's hash and the state's inline id are of.
+    // table, the hint's hash and the record's inline id are of.
     const id = keyIdOf(key);
     let hint = -1;
     let hash: number | undefined;
     if (this.hintSlots !== null && typeof id === 'string' && typeof key === 'string') {
       hint = this.hintSlots[this.hintAt]!;
       if (hint >= 0) {
-        // The key string is the record's, in the cache: hashing it costs less than reading a state.
+        // The key string is the record's, in the cache: hashing it costs less than reading a record.
         hash = stringHash(id);
         if (this.hintHashes[hint] === hash) {
-          const hinted = this.byHint[hint];
-          if (hinted !== undefined && hasId(hinted, id)) return hinted;
+          const hinted = this.byHint[hint]!;
+          if (this.keys.hasId(hinted, id)) return hinted;
         }
       }
     }
-    const state = this.lookUp(id, key, hash);
+    const slot = this.lookUp(id, key, hash);
     if (hint >= 0) {
-      // One slot per state: a state found by another slot before leaves it.
-      if (state.hint >= 0 && this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
-      this.byHint[hint] = state;
+      this.byHint[hint] = slot;
       this.hintHashes[hint] = hash!;
-      state.hint = hint;
+      if (slot >= this.hintOf.length) this.growHintOf(slot);
+      this.hintOf[slot] = hint;
     }
+    return slot;
+  }
+
+  private growHintOf(slot: number): void {
+    const hintOf = new Int32Array(Math.max(slot + 1, 2 * this.hintOf.length, 1024)).fill(-1);
+    hintOf.set(this.hintOf);
+    this.hintOf = hintOf;
+  }
+
+  /** Binds an NfaKeyState to its slot (the fields snapshots read come from the slot). */
+  private bind(state: NfaKeyState, slot: number): NfaKeyState {
+    state.slot = slot;
+    state.parts = this.parts;
     return state;
   }
 
-  private nfaKey(start: StartRun | null, id: unknown, key: unknown): NfaKeyState {
-    return this.keyFields(new NfaKeyState(start), id, key);
+  /** A slot for a new key: allocated, in the key table, its timer known to the queue. */
+  private newSlot(id: unknown, key: unknown): number {
+    const slot = this.slots.allocate();
+    this.timers.attach(slot);
+    this.keys.add(slot, id, key);
+    return slot;
   }
 
-  private keyFields<K extends KeyState>(state: K, id: unknown, key: unknown): K {
-    state.id = id;
-    state.key = key;
-    state.timers = this.timers as KeyTimers<TimedKey>;
-    return state;
+  /** The slot of `key` (its identity `id`) from the key table, or a new one added to it; `hash`, when given, is stringHash(id). */
+  private lookUp(id: unknown, key: unknown, hash?: number): number {
+    const found = this.keys.get(id, hash);
+    if (found !== NO_SLOT) return found;
+    const slot = this.newSlot(id, key);
+    if (this.linear !== null) {
+      // The start run's id a new NFA key state takes: the snapshot's nextRunId is the same on either matcher.
+      if (this.spareCount > 0) this.spareCount--;
+      else this.nfa.nextId++;
+    } else this.nfaStates[slot] = this.bind(this.spareNfaStates.pop() ?? new NfaKeyState(this.nfa.startRun()), slot);
+    return slot;
   }
 
-  /** The state of `key` (its identity `id`) from the key table, or a new (or recycled) one added to it; `hash`, when given, is stringHash(id). */
-  private lookUp(id: unknown, key: unknown, hash?: number): KeyState {
-    let state = this.keys.get(id, hash);
-    if (state === undefined) {
-      state = this.spareKeys.pop();
-      if (state === undefined) {
-        if (this.linear !== null) {
-          state = this.keyFields(new LinearKeyState(), id, key);
-          // The start run's id an NFA key takes: the snapshot's nextRunId is the same on either matcher.
-          this.nfa.nextId++;
-        } else state = this.nfaKey(this.nfa.startRun(), id, key);
-        this.timers.attach(state);
-      } else {
-        state.id = id;
-        state.key = key;
-      }
-      this.keys.add(state);
-    }
-    return state;
-  }
-
-  private fire(state: KeyState, watermark: number, out: Output): void {
+  private fire(slot: number, watermark: number, out: Output): void {
     const errorsBefore = this.matcher.errors;
     const matcher = this.matcher;
-    this.observer?.key?.(state.key, watermark);
+    this.observer?.key?.(this.keys.keyOf(slot), watermark);
     const pending = this.pending;
-    while (state.first !== -1 && pending.firstTime(state) <= watermark) {
-      const time = pending.firstTime(state);
-      this.advanceTime(state, time, out);
+    for (let time = pending.firstTime(slot); time !== Infinity && time <= watermark; time = pending.firstTime(slot)) {
+      this.advanceTime(slot, time, out);
       do {
-        const record = pending.shift(state); // the NFA keeps what it needs
-        this.observer?.record?.(state.key, time, originalOf(record));
+        const record = pending.shift(slot); // the NFA keeps what it needs
+        this.observer?.record?.(this.keys.keyOf(slot), time, originalOf(record));
         // Indexed loops here and below: for-of over the NFA's frozen empty results was not lowered
         // by the optimizer and allocated an iterator per record.
-        const matches = matcher.process(state, record, time);
-        for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
-        this.observer?.afterRecord?.(state.key, time, matcher.describe(state));
-      } while (state.first !== -1 && pending.firstTime(state) === time);
+        const matches = matcher.process(slot, record, time);
+        for (let i = 0; i < matches.length; i++) this.emitMatch(slot, matches[i]!, out);
+        this.observer?.afterRecord?.(this.keys.keyOf(slot), time, matcher.describe(slot));
+      } while (pending.firstTime(slot) === time);
     }
-    this.advanceTime(state, watermark, out);
+    this.advanceTime(slot, watermark, out);
     this.syncErrors(errorsBefore);
-    const next = Math.min(pending.firstTime(state), matcher.nextTimeout(state));
-    if (next !== Infinity) this.timers.schedule(state, next);
-    else if (state.first === -1 && matcher.isIdle(state)) {
-      // Idle: only the start run is left and the buffer is empty, so the state is as good as new
-      // (the start run's Dewey version keeps counting, as it does in Flink's keyed NFA state).
-      this.keys.delete(state);
-      if (state.hint >= 0) {
-        if (this.byHint[state.hint] === state) this.byHint[state.hint] = undefined;
-        state.hint = -1;
-      }
-      if (this.spareKeys.length < SPARE_KEYS) {
-        state.id = state.key = undefined;
-        this.spareKeys.push(state);
-      } else {
-        this.timers.detach(state);
-        matcher.dispose(state);
-        // A restored key's NfaState part holds only its start run's version (in a pool the collector does not see).
-        if (this.linear !== null && state instanceof NfaKeyState) this.nfa.dispose(state);
-      }
-    }
+    const next = Math.min(pending.firstTime(slot), matcher.nextTimeout(slot));
+    if (next !== Infinity) this.timers.schedule(slot, next);
+    // Idle: no record waiting, no partial match (only an NFA's start run): the key is forgotten.
+    else if (matcher.isIdle(slot)) this.forget(slot);
   }
 
-  private advanceTime(state: KeyState, timestamp: number, out: Output): void {
-    const { matches, timeouts } = this.matcher.advanceTime(state, timestamp);
-    for (let i = 0; i < matches.length; i++) this.emitMatch(state, matches[i]!, out);
+  /**
+   * Forgets an idle key: its slot is freed (the next new key takes it), and an NFA key state is
+   * kept for reuse (its start run's Dewey version keeps counting, as in Flink's keyed NFA state).
+   */
+  private forget(slot: number): void {
+    this.keys.delete(slot);
+    this.slots.release(slot);
+    if (slot < this.hintOf.length) {
+      const hint = this.hintOf[slot]!;
+      if (hint >= 0) {
+        if (this.byHint[hint] === slot) this.hintHashes[hint] = 0;
+        this.hintOf[slot] = -1;
+      }
+    }
+    if (this.linear !== null) {
+      if (this.spareCount < SPARE_KEYS) this.spareCount++;
+      return;
+    }
+    const state = this.nfaStates[slot]!;
+    this.nfaStates[slot] = undefined;
+    if (this.spareNfaStates.length < SPARE_KEYS) this.spareNfaStates.push(state);
+    else this.nfa.dispose(state);
+  }
+
+  private advanceTime(slot: number, timestamp: number, out: Output): void {
+    const { matches, timeouts } = this.matcher.advanceTime(slot, timestamp);
+    for (let i = 0; i < matches.length; i++) this.emitMatch(slot, matches[i]!, out);
     for (let i = 0; i < timeouts.length; i++) {
       const timeout = timeouts[i]!;
       const events = this.eventsOf(timeout.match);
-      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: state.key, start: this.matchStart, end: timeout.timestamp, events, fields: {} };
+      const result: TimeoutResult = { step: this.step, kind: 'timeout', key: this.keys.keyOf(slot), start: this.matchStart, end: timeout.timestamp, events, fields: {} };
       this.counters.results++;
       out.emit(result);
     }
   }
 
-  private emitMatch(state: KeyState, match: MatchEvents<Rec>, out: Output): void {
+  private emitMatch(slot: number, match: MatchEvents<Rec>, out: Output): void {
     const events = this.eventsOf(match);
-    const result: MatchResult = { step: this.step, kind: 'match', key: state.key, start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
+    const result: MatchResult = { step: this.step, kind: 'match', key: this.keys.keyOf(slot), start: this.matchStart, end: this.matchEnd, events, fields: this.select(events) };
     this.counters.results++;
     out.emit(result);
   }
@@ -633,9 +742,10 @@ export class PatternOperator implements Operator, KeyHinted {
     const values: unknown[] = new Array(list.length);
     let start = this.matchStart;
     let end = this.matchEnd;
+    const retained = this.holdsRetained;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
-      values[i] = originalOf(e.value);
+      values[i] = retained ? originalOf(e.value) : e.value;
       if (e.timestamp < start) start = e.timestamp;
       if (e.timestamp > end) end = e.timestamp;
     }

@@ -5,24 +5,36 @@
  * freed entry is the next one reused, so the entry a record takes was usually freed a moment ago
  * and is still in the cache. The per-key arrays this replaces were two arrays per key (times and
  * records) scattered over the heap: on the binge bench (20K keys) their first access at arrival
- * and again when the watermark passed cost a cache miss each, ~6% of the operator's time.
+ * and again when the watermark passed cost a cache miss each, ~6% of the operator's time. A key's
+ * list (its first and last entry) is in its slot's record (key-slots.ts).
  */
+import { FIRST, LAST, SLOT_INTS, type KeySlots } from './key-slots.js';
+
 type Rec = Record<string, unknown>;
 
-/** A key's list: its first (earliest) and last entry, -1 when it has none. */
+/** A key's list as the snapshot copiers read it: its first entry (the operator's keys give it from their slot's record). */
 export interface PendingList {
-  first: number;
-  last: number;
+  readonly first: number;
 }
 
 /** No entry: the end of a key's list, or the first of a key with none. */
 export const NONE = -1;
 const EMPTY_RECORD: Rec = Object.freeze({}) as Rec;
 
+/** An entry's 16 bytes: its time (float64 0), its next and previous entries (int32s 2 and 3). */
+const ENTRY_FLOATS = 2;
+const ENTRY_INTS = 4;
+const NEXT = 2;
+const PREVIOUS = 3;
+
 export class PendingRecords {
-  private times = new Float64Array(1024);
-  private next = new Int32Array(1024);
-  private previous = new Int32Array(1024);
+  /**
+   * The entries, 16 bytes each: time, next, previous in one record (the int32 view `links` over
+   * the same memory), so that a key's fire reads one cold line per record waiting, where three
+   * arrays were three.
+   */
+  private times = new Float64Array(1024 * ENTRY_FLOATS);
+  private links = new Int32Array(this.times.buffer);
   /** Never truncated: a freed entry's slot holds EMPTY_RECORD (the record is not kept alive). */
   private readonly records: Rec[] = [];
   /** Free entries, linked through `next`. */
@@ -30,50 +42,61 @@ export class PendingRecords {
   /** Entries [0, used) have been handed out at least once. */
   private used = 0;
 
-  /** Adds `record` at `time` to the key's list, after every entry at or before `time` (arrival order among equal times). */
-  add(list: PendingList, time: number, record: Rec): void {
+  /** The keys' lists: FIRST and LAST of each key's record. */
+  constructor(private readonly slots: KeySlots) {}
+
+  /** Adds `record` at `time` to the list of the key at `slot`, after every entry at or before `time` (arrival order among equal times). */
+  add(slot: number, time: number, record: Rec): void {
     let at = this.free;
-    if (at !== NONE) this.free = this.next[at]!;
+    if (at !== NONE) this.free = this.links[at * ENTRY_INTS + NEXT]!;
     else {
       at = this.used++;
-      if (at === this.times.length) this.grow();
+      if (at * ENTRY_FLOATS === this.times.length) this.grow();
       this.records.push(EMPTY_RECORD);
     }
-    const { times, next, previous } = this;
-    times[at] = time;
+    const { times, links } = this;
+    const ints = this.slots.ints;
+    const key = slot * SLOT_INTS;
+    times[at * ENTRY_FLOATS] = time;
     this.records[at] = record;
     // In-order arrival is the common case: append; otherwise walk back past the later entries.
-    let after = list.last;
-    while (after !== NONE && times[after]! > time) after = previous[after]!;
-    previous[at] = after;
+    let after = ints[key + LAST]!;
+    while (after !== NONE && times[after * ENTRY_FLOATS]! > time) after = links[after * ENTRY_INTS + PREVIOUS]!;
+    links[at * ENTRY_INTS + PREVIOUS] = after;
     if (after === NONE) {
-      next[at] = list.first;
-      if (list.first !== NONE) previous[list.first] = at;
-      else list.last = at;
-      list.first = at;
+      const first = ints[key + FIRST]!;
+      links[at * ENTRY_INTS + NEXT] = first;
+      if (first !== NONE) links[first * ENTRY_INTS + PREVIOUS] = at;
+      else ints[key + LAST] = at;
+      ints[key + FIRST] = at;
     } else {
-      next[at] = next[after]!;
-      if (next[after] !== NONE) previous[next[after]!] = at;
-      else list.last = at;
-      next[after] = at;
+      const next = links[after * ENTRY_INTS + NEXT]!;
+      links[at * ENTRY_INTS + NEXT] = next;
+      if (next !== NONE) links[next * ENTRY_INTS + PREVIOUS] = at;
+      else ints[key + LAST] = at;
+      links[after * ENTRY_INTS + NEXT] = at;
     }
   }
 
-  /** The time of the key's earliest record; Infinity when it has none. */
-  firstTime(list: PendingList): number {
-    return list.first === NONE ? Infinity : this.times[list.first]!;
+  /** The time of the earliest record of the key at `slot`; Infinity when it has none. */
+  firstTime(slot: number): number {
+    const first = this.slots.ints[slot * SLOT_INTS + FIRST]!;
+    return first === NONE ? Infinity : this.times[first * ENTRY_FLOATS]!;
   }
 
-  /** Removes the key's earliest record (the caller checks `firstTime` first) and returns it. */
-  shift(list: PendingList): Rec {
-    const at = list.first;
+  /** Removes the earliest record of the key at `slot` (the caller checks `firstTime` first) and returns it. */
+  shift(slot: number): Rec {
+    const ints = this.slots.ints;
+    const key = slot * SLOT_INTS;
+    const at = ints[key + FIRST]!;
     const record = this.records[at]!;
     this.records[at] = EMPTY_RECORD;
-    const following = this.next[at]!;
-    list.first = following;
-    if (following === NONE) list.last = NONE;
-    else this.previous[following] = NONE;
-    this.next[at] = this.free;
+    const links = this.links;
+    const following = links[at * ENTRY_INTS + NEXT]!;
+    ints[key + FIRST] = following;
+    if (following === NONE) ints[key + LAST] = NONE;
+    else links[following * ENTRY_INTS + PREVIOUS] = NONE;
+    links[at * ENTRY_INTS + NEXT] = this.free;
     this.free = at;
     return record;
   }
@@ -81,7 +104,7 @@ export class PendingRecords {
   /** How many records the key holds. */
   count(list: PendingList): number {
     let n = 0;
-    for (let at = list.first; at !== NONE; at = this.next[at]!) n++;
+    for (let at = list.first; at !== NONE; at = this.after(at)) n++;
     return n;
   }
 
@@ -90,11 +113,11 @@ export class PendingRecords {
    * allocates two arrays per key): `for (let at = list.first; at !== NONE; at = pending.after(at))`.
    */
   after(at: number): number {
-    return this.next[at]!;
+    return this.links[at * ENTRY_INTS + NEXT]!;
   }
 
   timeAt(at: number): number {
-    return this.times[at]!;
+    return this.times[at * ENTRY_FLOATS]!;
   }
 
   recordAt(at: number): Rec {
@@ -105,23 +128,17 @@ export class PendingRecords {
   list(list: PendingList): { times: number[]; records: Rec[] } {
     const times: number[] = [];
     const records: Rec[] = [];
-    for (let at = list.first; at !== NONE; at = this.next[at]!) {
-      times.push(this.times[at]!);
+    for (let at = list.first; at !== NONE; at = this.after(at)) {
+      times.push(this.timeAt(at));
       records.push(this.records[at]!);
     }
     return { times, records };
   }
 
   private grow(): void {
-    const n = this.times.length * 2;
-    const times = new Float64Array(n);
+    const times = new Float64Array(this.times.length * 2);
     times.set(this.times);
     this.times = times;
-    const next = new Int32Array(n);
-    next.set(this.next);
-    this.next = next;
-    const previous = new Int32Array(n);
-    previous.set(this.previous);
-    this.previous = previous;
+    this.links = new Int32Array(times.buffer);
   }
 }

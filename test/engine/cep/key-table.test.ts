@@ -1,64 +1,74 @@
 /** The pattern operator's key table against a Map: same lookups, sizes and insertion order under churn. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasId, KeyTable, stringHash, type TableEntry } from '../../../src/engine/cep/key-table.js';
+import { KeyTable, stringHash } from '../../../src/engine/cep/key-table.js';
+import { KeySlots, NO_SLOT } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
 
-interface Entry extends TableEntry {
-  n: number;
-}
+/** A key table over its slots, as the operator has one. */
+class Keys {
+  readonly slots = new KeySlots();
+  readonly table = new KeyTable(this.slots);
 
-/** A new entry for `id` (its table fields set by `add`). */
-function entryOf(id: unknown, n: number): Entry {
-  return { id, order: 0, hash: 0, idLength: -1, idUnits01: 0, idUnits23: 0, idUnits45: 0, idUnits67: 0, n };
+  /** A new slot for `id`, added. */
+  add(id: unknown): number {
+    const slot = this.slots.allocate();
+    this.table.add(slot, id, id);
+    return slot;
+  }
+
+  /** Deletes the key at `slot` and frees the slot. */
+  delete(slot: number): void {
+    this.table.delete(slot);
+    this.slots.release(slot);
+  }
 }
 
 /** Looks `id` up in both; adds it when missing, else deletes it when `drop`. */
-function touch(table: KeyTable<Entry>, map: Map<unknown, Entry>, id: unknown, step: number, drop: boolean): void {
-  const got = table.get(id);
-  assert.equal(got, map.get(id), `get ${String(id)} at step ${step}`);
-  if (got === undefined) {
-    const entry = entryOf(id, step);
-    table.add(entry);
-    map.set(id, entry);
-  } else if (drop) {
-    table.delete(got);
+function touch(keys: Keys, map: Map<unknown, number>, id: unknown, step: number, drop: boolean): void {
+  const got = keys.table.get(id);
+  assert.equal(got, map.get(id) ?? NO_SLOT, `get ${String(id)} at step ${step}`);
+  if (got === NO_SLOT) map.set(id, keys.add(id));
+  else if (drop) {
+    keys.delete(got);
     map.delete(id);
   }
 }
 
 test('KeyTable matches a Map under insert / delete churn, growth and mixed key types', () => {
   const next = random(7);
-  const table = new KeyTable<Entry>();
-  const map = new Map<unknown, Entry>();
+  const keys = new Keys();
+  const { table } = keys;
+  const map = new Map<unknown, number>();
   // String ids (most colliding in their low bits when few), numbers, -0 / 0 and NaN, booleans, null.
   const ids: unknown[] = [...Array.from({ length: 5000 }, (_, i) => `u${i}`), 1, 2.5, 0, -0, NaN, true, false, null, '', '\u00e9', 'x'.repeat(100)];
   for (let step = 0; step < 200_000; step++) {
     // A fresh string each time (as a reader gives), not the same object.
     let id = ids[Math.floor(next() * (step < 100_000 ? 800 : ids.length))];
     if (typeof id === 'string') id = [...id].join('');
-    touch(table, map, id, step, next() < 0.7);
+    touch(keys, map, id, step, next() < 0.7);
     assert.equal(table.size, map.size);
     if (step % 25_000 === 0) {
       assert.deepEqual(table.values(), [...map.values()], `insertion order at step ${step}`);
       // forEach: every entry once, in any order.
-      const visited: Entry[] = [];
-      table.forEach((entry) => visited.push(entry));
-      assert.deepEqual(visited.sort((a, b) => a.order - b.order), [...map.values()], `forEach at step ${step}`);
+      const visited: number[] = [];
+      table.forEach((slot) => visited.push(slot));
+      assert.deepEqual(visited.sort((a, b) => table.orderOf(a) - table.orderOf(b)), [...map.values()], `forEach at step ${step}`);
     }
   }
   assert.deepEqual(table.values(), [...map.values()]);
-  for (const id of ids) assert.equal(table.get(id), map.get(id));
+  for (const id of ids) assert.equal(table.get(id), map.get(id) ?? NO_SLOT);
 });
 
 test('KeyTable lists string keys in insertion order after deletions moved them (backward shift) and the table grew', () => {
   const next = random(11);
-  const table = new KeyTable<Entry>();
-  const map = new Map<unknown, Entry>();
+  const keys = new Keys();
+  const { table } = keys;
+  const map = new Map<unknown, number>();
   for (let step = 0; step < 60_000; step++) {
     const id = `k${Math.floor(next() * (step < 30_000 ? 3000 : 300))}`;
-    touch(table, map, id, step, next() < 0.5);
-    if (step % 5_000 === 4_999) assert.deepEqual(table.values().map((e) => e.id), [...map.keys()], `step ${step}`);
+    touch(keys, map, id, step, next() < 0.5);
+    if (step % 5_000 === 4_999) assert.deepEqual(table.values(), [...map.values()], `step ${step}`);
   }
   assert.ok(map.size > 100, `${map.size} keys left`);
 });
@@ -69,8 +79,9 @@ test('stringHash spreads ids that differ in one character', () => {
 });
 
 test('KeyTable tells apart keys that differ only in their last unit, of any length, high and surrogate units included', () => {
-  const table = new KeyTable<Entry>();
-  const map = new Map<unknown, Entry>();
+  const keys = new Keys();
+  const { table } = keys;
+  const map = new Map<unknown, number>();
   const ids: string[] = [];
   for (const length of [1, 2, 11, 12, 13, 20]) {
     for (const last of ['a', 'b', '\u00e9', '\uffff', '\ud83d', '\u8000']) ids.push('k'.repeat(length - 1) + last);
@@ -80,9 +91,9 @@ test('KeyTable tells apart keys that differ only in their last unit, of any leng
   const next = random(3);
   for (let step = 0; step < 20_000; step++) {
     const id = [...ids[Math.floor(next() * ids.length)]!].join('');
-    touch(table, map, id, step, next() < 0.4);
+    touch(keys, map, id, step, next() < 0.4);
   }
-  for (const id of ids) assert.equal(table.get(id), map.get(id), JSON.stringify(id));
+  for (const id of ids) assert.equal(table.get(id), map.get(id) ?? NO_SLOT, JSON.stringify(id));
   assert.deepEqual(table.values(), [...map.values()]);
 });
 
@@ -94,16 +105,15 @@ test('KeyTable tells apart keys of the same length and hash (short and long)', (
   ] as const) {
     assert.equal(stringHash(a), stringHash(b));
     assert.equal(a.length, b.length);
-    const table = new KeyTable<Entry>();
-    const first = entryOf(a, 1);
-    table.add(first);
-    assert.equal(table.get([...b].join('')), undefined, `${b} is not ${a}`);
-    const second = entryOf(b, 2);
-    table.add(second);
+    const keys = new Keys();
+    const { table } = keys;
+    const first = keys.add(a);
+    assert.equal(table.get([...b].join('')), NO_SLOT, `${b} is not ${a}`);
+    const second = keys.add(b);
     assert.equal(table.get([...a].join('')), first);
     assert.equal(table.get([...b].join('')), second);
-    table.delete(first);
-    assert.equal(table.get(a), undefined);
+    keys.delete(first);
+    assert.equal(table.get(a), NO_SLOT);
     assert.equal(table.get(b), second);
   }
 });
@@ -123,20 +133,17 @@ test('KeyTable: a deletion between a missing get and the add of that id does not
     if (ids.length === 3) same = ids;
   }
   const [a, b, c] = same;
-  const table = new KeyTable<Entry>();
-  const entry = entryOf;
-  const ea = entry(a!, 1);
-  const eb = entry(b!, 2);
-  const ec = entry(c!, 3);
-  table.add(ea);
-  table.add(eb);
-  assert.equal(table.get(c), undefined);
-  table.delete(ea);
-  table.add(ec);
+  const keys = new Keys();
+  const { table } = keys;
+  const ea = keys.add(a!);
+  const eb = keys.add(b!);
+  assert.equal(table.get(c), NO_SLOT);
+  keys.delete(ea);
+  const ec = keys.add(c!);
   assert.equal(table.get([...c!].join('')), ec);
   assert.equal(table.get([...b!].join('')), eb);
-  assert.equal(table.get([...a!].join('')), undefined);
-  table.delete(eb);
+  assert.equal(table.get([...a!].join('')), NO_SLOT);
+  keys.delete(eb);
   assert.equal(table.get([...c!].join('')), ec);
   assert.equal(table.size, 1);
 });
@@ -154,69 +161,114 @@ test('KeyTable: another id added between a missing get and the add of that id ke
     else byHome.set(home, id);
   }
   const [a, c] = pair;
-  const table = new KeyTable<Entry>();
-  const ea = entryOf(a, 1);
-  const ec = entryOf(c, 2);
-  assert.equal(table.get(c), undefined);
-  table.add(ea);
-  table.add(ec);
+  const keys = new Keys();
+  const { table } = keys;
+  assert.equal(table.get(c), NO_SLOT);
+  const ea = keys.add(a);
+  const ec = keys.add(c);
   assert.equal(table.size, 2);
   assert.equal(table.get([...a].join('')), ea);
   assert.equal(table.get([...c].join('')), ec);
-  assert.deepEqual([...table.values()].map((e) => e.id), [a, c]);
+  assert.deepEqual(table.values(), [ea, ec]);
 });
 
-test('KeyTable finds a short id by the units kept in its entry, without reading the id; a long or high-unit id by the id', () => {
-  // An entry whose id counts its reads: a hit on a short id must not read it (hasId compares the inline units).
-  const counted = (id: string): { entry: Entry; reads: () => number } => {
-    let reads = 0;
-    const entry = entryOf(undefined, 0);
-    Object.defineProperty(entry, 'id', {
-      get: () => {
-        reads++;
-        return id;
-      },
-    });
-    return { entry, reads: () => reads };
-  };
+test('KeyTable keeps a short ASCII id in its slot\'s record (a hit reads no id string); a long or non-ASCII one aside', () => {
   for (const [id, inline] of [
     ['u12345', true],
     ['', true],
     ['k06ah2a5', true],
-    ['\u7fff\u0001', true],
+    ['\u007f\u0001', true],
     ['k06ah2a5x', false],
-    ['\u8000', false],
+    ['\u0080', false],
+    ['\u7fff', false],
     ['\ud83d\ude00', false],
   ] as const) {
-    const table = new KeyTable<Entry>();
-    const { entry, reads } = counted(id);
-    table.add(entry);
-    const before = reads();
-    assert.equal(table.get([...id].join('')), entry, JSON.stringify(id));
-    assert.equal(reads() - before, inline ? 0 : 1, `${JSON.stringify(id)}: id reads on a hit`);
-    assert.equal(hasId(entry, [...id].join('')), true);
+    const keys = new Keys();
+    const { table } = keys;
+    const slot = keys.add(id);
+    // Inline: the id is not kept aside at all, so a hit cannot read it.
+    assert.equal(keys.slots.ids[slot], inline ? undefined : id, JSON.stringify(id));
+    assert.equal(table.get([...id].join('')), slot, JSON.stringify(id));
+    assert.equal(table.hasId(slot, [...id].join('')), true);
     // Same length, one unit different (first, last), and one unit longer: not the id.
     if (id.length > 0) {
-      assert.equal(hasId(entry, String.fromCharCode(id.charCodeAt(0) ^ 1) + id.slice(1)), false, `${JSON.stringify(id)} first unit`);
-      assert.equal(hasId(entry, id.slice(0, -1) + String.fromCharCode(id.charCodeAt(id.length - 1) ^ 0x4000)), false, `${JSON.stringify(id)} last unit`);
+      assert.equal(table.hasId(slot, String.fromCharCode(id.charCodeAt(0) ^ 1) + id.slice(1)), false, `${JSON.stringify(id)} first unit`);
+      assert.equal(table.hasId(slot, id.slice(0, -1) + String.fromCharCode(id.charCodeAt(id.length - 1) ^ 0x40)), false, `${JSON.stringify(id)} last unit`);
+      assert.equal(table.hasId(slot, id.slice(0, -1) + String.fromCharCode(id.charCodeAt(id.length - 1) ^ 0x4000)), false, `${JSON.stringify(id)} last unit, high`);
     }
-    assert.equal(hasId(entry, `${id}a`), false);
+    assert.equal(table.hasId(slot, `${id}a`), false);
+    assert.equal(table.hasId(slot, `${id}\u0000`), false, 'one NUL unit longer');
   }
 });
 
-test('key table: an entry reused for a non-string id keeps none of the units of the string id it had', () => {
-  const table = new KeyTable<Entry>();
-  const entry = entryOf('ab', 0);
-  table.add(entry);
-  assert.equal(hasId(entry, 'ab'), true);
-  table.delete(entry);
-  entry.id = 7;
-  table.add(entry);
-  assert.equal(table.get(7), entry);
-  assert.equal(hasId(entry, 'ab'), false);
-  table.delete(entry);
-  entry.id = 'c';
-  table.add(entry);
-  assert.equal(table.get('c'), entry);
-  assert.equal(table.get('ab'), undefined);
+test('key table: a freed slot matches no id, and a slot reused for a non-string id keeps none of the units of the string id it had', () => {
+  const keys = new Keys();
+  const { table } = keys;
+  const slot = keys.add('ab');
+  assert.equal(table.hasId(slot, 'ab'), true);
+  keys.delete(slot);
+  // A key hint may still name the slot: it must not find 'ab' there, nor the empty id.
+  assert.equal(table.hasId(slot, 'ab'), false);
+  assert.equal(table.hasId(slot, ''), false);
+  assert.equal(keys.add(7), slot);
+  assert.equal(table.get(7), slot);
+  assert.equal(table.hasId(slot, 'ab'), false);
+  keys.delete(slot);
+  assert.equal(table.get(7), NO_SLOT);
+  assert.equal(keys.add('c'), slot);
+  assert.equal(table.get('c'), slot);
+  assert.equal(table.get('ab'), NO_SLOT);
+});
+
+test('key table: a key is given back as it was added: decoded from its inline id when it is that id, else kept aside', () => {
+  const keys = new Keys();
+  const { slots, table } = keys;
+  const cases: [id: unknown, key: unknown][] = [
+    ['u12345', 'u12345'],
+    ['', ''],
+    ['k06ah2a5', 'k06ah2a5'],
+    ['\u007f\u0001x', '\u007f\u0001x'],
+    ['long-key-1479599-abcdef', 'long-key-1479599-abcdef'],
+    ['\u00e9', '\u00e9'],
+    // A NUL-led key's identity has one more NUL (keyIdOf): the key is not its id.
+    ['\u0000\u0000a', '\u0000a'],
+    // A list key's identity string.
+    ['\u0000["a",1]', ['a', 1]],
+    [7, 7],
+  ];
+  const added = cases.map(([id, key]) => {
+    const slot = slots.allocate();
+    table.add(slot, id, key);
+    return slot;
+  });
+  cases.forEach(([id, key], i) => {
+    assert.deepEqual(table.keyOf(added[i]!), key, JSON.stringify(id));
+    // Only keys that are not their own inline id are kept aside.
+    const inline = typeof key === 'string' && key === id && id.length <= 8 && /^[\u0000-\u007f]*$/.test(id);
+    assert.equal(slots.keys[added[i]!] === undefined, inline, `${JSON.stringify(id)} kept aside`);
+  });
+  // A slot reused by a key of another kind gives that key back, not a decoding of the old id.
+  keys.delete(added[0]!);
+  const reused = slots.allocate();
+  assert.equal(reused, added[0]);
+  table.add(reused, 9, 9);
+  assert.equal(table.keyOf(reused), 9);
+});
+
+test('key table: insertion numbers past the int32 range number the live keys again, in their order', () => {
+  const keys = new Keys();
+  const { table } = keys;
+  const internal = table as unknown as { nextOrder: number };
+  const first = ['a', 'b', 'c'].map((id) => keys.add(id));
+  internal.nextOrder = 0x7fffffff - 1;
+  const later = ['d', 'e', 'f'].map((id) => keys.add(id));
+  keys.delete(first[1]!);
+  assert.deepEqual(table.values(), [first[0], first[2], ...later]);
+  // 'd' and 'e' took the last two int32 numbers; 'f' renumbered the keys before it.
+  assert.ok(internal.nextOrder < 10, `next order ${internal.nextOrder}`);
+  const g = keys.add('g');
+  assert.deepEqual(table.values(), [first[0], first[2], ...later, g]);
+  const orders = table.values().map((slot) => table.orderOf(slot));
+  assert.deepEqual(orders, [...orders].sort((x, y) => x - y));
+  assert.ok(orders.every((order) => order >= 0 && order < 10), `orders ${orders.join(' ')}`);
 });

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
+import { KeySlots, NO_SLOT } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
 
 interface Key {
@@ -14,13 +15,23 @@ interface Key {
   slot: number;
 }
 
+/** A queue over new slots, one per key (as the operator allocates them), in order. */
+function timersOf(keys: Key[]): KeyTimers {
+  const slots = new KeySlots();
+  const timers = new KeyTimers(slots);
+  for (const key of keys) {
+    key.slot = slots.allocate();
+    timers.attach(key.slot);
+  }
+  return timers;
+}
+
 for (const seed of [2, 3, 4, 5, 7]) {
   test(`due timers in time order, ties in registration order, against a sorted list (seed ${seed})`, () => {
     const r = random(seed);
-    let timers = new KeyTimers<Key>();
     const count = seed % 2 === 1 ? 3_000 : 600;
     const keys: Key[] = Array.from({ length: count }, (_, id) => ({ id, slot: -1 }));
-    for (const key of keys) timers.attach(key);
+    let timers = timersOf(keys);
     const expected = new Map<number, { time: number; seq: number }>();
     let seq = 0;
     let now = 0;
@@ -35,20 +46,20 @@ for (const seed of [2, 3, 4, 5, 7]) {
         const time = kind < 0.4 ? now + 0.5 + Math.floor(r() * 5) : kind < 0.7 ? now + 1e6 + Math.floor(r() * 3) : now + Math.floor(r() * 30);
         const before = expected.get(key.id);
         if (before !== undefined && time >= before.time && r() < 0.5) continue;
-        timers.schedule(key, time);
+        timers.schedule(key.slot, time);
         expected.set(key.id, { time, seq: seq++ });
       } else if (x < 0.62) {
         // As a restore does: every key's timer and registration into a new table.
-        const entries = keys.filter((key) => expected.has(key.id)).map((key) => ({ key, time: timers.timeOf(key), registration: timers.registrationOf(key) }));
+        const entries = keys.filter((key) => expected.has(key.id)).map((key) => ({ key, time: timers.timeOf(key.slot), registration: timers.registrationOf(key.slot) }));
         const next = timers.nextRegistration;
-        timers = new KeyTimers<Key>();
-        for (const key of keys) timers.attach(key);
-        timers.load(entries, next);
+        timers = timersOf(keys);
+        timers.load(entries.map(({ key, time, registration }) => ({ slot: key.slot, time, registration })), next);
       } else {
         now += Math.floor(r() * (r() < 0.01 ? 2e6 : 20));
         const due = [...expected].filter(([, t]) => t.time <= now).sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq).map(([id]) => id);
         const fired: number[] = [];
-        for (let key = timers.popDue(now); key !== null; key = timers.popDue(now)) {
+        for (let slot = timers.popDue(now); slot !== NO_SLOT; slot = timers.popDue(now)) {
+          const key = keys.find((k) => k.slot === slot)!;
           fired.push(key.id);
           expected.delete(key.id);
         }
@@ -57,8 +68,8 @@ for (const seed of [2, 3, 4, 5, 7]) {
       }
       if (step % 2_000 === 0) {
         for (const key of keys) {
-          assert.equal(timers.timeOf(key), expected.get(key.id)?.time ?? Infinity);
-          assert.equal(timers.registrationOf(key), expected.get(key.id)?.seq ?? 0);
+          assert.equal(timers.timeOf(key.slot), expected.get(key.id)?.time ?? Infinity);
+          assert.equal(timers.registrationOf(key.slot), expected.get(key.id)?.seq ?? 0);
         }
       }
     }
@@ -70,10 +81,11 @@ for (const seed of [2, 3, 4, 5, 7]) {
 // entry in place, stale; the key's next heap timer takes that entry, and a stale entry that reaches
 // the top is dropped. So each of a binge key's records costs no heap removal at a cold index.
 test('a timer moved from the heap to the wheel leaves its heap entry for the key\'s next heap timer', () => {
-  const timers = new KeyTimers<Key>();
+  const slots = new KeySlots();
+  const timers = new KeyTimers(slots);
   const heapSize = (): number => (timers as unknown as { size: number }).size;
   // Far times with a fraction: the heap (the wheel holds integer times near its cursor).
-  const [a, b] = [{ id: 0, slot: -1 }, { id: 1, slot: -1 }];
+  const [a, b] = [slots.allocate(), slots.allocate()];
   timers.attach(a);
   timers.attach(b);
   timers.schedule(a, 7_200_000.5);
@@ -84,7 +96,7 @@ test('a timer moved from the heap to the wheel leaves its heap entry for the key
   assert.equal(timers.length, 2);
   assert.equal(timers.timeOf(a), 10);
   assert.equal(timers.popDue(10), a);
-  assert.equal(timers.popDue(10), null);
+  assert.equal(timers.popDue(10), NO_SLOT);
   assert.equal(timers.length, 1);
   timers.schedule(a, 7_200_002.5); // a's next expiry takes its old entry
   assert.equal(heapSize(), 2);
@@ -92,20 +104,31 @@ test('a timer moved from the heap to the wheel leaves its heap entry for the key
   assert.equal(timers.popDue(Infinity), b);
   assert.equal(timers.popDue(Infinity), a);
   assert.equal(heapSize(), 0);
-  // A stale entry at the top is dropped when the queue is next asked; detach drops one anywhere.
+  // A stale entry at the top is dropped when the queue is next asked.
   timers.schedule(a, 7_200_000.5);
   timers.schedule(a, 20);
   timers.schedule(b, 7_300_000.5);
   timers.schedule(b, 30);
   assert.equal(heapSize(), 2);
   assert.equal(timers.popDue(20), a);
-  assert.equal(timers.popDue(25), null);
+  assert.equal(timers.popDue(25), NO_SLOT);
   assert.equal(heapSize(), 0, 'both stale entries went at the top');
+  // A stale entry below the top stays; the slot, freed and given to a new key, keeps it: the new
+  // key's heap timer takes it.
+  timers.schedule(b, 7_100_000.5);
   timers.schedule(a, 7_200_000.5);
   timers.schedule(a, 40);
-  assert.equal(timers.popDue(40), b);
   assert.equal(timers.popDue(40), a);
-  timers.detach(a);
+  assert.equal(heapSize(), 2, 'b\'s entry, and a\'s stale one below it');
+  slots.release(a);
+  const c = slots.allocate();
+  assert.equal(c, a);
+  timers.attach(c);
+  assert.equal(timers.timeOf(c), Infinity);
+  timers.schedule(c, 7_500_000.5);
+  assert.equal(heapSize(), 2, 'c took a\'s entry');
+  assert.equal(timers.popDue(Infinity), b);
+  assert.equal(timers.popDue(Infinity), c);
   assert.equal(heapSize(), 0);
   assert.equal(timers.earliest, Infinity);
 });

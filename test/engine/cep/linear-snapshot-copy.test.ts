@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { LinearKeysCopier } from '../../../src/engine/cep/linear-snapshot-copy.js';
 import type { LinearMatcher } from '../../../src/engine/cep/nfa/linear-matcher.js';
 import { NONE, PendingRecords } from '../../../src/engine/cep/pending-records.js';
+import { KeySlots } from '../../../src/engine/cep/key-slots.js';
 import { aliveAfterGc } from '../../garbage-collection.js';
 
 /** A key with runs given as lists of event numbers (event n: time 1000 + n, arrival n). */
@@ -40,7 +41,7 @@ const matcher = {
 } as unknown as LinearMatcher<unknown>;
 
 function copyOf(copier: LinearKeysCopier, keys: readonly FakeKey[]) {
-  return copier.copy<FakeKey & { slot: number; hash: number }>((visit) => keys.forEach((k) => visit(k as FakeKey & { slot: number; hash: number })), keys.length, () => 0, new PendingRecords(), matcher);
+  return copier.copy<FakeKey & { slot: number; hash: number }>((visit) => keys.forEach((k) => visit(k as FakeKey & { slot: number; hash: number })), keys.length, () => 0, new PendingRecords(new KeySlots()), matcher);
 }
 
 /** The plain form's runs per key, as event numbers (the records are the events). */
@@ -84,7 +85,7 @@ function failedCopy(copier: LinearKeysCopier): WeakRef<FakeKey>[] {
             if (i === 30) throw new Error('key table changed under the walk');
             visit(k as FakeKey & { slot: number; hash: number });
           }),
-        keys.length, () => 0, new PendingRecords(), matcher,
+        keys.length, () => 0, new PendingRecords(new KeySlots()), matcher,
       ),
     /key table changed/,
   );

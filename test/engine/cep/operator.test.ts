@@ -201,3 +201,26 @@ const cases: Case[] = [
 ];
 
 for (const c of cases) test(c.name, c.run);
+
+test('a match of records the operator holds whole outputs them without reading them again (nothing was retained)', async () => {
+  const { RAW_TEXT } = await import('../../../src/engine/retained-record.js');
+  // Records that count reads of the retained-record mark: the output of an operator that never
+  // retained a record (RecordContext.retain) must not look for it, on the linear matcher and on the NFA.
+  for (const matcher of ['auto', 'nfa'] as const) {
+    let marks = 0;
+    const counted = (record: Rec): Rec =>
+      new Proxy(record, {
+        get: (target, property) => {
+          if (property === RAW_TEXT) marks++;
+          return target[property as string];
+        },
+      });
+    const rows = [1, 2, 3, 4].map((id) => [counted(w('u1', id)), id * 1000] as const);
+    const out = run(new PatternOperator(step(binge, { start: watched, more: watched }), { matcher }), rows);
+    assert.equal(out.length, 1, matcher);
+    const events = (out[0] as { events: Record<string, Rec[]> }).events;
+    // The output's events are the records given (the proxies), in order.
+    assert.deepEqual([...events.start!, ...events.more!], rows.map(([record]) => record), matcher);
+    assert.equal(marks, 0, `${matcher}: the output read ${marks} held records for the retained mark`);
+  }
+});

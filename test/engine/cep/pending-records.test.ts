@@ -6,10 +6,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NONE, PendingRecords, type PendingList } from '../../../src/engine/cep/pending-records.js';
-import { KeyTimers, type TimedKey } from '../../../src/engine/cep/key-timers.js';
+import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
+import { FIRST, KeySlots, LAST, NO_SLOT, SLOT_INTS } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
 
 type Rec = Record<string, unknown>;
+
+/** A key's list as the snapshot copiers read it: its first entry, from its slot's record. */
+function listOf(slots: KeySlots, slot: number): PendingList {
+  return { first: slots.ints[slot * SLOT_INTS + FIRST]! };
+}
 
 interface Case {
   readonly name: string;
@@ -28,15 +34,17 @@ const cases: Case[] = [
 
 for (const c of cases) {
   test(`PendingRecords: ${c.name}`, () => {
-    const pool = new PendingRecords();
-    const lists = new Map<string, PendingList>();
+    const slots = new KeySlots();
+    const pool = new PendingRecords(slots);
+    const lists = new Map<string, number>();
     c.arrivals.forEach(([key, time], n) => {
-      let list = lists.get(key);
-      if (list === undefined) lists.set(key, (list = { first: -1, last: -1 }));
-      pool.add(list, time, { key, n });
+      let slot = lists.get(key);
+      if (slot === undefined) lists.set(key, (slot = slots.allocate()));
+      pool.add(slot, time, { key, n });
     });
     for (const [key, order] of Object.entries(c.expected)) {
-      const list = lists.get(key)!;
+      const slot = lists.get(key)!;
+      const list = listOf(slots, slot);
       const { times, records } = pool.list(list);
       assert.deepEqual(records.map((r) => r.n), order, `snapshot list of ${key}`);
       assert.deepEqual(times, order.map((n) => c.arrivals[n]![1]));
@@ -46,47 +54,54 @@ for (const c of cases) {
       assert.equal(pool.count(list), order.length);
       assert.deepEqual(walked, order.map((n) => ({ time: c.arrivals[n]![1], n })), `in-place walk of ${key}`);
       const shifted: number[] = [];
-      while (pool.firstTime(list) !== Infinity) shifted.push(pool.shift(list).n as number);
+      while (pool.firstTime(slot) !== Infinity) shifted.push(pool.shift(slot).n as number);
       assert.deepEqual(shifted, order, `shift order of ${key}`);
-      assert.deepEqual(list, { first: -1, last: -1 });
+      assert.deepEqual([slots.ints[slot * SLOT_INTS + FIRST], slots.ints[slot * SLOT_INTS + LAST]], [NONE, NONE]);
     }
   });
 }
 
 test('PendingRecords: freed entries are reused (the pool does not grow with the records that passed through it)', () => {
-  const pool = new PendingRecords();
-  const list: PendingList = { first: -1, last: -1 };
+  const slots = new KeySlots();
+  const pool = new PendingRecords(slots);
+  const slot = slots.allocate();
   const record: Rec = {};
   for (let i = 0; i < 100_000; i++) {
-    pool.add(list, i, record);
-    pool.add(list, i, record);
-    pool.shift(list);
-    pool.shift(list);
+    pool.add(slot, i, record);
+    pool.add(slot, i, record);
+    pool.shift(slot);
+    pool.shift(slot);
   }
   // Two entries were ever live at once: the records array (one slot per entry) holds two.
   assert.equal((pool as unknown as { records: Rec[] }).records.length, 2);
 });
 
 test('KeyTimers over slots: (time, registration) order; a timer moved earlier gets a new registration; freed slots are reused', () => {
-  const timers = new KeyTimers<TimedKey & { name: string }>();
-  const key = (name: string) => ({ name, slot: -1 });
+  const slots = new KeySlots();
+  const timers = new KeyTimers(slots);
+  const names: string[] = [];
+  const key = (name: string): number => {
+    const slot = slots.allocate();
+    timers.attach(slot);
+    names[slot] = name;
+    return slot;
+  };
   const [a, b, c, d] = [key('a'), key('b'), key('c'), key('d')];
-  for (const k of [a, b, c, d]) timers.attach(k);
   timers.schedule(a, 10);
   timers.schedule(b, 5);
   timers.schedule(c, 10);
   timers.schedule(d, 20);
   timers.schedule(d, 10); // moved earlier: registered after a and c
   const fired: string[] = [];
-  while (timers.length > 0) fired.push(timers.pop().name);
+  while (timers.length > 0) fired.push(names[timers.pop()]!);
   assert.deepEqual(fired, ['b', 'a', 'c', 'd']);
   assert.equal(timers.isQueued(a), false);
-  timers.detach(b);
+  slots.release(b);
   const e = key('e');
-  timers.attach(e);
-  assert.equal(e.slot, 1); // b's slot
+  assert.equal(e, 1); // b's slot
+  assert.equal(timers.isQueued(e), false);
   timers.schedule(e, 1);
-  assert.throws(() => timers.detach(e), /still has a timer/);
+  assert.equal(timers.pop(), e);
 });
 
 // The queue has a timing wheel for integer times near its cursor and a heap for the rest; a
@@ -102,9 +117,10 @@ for (const [name, seed, timeOf] of [
 ] as const) {
   test(`KeyTimers agrees with a sorted reference: ${name}`, () => {
     const r = random(seed);
-    const timers = new KeyTimers<TimedKey & { id: number }>();
-    const keys = Array.from({ length: 300 }, (_, id) => ({ id, slot: -1 }));
-    for (const k of keys) timers.attach(k);
+    const slots = new KeySlots();
+    const timers = new KeyTimers(slots);
+    const keys = Array.from({ length: 300 }, (_, id) => ({ id, slot: slots.allocate() }));
+    for (const k of keys) timers.attach(k.slot);
     const reference = new Map<number, { time: number; seq: number }>();
     let seq = 0;
     let now = seed === 2 ? Date.UTC(2026, 0, 1) : 0;
@@ -120,20 +136,21 @@ for (const [name, seed, timeOf] of [
         const time = timeOf(now, r);
         const queued = reference.get(key.id);
         if (queued !== undefined && time >= queued.time) continue;
-        timers.schedule(key, time);
+        timers.schedule(key.slot, time);
         reference.set(key.id, { time, seq: seq++ });
       } else {
         // Advance: pop everything due at `now`, as the operator's advanceWatermark does.
         now += Math.floor(r() * 40);
         const expected = [...reference].filter(([, t]) => t.time <= now).sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq);
         const fired: number[] = [];
-        const take = (key: TimedKey & { id: number }): void => {
-          fired.push(key.id);
-          reference.delete(key.id);
+        // Slots were allocated in order: slot i is keys[i].
+        const take = (slot: number): void => {
+          fired.push(keys[slot]!.id);
+          reference.delete(keys[slot]!.id);
         };
         // Both ways of popping on alternate steps: `earliest` then pop (popDue without a bound), and popDue(now) (the operator's).
         if (step % 2 === 0) while (timers.length > 0 && timers.earliest <= now) take(timers.pop());
-        else for (let key = timers.popDue(now); key !== null; key = timers.popDue(now)) take(key);
+        else for (let slot = timers.popDue(now); slot !== NO_SLOT; slot = timers.popDue(now)) take(slot);
         assert.deepEqual(fired, expected.map(([id]) => id), `step ${step}`);
         const earliest = Math.min(...[...reference.values()].map((t) => t.time));
         assert.equal(timers.earliest, earliest);
@@ -141,8 +158,8 @@ for (const [name, seed, timeOf] of [
       }
       if (step % 1000 === 0) {
         for (const k of keys) {
-          assert.equal(timers.registrationOf(k), reference.get(k.id)?.seq ?? 0);
-          assert.equal(timers.timeOf(k), reference.get(k.id)?.time ?? Infinity, `timeOf ${k.id} at step ${step}`);
+          assert.equal(timers.registrationOf(k.slot), reference.get(k.id)?.seq ?? 0);
+          assert.equal(timers.timeOf(k.slot), reference.get(k.id)?.time ?? Infinity, `timeOf ${k.id} at step ${step}`);
         }
       }
     }

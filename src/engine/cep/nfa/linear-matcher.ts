@@ -13,7 +13,7 @@
  * and starts one run per event its TAKE accepts, so runs are told apart by their first event.
  *
  * Layout: the live runs of a key are rows of the matcher's pools, a block per key with runs (the
- * key's state, LinearKey, holds its first row), in the NFA's order (compareStart: first event time,
+ * key's slot record holds its first row, the block's size and the run count: key-slots.ts), in the NFA's order (compareStart: first event time,
  * then arrival; a first event at time -1 sorts last, as the NFA's "no start" mark does); a row of
  * `rows` is [position, then time and arrival number of each taken event], a row of `values` the
  * events' records. No object per run or event: a step writes three slots of its run's row.
@@ -26,6 +26,7 @@ import type { SkipStrategy } from '../../spec.js';
 import type { CompiledPattern } from './compiler.js';
 import type { Condition, StageCondition, State } from './state.js';
 import type { PartialMatchView } from '../trace.js';
+import { LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_CAPACITY_MASK, LINEAR_COUNT, LINEAR_WAITING, SLOT_INTS, type KeySlots } from '../key-slots.js';
 
 /** The chain of a linear pattern: its states Q0 (start) .. Q(m-1); Q(m) is the final state. */
 export interface LinearChain<E> {
@@ -90,16 +91,21 @@ export function linearChainOf<E>(compiled: CompiledPattern<E>, readsStages: bool
   return { states, tests, relaxed, stages };
 }
 
-/** A key's linear state: fields of the operator's key state (one object per key). */
+/**
+ * A key's linear state as the snapshot copiers read it (the operator's view of a slot; the matcher
+ * itself reads the slot's record: LINEAR_BLOCK, LINEAR_CAPACITY with the LINEAR_WAITING bit, LINEAR_COUNT).
+ */
 export interface LinearKey {
+  /** The key's slot (key-slots.ts). */
+  readonly slot: number;
   /** The key's block of rows in the matcher's pools (its first row), -1 while it has no run. */
-  linearBlock: number;
+  readonly linearBlock: number;
   /** Rows in the block. */
-  linearCapacity: number;
+  readonly linearCapacity: number;
   /** How many runs: the block's first linearCount rows. */
-  linearCount: number;
+  readonly linearCount: number;
   /** Completed matches waiting for an earlier partial match (skip strategies), in compareStart order. */
-  linearWaiting: LinearRun[];
+  readonly linearWaiting: readonly LinearRun[];
 }
 
 /**
@@ -235,8 +241,12 @@ export class LinearMatcher<E> {
   private readonly stageOrder: readonly string[];
   private readonly stagePositions: readonly (readonly number[])[];
   private readonly stageLists: readonly (readonly { value: E; timestamp: number }[][])[];
+  /** Per slot, its completed matches waiting (skip strategies), when it has any (its record's LINEAR_WAITING bit says so). */
+  private readonly waitingLists: (LinearRun[] | undefined)[] = [];
 
   constructor(
+    /** The keys' records: LINEAR_BLOCK, LINEAR_CAPACITY (and the LINEAR_WAITING bit), LINEAR_COUNT. */
+    private readonly slots: KeySlots,
     chain: LinearChain<E>,
     windowTime: number,
     skip: SkipStrategy,
@@ -266,19 +276,22 @@ export class LinearMatcher<E> {
     else this.skipIndex = -1;
   }
 
-  /** True when the key holds no run and no waiting match. */
-  isIdle(key: LinearKey): boolean {
-    return key.linearCount === 0 && key.linearWaiting.length === 0;
+  /** True when the key at `slot` holds no run and no waiting match. */
+  isIdle(slot: number): boolean {
+    const at = slot * SLOT_INTS;
+    const ints = this.slots.ints;
+    return ints[at + LINEAR_COUNT] === 0 && (ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0;
   }
 
-  partialMatchCount(key: LinearKey): number {
-    return key.linearCount;
+  partialMatchCount(slot: number): number {
+    return this.countOf(slot);
   }
 
   /** The key's live partial matches (as NFA.describe). */
-  describe(key: LinearKey): PartialMatchView[] {
+  describe(slot: number): PartialMatchView[] {
     const views: PartialMatchView[] = [];
-    for (let row = key.linearBlock; row < key.linearBlock + key.linearCount; row++) {
+    const block = this.blockOf(slot);
+    for (let row = block; row < block + this.countOf(slot); row++) {
       const position = this.rows[row * this.width]!;
       const events: Record<string, unknown[]> = {};
       for (let i = 0; i < position; i++) (events[this.stageNames[i]!] ??= []).push(this.values[row * this.length + i]);
@@ -288,37 +301,43 @@ export class LinearMatcher<E> {
   }
 
   /** The earliest time advanceTime would change the key: its first run's `within` expiry. */
-  nextTimeout(key: LinearKey): number {
-    if (this.windowTime <= 0 || key.linearCount === 0) return Infinity;
-    return this.earliestStart(key) + this.windowTime;
+  nextTimeout(slot: number): number {
+    if (this.windowTime <= 0 || this.countOf(slot) === 0) return Infinity;
+    return this.earliestStart(slot) + this.windowTime;
+  }
+
+  /** The key's completed matches waiting for an earlier partial match (skip strategies). */
+  waitingOf(slot: number): readonly LinearRun[] {
+    return (this.slots.ints[slot * SLOT_INTS + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0 ? NO_WAITING : this.waitingLists[slot]!;
   }
 
   // A run of the key (index: its place in order, 0 first) for snapshots: how many events it took,
   // and its j-th event's record, time and arrival number.
   runTaken(key: LinearKey, index: number): number {
-    return this.rows[(key.linearBlock + index) * this.width]!;
+    return this.rows[(this.blockOf(key.slot) + index) * this.width]!;
   }
 
   runValue(key: LinearKey, index: number, j: number): unknown {
-    return this.values[(key.linearBlock + index) * this.length + j];
+    return this.values[(this.blockOf(key.slot) + index) * this.length + j];
   }
 
   runTime(key: LinearKey, index: number, j: number): number {
-    return this.rows[(key.linearBlock + index) * this.width + 1 + 2 * j]!;
+    return this.rows[(this.blockOf(key.slot) + index) * this.width + 1 + 2 * j]!;
   }
 
   runSeq(key: LinearKey, index: number, j: number): number {
-    return this.rows[(key.linearBlock + index) * this.width + 2 + 2 * j]!;
+    return this.rows[(this.blockOf(key.slot) + index) * this.width + 2 + 2 * j]!;
   }
 
   /** Appends a run with these events (restores: runs come in order), or a waiting match when `completed`. */
-  loadRun(key: LinearKey, events: readonly { readonly value: unknown; readonly timestamp: number; readonly seq: number }[], completed: boolean): void {
+  loadRun(slot: number, events: readonly { readonly value: unknown; readonly timestamp: number; readonly seq: number }[], completed: boolean): void {
     if (completed) {
-      if (key.linearWaiting === NO_WAITING) key.linearWaiting = [];
-      key.linearWaiting.push({ values: events.map((e) => e.value), times: events.map((e) => e.timestamp), seqs: events.map((e) => e.seq) });
+      const waiting = this.listOf(slot);
+      waiting.push({ values: events.map((e) => e.value), times: events.map((e) => e.timestamp), seqs: events.map((e) => e.seq) });
+      this.keepWaiting(slot, waiting);
       return;
     }
-    const row = this.newRow(key, NO_START_MARK);
+    const row = this.newRow(slot, NO_START_MARK);
     const at = row * this.width;
     this.rows[at] = events.length;
     events.forEach((e, i) => {
@@ -329,11 +348,38 @@ export class LinearMatcher<E> {
   }
 
   /** Forgets the key's runs. */
-  dispose(key: LinearKey): void {
-    if (key.linearBlock >= 0) this.values.fill(undefined, key.linearBlock * this.length, (key.linearBlock + key.linearCount) * this.length);
-    key.linearCount = 0;
-    key.linearWaiting = NO_WAITING;
-    this.release(key);
+  dispose(slot: number): void {
+    const block = this.blockOf(slot);
+    if (block >= 0) this.values.fill(undefined, block * this.length, (block + this.countOf(slot)) * this.length);
+    this.setCount(slot, 0);
+    this.keepWaiting(slot, NO_WAITING);
+    this.release(slot);
+  }
+
+  // The key's fields in its slot's record (key-slots.ts).
+  private countOf(slot: number): number {
+    return this.slots.ints[slot * SLOT_INTS + LINEAR_COUNT]!;
+  }
+
+  private setCount(slot: number, count: number): void {
+    this.slots.ints[slot * SLOT_INTS + LINEAR_COUNT] = count;
+  }
+
+  private blockOf(slot: number): number {
+    return this.slots.ints[slot * SLOT_INTS + LINEAR_BLOCK]!;
+  }
+
+  /** The key's waiting matches as a list it may change (a new one when it has none); keepWaiting stores it back. */
+  private listOf(slot: number): LinearRun[] {
+    return (this.slots.ints[slot * SLOT_INTS + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0 ? [] : this.waitingLists[slot]!;
+  }
+
+  /** Stores the key's waiting matches (and whether it has any in its record); an empty list is not kept. */
+  private keepWaiting(slot: number, waiting: readonly LinearRun[]): void {
+    const at = slot * SLOT_INTS + LINEAR_CAPACITY;
+    const ints = this.slots.ints;
+    ints[at] = waiting.length === 0 ? ints[at]! & LINEAR_CAPACITY_MASK : ints[at]! | LINEAR_WAITING;
+    this.waitingLists[slot] = waiting.length === 0 ? undefined : (waiting as LinearRun[]);
   }
 
   /**
@@ -344,7 +390,7 @@ export class LinearMatcher<E> {
    *   3. noSkip: the potential matches are output in order; a skip strategy adds them to the waiting
    *      matches and outputs those not preceded by a live run, pruning as the strategy says.
    */
-  process(key: LinearKey, value: E, timestamp: number): readonly MatchEvents<E>[] {
+  process(slot: number, value: E, timestamp: number): readonly MatchEvents<E>[] {
     this.value = value;
     this.clearDone();
     const outcomes = this.outcome;
@@ -353,11 +399,13 @@ export class LinearMatcher<E> {
     const m = this.length;
     const width = this.width;
     const relaxed = this.relaxed;
-    const count = key.linearCount;
+    const ints = this.slots.ints;
+    const at0 = slot * SLOT_INTS;
+    const count = ints[at0 + LINEAR_COUNT]!;
     if (count > 0) {
       const rows = this.rows;
       const values = this.values;
-      const base = key.linearBlock;
+      const base = ints[at0 + LINEAR_BLOCK]!;
       let write = base;
       const end = base + count;
       for (let read = base; read < end; read++) {
@@ -384,7 +432,7 @@ export class LinearMatcher<E> {
       }
       // Rows of dead runs keep their records: cleared so the collector can take them.
       if (write < end) clear(values, write * m, end * m);
-      key.linearCount = write - base;
+      ints[at0 + LINEAR_COUNT] = write - base;
     }
     if (this.evaluate(0) === PASSED) {
       if (m === 1) {
@@ -394,7 +442,7 @@ export class LinearMatcher<E> {
         this.doneRows[done * width + 2] = seq;
         this.doneValues[done] = value;
       } else {
-        const row = this.newRow(key, timestamp);
+        const row = this.newRow(slot, timestamp);
         const at = row * width;
         const rows = this.rows;
         rows[at] = 1;
@@ -404,18 +452,20 @@ export class LinearMatcher<E> {
       }
     }
     this.value = null;
-    if (key.linearCount === 0) this.release(key);
+    // The slots' records are not replaced while the matcher runs (only a new key grows them).
+    if (ints[at0 + LINEAR_COUNT] === 0) this.release(slot);
     const potential = this.doneCount;
-    if (potential === 0 && key.linearWaiting.length === 0) return NO_MATCHES;
+    const waits = (ints[at0 + LINEAR_CAPACITY]! & LINEAR_WAITING) !== 0;
+    if (potential === 0 && !waits) return NO_MATCHES;
     if (this.skip.kind === 'noSkip') return this.views.slice(0, potential);
-    if (key.linearWaiting.length > 0) {
+    if (waits) {
       // Behind matches already waiting: in line with them.
-      if (key.linearWaiting === NO_WAITING) key.linearWaiting = [];
-      for (let i = 0; i < potential; i++) this.insertWaiting(key.linearWaiting, this.runOfDone(i));
+      const waiting = this.listOf(slot);
+      for (let i = 0; i < potential; i++) this.insertWaiting(waiting, this.runOfDone(i));
       this.doneCount = 0;
-      return this.emitWaiting(key);
+      return this.emitWaiting(slot, waiting);
     }
-    return this.emitDone(key, potential);
+    return this.emitDone(slot, potential);
   }
 
   /**
@@ -423,7 +473,7 @@ export class LinearMatcher<E> {
    * with none waiting before: each is output unless a live run started before it (then it and the
    * rest wait), pruning the live runs and the later matches as the strategy says.
    */
-  private emitDone(key: LinearKey, count: number): MatchEvents<E>[] {
+  private emitDone(slot: number, count: number): MatchEvents<E>[] {
     const result: MatchEvents<E>[] = [];
     const width = this.width;
     const pruned = this.donePruned;
@@ -433,11 +483,12 @@ export class LinearMatcher<E> {
       if (pruned[i] === 1) continue;
       const at = i * width;
       const doneRows = this.doneRows;
-      if (key.linearCount > 0) {
-        const first = key.linearBlock * width;
+      if (this.countOf(slot) > 0) {
+        const first = this.blockOf(slot) * width;
         if (compareStart(doneRows[at + 1]!, doneRows[at + 2]!, this.rows[first + 1]!, this.rows[first + 2]!) > 0) {
-          const waiting = (key.linearWaiting = [] as LinearRun[]);
+          const waiting: LinearRun[] = [];
           for (let j = i; j < count; j++) if (pruned[j] === 0) waiting.push(this.runOfDone(j));
+          this.keepWaiting(slot, waiting);
           break;
         }
       }
@@ -445,12 +496,12 @@ export class LinearMatcher<E> {
       if (pruning >= 0) {
         const time = doneRows[at + 1 + 2 * pruning]!;
         const seq = doneRows[at + 2 + 2 * pruning]!;
-        if (key.linearCount > 0) this.dropRows(key, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
+        if (this.countOf(slot) > 0) this.dropRows(slot, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
         for (let j = i + 1; j < count; j++) if (compareEvents(doneRows[j * width + 1]!, doneRows[j * width + 2]!, time, seq) <= limit) pruned[j] = 1;
       }
       result.push(this.views[i]!);
     }
-    if (key.linearCount === 0) this.release(key);
+    if (this.countOf(slot) === 0) this.release(slot);
     return result;
   }
 
@@ -547,16 +598,18 @@ export class LinearMatcher<E> {
    * Time moved to `timestamp`: runs whose first event is `within` or more before it time out (in
    * order; output as timeouts when asked), then waiting matches no live run precedes are output.
    */
-  advanceTime(key: LinearKey, timestamp: number): { readonly matches: readonly MatchEvents<E>[]; readonly timeouts: readonly LinearTimeout<E>[] } {
+  advanceTime(slot: number, timestamp: number): { readonly matches: readonly MatchEvents<E>[]; readonly timeouts: readonly LinearTimeout<E>[] } {
     const window = this.windowTime;
     this.clearDone();
-    if (key.linearWaiting.length === 0) {
-      if (window <= 0 || key.linearCount === 0 || !(this.earliestStart(key) + window <= timestamp)) return NOTHING;
+    const ints = this.slots.ints;
+    const at = slot * SLOT_INTS;
+    if ((ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) === 0) {
+      if (window <= 0 || ints[at + LINEAR_COUNT] === 0 || !(this.earliestStart(slot) + window <= timestamp)) return NOTHING;
     }
-    const timeouts = window > 0 && key.linearCount > 0 ? this.dropRows(key, TIMED_OUT, timestamp, 0) : null;
+    const timeouts = window > 0 && ints[at + LINEAR_COUNT]! > 0 ? this.dropRows(slot, TIMED_OUT, timestamp, 0) : null;
     let matches: readonly MatchEvents<E>[] = NO_MATCHES;
-    if (key.linearWaiting.length > 0) matches = this.emitWaiting(key);
-    if (key.linearCount === 0) this.release(key);
+    if ((ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) !== 0) matches = this.emitWaiting(slot, this.listOf(slot));
+    if (ints[at + LINEAR_COUNT] === 0) this.release(slot);
     if (matches.length === 0 && timeouts === null) return NOTHING;
     return { matches, timeouts: timeouts ?? NO_MATCHES };
   }
@@ -565,15 +618,15 @@ export class LinearMatcher<E> {
    * Drops the runs that timed out at `time` (TIMED_OUT; returns them as timeouts when asked) or that
    * the skip strategy prunes against the event (time, seq), keeping the others in order.
    */
-  private dropRows(key: LinearKey, why: number, time: number, seq: number): LinearTimeout<E>[] | null {
+  private dropRows(slot: number, why: number, time: number, seq: number): LinearTimeout<E>[] | null {
     let timeouts: LinearTimeout<E>[] | null = null;
     const rows = this.rows;
     const values = this.values;
     const width = this.width;
     const m = this.length;
     const window = this.windowTime;
-    const base = key.linearBlock;
-    const end = base + key.linearCount;
+    const base = this.blockOf(slot);
+    const end = base + this.countOf(slot);
     let write = base;
     for (let read = base; read < end; read++) {
       const at = read * width;
@@ -588,27 +641,26 @@ export class LinearMatcher<E> {
       write++;
     }
     if (write < end) clear(values, write * m, end * m);
-    key.linearCount = write - base;
+    this.setCount(slot, write - base);
     return timeouts;
   }
 
-  /** The waiting matches no live run precedes, as NFA.processMatchesAccordingToSkipStrategy. */
-  private emitWaiting(key: LinearKey): MatchEvents<E>[] {
-    const waiting = key.linearWaiting;
+  /** The waiting matches (`waiting`, the key's list) no live run precedes, as NFA.processMatchesAccordingToSkipStrategy. */
+  private emitWaiting(slot: number, waiting: LinearRun[]): MatchEvents<E>[] {
     const result: MatchEvents<E>[] = [];
     while (waiting.length > 0) {
       const earliest = waiting[0]!;
-      if (key.linearCount > 0) {
-        const at = key.linearBlock * this.width;
+      if (this.countOf(slot) > 0) {
+        const at = this.blockOf(slot) * this.width;
         if (compareStart(earliest.times[0]!, earliest.seqs[0]!, this.rows[at + 1]!, this.rows[at + 2]!) > 0) break;
       }
       waiting.shift();
       const pruning = this.pruningIndex(earliest.times.length);
-      if (pruning >= 0) this.prune(key, waiting, earliest.times[pruning]!, earliest.seqs[pruning]!);
+      if (pruning >= 0) this.prune(slot, waiting, earliest.times[pruning]!, earliest.seqs[pruning]!);
       result.push(this.doneOf(earliest));
     }
-    if (waiting.length === 0 && waiting !== NO_WAITING) key.linearWaiting = NO_WAITING;
-    if (key.linearCount === 0) this.release(key);
+    this.keepWaiting(slot, waiting);
+    if (this.countOf(slot) === 0) this.release(slot);
     return result;
   }
 
@@ -628,9 +680,9 @@ export class LinearMatcher<E> {
   }
 
   /** Drops the runs and waiting matches whose first event the strategy prunes. */
-  private prune(key: LinearKey, waiting: LinearRun[], time: number, seq: number): void {
+  private prune(slot: number, waiting: LinearRun[], time: number, seq: number): void {
     const limit = this.pruneLimit;
-    if (key.linearCount > 0) this.dropRows(key, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
+    if (this.countOf(slot) > 0) this.dropRows(slot, limit === 0 ? PRUNED_AT_OR_BEFORE : PRUNED_BEFORE, time, seq);
     let kept = 0;
     for (let i = 0; i < waiting.length; i++) {
       const run = waiting[i]!;
@@ -666,25 +718,27 @@ export class LinearMatcher<E> {
   }
 
   /** The earliest first event time of the key's runs (the -1 ones sort last but are checked, as the NFA's earliestExpiry). */
-  private earliestStart(key: LinearKey): number {
+  private earliestStart(slot: number): number {
     const rows = this.rows;
     const width = this.width;
-    const base = key.linearBlock;
+    const base = this.blockOf(slot);
     const first = rows[base * width + 1]!;
     if (first !== NO_START_MARK) return first;
     let earliest = first;
-    for (let r = base + 1; r < base + key.linearCount; r++) earliest = Math.min(earliest, rows[r * width + 1]!);
+    for (let r = base + 1; r < base + this.countOf(slot); r++) earliest = Math.min(earliest, rows[r * width + 1]!);
     return earliest;
   }
 
   /** A row for a new run started at `timestamp`, placed in compareStart order (last, but before runs started at -1). */
-  private newRow(key: LinearKey, timestamp: number): number {
+  private newRow(slot: number, timestamp: number): number {
     const width = this.width;
-    const count = key.linearCount;
-    if (count === key.linearCapacity) this.moveToBlock(key, Math.max(FIRST_ROWS, count * 2));
-    const base = key.linearBlock;
+    const ints = this.slots.ints;
+    const at = slot * SLOT_INTS;
+    const count = ints[at + LINEAR_COUNT]!;
+    if (count === (ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK)) this.moveToBlock(slot, Math.max(FIRST_ROWS, count * 2));
+    const base = ints[at + LINEAR_BLOCK]!;
     let row = base + count;
-    key.linearCount = count + 1;
+    ints[at + LINEAR_COUNT] = count + 1;
     if (timestamp !== NO_START_MARK) {
       // Runs started at -1 sort after it: shift them up one row.
       const rows = this.rows;
@@ -697,7 +751,7 @@ export class LinearMatcher<E> {
   }
 
   /** Gives the key a block of `capacity` rows, its runs copied over, and frees its old block. */
-  private moveToBlock(key: LinearKey, capacity: number): void {
+  private moveToBlock(slot: number, capacity: number): void {
     let sizeClass = 0;
     while (FIRST_ROWS << sizeClass < capacity) sizeClass++;
     const free = (this.freeBlocks[sizeClass] ??= []);
@@ -714,20 +768,23 @@ export class LinearMatcher<E> {
       const values = this.values;
       while (values.length < this.rowsTop * this.length) values.push(undefined);
     }
-    const old = key.linearBlock;
+    const ints = this.slots.ints;
+    const at = slot * SLOT_INTS;
+    const old = ints[at + LINEAR_BLOCK]!;
     if (old >= 0) {
       const width = this.width;
       const m = this.length;
-      this.rows.copyWithin(block * width, old * width, (old + key.linearCount) * width);
+      const count = ints[at + LINEAR_COUNT]!;
+      this.rows.copyWithin(block * width, old * width, (old + count) * width);
       const values = this.values;
-      for (let i = 0; i < key.linearCount * m; i++) {
+      for (let i = 0; i < count * m; i++) {
         values[block * m + i] = values[old * m + i];
         values[old * m + i] = undefined;
       }
-      this.freeBlock(old, key.linearCapacity);
+      this.freeBlock(old, ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK);
     }
-    key.linearBlock = block;
-    key.linearCapacity = FIRST_ROWS << sizeClass;
+    ints[at + LINEAR_BLOCK] = block;
+    ints[at + LINEAR_CAPACITY] = (ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING) | (FIRST_ROWS << sizeClass);
   }
 
   private freeBlock(block: number, capacity: number): void {
@@ -737,11 +794,14 @@ export class LinearMatcher<E> {
   }
 
   /** A key without runs gives its block back (its rows' records are already cleared). */
-  private release(key: LinearKey): void {
-    if (key.linearBlock < 0) return;
-    this.freeBlock(key.linearBlock, key.linearCapacity);
-    key.linearBlock = -1;
-    key.linearCapacity = 0;
+  private release(slot: number): void {
+    const ints = this.slots.ints;
+    const at = slot * SLOT_INTS;
+    const block = ints[at + LINEAR_BLOCK]!;
+    if (block < 0) return;
+    this.freeBlock(block, ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK);
+    ints[at + LINEAR_BLOCK] = -1;
+    ints[at + LINEAR_CAPACITY] &= LINEAR_WAITING;
   }
 
   private moveRow(from: number, to: number): void {

@@ -122,8 +122,8 @@ export class LinearSnapshots<E> {
 
   /** Loads a key's runs (runsOf) into the linear matcher's rows and empties its NfaState part. */
   load(key: Key<E>, restored: RestoredRuns<E>, matcher: LinearMatcher<E>): void {
-    for (const events of restored.runs) matcher.loadRun(key, events, false);
-    for (const events of restored.completed) matcher.loadRun(key, events, true);
+    for (const events of restored.runs) matcher.loadRun(key.slot, events, false);
+    for (const events of restored.completed) matcher.loadRun(key.slot, events, true);
     matcher.seq = Math.max(matcher.seq, key.seq);
     this.clear(key);
   }
