@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 
 export type { Database };
 
-/** Where npm's install builds (or a prebuilt download puts) the addon; null when it is not there: better-sqlite3 then searches itself. */
+/** Where npm's install builds (or a prebuilt download puts) the addon; null when it is not there. */
 function addonPath(): string | null {
   try {
     const path = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
@@ -25,9 +25,18 @@ function addonPath(): string | null {
 
 const addon = addonPath();
 
+/**
+ * better-sqlite3 as installed, when its addon is not where npm builds it (a debug build, a moved
+ * or missing addon): the package is loaded from node_modules, so that its own search (the
+ * `bindings` package, which looks around the package's folder and names every path it tried when
+ * it finds none) runs from there. Bundled, that search could not run (it reads `__filename`).
+ */
+const Installed: typeof Database | null = addon === null ? (createRequire(import.meta.url)('better-sqlite3') as typeof Database) : null;
+
 /** `new Database(path, options)` of better-sqlite3, its addon named when it was found. */
 export function openDatabase(path: string, options: Database.Options = {}): Database.Database {
-  return new Database(path, addon === null ? options : { ...options, nativeBinding: addon });
+  return Installed === null ? new Database(path, { ...options, nativeBinding: addon! }) : new Installed(path, options);
 }
 
-export const SqliteError = Database.SqliteError;
+/** The error class of the better-sqlite3 that opens the databases. */
+export const SqliteError = (Installed ?? Database).SqliteError;

@@ -68,6 +68,14 @@ export interface CheckpointerOptions {
   readonly after?: { readonly engine: PipelineSnapshot };
 }
 
+/**
+ * The event-time policy's first boundary: any record's time reaches it (and sets the real one), a
+ * line that is no record does not (the pipeline's largest event time is −∞ until the first
+ * record). With −∞ here, the replay loop returned to ask `due` after every skipped, blank or
+ * bad line before the first record.
+ */
+const FIRST_RECORD = -Number.MAX_VALUE;
+
 export class Checkpointer implements ReplayCheckpointer {
   private nextRecords: number;
   private nextTime: number;
@@ -84,7 +92,7 @@ export class Checkpointer implements ReplayCheckpointer {
     const { policy, after } = options;
     this.everyRecords = policy.kind === 'records' ? policy.every : Infinity;
     this.nextRecords = policy.kind === 'records' ? (after?.engine.records ?? 0) + policy.every : Infinity;
-    this.nextTime = policy.kind === 'eventTime' ? (after ? nextBoundary(after.engine.watermarks.maxTime, policy.every) : -Infinity) : Infinity;
+    this.nextTime = policy.kind === 'eventTime' ? (after ? nextBoundary(after.engine.watermarks.maxTime, policy.every) : FIRST_RECORD) : Infinity;
   }
 
   dueAt(): DueAt {
@@ -97,7 +105,7 @@ export class Checkpointer implements ReplayCheckpointer {
       return true;
     }
     if (maxEventTime >= this.nextTime) {
-      const first = this.nextTime === -Infinity;
+      const first = this.nextTime === FIRST_RECORD;
       this.nextTime = nextBoundary(maxEventTime, this.options.policy.every);
       // The first record only sets the first boundary: a checkpoint of nothing is no use.
       return !first;

@@ -437,9 +437,10 @@ export class Replay {
   /**
    * Reads the block's lines from cursor.start into the pipeline. Returns LINE_WAITS when a line
    * must wait (cursor.resume says for what; the line is left in the cursor and read on from
-   * there), CHECKPOINT_DUE after a record that reached the checkpointer's boundary (reading goes
-   * on from cursor.start), BLOCK_READ at the block's end or a stop. Kept apart from run(): with
-   * the awaits in the loop, the bench's 2M-event replay cost ~3% more CPU (docs/speed.md).
+   * there), CHECKPOINT_DUE after a line (a record, or a blank, bad or skipped line) once the
+   * checkpointer's boundary is reached (reading goes on from cursor.start), BLOCK_READ at the
+   * block's end or a stop. Kept apart from run(): with the awaits in the loop, the bench's
+   * 2M-event replay cost ~3% more CPU (docs/speed.md).
    */
   private readLines(block: RecordBlock, cursor: BlockCursor, ctx: LazyRecord, paced: boolean): number {
     const { buffer } = block;

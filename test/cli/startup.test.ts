@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -112,3 +112,47 @@ test('a checkpointed replay loads better-sqlite3 from the bundle and its addon b
   assert.ok(files.some((file) => file.endsWith('/better-sqlite3/build/Release/better_sqlite3.node')), files.join('\n'));
   assert.deepEqual(files.filter((file) => /\/node_modules\/(better-sqlite3\/lib|bindings|file-uri-to-path)\//.test(file)), []);
 });
+
+test("an addon not where npm builds it: better-sqlite3 is loaded from node_modules and finds it itself; none at all is named as such", () => {
+  // A copy of the built CLI beside a node_modules whose better-sqlite3 has its addon in build/Debug
+  // (a debug build; one of the places the package's own search, the `bindings` package, looks).
+  const root = join(tmp, 'debug-addon');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true, preserveTimestamps: true });
+  cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+  const modules = join(root, 'node_modules');
+  mkdirSync(modules);
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) if (name !== 'better-sqlite3') symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
+  const sqlite = join(modules, 'better-sqlite3');
+  cpSync(join(ROOT, 'node_modules', 'better-sqlite3', 'package.json'), join(sqlite, 'package.json'));
+  cpSync(join(ROOT, 'node_modules', 'better-sqlite3', 'lib'), join(sqlite, 'lib'), { recursive: true });
+  mkdirSync(join(sqlite, 'build', 'Debug'), { recursive: true });
+  const addon = join(sqlite, 'build', 'Debug', 'better_sqlite3.node');
+  cpSync(join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), addon);
+  const pipeline = join(tmp, 'debug-addon.pipeline.yaml');
+  writeFileSync(pipeline, ['name: count', 'time: { field: ts, outOfOrderness: 15s }', 'steps:', '  perPage:', '    keyBy: page', '    window: { type: tumbling, size: 1m }', '    aggregate: { clicks: count() }', ''].join('\n'));
+  const replay = (store: string) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'sw'), 'replay', join(FIXTURES, 'clicks.jsonl'), '--pipeline', pipeline, '--speed', 'max', '--out', join(tmp, `${store}.jsonl`), '--checkpoint-every', '5', '--checkpoint-db', join(tmp, `${store}.db`)], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+  const found = replay('debug-addon');
+  assert.equal(found.status, 0, found.stderr);
+  assert.deepEqual(readFileSync(join(tmp, 'debug-addon.jsonl'), 'utf8'), runReplayOutput(pipeline));
+  // No addon anywhere: the package's own message, which lists the paths it tried.
+  rmSync(addon);
+  const missing = replay('no-addon');
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /Could not locate the bindings file/, missing.stderr);
+});
+
+/** The same replay's output by the CLI under test (no checkpoints). */
+function runReplayOutput(pipeline: string): string {
+  const out = join(tmp, 'debug-addon-reference.jsonl');
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'sw'), 'replay', join(FIXTURES, 'clicks.jsonl'), '--pipeline', pipeline, '--speed', 'max', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  return readFileSync(out, 'utf8');
+}

@@ -103,6 +103,12 @@ test('a record-count checkpointer is due every n records from the start, or from
   }
   // The first record only sets the first boundary.
   const byTime = new Checkpointer({ policy: { kind: 'eventTime', every: 60_000 }, store: untouched } as unknown as CheckpointerOptions);
+  // dueAt, which the replay loop compares after every line: before the first record (the largest
+  // event time is −∞) nothing is reached, so skipped or bad lines do not stop the loop; any record's
+  // time reaches the first boundary.
+  const first = byTime.dueAt();
+  assert.ok(!(-Infinity >= first.time) && !(0 >= first.records), `before the first record: ${JSON.stringify(first)}`);
+  assert.ok(-8.64e15 >= first.time, 'the earliest event time reaches the first boundary');
   const byTimeDue = Array.from({ length: 100 }, (_, i) => byTime.due(i + 1, 30_000 + i * 500)).flatMap((isDue, i) => (isDue ? [i + 1] : []));
   assert.deepEqual(byTimeDue, [61]);
 });
