@@ -16,11 +16,13 @@
  * the writer thread (`busy`) is never overwritten (the next copy then takes new buffers).
  */
 import { DeferredState, readArray, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, writeArrays, type Encoded } from '../snapshot/binary.js';
-import type { LinearKey, LinearMatcher } from './nfa/linear-matcher.js';
+import type { LinearMatcher, LinearRun } from './nfa/linear-matcher.js';
 import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
-import { SharedWords, type CopiedKey } from './pattern-snapshot-copy.js';
-import { sortedByOrder } from './key-table.js';
+import { SharedWords } from './pattern-snapshot-copy.js';
+import { sortedByOrder, type KeyTable } from './key-table.js';
+import { FIRST, LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, LINEAR_WAITING, ORDER as KEY_ORDER, SLOT_INTS, type KeySlots } from './key-slots.js';
+import type { KeyTimers } from './key-timers.js';
 import { NONE, type PendingRecords } from './pending-records.js';
 
 export const LINEAR_KEYS_LAYOUT = 'sw-pattern-linear/1';
@@ -54,6 +56,44 @@ const META = 7;
 
 /** A key's distinct events are found by a backward scan up to this many, by a map past it. */
 const SCAN = 16;
+
+// A key's fields as the copy gathers them (gatherFields), FIELDS int32s per key.
+const F_FIRST = 0;
+const F_LIVE = 1;
+const F_WAITING = 2;
+const F_BLOCK = 3;
+const F_ORDER = 4;
+/** How many events the key's first run took (0 when it has none). */
+const F_TAKEN = 5;
+/** What gatherFields read only to have the key's rows and records loaded (not used after). */
+const F_LOADED = 6;
+const FIELDS = 7;
+/** Keys gathered at a time: their records and rows (~200 bytes a key) stay in the cache until copied. */
+const BATCH = 256;
+
+/**
+ * The fields the copy reads of each key's record and first row, into `fields` in the keys' order.
+ * A loop of loads only: each key's record and row is a cold line (keys in the table's hash order,
+ * records and rows scattered), and here the processor has many of them in flight at once, where
+ * the copy's long loop body waited for each in turn.
+ */
+function gatherFields(slotList: Int32Array, from: number, to: number, ints: Int32Array, rows: Float64Array, values: readonly unknown[], width: number, length: number, fields: Int32Array): void {
+  for (let k = from, f = from * FIELDS; k < to; k++, f += FIELDS) {
+    const at = slotList[k]! * SLOT_INTS;
+    const live = ints[at + LINEAR_COUNT]!;
+    const block = ints[at + LINEAR_BLOCK]!;
+    fields[f + F_FIRST] = ints[at + FIRST]!;
+    fields[f + F_LIVE] = live;
+    fields[f + F_WAITING] = ints[at + LINEAR_CAPACITY]! & LINEAR_WAITING;
+    fields[f + F_BLOCK] = block;
+    fields[f + F_ORDER] = ints[at + KEY_ORDER]!;
+    if (live > 0) {
+      fields[f + F_TAKEN] = rows[block * width]!;
+      // The block's last float (its rows span two or more lines) and its first record reference: read, so loaded.
+      fields[f + F_LOADED] = rows[(block + live) * width - 1]! + (values[block * length] === undefined ? 0 : 1);
+    } else fields[f + F_TAKEN] = 0;
+  }
+}
 
 /** What the writer thread receives (typed arrays over SharedArrayBuffers: shared, not copied). */
 export interface LinearKeysCopy {
@@ -92,7 +132,12 @@ export class CopiedLinearKeys extends DeferredState {
   }
 }
 
-type Key = CopiedKey & LinearKey;
+/** Where a copy reads a linear operator's keys: their records (key-slots.ts), which keys there are and their values (the key table), their timers. */
+export interface LinearKeyParts {
+  readonly slots: KeySlots;
+  readonly table: KeyTable;
+  readonly timers: KeyTimers;
+}
 
 const NO_HELD: unknown[] = [];
 const NO_EVENTS = new Float64Array(0);
@@ -121,14 +166,19 @@ export class LinearKeysCopier {
   private readonly buffers = new ReusedBuffers(() => new CopyBuffers());
   /** Per key while copying: its distinct events' arrival numbers → index, once it has more than SCAN. */
   private readonly found = new Map<number, number>();
-  /**
-   * The keys of the copy being made, `gathered` of them (cleared after it). Kept from copy to copy:
-   * an array of 28K keys is a large object, and growing a new one each time cost ~2 ms a copy.
-   */
-  private readonly states: (Key | undefined)[] = [];
+  /** The slots of the copy being made, `gathered` of them (the key table's walk, in its order). Kept from copy to copy. */
+  private slotList = new Int32Array(1024);
+  /** Per key of the copy, FIELDS int32s read from its record and its first row (gatherFields). */
+  private fields = new Int32Array(1024 * FIELDS);
   private gathered = 0;
-  private readonly gather = (key: Key): void => {
-    this.states[this.gathered++] = key;
+  private readonly gather = (slot: number): void => {
+    if (this.gathered === this.slotList.length) {
+      const larger = new Int32Array(this.slotList.length * 2);
+      larger.set(this.slotList);
+      this.slotList = larger;
+      this.fields = new Int32Array(larger.length * FIELDS);
+    }
+    this.slotList[this.gathered++] = slot;
   };
   /** The last copy's sizes, and a little more: the next one's arrays start that large. */
   private heldHint = 0;
@@ -141,19 +191,15 @@ export class LinearKeysCopier {
     private readonly original: (held: unknown) => unknown,
   ) {}
 
-  /** Copies the keys `forEach` visits (`count` of them, in any order), their timers' registrations, records waiting in `pending` and runs in `matcher`. */
-  copy<K extends Key>(
-    forEach: (visit: (key: K) => void) => void,
-    count: number,
-    registrationOf: (key: K) => number,
-    pending: PendingRecords,
-    matcher: LinearMatcher<unknown>,
-  ): CopiedLinearKeys {
+  /**
+   * Copies the keys in `parts` (in the key table's walk order; the stored form lists their
+   * insertion numbers), read from their slots' records in one pass (no object per key), their
+   * records waiting in `pending` and their runs in `matcher`, whose rows are read in place.
+   */
+  copy(parts: LinearKeyParts, pending: PendingRecords, matcher: LinearMatcher<unknown>): CopiedLinearKeys {
+    const { table, timers } = parts;
     const { head: w, meta: metaWords, events: eventWords, runs: runWords } = this.buffers.take();
     w.reset();
-    // The keys first (a pointer each, as the table holds them), then one loop over them whose
-    // state is in locals: a visitor closure kept every counter it changed in memory.
-    const states = this.states as (K | undefined)[];
     // Sized as the last copy's (a holey array filled by index; cut to length at the end).
     const held: unknown[] = new Array(this.heldHint);
     let events = eventWords.floatRoom(this.eventsHint, 0);
@@ -166,31 +212,43 @@ export class LinearKeysCopier {
     const cursor = this.cursor;
     this.gathered = 0;
     try {
-      forEach(this.gather as (key: K) => void);
+      table.forEach(this.gather);
       n = this.gathered;
-      meta = metaWords.floatRoom(Math.max(count, n) * META, 0);
-      for (let k = 0, m = 0; k < n; k++, m += META) {
-        const state = states[k]!;
-        writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
+      const slotList = this.slotList;
+      // Read after the walk: nothing allocates a slot during a copy.
+      const ints = parts.slots.ints;
+      const { rows, values, width, length } = matcher.rowsForCopy();
+      const fields = this.fields;
+      meta = metaWords.floatRoom(Math.max(table.size, n) * META, 0);
+      for (let k = 0, m = 0, f = 0; k < n; k++, m += META, f += FIELDS) {
+        // The next BATCH keys' fields gathered at once; their lines are still in the cache when their keys are copied.
+        if (k % BATCH === 0) gatherFields(slotList, k, Math.min(n, k + BATCH), ints, rows, values, width, length, fields);
+        const slot = slotList[k]!;
+        const first = fields[f + F_FIRST]!;
+        const live = fields[f + F_LIVE]!;
+        const waiting = fields[f + F_WAITING] !== 0;
+        writeKeyHead(w, table.keyOf(slot), timers.timeOf(slot), timers.registrationOf(slot), pending, first);
         const heldAt = h;
-        for (let at = state.first; at !== NONE; at = pending.after(at)) held[h++] = pending.recordAt(at);
+        for (let p = first; p !== NONE; p = pending.after(p)) held[h++] = pending.recordAt(p);
         const pendingCount = h - heldAt;
-        const live = state.linearCount;
-        if (live === 1 && state.linearWaiting.length === 0) {
-          // One run and nothing waiting (most keys): its events are the key's, in order, none twice.
-          const taken = matcher.runTaken(state, 0);
+        if (live === 1 && !waiting) {
+          // One run and nothing waiting (most keys): its events are the key's, in order, none twice:
+          // its row's (time, arrival) pairs and records copied as they are.
+          const block = fields[f + F_BLOCK]!;
+          const row = block * width;
+          const taken = fields[f + F_TAKEN]!;
           if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
           if (2 * (e + taken) > events.length) events = eventWords.floatRoom(2 * (e + taken), 2 * e);
           runs[r++] = taken;
-          for (let j = 0; j < taken; j++, e++) {
-            events[2 * e] = matcher.runTime(state, 0, j);
-            events[2 * e + 1] = matcher.runSeq(state, 0, j);
-            held[h++] = matcher.runValue(state, 0, j);
+          for (let q = 0, to = 2 * e; q < 2 * taken; q++) events[to + q] = rows[row + 1 + q]!;
+          for (let j = 0, from = block * length; j < taken; j++) {
+            held[h++] = values[from + j];
             runs[r++] = j;
           }
-        } else if (live > 0 || state.linearWaiting.length > 0) {
+          e += taken;
+        } else if (live > 0 || waiting) {
           cursor.set(e, r, h, events, runs, held);
-          this.copyRuns(cursor, state, matcher, eventWords, runWords);
+          this.copyRuns(cursor, fields[f + F_BLOCK]!, live, matcher.waitingOf(slot), rows, values, width, length, eventWords, runWords);
           ({ e, r, h, events, runs } = cursor);
         }
         meta[m + HEAD_END] = w.length;
@@ -199,11 +257,10 @@ export class LinearKeysCopier {
         meta[m + EVENTS_END] = e;
         meta[m + RUNS_END] = r;
         meta[m + LIVE] = live;
-        meta[m + ORDER] = state.order;
+        meta[m + ORDER] = fields[f + F_ORDER]!;
       }
     } finally {
-      // Neither the keys nor the records are kept past the copy (the copy holds its records), also when gathering them failed partway.
-      states.fill(undefined, 0, this.gathered);
+      // No record is kept past the copy (the copy holds its records), also when it failed partway.
       this.gathered = 0;
       cursor.set(0, 0, 0, NO_EVENTS, NO_RUNS, NO_HELD);
       this.found.clear();
@@ -228,8 +285,20 @@ export class LinearKeysCopier {
   /**
    * A key's runs when it has several, or matches waiting (skip strategies): each distinct event
    * once, found among the key's events so far by a backward scan, by a map past SCAN of them.
+   * The live runs are the rows from `block` on (LinearMatcher.rowsForCopy).
    */
-  private copyRuns(c: Cursor, state: Key, matcher: LinearMatcher<unknown>, eventWords: SharedWords, runWords: SharedWords): void {
+  private copyRuns(
+    c: Cursor,
+    block: number,
+    live: number,
+    waiting: readonly LinearRun[],
+    rows: Float64Array,
+    values: readonly unknown[],
+    width: number,
+    length: number,
+    eventWords: SharedWords,
+    runWords: SharedWords,
+  ): void {
     const first = c.e;
     const found = this.found;
     const indexOf = (value: unknown, time: number, seq: number): number => {
@@ -253,12 +322,13 @@ export class LinearKeysCopier {
       if (c.r + 1 + taken > c.runs.length) c.runs = runWords.intRoom(c.r + 1 + taken, c.r);
       c.runs[c.r++] = taken;
     };
-    for (let i = 0, live = state.linearCount; i < live; i++) {
-      const taken = matcher.runTaken(state, i);
+    for (let i = 0; i < live; i++) {
+      const row = (block + i) * width;
+      const taken = rows[row]!;
       room(taken);
-      for (let j = 0; j < taken; j++) c.runs[c.r++] = indexOf(matcher.runValue(state, i, j), matcher.runTime(state, i, j), matcher.runSeq(state, i, j));
+      for (let j = 0; j < taken; j++) c.runs[c.r++] = indexOf(values[(block + i) * length + j], rows[row + 1 + 2 * j]!, rows[row + 2 + 2 * j]!);
     }
-    for (const run of state.linearWaiting) {
+    for (const run of waiting) {
       room(run.times.length);
       for (let j = 0; j < run.times.length; j++) c.runs[c.r++] = indexOf(run.values[j], run.times[j]!, run.seqs[j]!);
     }

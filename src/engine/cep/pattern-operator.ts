@@ -95,9 +95,6 @@ function withSlotFields<B extends KeyBase>(Base: B) {
   };
 }
 
-/** A key of an operator on the linear matcher, as its snapshots read it (one per slot, made at the first snapshot that reads the slot). */
-class KeyView extends withSlotFields(Object) {}
-
 const NfaStateOfRecords: new (start: StartRun | null) => NfaState<Rec> = NfaState;
 
 /**
@@ -251,8 +248,6 @@ export class PatternOperator implements Operator, KeyHinted {
   private readonly spareNfaStates: NfaKeyState[] = [];
   /** An operator on the linear matcher: the spare key states it would hold (SPARE_KEYS). */
   private spareCount = 0;
-  /** An operator on the linear matcher: the slots' views its snapshots read. */
-  private readonly views: (KeyView | undefined)[] = [];
   private readonly parts: KeyParts;
   private watermark = -Infinity;
   private observer: PatternObserver | undefined;
@@ -452,24 +447,12 @@ export class PatternOperator implements Operator, KeyHinted {
   }
 
   private linearKeys(copier: LinearKeysCopier, linear: LinearMatcher<Rec>): EncodedState {
-    return copier.copy(this.forEachView, this.keys.size, this.registrationOf, this.pending, linear as LinearMatcher<unknown>);
+    return copier.copy(this.parts, this.pending, linear as LinearMatcher<unknown>);
   }
 
   private readonly registrationOf = (state: { readonly slot: number }): number => this.timers.registrationOf(state.slot);
-  /** Each key of an operator on the linear matcher, as its slot's view. */
-  private readonly forEachView = (visit: (state: KeyView) => void): void => this.keys.forEach((slot) => visit(this.viewOf(slot)));
   /** Each key of an operator on the NFA, as its NfaKeyState. */
   private readonly forEachNfaKey = (visit: (state: NfaKeyState) => void): void => this.keys.forEach((slot) => visit(this.nfaStates[slot]!));
-
-  private viewOf(slot: number): KeyView {
-    let view = this.views[slot];
-    if (view === undefined) {
-      view = this.views[slot] = new KeyView();
-      view.slot = slot;
-      view.parts = this.parts;
-    }
-    return view;
-  }
 
   private plainKeys(): PatternKeySnapshot[] {
     const keys: PatternKeySnapshot[] = [];

@@ -8,7 +8,7 @@ import type { SnapshotReader, SnapshotWriter } from '../snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../snapshot/snapshot-json.js';
 import { readNfaState } from './nfa/nfa-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
-import { NONE, type PendingList, type PendingRecords } from './pending-records.js';
+import { NONE, type PendingRecords } from './pending-records.js';
 
 type Rec = Record<string, unknown>;
 
@@ -20,10 +20,10 @@ const OTHER_KEY = 3;
 
 /**
  * One key's fields before its NFA state: its value, timer and timer registration, and the times
- * of its records waiting for the watermark (its `list` in `pending`, read in place). The records
+ * of its records waiting for the watermark (its list in `pending` from `first` on, read in place). The records
  * themselves are the caller's to hold, in list order (pattern-snapshot-copy.ts).
  */
-export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, timerSeq: number, pending: PendingRecords, list: PendingList): void {
+export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, timerSeq: number, pending: PendingRecords, first: number): void {
   if (typeof key === 'string') {
     w.uint(STRING_KEY);
     w.str(key);
@@ -37,8 +37,10 @@ export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, tim
   }
   w.float(timer);
   w.uint(timerSeq);
-  w.uint(pending.count(list));
-  for (let at = list.first; at !== NONE; at = pending.after(at)) w.float(pending.timeAt(at));
+  let count = 0;
+  for (let at = first; at !== NONE; at = pending.after(at)) count++;
+  w.uint(count);
+  for (let at = first; at !== NONE; at = pending.after(at)) w.float(pending.timeAt(at));
 }
 
 /** What writeKeyHead wrote: the key's value, timer and registration, and its records' times. */

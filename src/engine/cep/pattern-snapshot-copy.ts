@@ -155,7 +155,7 @@ export class PatternKeysCopier {
     let completedAt = 0;
     let m = 0;
     forEach((state) => {
-      writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state);
+      writeKeyHead(w, state.key, state.timer, registrationOf(state), pending, state.first);
       for (let at = state.first; at !== NONE; at = pending.after(at)) held.push(pending.recordAt(at));
       const n = state.top << SHIFT;
       if (arenaAt + n > arenas.length) arenas = arenaWords.intRoom(arenaAt + n, arenaAt);

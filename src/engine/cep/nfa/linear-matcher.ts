@@ -329,6 +329,16 @@ export class LinearMatcher<E> {
     return this.rows[(this.blockOf(key.slot) + index) * this.width + 2 + 2 * j]!;
   }
 
+  /**
+   * The runs as a snapshot copy reads them in place (linear-snapshot-copy.ts): per row (`width`
+   * floats) how many events the run took, then their (time, arrival) pairs; their records,
+   * `length` a row. A key's runs are the rows from its record's LINEAR_BLOCK on, LINEAR_COUNT of
+   * them. Valid until the next event changes the matcher.
+   */
+  rowsForCopy(): { readonly rows: Float64Array; readonly values: readonly unknown[]; readonly width: number; readonly length: number } {
+    return { rows: this.rows, values: this.values, width: this.width, length: this.length };
+  }
+
   /** Appends a run with these events (restores: runs come in order), or a waiting match when `completed`. */
   loadRun(slot: number, events: readonly { readonly value: unknown; readonly timestamp: number; readonly seq: number }[], completed: boolean): void {
     if (completed) {
