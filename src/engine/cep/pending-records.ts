@@ -49,31 +49,52 @@ export class PendingRecords {
   add(slot: number, time: number, record: Rec): void {
     let at = this.free;
     if (at !== NONE) this.free = this.links[at * ENTRY_INTS + NEXT]!;
-    else {
-      at = this.used++;
-      if (at * ENTRY_FLOATS === this.times.length) this.grow();
-      this.records.push(EMPTY_RECORD);
-    }
+    else at = this.newEntry();
     const { times, links } = this;
     const ints = this.slots.ints;
     const key = slot * SLOT_INTS;
     times[at * ENTRY_FLOATS] = time;
     this.records[at] = record;
-    // In-order arrival is the common case: append; otherwise walk back past the later entries.
-    let after = ints[key + LAST]!;
+    // The common cases inline (a key's first record, an in-order arrival); an earlier time walks
+    // back in `insert`, out of the way of the caller's inlining budget.
+    const last = ints[key + LAST]!;
+    if (last === NONE) {
+      links[at * ENTRY_INTS + PREVIOUS] = NONE;
+      links[at * ENTRY_INTS + NEXT] = NONE;
+      ints[key + FIRST] = at;
+      ints[key + LAST] = at;
+    } else if (times[last * ENTRY_FLOATS]! <= time) {
+      links[at * ENTRY_INTS + PREVIOUS] = last;
+      links[at * ENTRY_INTS + NEXT] = NONE;
+      links[last * ENTRY_INTS + NEXT] = at;
+      ints[key + LAST] = at;
+    } else this.insert(key, at, time, last);
+  }
+
+  /** A new entry (none is free). */
+  private newEntry(): number {
+    const at = this.used++;
+    if (at * ENTRY_FLOATS === this.times.length) this.grow();
+    this.records.push(EMPTY_RECORD);
+    return at;
+  }
+
+  /** Links entry `at` (earlier than the key's `last`) into the list of the key whose record starts at `key`: after every entry at or before `time`. */
+  private insert(key: number, at: number, time: number, last: number): void {
+    const { times, links } = this;
+    const ints = this.slots.ints;
+    let after = links[last * ENTRY_INTS + PREVIOUS]!;
     while (after !== NONE && times[after * ENTRY_FLOATS]! > time) after = links[after * ENTRY_INTS + PREVIOUS]!;
     links[at * ENTRY_INTS + PREVIOUS] = after;
     if (after === NONE) {
       const first = ints[key + FIRST]!;
       links[at * ENTRY_INTS + NEXT] = first;
-      if (first !== NONE) links[first * ENTRY_INTS + PREVIOUS] = at;
-      else ints[key + LAST] = at;
+      links[first * ENTRY_INTS + PREVIOUS] = at;
       ints[key + FIRST] = at;
     } else {
       const next = links[after * ENTRY_INTS + NEXT]!;
       links[at * ENTRY_INTS + NEXT] = next;
-      if (next !== NONE) links[next * ENTRY_INTS + PREVIOUS] = at;
-      else ints[key + LAST] = at;
+      links[next * ENTRY_INTS + PREVIOUS] = at;
       links[after * ENTRY_INTS + NEXT] = at;
     }
   }
