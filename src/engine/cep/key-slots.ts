@@ -98,10 +98,7 @@ export class KeySlots {
     return slot;
   }
 
-  /**
-   * Gives a slot back (its key was forgotten; the table marked its id free). Its key stays in
-   * `keys` until the slot is reused (one write then, not two: the line is cold here).
-   */
+  /** Gives a slot back (its key was forgotten: the table marked its id free and let go of its key and id). */
   release(slot: number): void {
     this.free[this.freeCount++] = slot;
   }

@@ -212,11 +212,14 @@ export class KeyTable {
     const at = slot * SLOT_INTS;
     const a = ints[at + ID_A]!;
     ints[at + ID_A] = ID_FREE;
-    if (a === ID_OTHER) {
-      this.others.delete(this.slots.ids[slot]);
+    // What `add` kept beside the record goes with the key: the slot's next key may be one that
+    // writes neither (a short id that is its own key), and would leave it reachable for good.
+    if (a === ID_OTHER || a === ID_LONG) {
+      if (a === ID_OTHER) this.others.delete(this.slots.ids[slot]);
       this.slots.ids[slot] = undefined;
-      return;
-    }
+      this.slots.keys[slot] = undefined;
+      if (a === ID_OTHER) return;
+    } else if ((ints[at + ID_B]! & KEY_IS_ID) === 0) this.slots.keys[slot] = undefined;
     const { buckets, mask } = this;
     // A deletion moves entries: the bucket a `get` found empty no longer ends that probe.
     this.probedId = null;

@@ -272,3 +272,26 @@ test('key table: insertion numbers past the int32 range number the live keys aga
   assert.deepEqual(orders, [...orders].sort((x, y) => x - y));
   assert.ok(orders.every((order) => order >= 0 && order < 10), `orders ${orders.join(' ')}`);
 });
+
+test('key table: a forgotten key lets go of the key and id kept beside its record, whatever key takes the slot next', () => {
+  const keys = new Keys();
+  const { table, slots } = keys;
+  // A list key (kept beside the record, its id too), a long id, a key that is not its own id.
+  const list = ['a', 1];
+  for (const [key, id] of [[list, JSON.stringify(list)], ['a long key of many units', 'a long key of many units'], ['\u0000x', '\u0000\u0000x']] as const) {
+    const slot = slots.allocate();
+    table.add(slot, id, key);
+    assert.equal(table.keyOf(slot), key);
+    table.delete(slot);
+    slots.release(slot);
+    assert.equal(slots.keys[slot], undefined, `key ${JSON.stringify(key)}`);
+    assert.equal(slots.ids[slot], undefined, `id of ${JSON.stringify(key)}`);
+    // The next key is a short id that is its own key: add writes neither array.
+    const next = slots.allocate();
+    assert.equal(next, slot);
+    table.add(next, 'u1', 'u1');
+    assert.equal(table.keyOf(next), 'u1');
+    table.delete(next);
+    slots.release(next);
+  }
+});
