@@ -35,6 +35,22 @@ function countLookups<T>(body: () => T): { result: T; lookups: number } {
   }
 }
 
+/** The slots whose records an id was compared with (KeyTable.hasId, every key table's) while `body` runs. */
+function slotsComparedBy(body: () => void): number[] {
+  const hasId = KeyTable.prototype.hasId;
+  const compared: number[] = [];
+  KeyTable.prototype.hasId = function (this: KeyTable, slot: number, id: string) {
+    compared.push(slot);
+    return hasId.call(this, slot, id);
+  };
+  try {
+    body();
+  } finally {
+    KeyTable.prototype.hasId = hasId;
+  }
+  return compared;
+}
+
 function stage(name: string, extra: Partial<StageSpec> = {}): StageSpec {
   return { name, quantifier: { kind: 'single' }, optional: false, greedy: false, consecutive: false, allowCombinations: false, ...extra };
 }
@@ -191,19 +207,7 @@ test('a hint slot another key took is told apart without reading that key\'s rec
   feed('u1', 0);
   const byHint = (): number => (operator as unknown as { byHint: Int32Array }).byHint[0]!;
   const u1 = byHint();
-  // Comparisons of an id with a key's record (KeyTable.hasId), by the slot compared with.
-  const hasId = KeyTable.prototype.hasId;
-  const compared: number[] = [];
-  KeyTable.prototype.hasId = function (this: KeyTable, slot: number, id: string) {
-    compared.push(slot);
-    return hasId.call(this, slot, id);
-  };
-  try {
-    feed('u2', 1);
-  } finally {
-    KeyTable.prototype.hasId = hasId;
-  }
-  assert.deepEqual(compared, [], 'u2 was compared with a key\'s record');
+  assert.deepEqual(slotsComparedBy(() => feed('u2', 1)), [], 'u2 was compared with a key\'s record');
   assert.equal(operator.liveKeys, 2);
   const u2 = byHint();
   assert.notEqual(u2, u1);
@@ -226,22 +230,10 @@ test('a forgotten key\'s hint is not tried on its freed slot when the key return
     const fields: Rec = { user, v: 'x', i: ts };
     operator.process(fields, ts, { line: ts, original: () => fields }, out);
   };
-  const hasId = KeyTable.prototype.hasId;
-  const compared: number[] = [];
-  KeyTable.prototype.hasId = function (this: KeyTable, slot: number, id: string) {
-    compared.push(slot);
-    return hasId.call(this, slot, id);
-  };
-  try {
-    feed('u1', 0, 100);
-    operator.advanceWatermark(200, out);
-    assert.equal(operator.liveKeys, 0, 'u1 was forgotten');
-    feed('u2', -1, 300);
-    compared.length = 0;
-    feed('u1', 0, 301);
-  } finally {
-    KeyTable.prototype.hasId = hasId;
-  }
-  assert.deepEqual(compared, [], 'u1\'s hint was tried on its freed slot, now u2\'s');
+  feed('u1', 0, 100);
+  operator.advanceWatermark(200, out);
+  assert.equal(operator.liveKeys, 0, 'u1 was forgotten');
+  feed('u2', -1, 300);
+  assert.deepEqual(slotsComparedBy(() => feed('u1', 0, 301)), [], 'u1\'s hint was tried on its freed slot, now u2\'s');
   assert.equal(operator.liveKeys, 2);
 });
