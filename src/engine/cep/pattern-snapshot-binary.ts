@@ -37,9 +37,7 @@ export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, tim
   }
   w.float(timer);
   w.uint(timerSeq);
-  let count = 0;
-  for (let at = first; at !== NONE; at = pending.after(at)) count++;
-  w.uint(count);
+  w.uint(pending.count(first));
   for (let at = first; at !== NONE; at = pending.after(at)) w.float(pending.timeAt(at));
 }
 

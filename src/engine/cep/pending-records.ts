@@ -122,10 +122,10 @@ export class PendingRecords {
     return record;
   }
 
-  /** How many records the key holds. */
-  count(list: PendingList): number {
+  /** How many records a key's list holds, from its first entry on (`first`: PendingList.first, or a slot record's FIRST). */
+  count(first: number): number {
     let n = 0;
-    for (let at = list.first; at !== NONE; at = this.after(at)) n++;
+    for (let at = first; at !== NONE; at = this.after(at)) n++;
     return n;
   }
 
