@@ -23,7 +23,7 @@
  * KEEP_CHECKPOINTS so that one bad row never leaves nothing to resume from.
  */
 import { closeSync, fsync, fsyncSync, openSync, readSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { threadCpuMs } from './cpu-time.js';
 import { crc32 } from 'node:zlib';
 import type Database from 'better-sqlite3';
@@ -955,6 +955,15 @@ export class DurableFiles {
   }
 }
 
+/**
+ * node:worker_threads, loaded when the first writer thread starts: a store whose rows stay small
+ * (a window step's) never starts one, and loading the module (five of Node's internal modules) was
+ * ≈1.5 ms of CPU before a checkpointed replay's first record (docs/checkpoints.md, "Session 14").
+ */
+function workerThreads(): typeof import('node:worker_threads') {
+  return process.getBuiltinModule('node:worker_threads');
+}
+
 /** How long the replay waits for the writer thread: to load (it loads in ~50-100 ms), and to sync and commit a checkpoint. */
 export interface WriterTimeouts {
   readonly startMs: number;
@@ -989,6 +998,7 @@ class BackgroundCommitter {
     path: string,
     private readonly timeouts: WriterTimeouts,
   ) {
+    const { MessageChannel, Worker } = workerThreads();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(new URL('./checkpoint-writer.js', import.meta.url), { workerData: { path, port: port2, flag: this.flag }, transferList: [port2] });
@@ -1022,7 +1032,7 @@ class BackgroundCommitter {
     }
     // A thread that never answers must not hang the run.
     const answered = Atomics.wait(this.flag, 0, 0, this.timeouts.answerMs) !== 'timed-out';
-    const reply = answered ? receiveMessageOnPort(this.port) : undefined;
+    const reply = answered ? workerThreads().receiveMessageOnPort(this.port) : undefined;
     if (reply !== undefined) return reply.message as CommitReply;
     return this.end(`the writer thread gave no answer in ${this.timeouts.answerMs / 1000} s`);
   }

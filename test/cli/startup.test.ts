@@ -113,6 +113,27 @@ test('a checkpointed replay loads better-sqlite3 from the bundle and its addon b
   assert.deepEqual(files.filter((file) => /\/node_modules\/(better-sqlite3\/lib|bindings|file-uri-to-path)\//.test(file)), []);
 });
 
+test("a checkpointed window replay, whose rows stay small (no writer thread), does not load node:worker_threads", () => {
+  // Node's own modules do not pass the ES loader's hook: process.moduleLoadList at exit names them.
+  const preload = join(tmp, 'builtins.cjs');
+  const builtins = join(tmp, 'builtins.txt');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(builtins)}, process.moduleLoadList.join('\\n')));\n`);
+  const pipeline = join(tmp, 'count.pipeline.yaml');
+  writeFileSync(pipeline, ['name: count', 'time: { field: ts, outOfOrderness: 15s }', 'steps:', '  perPage:', '    keyBy: page', '    window: { type: tumbling, size: 1m }', '    aggregate: { clicks: count() }', ''].join('\n'));
+  const out = join(tmp, 'no-writer-thread.jsonl');
+  const args = ['replay', join(FIXTURES, 'clicks.jsonl'), '--pipeline', pipeline, '--speed', 'max', '--out', out, '--checkpoint-every', '5', '--stats-json', `${out}.stats.json`];
+  const result = spawnSync(process.execPath, ['--require', preload, join(ROOT, 'bin', 'sw'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  // Checkpoints were taken, by this thread alone.
+  const { checkpoints } = JSON.parse(readFileSync(`${out}.stats.json`, 'utf8')) as { checkpoints: { taken: number; writerThreadMs: number } };
+  assert.ok(checkpoints.taken > 0);
+  assert.equal(checkpoints.writerThreadMs, 0);
+  const modules = readFileSync(builtins, 'utf8').split('\n');
+  // The list is the run's: the store's addon was loaded through process.dlopen, and zlib (the rows' CRC-32).
+  assert.ok(modules.includes('NativeModule zlib'), modules.join('\n'));
+  assert.deepEqual(modules.filter((name) => name === 'NativeModule worker_threads' || name === 'NativeModule internal/worker'), []);
+});
+
 test("an addon not where npm builds it: better-sqlite3 is loaded from node_modules and finds it itself; none at all is named as such", () => {
   // A copy of the built CLI beside a node_modules whose better-sqlite3 has its addon in build/Debug
   // (a debug build; one of the places the package's own search, the `bindings` package, looks).
