@@ -54,6 +54,12 @@ export interface SnapshotWriterOptions {
   readonly shared?: boolean;
 }
 
+/**
+ * The most bytes a string's byte count takes as a varint (`uint`) before its text, with 8 of room:
+ * `uint` grows the buffer (keeping what is before it) when fewer than 8 bytes are left.
+ */
+const MAX_COUNT_BYTES = 8;
+
 export class SnapshotWriter {
   private bytes: Uint8Array;
   private at = 0;
@@ -168,15 +174,41 @@ export class SnapshotWriter {
    * checkpoints is compiled by TurboFan once hot, on a helper thread whose CPU time is the
    * checkpoint's, and a callee inlined is compiled again into every caller (a tumbling replay's
    * 20 checkpoints compiled ~0.2 s of checkpoint code, most of it `value` inlined five times).
+   *
+   * Encoded in place (`encodeInto`), after room for the byte count's varint, then moved back to
+   * its end when the count took fewer bytes: `encode` made a new buffer per string, then copied
+   * it here; for a window step's keys' JSON (~25 KB per tumbling checkpoint) that was 70–150 µs
+   * against 1–5 µs (docs/checkpoints.md, "Session 14").
    */
   private utf8(s: string): void {
     // TextEncoder turns a lone surrogate (valid in JSON text: "\ud800") into U+FFFD, so such a key
     // would come back as another key: those strings go as WTF-8 instead (the reader decodes it).
-    const encoded = (s as unknown as { isWellFormed(): boolean }).isWellFormed() ? this.encoder.encode(s) : wtf8Encode(s);
-    this.uint(encoded.length);
-    if (this.at + encoded.length > this.bytes.length) this.grow(encoded.length);
-    this.bytes.set(encoded, this.at);
-    this.at += encoded.length;
+    if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+      const encoded = wtf8Encode(s);
+      this.uint(encoded.length);
+      this.raw(encoded);
+      return;
+    }
+    // Room for the count and one byte per UTF-16 unit (all an ASCII string takes); more as needed.
+    if (this.at + MAX_COUNT_BYTES + s.length > this.bytes.length) this.grow(MAX_COUNT_BYTES + s.length);
+    const start = this.at;
+    let at = start + MAX_COUNT_BYTES;
+    let read = 0;
+    for (;;) {
+      // encodeInto never splits a surrogate pair: `read` is always at a code point of the (well-formed) string.
+      const done = this.encoder.encodeInto(read === 0 ? s : s.slice(read), this.bytes.subarray(at));
+      read += done.read;
+      at += done.written;
+      if (read >= s.length) break;
+      this.at = at;
+      this.grow(3 * (s.length - read));
+    }
+    const length = at - start - MAX_COUNT_BYTES;
+    this.at = start;
+    // Room is there (MAX_COUNT_BYTES before the text): uint does not grow, which would drop the text.
+    this.uint(length);
+    if (this.at !== start + MAX_COUNT_BYTES) this.bytes.copyWithin(this.at, start + MAX_COUNT_BYTES, at);
+    this.at += length;
   }
 
   /** A string from a small set: the text the first time, an index after. */

@@ -105,6 +105,42 @@ test('str: a lone surrogate survives (WTF-8), valid UTF-8 stays UTF-8, and bytes
   assert.throws(() => new SnapshotReader(Uint8Array.of(2, 0xff, 0x41), []).str(), /neither UTF-8 nor WTF-8/);
 });
 
+test('str: a well-formed string is encoded in place, with the bytes TextEncoder.encode gives, its buffer grown as needed', () => {
+  // Byte counts at the varint's edges (127/128, 16,383/16,384), ASCII and not, growing from a small buffer mid-string.
+  const texts = ['x'.repeat(64), 'y'.repeat(127), 'z'.repeat(128), 'é'.repeat(64), '✓'.repeat(5461), 'q'.repeat(16_383), 'r'.repeat(16_384), 'ünïcødé ✓ 😀'.repeat(700), 'a'.repeat(100) + '😀'.repeat(3000)];
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constantFrom(...texts), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 })), { maxLength: 8 }), fc.nat(40), (strings, hint) => {
+      const w = new SnapshotWriter({ sizeHint: hint });
+      const encode = TextEncoder.prototype.encode;
+      let encoded = 0;
+      TextEncoder.prototype.encode = function (this: InstanceType<typeof TextEncoder>, input?: string) {
+        encoded++;
+        return encode.call(this, input);
+      };
+      try {
+        for (const s of strings) w.str(s);
+      } finally {
+        TextEncoder.prototype.encode = encode;
+      }
+      // No buffer made per string: the fast path ran.
+      assert.equal(encoded, 0);
+      const reference = new SnapshotWriter();
+      const bytes: number[] = [];
+      for (const s of strings) {
+        const text = new TextEncoder().encode(s);
+        reference.reset();
+        reference.uint(text.length);
+        bytes.push(...reference.view(), ...text);
+      }
+      // Short ASCII strings go byte by byte (str), with the same bytes.
+      assert.deepEqual([...w.view()], bytes);
+      const r = new SnapshotReader(w.view(), []);
+      assert.deepEqual(strings.map(() => r.str()), strings);
+      assert.ok(r.done);
+    }),
+  );
+});
+
 test('uints: writes each number as uint does, from a typed array or a list, and refuses what uint refuses', () => {
   const edges = [0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER];
   fc.assert(
