@@ -109,8 +109,9 @@ test('str: a well-formed string is encoded in place, with the bytes TextEncoder.
   // Byte counts at the varint's edges (127/128, 16,383/16,384), ASCII and not, growing from a small buffer mid-string.
   const texts = ['x'.repeat(64), 'y'.repeat(127), 'z'.repeat(128), 'é'.repeat(64), '✓'.repeat(5461), 'q'.repeat(16_383), 'r'.repeat(16_384), 'ünïcødé ✓ 😀'.repeat(700), 'a'.repeat(100) + '😀'.repeat(3000)];
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constantFrom(...texts), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 })), { maxLength: 8 }), fc.nat(40), (strings, hint) => {
-      const w = new SnapshotWriter({ sizeHint: hint });
+    fc.property(fc.array(fc.oneof(fc.constantFrom(...texts), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 })), { maxLength: 8 }), fc.nat(40), fc.boolean(), (strings, hint, shared) => {
+      // A shared writer (a pattern copy's key heads) writes into a SharedArrayBuffer.
+      const w = new SnapshotWriter({ sizeHint: hint, shared });
       const encode = TextEncoder.prototype.encode;
       let encoded = 0;
       TextEncoder.prototype.encode = function (this: InstanceType<typeof TextEncoder>, input?: string) {
