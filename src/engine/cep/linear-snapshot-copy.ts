@@ -17,10 +17,10 @@
  */
 import { DeferredState, readArray, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, sourcePositionOf, writeArrays, type Encoded } from '../snapshot/binary.js';
 import type { LinearMatcher, LinearRun } from './nfa/linear-matcher.js';
-import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
+import { readKeyHead, writeAsciiKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
 import { SharedWords } from './pattern-snapshot-copy.js';
-import { sortedByOrder, type KeyTable } from './key-table.js';
+import { INLINE_UNITS, sortedByOrder, type KeyTable } from './key-table.js';
 import { FIRST, LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, LINEAR_WAITING, ORDER as KEY_ORDER, SLOT_INTS, type KeySlots } from './key-slots.js';
 import type { KeyTimers } from './key-timers.js';
 import { NONE, type PendingRecords } from './pending-records.js';
@@ -195,6 +195,8 @@ export class LinearKeysCopier {
   private eventsHint = 0;
   private runsHint = 0;
   private readonly cursor = new Cursor();
+  /** A key's inline id units (KeyTable.inlineKeyUnits). */
+  private readonly units = new Uint8Array(INLINE_UNITS);
 
   constructor(
     /** The whole record a held one stands for (EncodedState.original). */
@@ -239,7 +241,10 @@ export class LinearKeysCopier {
         const first = fields[f + F_FIRST]!;
         const live = fields[f + F_LIVE]!;
         const waiting = fields[f + F_WAITING] !== 0;
-        writeKeyHead(w, table.keyOf(slot), timers.timeOf(slot), timers.registrationOf(slot), pending, first);
+        // Most keys are their short id, held in their record: written from its units, no string built.
+        const units = table.inlineKeyUnits(slot, this.units);
+        if (units >= 0) writeAsciiKeyHead(w, this.units, units, timers.timeOf(slot), timers.registrationOf(slot), pending, first);
+        else writeKeyHead(w, table.keyOf(slot), timers.timeOf(slot), timers.registrationOf(slot), pending, first);
         const heldAt = h;
         for (let p = first; p !== NONE; p = pending.after(p)) {
           const record = pending.recordAt(p);

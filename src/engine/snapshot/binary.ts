@@ -169,6 +169,15 @@ export class SnapshotWriter {
     this.at += n;
   }
 
+  /** What `str` writes for an ASCII string of fewer than 64 units (each under 0x80), from its units `units[0, n)`: no string needed. */
+  ascii(units: Uint8Array, n: number): void {
+    if (this.at + 9 + n > this.bytes.length) this.grow(9 + n);
+    this.uint(n);
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) bytes[this.at + i] = units[i]!;
+    this.at += n;
+  }
+
   /**
    * Any string, through the TextEncoder. Apart from `str`, as `other` is from `value`: code run at
    * checkpoints is compiled by TurboFan once hot, on a helper thread whose CPU time is the
