@@ -336,6 +336,8 @@ test('pattern state: records read from the recording are referred to by position
 
 test('linear pattern state: the store refers to held records by the positions copied beside them, reading no record', () => {
   const { recording, store, pipeline, feed } = positionedStore('positions-beside', {}, true);
+  // A first copy (the run's first checkpoint): the records taken from then on have their positions kept.
+  pipeline.snapshot({ encoded: true });
   feed(0, 60);
   const cp = patternCheckpoint(pipeline, recording);
   const copy = (cp.engine.operators[0]!.state as { keys: DeferredState }).keys;

@@ -210,6 +210,8 @@ export class LinearKeysCopier {
    */
   copy(parts: LinearKeyParts, pending: PendingRecords, matcher: LinearMatcher<unknown>): CopiedLinearKeys {
     const { table, timers } = parts;
+    // The records taken from now on have their positions kept beside them, for the next copies.
+    matcher.keepPositions();
     const { head: w, meta: metaWords, events: eventWords, runs: runWords, positions: positionWords } = this.buffers.take();
     w.reset();
     // Sized as the last copy's (a holey array filled by index; cut to length at the end).

@@ -79,6 +79,7 @@ function keysOf(specs: readonly KeySpec[]): { parts: LinearKeyParts; pending: Pe
   const matcher = {
     seq: 100,
     rowsForCopy: () => ({ rows, values, positions, width: WIDTH, length: LENGTH }),
+    keepPositions: () => {},
     waitingOf: (slot: number) => waitingLists[slot] ?? [],
   } as unknown as LinearMatcher<unknown>;
   return { parts: { slots, table, timers }, pending, matcher };

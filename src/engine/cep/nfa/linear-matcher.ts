@@ -230,8 +230,11 @@ export class LinearMatcher<E> {
    * for none), written when the record is taken, while it is in the cache. A checkpoint's copy
    * reads it here: read from each record there, it was a cold line per held record (~20% of a
    * binge checkpoint's replay-thread part). Stale outside the live runs' events, never read there.
+   * Kept from the first copy on (keepPositions): before, NaN (then the store reads the record).
    */
   private positions = new Float64Array(0);
+  /** Whether `positions` are written: only in an operator whose state is copied (a run without checkpoints reads no position). */
+  private keepingPositions = false;
   private rowsTop = 0;
   private readonly freeBlocks: number[][] = [];
   /**
@@ -347,6 +350,11 @@ export class LinearMatcher<E> {
     return { rows: this.rows, values: this.values, positions: this.positions, width: this.width, length: this.length };
   }
 
+  /** From now on, the records taken have their positions kept beside them (rowsForCopy's `positions`); the ones taken before stay NaN. */
+  keepPositions(): void {
+    this.keepingPositions = true;
+  }
+
   /** Appends a run with these events (restores: runs come in order), or a waiting match when `completed`. */
   loadRun(slot: number, events: readonly { readonly value: unknown; readonly timestamp: number; readonly seq: number }[], completed: boolean): void {
     if (completed) {
@@ -362,7 +370,7 @@ export class LinearMatcher<E> {
       this.rows[at + 1 + 2 * i] = e.timestamp;
       this.rows[at + 2 + 2 * i] = e.seq;
       this.values[row * this.length + i] = e.value;
-      this.positions[row * this.length + i] = sourcePositionOf(e.value);
+      this.positions[row * this.length + i] = this.keepingPositions ? sourcePositionOf(e.value) : NaN;
     });
   }
 
@@ -415,7 +423,8 @@ export class LinearMatcher<E> {
     const outcomes = this.outcome;
     for (let i = 0; i < outcomes.length; i++) outcomes[i] = UNKNOWN;
     const seq = this.seq++;
-    const sourcePosition = sourcePositionOf(value);
+    // A plain run reads no position: a symbol property's load per event was measurable on the binge replay.
+    const sourcePosition = this.keepingPositions ? sourcePositionOf(value) : NaN;
     const m = this.length;
     const width = this.width;
     const relaxed = this.relaxed;
@@ -791,7 +800,7 @@ export class LinearMatcher<E> {
       const values = this.values;
       while (values.length < this.rowsTop * this.length) values.push(undefined);
       if (this.positions.length < values.length) {
-        const bigger = new Float64Array(Math.max(this.positions.length * 2, values.length));
+        const bigger = new Float64Array(Math.max(this.positions.length * 2, values.length)).fill(NaN);
         bigger.set(this.positions);
         this.positions = bigger;
       }
