@@ -30,7 +30,7 @@ import type Database from 'better-sqlite3';
 import { lazyModule } from '../lazy-module.js';
 import { InputError, UsageError } from '../errors.js';
 import type { PipelineSnapshot } from '../engine/pipeline.js';
-import { DeferredState, EncodedState, layoutCodec, SnapshotReader, SnapshotWriter, SOURCE_POSITION, type LayoutCodec } from '../engine/snapshot/binary.js';
+import { DeferredState, EncodedState, layoutCodec, SnapshotReader, SnapshotWriter, SOURCE_POSITION, sourcePositionOf, type LayoutCodec } from '../engine/snapshot/binary.js';
 import { fromSnapshotJson, toSnapshotJson } from '../engine/snapshot/snapshot-json.js';
 import type { StepShape } from '../engine/snapshot/step-shape.js';
 // Registers the window layouts (registerLayout) when it loads.
@@ -500,8 +500,8 @@ export class CheckpointStore {
     // write, no lookup (a WeakMap lookup of 55K records took 25-80 ms). Any other is written as
     // text, once: the whole record it stands for.
     const refOf = (record: unknown, original: (held: unknown) => unknown): number => {
-      const position = typeof record === 'object' && record !== null ? (record as { [SOURCE_POSITION]?: number })[SOURCE_POSITION] : undefined;
-      if (position !== undefined) return position * 2 + IN_SOURCE;
+      const position = sourcePositionOf(record);
+      if (!Number.isNaN(position)) return position * 2 + IN_SOURCE;
       const address = this.addressOf(record, original, segment, fresh);
       const of = Math.floor(address / SEGMENT_SPAN);
       if (of !== lastUsed) {
@@ -518,8 +518,13 @@ export class CheckpointStore {
       if (state instanceof DeferredState) {
         const held = state.held;
         const refs = this.heldRefs.subarray(heldAt, (heldAt += held.length));
+        // The positions the copier kept beside its records: a record is read only when its position is not known there (NaN).
+        const positions = state.positions;
         // An index no state refers to (a free slot of the copied value pool) is never read.
-        for (let i = 0; i < held.length; i++) refs[i] = held[i] === undefined ? 0 : refOf(held[i], state.original);
+        for (let i = 0; i < held.length; i++) {
+          const position = positions === null ? NaN : positions[i]!;
+          refs[i] = !Number.isNaN(position) ? position * 2 + IN_SOURCE : held[i] === undefined ? 0 : refOf(held[i], state.original);
+        }
         return { layout: state.storedLayout, data: state.data, held: refs, size: state.size };
       }
       const refs = state.records.map((record) => refOf(record, state.original));

@@ -334,6 +334,28 @@ test('pattern state: records read from the recording are referred to by position
   store.close();
 });
 
+test('linear pattern state: the store refers to held records by the positions copied beside them, reading no record', () => {
+  const { recording, store, pipeline, feed } = positionedStore('positions-beside', {}, true);
+  // A first copy (the run's first checkpoint): the records taken from then on have their positions kept.
+  pipeline.snapshot({ encoded: true });
+  feed(0, 60);
+  const cp = patternCheckpoint(pipeline, recording);
+  const copy = (cp.engine.operators[0]!.state as { keys: DeferredState }).keys;
+  assert.ok(copy.positions !== null && copy.held.length > 10, `${copy.held.length} records held`);
+  // Each held record's position read through a getter that counts.
+  let reads = 0;
+  for (const record of copy.held as Record<symbol, unknown>[]) {
+    const position = record[SOURCE_POSITION];
+    Object.defineProperty(record, SOURCE_POSITION, { get: () => (reads++, position), configurable: true });
+  }
+  store.write(cp);
+  assert.equal(reads, 0, 'no held record was read for its position');
+  const { latest, rejected } = store.latestValid();
+  assert.deepEqual(rejected, []);
+  assert.equal(toSnapshotJson(latest!.checkpoint.engine), toSnapshotJson(pipeline.snapshot()));
+  store.close();
+});
+
 test('pattern state: a recording changed under a checkpoint makes it unusable, with the place named', () => {
   for (const [change, reason] of [
     ['shift', /byte \d+ does not start a line \(the recording changed since the checkpoint\?\)/],

@@ -18,7 +18,7 @@
 import { HASH, ID_A, ID_B, NO_SLOT, ORDER, SLOT_INTS, type KeySlots } from './key-slots.js';
 
 /** The longest string id kept inline in its record. */
-const INLINE_UNITS = 8;
+export const INLINE_UNITS = 8;
 /** Marks in ID_A (an inline id's ID_A has its length, at most 8, in its low 4 bits): */
 /** a string id not inline (compared with KeySlots.ids); */
 const ID_LONG = 15;
@@ -34,6 +34,16 @@ const ID_FREE = 14;
 const KEY_IS_ID = 1 << 28;
 /** Insertion numbers are int32s in the record: past this one, the live keys are numbered again (in order). */
 const LAST_ORDER = 0x7fffffff;
+
+/** Whether a record's ID_A and ID_B say its key is its inline id. */
+function isInlineKey(a: number, b: number): boolean {
+  return (b & KEY_IS_ID) !== 0 && a !== ID_LONG && a !== ID_OTHER && a !== ID_FREE;
+}
+
+/** Unit `i` of the inline id in ID_A `a` and ID_B `b`. */
+function inlineUnit(a: number, b: number, i: number): number {
+  return i < 4 ? (a >>> (4 + 7 * i)) & 0x7f : (b >>> (7 * (i - 4))) & 0x7f;
+}
 
 /**
  * ID_A of a string id: its length (4 bits) and its first four units (7 bits each), when it has at
@@ -138,10 +148,25 @@ export class KeyTable {
     const at = slot * SLOT_INTS;
     const b = this.slots.ints[at + ID_B]!;
     const a = this.slots.ints[at + ID_A]!;
-    if ((b & KEY_IS_ID) === 0 || a === ID_LONG || a === ID_OTHER || a === ID_FREE) return this.slots.keys[slot];
+    if (!isInlineKey(a, b)) return this.slots.keys[slot];
     let key = '';
-    for (let i = 0, n = a & 15; i < n; i++) key += String.fromCharCode(i < 4 ? (a >>> (4 + 7 * i)) & 0x7f : (b >>> (7 * (i - 4))) & 0x7f);
+    for (let i = 0, n = a & 15; i < n; i++) key += String.fromCharCode(inlineUnit(a, b, i));
     return key;
+  }
+
+  /**
+   * The key at `slot` as its inline id's units, into `units` (at least INLINE_UNITS long), when it
+   * is that id: their count (a snapshot writes them without keyOf building the string); -1 when
+   * it is not (then keyOf).
+   */
+  inlineKeyUnits(slot: number, units: Uint8Array): number {
+    const at = slot * SLOT_INTS;
+    const b = this.slots.ints[at + ID_B]!;
+    const a = this.slots.ints[at + ID_A]!;
+    if (!isInlineKey(a, b)) return -1;
+    const n = a & 15;
+    for (let i = 0; i < n; i++) units[i] = inlineUnit(a, b, i);
+    return n;
   }
 
   /** The slot of `id`, NO_SLOT when it is not in the table; `hash`: stringHash(id), when the caller has it. */

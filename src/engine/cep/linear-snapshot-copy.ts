@@ -15,12 +15,12 @@
  * The copy lives in SharedArrayBuffers reused from checkpoint to checkpoint; a copy still lent to
  * the writer thread (`busy`) is never overwritten (the next copy then takes new buffers).
  */
-import { DeferredState, readArray, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, writeArrays, type Encoded } from '../snapshot/binary.js';
+import { DeferredState, readArray, registerLayout, ReusedBuffers, SnapshotReader, SnapshotWriter, sourcePositionOf, writeArrays, type Encoded } from '../snapshot/binary.js';
 import type { LinearMatcher, LinearRun } from './nfa/linear-matcher.js';
-import { readKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
+import { readKeyHead, writeAsciiKeyHead, writeKeyHead } from './pattern-snapshot-binary.js';
 import type { PatternKeySnapshot } from './pattern-operator.js';
 import { SharedWords } from './pattern-snapshot-copy.js';
-import { sortedByOrder, type KeyTable } from './key-table.js';
+import { INLINE_UNITS, sortedByOrder, type KeyTable } from './key-table.js';
 import { FIRST, LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_COUNT, LINEAR_WAITING, ORDER as KEY_ORDER, SLOT_INTS, type KeySlots } from './key-slots.js';
 import type { KeyTimers } from './key-timers.js';
 import { NONE, type PendingRecords } from './pending-records.js';
@@ -77,7 +77,7 @@ const BATCH = 256;
  * records and rows scattered), and here the processor has many of them in flight at once, where
  * the copy's long loop body waited for each in turn.
  */
-function gatherFields(slotList: Int32Array, from: number, to: number, ints: Int32Array, rows: Float64Array, values: readonly unknown[], width: number, length: number, fields: Int32Array): void {
+function gatherFields(slotList: Int32Array, from: number, to: number, ints: Int32Array, rows: Float64Array, values: readonly unknown[], positions: Float64Array, width: number, length: number, fields: Int32Array): void {
   for (let k = from, f = from * FIELDS; k < to; k++, f += FIELDS) {
     const at = slotList[k]! * SLOT_INTS;
     const live = ints[at + LINEAR_COUNT]!;
@@ -89,8 +89,8 @@ function gatherFields(slotList: Int32Array, from: number, to: number, ints: Int3
     fields[f + F_ORDER] = ints[at + KEY_ORDER]!;
     if (live > 0) {
       fields[f + F_TAKEN] = rows[block * width]!;
-      // The block's last float (its rows span two or more lines) and its first record reference: read, so loaded.
-      fields[f + F_LOADED] = rows[(block + live) * width - 1]! + (values[block * length] === undefined ? 0 : 1);
+      // The block's last float (its rows span two or more lines), its first record reference and position: read, so loaded.
+      fields[f + F_LOADED] = rows[(block + live) * width - 1]! + positions[block * length]! + (values[block * length] === undefined ? 0 : 1);
     } else fields[f + F_TAKEN] = 0;
   }
 }
@@ -112,6 +112,7 @@ class CopyBuffers {
   readonly meta = new SharedWords();
   readonly events = new SharedWords();
   readonly runs = new SharedWords();
+  readonly positions = new SharedWords();
 }
 
 /** A linear pattern step's keys as copied at a checkpoint; encoded on the writer thread, or here when first read. */
@@ -121,9 +122,15 @@ export class CopiedLinearKeys extends DeferredState {
   constructor(
     readonly data: LinearKeysCopy,
     readonly held: readonly unknown[],
+    /** Beside `held`: each record's position, from the matcher's positions (LinearMatcher.rowsForCopy), not read from the record. */
+    private readonly heldPositions: Float64Array,
     original: (held: unknown) => unknown,
   ) {
     super(LINEAR_KEYS_LAYOUT, null, readLinearKeys, original);
+  }
+
+  override get positions(): Float64Array {
+    return this.heldPositions;
   }
 
   get size(): number {
@@ -141,6 +148,7 @@ export interface LinearKeyParts {
 
 const NO_HELD: unknown[] = [];
 const NO_EVENTS = new Float64Array(0);
+const NO_POSITIONS = NO_EVENTS;
 const NO_RUNS = new Int32Array(0);
 
 /** Where a copy stands (LinearKeysCopier.copyRuns): the next event, run word and held record. */
@@ -151,14 +159,16 @@ class Cursor {
   events: Float64Array = NO_EVENTS;
   runs: Int32Array = NO_RUNS;
   held: unknown[] = NO_HELD;
+  positions: Float64Array = NO_POSITIONS;
 
-  set(e: number, r: number, h: number, events: Float64Array, runs: Int32Array, held: unknown[]): void {
+  set(e: number, r: number, h: number, events: Float64Array, runs: Int32Array, held: unknown[], positions: Float64Array): void {
     this.e = e;
     this.r = r;
     this.h = h;
     this.events = events;
     this.runs = runs;
     this.held = held;
+    this.positions = positions;
   }
 }
 
@@ -185,6 +195,8 @@ export class LinearKeysCopier {
   private eventsHint = 0;
   private runsHint = 0;
   private readonly cursor = new Cursor();
+  /** A key's inline id units (KeyTable.inlineKeyUnits). */
+  private readonly units = new Uint8Array(INLINE_UNITS);
 
   constructor(
     /** The whole record a held one stands for (EncodedState.original). */
@@ -198,12 +210,16 @@ export class LinearKeysCopier {
    */
   copy(parts: LinearKeyParts, pending: PendingRecords, matcher: LinearMatcher<unknown>): CopiedLinearKeys {
     const { table, timers } = parts;
-    const { head: w, meta: metaWords, events: eventWords, runs: runWords } = this.buffers.take();
+    // The records taken from now on have their positions kept beside them, for the next copies.
+    matcher.keepPositions();
+    const { head: w, meta: metaWords, events: eventWords, runs: runWords, positions: positionWords } = this.buffers.take();
     w.reset();
     // Sized as the last copy's (a holey array filled by index; cut to length at the end).
     const held: unknown[] = new Array(this.heldHint);
     let events = eventWords.floatRoom(this.eventsHint, 0);
     let runs = runWords.intRoom(this.runsHint, 0);
+    // Beside `held`, each record's position (CopiedLinearKeys.positions).
+    let heldPositions = positionWords.floatRoom(this.heldHint, 0);
     let meta: Float64Array<ArrayBufferLike> = NO_EVENTS;
     let n = 0;
     let e = 0;
@@ -217,19 +233,27 @@ export class LinearKeysCopier {
       const slotList = this.slotList;
       // Read after the walk: nothing allocates a slot during a copy.
       const ints = parts.slots.ints;
-      const { rows, values, width, length } = matcher.rowsForCopy();
+      const { rows, values, positions, width, length } = matcher.rowsForCopy();
       const fields = this.fields;
       meta = metaWords.floatRoom(Math.max(table.size, n) * META, 0);
       for (let k = 0, m = 0, f = 0; k < n; k++, m += META, f += FIELDS) {
         // The next BATCH keys' fields gathered at once; their lines are still in the cache when their keys are copied.
-        if (k % BATCH === 0) gatherFields(slotList, k, Math.min(n, k + BATCH), ints, rows, values, width, length, fields);
+        if (k % BATCH === 0) gatherFields(slotList, k, Math.min(n, k + BATCH), ints, rows, values, positions, width, length, fields);
         const slot = slotList[k]!;
         const first = fields[f + F_FIRST]!;
         const live = fields[f + F_LIVE]!;
         const waiting = fields[f + F_WAITING] !== 0;
-        writeKeyHead(w, table.keyOf(slot), timers.timeOf(slot), timers.registrationOf(slot), pending, first);
+        // Most keys are their short id, held in their record: written from its units, no string built.
+        const units = table.inlineKeyUnits(slot, this.units);
+        if (units >= 0) writeAsciiKeyHead(w, this.units, units, timers.timeOf(slot), timers.registrationOf(slot), pending, first);
+        else writeKeyHead(w, table.keyOf(slot), timers.timeOf(slot), timers.registrationOf(slot), pending, first);
         const heldAt = h;
-        for (let p = first; p !== NONE; p = pending.after(p)) held[h++] = pending.recordAt(p);
+        for (let p = first; p !== NONE; p = pending.after(p)) {
+          const record = pending.recordAt(p);
+          if (h === heldPositions.length) heldPositions = positionWords.floatRoom(h + 1, h);
+          heldPositions[h] = sourcePositionOf(record);
+          held[h++] = record;
+        }
         const pendingCount = h - heldAt;
         if (live === 1 && !waiting) {
           // One run and nothing waiting (most keys): its events are the key's, in order, none twice:
@@ -239,17 +263,19 @@ export class LinearKeysCopier {
           const taken = fields[f + F_TAKEN]!;
           if (r + 1 + taken > runs.length) runs = runWords.intRoom(r + 1 + taken, r);
           if (2 * (e + taken) > events.length) events = eventWords.floatRoom(2 * (e + taken), 2 * e);
+          if (h + taken > heldPositions.length) heldPositions = positionWords.floatRoom(h + taken, h);
           runs[r++] = taken;
           for (let q = 0, to = 2 * e; q < 2 * taken; q++) events[to + q] = rows[row + 1 + q]!;
           for (let j = 0, from = block * length; j < taken; j++) {
+            heldPositions[h] = positions[from + j]!;
             held[h++] = values[from + j];
             runs[r++] = j;
           }
           e += taken;
         } else if (live > 0 || waiting) {
-          cursor.set(e, r, h, events, runs, held);
-          this.copyRuns(cursor, fields[f + F_BLOCK]!, live, matcher.waitingOf(slot), rows, values, width, length, eventWords, runWords);
-          ({ e, r, h, events, runs } = cursor);
+          cursor.set(e, r, h, events, runs, held, heldPositions);
+          this.copyRuns(cursor, fields[f + F_BLOCK]!, live, matcher.waitingOf(slot), rows, values, positions, width, length, eventWords, runWords, positionWords);
+          ({ e, r, h, events, runs, positions: heldPositions } = cursor);
         }
         meta[m + HEAD_END] = w.length;
         meta[m + HELD_END] = h;
@@ -262,7 +288,7 @@ export class LinearKeysCopier {
     } finally {
       // No record is kept past the copy (the copy holds its records), also when it failed partway.
       this.gathered = 0;
-      cursor.set(0, 0, 0, NO_EVENTS, NO_RUNS, NO_HELD);
+      cursor.set(0, 0, 0, NO_EVENTS, NO_RUNS, NO_HELD, NO_POSITIONS);
       this.found.clear();
     }
     held.length = h;
@@ -277,7 +303,7 @@ export class LinearKeysCopier {
       events: events.subarray(0, 2 * e),
       runs: runs.subarray(0, r),
     };
-    const copy = new CopiedLinearKeys(data, held, this.original);
+    const copy = new CopiedLinearKeys(data, held, heldPositions.subarray(0, h), this.original);
     this.buffers.lend(copy);
     return copy;
   }
@@ -294,14 +320,16 @@ export class LinearKeysCopier {
     waiting: readonly LinearRun[],
     rows: Float64Array,
     values: readonly unknown[],
+    positions: Float64Array,
     width: number,
     length: number,
     eventWords: SharedWords,
     runWords: SharedWords,
+    positionWords: SharedWords,
   ): void {
     const first = c.e;
     const found = this.found;
-    const indexOf = (value: unknown, time: number, seq: number): number => {
+    const indexOf = (value: unknown, position: number, time: number, seq: number): number => {
       const n = c.e - first;
       const events = c.events;
       if (n <= SCAN) {
@@ -315,6 +343,8 @@ export class LinearKeysCopier {
       if (2 * c.e + 2 > c.events.length) c.events = eventWords.floatRoom(2 * c.e + 2, 2 * c.e);
       c.events[2 * c.e] = time;
       c.events[2 * c.e + 1] = seq;
+      if (c.h === c.positions.length) c.positions = positionWords.floatRoom(c.h + 1, c.h);
+      c.positions[c.h] = position;
       c.held[c.h++] = value;
       return c.e++ - first;
     };
@@ -326,11 +356,11 @@ export class LinearKeysCopier {
       const row = (block + i) * width;
       const taken = rows[row]!;
       room(taken);
-      for (let j = 0; j < taken; j++) c.runs[c.r++] = indexOf(values[(block + i) * length + j], rows[row + 1 + 2 * j]!, rows[row + 2 + 2 * j]!);
+      for (let j = 0, at = (block + i) * length; j < taken; j++) c.runs[c.r++] = indexOf(values[at + j], positions[at + j]!, rows[row + 1 + 2 * j]!, rows[row + 2 + 2 * j]!);
     }
     for (const run of waiting) {
       room(run.times.length);
-      for (let j = 0; j < run.times.length; j++) c.runs[c.r++] = indexOf(run.values[j], run.times[j]!, run.seqs[j]!);
+      for (let j = 0; j < run.times.length; j++) c.runs[c.r++] = indexOf(run.values[j], sourcePositionOf(run.values[j]), run.times[j]!, run.seqs[j]!);
     }
     if (c.e - first > SCAN) found.clear();
   }

@@ -35,6 +35,18 @@ export function writeKeyHead(w: SnapshotWriter, key: unknown, timer: number, tim
     w.uint(OTHER_KEY);
     w.str(toSnapshotJson(key) ?? 'null');
   }
+  writeKeyTimes(w, timer, timerSeq, pending, first);
+}
+
+/** writeKeyHead's bytes for a string key given as its ASCII units `units[0, n)` (KeyTable.inlineKeyUnits): no string built per key. */
+export function writeAsciiKeyHead(w: SnapshotWriter, units: Uint8Array, n: number, timer: number, timerSeq: number, pending: PendingRecords, first: number): void {
+  w.uint(STRING_KEY);
+  w.ascii(units, n);
+  writeKeyTimes(w, timer, timerSeq, pending, first);
+}
+
+/** The rest of a key's head: its timer and registration, its records' times. */
+function writeKeyTimes(w: SnapshotWriter, timer: number, timerSeq: number, pending: PendingRecords, first: number): void {
   w.float(timer);
   w.uint(timerSeq);
   w.uint(pending.count(first));

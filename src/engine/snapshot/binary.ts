@@ -25,6 +25,12 @@ const INITIAL_BYTES = 1 << 12;
  * line again (checkpoint-store.ts).
  */
 export const SOURCE_POSITION = Symbol('sw.sourcePosition');
+
+/** A record's SOURCE_POSITION, NaN when it has none (a number or NaN fits a Float64Array kept beside records). */
+export function sourcePositionOf(record: unknown): number {
+  const position = record === null || typeof record !== 'object' ? undefined : (record as { [SOURCE_POSITION]?: number })[SOURCE_POSITION];
+  return position === undefined ? NaN : position;
+}
 /** Doubles go through these 8 bytes (a DataView write cost ~50 ns in node 20), in little-endian order. */
 const scratch = new Float64Array(1);
 const scratchBytes = new Uint8Array(scratch.buffer);
@@ -166,6 +172,15 @@ export class SnapshotWriter {
     this.uint(n);
     const bytes = this.bytes;
     for (let i = 0; i < n; i++) bytes[this.at + i] = s.charCodeAt(i);
+    this.at += n;
+  }
+
+  /** What `str` writes for an ASCII string of fewer than 64 units (each under 0x80), from its units `units[0, n)`: no string needed. */
+  ascii(units: Uint8Array, n: number): void {
+    if (this.at + 9 + n > this.bytes.length) this.grow(9 + n);
+    this.uint(n);
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) bytes[this.at + i] = units[i]!;
     this.at += n;
   }
 
@@ -631,6 +646,14 @@ export abstract class DeferredState extends EncodedState {
    * index no state refers to.
    */
   abstract readonly held: readonly unknown[];
+  /**
+   * Per held record, its SOURCE_POSITION (NaN for a record without one, or not known: then the
+   * record itself says), when the copier kept them beside the records; null when it did not. The
+   * store refers to a record by it without reading the record (a cold line per held record).
+   */
+  get positions(): Float64Array | null {
+    return null;
+  }
   /** About how many bytes the stored form takes (the store's choice of thread). */
   abstract readonly size: number;
   /**

@@ -1,7 +1,10 @@
 /** The pattern operator's key table against a Map: same lookups, sizes and insertion order under churn. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyTable, stringHash } from '../../../src/engine/cep/key-table.js';
+import { INLINE_UNITS, KeyTable, stringHash } from '../../../src/engine/cep/key-table.js';
+import { NONE, PendingRecords } from '../../../src/engine/cep/pending-records.js';
+import { writeAsciiKeyHead, writeKeyHead } from '../../../src/engine/cep/pattern-snapshot-binary.js';
+import { SnapshotWriter } from '../../../src/engine/snapshot/binary.js';
 import { KeySlots, NO_SLOT } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
 
@@ -294,4 +297,32 @@ test('key table: a forgotten key lets go of the key and id kept beside its recor
     table.delete(next);
     slots.release(next);
   }
+});
+
+test('inlineKeyUnits: a key that is its short id gives its units (the head written from them is the bytes writeKeyHead writes from the key); any other gives -1', () => {
+  const keys = new Keys();
+  const pending = new PendingRecords(keys.slots);
+  const units = new Uint8Array(INLINE_UNITS);
+  const ids: unknown[] = ['', 'u', 'u1234', 'abcdefgh', 'abcdefghi', '\u0000x', 'zoë', 'a\u007f', 7, true, ['list', 1]];
+  const next = random(13);
+  // Mostly ASCII (a unit of 0x80 or more, one in ten, makes an id not inline).
+  for (let i = 0; i < 200; i++) ids.push(Array.from({ length: Math.floor(next() * 11) }, () => String.fromCharCode(Math.floor(next() * (next() < 0.9 ? 0x80 : 0x200)))).join(''));
+  let inline = 0;
+  for (const id of new Set(ids)) {
+    const slot = keys.add(id);
+    const n = keys.table.inlineKeyUnits(slot, units);
+    const key = keys.table.keyOf(slot);
+    if (n < 0) {
+      assert.ok(typeof id !== 'string' || id.length > INLINE_UNITS || [...id].some((c) => c.charCodeAt(0) >= 0x80) || id.startsWith('\u0000'), `${JSON.stringify(id)} is not given as units`);
+      continue;
+    }
+    inline++;
+    assert.equal(String.fromCharCode(...units.subarray(0, n)), key);
+    const expected = new SnapshotWriter();
+    writeKeyHead(expected, key, 1500, 3, pending, NONE);
+    const actual = new SnapshotWriter();
+    writeAsciiKeyHead(actual, units, n, 1500, 3, pending, NONE);
+    assert.deepEqual(actual.view(), expected.view(), JSON.stringify(id));
+  }
+  assert.ok(inline > 50, `only ${inline} keys inline`);
 });

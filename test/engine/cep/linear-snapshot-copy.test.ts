@@ -15,6 +15,7 @@ import { KeyTable } from '../../../src/engine/cep/key-table.js';
 import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
 import type { PatternKeySnapshot } from '../../../src/engine/cep/pattern-operator.js';
 import { aliveAfterGc } from '../../garbage-collection.js';
+import { SOURCE_POSITION } from '../../../src/engine/snapshot/binary.js';
 
 /** The chain's length: a row holds up to LENGTH events. */
 const LENGTH = 4;
@@ -31,6 +32,8 @@ interface KeySpec {
   readonly waiting?: readonly (readonly number[])[];
   /** Times of records waiting for the watermark (record { pending: time }). */
   readonly pending?: readonly number[];
+  /** Records waiting carry SOURCE_POSITION 7000 + their time. */
+  readonly positioned?: boolean;
   readonly timer?: number;
 }
 
@@ -43,6 +46,8 @@ function keysOf(specs: readonly KeySpec[]): { parts: LinearKeyParts; pending: Pe
   const rowCount = specs.reduce((n, s) => n + (s.runs?.length ?? 0), 0);
   const rows = new Float64Array(rowCount * WIDTH);
   const values: unknown[] = new Array(rowCount * LENGTH);
+  // The matcher's positions beside its records: event n at 5000 + n (the records themselves carry none).
+  const positions = new Float64Array(rowCount * LENGTH).fill(NaN);
   const waitingLists: LinearRun[][] = [];
   let top = 0;
   for (const spec of specs) {
@@ -60,6 +65,7 @@ function keysOf(specs: readonly KeySpec[]): { parts: LinearKeyParts; pending: Pe
         rows[top * WIDTH + 1 + 2 * j] = 1000 + n;
         rows[top * WIDTH + 2 + 2 * j] = n;
         values[top * LENGTH + j] = event(n);
+        positions[top * LENGTH + j] = 5000 + n;
       });
       top++;
     }
@@ -67,12 +73,13 @@ function keysOf(specs: readonly KeySpec[]): { parts: LinearKeyParts; pending: Pe
       slots.ints[at + LINEAR_CAPACITY] |= LINEAR_WAITING;
       waitingLists[slot] = spec.waiting.map((run) => ({ values: run.map(event), times: run.map((n) => 1000 + n), seqs: [...run] }));
     }
-    for (const time of spec.pending ?? []) pending.add(slot, time, { pending: time });
+    for (const time of spec.pending ?? []) pending.add(slot, time, spec.positioned === true ? { pending: time, [SOURCE_POSITION]: 7000 + time } : { pending: time });
     if (spec.timer !== undefined) timers.schedule(slot, spec.timer);
   }
   const matcher = {
     seq: 100,
-    rowsForCopy: () => ({ rows, values, width: WIDTH, length: LENGTH }),
+    rowsForCopy: () => ({ rows, values, positions, width: WIDTH, length: LENGTH }),
+    keepPositions: () => {},
     waitingOf: (slot: number) => waitingLists[slot] ?? [],
   } as unknown as LinearMatcher<unknown>;
   return { parts: { slots, table, timers }, pending, matcher };
@@ -146,4 +153,28 @@ test('the copier keeps no record past its copy: records the operator and the cop
   assert.equal(refs.length, 150);
   copy = null;
   assert.equal(await aliveAfterGc(refs), 0);
+});
+
+test("each held record's position beside it: the matcher's for the runs' events (the record is not read), the record's own for records waiting and waiting matches", () => {
+  const copier = new LinearKeysCopier((held) => held);
+  const specs: KeySpec[] = [
+    { id: 'u1', runs: [[1, 2, 3]], pending: [5, 7], positioned: true },
+    { id: 'a-long-user-name-é', runs: [[4, 5], [5]] },
+    { id: 7, key: 7, waiting: [[8, 9]], runs: [[9]] },
+    { id: 'p', pending: [11] },
+    // More than the copier's first room for positions.
+    ...Array.from({ length: 1500 }, (_, k) => ({ id: `k${k}`, runs: [[20 + k, 21 + k]] })),
+  ];
+  const copy = copyOf(copier, specs);
+  assert.equal(copy.positions.length, copy.held.length);
+  const inRuns = new Set(specs.flatMap((k) => (k.runs ?? []).flat()));
+  const expected = (record: unknown): number => {
+    const r = record as { n?: number; pending?: number; [SOURCE_POSITION]?: number };
+    if (r.pending !== undefined) return r[SOURCE_POSITION] ?? NaN;
+    return inRuns.has(r.n!) ? 5000 + r.n! : NaN;
+  };
+  assert.deepEqual([...copy.positions], copy.held.map(expected));
+  // Event 8 is only in a waiting match (its record carries none), record 11 waits without one.
+  assert.ok(copy.held.some((r) => (r as { n?: number }).n === 8));
+  assert.ok(copy.held.some((r) => (r as { pending?: number }).pending === 11));
 });

@@ -27,6 +27,7 @@ import type { CompiledPattern } from './compiler.js';
 import type { Condition, StageCondition, State } from './state.js';
 import type { PartialMatchView } from '../trace.js';
 import { LINEAR_BLOCK, LINEAR_CAPACITY, LINEAR_CAPACITY_MASK, LINEAR_COUNT, LINEAR_WAITING, SLOT_INTS, type KeySlots } from '../key-slots.js';
+import { sourcePositionOf } from '../../snapshot/binary.js';
 
 /** The chain of a linear pattern: its states Q0 (start) .. Q(m-1); Q(m) is the final state. */
 export interface LinearChain<E> {
@@ -224,6 +225,16 @@ export class LinearMatcher<E> {
    */
   private rows = new Float64Array(0);
   private values: unknown[] = [];
+  /**
+   * Beside `values`, slot for slot: each record's position in the recording (sourcePositionOf, NaN
+   * for none), written when the record is taken, while it is in the cache. A checkpoint's copy
+   * reads it here: read from each record there, it was a cold line per held record (~20% of a
+   * binge checkpoint's replay-thread part). Stale outside the live runs' events, never read there.
+   * Kept from the first copy on (keepPositions): before, NaN (then the store reads the record).
+   */
+  private positions = new Float64Array(0);
+  /** Whether `positions` are written: only in an operator whose state is copied (a run without checkpoints reads no position). */
+  private keepingPositions = false;
   private rowsTop = 0;
   private readonly freeBlocks: number[][] = [];
   /**
@@ -335,8 +346,13 @@ export class LinearMatcher<E> {
    * `length` a row. A key's runs are the rows from its record's LINEAR_BLOCK on, LINEAR_COUNT of
    * them. Valid until the next event changes the matcher.
    */
-  rowsForCopy(): { readonly rows: Float64Array; readonly values: readonly unknown[]; readonly width: number; readonly length: number } {
-    return { rows: this.rows, values: this.values, width: this.width, length: this.length };
+  rowsForCopy(): { readonly rows: Float64Array; readonly values: readonly unknown[]; readonly positions: Float64Array; readonly width: number; readonly length: number } {
+    return { rows: this.rows, values: this.values, positions: this.positions, width: this.width, length: this.length };
+  }
+
+  /** From now on, the records taken have their positions kept beside them (rowsForCopy's `positions`); the ones taken before stay NaN. */
+  keepPositions(): void {
+    this.keepingPositions = true;
   }
 
   /** Appends a run with these events (restores: runs come in order), or a waiting match when `completed`. */
@@ -354,6 +370,7 @@ export class LinearMatcher<E> {
       this.rows[at + 1 + 2 * i] = e.timestamp;
       this.rows[at + 2 + 2 * i] = e.seq;
       this.values[row * this.length + i] = e.value;
+      this.positions[row * this.length + i] = this.keepingPositions ? sourcePositionOf(e.value) : NaN;
     });
   }
 
@@ -406,6 +423,8 @@ export class LinearMatcher<E> {
     const outcomes = this.outcome;
     for (let i = 0; i < outcomes.length; i++) outcomes[i] = UNKNOWN;
     const seq = this.seq++;
+    // A plain run reads no position: a symbol property's load per event was measurable on the binge replay.
+    const sourcePosition = this.keepingPositions ? sourcePositionOf(value) : NaN;
     const m = this.length;
     const width = this.width;
     const relaxed = this.relaxed;
@@ -415,6 +434,7 @@ export class LinearMatcher<E> {
     if (count > 0) {
       const rows = this.rows;
       const values = this.values;
+      const positions = this.positions;
       const base = ints[at0 + LINEAR_BLOCK]!;
       let write = base;
       const end = base + count;
@@ -427,6 +447,7 @@ export class LinearMatcher<E> {
           rows[slot] = timestamp;
           rows[slot + 1] = seq;
           values[read * m + position] = value;
+          positions[read * m + position] = sourcePosition;
           rows[at] = position + 1;
           if (position + 1 === m) {
             this.keepDone(rows, values, read);
@@ -459,6 +480,7 @@ export class LinearMatcher<E> {
         rows[at + 1] = timestamp;
         rows[at + 2] = seq;
         this.values[row * m] = value;
+        this.positions[row * m] = sourcePosition;
       }
     }
     this.value = null;
@@ -777,6 +799,11 @@ export class LinearMatcher<E> {
       }
       const values = this.values;
       while (values.length < this.rowsTop * this.length) values.push(undefined);
+      if (this.positions.length < values.length) {
+        const bigger = new Float64Array(Math.max(this.positions.length * 2, values.length)).fill(NaN);
+        bigger.set(this.positions);
+        this.positions = bigger;
+      }
     }
     const ints = this.slots.ints;
     const at = slot * SLOT_INTS;
@@ -787,9 +814,11 @@ export class LinearMatcher<E> {
       const count = ints[at + LINEAR_COUNT]!;
       this.rows.copyWithin(block * width, old * width, (old + count) * width);
       const values = this.values;
+      const positions = this.positions;
       for (let i = 0; i < count * m; i++) {
         values[block * m + i] = values[old * m + i];
         values[old * m + i] = undefined;
+        positions[block * m + i] = positions[old * m + i]!;
       }
       this.freeBlock(old, ints[at + LINEAR_CAPACITY]! & LINEAR_CAPACITY_MASK);
     }
@@ -821,6 +850,10 @@ export class LinearMatcher<E> {
     const rows = this.rows;
     for (let i = 0, f = from * width, t = to * width; i < width; i++) rows[t + i] = rows[f + i]!;
     const values = this.values;
-    for (let i = 0; i < m; i++) values[to * m + i] = values[from * m + i];
+    const positions = this.positions;
+    for (let i = 0; i < m; i++) {
+      values[to * m + i] = values[from * m + i];
+      positions[to * m + i] = positions[from * m + i]!;
+    }
   }
 }
