@@ -171,17 +171,17 @@ class LazyRecord implements RecordContext {
   }
 }
 
-/** The first line of a resumed readLines has been paced already, or paced and listened to. */
+/** The first line of a resumed readLines (Replay.lineReader) has been paced already, or paced and listened to. */
 const RESUME_NONE = 0;
 const RESUME_PACED = 1;
 const RESUME_LISTENED = 2;
 
-/** What Replay.readLines returns: it read the block to its end (or the replay stops), a line waits (cursor.resume says for what), a checkpoint may be due. */
+/** What the line reader (Replay.lineReader) returns: it read the block to its end (or the replay stops), a line waits (cursor.resume says for what), a checkpoint may be due. */
 const BLOCK_READ = 0;
 const LINE_WAITS = 1;
 const CHECKPOINT_DUE = 2;
 
-/** Where Replay.readLines is in a block, and the line it returned on to wait for. */
+/** Where the line reader is in a block, and the line it returned on to wait for. */
 class BlockCursor {
   start = 0;
   lineIndex = 0;
@@ -382,6 +382,7 @@ export class Replay {
     // or a SQLite recording (by seq); a .gz has no random access: its records are written out.
     ctx.positions = this.checkpointer === null || file === '-' || file.endsWith('.gz') ? POSITIONS_NONE : isSqlitePath(file) ? POSITIONS_SEQ : POSITIONS_BYTES;
     ctx.whole = this.options.compiled.fields === 'all';
+    const readLines = this.lineReader(cursor, ctx, paced);
     try {
       for await (const block of this.options.source ?? (await openRecording(file))) {
         if (block.extent !== undefined) {
@@ -394,7 +395,7 @@ export class Replay {
         // The block's lines are read synchronously; a line that must wait (pacing, an input
         // listener's promise) returns here to be awaited, and reading resumes at it; so does a
         // record after which a checkpoint may be due.
-        for (let read = this.readLines(block, cursor, ctx, paced); read !== BLOCK_READ; read = this.readLines(block, cursor, ctx, paced)) {
+        for (let read = this.readBlock(readLines, block, cursor); read !== BLOCK_READ; read = this.readBlock(readLines, block, cursor)) {
           if (read === CHECKPOINT_DUE) {
             this.checkpointAfter(lineNumber(block, cursor.lineIndex - 1));
             // A stop-with-savepoint ends here: the next line (even a bad or skipped one) is the resumed run's.
@@ -435,26 +436,38 @@ export class Replay {
   }
 
   /**
-   * Reads the block's lines from cursor.start into the pipeline. Returns LINE_WAITS when a line
-   * must wait (cursor.resume says for what; the line is left in the cursor and read on from
-   * there), CHECKPOINT_DUE after a line (a record, or a blank, bad or skipped line) once the
+   * One call of the run's line reader (lineReader) on `block` from the cursor: what it needs of the
+   * block, the cursor and the checkpointer is read here and handed in.
+   */
+  private readBlock(readLines: LineReader, block: RecordBlock, cursor: BlockCursor): number {
+    const dueAt = this.checkpointer === null ? NEVER_DUE : this.checkpointer.dueAt();
+    const resume = cursor.resume;
+    cursor.resume = RESUME_NONE;
+    const buffer = block.buffer;
+    return readLines(block, buffer, buffer.length, cursor.start, cursor.lineIndex, resume, dueAt.records, dueAt.time);
+  }
+
+  /**
+   * The run's line reader: reads a block's lines from `start` into the pipeline. Returns LINE_WAITS
+   * when a line must wait (cursor.resume says for what; the line is left in the cursor and read on
+   * from there), CHECKPOINT_DUE after a line (a record, or a blank, bad or skipped line) once the
    * checkpointer's boundary is reached (reading goes on from cursor.start), BLOCK_READ at the
    * block's end or a stop. Kept apart from run(): with the awaits in the loop, the bench's
    * 2M-event replay cost ~3% more CPU (docs/speed.md).
+   *
+   * A closure over what stays the same for the run, called with what changes per call, so that it
+   * reads no property before its loop. V8 allocates a function's type feedback only after it has
+   * run a while: the first call's loads before the loop (its first block's, a method's) had none.
+   * When TurboFan compiled the function (not its loop, on stack) while that first call still ran,
+   * it made code that deoptimized at its entry ("insufficient type feedback for generic named
+   * access" at bytecode offset 0), and the loop was compiled twice more: in a third of checkpointed
+   * runs, 10–30 ms of CPU (docs/checkpoints.md, "Session 14").
    */
-  private readLines(block: RecordBlock, cursor: BlockCursor, ctx: LazyRecord, paced: boolean): number {
-    const { buffer } = block;
+  private lineReader(cursor: BlockCursor, ctx: LazyRecord, paced: boolean): LineReader {
     const { from = -Infinity, to = Infinity } = this.options;
     const file = this.options.recording;
     const pacer = this.pacer;
     const checkpointer = this.checkpointer;
-    // The loop only compares numbers; the checkpointer's own code (due, take) runs in run(). In
-    // the loop, compiled by TurboFan before the first checkpoint, that code had never run: the
-    // first checkpoint deoptimized the loop ("insufficient type feedback"), which then ran
-    // unoptimized and was compiled again (docs/checkpoints.md, "Session 13").
-    const dueAt = checkpointer === null ? NEVER_DUE : checkpointer.dueAt();
-    const dueRecords = dueAt.records;
-    const dueTime = dueAt.time;
     const pipeline = this.pipeline;
     const reader = this.reader;
     const timeCell = this.timeCell;
@@ -463,82 +476,87 @@ export class Replay {
     const numbers = timeCell === null ? NO_TIME : timeCell.numbers;
     const timeAt = timeCell === null ? 0 : timeCell.at;
     const time = this.pipeline.time;
-    const length = buffer.length;
-    let start = cursor.start;
-    let lineIndex = cursor.lineIndex;
-    // What the first line (the one that waited, if any) has done already.
-    let resume = cursor.resume;
-    cursor.resume = RESUME_NONE;
-    while (start < length) {
-      let fields: Fields | null;
-      let end: number;
-      if (resume === RESUME_NONE) {
-        // A valid line is read in passing, and the reader says where it ends; for any other
-        // the newline is searched and the line read again on its own (bad lines are rare).
-        fields = reader.readLine(buffer, start, length);
-        if (fields !== null) end = reader.lineEnd;
-        else {
-          end = buffer.indexOf(10, start);
-          if (end < 0) end = length;
-        }
-      } else {
-        fields = cursor.fields;
-        end = cursor.end;
-      }
-      const lineEnd = end;
-      const next = end + 1;
-      if (end > start && buffer[end - 1] === 13) end--;
-      const line = lineNumber(block, lineIndex++);
-      if (end > start) {
-        fields ??= reader.read(buffer, start, end);
-        if (fields === null) {
-          this.lineListener?.(buffer, start, end, line);
-          this.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
+    // The loop only compares numbers with the checkpointer's boundaries (dueRecords, dueTime: NaN
+    // without a checkpointer); its own code (due, take) runs in run(). In the loop, compiled by
+    // TurboFan before the first checkpoint, that code had never run: the first checkpoint
+    // deoptimized the loop ("insufficient type feedback"), which then ran unoptimized and was
+    // compiled again (docs/checkpoints.md, "Session 13").
+    // `resume`: what the first line (the one that waited, if any) has done already.
+    // A named function (not an arrow): V8's traces name it (test/replay/checkpoint-replay-loop.test.ts).
+    const replay = this;
+    function readLines(block: RecordBlock, buffer: Buffer, length: number, start: number, lineIndex: number, resume: number, dueRecords: number, dueTime: number): number {
+      while (start < length) {
+        let fields: Fields | null;
+        let end: number;
+        if (resume === RESUME_NONE) {
+          // A valid line is read in passing, and the reader says where it ends; for any other
+          // the newline is searched and the line read again on its own (bad lines are rare).
+          fields = reader.readLine(buffer, start, length);
+          if (fields !== null) end = reader.lineEnd;
+          else {
+            end = buffer.indexOf(10, start);
+            if (end < 0) end = length;
+          }
         } else {
-          // Epoch milliseconds, the common case, from the reader's cell: no heap number (a double
-          // read from the fields and handed on is one, and so is one returned from a call).
-          let ts = numbers[timeAt]!;
-          // `+`: a double either way, so ts is never a tagged value (a heap number per record).
-          if (!Number.isFinite(ts)) ts = +this.eventTime(fields);
-          if (ts !== ts) {
-            this.lineListener?.(buffer, start, end, line);
-            this.deadLetter(file, line, buffer, start, end, noTimeReason(this.timeField, this.timeOf(fields)));
-          } else if (ts < from || ts >= to) {
-            this.lineListener?.(buffer, start, end, line);
-            this.skipped++;
+          fields = cursor.fields;
+          end = cursor.end;
+        }
+        const lineEnd = end;
+        const next = end + 1;
+        if (end > start && buffer[end - 1] === 13) end--;
+        const line = lineNumber(block, lineIndex++);
+        if (end > start) {
+          fields ??= reader.read(buffer, start, end);
+          if (fields === null) {
+            replay.lineListener?.(buffer, start, end, line);
+            replay.deadLetter(file, line, buffer, start, end, badJsonReason(buffer, start, end));
           } else {
-            if (resume === RESUME_NONE) {
-              if (paced && pacer.mustWait(ts)) return cursor.waitAt(RESUME_PACED, start, lineIndex - 1, fields, lineEnd, ts, null);
-              pacer.release(ts);
-            }
-            if (resume !== RESUME_LISTENED) {
-              if (this.stopRequested) return BLOCK_READ;
-              this.lineListener?.(buffer, start, end, line);
-              if (ts < this.minTime) this.minTime = ts;
-              if (this.inputListener !== null) {
-                const index = lineIndex - 1;
-                const wait = this.inputListener(buffer.toString('utf8', start, end), ts, block.keys ? block.keys[index]! : null, block.headers ? block.headers[index]! : null);
-                if (wait) return cursor.waitAt(RESUME_LISTENED, start, index, fields, lineEnd, ts, wait);
+            // Epoch milliseconds, the common case, from the reader's cell: no heap number (a double
+            // read from the fields and handed on is one, and so is one returned from a call).
+            let ts = numbers[timeAt]!;
+            // `+`: a double either way, so ts is never a tagged value (a heap number per record).
+            if (!Number.isFinite(ts)) ts = +replay.eventTime(fields);
+            if (ts !== ts) {
+              replay.lineListener?.(buffer, start, end, line);
+              replay.deadLetter(file, line, buffer, start, end, noTimeReason(replay.timeField, replay.timeOf(fields)));
+            } else if (ts < from || ts >= to) {
+              replay.lineListener?.(buffer, start, end, line);
+              replay.skipped++;
+            } else {
+              if (resume === RESUME_NONE) {
+                if (paced && pacer.mustWait(ts)) return cursor.waitAt(RESUME_PACED, start, lineIndex - 1, fields, lineEnd, ts, null);
+                pacer.release(ts);
               }
+              if (resume !== RESUME_LISTENED) {
+                if (replay.stopRequested) return BLOCK_READ;
+                replay.lineListener?.(buffer, start, end, line);
+                if (ts < replay.minTime) replay.minTime = ts;
+                if (replay.inputListener !== null) {
+                  const index = lineIndex - 1;
+                  const wait = replay.inputListener(buffer.toString('utf8', start, end), ts, block.keys ? block.keys[index]! : null, block.headers ? block.headers[index]! : null);
+                  if (wait) return cursor.waitAt(RESUME_LISTENED, start, index, fields, lineEnd, ts, wait);
+                }
+              }
+              ctx.set(buffer, start, end, line, replay.bytesRead);
+              time[0] = ts;
+              replay.pipeline.processAt(fields, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
             }
-            ctx.set(buffer, start, end, line, this.bytesRead);
-            time[0] = ts;
-            this.pipeline.processAt(fields, ctx, block.splits ? block.splits[lineIndex - 1]! : 0);
           }
         }
+        resume = RESUME_NONE;
+        replay.bytesRead += next - start;
+        start = next;
+        if (checkpointer !== null) {
+          // Stored after every record, not only when a checkpoint is due: code the loop has not run
+          // yet when it is compiled (a property store has no type feedback then) deoptimizes it.
+          cursor.start = start;
+          cursor.lineIndex = lineIndex;
+          if (pipeline.recordCount >= dueRecords || pipeline.maxEventTime >= dueTime) return CHECKPOINT_DUE;
+        }
       }
-      resume = RESUME_NONE;
-      this.bytesRead += next - start;
-      start = next;
-      if (checkpointer !== null) {
-        // Stored after every record, not only when a checkpoint is due: code the loop has not run
-        // yet when it is compiled (a property store has no type feedback then) deoptimizes it.
-        cursor.start = start;
-        cursor.lineIndex = lineIndex;
-        if (pipeline.recordCount >= dueRecords || pipeline.maxEventTime >= dueTime) return CHECKPOINT_DUE;
-      }
+      return BLOCK_READ;
     }
-    return BLOCK_READ;
+    return readLines;
   }
 
   /**
@@ -570,6 +588,9 @@ export class Replay {
     this.deadLetters.add(file, line, reason, buffer.toString('utf8', start, end));
   }
 }
+
+/** Replay.lineReader's reader: a block's lines from `start` (at line `lineIndex`), until a checkpoint boundary (NaN: none). */
+type LineReader = (block: RecordBlock, buffer: Buffer, length: number, start: number, lineIndex: number, resume: number, dueRecords: number, dueTime: number) => number;
 
 /** A replay without a checkpointer: comparisons with NaN are false. */
 const NEVER_DUE: DueAt = { records: NaN, time: NaN };

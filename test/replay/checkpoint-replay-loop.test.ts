@@ -1,5 +1,5 @@
 /**
- * A checkpoint does not deoptimize the replay's loop (Replay.readLines): the loop only compares
+ * A checkpoint does not deoptimize the replay's loop (readLines, made by Replay.lineReader): the loop only compares
  * the record count and the largest event time with the checkpointer's boundaries, and returns to
  * run(), which asks the checkpointer and takes the checkpoint. With the checkpointer's code in the
  * loop, compiled by TurboFan before the first checkpoint and never run there, the first checkpoint
