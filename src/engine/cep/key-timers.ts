@@ -37,10 +37,28 @@ import { type KeySlots, NO_SLOT, SLOT_FLOATS, SLOT_INTS, TIMER_AT, TIMER_NEXT, T
 const WHEEL_BITS = 14;
 const WHEEL_SIZE = 1 << WHEEL_BITS;
 const WHEEL_MASK = WHEEL_SIZE - 1;
-/** Where a slot's timer is (its record's TIMER_AT): not queued, in the wheel, or in the heap (its entry at `heapAt[slot]`). */
+/**
+ * The far wheel: buckets of FAR_SPAN integer times (8,192 ms), FAR_BUCKETS of them past the near
+ * wheel's horizon (4.7 h of epoch milliseconds: a 2 h `within` expiry fits). FAR_SPAN is half the
+ * near wheel, so that after a bucket moves in the near wheel still reaches FAR_SPAN ahead.
+ */
+const FAR_BITS = 13;
+const FAR_SPAN = 1 << FAR_BITS;
+const FAR_BUCKETS = 2048;
+const FAR_MASK = FAR_BUCKETS - 1;
+const FAR_RANGE = FAR_BUCKETS * FAR_SPAN;
+/** A far entry: its registration and slot (2 float64s). */
+const FAR_ENTRY = 2;
+/** A far bucket's first capacity, in entries; a bucket emptied with more than FAR_KEPT entries of room lets its array go. */
+const FAR_FIRST = 16;
+const FAR_KEPT = 256;
+/** Stale far entries are swept when the entries outnumber four times the live ones by this many (each sweep reads the records of the entries it finds). */
+const FAR_SWEEP = 4096;
+/** Where a slot's timer is (its record's TIMER_AT): not queued, in the wheel, in the heap (its entry at `heapAt[slot]`), or in the far wheel. */
 const NOT_QUEUED = -1;
 const IN_WHEEL = -2;
 const IN_HEAP = -3;
+const IN_FAR = -4;
 const NONE = -1;
 /** A heap entry's record: 4 float64s, its fields at these offsets (see KeyTimers.heap). */
 const ENTRY = 4;
@@ -74,8 +92,24 @@ export class KeyTimers {
   private readonly tails = new Int32Array(WHEEL_SIZE).fill(NONE);
   private readonly occupied = new Int32Array(WHEEL_SIZE >> 5);
   private wheelSize = 0;
-  /** The wheel holds integer times in [cursor, cursor + WHEEL_SIZE), none before the cursor. */
+  /** The wheel holds integer times in [cursor, horizon), none before the cursor; horizon - cursor <= WHEEL_SIZE. */
   private cursor = 0;
+  /** Where the near wheel ends and the far wheel begins: a multiple of FAR_SPAN. */
+  private horizon = WHEEL_SIZE;
+  /** When the cursor reaches this, the far bucket at the horizon moves into the near wheel (horizon + FAR_SPAN - WHEEL_SIZE). */
+  private cascadeAt = FAR_SPAN;
+  /**
+   * The far wheel: per bucket (integer times [c * FAR_SPAN, (c + 1) * FAR_SPAN) at c & FAR_MASK, for
+   * c from horizon / FAR_SPAN on), its entries (registration, slot) in registration order, as
+   * appended; an entry is live while its slot's timer is IN_FAR with that registration, stale
+   * otherwise (no removal: a binge key's record moves its timer to the near wheel and leaves the
+   * entry). `farCount` entries in all, `farLive` of them live.
+   */
+  private readonly far: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(FAR_BUCKETS).fill(undefined);
+  private readonly farLengths = new Int32Array(FAR_BUCKETS);
+  private readonly farOccupied = new Int32Array(FAR_BUCKETS >> 5);
+  private farCount = 0;
+  private farLive = 0;
   /** The latest time popped: later timers are expected after it (the watermark only rises). */
   private popped = -Infinity;
   /** Registration counter: a float counts exactly to 2^53, far past any replay. */
@@ -84,13 +118,14 @@ export class KeyTimers {
   constructor(private readonly slots: KeySlots) {}
 
   get length(): number {
-    return this.size - this.stale + this.wheelSize;
+    return this.size - this.stale + this.wheelSize + this.farLive;
   }
 
   /** The earliest timer, Infinity when none is set (stale entries at the top are dropped on the way). */
   get earliest(): number {
     this.dropStaleTop();
     const inHeap = this.size === 0 ? Infinity : this.heap[ENTRY + HEAP_TIME]!;
+    if (this.wheelSize === 0 && this.farLive > 0) this.pullFar(inHeap);
     if (this.wheelSize === 0) return inHeap;
     const inWheel = this.wheelEarliest();
     return inWheel < inHeap ? inWheel : inHeap;
@@ -132,7 +167,7 @@ export class KeyTimers {
   /** Fills an empty queue from a snapshot: each (attached) slot with its timer and its registration number. */
   load(entries: readonly { readonly slot: number; readonly time: number; readonly registration: number }[], nextRegistration: number): void {
     // Nothing to forget: a stale entry left here would keep its slot's heapAt pointing into the entries below.
-    if (this.size !== 0 || this.wheelSize !== 0) throw new Error('KeyTimers.load: the queue is not empty');
+    if (this.size !== 0 || this.wheelSize !== 0 || this.farCount !== 0) throw new Error('KeyTimers.load: the queue is not empty');
     // A list sorted by (timer, registration) is a valid min-heap (the wheel stays empty).
     const sorted = [...entries].sort((a, b) => a.time - b.time || a.registration - b.registration);
     while (this.heapCapacity < sorted.length) this.growHeap();
@@ -155,28 +190,58 @@ export class KeyTimers {
     if (at === IN_WHEEL) this.unlink(slot);
     // Its heap entry stays, stale until the key's next heap timer takes it (or it reaches the top).
     else if (at === IN_HEAP) this.stale++;
+    // Its far entry stays, stale: skipped when its bucket moves in, or swept.
+    else if (at === IN_FAR) {
+      this.farLive--;
+      ints[slot * SLOT_INTS + TIMER_AT] = NOT_QUEUED;
+    }
     floats[slot * SLOT_FLOATS + TIMER_TIME] = time;
     const seq = this.seq++;
     floats[slot * SLOT_FLOATS + TIMER_SEQ] = seq;
-    const integral = Number.isInteger(time);
-    if (this.wheelSize === 0 && integral) {
-      // An empty wheel starts where later timers are expected: after the latest popped time.
-      const from = time - (WHEEL_SIZE >> 2);
-      this.cursor = this.popped === -Infinity ? from : Math.max(from, Math.min(time, Math.floor(this.popped) + 1));
-    }
-    const offset = time - this.cursor;
-    if (offset >= 0 && offset < WHEEL_SIZE && integral) this.append(slot, time);
-    else {
-      const entry = this.heapAt[slot]!;
-      if (entry === NONE) this.pushHeap(slot, time, seq);
-      else {
-        this.stale--;
-        // Registrations only grow: at its entry's time or later, the timer can only move down (the
-        // usual case: a key's next expiry is its last one or later), and its parent is not read.
-        if (time >= this.heap[(entry + 1) * ENTRY + HEAP_TIME]!) this.siftDown(entry, slot, time, seq);
-        else this.replaceInHeap(entry, slot, time, seq);
+    if (Number.isInteger(time)) {
+      if (this.wheelSize === 0) this.restart(time);
+      if (time >= this.cursor) {
+        if (time < this.horizon) return this.append(slot, time);
+        // A binge key's `within` expiry, hours ahead, at each fire: an append where the heap's rewrite read 2–3 cold lines.
+        if (time - this.horizon < FAR_RANGE) return this.appendFar(slot, time, seq);
       }
-      ints[slot * SLOT_INTS + TIMER_AT] = IN_HEAP;
+    }
+    const entry = this.heapAt[slot]!;
+    if (entry === NONE) this.pushHeap(slot, time, seq);
+    else {
+      this.stale--;
+      // Registrations only grow: at its entry's time or later, the timer can only move down (the
+      // usual case: a key's next expiry is its last one or later), and its parent is not read.
+      if (time >= this.heap[(entry + 1) * ENTRY + HEAP_TIME]!) this.siftDown(entry, slot, time, seq);
+      else this.replaceInHeap(entry, slot, time, seq);
+    }
+    ints[slot * SLOT_INTS + TIMER_AT] = IN_HEAP;
+  }
+
+  /**
+   * Places an empty near wheel where later timers are expected: after the latest popped time, or a
+   * little before `time` when none was popped or `time` is far past it (a gap in the stream). A
+   * binge key's fire may be the first timer of an empty wheel: its expiry 2 h ahead goes to the far
+   * wheel, and the records that follow to the near one (placed at the expiry, the wheel sent them
+   * to the heap). With no live far timer the far wheel starts at its new horizon; with some, the
+   * cursor stays within WHEEL_SIZE before the horizon and not past it.
+   */
+  private restart(time: number): void {
+    const from = time - (WHEEL_SIZE >> 2);
+    let cursor = from;
+    if (this.popped !== -Infinity) {
+      const after = Math.floor(this.popped) + 1;
+      if (after > from) cursor = Math.min(time, after);
+      else if (time - after < FAR_RANGE >> 1) cursor = after;
+    }
+    if (this.farLive === 0) {
+      if (this.farCount > 0) this.dropFar();
+      this.cursor = cursor;
+      this.horizon = Math.floor((cursor + WHEEL_SIZE) / FAR_SPAN) * FAR_SPAN;
+      this.cascadeAt = this.horizon + FAR_SPAN - WHEEL_SIZE;
+    } else {
+      this.cursor = Math.min(Math.max(cursor, this.horizon - WHEEL_SIZE), this.horizon);
+      if (this.cursor >= this.cascadeAt) this.cascade();
     }
   }
 
@@ -191,6 +256,7 @@ export class KeyTimers {
    */
   popDue(time: number): number {
     this.dropStaleTop();
+    if (this.wheelSize === 0 && this.farLive > 0) this.pullFar(this.size === 0 || this.heap[ENTRY + HEAP_TIME]! > time ? time : this.heap[ENTRY + HEAP_TIME]!);
     if (this.wheelSize > 0) {
       const inWheel = this.wheelEarliest();
       const first = this.heads[inWheel & WHEEL_MASK]!;
@@ -233,7 +299,131 @@ export class KeyTimers {
       time += 32 - (bucket & 31);
     }
     this.cursor = time;
+    if (time >= this.cascadeAt) this.cascade();
     return time;
+  }
+
+  /**
+   * Moves far buckets into the near wheel while the near wheel reaches past them (the cursor moved
+   * on): each live entry appended to its time's bucket, in registration order. Every near timer at
+   * those times comes after (it was set once the horizon had passed them), so each near bucket
+   * stays in registration order.
+   */
+  private cascade(): void {
+    const { ints, floats } = this.slots;
+    while (this.cursor >= this.cascadeAt) {
+      const bucket = (this.horizon / FAR_SPAN) & FAR_MASK;
+      const n = this.farLengths[bucket]!;
+      if (n > 0) {
+        const entries = this.far[bucket]!;
+        for (let i = 0; i < n; i++) {
+          const slot = entries[i * FAR_ENTRY + 1]!;
+          if (ints[slot * SLOT_INTS + TIMER_AT] === IN_FAR && floats[slot * SLOT_FLOATS + TIMER_SEQ] === entries[i * FAR_ENTRY]) {
+            this.farLive--;
+            this.append(slot, floats[slot * SLOT_FLOATS + TIMER_TIME]!);
+          }
+        }
+        this.emptyFar(bucket, n);
+      }
+      this.horizon += FAR_SPAN;
+      this.cascadeAt += FAR_SPAN;
+    }
+  }
+
+  /**
+   * With the near wheel empty and live far timers: moves far buckets in, the cursor jumped to the
+   * first one holding entries, until the near wheel holds a timer or that bucket starts after
+   * `limit` (then no far timer is at or before it).
+   */
+  private pullFar(limit: number): void {
+    while (this.wheelSize === 0 && this.farLive > 0) {
+      const start = this.firstFar();
+      if (start > limit) return;
+      // The near wheel is empty: its cursor may jump, to where the bucket at `start` moves in.
+      if (start + FAR_SPAN - WHEEL_SIZE > this.cursor) this.cursor = start + FAR_SPAN - WHEEL_SIZE;
+      this.cascade();
+    }
+  }
+
+  /** The start time of the first far bucket holding entries, from the horizon on (the far wheel has a live entry). */
+  private firstFar(): number {
+    const occupied = this.farOccupied;
+    const first = (this.horizon / FAR_SPAN) & FAR_MASK;
+    for (let k = 0; k < FAR_BUCKETS; ) {
+      const bucket = (first + k) & FAR_MASK;
+      const word = occupied[bucket >>> 5]! >>> (bucket & 31);
+      if (word !== 0) return this.horizon + (k + 31 - Math.clz32(word & -word)) * FAR_SPAN;
+      k += 32 - (bucket & 31);
+    }
+    throw new Error('KeyTimers: live far timers, none in the far wheel');
+  }
+
+  /** Appends (seq, slot) to the far bucket of `time` (`schedule` wrote its time and registration). */
+  private appendFar(slot: number, time: number, seq: number): void {
+    // Each of a binge key's records leaves a stale entry: swept once they outnumber the live ones.
+    if (this.farCount - 4 * this.farLive >= FAR_SWEEP) this.sweepFar();
+    const bucket = Math.floor(time / FAR_SPAN) & FAR_MASK;
+    let entries = this.far[bucket];
+    const n = this.farLengths[bucket]!;
+    if (entries === undefined || n * FAR_ENTRY === entries.length) entries = this.growFar(bucket, n);
+    entries[n * FAR_ENTRY] = seq;
+    entries[n * FAR_ENTRY + 1] = slot;
+    this.farLengths[bucket] = n + 1;
+    if (n === 0) this.farOccupied[bucket >>> 5]! |= 1 << (bucket & 31);
+    this.slots.ints[slot * SLOT_INTS + TIMER_AT] = IN_FAR;
+    this.farLive++;
+    this.farCount++;
+  }
+
+  /** The far bucket's array, twice as large (or a first one), its `n` entries copied. */
+  private growFar(bucket: number, n: number): Float64Array {
+    const entries = this.far[bucket];
+    const bigger = new Float64Array(Math.max(FAR_FIRST, 2 * n) * FAR_ENTRY);
+    if (entries !== undefined) bigger.set(entries.subarray(0, n * FAR_ENTRY));
+    this.far[bucket] = bigger;
+    return bigger;
+  }
+
+  /** Drops every stale far entry, keeping the live ones in order; a bucket left with much room gets a smaller array. */
+  private sweepFar(): void {
+    const { ints, floats } = this.slots;
+    for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) {
+      const n = this.farLengths[bucket]!;
+      if (n === 0) continue;
+      let entries = this.far[bucket]!;
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        const seq = entries[i * FAR_ENTRY]!;
+        const slot = entries[i * FAR_ENTRY + 1]!;
+        if (ints[slot * SLOT_INTS + TIMER_AT] !== IN_FAR || floats[slot * SLOT_FLOATS + TIMER_SEQ] !== seq) continue;
+        entries[kept * FAR_ENTRY] = seq;
+        entries[kept * FAR_ENTRY + 1] = slot;
+        kept++;
+      }
+      this.farCount -= n - kept;
+      if (kept === 0) this.emptyFar(bucket, 0);
+      else {
+        this.farLengths[bucket] = kept;
+        if (entries.length > 4 * FAR_ENTRY * Math.max(kept, FAR_FIRST)) {
+          entries = entries.slice(0, 2 * FAR_ENTRY * Math.max(kept, FAR_FIRST));
+          this.far[bucket] = entries;
+        }
+      }
+    }
+  }
+
+  /** Empties a far bucket whose `n` entries are gone (moved in, or stale). */
+  private emptyFar(bucket: number, n: number): void {
+    this.farCount -= n;
+    this.farLengths[bucket] = 0;
+    this.farOccupied[bucket >>> 5]! &= ~(1 << (bucket & 31));
+    const entries = this.far[bucket];
+    if (entries !== undefined && entries.length > FAR_KEPT * FAR_ENTRY) this.far[bucket] = undefined;
+  }
+
+  /** Drops every far entry (none is live). */
+  private dropFar(): void {
+    for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) if (this.farLengths[bucket]! > 0) this.emptyFar(bucket, this.farLengths[bucket]!);
   }
 
   /** Appends the slot to its time's bucket (`schedule` wrote its time and registration). */
