@@ -47,12 +47,9 @@ const FAR_SPAN = 1 << FAR_BITS;
 const FAR_BUCKETS = 2048;
 const FAR_MASK = FAR_BUCKETS - 1;
 const FAR_RANGE = FAR_BUCKETS * FAR_SPAN;
-/** A far entry: its registration and slot (2 float64s). */
+/** A far entry: its time and slot (2 numbers of its bucket's array). */
 const FAR_ENTRY = 2;
-/** A far bucket's first capacity, in entries; a bucket emptied with more than FAR_KEPT entries of room lets its array go. */
-const FAR_FIRST = 16;
-const FAR_KEPT = 256;
-/** Stale far entries are swept when the entries outnumber four times the live ones by this many (each sweep reads the records of the entries it finds). */
+/** Stale far entries are swept when the entries reach twice those the last sweep kept, plus this many. */
 const FAR_SWEEP = 4096;
 /** Where a slot's timer is (its record's TIMER_AT): not queued, in the wheel, in the heap (its entry at `heapAt[slot]`), or in the far wheel. */
 const NOT_QUEUED = -1;
@@ -100,16 +97,31 @@ export class KeyTimers {
   private cascadeAt = FAR_SPAN;
   /**
    * The far wheel: per bucket (integer times [c * FAR_SPAN, (c + 1) * FAR_SPAN) at c & FAR_MASK, for
-   * c from horizon / FAR_SPAN on), its entries (registration, slot) in registration order, as
-   * appended; an entry is live while its slot's timer is IN_FAR with that registration, stale
-   * otherwise (no removal: a binge key's record moves its timer to the near wheel and leaves the
-   * entry). `farCount` entries in all, `farLive` of them live.
+   * c from horizon / FAR_SPAN on), its entries (time, slot), in no order: a bucket's timers are
+   * put in registration order when it moves into the near wheel. An entry is valid while its
+   * slot's `farTime` is its time (a slot has one valid far time), and live while the slot's timer
+   * is IN_FAR too. A binge key's record moves its timer to the near wheel and leaves the entry
+   * valid: the key's fire, setting the same expiry again, finds it there (`farTime`) and only marks
+   * the timer IN_FAR with its new registration. `farCount` entries in all, `farLive` live.
    */
-  private readonly far: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(FAR_BUCKETS).fill(undefined);
+  /**
+   * JS arrays of numbers (doubles, unboxed), grown by push: typed arrays grown by doubling were
+   * ~6,000 allocations of external memory per binge run (~30 ms).
+   */
+  private readonly far: number[][] = Array.from({ length: FAR_BUCKETS }, () => []);
   private readonly farLengths = new Int32Array(FAR_BUCKETS);
   private readonly farOccupied = new Int32Array(FAR_BUCKETS >> 5);
   private farCount = 0;
   private farLive = 0;
+  /** farCount at which stale entries are next swept. */
+  private sweepAt = FAR_SWEEP;
+  /**
+   * Per slot, the time of its valid far entry, NaN for none (a dense array, 8 bytes a slot, as
+   * `heapAt`: read at each fire of a key with a partial match).
+   */
+  private farTime = new Float64Array(256).fill(NaN);
+  /** The slots a far bucket moves into the near wheel (reused). */
+  private readonly moving: number[] = [];
   /** The latest time popped: later timers are expected after it (the watermark only rises). */
   private popped = -Infinity;
   /** Registration counter: a float counts exactly to 2^53, far past any replay. */
@@ -140,7 +152,12 @@ export class KeyTimers {
       const heapAt = new Int32Array(Math.max(slot + 1, this.heapAt.length * 2)).fill(NONE);
       heapAt.set(this.heapAt);
       this.heapAt = heapAt;
+      const farTime = new Float64Array(heapAt.length).fill(NaN);
+      farTime.set(this.farTime);
+      this.farTime = farTime;
     }
+    // The slot's last key's far entry, if any, is not this key's.
+    this.farTime[slot] = NaN;
   }
 
   /** True when the slot's timer is queued. */
@@ -190,7 +207,7 @@ export class KeyTimers {
     if (at === IN_WHEEL) this.unlink(slot);
     // Its heap entry stays, stale until the key's next heap timer takes it (or it reaches the top).
     else if (at === IN_HEAP) this.stale++;
-    // Its far entry stays, stale: skipped when its bucket moves in, or swept.
+    // Its far entry stays, valid: the key's next far timer at the same time takes it again.
     else if (at === IN_FAR) {
       this.farLive--;
       ints[slot * SLOT_INTS + TIMER_AT] = NOT_QUEUED;
@@ -202,8 +219,14 @@ export class KeyTimers {
       if (this.wheelSize === 0) this.restart(time);
       if (time >= this.cursor) {
         if (time < this.horizon) return this.append(slot, time);
-        // A binge key's `within` expiry, hours ahead, at each fire: an append where the heap's rewrite read 2–3 cold lines.
-        if (time - this.horizon < FAR_RANGE) return this.appendFar(slot, time, seq);
+        // A binge key's `within` expiry, hours ahead, at each fire: usually its entry is there
+        // already, where the heap's rewrite read 2–3 cold lines.
+        if (time - this.horizon < FAR_RANGE) {
+          if (this.farTime[slot] !== time) this.appendFar(slot, time);
+          ints[slot * SLOT_INTS + TIMER_AT] = IN_FAR;
+          this.farLive++;
+          return;
+        }
       }
     }
     const entry = this.heapAt[slot]!;
@@ -256,14 +279,15 @@ export class KeyTimers {
    */
   popDue(time: number): number {
     this.dropStaleTop();
-    if (this.wheelSize === 0 && this.farLive > 0) this.pullFar(this.size === 0 || this.heap[ENTRY + HEAP_TIME]! > time ? time : this.heap[ENTRY + HEAP_TIME]!);
+    // A call (popDue is inlined into the operator's watermark loop, within its budget).
+    if (this.wheelSize === 0 && this.farLive > 0) this.pullFarBefore(time);
     if (this.wheelSize > 0) {
       const inWheel = this.wheelEarliest();
       const first = this.heads[inWheel & WHEEL_MASK]!;
       const heap = this.heap;
       if (this.size === 0 || inWheel < heap[ENTRY + HEAP_TIME]! || (inWheel === heap[ENTRY + HEAP_TIME] && this.slots.floats[first * SLOT_FLOATS + TIMER_SEQ]! < heap[ENTRY + HEAP_SEQ]!)) {
         if (inWheel > time) return NO_SLOT;
-        this.unlink(first);
+        this.shiftWheel(first, inWheel & WHEEL_MASK);
         this.popped = inWheel;
         return first;
       }
@@ -305,12 +329,14 @@ export class KeyTimers {
 
   /**
    * Moves far buckets into the near wheel while the near wheel reaches past them (the cursor moved
-   * on): each live entry appended to its time's bucket, in registration order. Every near timer at
-   * those times comes after (it was set once the horizon had passed them), so each near bucket
-   * stays in registration order.
+   * on): the live timers of a bucket, sorted by registration, each appended to its time's bucket.
+   * Every near timer at those times comes after (it was set once the horizon had passed them), so
+   * each near bucket stays in registration order.
    */
   private cascade(): void {
     const { ints, floats } = this.slots;
+    const farTime = this.farTime;
+    const moving = this.moving;
     while (this.cursor >= this.cascadeAt) {
       const bucket = (this.horizon / FAR_SPAN) & FAR_MASK;
       const n = this.farLengths[bucket]!;
@@ -318,16 +344,25 @@ export class KeyTimers {
         const entries = this.far[bucket]!;
         for (let i = 0; i < n; i++) {
           const slot = entries[i * FAR_ENTRY + 1]!;
-          if (ints[slot * SLOT_INTS + TIMER_AT] === IN_FAR && floats[slot * SLOT_FLOATS + TIMER_SEQ] === entries[i * FAR_ENTRY]) {
-            this.farLive--;
-            this.append(slot, floats[slot * SLOT_FLOATS + TIMER_TIME]!);
-          }
+          if (farTime[slot] !== entries[i * FAR_ENTRY]) continue;
+          // Not valid after this (a second entry of the slot at the same time is skipped).
+          farTime[slot] = NaN;
+          if (ints[slot * SLOT_INTS + TIMER_AT] === IN_FAR) moving.push(slot);
         }
         this.emptyFar(bucket, n);
+        if (moving.length > 1) moving.sort((a, b) => floats[a * SLOT_FLOATS + TIMER_SEQ]! - floats[b * SLOT_FLOATS + TIMER_SEQ]!);
+        for (let i = 0; i < moving.length; i++) this.append(moving[i]!, floats[moving[i]! * SLOT_FLOATS + TIMER_TIME]!);
+        this.farLive -= moving.length;
+        moving.length = 0;
       }
       this.horizon += FAR_SPAN;
       this.cascadeAt += FAR_SPAN;
     }
+  }
+
+  /** pullFar for popDue(time): far timers at or before `time` and the heap's earliest. */
+  private pullFarBefore(time: number): void {
+    this.pullFar(this.size === 0 || this.heap[ENTRY + HEAP_TIME]! > time ? time : this.heap[ENTRY + HEAP_TIME]!);
   }
 
   /**
@@ -358,58 +393,41 @@ export class KeyTimers {
     throw new Error('KeyTimers: live far timers, none in the far wheel');
   }
 
-  /** Appends (seq, slot) to the far bucket of `time` (`schedule` wrote its time and registration). */
-  private appendFar(slot: number, time: number, seq: number): void {
-    // Each of a binge key's records leaves a stale entry: swept once they outnumber the live ones.
-    if (this.farCount - 4 * this.farLive >= FAR_SWEEP) this.sweepFar();
+  /** Adds the slot's entry at `time` to its far bucket: the slot's valid far time (`schedule` marks its timer IN_FAR). */
+  private appendFar(slot: number, time: number): void {
+    // A binge key whose earliest partial match changes leaves a stale entry: swept once they pile up.
+    if (this.farCount >= this.sweepAt) this.sweepFar();
     const bucket = Math.floor(time / FAR_SPAN) & FAR_MASK;
-    let entries = this.far[bucket];
-    const n = this.farLengths[bucket]!;
-    if (entries === undefined || n * FAR_ENTRY === entries.length) entries = this.growFar(bucket, n);
-    entries[n * FAR_ENTRY] = seq;
-    entries[n * FAR_ENTRY + 1] = slot;
-    this.farLengths[bucket] = n + 1;
-    if (n === 0) this.farOccupied[bucket >>> 5]! |= 1 << (bucket & 31);
-    this.slots.ints[slot * SLOT_INTS + TIMER_AT] = IN_FAR;
-    this.farLive++;
+    this.far[bucket]!.push(time, slot);
+    if (this.farLengths[bucket]++ === 0) this.farOccupied[bucket >>> 5]! |= 1 << (bucket & 31);
+    this.farTime[slot] = time;
     this.farCount++;
   }
 
-  /** The far bucket's array, twice as large (or a first one), its `n` entries copied. */
-  private growFar(bucket: number, n: number): Float64Array {
-    const entries = this.far[bucket];
-    const bigger = new Float64Array(Math.max(FAR_FIRST, 2 * n) * FAR_ENTRY);
-    if (entries !== undefined) bigger.set(entries.subarray(0, n * FAR_ENTRY));
-    this.far[bucket] = bigger;
-    return bigger;
-  }
-
-  /** Drops every stale far entry, keeping the live ones in order; a bucket left with much room gets a smaller array. */
+  /** Drops every stale far entry (its slot's far time is another). */
   private sweepFar(): void {
-    const { ints, floats } = this.slots;
+    const farTime = this.farTime;
     for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) {
       const n = this.farLengths[bucket]!;
       if (n === 0) continue;
-      let entries = this.far[bucket]!;
+      const entries = this.far[bucket]!;
       let kept = 0;
       for (let i = 0; i < n; i++) {
-        const seq = entries[i * FAR_ENTRY]!;
+        const time = entries[i * FAR_ENTRY]!;
         const slot = entries[i * FAR_ENTRY + 1]!;
-        if (ints[slot * SLOT_INTS + TIMER_AT] !== IN_FAR || floats[slot * SLOT_FLOATS + TIMER_SEQ] !== seq) continue;
-        entries[kept * FAR_ENTRY] = seq;
+        if (farTime[slot] !== time) continue;
+        entries[kept * FAR_ENTRY] = time;
         entries[kept * FAR_ENTRY + 1] = slot;
         kept++;
       }
-      this.farCount -= n - kept;
-      if (kept === 0) this.emptyFar(bucket, 0);
+      if (kept === 0) this.emptyFar(bucket, n);
       else {
+        this.farCount -= n - kept;
         this.farLengths[bucket] = kept;
-        if (entries.length > 4 * FAR_ENTRY * Math.max(kept, FAR_FIRST)) {
-          entries = entries.slice(0, 2 * FAR_ENTRY * Math.max(kept, FAR_FIRST));
-          this.far[bucket] = entries;
-        }
+        entries.length = kept * FAR_ENTRY;
       }
     }
+    this.sweepAt = 2 * this.farCount + FAR_SWEEP;
   }
 
   /** Empties a far bucket whose `n` entries are gone (moved in, or stale). */
@@ -417,13 +435,18 @@ export class KeyTimers {
     this.farCount -= n;
     this.farLengths[bucket] = 0;
     this.farOccupied[bucket >>> 5]! &= ~(1 << (bucket & 31));
-    const entries = this.far[bucket];
-    if (entries !== undefined && entries.length > FAR_KEPT * FAR_ENTRY) this.far[bucket] = undefined;
+    this.far[bucket]!.length = 0;
   }
 
-  /** Drops every far entry (none is live). */
+  /** Drops every far entry (none is live), and the slots' far times. */
   private dropFar(): void {
-    for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) if (this.farLengths[bucket]! > 0) this.emptyFar(bucket, this.farLengths[bucket]!);
+    for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) {
+      const n = this.farLengths[bucket]!;
+      if (n === 0) continue;
+      const entries = this.far[bucket]!;
+      for (let i = 0; i < n; i++) this.farTime[entries[i * FAR_ENTRY + 1]!] = NaN;
+      this.emptyFar(bucket, n);
+    }
   }
 
   /** Appends the slot to its time's bucket (`schedule` wrote its time and registration). */
@@ -441,6 +464,20 @@ export class KeyTimers {
     this.tails[bucket] = slot;
     ints[at + TIMER_AT] = IN_WHEEL;
     this.wheelSize++;
+  }
+
+  /** Takes the first slot of a bucket out (popDue: `unlink` of a first slot, in fewer instructions, inlined). */
+  private shiftWheel(slot: number, bucket: number): void {
+    const ints = this.slots.ints;
+    const at = slot * SLOT_INTS;
+    const next = ints[at + TIMER_NEXT]!;
+    this.heads[bucket] = next;
+    if (next === NONE) {
+      this.tails[bucket] = NONE;
+      this.occupied[bucket >>> 5]! &= ~(1 << (bucket & 31));
+    } else ints[next * SLOT_INTS + TIMER_PREVIOUS] = NONE;
+    ints[at + TIMER_AT] = NOT_QUEUED;
+    this.wheelSize--;
   }
 
   /** Takes the slot out of its bucket: the bucket of its time (a wheel time is an integer, and `&` keeps its low bits). */

@@ -134,10 +134,10 @@ test('a timer moved from the heap to the wheel leaves its heap entry for the key
 });
 
 // A binge key's `within` expiry (integer epoch milliseconds, 2 h ahead) goes to the far wheel, not
-// the heap: an append at each fire, where the heap rewrote and sifted the key's entry. Each record
-// moves the timer to the near wheel (earlier), leaving the far entry stale; the next fire appends
-// the expiry again (unchanged, with a new registration) or a later one. Ties keep registration
-// order across the far wheel, the near wheel it moves into, and the heap.
+// the heap, where each fire rewrote and sifted the key's entry. Each record moves the timer to the
+// near wheel (earlier), leaving the far entry; the next fire sets the expiry again (unchanged: the
+// entry is taken again, with a new registration) or a later one (a new entry, the old one stale).
+// Ties keep registration order across the far wheel, the near wheel it moves into, and the heap.
 test('far timers: expiries in the far wheel keep (time, registration) order with near and heap timers', () => {
   const slots = new KeySlots();
   const timers = new KeyTimers(slots);
@@ -164,14 +164,15 @@ test('far timers: expiries in the far wheel keep (time, registration) order with
   assert.equal(timers.timeOf(a), t0 + 10);
   assert.deepEqual([parts.farLive, parts.farCount, parts.wheelSize], [2, 3, 1]);
   assert.equal(timers.popDue(t0 + 10), a);
-  // a's fire: its expiry unchanged, registered again (after b's).
+  // a's fire: its expiry unchanged, registered again (after b's); its far entry is taken again, not added.
   timers.schedule(a, expiry);
   assert.ok(timers.registrationOf(a) > timers.registrationOf(b));
+  assert.deepEqual([parts.farLive, parts.farCount], [3, 3]);
   // A record of c, then its fire: a later expiry.
   timers.schedule(c, t0 + 20);
   assert.equal(timers.popDue(t0 + 20), c);
   timers.schedule(c, expiry + 1);
-  assert.deepEqual([parts.size, parts.farLive, parts.farCount, timers.length], [0, 3, 5, 3]);
+  assert.deepEqual([parts.size, parts.farLive, parts.farCount, timers.length], [0, 3, 4, 3]);
   assert.equal(timers.earliest, expiry);
   // Nothing due before the expiry: the far bucket holding it moves into the near wheel (the near
   // wheel was empty), and a timer set at the same time afterwards goes there, behind a and b.
@@ -186,8 +187,8 @@ test('far timers: expiries in the far wheel keep (time, registration) order with
   assert.equal(timers.length, 0);
 });
 
-// Stale far entries are not kept for the far wheel's 4.7 h: a sweep drops them when they outnumber
-// the live ones (each of a binge key's records leaves one).
+// Stale far entries are not kept for the far wheel's 4.7 h: a sweep drops them when they have
+// doubled since the last (here each record's fire sets a new expiry, leaving one).
 test('far timers: stale far entries are swept', () => {
   const slots = new KeySlots();
   const timers = new KeyTimers(slots);

@@ -110,6 +110,8 @@ test('KeyTimers over slots: (time, registration) order; a timer moved earlier ge
 // buckets, or past the far wheel), non-integer, negative, moved-earlier and equal times, and gaps
 // that leave the near wheel empty while far timers wait.
 const steady = (r: () => number): number => Math.floor(r() * 40);
+// Binge-like: each key keeps an expiry (far) for a while, set again after records (near) fire.
+const expiries = new Map<number, number>();
 for (const [name, seed, timeOf, advance] of [
   ['near integer times, many ties', 1, (now: number, r: () => number) => now + Math.floor(r() * 50), steady],
   ['epoch milliseconds with far expiries (2 h) and fractions', 2, (now: number, r: () => number) => {
@@ -125,6 +127,11 @@ for (const [name, seed, timeOf, advance] of [
     const x = r();
     return x < 0.4 ? now + 1_000 * Math.floor(r() * 3_000) : x < 0.5 ? now + 20_000_000 + Math.floor(r() * 10) : now + Math.floor(r() * 200);
   }, (r: () => number) => (r() < 0.03 ? Math.floor(r() * 2_000_000) : Math.floor(r() * 40))],
+  ['a key\'s far expiry set again after its records, equal expiries across keys', 6, (now: number, r: () => number, id: number) => {
+    let expiry = expiries.get(id);
+    if (expiry === undefined || expiry <= now || r() < 0.1) expiries.set(id, (expiry = now + 20_000 + 500 * Math.floor(r() * 20)));
+    return r() < 0.5 ? expiry : now + Math.floor(r() * 300);
+  }, steady],
 ] as const) {
   test(`KeyTimers agrees with a sorted reference: ${name}`, () => {
     const r = random(seed);
@@ -135,7 +142,8 @@ for (const [name, seed, timeOf, advance] of [
     const reference = new Map<number, { time: number; seq: number }>();
     let seq = 0;
     let now = seed === 2 ? Date.UTC(2026, 0, 1) : 0;
-    const parts = timers as unknown as { size: number; wheelSize: number; farLive: number };
+    const parts = timers as unknown as { size: number; wheelSize: number; farLive: number; farCount: number };
+    let farTakenAgain = 0;
     let inHeap = 0;
     let inWheel = 0;
     let inFar = 0;
@@ -147,10 +155,12 @@ for (const [name, seed, timeOf, advance] of [
       if (r() < 0.55) {
         // Schedule: a new timer, or an earlier one for a queued key (the operator only moves timers earlier).
         const key = keys[Math.floor(r() * keys.length)]!;
-        const time = timeOf(now, r);
+        const time = timeOf(now, r, key.id);
         const queued = reference.get(key.id);
         if (queued !== undefined && time >= queued.time) continue;
+        const farEntries = parts.farCount;
         timers.schedule(key.slot, time);
+        if (parts.farLive > 0 && parts.farCount === farEntries && time > now + 16_384) farTakenAgain++;
         reference.set(key.id, { time, seq: seq++ });
       } else {
         // Advance: pop everything due at `now`, as the operator's advanceWatermark does.
@@ -183,6 +193,7 @@ for (const [name, seed, timeOf, advance] of [
     assert.ok(inWheel > 5, `wheel ${inWheel}`);
     if (seed === 3 || seed === 5) assert.ok(inHeap > 8, `heap ${inHeap}`);
     if (seed === 2 || seed >= 4) assert.ok(inFar > 20, `far wheel ${inFar}`);
+    if (seed === 6) assert.ok(farTakenAgain > 100, `far entries taken again: ${farTakenAgain}`);
     if (seed >= 4) assert.ok(farMovedIn > 10, `far timers moved in at ${farMovedIn} advances`);
   });
 }
