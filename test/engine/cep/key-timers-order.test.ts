@@ -207,4 +207,9 @@ test('far timers: stale far entries are swept', () => {
   }
   assert.equal(parts.farLive, 100);
   assert.ok(most <= 4 * 100 + 4096, `at most ${most} far entries`);
+  // The sweeps kept the live entries: each key fires at its last expiry.
+  const expected = [...keys].sort((x, y) => timers.timeOf(x) - timers.timeOf(y));
+  const fired: number[] = [];
+  for (let slot = timers.popDue(Infinity); slot !== NO_SLOT; slot = timers.popDue(Infinity)) fired.push(slot);
+  assert.deepEqual(fired, expected);
 });
