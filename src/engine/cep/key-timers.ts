@@ -4,14 +4,19 @@
  * queue work reads and writes contiguous arrays and never a key object (with 20K keys scattered
  * over the heap, loading a key object per heap level cost a cache miss each).
  *
- * Two parts, and the earliest timer is the earlier of their two minimums:
- *   1. a timing wheel for integer times near the present (within WHEEL_SIZE of its cursor): one
- *      bucket per time, each a list of slots in registration order (a timer only ever gets a new,
- *      higher registration number, so appending keeps a bucket in order), and a bitmap of the
- *      non-empty buckets; scheduling is an append, and the earliest is found by scanning the bitmap
- *      from the cursor, which only moves forward over empty buckets;
- *   2. an indexed binary min-heap for all other timers (far ones, such as a partial match's
- *      `within` expiry hours ahead, and non-integer times).
+ * Three parts:
+ *   1. a timing wheel (the near wheel) for integer times near the present ([cursor, horizon), at
+ *      most WHEEL_SIZE): one bucket per time, each a list of slots in registration order (a timer
+ *      only ever gets a new, higher registration number, so appending keeps a bucket in order), and
+ *      a bitmap of the non-empty buckets; scheduling is an append, and the earliest is found by
+ *      scanning the bitmap from the cursor, which only moves forward over empty buckets;
+ *   2. a far wheel for integer times past the horizon, 8,192 ms a bucket over 4.7 h (a partial
+ *      match's `within` expiry, hours ahead): entries in no order, a bucket moved into the near
+ *      wheel, its live timers sorted by registration, before any near timer at its times can be
+ *      set, so that near buckets stay in registration order (see `cascade`);
+ *   3. an indexed binary min-heap for all other timers (past the far wheel, before the cursor, not
+ *      integers). The earliest timer is the earlier of the near wheel's and the heap's (far timers
+ *      are all later than near ones; with the near wheel empty, far buckets move in first).
  * On the binge bench (a timer per record, ~1,400 keys waiting) the heap's pop alone, one
  * mispredicted comparison per level over 11 levels, was ~140 ns per record, the largest part of
  * the operator shell; the wheel does the same work in a few array accesses.
@@ -23,14 +28,18 @@
  * bits, not a field. (Kept on a key object, the time was a separate boxed number, one more cache
  * line per fired key: ~9% of the operator's `fire` in a `perf annotate` of the shell row.)
  *
- * A heap entry outlives its timer: when a key's timer moves from the heap to the wheel (a binge
- * key with a partial match has its `within` expiry in the heap, hours ahead, and each of its
- * records moves its timer to the record's time), its entry stays where it is, stale, and the key's
- * next timer for the heap takes that entry's place (`replaceInHeap`: its time and registration
- * written, one sift). A removal at a cold index (the last entry moved into the hole and sifted
- * down, a cold line per level) at every such record and a push at the key's next fire become one
- * rewrite at the fire. Each slot has at most one entry (`heapAt`), so the heap holds at most one
- * per key; a stale entry that reaches the top is dropped there.
+ * A binge key with a partial match has its `within` expiry in the far wheel, and each of its
+ * records moves its timer to the record's time (the near wheel) and back at the fire. The far entry
+ * outlives the move: it stays valid (the slot's `farTime`), and the fire that sets the same expiry
+ * again only marks the timer IN_FAR with its new registration: one read of a dense array
+ * (`farTime`, 8 bytes a slot) besides the key's record, where the heap rewrote the key's entry at
+ * each fire and sifted it (`heapAt`, the entry, its children: 2–3 cold lines and the sift). An expiry that changed leaves a stale entry, swept when stale ones pile up.
+ *
+ * A heap entry outlives its timer the same way: when a key's timer moves from the heap to a wheel,
+ * its entry stays where it is, stale, and the key's next timer for the heap takes that entry's
+ * place (`replaceInHeap`: its time and registration written, one sift). Each slot has at most one
+ * entry (`heapAt`), so the heap holds at most one per key; a stale entry that reaches the top is
+ * dropped there.
  */
 import { type KeySlots, NO_SLOT, SLOT_FLOATS, SLOT_INTS, TIMER_AT, TIMER_NEXT, TIMER_PREVIOUS, TIMER_SEQ, TIMER_TIME } from './key-slots.js';
 
