@@ -158,9 +158,10 @@ for (const [name, seed, timeOf, advance] of [
         const time = timeOf(now, r, key.id);
         const queued = reference.get(key.id);
         if (queued !== undefined && time >= queued.time) continue;
-        const farEntries = parts.farCount;
+        const [farEntries, farLive] = [parts.farCount, parts.farLive];
         timers.schedule(key.slot, time);
-        if (parts.farLive > 0 && parts.farCount === farEntries && time > now + 16_384) farTakenAgain++;
+        // Set in the far wheel (one more live far timer) without a new entry: its old one taken again.
+        if (parts.farLive > farLive && parts.farCount === farEntries) farTakenAgain++;
         reference.set(key.id, { time, seq: seq++ });
       } else {
         // Advance: pop everything due at `now`, as the operator's advanceWatermark does.
