@@ -24,7 +24,7 @@ export const SLOT_INTS = 16;
 export const SLOT_FLOATS = SLOT_INTS / 2;
 
 // The record's fields (int32 offsets), in the order an arrival reads them.
-/** Where the key's timer is (KeyTimers: not queued, in the wheel, in the heap). */
+/** Where the key's timer is (KeyTimers: not queued, in the near wheel, in the heap, in the far wheel). */
 export const TIMER_AT = 0;
 /** The key's neighbours in its wheel bucket (KeyTimers). */
 export const TIMER_NEXT = 1;

@@ -132,3 +132,84 @@ test('a timer moved from the heap to the wheel leaves its heap entry for the key
   assert.equal(heapSize(), 0);
   assert.equal(timers.earliest, Infinity);
 });
+
+// A binge key's `within` expiry (integer epoch milliseconds, 2 h ahead) goes to the far wheel, not
+// the heap, where each fire rewrote and sifted the key's entry. Each record moves the timer to the
+// near wheel (earlier), leaving the far entry; the next fire sets the expiry again (unchanged: the
+// entry is taken again, with a new registration) or a later one (a new entry, the old one stale).
+// Ties keep registration order across the far wheel, the near wheel it moves into, and the heap.
+test('far timers: expiries in the far wheel keep (time, registration) order with near and heap timers', () => {
+  const slots = new KeySlots();
+  const timers = new KeyTimers(slots);
+  const parts = timers as unknown as { size: number; wheelSize: number; farLive: number; farCount: number };
+  const names: string[] = [];
+  const key = (name: string): number => {
+    const slot = slots.allocate();
+    timers.attach(slot);
+    names[slot] = name;
+    return slot;
+  };
+  const [a, b, c, d, f] = [key('a'), key('b'), key('c'), key('d'), key('f')];
+  const t0 = Date.UTC(2026, 0, 1);
+  const expiry = t0 + 7_200_000;
+  timers.schedule(a, t0);
+  assert.equal(timers.popDue(t0), a);
+  timers.schedule(a, expiry);
+  timers.schedule(b, expiry);
+  timers.schedule(c, expiry - 1_000);
+  assert.equal(parts.size, 0, 'no heap entry');
+  assert.equal(parts.farLive, 3);
+  // A record of a: its timer moved earlier, to the near wheel; the far entry stays, stale.
+  timers.schedule(a, t0 + 10);
+  assert.equal(timers.timeOf(a), t0 + 10);
+  assert.deepEqual([parts.farLive, parts.farCount, parts.wheelSize], [2, 3, 1]);
+  assert.equal(timers.popDue(t0 + 10), a);
+  // a's fire: its expiry unchanged, registered again (after b's); its far entry is taken again, not added.
+  timers.schedule(a, expiry);
+  assert.ok(timers.registrationOf(a) > timers.registrationOf(b));
+  assert.deepEqual([parts.farLive, parts.farCount], [3, 3]);
+  // A record of c, then its fire: a later expiry.
+  timers.schedule(c, t0 + 20);
+  assert.equal(timers.popDue(t0 + 20), c);
+  timers.schedule(c, expiry + 1);
+  assert.deepEqual([parts.size, parts.farLive, parts.farCount, timers.length], [0, 3, 4, 3]);
+  assert.equal(timers.earliest, expiry);
+  // Nothing due before the expiry: the far bucket holding it moves into the near wheel (the near
+  // wheel was empty), and a timer set at the same time afterwards goes there, behind a and b.
+  assert.equal(timers.popDue(expiry - 1), NO_SLOT);
+  assert.equal(parts.farLive, 0);
+  timers.schedule(d, expiry);
+  timers.schedule(f, expiry + 0.5); // not an integer: the heap
+  assert.equal(parts.size, 1);
+  const fired: string[] = [];
+  for (let slot = timers.popDue(Infinity); slot !== NO_SLOT; slot = timers.popDue(Infinity)) fired.push(names[slot]!);
+  assert.deepEqual(fired, ['b', 'a', 'd', 'f', 'c']);
+  assert.equal(timers.length, 0);
+});
+
+// Stale far entries are not kept for the far wheel's 4.7 h: a sweep drops them when they have
+// doubled since the last (here each record's fire sets a new expiry, leaving one).
+test('far timers: stale far entries are swept', () => {
+  const slots = new KeySlots();
+  const timers = new KeyTimers(slots);
+  const parts = timers as unknown as { farLive: number; farCount: number };
+  const keys = Array.from({ length: 100 }, () => slots.allocate());
+  for (const slot of keys) timers.attach(slot);
+  const t0 = Date.UTC(2026, 0, 1);
+  let most = 0;
+  for (let i = 0; i < 100_000; i++) {
+    const t = t0 + 2 * i;
+    const slot = keys[i % 100]!;
+    // A record, its fire, the key's expiry 2 h after the record: one stale far entry each.
+    timers.schedule(slot, t);
+    for (let fired = timers.popDue(t); fired !== NO_SLOT; fired = timers.popDue(t)) timers.schedule(fired, t + 7_200_000);
+    most = Math.max(most, parts.farCount);
+  }
+  assert.equal(parts.farLive, 100);
+  assert.ok(most <= 4 * 100 + 4096, `at most ${most} far entries`);
+  // The sweeps kept the live entries: each key fires at its last expiry.
+  const expected = [...keys].sort((x, y) => timers.timeOf(x) - timers.timeOf(y));
+  const fired: number[] = [];
+  for (let slot = timers.popDue(Infinity); slot !== NO_SLOT; slot = timers.popDue(Infinity)) fired.push(slot);
+  assert.deepEqual(fired, expected);
+});

@@ -104,16 +104,34 @@ test('KeyTimers over slots: (time, registration) order; a timer moved earlier ge
   assert.equal(timers.pop(), e);
 });
 
-// The queue has a timing wheel for integer times near its cursor and a heap for the rest; a
-// reference (a list sorted by (time, registration)) must agree on every pop (`pop` and `popDue`), whatever mix of near,
-// far (past the wheel's 16,384 buckets), non-integer, negative, moved-earlier and equal times.
-for (const [name, seed, timeOf] of [
-  ['near integer times, many ties', 1, (now: number, r: () => number) => now + Math.floor(r() * 50)],
+// The queue has a timing wheel for integer times near its cursor, a far wheel of 8,192 ms buckets
+// past it (4.7 h) and a heap for the rest; a reference (a list sorted by (time, registration)) must
+// agree on every pop (`pop` and `popDue`), whatever mix of near, far (past the near wheel's 16,384
+// buckets, or past the far wheel), non-integer, negative, moved-earlier and equal times, and gaps
+// that leave the near wheel empty while far timers wait.
+const steady = (r: () => number): number => Math.floor(r() * 40);
+// Binge-like: each key keeps an expiry (far) for a while, set again after records (near) fire.
+const expiries = new Map<number, number>();
+for (const [name, seed, timeOf, advance] of [
+  ['near integer times, many ties', 1, (now: number, r: () => number) => now + Math.floor(r() * 50), steady],
   ['epoch milliseconds with far expiries (2 h) and fractions', 2, (now: number, r: () => number) => {
     const x = r();
     return x < 0.2 ? now + 7_200_000 : x < 0.3 ? now + r() * 100 : now + Math.floor(r() * 5000);
-  }],
-  ['sparse times (gaps past the wheel) and negatives', 3, (now: number, r: () => number) => (r() < 0.5 ? now + Math.floor(r() * 100_000) - 50_000 : now + Math.floor(r() * 20))],
+  }, steady],
+  ['sparse times (gaps past the wheel) and negatives', 3, (now: number, r: () => number) => (r() < 0.5 ? now + Math.floor(r() * 100_000) - 50_000 : now + Math.floor(r() * 20)), steady],
+  ['far expiries coming due (the far wheel moved in), equal far times', 4, (now: number, r: () => number) => {
+    const x = r();
+    return x < 0.5 ? now + 10_000 + 1_000 * Math.floor(r() * 40) : x < 0.6 ? now + r() * 100 : now + Math.floor(r() * 300);
+  }, steady],
+  ['gaps that empty the near wheel while far timers wait; past the far wheel', 5, (now: number, r: () => number) => {
+    const x = r();
+    return x < 0.4 ? now + 1_000 * Math.floor(r() * 3_000) : x < 0.5 ? now + 20_000_000 + Math.floor(r() * 10) : now + Math.floor(r() * 200);
+  }, (r: () => number) => (r() < 0.03 ? Math.floor(r() * 2_000_000) : Math.floor(r() * 40))],
+  ['a key\'s far expiry set again after its records, equal expiries across keys', 6, (now: number, r: () => number, id: number) => {
+    let expiry = expiries.get(id);
+    if (expiry === undefined || expiry <= now || r() < 0.1) expiries.set(id, (expiry = now + 20_000 + 500 * Math.floor(r() * 20)));
+    return r() < 0.5 ? expiry : now + Math.floor(r() * 300);
+  }, steady],
 ] as const) {
   test(`KeyTimers agrees with a sorted reference: ${name}`, () => {
     const r = random(seed);
@@ -124,23 +142,31 @@ for (const [name, seed, timeOf] of [
     const reference = new Map<number, { time: number; seq: number }>();
     let seq = 0;
     let now = seed === 2 ? Date.UTC(2026, 0, 1) : 0;
-    const parts = timers as unknown as { size: number; wheelSize: number };
+    const parts = timers as unknown as { size: number; wheelSize: number; farLive: number; farCount: number };
+    let farTakenAgain = 0;
     let inHeap = 0;
     let inWheel = 0;
+    let inFar = 0;
+    let farMovedIn = 0;
     for (let step = 0; step < 20_000; step++) {
       inHeap = Math.max(inHeap, parts.size);
       inWheel = Math.max(inWheel, parts.wheelSize);
+      inFar = Math.max(inFar, parts.farLive);
       if (r() < 0.55) {
         // Schedule: a new timer, or an earlier one for a queued key (the operator only moves timers earlier).
         const key = keys[Math.floor(r() * keys.length)]!;
-        const time = timeOf(now, r);
+        const time = timeOf(now, r, key.id);
         const queued = reference.get(key.id);
         if (queued !== undefined && time >= queued.time) continue;
+        const [farEntries, farLive] = [parts.farCount, parts.farLive];
         timers.schedule(key.slot, time);
+        // Set in the far wheel (one more live far timer) without a new entry: its old one taken again.
+        if (parts.farLive > farLive && parts.farCount === farEntries) farTakenAgain++;
         reference.set(key.id, { time, seq: seq++ });
       } else {
         // Advance: pop everything due at `now`, as the operator's advanceWatermark does.
-        now += Math.floor(r() * 40);
+        now += advance(r);
+        const farBefore = parts.farLive;
         const expected = [...reference].filter(([, t]) => t.time <= now).sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq);
         const fired: number[] = [];
         // Slots were allocated in order: slot i is keys[i].
@@ -155,6 +181,7 @@ for (const [name, seed, timeOf] of [
         const earliest = Math.min(...[...reference.values()].map((t) => t.time));
         assert.equal(timers.earliest, earliest);
         assert.equal(timers.length, reference.size);
+        if (parts.farLive < farBefore) farMovedIn++;
       }
       if (step % 1000 === 0) {
         for (const k of keys) {
@@ -163,7 +190,11 @@ for (const [name, seed, timeOf] of [
         }
       }
     }
-    // Both parts held many timers at some point: the test compared both paths, not one.
-    assert.ok(inWheel > 10 && (seed === 1 || inHeap > 20), `wheel ${inWheel}, heap ${inHeap}`);
+    // The parts held many timers at some point: the test compared their paths, not one.
+    assert.ok(inWheel > 5, `wheel ${inWheel}`);
+    if (seed === 3 || seed === 5) assert.ok(inHeap > 8, `heap ${inHeap}`);
+    if (seed === 2 || seed >= 4) assert.ok(inFar > 20, `far wheel ${inFar}`);
+    if (seed === 6) assert.ok(farTakenAgain > 100, `far entries taken again: ${farTakenAgain}`);
+    if (seed >= 4) assert.ok(farMovedIn > 10, `far timers moved in at ${farMovedIn} advances`);
   });
 }
