@@ -33,7 +33,8 @@
  * outlives the move: it stays valid (the slot's `farTime`), and the fire that sets the same expiry
  * again only marks the timer IN_FAR with its new registration: one read of a dense array
  * (`farTime`, 8 bytes a slot) besides the key's record, where the heap rewrote the key's entry at
- * each fire and sifted it (`heapAt`, the entry, its children: 2–3 cold lines and the sift). An expiry that changed leaves a stale entry, swept when stale ones pile up.
+ * each fire and sifted it (`heapAt`, the entry, its children: 2–3 cold lines and the sift). An
+ * expiry that changed leaves a stale entry, swept when stale ones pile up (one entry kept per key).
  *
  * A heap entry outlives its timer the same way: when a key's timer moves from the heap to a wheel,
  * its entry stays where it is, stale, and the key's next timer for the heap takes that entry's
@@ -115,8 +116,7 @@ export class KeyTimers {
    * is IN_FAR too. A binge key's record moves its timer to the near wheel and leaves the entry
    * valid: the key's fire, setting the same expiry again, finds it there (`farTime`) and only marks
    * the timer IN_FAR with its new registration. `farCount` entries in all, `farLive` live.
-   */
-  /**
+   *
    * The entries are in chunks of CHUNK entries in one pool (chunk c at floats c * CHUNK_FLOATS), a
    * bucket a list of chunks (its first and last, how many entries the last holds; each chunk's
    * next in `chunkNext`), freed chunks reused first: a typed array per bucket, grown by doubling,
@@ -143,6 +143,8 @@ export class KeyTimers {
   private farTime = new Float64Array(256).fill(NaN);
   /** The slots a far bucket moves into the near wheel (reused). */
   private readonly moving: number[] = [];
+  /** The earliest time `cascade` appended since pullFar reset it (pullFar moves an empty near wheel's cursor there). */
+  private movedEarliest = Infinity;
   /** The latest time popped: later timers are expected after it (the watermark only rises). */
   private popped = -Infinity;
   /** Registration counter: a float counts exactly to 2^53, far past any replay. */
@@ -276,7 +278,9 @@ export class KeyTimers {
     if (this.popped !== -Infinity) {
       const after = Math.floor(this.popped) + 1;
       if (after > from) cursor = Math.min(time, after);
-      else if (time - after < FAR_RANGE >> 1) cursor = after;
+      // Only a time past the near wheel's reach from there (it goes to the far wheel): a sparse
+      // key's next record, seconds after the last fire, would have the wheel's scan walk the gap.
+      else if (time - after >= WHEEL_SIZE && time - after < FAR_RANGE >> 1) cursor = after;
     }
     if (this.farLive === 0) {
       if (this.farCount > 0) this.dropFar();
@@ -376,7 +380,11 @@ export class KeyTimers {
         }
         this.emptyFar(bucket, n);
         if (moving.length > 1) moving.sort((a, b) => floats[a * SLOT_FLOATS + TIMER_SEQ]! - floats[b * SLOT_FLOATS + TIMER_SEQ]!);
-        for (let i = 0; i < moving.length; i++) this.append(moving[i]!, floats[moving[i]! * SLOT_FLOATS + TIMER_TIME]!);
+        for (let i = 0; i < moving.length; i++) {
+          const time = floats[moving[i]! * SLOT_FLOATS + TIMER_TIME]!;
+          if (time < this.movedEarliest) this.movedEarliest = time;
+          this.append(moving[i]!, time);
+        }
         this.farLive -= moving.length;
         moving.length = 0;
       }
@@ -401,7 +409,21 @@ export class KeyTimers {
       if (start > limit) return;
       // The near wheel is empty: its cursor may jump, to where the bucket at `start` moves in.
       if (start + FAR_SPAN - WHEEL_SIZE > this.cursor) this.cursor = start + FAR_SPAN - WHEEL_SIZE;
+      // The far buckets before `start` are empty: the horizon jumps there, where cascade stepped
+      // over each (73 steps for a key's record ten minutes after the last fire).
+      if (start > this.horizon) {
+        this.horizon = start;
+        this.cascadeAt = start + FAR_SPAN - WHEEL_SIZE;
+      }
+      this.movedEarliest = Infinity;
       this.cascade();
+      // The near wheel holds only what just moved in: its cursor may go on to the earliest of that
+      // (not past `limit`'s next time, where later timers may still come), so that the scan does not
+      // walk up to a bucket's worth of empty times.
+      if (this.wheelSize > 0) {
+        const to = Math.min(this.movedEarliest, Math.floor(limit) + 1);
+        if (to > this.cursor) this.cursor = to;
+      }
     }
   }
 
@@ -467,6 +489,8 @@ export class KeyTimers {
     const farTime = this.farTime;
     const pool = this.farPool;
     const chunkNext = this.chunkNext;
+    // (slot, time) of the entries kept in a bucket, their far times cleared while it is read (cascade's `moving`, empty here).
+    const keptSlots = this.moving;
     for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) {
       const n = this.farLengths[bucket]!;
       if (n === 0) continue;
@@ -480,6 +504,9 @@ export class KeyTimers {
           const time = pool[at]!;
           const slot = pool[at + 1]!;
           if (farTime[slot] !== time) continue;
+          // One entry kept per slot: a key whose expiry went A, B, A again has two valid A entries.
+          farTime[slot] = NaN;
+          keptSlots.push(slot, time);
           if (written === CHUNK) {
             write = chunkNext[write]!;
             written = 0;
@@ -490,6 +517,8 @@ export class KeyTimers {
           kept++;
         }
       }
+      for (let i = 0; i < keptSlots.length; i += 2) farTime[keptSlots[i]!] = keptSlots[i + 1]!;
+      keptSlots.length = 0;
       if (kept === 0) this.emptyFar(bucket, n);
       else {
         // The chunks after the last one written go back to the free list.
@@ -522,9 +551,17 @@ export class KeyTimers {
 
   /** Drops every far entry (none is live), and the slots' far times. */
   private dropFar(): void {
+    // Over the occupied buckets' bitmap: a key alone whose expiry is left behind by its records
+    // empties the near wheel at every fire, and a walk of every bucket was ~4.5 µs each time.
+    const occupied = this.farOccupied;
     for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) {
+      const word = occupied[bucket >>> 5]! >>> (bucket & 31);
+      if (word === 0) {
+        bucket += 31 - (bucket & 31);
+        continue;
+      }
+      bucket += 31 - Math.clz32(word & -word);
       const n = this.farLengths[bucket]!;
-      if (n === 0) continue;
       const tail = this.farTail[bucket]!;
       for (let chunk = this.farHead[bucket]!; chunk !== NONE; chunk = this.chunkNext[chunk]!) {
         const end = chunk * CHUNK_FLOATS + (chunk === tail ? this.farTailFill[bucket]! : CHUNK) * FAR_ENTRY;

@@ -213,3 +213,31 @@ test('far timers: stale far entries are swept', () => {
   for (let slot = timers.popDue(Infinity); slot !== NO_SLOT; slot = timers.popDue(Infinity)) fired.push(slot);
   assert.deepEqual(fired, expected);
 });
+
+// A key whose expiry goes back to an earlier far time (A, B, A …) has two valid entries at A (its
+// far time is A again): the sweep keeps one per key, so they do not pile up (a review found
+// 134K entries for one key after 200K such moves).
+test('far timers: a sweep keeps one entry per key when its expiry returns to an earlier time', () => {
+  const slots = new KeySlots();
+  const timers = new KeyTimers(slots);
+  const parts = timers as unknown as { farLive: number; farCount: number };
+  const [a, b] = [slots.allocate(), slots.allocate()];
+  timers.attach(a);
+  timers.attach(b);
+  const t0 = Date.UTC(2026, 0, 1);
+  timers.schedule(a, t0);
+  assert.equal(timers.popDue(t0), a);
+  // A near timer keeps the near wheel from restarting (and dropping the far wheel) at each move.
+  timers.schedule(b, t0 + 1000);
+  const [first, second] = [t0 + 7_200_000, t0 + 7_200_001];
+  let most = 0;
+  for (let i = 0; i < 50_000; i++) {
+    timers.schedule(a, i % 2 === 0 ? first : second);
+    most = Math.max(most, parts.farCount);
+  }
+  assert.ok(most <= 2 * 2 + 4096, `at most ${most} far entries`);
+  assert.equal(parts.farLive, 1);
+  // Still in (time, registration) order: b, then a at its last time.
+  assert.deepEqual([timers.popDue(Infinity), timers.popDue(Infinity), timers.popDue(Infinity)], [b, a, NO_SLOT]);
+  assert.equal(timers.timeOf(a), Infinity);
+});
