@@ -238,7 +238,9 @@ export class KeyTimers {
     floats[slot * SLOT_FLOATS + TIMER_TIME] = time;
     const seq = this.seq++;
     floats[slot * SLOT_FLOATS + TIMER_SEQ] = seq;
-    if (Number.isInteger(time)) {
+    // Safe integers only: past 2^53 a double's step exceeds the wheel's scan step, which then no
+    // longer moved (a record's time of 2^60 hung the replay). Others go to the heap.
+    if (Number.isSafeInteger(time)) {
       if (this.wheelSize === 0) this.restart(time);
       if (time >= this.cursor) {
         if (time < this.horizon) return this.append(slot, time);

@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
 import { KeySlots, NO_SLOT } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
@@ -240,4 +241,29 @@ test('far timers: a sweep keeps one entry per key when its expiry returns to an 
   // Still in (time, registration) order: b, then a at its last time.
   assert.deepEqual([timers.popDue(Infinity), timers.popDue(Infinity), timers.popDue(Infinity)], [b, a, NO_SLOT]);
   assert.equal(timers.timeOf(a), Infinity);
+});
+
+// Event times past 2^53 (a record's "max" timestamp, 2^63 − 1 as a double) are not wheel times:
+// the wheel's scan moves in steps of at most 32, which such a double does not change, and a
+// timer at 2^60 hung `earliest` and `popDue`. They go to the heap, in order with the others. Run
+// in a child process with a time limit: a hang would stop this file's other tests too.
+test('timers past 2^53 come out in order and do not hang the wheel', () => {
+  const modules = new URL('../../../src/engine/cep/', import.meta.url).href;
+  const script = `
+    const { KeyTimers } = await import('${modules}key-timers.js');
+    const { KeySlots, NO_SLOT } = await import('${modules}key-slots.js');
+    const slots = new KeySlots();
+    const timers = new KeyTimers(slots);
+    const [a, b, c] = [slots.allocate(), slots.allocate(), slots.allocate()];
+    for (const slot of [a, b, c]) timers.attach(slot);
+    timers.schedule(a, 2 ** 60);
+    const earliest = timers.earliest;
+    timers.schedule(b, 9223372036854775807);
+    timers.schedule(c, Date.UTC(2026, 0, 1));
+    const order = [timers.popDue(Infinity), timers.popDue(Infinity), timers.popDue(Infinity), timers.popDue(Infinity)];
+    console.log(JSON.stringify({ earliest, order: order.map((slot) => ({ [a]: 'a', [b]: 'b', [c]: 'c', [NO_SLOT]: 'none' })[slot]) }));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(child.signal, null, 'the queue hung (killed after 20 s)');
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout), { earliest: 2 ** 60, order: ['c', 'a', 'b', 'none'] });
 });
