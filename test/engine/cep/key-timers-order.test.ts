@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
 import { KeySlots, NO_SLOT } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
+import { namedTimers } from './named-timers.js';
 
 interface Key {
   readonly id: number;
@@ -140,16 +141,8 @@ test('a timer moved from the heap to the wheel leaves its heap entry for the key
 // entry is taken again, with a new registration) or a later one (a new entry, the old one stale).
 // Ties keep registration order across the far wheel, the near wheel it moves into, and the heap.
 test('far timers: expiries in the far wheel keep (time, registration) order with near and heap timers', () => {
-  const slots = new KeySlots();
-  const timers = new KeyTimers(slots);
+  const { timers, names, key } = namedTimers();
   const parts = timers as unknown as { size: number; wheelSize: number; farLive: number; farCount: number };
-  const names: string[] = [];
-  const key = (name: string): number => {
-    const slot = slots.allocate();
-    timers.attach(slot);
-    names[slot] = name;
-    return slot;
-  };
   const [a, b, c, d, f] = [key('a'), key('b'), key('c'), key('d'), key('f')];
   const t0 = Date.UTC(2026, 0, 1);
   const expiry = t0 + 7_200_000;

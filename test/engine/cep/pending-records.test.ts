@@ -9,6 +9,7 @@ import { NONE, PendingRecords, type PendingList } from '../../../src/engine/cep/
 import { KeyTimers } from '../../../src/engine/cep/key-timers.js';
 import { FIRST, KeySlots, LAST, NO_SLOT, SLOT_INTS } from '../../../src/engine/cep/key-slots.js';
 import { random } from '../../seeded-random.js';
+import { namedTimers } from './named-timers.js';
 
 type Rec = Record<string, unknown>;
 
@@ -77,15 +78,7 @@ test('PendingRecords: freed entries are reused (the pool does not grow with the 
 });
 
 test('KeyTimers over slots: (time, registration) order; a timer moved earlier gets a new registration; freed slots are reused', () => {
-  const slots = new KeySlots();
-  const timers = new KeyTimers(slots);
-  const names: string[] = [];
-  const key = (name: string): number => {
-    const slot = slots.allocate();
-    timers.attach(slot);
-    names[slot] = name;
-    return slot;
-  };
+  const { slots, timers, names, key } = namedTimers();
   const [a, b, c, d] = [key('a'), key('b'), key('c'), key('d')];
   timers.schedule(a, 10);
   timers.schedule(b, 5);
