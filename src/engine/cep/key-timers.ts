@@ -143,6 +143,8 @@ export class KeyTimers {
   private farTime = new Float64Array(256).fill(NaN);
   /** The slots a far bucket moves into the near wheel (reused). */
   private readonly moving: number[] = [];
+  /** sweepFar's (slot, time) of the entries kept in a bucket, their far times cleared while the bucket is read. */
+  private readonly keptSlots: number[] = [];
   /** The earliest time `cascade` appended since pullFar reset it (pullFar moves an empty near wheel's cursor there). */
   private movedEarliest = Infinity;
   /** The latest time popped: later timers are expected after it (the watermark only rises). */
@@ -371,7 +373,7 @@ export class KeyTimers {
         const pool = this.farPool;
         const tail = this.farTail[bucket]!;
         for (let chunk = this.farHead[bucket]!; chunk !== NONE; chunk = this.chunkNext[chunk]!) {
-          const end = chunk * CHUNK_FLOATS + (chunk === tail ? this.farTailFill[bucket]! : CHUNK) * FAR_ENTRY;
+          const end = this.chunkEnd(bucket, chunk, tail);
           for (let at = chunk * CHUNK_FLOATS; at < end; at += FAR_ENTRY) {
             const slot = pool[at + 1]!;
             if (farTime[slot] !== pool[at]) continue;
@@ -491,8 +493,7 @@ export class KeyTimers {
     const farTime = this.farTime;
     const pool = this.farPool;
     const chunkNext = this.chunkNext;
-    // (slot, time) of the entries kept in a bucket, their far times cleared while it is read (cascade's `moving`, empty here).
-    const keptSlots = this.moving;
+    const keptSlots = this.keptSlots;
     for (let bucket = 0; bucket < FAR_BUCKETS; bucket++) {
       const n = this.farLengths[bucket]!;
       if (n === 0) continue;
@@ -501,7 +502,7 @@ export class KeyTimers {
       let written = 0;
       let kept = 0;
       for (let chunk = write; chunk !== NONE; chunk = chunkNext[chunk]!) {
-        const end = chunk * CHUNK_FLOATS + (chunk === tail ? this.farTailFill[bucket]! : CHUNK) * FAR_ENTRY;
+        const end = this.chunkEnd(bucket, chunk, tail);
         for (let at = chunk * CHUNK_FLOATS; at < end; at += FAR_ENTRY) {
           const time = pool[at]!;
           const slot = pool[at + 1]!;
@@ -551,6 +552,11 @@ export class KeyTimers {
     this.farTailFill[bucket] = 0;
   }
 
+  /** Where the entries of `chunk`, of far bucket `bucket` whose last chunk is `tail`, end in the pool (the last one is filled to farTailFill). */
+  private chunkEnd(bucket: number, chunk: number, tail: number): number {
+    return chunk * CHUNK_FLOATS + (chunk === tail ? this.farTailFill[bucket]! : CHUNK) * FAR_ENTRY;
+  }
+
   /** Drops every far entry (none is live), and the slots' far times. */
   private dropFar(): void {
     // Over the occupied buckets' bitmap: a key alone whose expiry is left behind by its records
@@ -566,7 +572,7 @@ export class KeyTimers {
       const n = this.farLengths[bucket]!;
       const tail = this.farTail[bucket]!;
       for (let chunk = this.farHead[bucket]!; chunk !== NONE; chunk = this.chunkNext[chunk]!) {
-        const end = chunk * CHUNK_FLOATS + (chunk === tail ? this.farTailFill[bucket]! : CHUNK) * FAR_ENTRY;
+        const end = this.chunkEnd(bucket, chunk, tail);
         for (let at = chunk * CHUNK_FLOATS; at < end; at += FAR_ENTRY) this.farTime[this.farPool[at + 1]!] = NaN;
       }
       this.emptyFar(bucket, n);
